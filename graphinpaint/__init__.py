@@ -1,0 +1,32 @@
+"""graphinpaint: image inpainting by Dirichlet problems of graph p-Laplacians.
+
+Map of the package
+------------------
+io          read and write images and masks (the only module that touches files)
+patches     patch features, masked patch distances, PCA projection
+graph       neighbour graphs (exact windowed kNN, pynndescent kNN, grid graphs)
+weights     distance -> weight kernels and symmetrisation
+operators   graph Laplacians, p-Laplacians, gradients, energies
+solvers     linear solvers and ``solve_dirichlet`` on any graph
+pipeline    ``inpaint`` and the seed-compatible ``Inpaint``
+metrics     PSNR over a region
+cli         the ``graphinpaint`` command
+
+Masks are boolean arrays of the image's spatial shape with **True = missing** (the hole).
+"""
+
+from . import graph, metrics, operators, patches, solvers, weights
+from ._validation import ConvergenceWarning, InpaintError
+from ._version import __version__
+
+__all__ = [
+    "ConvergenceWarning",
+    "InpaintError",
+    "__version__",
+    "graph",
+    "metrics",
+    "operators",
+    "patches",
+    "solvers",
+    "weights",
+]
