@@ -1,1 +1,469 @@
-"""Placeholder: being written."""
+"""Neighbour graphs as scipy.sparse distance matrices.
+
+Three constructions, each over a chosen subset of nodes:
+
+* :func:`window_knn` -- for images: exact k nearest neighbours in *masked patch space*, searched in
+  a square window around each query pixel (what the seed's ``k_search`` controls). Numba kernel;
+  cost grows with the number of query pixels, not with the image.
+* :func:`knn_graph` -- for any data (patch features, point clouds): k nearest neighbours of feature
+  vectors, exact (blocked brute force or k-d tree) or approximate with pynndescent.
+* :func:`grid_graph` -- 4- or 8-neighbour grid graph on a subset of pixels.
+
+Every function returns *distances*; :mod:`graphinpaint.weights` turns them into weights. Image
+constructions return a :class:`PixelGraph`: the matrix is indexed by node, and ``nodes`` maps node
+``i`` to the flat (row-major) index of its pixel.
+
+pynndescent compiles with numba on its first index in every new process (about 20 s on a small
+machine), so it is imported only when asked for and ``backend="auto"`` picks it only for problems
+big enough to repay that.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import scipy.sparse as sp
+from numba import njit, prange
+from scipy.spatial import cKDTree
+
+from ._validation import InpaintError, check_choice, check_float, check_int
+from .patches import as_channels, check_patch_size, pad_for_patches
+
+__all__ = ["PixelGraph", "grid_graph", "knn_graph", "window_knn"]
+
+# Above this many query-candidate pairs, "auto" uses pynndescent rather than exact search.
+_NNDESCENT_PAIRS = 2e10
+
+
+class PixelGraph(NamedTuple):
+    """A sparse graph whose nodes are a subset of an image's pixels.
+
+    Attributes
+    ----------
+    matrix : scipy.sparse.csr_matrix, shape (n, n)
+        Distances (or weights) between nodes; row ``i`` holds the edges of node ``i``. Edges of
+        distance 0 are stored as explicit zeros: use the sparsity structure, not the values, to
+        tell edges apart (the kernels of :mod:`graphinpaint.weights` do).
+    nodes : ndarray of intp, shape (n,)
+        Sorted flat (row-major) pixel index of each node.
+    shape : tuple of int
+        The image's spatial shape (H, W).
+    """
+
+    matrix: sp.csr_matrix
+    nodes: np.ndarray
+    shape: tuple[int, int]
+
+    def node_of(self, pixels: np.ndarray) -> np.ndarray:
+        """Node index of each flat pixel index (all must be nodes)."""
+        return np.searchsorted(self.nodes, pixels)
+
+
+def grid_graph(shape: tuple[int, int], *, connectivity: int = 4,
+               pixels: np.ndarray | None = None) -> PixelGraph:
+    """Grid graph of neighbouring pixels, restricted to a subset of pixels.
+
+    Parameters
+    ----------
+    shape : (int, int)
+        Spatial shape (H, W) of the image.
+    connectivity : {4, 8}, default 4
+        4 joins horizontal and vertical neighbours (distance 1); 8 adds diagonals (distance
+        sqrt(2)).
+    pixels : ndarray, optional
+        The nodes: a boolean mask of ``shape`` or flat pixel indices. All pixels if omitted.
+        Only edges with both ends among the nodes are kept.
+
+    Returns
+    -------
+    PixelGraph
+        Symmetric distance graph.
+
+    Examples
+    --------
+    >>> g = grid_graph((2, 3))
+    >>> g.matrix.nnz, g.nodes.tolist()
+    (14, [0, 1, 2, 3, 4, 5])
+    """
+    height, width = (check_int(s, "shape", "grid_graph", low=1) for s in shape)
+    check_choice(connectivity, "connectivity", "grid_graph", (4, 8))
+    nodes = _pixel_subset(pixels, (height, width), "grid_graph")
+    node_map = np.full(height * width, -1, dtype=np.intp)
+    node_map[nodes] = np.arange(len(nodes))
+    ys, xs = np.divmod(nodes, width)
+    offsets = [(0, 1, 1.0), (1, 0, 1.0)]
+    if connectivity == 8:
+        offsets += [(1, 1, np.sqrt(2.0)), (1, -1, np.sqrt(2.0))]
+    rows, cols, dists = [], [], []
+    for dy, dx, dist in offsets:
+        ny, nx = ys + dy, xs + dx
+        inside = (ny < height) & (nx >= 0) & (nx < width)
+        target = node_map[ny[inside] * width + nx[inside]]
+        keep = target >= 0
+        rows.append(np.flatnonzero(inside)[keep])
+        cols.append(target[keep])
+        dists.append(np.full(keep.sum(), dist))
+    rows, cols, dists = (np.concatenate(a) for a in (rows, cols, dists))
+    matrix = sp.csr_matrix((np.r_[dists, dists], (np.r_[rows, cols], np.r_[cols, rows])),
+                           shape=(len(nodes), len(nodes)))
+    return PixelGraph(matrix, nodes, (height, width))
+
+
+def window_knn(image: np.ndarray, queries: np.ndarray, *, k: int = 10, patch_size: int = 7,
+               window: int | np.ndarray = 31, candidates: np.ndarray | None = None,
+               confidence: np.ndarray | None = None, min_overlap: float = 0.0,
+               exclude_self: bool = True) -> PixelGraph:
+    """Exact k nearest pixels in masked patch space, searched in a window around each query.
+
+    The distance between the patches of pixels ``x`` and ``y`` is the confidence-weighted
+    root-mean-square difference ``sqrt(sum(c_x c_y (f_x - f_y)**2) / sum(c_x c_y))`` over all
+    entries of the two patches (see :func:`graphinpaint.patches.masked_patch_distance`): pixels of
+    the hole that are not filled yet carry confidence 0 and are left out of the comparison.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W) or (H, W, C)
+        Current estimate of the image (values in the hole matter only where confidence > 0).
+    queries : ndarray
+        Pixels whose neighbours are sought: a boolean mask of shape (H, W) or flat indices.
+    k : int, default 10
+        Neighbours per query (fewer where the window holds fewer candidates).
+    patch_size : int, default 7
+        Odd side of the square patches.
+    window : int or ndarray of int, default 31
+        Odd side of the square search window centred on each query (31 covers about 1000 pixels,
+        the seed's ``k_search``); an array gives one window per query, in flat-index order.
+    candidates : ndarray of bool, shape (H, W), optional
+        Pixels allowed as neighbours; all pixels if omitted.
+    confidence : ndarray, shape (H, W), optional
+        Confidence of each pixel's value in [0, 1] (0 = unknown). All ones if omitted.
+    min_overlap : float, default 0.0
+        Fraction of the query's own confidence mass that a candidate must share to count.
+    exclude_self : bool, default True
+        Whether a query may be its own neighbour.
+
+    Returns
+    -------
+    PixelGraph
+        Directed distance graph: row ``i`` holds the ``k`` nearest candidates of node ``i`` when
+        node ``i`` is a query. Nodes are the queries and their neighbours.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> image = np.tile([0.0, 1.0], (6, 3))          # vertical stripes
+    >>> g = window_knn(image, np.array([14]), k=2, patch_size=3, window=5)
+    >>> row = g.matrix[g.node_of(14)]
+    >>> g.nodes[row.indices] % 6, row.data          # same-phase columns, identical patches
+    (array([0, 2]), array([0., 0.]))
+    """
+    image = as_channels(image)
+    height, width, channels = image.shape
+    func = "window_knn"
+    k = check_int(k, "k", func, low=1)
+    patch_size = check_patch_size(patch_size, image.shape, func)
+    min_overlap = check_float(min_overlap, "min_overlap", func, low=0.0, high=1.0)
+    query_pixels = _pixel_subset(queries, (height, width), func)
+    windows = _window_sizes(window, len(query_pixels), func)
+    candidates = _spatial_mask(candidates, (height, width), "candidates", func, default=True)
+    confidence = _confidence_map(confidence, (height, width), func)
+
+    work = np.float32 if image.dtype == np.float32 else np.float64
+    planes = np.ascontiguousarray(
+        pad_for_patches(image.astype(work, copy=False), patch_size).transpose(2, 0, 1))
+    padded_conf = np.ascontiguousarray(pad_for_patches(confidence.astype(work), patch_size))
+    qy, qx = np.divmod(query_pixels, width)
+    neighbours, squared = _window_knn_kernel(
+        planes, padded_conf, qy.astype(np.int64), qx.astype(np.int64),
+        (windows // 2).astype(np.int64), candidates, patch_size, k, min_overlap,
+        exclude_self, bool(np.all(confidence == 1)))
+    return _pixel_graph_from_knn(query_pixels, neighbours, np.sqrt(squared), (height, width))
+
+
+def knn_graph(features: np.ndarray, *, k: int = 10, queries: np.ndarray | None = None,
+              candidates: np.ndarray | None = None, backend: str = "auto",
+              rng: np.random.Generator | int | None = None) -> sp.csr_matrix:
+    """k nearest neighbours of feature vectors, as a sparse Euclidean distance graph.
+
+    Works on any data: patch features of pixels, point clouds, mesh vertices.
+
+    Parameters
+    ----------
+    features : ndarray, shape (n, d)
+        One feature vector per node.
+    k : int, default 10
+        Neighbours per query node.
+    queries, candidates : ndarray, optional
+        Boolean masks of shape (n,) or node indices: whose neighbours are sought (default all) and
+        who may be a neighbour (default all). A node is never its own neighbour.
+    backend : {"auto", "exact", "nndescent"}, default "auto"
+        ``"exact"``: k-d tree for up to 16 dimensions, blocked brute force above.
+        ``"nndescent"``: approximate search with pynndescent (index built on the candidates,
+        queried by the queries); its numba compilation costs about 20 s in each new process.
+        ``"auto"``: exact unless the problem is large enough to repay that cost.
+    rng : numpy.random.Generator or int, optional
+        Randomness of pynndescent's index (SPEC 7).
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix, shape (n, n)
+        ``D[i, j]`` is the distance from query ``i`` to its neighbour ``j``; other rows are empty.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> points = np.array([[0.0], [1.0], [3.0]])
+    >>> knn_graph(points, k=1).toarray()
+    array([[0., 1., 0.],
+           [1., 0., 0.],
+           [0., 2., 0.]])
+    """
+    features = np.asarray(features)
+    func = "knn_graph"
+    if features.ndim != 2 or len(features) == 0:
+        raise InpaintError(
+            f"The 'features' parameter of {func} must be a non-empty 2-D array (nodes x "
+            f"dimensions). Got shape {features.shape}."
+        )
+    if not np.all(np.isfinite(features)):
+        raise InpaintError(f"The 'features' parameter of {func} holds NaN or inf values.")
+    n = len(features)
+    k = check_int(k, "k", func, low=1)
+    check_choice(backend, "backend", func, ("auto", "exact", "nndescent"))
+    query_idx = _node_subset(queries, n, "queries", func)
+    cand_idx = _node_subset(candidates, n, "candidates", func)
+    if backend == "auto":
+        backend = "nndescent" if len(query_idx) * len(cand_idx) > _NNDESCENT_PAIRS else "exact"
+    search = _nndescent_knn if backend == "nndescent" else _exact_knn
+    # Ask for one more neighbour than needed so that dropping the node itself still leaves k.
+    k_ask = min(k + 1, len(cand_idx))
+    neighbours, distances = search(features[cand_idx], features[query_idx], k_ask, rng)
+    neighbours = cand_idx[neighbours]
+    not_self = neighbours != query_idx[:, None]
+    rows, cols, vals = _first_k_per_row(query_idx, neighbours, distances, not_self, k)
+    return sp.csr_matrix((vals, (rows, cols)), shape=(n, n))
+
+
+def _exact_knn(data: np.ndarray, query: np.ndarray, k: int,
+               rng: object) -> tuple[np.ndarray, np.ndarray]:
+    """Exact kNN: a k-d tree in low dimension, blocked brute force (BLAS) above."""
+    if data.shape[1] <= 16:
+        distances, neighbours = cKDTree(data).query(query, k=k)
+        return neighbours.reshape(len(query), k), distances.reshape(len(query), k)
+    data = data.astype(np.float64, copy=False)
+    data_sq = np.einsum("ij,ij->i", data, data)
+    block = max(1, int(2**26 // max(len(data), 1)))  # keep each distance block near 512 MB
+    neighbours = np.empty((len(query), k), dtype=np.intp)
+    distances = np.empty((len(query), k))
+    for start in range(0, len(query), block):
+        chunk = query[start:start + block].astype(np.float64, copy=False)
+        squared = data_sq[None, :] - 2.0 * chunk @ data.T + np.einsum("ij,ij->i", chunk, chunk)[:, None]
+        part = np.argpartition(squared, k - 1, axis=1)[:, :k]
+        part_sq = np.take_along_axis(squared, part, axis=1)
+        order = np.argsort(part_sq, axis=1)
+        neighbours[start:start + block] = np.take_along_axis(part, order, axis=1)
+        distances[start:start + block] = np.sqrt(np.maximum(
+            np.take_along_axis(part_sq, order, axis=1), 0.0))
+    return neighbours, distances
+
+
+def _nndescent_knn(data: np.ndarray, query: np.ndarray, k: int,
+                   rng: np.random.Generator | int | None) -> tuple[np.ndarray, np.ndarray]:
+    """Approximate kNN with pynndescent, imported lazily: its first index compiles for ~20 s."""
+    try:
+        from pynndescent import NNDescent
+    except ImportError as error:  # pragma: no cover - pynndescent is a core dependency
+        raise ImportError(
+            "backend='nndescent' needs pynndescent: install it with 'pip install pynndescent'."
+        ) from error
+    seed = int(np.random.default_rng(rng).integers(2**31 - 1))
+    index = NNDescent(data, n_neighbors=max(k, 15), random_state=seed, low_memory=True)
+    neighbours, distances = index.query(query, k=k)
+    return neighbours, distances.astype(np.float64)
+
+
+def _first_k_per_row(query_idx: np.ndarray, neighbours: np.ndarray, distances: np.ndarray,
+                     keep: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """COO triplets of the first ``k`` kept neighbours of each query."""
+    keep = keep & (np.cumsum(keep, axis=1) <= k)
+    rows = np.broadcast_to(query_idx[:, None], neighbours.shape)[keep]
+    return rows, neighbours[keep], distances[keep]
+
+
+def _pixel_graph_from_knn(query_pixels: np.ndarray, neighbours: np.ndarray,
+                          distances: np.ndarray, shape: tuple[int, int]) -> PixelGraph:
+    """PixelGraph from per-query neighbour lists (flat pixel indices, -1 = none)."""
+    found = neighbours >= 0
+    nodes = np.union1d(query_pixels, neighbours[found])
+    rows = np.broadcast_to(np.searchsorted(nodes, query_pixels)[:, None], neighbours.shape)[found]
+    cols = np.searchsorted(nodes, neighbours[found])
+    matrix = sp.csr_matrix((distances[found].astype(np.float64), (rows, cols)),
+                           shape=(len(nodes), len(nodes)))
+    return PixelGraph(matrix, nodes, shape)
+
+
+@njit(parallel=True, cache=True, fastmath=True, nogil=True)
+def _window_knn_kernel(planes, conf, qy, qx, radius, candidates, patch_size, k, min_overlap,
+                       exclude_self, uniform_conf):  # pragma: no cover - compiled by numba
+    """Masked patch kNN in windows.
+
+    ``planes`` is the padded image channel-first, (C, H+2h, W+2h), and ``conf`` the padded
+    confidence (H+2h, W+2h), so that one window row of candidates is a contiguous run: the
+    innermost loop runs over candidates, which vectorises. Returns flat neighbour indices
+    (-1 = none) and squared RMS distances, both (n, k), sorted by distance.
+    """
+    channels = planes.shape[0]
+    height, width = candidates.shape
+    n = qy.shape[0]
+    out_idx = np.full((n, k), -1, np.int64)
+    out_sq = np.full((n, k), np.inf, planes.dtype)
+    zero = planes.dtype.type(0.0)
+    for i in prange(n):
+        y0, x0, r = qy[i], qx[i], radius[i]
+        x_lo, x_hi = max(0, x0 - r), min(width, x0 + r + 1)
+        span = x_hi - x_lo
+        own_mass = zero
+        for t in range(patch_size):
+            for s in range(patch_size):
+                own_mass += conf[y0 + t, x0 + s]
+        if own_mass <= 0:
+            continue
+        total = np.empty(span, planes.dtype)
+        mass = np.empty(span, planes.dtype)
+        best_sq = out_sq[i]
+        best_idx = out_idx[i]
+        for y in range(max(0, y0 - r), min(height, y0 + r + 1)):
+            total[:] = zero
+            mass[:] = zero
+            for t in range(patch_size):
+                conf_row = conf[y + t]
+                for s in range(patch_size):
+                    q_conf = conf[y0 + t, x0 + s]
+                    if q_conf == 0:
+                        continue
+                    lo = x_lo + s
+                    if uniform_conf:
+                        for c in range(channels):
+                            q_val = planes[c, y0 + t, x0 + s]
+                            row = planes[c, y + t]
+                            for j in range(span):
+                                d = q_val - row[lo + j]
+                                total[j] += d * d
+                    else:
+                        for j in range(span):
+                            mass[j] += q_conf * conf_row[lo + j]
+                        for c in range(channels):
+                            q_val = planes[c, y0 + t, x0 + s]
+                            row = planes[c, y + t]
+                            for j in range(span):
+                                d = q_val - row[lo + j]
+                                total[j] += q_conf * conf_row[lo + j] * d * d
+            for j in range(span):
+                x = x_lo + j
+                if not candidates[y, x] or (exclude_self and y == y0 and x == x0):
+                    continue
+                m = own_mass if uniform_conf else mass[j]
+                if m <= 0 or m < min_overlap * own_mass:
+                    continue
+                sq = total[j] / (m * channels)
+                if sq >= best_sq[k - 1]:
+                    continue
+                slot = k - 1
+                while slot > 0 and best_sq[slot - 1] > sq:
+                    best_sq[slot] = best_sq[slot - 1]
+                    best_idx[slot] = best_idx[slot - 1]
+                    slot -= 1
+                best_sq[slot] = sq
+                best_idx[slot] = y * width + x
+    return out_idx, out_sq
+
+
+def _pixel_subset(pixels: np.ndarray | None, shape: tuple[int, int], func: str) -> np.ndarray:
+    """Sorted unique flat pixel indices from a boolean mask, index array or None (all)."""
+    size = shape[0] * shape[1]
+    if pixels is None:
+        return np.arange(size, dtype=np.intp)
+    pixels = np.asarray(pixels)
+    if pixels.dtype == bool:
+        if pixels.shape != tuple(shape):
+            raise InpaintError(
+                f"A boolean pixel mask given to {func} must have the image's shape {tuple(shape)}. "
+                f"Got {pixels.shape} instead."
+            )
+        return np.flatnonzero(pixels)
+    return _checked_indices(pixels, size, "pixels", func)
+
+
+def _node_subset(nodes: np.ndarray | None, n: int, name: str, func: str) -> np.ndarray:
+    """Sorted unique node indices from a boolean mask of length n, index array or None (all)."""
+    if nodes is None:
+        return np.arange(n, dtype=np.intp)
+    nodes = np.asarray(nodes)
+    if nodes.dtype == bool:
+        if nodes.shape != (n,):
+            raise InpaintError(
+                f"The {name!r} parameter of {func} must be a boolean mask of shape ({n},). "
+                f"Got shape {nodes.shape} instead."
+            )
+        picked = np.flatnonzero(nodes)
+    else:
+        picked = _checked_indices(nodes, n, name, func)
+    if len(picked) == 0:
+        raise InpaintError(f"The {name!r} parameter of {func} selects no node.")
+    return picked
+
+
+def _checked_indices(indices: np.ndarray, size: int, name: str, func: str) -> np.ndarray:
+    if indices.dtype.kind not in "iu" or indices.ndim != 1:
+        raise InpaintError(
+            f"The {name!r} parameter of {func} must be a boolean mask or a 1-D array of integer "
+            f"indices. Got dtype {indices.dtype} and shape {indices.shape}."
+        )
+    if len(indices) and (indices.min() < 0 or indices.max() >= size):
+        raise InpaintError(
+            f"The {name!r} parameter of {func} holds indices outside [0, {size - 1}]."
+        )
+    return np.unique(indices).astype(np.intp)
+
+
+def _window_sizes(window: int | np.ndarray, n: int, func: str) -> np.ndarray:
+    if np.ndim(window) == 0:
+        check_int(window, "window", func, low=1, odd=True)
+        return np.full(n, int(window), dtype=np.int64)
+    window = np.asarray(window)
+    if window.shape != (n,) or window.dtype.kind not in "iu" or np.any(window < 1) \
+            or np.any(window % 2 == 0):
+        raise InpaintError(
+            f"The 'window' parameter of {func} must be an odd positive integer or an array of "
+            f"them, one per query ({n}). Got an array of shape {window.shape}."
+        )
+    return window.astype(np.int64)
+
+
+def _spatial_mask(mask: np.ndarray | None, shape: tuple[int, int], name: str, func: str,
+                  default: bool) -> np.ndarray:
+    if mask is None:
+        return np.full(shape, default, dtype=bool)
+    mask = np.asarray(mask)
+    if mask.shape != tuple(shape):
+        raise InpaintError(
+            f"The {name!r} parameter of {func} must have the image's shape {tuple(shape)}. "
+            f"Got {mask.shape} instead."
+        )
+    return np.ascontiguousarray(mask.astype(bool))
+
+
+def _confidence_map(confidence: np.ndarray | None, shape: tuple[int, int],
+                    func: str) -> np.ndarray:
+    if confidence is None:
+        return np.ones(shape)
+    confidence = np.asarray(confidence, dtype=np.float64)
+    if confidence.shape != tuple(shape):
+        raise InpaintError(
+            f"The 'confidence' parameter of {func} must have the image's shape {tuple(shape)}. "
+            f"Got {confidence.shape} instead."
+        )
+    if not np.all((confidence >= 0) & (confidence <= 1)):
+        raise InpaintError(f"The 'confidence' parameter of {func} must lie in [0, 1].")
+    return confidence
