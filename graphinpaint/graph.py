@@ -30,7 +30,7 @@ from scipy.spatial import cKDTree
 from ._validation import InpaintError, check_choice, check_float, check_int
 from .patches import as_channels, check_patch_size, pad_for_patches
 
-__all__ = ["PixelGraph", "grid_graph", "knn_graph", "window_knn"]
+__all__ = ["PatchSearch", "PixelGraph", "grid_graph", "knn_graph", "window_knn"]
 
 # Above this many query-candidate pairs, "auto" uses pynndescent rather than exact search.
 _NNDESCENT_PAIRS = 2e10
@@ -89,8 +89,6 @@ def grid_graph(shape: tuple[int, int], *, connectivity: int = 4,
     height, width = (check_int(s, "shape", "grid_graph", low=1) for s in shape)
     check_choice(connectivity, "connectivity", "grid_graph", (4, 8))
     nodes = _pixel_subset(pixels, (height, width), "grid_graph")
-    node_map = np.full(height * width, -1, dtype=np.intp)
-    node_map[nodes] = np.arange(len(nodes))
     ys, xs = np.divmod(nodes, width)
     offsets = [(0, 1, 1.0), (1, 0, 1.0)]
     if connectivity == 8:
@@ -98,10 +96,12 @@ def grid_graph(shape: tuple[int, int], *, connectivity: int = 4,
     rows, cols, dists = [], [], []
     for dy, dx, dist in offsets:
         ny, nx = ys + dy, xs + dx
-        inside = (ny < height) & (nx >= 0) & (nx < width)
-        target = node_map[ny[inside] * width + nx[inside]]
-        keep = target >= 0
-        rows.append(np.flatnonzero(inside)[keep])
+        inside = np.flatnonzero((ny < height) & (nx >= 0) & (nx < width))
+        target_pixels = ny[inside] * width + nx[inside]
+        # Lookup by binary search keeps the cost in the size of the subset, not the image.
+        target = np.minimum(np.searchsorted(nodes, target_pixels), len(nodes) - 1)
+        keep = nodes[target] == target_pixels
+        rows.append(inside[keep])
         cols.append(target[keep])
         dists.append(np.full(keep.sum(), dist))
     rows, cols, dists = (np.concatenate(a) for a in (rows, cols, dists))
@@ -158,27 +158,97 @@ def window_knn(image: np.ndarray, queries: np.ndarray, *, k: int = 10, patch_siz
     >>> g.nodes[row.indices] % 6, row.data          # same-phase columns, identical patches
     (array([0, 2]), array([0., 0.]))
     """
-    image = as_channels(image)
-    height, width, channels = image.shape
     func = "window_knn"
-    k = check_int(k, "k", func, low=1)
-    patch_size = check_patch_size(patch_size, image.shape, func)
-    min_overlap = check_float(min_overlap, "min_overlap", func, low=0.0, high=1.0)
-    query_pixels = _pixel_subset(queries, (height, width), func)
-    windows = _window_sizes(window, len(query_pixels), func)
-    candidates = _spatial_mask(candidates, (height, width), "candidates", func, default=True)
-    confidence = _confidence_map(confidence, (height, width), func)
+    search = PatchSearch(image, patch_size=patch_size, candidates=candidates,
+                         confidence=confidence, _func=func)
+    return search.query(queries, k=k, window=window, min_overlap=min_overlap,
+                        exclude_self=exclude_self)
 
-    work = np.float32 if image.dtype == np.float32 else np.float64
-    planes = np.ascontiguousarray(
-        pad_for_patches(image.astype(work, copy=False), patch_size).transpose(2, 0, 1))
-    padded_conf = np.ascontiguousarray(pad_for_patches(confidence.astype(work), patch_size))
-    qy, qx = np.divmod(query_pixels, width)
-    neighbours, squared = _window_knn_kernel(
-        planes, padded_conf, qy.astype(np.int64), qx.astype(np.int64),
-        (windows // 2).astype(np.int64), candidates, patch_size, k, min_overlap,
-        exclude_self, bool(np.all(confidence == 1)))
-    return _pixel_graph_from_knn(query_pixels, neighbours, np.sqrt(squared), (height, width))
+
+class PatchSearch:
+    """Windowed masked patch search on one image: pad once, query many times, update in place.
+
+    :func:`window_knn` in a reusable form, for algorithms that fill an image step by step
+    (the pipeline's layers): :meth:`update` changes a few pixels' values, confidence and
+    candidacy at a cost proportional to their number, not to the image.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W) or (H, W, C)
+    patch_size : int, default 7
+    candidates : ndarray of bool, shape (H, W), optional
+        Pixels allowed as neighbours (all if omitted).
+    confidence : ndarray, shape (H, W), optional
+        Confidence in [0, 1] of each pixel's value (all ones if omitted).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> image = np.zeros((8, 8)); known = np.ones((8, 8)); known[3:5, 3:5] = 0
+    >>> search = PatchSearch(image, patch_size=3, candidates=known > 0, confidence=known)
+    >>> search.update(np.array([27]), np.array([[0.0]]))     # pixel (3, 3) is now filled
+    >>> search.query(np.array([28]), k=2, window=3).matrix.nnz
+    2
+    """
+
+    def __init__(self, image: np.ndarray, *, patch_size: int = 7,
+                 candidates: np.ndarray | None = None, confidence: np.ndarray | None = None,
+                 _func: str = "PatchSearch") -> None:
+        image = as_channels(image)
+        self.shape = image.shape[:2]
+        self.channels = image.shape[2]
+        self.patch_size = check_patch_size(patch_size, image.shape, _func)
+        self._func = _func
+        self._work = np.float32 if image.dtype == np.float32 else np.float64
+        self.candidates = _spatial_mask(candidates, self.shape, "candidates", _func, default=True)
+        conf = _confidence_map(confidence, self.shape, _func)
+        self._uniform = bool(np.all(conf == 1))
+        self._planes = np.ascontiguousarray(
+            pad_for_patches(image.astype(self._work, copy=False), self.patch_size)
+            .transpose(2, 0, 1))
+        self._conf = np.ascontiguousarray(pad_for_patches(conf.astype(self._work), self.patch_size))
+
+    def update(self, pixels: np.ndarray, values: np.ndarray, *, confidence: float = 1.0,
+               candidate: bool = True) -> None:
+        """Set the values (n, C), confidence and candidacy of pixels given by flat index."""
+        pixels = _checked_indices(np.asarray(pixels), self.shape[0] * self.shape[1], "pixels",
+                                  "PatchSearch.update", unique=False)
+        values = np.asarray(values, dtype=self._work).reshape(len(pixels), self.channels)
+        half = self.patch_size // 2
+        ys, xs = np.divmod(pixels, self.shape[1])
+        self._planes[:, ys + half, xs + half] = values.T
+        self._conf[ys + half, xs + half] = confidence
+        self._uniform = self._uniform and confidence == 1
+        self.candidates[ys, xs] = candidate
+        near_border = (np.minimum(ys, self.shape[0] - 1 - ys) < half) | \
+                      (np.minimum(xs, self.shape[1] - 1 - xs) < half)
+        if np.any(near_border):
+            self._refresh_padding()
+
+    def query(self, queries: np.ndarray, *, k: int = 10, window: int | np.ndarray = 31,
+              min_overlap: float = 0.0, exclude_self: bool = True) -> PixelGraph:
+        """The k nearest candidates of each query in its window (see :func:`window_knn`)."""
+        func = self._func
+        k = check_int(k, "k", func, low=1)
+        min_overlap = check_float(min_overlap, "min_overlap", func, low=0.0, high=1.0)
+        query_pixels = _pixel_subset(queries, self.shape, func)
+        windows = _window_sizes(window, len(query_pixels), func)
+        qy, qx = np.divmod(query_pixels, self.shape[1])
+        neighbours, squared = _window_knn_kernel(
+            self._planes, self._conf, qy.astype(np.int64), qx.astype(np.int64),
+            (windows // 2).astype(np.int64), self.candidates, self.patch_size, k, min_overlap,
+            exclude_self, self._uniform)
+        return _pixel_graph_from_knn(query_pixels, neighbours, np.sqrt(squared), self.shape)
+
+    def _refresh_padding(self) -> None:
+        """Rewrite the padding from the interior after border pixels changed."""
+        half = self.patch_size // 2
+        height, width = self.shape
+        inner = (slice(half, half + height), slice(half, half + width))
+        self._planes = np.ascontiguousarray(
+            pad_for_patches(self._planes[:, inner[0], inner[1]].transpose(1, 2, 0),
+                            self.patch_size).transpose(2, 0, 1))
+        self._conf = np.ascontiguousarray(pad_for_patches(self._conf[inner], self.patch_size))
 
 
 def knn_graph(features: np.ndarray, *, k: int = 10, queries: np.ndarray | None = None,
@@ -414,7 +484,8 @@ def _node_subset(nodes: np.ndarray | None, n: int, name: str, func: str) -> np.n
     return picked
 
 
-def _checked_indices(indices: np.ndarray, size: int, name: str, func: str) -> np.ndarray:
+def _checked_indices(indices: np.ndarray, size: int, name: str, func: str, *,
+                     unique: bool = True) -> np.ndarray:
     if indices.dtype.kind not in "iu" or indices.ndim != 1:
         raise InpaintError(
             f"The {name!r} parameter of {func} must be a boolean mask or a 1-D array of integer "
@@ -424,7 +495,7 @@ def _checked_indices(indices: np.ndarray, size: int, name: str, func: str) -> np
         raise InpaintError(
             f"The {name!r} parameter of {func} holds indices outside [0, {size - 1}]."
         )
-    return np.unique(indices).astype(np.intp)
+    return np.unique(indices).astype(np.intp) if unique else indices.astype(np.intp)
 
 
 def _window_sizes(window: int | np.ndarray, n: int, func: str) -> np.ndarray:

@@ -24,8 +24,14 @@ from ._validation import InpaintError, check_choice, check_float, check_int
 __all__ = ["constant", "gaussian", "normalize", "self_tuning", "symmetrize"]
 
 
-def gaussian(distances: sp.spmatrix, *, bandwidth: float | None = None) -> sp.csr_matrix:
+def gaussian(distances: sp.spmatrix, *, bandwidth: float | None = None,
+             relative: bool = False) -> sp.csr_matrix:
     """Gaussian kernel ``w = exp(-d**2 / h**2)`` of every edge.
+
+    With ``relative=True`` each row is scaled so that its best edge weighs 1:
+    ``w_ij = exp(-(d_ij**2 - min_j d_ij**2) / h**2)``. For a node whose edges all go to known
+    nodes this leaves the Dirichlet solution unchanged, and it keeps the rows of poorly matched
+    nodes from underflowing next to other edges.
 
     Parameters
     ----------
@@ -33,6 +39,8 @@ def gaussian(distances: sp.spmatrix, *, bandwidth: float | None = None) -> sp.cs
         Non-negative edge distances.
     bandwidth : float, optional
         ``h > 0``. Estimated as the median edge distance when omitted (1 if that is 0).
+    relative : bool, default False
+        Scale each row so that its nearest edge weighs 1 (see above).
 
     Returns
     -------
@@ -51,8 +59,19 @@ def gaussian(distances: sp.spmatrix, *, bandwidth: float | None = None) -> sp.cs
     if bandwidth is None:
         bandwidth = estimate_bandwidth(weights)
     bandwidth = check_float(bandwidth, "bandwidth", "gaussian", low=0.0, low_open=True)
-    weights.data = np.exp(-(weights.data / bandwidth) ** 2)
+    squared = weights.data ** 2
+    if relative:
+        squared = squared - _row_minimum(weights, squared)
+    weights.data = np.exp(-squared / bandwidth ** 2)
     return weights
+
+
+def _row_minimum(matrix: sp.csr_matrix, data: np.ndarray) -> np.ndarray:
+    """For each stored entry, the minimum of ``data`` over its row."""
+    lengths = np.diff(matrix.indptr)
+    starts = matrix.indptr[:-1][lengths > 0]
+    minima = np.minimum.reduceat(data, starts) if data.size else data
+    return np.repeat(minima, lengths[lengths > 0])
 
 
 def estimate_bandwidth(distances: sp.spmatrix) -> float:

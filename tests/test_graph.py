@@ -5,7 +5,7 @@ import pytest
 import scipy.sparse as sp
 
 from graphinpaint import InpaintError
-from graphinpaint.graph import grid_graph, knn_graph, window_knn
+from graphinpaint.graph import PatchSearch, grid_graph, knn_graph, window_knn
 from graphinpaint.patches import extract_patches, masked_patch_distance
 
 
@@ -136,3 +136,23 @@ def test_nndescent_recall_against_exact():
     approx = knn_graph(x, k=10, backend="nndescent", rng=0)
     hits = sum(len(np.intersect1d(exact[i].indices, approx[i].indices)) for i in range(3000))
     assert hits / exact.nnz >= 0.9
+
+
+def test_patch_search_update_equals_a_fresh_search():
+    rng = np.random.default_rng(6)
+    image = rng.random((15, 16, 3))
+    known = rng.random((15, 16)) > 0.3
+    search = PatchSearch(image, patch_size=5, candidates=known, confidence=known * 1.0)
+    changed = np.array([0, 17, 100, 239])               # corner, border and inner pixels
+    new_values = rng.random((4, 3))
+    search.update(changed, new_values)
+    image2 = image.copy()
+    image2.reshape(-1, 3)[changed] = new_values
+    known2 = known.copy()
+    known2.ravel()[changed] = True
+    queries = np.arange(0, 240, 7)
+    got = search.query(queries, k=3, window=7)
+    expected = window_knn(image2, queries, k=3, patch_size=5, window=7, candidates=known2,
+                          confidence=known2 * 1.0)
+    np.testing.assert_array_equal(got.nodes, expected.nodes)
+    np.testing.assert_allclose(got.matrix.toarray(), expected.matrix.toarray(), atol=1e-12)

@@ -22,6 +22,16 @@ def test_gaussian_formula_and_median_bandwidth(distances):
     np.testing.assert_allclose(gaussian(distances).data, np.exp(-(distances.data / h) ** 2))
 
 
+def test_relative_gaussian_gives_each_row_best_weight_one(distances):
+    W = gaussian(distances, bandwidth=0.5, relative=True)
+    D = distances.toarray()
+    for i in range(40):
+        row = D[i][distances[i].indices]
+        np.testing.assert_allclose(W[i].data.max(), 1.0)
+        np.testing.assert_allclose(np.sort(W[i].data),
+                                   np.sort(np.exp(-(row ** 2 - row.min() ** 2) / 0.25)))
+
+
 def test_self_tuning_formula(distances):
     W = self_tuning(distances, k_scale=3)
     D = distances.toarray()
