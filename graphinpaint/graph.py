@@ -365,7 +365,7 @@ def _pixel_graph_from_knn(query_pixels: np.ndarray, neighbours: np.ndarray,
                           distances: np.ndarray, shape: tuple[int, int]) -> PixelGraph:
     """PixelGraph from per-query neighbour lists (flat pixel indices, -1 = none)."""
     found = neighbours >= 0
-    nodes = np.union1d(query_pixels, neighbours[found])
+    nodes = _union_of_pixels(shape[0] * shape[1], query_pixels, neighbours[found])
     rows = np.broadcast_to(np.searchsorted(nodes, query_pixels)[:, None], neighbours.shape)[found]
     cols = np.searchsorted(nodes, neighbours[found])
     matrix = sp.csr_matrix((distances[found].astype(np.float64), (rows, cols)),
@@ -393,14 +393,18 @@ def _window_knn_kernel(planes, conf, qy, qx, radius, candidates, patch_size, k, 
         y0, x0, r = qy[i], qx[i], radius[i]
         x_lo, x_hi = max(0, x0 - r), min(width, x0 + r + 1)
         span = x_hi - x_lo
+        # Round the inner loop up to whole SIMD vectors (the extra columns are computed and
+        # ignored): a 31-wide loop would spend most of its time in the scalar remainder.
+        padded_span = min(-(-span // 8) * 8, conf.shape[1] - patch_size - x_lo + 1)
+        padded_span = max(padded_span, span)
         own_mass = zero
         for t in range(patch_size):
             for s in range(patch_size):
                 own_mass += conf[y0 + t, x0 + s]
         if own_mass <= 0:
             continue
-        total = np.empty(span, planes.dtype)
-        mass = np.empty(span, planes.dtype)
+        total = np.empty(padded_span, planes.dtype)
+        mass = np.empty(padded_span, planes.dtype)
         best_sq = out_sq[i]
         best_idx = out_idx[i]
         for y in range(max(0, y0 - r), min(height, y0 + r + 1)):
@@ -417,16 +421,16 @@ def _window_knn_kernel(planes, conf, qy, qx, radius, candidates, patch_size, k, 
                         for c in range(channels):
                             q_val = planes[c, y0 + t, x0 + s]
                             row = planes[c, y + t]
-                            for j in range(span):
+                            for j in range(padded_span):
                                 d = q_val - row[lo + j]
                                 total[j] += d * d
                     else:
-                        for j in range(span):
+                        for j in range(padded_span):
                             mass[j] += q_conf * conf_row[lo + j]
                         for c in range(channels):
                             q_val = planes[c, y0 + t, x0 + s]
                             row = planes[c, y + t]
-                            for j in range(span):
+                            for j in range(padded_span):
                                 d = q_val - row[lo + j]
                                 total[j] += q_conf * conf_row[lo + j] * d * d
             for j in range(span):
@@ -447,6 +451,17 @@ def _window_knn_kernel(planes, conf, qy, qx, radius, candidates, patch_size, k, 
                 best_sq[slot] = sq
                 best_idx[slot] = y * width + x
     return out_idx, out_sq
+
+
+def _union_of_pixels(size: int, *pixel_arrays: np.ndarray) -> np.ndarray:
+    """Sorted union of flat pixel indices: by sorting when few, by marking an image when many."""
+    total = sum(len(a) for a in pixel_arrays)
+    if total * 16 < size:
+        return np.unique(np.concatenate(pixel_arrays)).astype(np.intp)
+    marks = np.zeros(size, dtype=bool)
+    for pixels in pixel_arrays:
+        marks[pixels] = True
+    return np.flatnonzero(marks)
 
 
 def _pixel_subset(pixels: np.ndarray | None, shape: tuple[int, int], func: str) -> np.ndarray:
