@@ -1,1 +1,14 @@
-"""Placeholder: being written."""
+"""Solvers: linear SPD systems (:func:`make_solver`) and graph Dirichlet problems
+(:func:`solve_dirichlet`), for any graph.
+
+linear      ``make_solver(A, method=...)`` built once, ``.solve(b, x0=None)`` many times
+            (sparse LU, Jacobi-CG, PyAMG-preconditioned CG); knows nothing of graphs or p
+dirichlet   ``solve_dirichlet(W, known, values, p=...)``: the p=2 restriction and the
+            nonlinear loops (IRLS, Newton with homotopy, infinity midrange) that call ``linear``
+"""
+
+from .dirichlet import DirichletResult, solve_dirichlet
+from .linear import LinearSolver, LinearSolveResult, make_solver
+
+__all__ = ["DirichletResult", "LinearSolveResult", "LinearSolver", "make_solver",
+           "solve_dirichlet"]

@@ -1,0 +1,73 @@
+"""Graph operators against slow, obvious loops and their invariants."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from graphinpaint import operators as op
+
+
+@pytest.fixture
+def graph():
+    rng = np.random.default_rng(0)
+    dense = np.triu(rng.random((12, 12)) * (rng.random((12, 12)) < 0.4), 1)
+    dense = dense + dense.T
+    return sp.csr_matrix(dense), dense, rng.normal(size=12)
+
+
+def test_laplacian_rows_sum_to_zero_and_it_is_symmetric(graph):
+    W, dense, _ = graph
+    L = op.laplacian(W)
+    np.testing.assert_allclose(np.asarray(L.sum(axis=1)).ravel(), 0, atol=1e-12)
+    assert abs(L - L.T).max() < 1e-15
+    assert np.all(np.linalg.eigvalsh(L.toarray()) > -1e-12)
+
+
+def test_dirichlet_blocks_match_the_dense_split(graph):
+    W, dense, _ = graph
+    known = np.arange(12) % 3 == 0
+    L_AA, W_AB = op.dirichlet_blocks(W, known)
+    L = np.diag(dense.sum(1)) - dense
+    np.testing.assert_allclose(L_AA.toarray(), L[np.ix_(~known, ~known)])
+    np.testing.assert_allclose(W_AB.toarray(), dense[np.ix_(~known, known)])
+
+
+@pytest.mark.parametrize("p", [1.5, 2.0, 3.0])
+def test_anisotropic_p_laplacian_matches_a_loop(graph, p):
+    W, dense, f = graph
+    expected = [sum(dense[u, v] * abs(f[v] - f[u]) ** (p - 2) * (f[v] - f[u])
+                    for v in range(12) if dense[u, v] > 0) for u in range(12)]
+    np.testing.assert_allclose(op.p_laplacian(W, f, p), expected, atol=1e-12)
+
+
+def test_both_forms_are_minus_the_laplacian_at_p2(graph):
+    W, _, f = graph
+    for form in ("anisotropic", "isotropic"):
+        np.testing.assert_allclose(op.p_laplacian(W, f, 2.0, form=form), -(op.laplacian(W) @ f))
+
+
+@pytest.mark.parametrize("form", ["anisotropic", "isotropic"])
+def test_p_laplacian_is_minus_the_energy_gradient(graph, form):
+    W, _, f = graph
+    p, h = 3.0, 1e-6
+    numeric = [(op.p_energy(W, f + h * e, p, form=form) - op.p_energy(W, f - h * e, p, form=form))
+               / (2 * h) for e in np.eye(12)]
+    np.testing.assert_allclose(-op.p_laplacian(W, f, p, form=form), numeric, rtol=1e-5,
+                               atol=1e-7)
+
+
+def test_infinity_laplacian_and_game_laplacian_match_loops(graph):
+    W, dense, f = graph
+    for u in range(12):
+        nbrs = np.flatnonzero(dense[u])
+        diffs = np.sqrt(dense[u, nbrs]) * (f[nbrs] - f[u])
+        expected = diffs.max() + diffs.min() if len(nbrs) else 0.0
+        assert np.isclose(op.infinity_laplacian(W, f)[u], expected)
+    game = op.game_p_laplacian(W, f, np.inf)
+    np.testing.assert_allclose(game, op.infinity_laplacian(W, f))
+
+
+def test_gradient_norm_formula(graph):
+    W, dense, f = graph
+    expected = np.sqrt([(dense[u] * (f - f[u]) ** 2).sum() for u in range(12)])
+    np.testing.assert_allclose(op.gradient_norm(W, f), expected)
