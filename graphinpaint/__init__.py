@@ -15,18 +15,24 @@ cli         the ``graphinpaint`` command
 Masks are boolean arrays of the image's spatial shape with **True = missing** (the hole).
 """
 
-from . import graph, metrics, operators, patches, solvers, weights
+from . import graph, io, metrics, operators, patches, solvers, weights
 from ._validation import ConvergenceWarning, InpaintError
 from ._version import __version__
+from .pipeline import Inpaint, inpaint
+from .solvers import solve_dirichlet
 
 __all__ = [
     "ConvergenceWarning",
+    "Inpaint",
     "InpaintError",
     "__version__",
     "graph",
+    "inpaint",
+    "io",
     "metrics",
     "operators",
     "patches",
+    "solve_dirichlet",
     "solvers",
     "weights",
 ]

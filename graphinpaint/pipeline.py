@@ -1,1 +1,494 @@
-"""Placeholder: being written."""
+"""The inpainting pipeline: :func:`inpaint` and the seed-compatible :class:`Inpaint`.
+
+The order of the work (see ``docs/pipeline.md`` for the measurements behind each choice):
+
+1. **Local fill.** A grid Laplace fill (harmonic extension on the 4-neighbour grid graph), so that
+   every pixel has a value; it serves nodes that find no match and smooth regions.
+2. **Layers from the boundary inward.** The hole is peeled in layers of equal distance to the known
+   pixels. The pixels of one layer are matched, by masked patch distance (only known or already
+   filled pixels compared), to known or already filled pixels in a window that widens with depth;
+   the graph of those matches, plus weak grid edges to the filled neighbours, is a Dirichlet
+   problem whose solution fills the layer (for p=2 the weighted mean of the matches: non-local
+   means). A whole layer is one sparse solve.
+3. **Refinement rounds.** With every pixel filled, each hole pixel is matched again with full
+   patches (filled pixels weighted by a lower confidence), now to any pixel, holes included, and
+   one Dirichlet problem on the whole hole is solved, warm-started from the current estimate.
+
+Only this module knows both images and graphs; it reads no files and parses no arguments.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import scipy.sparse as sp
+from scipy import ndimage as ndi
+
+from . import operators as _operators
+from . import weights as _weights
+from ._validation import InpaintError, check_choice, check_float, check_int
+from .graph import PatchSearch, PixelGraph, _union_of_pixels, grid_graph, window_knn
+from .patches import check_patch_size
+from .solvers import make_solver, solve_dirichlet
+
+__all__ = ["Inpaint", "inpaint"]
+
+ProgressCallback = Callable[[int, int], None]
+
+# Per strategy: search window, Gaussian bandwidth, and the weight of the 4-neighbour grid edges
+# added beside the patch matches (a perfect match weighs 1). For layers the grid edges only
+# catch pixels that matching fails; for scattered holes they mix a local harmonic fill into the
+# non-local one, which pays on stochastic texture (docs/pipeline.md has the measurements).
+# "auto" strategy: the hole counts as scattered when this share of known pixels touch it.
+_SCATTERED_SHARE = 0.5
+_STRATEGY_DEFAULTS = {
+    "layers": dict(window=31, bandwidth=0.1, grid_weight=1e-3),
+    "global": dict(window=15, bandwidth=0.05, grid_weight=0.2),
+}
+
+
+def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = "anisotropic",
+            patch_size: int = 7, k: int = 5, window: int | None = None,
+            window_growth: float = 1.0,
+            bandwidth: float | None = None, rounds: int = 1, strategy: str = "auto",
+            method: str = "auto",
+            channel_axis: int | None = -1,
+            progress: ProgressCallback | None = None) -> np.ndarray:
+    """Fill the hole of an image by the Dirichlet problem of a graph p-Laplacian.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W) or (H, W, C)
+        The image, of any integer or float dtype. Values inside the hole are ignored.
+    mask : ndarray, shape (H, W)
+        The hole: **True (nonzero) = missing pixel**, as in OpenCV and scikit-image. (PyGSP and
+        graphlearning mark the *known* nodes True: invert their masks.)
+    p : float in [1, inf], default 2.0
+        Exponent of the p-Laplacian. 2 gives weighted means (non-local means), 1 weighted
+        medians and sharper edges, ``inf`` the midrange of the matches.
+    form : {"anisotropic", "isotropic"}, default "anisotropic"
+        Form of the p-Laplacian for ``p != 2`` (both agree at ``p = 2``).
+    patch_size : int, default 7
+        Odd side of the square patches compared to match pixels (the seed's ``ps``). Larger
+        patches follow larger structures and cost more.
+    k : int, default 5
+        Matches per hole pixel (the seed's ``k_patch``). More matches average more noise away and
+        blur fine texture more.
+    window : int, optional
+        Odd side of the square search window around each hole pixel (at the boundary, for the
+        layers). Cost grows with its square. Default: 31 for the ``"layers"`` strategy (31 x 31
+        holds about 1000 pixels, the seed's ``k_search``), 15 for ``"global"``, whose hole
+        pixels all lie close to known ones.
+    window_growth : float, default 1.0
+        How much the window's half-side grows per layer of depth into the hole, so that deep
+        pixels of large holes still reach known texture.
+    bandwidth : float, optional
+        Bandwidth ``h`` of the Gaussian weights ``exp(-(d**2 - d_min**2) / h**2)`` of the
+        root-mean-square patch distance ``d`` (``d_min``: the pixel's best match), in units of
+        the image's value range. Smaller keeps only the closest matches. Default: 0.1 for
+        ``"layers"``, 0.05 for ``"global"``.
+    rounds : int, default 1
+        Refinement rounds on the whole hole after the first fill (0 to skip).
+    strategy : {"auto", "layers", "global"}, default "auto"
+        ``"layers"`` fills scratches, text and blotches from the boundary inward; ``"global"``
+        starts from a smooth (biharmonic) fill and refines the whole hole at once, for scattered
+        missing pixels. ``"auto"`` picks ``"global"`` when most known pixels touch the hole.
+    method : {"auto", "direct", "cg", "amg"}, default "auto"
+        Linear solver of each Dirichlet problem (see :func:`graphinpaint.solve_dirichlet`).
+    channel_axis : int or None, default -1
+        Axis of the colour channels of a 3-D image; None for a 2-D gray image.
+    progress : callable, optional
+        Called as ``progress(done, total)`` as the work advances (layers, then rounds).
+
+    Returns
+    -------
+    ndarray
+        The restored image: same shape and dtype as ``image``; known pixels bit-identical.
+
+    Raises
+    ------
+    InpaintError
+        For a bad argument, an image with NaN or inf, a mask of the wrong shape, or a mask that
+        marks every pixel as missing.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> image = np.tile(np.linspace(0, 1, 32), (32, 1))     # a horizontal ramp
+    >>> mask = np.zeros((32, 32), bool); mask[10:14, 5:25] = True
+    >>> out = inpaint(image, mask)
+    >>> bool(np.abs(out - image).max() < 0.05)
+    True
+    """
+    func = "inpaint"
+    p = check_float(p, "p", func, low=1.0, high=np.inf)
+    check_choice(form, "form", func, ("anisotropic", "isotropic"))
+    check_choice(method, "method", func, ("auto", "direct", "cg", "amg"))
+    check_choice(strategy, "strategy", func, ("auto", "layers", "global"))
+    k = check_int(k, "k", func, low=1)
+    if window is not None:
+        window = check_int(window, "window", func, low=3, odd=True)
+    window_growth = check_float(window_growth, "window_growth", func, low=0.0)
+    if bandwidth is not None:
+        bandwidth = check_float(bandwidth, "bandwidth", func, low=0.0, low_open=True)
+    rounds = check_int(rounds, "rounds", func, low=0)
+    original = np.asarray(image)
+    channels_last = _channels_last(original, channel_axis, func)
+    hole = _checked_mask(mask, channels_last.shape[:2], func)
+    patch_size = check_patch_size(patch_size, channels_last.shape, func)
+    _check_finite(channels_last, hole, func)
+    if not hole.any():
+        return original.copy()
+
+    values, scale = _to_unit_range(channels_last, hole)
+    solve = dict(p=p, form=form, method=method)
+    if strategy == "auto":
+        strategy = "global" if _is_scattered(hole) else "layers"
+    defaults = _STRATEGY_DEFAULTS[strategy]
+    window = defaults["window"] if window is None else window
+    bandwidth = defaults["bandwidth"] if bandwidth is None else bandwidth
+    grid_weight = defaults["grid_weight"]
+    if strategy == "layers":
+        layers = _layers(hole)
+        reporter = _Progress(progress, total=len(layers) + rounds)
+        estimate = _grid_laplace_fill(values, hole, method)
+        estimate = _fill_layers(values, hole, estimate, layers, patch_size=patch_size, k=k,
+                                window=window, growth=window_growth, bandwidth=bandwidth,
+                                grid_weight=grid_weight, solve=solve, reporter=reporter)
+        candidates = None
+    else:
+        reporter = _Progress(progress, total=1 + rounds)
+        estimate = _grid_biharmonic_fill(values, hole)
+        reporter.advance()
+        candidates = ~hole
+    for _ in range(rounds):
+        estimate = _refine(values, hole, estimate, patch_size=patch_size, k=2 * k,
+                           window=window, bandwidth=bandwidth, grid_weight=grid_weight,
+                           solve=solve, candidates=candidates)
+        reporter.advance()
+    return _from_unit_range(estimate, original, channels_last, hole, scale, channel_axis)
+
+
+class Inpaint:
+    """The seed-compatible front: ``Inpaint(org_img, mask, ps)(k_boundary, k_search, k_patch)``.
+
+    Parameters
+    ----------
+    org_img : str, path or ndarray
+        The image, or the path of an image file.
+    mask : str, path or ndarray
+        The mask in **the seed's convention: black (0) = hole**, nonzero = known; or its path.
+    ps : int, default 7
+        Patch size (odd).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> image = np.tile(np.linspace(0, 1, 24), (24, 1))
+    >>> seed_mask = np.ones((24, 24)); seed_mask[8:12, 6:18] = 0      # black = hole
+    >>> out = Inpaint(image, seed_mask, ps=5)(k_boundary=4, k_search=400, k_patch=3)
+    >>> out.dtype, bool(out.min() >= 0 and out.max() <= 1)
+    (dtype('float64'), True)
+    """
+
+    def __init__(self, org_img, mask, ps: int = 7) -> None:
+        self.org_img = org_img
+        self.mask = mask
+        self.ps = check_int(ps, "ps", "Inpaint", low=1, odd=True)
+
+    def __call__(self, k_boundary: int = 4, k_search: int = 1000, k_patch: int = 5) -> np.ndarray:
+        """Inpaint and return a float image in [0, 1].
+
+        Parameters
+        ----------
+        k_boundary : {4, 8, 16}, default 4
+            Which pixels count as the hole's boundary when peeling layers: a hole pixel is in
+            the next layer when one of its ``k_boundary`` nearest pixels is filled (4: the
+            4-neighbours; 8 and 16: larger neighbourhoods, so fewer, thicker layers).
+        k_search : int, default 1000
+            Number of pixels searched around each hole pixel (a window of about that area).
+        k_patch : int, default 5
+            Matches averaged per pixel.
+        """
+        func = "Inpaint"
+        check_choice(k_boundary, "k_boundary", func, (4, 8, 16))
+        k_search = check_int(k_search, "k_search", func, low=9)
+        k_patch = check_int(k_patch, "k_patch", func, low=1)
+        image, hole = self._load()
+        side = int(np.sqrt(k_search)) | 1           # an odd window of about k_search pixels
+        growth = {4: 1.0, 8: 2.0, 16: 3.0}[k_boundary]
+        out = inpaint(_as_float_image(image), hole, patch_size=self.ps, k=k_patch, window=side,
+                      window_growth=growth, channel_axis=-1 if image.ndim == 3 else None)
+        return np.clip(out, 0.0, 1.0)
+
+    def _load(self) -> tuple[np.ndarray, np.ndarray]:
+        from . import io  # the only module that touches files
+
+        image = io.read_image(self.org_img) if not isinstance(self.org_img, np.ndarray) \
+            else self.org_img
+        known = io.read_mask(self.mask, shape=np.shape(image)[:2], convention="black-hole") \
+            if not isinstance(self.mask, np.ndarray) else None
+        if known is None:
+            seed_mask = np.asarray(self.mask)
+            if seed_mask.ndim == 3:
+                seed_mask = seed_mask[..., :3].max(axis=2)
+            known = seed_mask == 0
+        return np.asarray(image), np.asarray(known, dtype=bool)
+
+
+# --- stages -------------------------------------------------------------------------------------
+
+def _grid_laplace_fill(values: np.ndarray, hole: np.ndarray, method: str) -> np.ndarray:
+    """Harmonic extension on the 4-neighbour grid: the cheap local fill every stage starts from."""
+    region = ndi.binary_dilation(hole, structure=ndi.generate_binary_structure(2, 1))
+    graph = grid_graph(hole.shape, pixels=region)
+    known = ~hole.ravel()[graph.nodes]
+    flat = values.reshape(-1, values.shape[2])
+    solved = solve_dirichlet(_weights.constant(graph.matrix), known, flat[graph.nodes], p=2.0,
+                             method="direct" if method == "auto" else method)
+    estimate = values.copy()
+    estimate.reshape(-1, values.shape[2])[graph.nodes] = solved
+    return estimate
+
+
+def _grid_biharmonic_fill(values: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    """Biharmonic fill on the grid: minimise ``||L u||**2`` over the hole, L the grid Laplacian.
+
+    Smoother than the harmonic fill, which leaves spikes at isolated known pixels: the better
+    start when the missing pixels are scattered. Unknowns are the hole pixels; the Laplacian is
+    taken at the hole and its first ring, whose stencils lie inside the hole's second ring.
+    """
+    structure = ndi.generate_binary_structure(2, 1)
+    ring1 = ndi.binary_dilation(hole, structure)
+    ring2 = ndi.binary_dilation(ring1, structure)
+    graph = grid_graph(hole.shape, pixels=ring2)
+    laplacian = _operators.laplacian(_weights.constant(graph.matrix))
+    rows = ring1.ravel()[graph.nodes]
+    unknown = hole.ravel()[graph.nodes]
+    stencils = laplacian[rows]
+    on_hole, on_known = stencils[:, unknown], stencils[:, ~unknown]
+    flat = values.reshape(-1, values.shape[2])
+    system = (on_hole.T @ on_hole).tocsr()
+    rhs = -(on_hole.T @ (on_known @ flat[graph.nodes[~unknown]]))
+    result = make_solver(system, method="auto").solve(rhs)
+    estimate = values.copy()
+    estimate.reshape(-1, values.shape[2])[graph.nodes[unknown]] = result.x
+    return estimate
+
+
+def _is_scattered(hole: np.ndarray) -> bool:
+    """Whether most known pixels touch the hole: random pixel loss rather than strokes."""
+    known = ~hole
+    touching = known & ndi.binary_dilation(hole, ndi.generate_binary_structure(2, 1))
+    return touching.sum() >= _SCATTERED_SHARE * known.sum()
+
+
+def _layer_depths(hole: np.ndarray) -> np.ndarray:
+    """Depth of each hole pixel: its taxicab distance to the nearest known pixel (0 outside)."""
+    return ndi.distance_transform_cdt(hole, metric="taxicab")
+
+
+def _fill_layers(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray,
+                 layers: list[np.ndarray], *, patch_size: int,
+                 k: int, window: int, growth: float, bandwidth: float, grid_weight: float,
+                 solve: dict, reporter: "_Progress") -> np.ndarray:
+    """Fill the hole layer by layer from its boundary inward, one Dirichlet problem per layer."""
+    channels = values.shape[2]
+    filled = ~hole
+    current = values.copy()
+    flat = current.reshape(-1, channels)
+    # Matching needs no more than float32: half the memory traffic of the search kernel.
+    search = PatchSearch(current.astype(np.float32), patch_size=patch_size, candidates=filled,
+                         confidence=filled.astype(np.float32))
+    initial = estimate.reshape(-1, channels)
+    for layer, queries in enumerate(layers, start=1):
+        half = window // 2 + int(growth * (layer - 1))
+        graph = search.query(queries, k=k, window=2 * half + 1, min_overlap=0.3)
+        weights = _with_grid_edges(_match_weights(graph, bandwidth), queries, filled,
+                                   grid_weight)
+        known = filled.ravel()[weights.nodes]
+        node_values = np.where(known[:, None], flat[weights.nodes], initial[weights.nodes])
+        solved = solve_dirichlet(weights.matrix, known, node_values, x0=node_values, **solve)
+        flat[queries] = solved[weights.node_of(queries)]
+        filled.ravel()[queries] = True
+        search.update(queries, flat[queries])
+        reporter.advance()
+    return current
+
+
+def _layers(hole: np.ndarray) -> list[np.ndarray]:
+    """Flat indices of the hole's pixels grouped by depth (taxicab distance to the known part)."""
+    pixels = np.flatnonzero(hole)
+    depth = _layer_depths(hole).ravel()[pixels]
+    order = np.argsort(depth, kind="stable")
+    bounds = np.flatnonzero(np.diff(depth[order])) + 1
+    return np.split(pixels[order], bounds)
+
+
+def _refine(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray, *, patch_size: int,
+            k: int, window: int, bandwidth: float, grid_weight: float, solve: dict,
+            candidates: np.ndarray | None) -> np.ndarray:
+    """One round: match every hole pixel with full patches, solve on the whole hole at once.
+
+    Filled pixels count as much as known ones in the patch distance: weighting them less made
+    no measurable difference (barbara: 25.11 dB at confidence 0.5, 25.12 at 1) and costs 1.75x.
+    """
+    queries = np.flatnonzero(hole)
+    graph = window_knn(estimate.astype(np.float32), queries, k=k, patch_size=patch_size,
+                       window=window, candidates=candidates)
+    weights = _with_grid_edges(_match_weights(graph, bandwidth), queries, ~hole, grid_weight)
+    known = ~hole.ravel()[weights.nodes]
+    node_values = estimate.reshape(-1, values.shape[2])[weights.nodes]
+    solved = solve_dirichlet(weights.matrix, known, node_values, x0=node_values, **solve)
+    refined = estimate.copy()
+    refined.reshape(-1, values.shape[2])[queries] = solved[weights.node_of(queries)]
+    return refined
+
+
+def _match_weights(graph: PixelGraph, bandwidth: float) -> PixelGraph:
+    """Symmetric Gaussian weights of a patch-match distance graph, best match of a row = 1."""
+    matrix = _weights.gaussian(graph.matrix, bandwidth=bandwidth, relative=True)
+    return PixelGraph(_weights.symmetrize(matrix, "max"), graph.nodes, graph.shape)
+
+
+def _with_grid_edges(graph: PixelGraph, queries: np.ndarray, filled: np.ndarray,
+                     weight: float) -> PixelGraph:
+    """Add 4-neighbour edges of the given weight from each query to its filled or query
+    neighbours.
+
+    They tie every query to a known value even where matching found nothing, so that no hole
+    component is cut off from the boundary.
+    """
+    height, width = graph.shape
+    ys, xs = np.divmod(queries, width)
+    rows, cols = [], []
+    for dy, dx in ((0, 1), (1, 0), (0, -1), (-1, 0)):
+        ny, nx = ys + dy, xs + dx
+        inside = (ny >= 0) & (ny < height) & (nx >= 0) & (nx < width)
+        rows.append(queries[inside])
+        cols.append(ny[inside] * width + nx[inside])
+    rows, cols = np.concatenate(rows), np.concatenate(cols)
+    is_query = np.zeros(height * width, dtype=bool)
+    is_query[queries] = True
+    keep = is_query[cols] | filled.ravel()[cols]
+    rows, cols = rows[keep], cols[keep]
+    nodes = _union_of_pixels(height * width, graph.nodes, cols)
+    size = len(nodes)
+    match = _reindex(graph.matrix, np.searchsorted(nodes, graph.nodes), size)
+    r, c = np.searchsorted(nodes, rows), np.searchsorted(nodes, cols)
+    local = sp.csr_matrix((np.full(2 * len(r), weight), (np.r_[r, c], np.r_[c, r])),
+                          shape=(size, size))
+    # Query-query edges appear twice (once from each end): max keeps them at the same weight.
+    return PixelGraph(sp.csr_matrix(match.maximum(local)), nodes, graph.shape)
+
+
+def _reindex(matrix: sp.spmatrix, new_index: np.ndarray, size: int) -> sp.csr_matrix:
+    """Move a node graph onto a larger node set, node i becoming node new_index[i]."""
+    coo = matrix.tocoo()
+    return sp.csr_matrix((coo.data, (new_index[coo.row], new_index[coo.col])), shape=(size, size))
+
+
+# --- input and output conversion -----------------------------------------------------------------
+
+def _channels_last(image: np.ndarray, channel_axis: int | None, func: str) -> np.ndarray:
+    """The image as (H, W, C), validating its dimensions and dtype."""
+    if image.dtype.kind not in "uif" or image.dtype.kind == "b":
+        raise InpaintError(
+            f"The 'image' parameter of {func} must hold integers or floats. Got dtype "
+            f"{image.dtype}."
+        )
+    if channel_axis is None:
+        if image.ndim != 2:
+            raise InpaintError(
+                f"The 'image' parameter of {func} must be 2-D when channel_axis is None. Got "
+                f"shape {image.shape}; pass channel_axis=-1 for a colour image."
+            )
+        return image[:, :, np.newaxis]
+    if image.ndim == 2:
+        return image[:, :, np.newaxis]
+    if image.ndim != 3:
+        raise InpaintError(
+            f"The 'image' parameter of {func} must have shape (H, W) or (H, W, C). Got "
+            f"{image.shape}."
+        )
+    axis = check_int(channel_axis, "channel_axis", func, low=-3, high=2)
+    return np.moveaxis(image, axis, -1)
+
+
+def _checked_mask(mask: np.ndarray, shape: tuple[int, int], func: str) -> np.ndarray:
+    mask = np.asarray(mask)
+    if mask.shape != shape:
+        raise InpaintError(
+            f"The 'mask' parameter of {func} must have the image's spatial shape {shape}. Got "
+            f"{mask.shape} instead."
+        )
+    if mask.dtype.kind not in "biuf":
+        raise InpaintError(f"The 'mask' parameter of {func} must be boolean. Got {mask.dtype}.")
+    hole = mask.astype(bool)
+    if hole.all():
+        raise InpaintError(
+            f"The 'mask' parameter of {func} marks every pixel as missing (True = hole): there is "
+            "nothing to fill from. Check the mask's polarity."
+        )
+    return hole
+
+
+def _check_finite(image: np.ndarray, hole: np.ndarray, func: str) -> None:
+    if image.dtype.kind == "f" and not np.all(np.isfinite(image[~hole])):
+        raise InpaintError(
+            f"The 'image' parameter of {func} holds NaN or inf in known pixels. Replace them or "
+            "mark them as missing in the mask."
+        )
+
+
+def _to_unit_range(image: np.ndarray, hole: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:
+    """Working copy in [0, 1] (float32 stays float32, else float64) and the (offset, span)."""
+    work = np.float32 if image.dtype == np.float32 else np.float64
+    if image.dtype.kind in "ui":
+        info = np.iinfo(image.dtype)
+        low, span = float(min(info.min, 0)), float(info.max - min(info.min, 0))
+    else:
+        known = image[~hole]
+        low = float(known.min())
+        span = float(known.max()) - low
+        span = span if span > 0 else 1.0
+    values = ((image.astype(np.float64) - low) / span).astype(work)
+    values[hole] = 0
+    return values, (low, span)
+
+
+def _from_unit_range(estimate: np.ndarray, original: np.ndarray, channels_last: np.ndarray,
+                     hole: np.ndarray, scale: tuple[float, float],
+                     channel_axis: int | None) -> np.ndarray:
+    """The result in the input's dtype and layout; known pixels copied bit for bit."""
+    low, span = scale
+    restored = estimate.astype(np.float64) * span + low
+    if original.dtype.kind in "ui":
+        info = np.iinfo(original.dtype)
+        restored = np.clip(np.rint(restored), info.min, info.max)
+    result = channels_last.copy()
+    result[hole] = restored[hole].astype(original.dtype)
+    if original.ndim == 2:
+        return result[:, :, 0]
+    return np.moveaxis(result, -1, channel_axis)
+
+
+def _as_float_image(image: np.ndarray) -> np.ndarray:
+    """The seed returns floats in [0, 1]: convert integer images by their dtype's range."""
+    image = np.asarray(image)
+    if image.dtype.kind in "ui":
+        return image.astype(np.float64) / np.iinfo(image.dtype).max
+    return image.astype(np.float64)
+
+
+class _Progress:
+    """Counts steps and reports them to an optional callback."""
+
+    def __init__(self, callback: ProgressCallback | None, total: int) -> None:
+        self.callback, self.total, self.done = callback, total, 0
+
+    def advance(self) -> None:
+        self.done += 1
+        if self.callback is not None:
+            self.callback(self.done, self.total)
