@@ -1,0 +1,112 @@
+"""Pipeline benchmarks (issue 3): the seed's barbara example, big images, fixed hole size.
+
+Run: ``python -m pytest benchmarks/test_bench_pipeline.py --benchmark-enable``
+PSNR over the hole and peak memory go into each benchmark's ``extra_info`` (see
+``--benchmark-json``); numba is warmed up in untimed setup.
+"""
+
+import resource
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pytest
+
+import graphinpaint as gi
+from cases import scratch_mask, seed_example
+
+BARBARA = seed_example("barbara")
+needs_barbara = pytest.mark.skipif(BARBARA is None, reason="../shared/data/seed is not here")
+
+
+def _warm_up():
+    rng = np.random.default_rng(0)
+    image = rng.random((40, 40, 3))
+    gi.inpaint(image, rng.random((40, 40)) < 0.1)
+    gi.inpaint(image, rng.random((40, 40)) < 0.8)
+
+
+@needs_barbara
+def test_barbara_warm(benchmark):
+    image, hole = BARBARA
+    _warm_up()
+    out = benchmark(gi.inpaint, image, hole)
+    benchmark.extra_info["psnr_hole_db"] = gi.metrics.psnr(image, out, hole)
+
+
+@needs_barbara
+def test_barbara_seed_command_in_a_fresh_process(benchmark, tmp_path):
+    """``graphinpaint --org_img barbara.jpg --mask barbara_mask.png`` timed as a whole command."""
+    for name in ("barbara.jpg", "barbara_mask.png"):
+        shutil.copy(gi_seed_file(name), tmp_path / name)
+    command = [sys.executable, "-m", "graphinpaint", "--org_img", str(tmp_path / "barbara.jpg"),
+               "--mask", str(tmp_path / "barbara_mask.png")]
+
+    def run():
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        return time.perf_counter() - start
+
+    benchmark.extra_info["seconds"] = benchmark.pedantic(run, rounds=3, iterations=1)
+    assert (tmp_path / "barbara_inpainted.jpg").exists()
+
+
+def gi_seed_file(name):
+    from cases import SEED_DIR
+
+    return SEED_DIR / name
+
+
+BIG_SCRIPT = textwrap.dedent("""
+    import resource, time, numpy as np, graphinpaint as gi, sys
+    sys.path.insert(0, {bench_dir!r})
+    from cases import scratch_mask
+    side = {side}
+    rng = np.random.default_rng(0)
+    y, x = np.mgrid[:side, :side] / side
+    image = np.stack([np.sin(40 * x + 9 * y), np.cos(25 * y * x + 3 * x), np.sin(60 * y)], -1)
+    image = ((image * 0.35 + 0.5 + 0.05 * rng.random(image.shape)) * 255).astype(np.uint8)
+    hole = scratch_mask((side, side), {fraction}, rng)
+    gi.inpaint(image[:48, :48], hole[:48, :48])
+    start = time.perf_counter()
+    out = gi.inpaint(image, hole)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(seconds, peak, gi.metrics.psnr(image, out, hole), int(hole.sum()))
+""")
+
+
+def _run_in_child(side, fraction):
+    from cases import ROOT
+
+    script = BIG_SCRIPT.format(side=side, fraction=fraction, bench_dir=str(ROOT / "benchmarks"))
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True)
+    seconds, peak_mb, psnr, holes = out.stdout.split()
+    return float(seconds), float(peak_mb), float(psnr), int(holes)
+
+
+@pytest.mark.parametrize("side", [512, 2048])
+def test_big_rgb_with_5_percent_scratches(benchmark, side):
+    """Warm time and whole-process peak memory (the 2048x2048 target: < 15 s, < 4 GB)."""
+    result = benchmark.pedantic(_run_in_child, args=(side, 0.05), rounds=1, iterations=1)
+    seconds, peak_mb, psnr, holes = result
+    benchmark.extra_info.update(seconds=seconds, peak_mb=peak_mb, psnr_hole_db=psnr,
+                                hole_pixels=holes)
+
+
+@pytest.mark.parametrize("side", [512, 1024, 2048, 4096])
+def test_time_grows_with_the_hole_not_the_image(benchmark, side):
+    """The same 512x512 scratch pattern (about 13k hole pixels) inside growing images."""
+    rng = np.random.default_rng(3)
+    image = (rng.random((side, side, 3)) * 255).astype(np.uint8)
+    image[:512, :512] = np.linspace(0, 255, 512)[None, :, None].astype(np.uint8)
+    hole = np.zeros((side, side), bool)
+    hole[:512, :512] = scratch_mask((512, 512), 0.05, np.random.default_rng(4))
+    _warm_up()
+    benchmark.pedantic(gi.inpaint, args=(image, hole), rounds=3, iterations=1)
+    benchmark.extra_info["hole_pixels"] = int(hole.sum())
+    benchmark.extra_info["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
