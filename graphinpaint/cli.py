@@ -1,1 +1,246 @@
-"""Placeholder: being written."""
+"""The ``graphinpaint`` command: argument parsing, progress display, messages and exit codes.
+
+No numerics here: the work is :func:`graphinpaint.inpaint`, the files are :mod:`graphinpaint.io`.
+Exit codes: 0 success, 1 failure while working, 2 bad usage or bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+import warnings
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from . import io
+from ._validation import InpaintError
+from ._version import __version__
+from .pipeline import Inpaint, inpaint
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+_IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
+
+EXAMPLES = """\
+examples:
+  graphinpaint photo.png scratches.png -o restored.png
+      restore photo.png where scratches.png is white (white / nonzero = hole)
+  graphinpaint scans/ --mask-suffix _mask
+      every image of scans/ with its mask beside it (scans/a.png + scans/a_mask.png)
+  graphinpaint photo.png --mask-from-alpha
+      the transparent pixels of photo.png are the hole
+  graphinpaint --org_img photo.jpg --mask mask.png --ps 7 --k_search 1000 --k_patch 5
+      the seed's (PyInpaint's) command: black = hole, writes photo_inpainted.jpg
+"""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 ok, 1 failure, 2 bad usage or input)."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:           # --help, --version, or argparse's own usage errors
+        return int(exit_.code or 0)
+    try:
+        jobs = _jobs(args)
+        return _run(jobs, args)
+    except InpaintError as error:
+        _say(f"graphinpaint: error: {error}")
+        return EXIT_USAGE
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="graphinpaint",
+        description="Restore images by solving Dirichlet problems of graph p-Laplacians.",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="IMAGE MASK, or several images / folders with --mask-suffix")
+    parser.add_argument("-o", "--output", help="output file (one image) or folder (several)")
+    parser.add_argument("--mask", help="mask file (white = hole; black = hole with --org_img)")
+    parser.add_argument("--mask-suffix", help="find each image's mask as NAME<suffix>.EXT")
+    parser.add_argument("--mask-from-alpha", action="store_true",
+                        help="use the image's transparent pixels as the hole")
+    parser.add_argument("--invert-mask", action="store_true", help="flip the mask's polarity")
+    parser.add_argument("--p", type=_exponent, default=2.0,
+                        help="exponent of the p-Laplacian in [1, inf] (default 2)")
+    parser.add_argument("--form", choices=("anisotropic", "isotropic"), default="anisotropic")
+    parser.add_argument("--patch-size", type=int, default=7, help="odd patch side (default 7)")
+    parser.add_argument("--k", type=int, default=5, help="matches per hole pixel (default 5)")
+    parser.add_argument("--window", type=int, default=None,
+                        help="odd side of the search window (default: by strategy)")
+    parser.add_argument("--strategy", choices=("auto", "layers", "global"), default="auto")
+    parser.add_argument("--method", choices=("auto", "direct", "cg", "amg"), default="auto",
+                        help="linear solver (default auto)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="allow the output to replace an input file")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress, no summary")
+    parser.add_argument("--version", action="version", version=f"graphinpaint {__version__}")
+    seed = parser.add_argument_group("the seed's (PyInpaint's) interface; black = hole")
+    seed.add_argument("--org_img", help="image; writes IMG_inpainted.EXT beside it")
+    seed.add_argument("--ps", type=int, default=7, help="patch size (default 7)")
+    seed.add_argument("--k_boundary", type=int, default=4, help="4, 8 or 16 (default 4)")
+    seed.add_argument("--k_search", type=int, default=1000,
+                      help="pixels searched per hole pixel (default 1000)")
+    seed.add_argument("--k_patch", type=int, default=5, help="matches averaged (default 5)")
+    return parser
+
+
+def _exponent(text: str) -> float:
+    value = math.inf if text.strip().lower() in ("inf", "infinity") else float(text)
+    if not 1 <= value <= math.inf:
+        raise argparse.ArgumentTypeError(f"must be a number in [1, inf], got {text!r}")
+    return value
+
+
+class _Job:
+    """One image to restore: where it comes from, its mask, where it goes."""
+
+    def __init__(self, image: Path, mask: Path | None, output: Path, convention: str) -> None:
+        self.image, self.mask, self.output, self.convention = image, mask, output, convention
+
+
+def _jobs(args: argparse.Namespace) -> list[_Job]:
+    if args.org_img:
+        if args.paths or not args.mask:
+            raise InpaintError("--org_img needs --mask MASK and no other image paths.")
+        image = Path(args.org_img)
+        return [_Job(image, Path(args.mask), _default_output(image), "black-hole")]
+    if args.mask_suffix:
+        return _batch_jobs(args)
+    paths = [Path(p) for p in args.paths]
+    if args.mask:
+        paths.append(Path(args.mask))
+    if args.mask_from_alpha and len(paths) == 1:
+        image, mask = paths[0], None
+    elif len(paths) == 2:
+        image, mask = paths
+    else:
+        raise InpaintError(
+            "Give IMAGE MASK (or IMAGE --mask-from-alpha), several images with --mask-suffix, "
+            "or the seed's --org_img IMG --mask MASK. See graphinpaint --help."
+        )
+    output = Path(args.output) if args.output else _default_output(image)
+    return [_Job(image, mask, output, "white-hole")]
+
+
+def _batch_jobs(args: argparse.Namespace) -> list[_Job]:
+    images = []
+    for path in map(Path, args.paths):
+        if path.is_dir():
+            images += sorted(p for p in path.iterdir() if p.suffix.lower() in _IMAGE_SUFFIXES
+                             and not p.stem.endswith(args.mask_suffix)
+                             and "_inpainted" not in p.stem)
+        else:
+            images.append(path)
+    if not images:
+        raise InpaintError("No images found: give image files or folders holding them.")
+    folder = Path(args.output) if args.output else None
+    if folder is not None and not folder.is_dir():
+        raise InpaintError(f"With several images, -o must be an existing folder: '{folder}'.")
+    jobs = []
+    for image in images:
+        mask = image.with_name(f"{image.stem}{args.mask_suffix}{image.suffix}")
+        output = _default_output(image) if folder is None else folder / image.name
+        jobs.append(_Job(image, None if args.mask_from_alpha else mask, output, "white-hole"))
+    return jobs
+
+
+def _default_output(image: Path) -> Path:
+    return image.with_name(f"{image.stem}_inpainted{image.suffix}")
+
+
+def _run(jobs: list[_Job], args: argparse.Namespace) -> int:
+    """Restore every job; one bad job does not stop the others. Returns the exit code."""
+    done, bad_input, failed = 0, 0, 0
+    for job in jobs:
+        start = time.perf_counter()
+        try:
+            _restore(job, args)
+        except InpaintError as error:
+            if len(jobs) == 1:
+                raise
+            bad_input += 1
+            _say(f"graphinpaint: error: {error}")
+            continue
+        except Exception as error:  # a failure while working: exit 1, one line, no traceback
+            failed += 1
+            _say(f"graphinpaint: failed on '{job.image}': {type(error).__name__}: {error}")
+            continue
+        done += 1
+        if not args.quiet:
+            _say(f"wrote {job.output} ({time.perf_counter() - start:.1f} s)")
+    if len(jobs) > 1 and not args.quiet:
+        _say(f"{done} restored, {bad_input + failed} failed")
+    if failed:
+        return EXIT_FAILURE
+    return EXIT_USAGE if bad_input else EXIT_OK
+
+
+def _restore(job: _Job, args: argparse.Namespace) -> None:
+    image = io.read_image(job.image)
+    inputs = tuple(p for p in (job.image, job.mask) if p is not None)
+    io.check_destination(job.output, image.dtype, overwrite=args.overwrite, inputs=inputs)
+    colour, alpha = io.split_alpha(image)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", io.MaskPolarityWarning)
+        if job.mask is None:
+            hole = io.mask_from_alpha(image)
+            hole = ~hole if args.invert_mask else hole
+        else:
+            hole = io.read_mask(job.mask, shape=colour.shape[:2], convention=job.convention,
+                                invert=args.invert_mask)
+    for warning in caught:
+        if not args.quiet:
+            _say(f"graphinpaint: warning: {warning.message}")
+    options = _options(args, job)
+    with _progress_bar(args, job) as progress:
+        restored = inpaint(colour, hole, **options, progress=progress,
+                           channel_axis=-1 if colour.ndim == 3 else None)
+    io.write_image(job.output, io.merge_alpha(restored, alpha), overwrite=args.overwrite,
+                   inputs=inputs)
+
+
+def _options(args: argparse.Namespace, job: _Job) -> dict:
+    if args.org_img:
+        return Inpaint(job.image, job.mask, args.ps).options(args.k_boundary, args.k_search,
+                                                             args.k_patch)
+    return dict(p=args.p, form=args.form, patch_size=args.patch_size, k=args.k,
+                window=args.window, strategy=args.strategy, method=args.method)
+
+
+class _progress_bar:
+    """A tqdm bar on stderr when it is a terminal and the user did not ask for quiet."""
+
+    def __init__(self, args: argparse.Namespace, job: _Job) -> None:
+        self.enabled = not args.quiet and sys.stderr.isatty()
+        self.label = job.image.name
+        self.bar = None
+
+    def __enter__(self):
+        return self._update if self.enabled else None
+
+    def _update(self, done: int, total: int) -> None:
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=self.label, unit="step", file=sys.stderr,
+                            leave=False, mininterval=0.5, delay=1.0)
+        self.bar.update(done - self.bar.n)
+
+    def __exit__(self, *exc_info) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,1 +1,321 @@
-"""Placeholder: being written."""
+"""Reading and writing images and masks (the only module that touches files).
+
+* :func:`read_image` keeps the file's dtype (8- and 16-bit integers, floats) and channels (gray,
+  gray+alpha, RGB, RGBA); PNG, JPEG, TIFF, BMP and WebP through imageio.
+* :func:`read_mask` turns a bool, 0/1 or 0/255 array or file into a boolean hole mask
+  (**True = hole**). Convention ``"white-hole"`` (default, as OpenCV and scikit-image): white or
+  nonzero marks the hole. ``"black-hole"`` (the seed, PyInpaint): black marks the hole.
+* :func:`split_alpha` / :func:`merge_alpha` carry an alpha channel through untouched;
+  :func:`mask_from_alpha` uses transparency as the hole.
+* :func:`write_image` writes atomically (a temporary file in the same folder, then a rename) and
+  never over an existing file, an input above all, unless asked.
+
+Every problem raises :class:`graphinpaint.InpaintError` naming the file and what to do.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from ._validation import InpaintError, check_choice
+
+__all__ = [
+    "MaskPolarityWarning",
+    "check_destination",
+    "mask_from_alpha",
+    "merge_alpha",
+    "read_image",
+    "read_mask",
+    "split_alpha",
+    "write_image",
+]
+
+PathLike = str | os.PathLike
+
+
+class MaskPolarityWarning(UserWarning):
+    """The mask marks more than half of the image as hole: its polarity may be inverted."""
+
+
+def read_image(path: PathLike) -> np.ndarray:
+    """Read an image file, keeping its dtype and channels.
+
+    Parameters
+    ----------
+    path : str or path
+        PNG, JPEG, TIFF, BMP, WebP, or anything else imageio reads.
+
+    Returns
+    -------
+    ndarray, shape (H, W) or (H, W, C)
+
+    Raises
+    ------
+    InpaintError
+        The file is missing, unreadable, not an image, truncated, smaller than 2 x 2 pixels, or
+        holds NaN or inf.
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "gray.png")
+    >>> write_image(path, np.zeros((4, 5), np.uint8))
+    >>> read_image(path).shape
+    (4, 5)
+    """
+    image = _read(path, "image")
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[:, :, 0]
+    if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] > 4):
+        raise InpaintError(
+            f"Cannot use image file '{path}': its array has shape {image.shape}; expected gray, "
+            "gray+alpha, RGB or RGBA (an animation or volume? save one frame as PNG)."
+        )
+    if min(image.shape[:2]) < 2:
+        raise InpaintError(
+            f"Cannot use image file '{path}': it is {image.shape[0]} x {image.shape[1]} pixels; "
+            "an image needs at least 2 x 2 pixels to be inpainted."
+        )
+    if image.dtype.kind == "f" and not np.all(np.isfinite(image)):
+        raise InpaintError(
+            f"Cannot use image file '{path}': it holds NaN or inf values. Replace them, or mark "
+            "those pixels as holes in the mask and set them to 0."
+        )
+    if image.dtype.kind not in "uif" or image.dtype.kind == "b":
+        image = image.astype(np.uint8)
+    return image
+
+
+def read_mask(mask: PathLike | np.ndarray, *, shape: tuple[int, int] | None = None,
+              convention: str = "white-hole", invert: bool = False) -> np.ndarray:
+    """A boolean hole mask (**True = hole**) from an array or a file.
+
+    Parameters
+    ----------
+    mask : str, path or ndarray
+        Bool, 0/1, 0/255 (or any integer or float) mask, (H, W) or with colour channels; a colour
+        mask is reduced to its brightest channel, an alpha channel is ignored.
+    shape : (int, int), optional
+        The image's spatial shape; a mask of another size raises an error naming both.
+    convention : {"white-hole", "black-hole"}, default "white-hole"
+        ``"white-hole"``: bright (above half the range) marks the hole, as in OpenCV and
+        scikit-image. ``"black-hole"``: dark marks the hole, as in the seed (PyInpaint).
+    invert : bool, default False
+        Flip the result (for masks made the other way round).
+
+    Returns
+    -------
+    ndarray of bool, shape (H, W)
+
+    Warns
+    -----
+    MaskPolarityWarning
+        When more than half of the pixels are holes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> read_mask(np.array([[0, 255], [0, 0]], np.uint8))
+    array([[False,  True],
+           [False, False]])
+    >>> read_mask(np.array([[0, 255], [255, 255]], np.uint8), convention="black-hole")
+    array([[ True, False],
+           [False, False]])
+    """
+    check_choice(convention, "convention", "read_mask", ("white-hole", "black-hole"))
+    name = f"mask file '{mask}'" if not isinstance(mask, np.ndarray) else "the mask array"
+    array = mask if isinstance(mask, np.ndarray) else _read(mask, "mask")
+    bright = _brightness(np.asarray(array), name)
+    hole = bright if convention == "white-hole" else ~bright
+    hole = ~hole if invert else hole
+    if shape is not None and hole.shape != tuple(shape[:2]):
+        raise InpaintError(
+            f"The {name} is {hole.shape[0]} x {hole.shape[1]} pixels but the image is "
+            f"{shape[0]} x {shape[1]}. Use a mask of the image's size."
+        )
+    if hole.mean() > 0.5:
+        warnings.warn(
+            f"The {name} marks {100 * hole.mean():.0f}% of the image as hole "
+            f"({convention}): if that is the part to keep, invert the mask "
+            "(invert=True, --invert-mask).", MaskPolarityWarning, stacklevel=2)
+    return hole
+
+
+def mask_from_alpha(image: np.ndarray) -> np.ndarray:
+    """Hole mask from an image's alpha channel: transparent (alpha below half) = hole.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rgba = np.zeros((1, 2, 4), np.uint8); rgba[0, 1, 3] = 255
+    >>> mask_from_alpha(rgba)
+    array([[ True, False]])
+    """
+    _, alpha = split_alpha(image)
+    if alpha is None:
+        raise InpaintError(
+            "The image has no alpha channel to take the mask from (expected gray+alpha or "
+            "RGBA). Give a mask file instead."
+        )
+    return ~_above_half(alpha)
+
+
+def split_alpha(image: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Split gray+alpha or RGBA into (colour, alpha); other images give (image, None)."""
+    image = np.asarray(image)
+    if image.ndim == 3 and image.shape[2] in (2, 4):
+        return image[:, :, :-1], image[:, :, -1]
+    return image, None
+
+
+def merge_alpha(colour: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
+    """Put an alpha channel split off by :func:`split_alpha` back, untouched."""
+    if alpha is None:
+        return colour
+    colour = colour if colour.ndim == 3 else colour[:, :, None]
+    return np.concatenate([colour, alpha[:, :, None].astype(colour.dtype)], axis=2)
+
+
+def write_image(path: PathLike, image: np.ndarray, *, overwrite: bool = False,
+                inputs: tuple[PathLike, ...] = ()) -> None:
+    """Write an image atomically: a temporary file in the same folder, then a rename.
+
+    A reader never sees a half-written file, and a failed write leaves the destination as it
+    was. An earlier output at ``path`` is replaced; an input file never is, unless asked.
+
+    Parameters
+    ----------
+    path : str or path
+        Destination; its extension chooses the format.
+    image : ndarray
+    overwrite : bool, default False
+        Allow ``path`` to be one of ``inputs``.
+    inputs : tuple of paths
+        Files the job read: writing over one of them needs ``overwrite=True``.
+
+    Raises
+    ------
+    InpaintError
+        The destination is an input and ``overwrite`` is False, its folder is missing, or the
+        format cannot hold the image (float in PNG/JPEG, say).
+    """
+    target = check_destination(path, np.asarray(image).dtype, overwrite=overwrite,
+                               inputs=inputs)
+    image = np.asarray(image)
+    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".graphinpaint-",
+                                             suffix=target.suffix)
+    os.close(descriptor)
+    try:
+        _imwrite(temporary, image, target.suffix.lower())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def check_destination(path: PathLike, dtype: np.dtype, *, overwrite: bool = False,
+                      inputs: tuple[PathLike, ...] = ()) -> Path:
+    """Check, before any work, that an image of ``dtype`` can be written to ``path``.
+
+    Raises the :class:`InpaintError` that :func:`write_image` would raise, so that a job fails
+    before it computes anything. Returns the destination as a Path.
+    """
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise InpaintError(f"Cannot write '{path}': the folder '{target.parent}' does not exist.")
+    if not overwrite and any(_same_file(target, Path(p)) for p in inputs):
+        raise InpaintError(
+            f"Refusing to write '{path}' over an input file. Choose another output path, or "
+            "pass overwrite=True (--overwrite) to replace it."
+        )
+    _check_format(np.dtype(dtype), target)
+    return target
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+def _read(path: PathLike, what: str) -> np.ndarray:
+    import imageio.v3 as iio
+
+    file = Path(path)
+    if not file.exists():
+        raise InpaintError(f"The {what} file '{path}' does not exist. Check the path.")
+    if not file.is_file():
+        raise InpaintError(f"The {what} path '{path}' is not a file.")
+    if file.stat().st_size == 0:
+        raise InpaintError(f"The {what} file '{path}' is empty (0 bytes).")
+    try:
+        array = np.asarray(iio.imread(file))
+    except PermissionError as error:
+        raise InpaintError(f"Cannot read the {what} file '{path}': permission denied.") from error
+    except Exception as error:  # imageio raises many types for bad files
+        raise InpaintError(
+            f"Cannot read the {what} file '{path}': it is not an image imageio can read, or it is "
+            f"truncated or damaged ({type(error).__name__}: {error}). Re-export it as PNG."
+        ) from error
+    if array.size == 0:
+        raise InpaintError(f"The {what} file '{path}' holds an image with no pixels.")
+    return array
+
+
+def _brightness(array: np.ndarray, name: str) -> np.ndarray:
+    """True where a mask array is bright: above half its range (bool kept as is)."""
+    if array.ndim == 3:
+        colour, _ = split_alpha(array)
+        array = colour.max(axis=2) if colour.ndim == 3 else colour
+    if array.ndim != 2:
+        raise InpaintError(
+            f"The {name} must be 2-D (H, W), or an image with channels. Got shape {array.shape}."
+        )
+    if array.dtype == bool:
+        return array.copy()
+    if array.dtype.kind not in "uif":
+        raise InpaintError(f"The {name} must be boolean or numeric. Got dtype {array.dtype}.")
+    if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
+        raise InpaintError(f"The {name} holds NaN or inf values.")
+    return _above_half(array)
+
+
+def _above_half(array: np.ndarray) -> np.ndarray:
+    """Above half the range: 0/1 data at 0.5, 0/255 data at 127.5, 16-bit data at 32767.5."""
+    peak = float(array.max()) if array.size else 0.0
+    if peak <= 1:
+        full = 1.0
+    elif peak <= 255:
+        full = 255.0
+    else:
+        full = float(np.iinfo(array.dtype).max) if array.dtype.kind in "ui" else peak
+    return array > full / 2
+
+
+def _check_format(dtype: np.dtype, target: Path) -> None:
+    suffix = target.suffix.lower()
+    if suffix in (".png", ".jpg", ".jpeg", ".bmp", ".webp") and dtype.kind == "f":
+        raise InpaintError(
+            f"Cannot write a float image to '{target}': {suffix} holds integers only. Write a "
+            ".tif file, or convert the image to uint8/uint16 first."
+        )
+    if suffix in (".jpg", ".jpeg", ".bmp", ".webp") and dtype != np.uint8:
+        raise InpaintError(
+            f"Cannot write a {dtype} image to '{target}': {suffix} holds 8 bits. Write a "
+            ".png or .tif file instead."
+        )
+
+
+def _imwrite(path: str, image: np.ndarray, suffix: str) -> None:
+    import imageio.v3 as iio
+
+    options = {"quality": 95} if suffix in (".jpg", ".jpeg") else {}
+    iio.imwrite(path, image, extension=suffix, **options)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and a.samefile(b)
+    except OSError:
+        return False

@@ -203,38 +203,40 @@ class Inpaint:
         Parameters
         ----------
         k_boundary : {4, 8, 16}, default 4
-            Which pixels count as the hole's boundary when peeling layers: a hole pixel is in
-            the next layer when one of its ``k_boundary`` nearest pixels is filled (4: the
-            4-neighbours; 8 and 16: larger neighbourhoods, so fewer, thicker layers).
+            How the hole is peeled: in the seed a hole pixel joins the next layer when one of its
+            ``k_boundary`` nearest pixels is known. Here it sets how fast the search window
+            widens with depth (4: one pixel per layer; 8: two; 16: three).
         k_search : int, default 1000
-            Number of pixels searched around each hole pixel (a window of about that area).
+            Number of pixels searched around each hole pixel: a square window of about that
+            area (1000 gives 31 x 31).
         k_patch : int, default 5
             Matches averaged per pixel.
         """
+        options = self.options(k_boundary, k_search, k_patch)
+        image, hole = self._load()
+        out = inpaint(_as_float_image(image), hole, **options,
+                      channel_axis=-1 if image.ndim == 3 else None)
+        return np.clip(out, 0.0, 1.0)
+
+    def options(self, k_boundary: int = 4, k_search: int = 1000,
+                k_patch: int = 5) -> dict:
+        """The keyword arguments of :func:`inpaint` that the seed's parameters stand for."""
         func = "Inpaint"
         check_choice(k_boundary, "k_boundary", func, (4, 8, 16))
         k_search = check_int(k_search, "k_search", func, low=9)
         k_patch = check_int(k_patch, "k_patch", func, low=1)
-        image, hole = self._load()
         side = int(np.sqrt(k_search)) | 1           # an odd window of about k_search pixels
         growth = {4: 1.0, 8: 2.0, 16: 3.0}[k_boundary]
-        out = inpaint(_as_float_image(image), hole, patch_size=self.ps, k=k_patch, window=side,
-                      window_growth=growth, channel_axis=-1 if image.ndim == 3 else None)
-        return np.clip(out, 0.0, 1.0)
+        return dict(patch_size=self.ps, k=k_patch, window=side, window_growth=growth)
 
     def _load(self) -> tuple[np.ndarray, np.ndarray]:
         from . import io  # the only module that touches files
 
-        image = io.read_image(self.org_img) if not isinstance(self.org_img, np.ndarray) \
-            else self.org_img
-        known = io.read_mask(self.mask, shape=np.shape(image)[:2], convention="black-hole") \
-            if not isinstance(self.mask, np.ndarray) else None
-        if known is None:
-            seed_mask = np.asarray(self.mask)
-            if seed_mask.ndim == 3:
-                seed_mask = seed_mask[..., :3].max(axis=2)
-            known = seed_mask == 0
-        return np.asarray(image), np.asarray(known, dtype=bool)
+        image = self.org_img if isinstance(self.org_img, np.ndarray) \
+            else io.read_image(self.org_img)
+        image, _ = io.split_alpha(np.asarray(image))
+        hole = io.read_mask(self.mask, shape=image.shape[:2], convention="black-hole")
+        return image, hole
 
 
 # --- stages -------------------------------------------------------------------------------------
