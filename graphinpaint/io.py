@@ -250,7 +250,10 @@ def _read(path: PathLike, what: str) -> np.ndarray:
     if file.stat().st_size == 0:
         raise InpaintError(f"The {what} file '{path}' is empty (0 bytes).")
     try:
-        array = np.asarray(iio.imread(file))
+        content = file.read_bytes()        # bytes, so a failed decode leaves no open file
+        hint = {"extension": file.suffix.lower()} if file.suffix else {}
+        array = _read_png16(content) if _is_png16(content) else \
+            np.asarray(iio.imread(content, **hint))
     except PermissionError as error:
         raise InpaintError(f"Cannot read the {what} file '{path}': permission denied.") from error
     except Exception as error:  # imageio raises many types for bad files
@@ -310,8 +313,37 @@ def _check_format(dtype: np.dtype, target: Path) -> None:
 def _imwrite(path: str, image: np.ndarray, suffix: str) -> None:
     import imageio.v3 as iio
 
+    if suffix == ".png" and image.dtype == np.uint16:
+        _write_png16(path, image)
+        return
     options = {"quality": 95} if suffix in (".jpg", ".jpeg") else {}
     iio.imwrite(path, image, extension=suffix, **options)
+
+
+# Pillow, imageio's PNG backend, reads 16-bit colour PNGs as 8-bit and cannot write them:
+# 16-bit PNGs go through pypng so that they keep their depth.
+
+def _is_png16(content: bytes) -> bool:
+    return content[:8] == b"\x89PNG\r\n\x1a\n" and len(content) > 26 and content[24] == 16
+
+
+def _read_png16(content: bytes) -> np.ndarray:
+    import png
+
+    width, height, rows, info = png.Reader(bytes=content).asDirect()
+    pixels = np.vstack([np.asarray(row, dtype=np.uint16) for row in rows])
+    planes = info["planes"]
+    return pixels.reshape(height, width, planes) if planes > 1 else pixels.reshape(height, width)
+
+
+def _write_png16(path: str, image: np.ndarray) -> None:
+    import png
+
+    planes = 1 if image.ndim == 2 else image.shape[2]
+    writer = png.Writer(width=image.shape[1], height=image.shape[0], bitdepth=16,
+                        greyscale=planes in (1, 2), alpha=planes in (2, 4))
+    with open(path, "wb") as file:
+        writer.write(file, image.reshape(image.shape[0], -1))
 
 
 def _same_file(a: Path, b: Path) -> bool:
