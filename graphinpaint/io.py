@@ -212,6 +212,7 @@ def write_image(path: PathLike, image: np.ndarray, *, overwrite: bool = False,
     os.close(descriptor)
     try:
         _imwrite(temporary, image, target.suffix.lower())
+        os.chmod(temporary, _default_file_mode())      # mkstemp makes 0600 files
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -344,6 +345,13 @@ def _write_png16(path: str, image: np.ndarray) -> None:
                         greyscale=planes in (1, 2), alpha=planes in (2, 4))
     with open(path, "wb") as file:
         writer.write(file, image.reshape(image.shape[0], -1))
+
+
+def _default_file_mode() -> int:
+    """The mode a newly created file gets under the current umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -84,6 +84,9 @@ def test_write_never_replaces_an_input_and_leaves_no_temporary_file(tmp_path):
     io.write_image(source, np.ones((4, 4), np.uint8), inputs=(source,), overwrite=True)
     assert io.read_image(source).max() == 1
     assert sorted(os.listdir(tmp_path)) == ["in.png"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert source.stat().st_mode & 0o777 == 0o666 & ~umask
 
 
 def test_write_refuses_formats_that_cannot_hold_the_image(tmp_path):
