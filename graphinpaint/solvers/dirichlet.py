@@ -28,6 +28,7 @@ from typing import Callable
 import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import OptimizeResult
+from numba import njit
 from scipy.sparse.csgraph import connected_components
 
 from .. import operators
@@ -67,7 +68,7 @@ class DirichletResult(OptimizeResult):
 def solve_dirichlet(weights: sp.spmatrix, known: np.ndarray, values: np.ndarray,
                     p: float = 2.0, *, form: str = "anisotropic", method: str = "auto",
                     x0: np.ndarray | None = None, rtol: float = 1e-6, atol: float = 0.0,
-                    maxiter: int | None = None,
+                    maxiter: int | None = None, eps: float | None = None,
                     callback: Callable[[np.ndarray], None] | None = None,
                     return_result: bool = False) -> np.ndarray | DirichletResult:
     """Solve the Dirichlet problem of the graph p-Laplacian on any weighted graph.
@@ -99,6 +100,10 @@ def solve_dirichlet(weights: sp.spmatrix, known: np.ndarray, values: np.ndarray,
         stop when a step changes the solution by less than ``rtol`` times its range.
     maxiter : int, optional
         Iteration cap: of the linear solver for p=2, of the nonlinear loop otherwise (default 100).
+    eps : float, optional
+        Smoothing of ``|x|`` as ``sqrt(x**2 + eps**2)`` in the energies of IRLS and Newton
+        (1 <= p < inf, p != 2). Default: 1e-3 times the range of the known values. Larger
+        converges faster, especially near p = 1, and rounds corners more.
     callback : callable, optional
         ``callback(xk)`` after each linear iteration (p=2) or nonlinear step (other p).
     return_result : bool, default False
@@ -137,6 +142,8 @@ def solve_dirichlet(weights: sp.spmatrix, known: np.ndarray, values: np.ndarray,
     rtol = check_float(rtol, "rtol", func, low=0.0)
     if maxiter is not None:
         maxiter = check_int(maxiter, "maxiter", func, low=1)
+    if eps is not None:
+        eps = check_float(eps, "eps", func, low=0.0, low_open=True)
     weights = _checked_weights(weights, func)
     known = _checked_known(known, weights.shape[0], func)
     values_in = np.asarray(values)
@@ -154,6 +161,7 @@ def solve_dirichlet(weights: sp.spmatrix, known: np.ndarray, values: np.ndarray,
         solve = dict(method=method, rtol=rtol, atol=atol)
         result = _solve_p2(weights, known, signal, start, maxiter=maxiter, callback=callback,
                            **solve)
+        solve["eps"] = eps
         if p != 2:
             nonlinear = _solve_infinity if np.isinf(p) else (
                 _solve_newton if p > 2 and form == "anisotropic" else _solve_reweighted)
@@ -198,7 +206,7 @@ def _solve_reweighted(weights: sp.csr_matrix, known: np.ndarray, start: np.ndarr
     by backtracking.
     """
     maxiter = maxiter or _NONLINEAR_MAXITER
-    eps = _SMOOTHING * _value_range(start, known)
+    eps = solve.pop("eps", None) or _SMOOTHING * _value_range(start, known)
     energy = _energy(weights, start, p, form, eps)
     current, energies, linear_iterations = start, [energy], p2_iterations
     tolerance = solve["rtol"] * _value_range(start, known)
@@ -211,7 +219,10 @@ def _solve_reweighted(weights: sp.csr_matrix, known: np.ndarray, start: np.ndarr
         energies.append(energy)
         if callback is not None:
             callback(current)
-        if np.abs(current - previous).max() <= tolerance:
+        # Near p = 1 the minimisers can form a flat valley along which the iterate drifts
+        # without lowering the energy: a stalled energy is convergence too.
+        stalled = energies[-2] - energy <= 1e-2 * solve["rtol"] * abs(energy)
+        if np.abs(current - previous).max() <= tolerance or stalled:
             return _nonlinear_result(weights, known, current, p, form, eps, step, energies,
                                      linear_iterations, "IRLS", True)
     _warn_nonlinear("IRLS", maxiter)
@@ -263,7 +274,7 @@ def _solve_newton(weights: sp.csr_matrix, known: np.ndarray, start: np.ndarray, 
     warm-started from the last, because Newton from the p=2 solution stalls for large p.
     """
     maxiter = maxiter or _NONLINEAR_MAXITER
-    eps = _SMOOTHING * _value_range(start, known)
+    eps = solve.pop("eps", None) or _SMOOTHING * _value_range(start, known)
     current, energies, linear_iterations, steps = start, [], p2_iterations, 0
     tolerance = solve["rtol"] * _value_range(start, known)
     for stage_p in _homotopy(p):
@@ -328,19 +339,21 @@ def _solve_infinity(weights: sp.csr_matrix, known: np.ndarray, start: np.ndarray
 
     The weighted midrange of values ``f_v`` with weights ``s_v = sqrt(w(u, v))`` is the ``x``
     that minimises ``max_v s_v |f_v - x|``: there the largest weighted differences up and down
-    balance and the infinity-Laplacian vanishes. The iteration is monotone and converges to
-    the infinity-harmonic extension (Oberman 2005; Calder 2019, Lipschitz learning).
+    balance and the infinity-Laplacian vanishes. Sweeps go node by node in place (Gauss-Seidel),
+    which is monotone and converges to the infinity-harmonic extension (Oberman 2005; Calder
+    2019, Lipschitz learning), about twice as fast as simultaneous (Jacobi) updates.
     """
-    neighbours, scales = _padded_neighbours(weights, ~known)
-    current = start.copy()
+    solve.pop("eps", None)
+    current = np.ascontiguousarray(start.copy())
     tolerance = solve["rtol"] * _value_range(start, known)
-    unknown = np.flatnonzero(~known)
+    unknown = np.flatnonzero(~known).astype(np.int64)
+    scales = weights.copy()
+    scales.data = np.sqrt(scales.data)
     # Like Jacobi for the Laplacian, information crosses the graph one edge per sweep.
     maxiter = maxiter or max(_NONLINEAR_MAXITER, 10 * len(unknown))
     for step in range(1, int(maxiter) + 1):
-        updated = _weighted_midrange(current[neighbours], scales)
-        change = np.abs(updated - current[unknown]).max()
-        current[unknown] = updated
+        change = _midrange_sweep(scales.indptr.astype(np.int64), scales.indices.astype(np.int64),
+                                 scales.data, unknown, current, tolerance * 1e-3)
         if callback is not None:
             callback(current)
         if change <= tolerance:
@@ -351,44 +364,43 @@ def _solve_infinity(weights: sp.csr_matrix, known: np.ndarray, start: np.ndarray
                              p2_iterations, "midrange iteration", False)
 
 
-def _padded_neighbours(weights: sp.csr_matrix, rows: np.ndarray
-                       ) -> tuple[np.ndarray, np.ndarray]:
-    """Neighbour indices and sqrt-weights of the selected rows, padded with weight 0."""
-    sub = weights[rows]
-    lengths = np.diff(sub.indptr)
-    width = int(lengths.max())
-    neighbours = np.zeros((sub.shape[0], width), dtype=np.intp)
-    scales = np.zeros((sub.shape[0], width))
-    slots = np.arange(len(sub.indices)) - np.repeat(sub.indptr[:-1], lengths)
-    row_ids = np.repeat(np.arange(sub.shape[0]), lengths)
-    neighbours[row_ids, slots] = sub.indices
-    scales[row_ids, slots] = np.sqrt(sub.data)
-    return neighbours, scales
+@njit(cache=True, nogil=True)
+def _midrange_sweep(indptr, indices, scales, unknown, values, precision):  # pragma: no cover
+    """One Gauss-Seidel sweep of weighted midranges, in place; returns the largest change.
 
-
-def _weighted_midrange(values: np.ndarray, scales: np.ndarray) -> np.ndarray:
-    """Per row, the x minimising max_v s_v |f_v - x| (values (m, k, c), scales (m, k)).
-
-    The optimum is fixed by the pair (a, b) that maximises s_a s_b (f_a - f_b) / (s_a + s_b),
-    at x = (s_a f_a + s_b f_b) / (s_a + s_b). Rows go in chunks to bound the (k, k) pair arrays.
+    For node u the map ``x -> max_v s_v (f_v - x) - max_v s_v (x - f_v)`` decreases in x; its
+    root, found by bisection to ``precision``, is the minimiser of ``max_v s_v |f_v - x|``.
     """
-    m, k, c = values.shape
-    chunk = max(1, 2_000_000 // (k * k * c))
-    if m > chunk:
-        return np.concatenate([_weighted_midrange(values[i:i + chunk], scales[i:i + chunk])
-                               for i in range(0, m, chunk)])
-    s_a = scales[:, :, None, None]
-    s_b = scales[:, None, :, None]
-    f_a = values[:, :, None, :]
-    f_b = values[:, None, :, :]
-    total = s_a + s_b
-    with np.errstate(invalid="ignore", divide="ignore"):
-        spread = np.where(total > 0, s_a * s_b * (f_a - f_b) / total, -np.inf)
-        point = np.where(total > 0, (s_a * f_a + s_b * f_b) / total, 0.0)
-    m, k = scales.shape
-    flat_spread = spread.reshape(m, k * k, -1)
-    best = np.argmax(flat_spread, axis=1)
-    return np.take_along_axis(point.reshape(m, k * k, -1), best[:, None, :], axis=1)[:, 0, :]
+    largest = 0.0
+    for u in unknown:
+        start, stop = indptr[u], indptr[u + 1]
+        if start == stop:
+            continue
+        for c in range(values.shape[1]):
+            low = np.inf
+            high = -np.inf
+            for e in range(start, stop):
+                if scales[e] > 0:
+                    low = min(low, values[indices[e], c])
+                    high = max(high, values[indices[e], c])
+            if low > high:
+                continue
+            while high - low > precision:
+                middle = 0.5 * (low + high)
+                up = -np.inf
+                down = -np.inf
+                for e in range(start, stop):
+                    d = values[indices[e], c] - middle
+                    up = max(up, scales[e] * d)
+                    down = max(down, -scales[e] * d)
+                if up > down:
+                    low = middle
+                else:
+                    high = middle
+            updated = 0.5 * (low + high)
+            largest = max(largest, abs(updated - values[u, c]))
+            values[u, c] = updated
+    return largest
 
 
 # --- shared ---------------------------------------------------------------------------------------------
