@@ -151,3 +151,14 @@ def test_seed_front_takes_the_seed_mask_convention_and_returns_floats_in_unit_ra
     np.testing.assert_allclose(out[~hole], image[~hole] / 255.0)
     default_call = Inpaint(image, seed_mask)()
     assert psnr(image / 255.0, default_call, hole) > _laplace_psnr(image / 255.0, hole)
+
+
+@pytest.mark.parametrize("p", [1.0, 1.5, 4.0, np.inf])
+@pytest.mark.parametrize("form", ["anisotropic", "isotropic"])
+def test_every_p_inpaints_within_the_known_range_and_beats_laplace(p, form):
+    image = _texture(48)
+    hole = _scratches(image.shape, np.random.default_rng(8), count=3)
+    out = inpaint(image, hole, p=p, form=form)
+    known = image[~hole]
+    assert known.min() - 1e-9 <= out[hole].min() and out[hole].max() <= known.max() + 1e-9
+    assert psnr(image, out, hole) > _laplace_psnr(image, hole) + 3.0
