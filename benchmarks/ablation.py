@@ -1,0 +1,66 @@
+"""Ablation of the pipeline's stages: PSNR over the hole (dB) and time, case by case.
+
+    python benchmarks/ablation.py > ablation.md
+
+The figures behind the choices in docs/pipeline.md. Needs the ``bench`` extra (scikit-image
+images) and, for the seed's barbara example, ``../shared/data/seed``.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import graphinpaint as gi  # noqa: E402
+from graphinpaint import pipeline  # noqa: E402
+from cases import seed_example, standard_cases  # noqa: E402
+
+
+def _smooth_fill(fill):
+    """A grid fill (Laplace or biharmonic) as a whole-image function, for comparison."""
+    def run(image, hole):
+        channels = image if image.ndim == 3 else image[..., None]
+        values, scale = pipeline._to_unit_range(channels, hole)
+        filled = fill(values, hole)
+        return pipeline._from_unit_range(filled, image, channels, hole, scale,
+                                         -1 if image.ndim == 3 else None)
+    return run
+
+
+VARIANTS = {
+    "grid Laplace": _smooth_fill(lambda v, h: pipeline._grid_laplace_fill(v, h, "auto")),
+    "grid biharmonic": _smooth_fill(pipeline._grid_biharmonic_fill),
+    "layers only": lambda i, m: gi.inpaint(i, m, strategy="layers", rounds=0, smooth_share=0),
+    "layers + refinement": lambda i, m: gi.inpaint(i, m, strategy="layers", smooth_share=0),
+    "layers + refinement + blend": lambda i, m: gi.inpaint(i, m, strategy="layers"),
+    "global": lambda i, m: gi.inpaint(i, m, strategy="global"),
+    "auto (default)": gi.inpaint,
+}
+
+
+def main() -> int:
+    cases = list(standard_cases())
+    barbara = seed_example("barbara")
+    if barbara is not None:
+        cases.insert(0, ("barbara", "seed mask", *barbara))
+    gi.inpaint(np.zeros((32, 32, 3), np.uint8), np.eye(32, dtype=bool))      # numba warm-up
+    print("| case | " + " | ".join(VARIANTS) + " |")
+    print("|---" * (len(VARIANTS) + 1) + "|")
+    for name, kind, image, hole in cases:
+        cells = []
+        for run in VARIANTS.values():
+            start = time.perf_counter()
+            out = run(image, hole)
+            cells.append(f"{gi.metrics.psnr(image, out, hole):.2f} "
+                         f"({time.perf_counter() - start:.1f} s)")
+        print(f"| {name}, {kind} | " + " | ".join(cells) + " |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
