@@ -74,6 +74,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--k", type=int, default=5, help="matches per hole pixel (default 5)")
     parser.add_argument("--window", type=int, default=None,
                         help="odd side of the search window (default: by strategy)")
+    parser.add_argument("--window-growth", type=float, default=1.0,
+                        help="window half-side added per layer of depth (default 1)")
+    parser.add_argument("--bandwidth", type=float, default=None,
+                        help="Gaussian weight bandwidth (default: by strategy)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="refinement rounds over the whole hole (default 1)")
+    parser.add_argument("--smooth-share", type=float, default=0.25,
+                        help="share of a biharmonic fill blended in near the boundary (0.25)")
     parser.add_argument("--strategy", choices=("auto", "layers", "global"), default="auto")
     parser.add_argument("--method", choices=("auto", "direct", "cg", "amg"), default="auto",
                         help="linear solver (default auto)")
@@ -202,6 +210,10 @@ def _restore(job: _Job, args: argparse.Namespace) -> None:
     with _progress_bar(args, job) as progress:
         restored = inpaint(colour, hole, **options, progress=progress,
                            channel_axis=-1 if colour.ndim == 3 else None)
+    if job.mask is None:
+        # The hole came from transparency: the restored pixels are meant to be seen.
+        alpha = alpha.copy()
+        alpha[hole] = np.iinfo(alpha.dtype).max if alpha.dtype.kind in "ui" else 1.0
     io.write_image(job.output, io.merge_alpha(restored, alpha), overwrite=args.overwrite,
                    inputs=inputs)
 
@@ -211,7 +223,9 @@ def _options(args: argparse.Namespace, job: _Job) -> dict:
         return Inpaint(job.image, job.mask, args.ps).options(args.k_boundary, args.k_search,
                                                              args.k_patch)
     return dict(p=args.p, form=args.form, patch_size=args.patch_size, k=args.k,
-                window=args.window, strategy=args.strategy, method=args.method)
+                window=args.window, window_growth=args.window_growth, bandwidth=args.bandwidth,
+                rounds=args.rounds, smooth_share=args.smooth_share, strategy=args.strategy,
+                method=args.method)
 
 
 class _progress_bar:

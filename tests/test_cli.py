@@ -73,8 +73,21 @@ def test_mask_from_alpha_and_alpha_carried_through(tmp_path):
     io.write_image(tmp_path / "a.png", rgba)
     assert main([str(tmp_path / "a.png"), "--mask-from-alpha", "-q"]) == 0
     out = io.read_image(tmp_path / "a_inpainted.png")
-    np.testing.assert_array_equal(out[..., 3], rgba[..., 3])
+    assert np.all(out[..., 3] == 255)                         # the restored pixels are opaque
     assert np.abs(out[11, 5:25, 0].astype(int) - rgba[11, 5:25, 0]).max() <= 12
+
+
+def test_alpha_is_carried_through_untouched_with_a_mask_file(tmp_path):
+    rgba = np.zeros((32, 32, 4), np.uint8)
+    rgba[..., 3] = np.arange(32, dtype=np.uint8)[:, None] * 8
+    hole = np.zeros((32, 32), np.uint8)
+    hole[5:8, 4:20] = 255
+    io.write_image(tmp_path / "a.png", rgba)
+    io.write_image(tmp_path / "m.png", hole)
+    assert main([str(tmp_path / "a.png"), str(tmp_path / "m.png"), "-q", "--rounds", "0",
+                 "--smooth-share", "0", "--bandwidth", "0.2", "--window-growth", "2"]) == 0
+    np.testing.assert_array_equal(io.read_image(tmp_path / "a_inpainted.png")[..., 3],
+                                  rgba[..., 3])
 
 
 def test_p_accepts_inf(sample):

@@ -55,7 +55,8 @@ class DirichletResult(OptimizeResult):
     linear_iterations : int
         Iterations of the inner linear solver, summed.
     residual : float
-        Largest ``|Delta_{w,p} f|`` over the unknown nodes, relative to the largest degree.
+        p=2: ``max over channels of norm(b - L_AA u) / max|b|`` with ``b = W_AB g_B``.
+        Other p: the largest ``|Delta_{w,p} f|`` over the unknown nodes (smoothed by ``eps``).
     energy : float
         p-Dirichlet energy of the solution (``nan`` for p=2 unless computed).
     energies : list of float
