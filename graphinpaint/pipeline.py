@@ -149,18 +149,36 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
     if not hole.any():
         return original.copy()
 
-    values, scale = _to_unit_range(channels_last, hole)
     # Nonlinear solves stop at 1e-4 of the value range, 40 times finer than an 8-bit level,
     # and smooth |x| at 1e-2 of it (2.5 levels): IRLS near p = 1 converges in tens of steps.
     solve = dict(p=p, form=form, method=method)
     if p != 2:
         solve.update(rtol=1e-4, eps=1e-2)
+    scale = _unit_scale(channels_last, hole)
     if strategy == "auto":
-        strategy = "global" if _is_scattered(hole) else "layers"
+        strategy = "global" if _is_scattered(hole[_bounding_box(hole, hole.shape, 0)]) \
+            else "layers"
     defaults = _STRATEGY_DEFAULTS[strategy]
     window = defaults["window"] if window is None else window
     bandwidth = defaults["bandwidth"] if bandwidth is None else bandwidth
-    grid_weight = defaults["grid_weight"]
+    # Work on the part of the image that the searches can reach: cost follows the hole.
+    region = _bounding_box(hole, hole.shape, margin=_reach(hole, window, window_growth,
+                                                            patch_size, strategy))
+    values, _ = _to_unit_range(channels_last[region], hole[region], scale)
+    options = dict(strategy=strategy, patch_size=patch_size, k=k, window=window,
+                   window_growth=window_growth, bandwidth=bandwidth,
+                   grid_weight=defaults["grid_weight"], rounds=rounds, smooth_share=smooth_share,
+                   method=method, solve=solve, progress=progress)
+    estimate = _fill(values, hole[region], **options)
+    return _from_unit_range(estimate, original, channels_last, hole, scale, channel_axis,
+                            region)
+
+
+def _fill(values: np.ndarray, hole: np.ndarray, *, strategy: str, patch_size: int, k: int,
+          window: int, window_growth: float, bandwidth: float, grid_weight: float, rounds: int,
+          smooth_share: float, method: str, solve: dict,
+          progress: ProgressCallback | None) -> np.ndarray:
+    """The pipeline's stages on a working region in [0, 1]; returns the filled region."""
     if strategy == "layers":
         layers = _layers(hole)
         reporter = _Progress(progress, total=len(layers) + rounds)
@@ -181,7 +199,27 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         reporter.advance()
     if strategy == "layers" and smooth_share > 0:
         estimate = _blend_near_boundary(estimate, hole, smooth_share)
-    return _from_unit_range(estimate, original, channels_last, hole, scale, channel_axis)
+    return estimate
+
+
+def _bounding_box(hole: np.ndarray, shape: tuple[int, int],
+                  margin: int) -> tuple[slice, slice]:
+    """The hole's bounding box grown by ``margin`` pixels, clipped to the image."""
+    rows = np.flatnonzero(hole.any(axis=1))
+    cols = np.flatnonzero(hole.any(axis=0))
+    return (slice(max(rows[0] - margin, 0), min(rows[-1] + margin + 1, shape[0])),
+            slice(max(cols[0] - margin, 0), min(cols[-1] + margin + 1, shape[1])))
+
+
+def _reach(hole: np.ndarray, window: int, growth: float, patch_size: int, strategy: str) -> int:
+    """How far from the hole a search window and the patches in it can read, plus rings for the
+    grid fills: outside that margin the image cannot change the result."""
+    half = window // 2
+    if strategy == "layers":
+        box = _bounding_box(hole, hole.shape, margin=1)
+        deepest = int(_layer_depths(hole[box]).max())
+        half += int(growth * (deepest - 1))
+    return half + patch_size // 2 + 2
 
 
 class Inpaint:
@@ -313,10 +351,11 @@ def _blend_near_boundary(estimate: np.ndarray, hole: np.ndarray, share: float) -
 
 
 def _is_scattered(hole: np.ndarray) -> bool:
-    """Whether most known pixels touch the hole: random pixel loss rather than strokes."""
+    """Whether most known pixels (of the hole's bounding box) touch the hole: random pixel loss
+    rather than strokes or blotches. A box with no known pixel is a blotch."""
     known = ~hole
     touching = known & ndi.binary_dilation(hole, ndi.generate_binary_structure(2, 1))
-    return touching.sum() >= _SCATTERED_SHARE * known.sum()
+    return bool(known.any()) and touching.sum() >= _SCATTERED_SHARE * known.sum()
 
 
 def _layer_depths(hole: np.ndarray) -> np.ndarray:
@@ -477,33 +516,43 @@ def _check_finite(image: np.ndarray, hole: np.ndarray, func: str) -> None:
         )
 
 
-def _to_unit_range(image: np.ndarray, hole: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:
-    """Working copy in [0, 1] (float32 stays float32, else float64) and the (offset, span)."""
-    work = np.float32 if image.dtype == np.float32 else np.float64
+def _unit_scale(image: np.ndarray, hole: np.ndarray) -> tuple[float, float]:
+    """(offset, span) mapping the image to [0, 1]: the dtype's range for integers, the known
+    values' range for floats."""
     if image.dtype.kind in "ui":
         info = np.iinfo(image.dtype)
-        low, span = float(min(info.min, 0)), float(info.max - min(info.min, 0))
-    else:
-        known = image[~hole]
-        low = float(known.min())
-        span = float(known.max()) - low
-        span = span if span > 0 else 1.0
+        return float(min(info.min, 0)), float(info.max - min(info.min, 0))
+    known = image[~hole]
+    low = float(known.min())
+    span = float(known.max()) - low
+    return low, span if span > 0 else 1.0
+
+
+def _to_unit_range(image: np.ndarray, hole: np.ndarray, scale: tuple[float, float] | None = None
+                   ) -> tuple[np.ndarray, tuple[float, float]]:
+    """Working copy in [0, 1] (float32 stays float32, else float64) and the (offset, span)."""
+    work = np.float32 if image.dtype == np.float32 else np.float64
+    low, span = _unit_scale(image, hole) if scale is None else scale
     values = ((image.astype(np.float64) - low) / span).astype(work)
     values[hole] = 0
     return values, (low, span)
 
 
 def _from_unit_range(estimate: np.ndarray, original: np.ndarray, channels_last: np.ndarray,
-                     hole: np.ndarray, scale: tuple[float, float],
-                     channel_axis: int | None) -> np.ndarray:
-    """The result in the input's dtype and layout; known pixels copied bit for bit."""
+                     hole: np.ndarray, scale: tuple[float, float], channel_axis: int | None,
+                     region: tuple[slice, slice] = (slice(None), slice(None))) -> np.ndarray:
+    """The result in the input's dtype and layout; known pixels copied bit for bit.
+
+    ``estimate`` covers ``region`` of the image.
+    """
     low, span = scale
-    restored = estimate.astype(np.float64) * span + low
+    inner = hole[region]
+    restored = estimate[inner].astype(np.float64) * span + low
     if original.dtype.kind in "ui":
         info = np.iinfo(original.dtype)
         restored = np.clip(np.rint(restored), info.min, info.max)
     result = channels_last.copy()
-    result[hole] = restored[hole].astype(original.dtype)
+    result[region][inner] = restored.astype(original.dtype)
     if original.ndim == 2:
         return result[:, :, 0]
     return np.moveaxis(result, -1, channel_axis)
