@@ -166,7 +166,15 @@ def mask_from_alpha(image: np.ndarray) -> np.ndarray:
 
 
 def split_alpha(image: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    """Split gray+alpha or RGBA into (colour, alpha); other images give (image, None)."""
+    """Split gray+alpha or RGBA into (colour, alpha); other images give (image, None).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> colour, alpha = split_alpha(np.zeros((2, 3, 4), np.uint8))
+    >>> colour.shape, alpha.shape
+    ((2, 3, 3), (2, 3))
+    """
     image = np.asarray(image)
     if image.ndim == 3 and image.shape[2] in (2, 4):
         return image[:, :, :-1], image[:, :, -1]
@@ -174,7 +182,15 @@ def split_alpha(image: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
 
 
 def merge_alpha(colour: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
-    """Put an alpha channel split off by :func:`split_alpha` back, untouched."""
+    """Put an alpha channel split off by :func:`split_alpha` back, untouched.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rgba = np.arange(24, dtype=np.uint8).reshape(2, 3, 4)
+    >>> bool((merge_alpha(*split_alpha(rgba)) == rgba).all())
+    True
+    """
     if alpha is None:
         return colour
     colour = colour if colour.ndim == 3 else colour[:, :, None]
@@ -203,6 +219,14 @@ def write_image(path: PathLike, image: np.ndarray, *, overwrite: bool = False,
     InpaintError
         The destination is an input and ``overwrite`` is False, its folder is missing, or the
         format cannot hold the image (float in PNG/JPEG, say).
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "out.png")
+    >>> write_image(path, np.zeros((2, 2, 3), np.uint8))
+    >>> sorted(os.listdir(os.path.dirname(path)))          # no temporary file left behind
+    ['out.png']
     """
     target = check_destination(path, np.asarray(image).dtype, overwrite=overwrite,
                                inputs=inputs)
@@ -225,6 +249,14 @@ def check_destination(path: PathLike, dtype: np.dtype, *, overwrite: bool = Fals
 
     Raises the :class:`InpaintError` that :func:`write_image` would raise, so that a job fails
     before it computes anything. Returns the destination as a Path.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_destination("/tmp/result.jpg", np.float32)
+    Traceback (most recent call last):
+    ...
+    graphinpaint._validation.InpaintError: Cannot write a float image to '/tmp/result.jpg': .jpg holds integers only. Write a .tif file, or convert the image to uint8/uint16 first.
     """
     target = Path(path)
     if not target.parent.is_dir():

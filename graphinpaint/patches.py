@@ -25,7 +25,14 @@ __all__ = [
 
 
 def as_channels(image: np.ndarray) -> np.ndarray:
-    """View a (H, W) image as (H, W, 1); return (H, W, C) images unchanged."""
+    """View a (H, W) image as (H, W, 1); return (H, W, C) images unchanged.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> as_channels(np.zeros((4, 5))).shape
+    (4, 5, 1)
+    """
     image = np.asarray(image)
     if image.ndim == 2:
         return image[:, :, np.newaxis]
@@ -37,7 +44,17 @@ def as_channels(image: np.ndarray) -> np.ndarray:
 
 
 def check_patch_size(patch_size: int, shape: tuple[int, ...], func: str) -> int:
-    """Check that ``patch_size`` is an odd positive integer no larger than the image."""
+    """Check that ``patch_size`` is an odd positive integer no larger than the image.
+
+    Examples
+    --------
+    >>> check_patch_size(7, (20, 30), "inpaint")
+    7
+    >>> check_patch_size(8, (20, 30), "inpaint")
+    Traceback (most recent call last):
+    ...
+    graphinpaint._validation.InpaintError: The 'patch_size' parameter of inpaint must be an odd integer in [1, 19]. Got 8 instead.
+    """
     limit = min(shape[0], shape[1])
     limit = limit if limit % 2 == 1 else limit - 1
     if limit < 1:
@@ -46,7 +63,14 @@ def check_patch_size(patch_size: int, shape: tuple[int, ...], func: str) -> int:
 
 
 def pad_for_patches(array: np.ndarray, patch_size: int) -> np.ndarray:
-    """Pad the two spatial axes by ``patch_size // 2`` by reflection, for patch extraction."""
+    """Pad the two spatial axes by ``patch_size // 2`` by reflection, for patch extraction.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pad_for_patches(np.array([[1, 2, 3]] * 3), 3)[0]
+    array([2, 1, 2, 3, 2])
+    """
     half = patch_size // 2
     widths = [(half, half), (half, half)] + [(0, 0)] * (array.ndim - 2)
     mode = "reflect" if min(array.shape[:2]) > half else "symmetric"
