@@ -19,6 +19,7 @@ Only this module knows both images and graphs; it reads no files and parses no a
 
 from __future__ import annotations
 
+import os
 from typing import Callable
 
 import numpy as np
@@ -244,7 +245,8 @@ class Inpaint:
     (dtype('float64'), True)
     """
 
-    def __init__(self, org_img, mask, ps: int = 7) -> None:
+    def __init__(self, org_img: str | os.PathLike | np.ndarray,
+                 mask: str | os.PathLike | np.ndarray, ps: int = 7) -> None:
         self.org_img = org_img
         self.mask = mask
         self.ps = check_int(ps, "ps", "Inpaint", low=1, odd=True)
