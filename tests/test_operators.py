@@ -71,3 +71,46 @@ def test_gradient_norm_formula(graph):
     W, dense, f = graph
     expected = np.sqrt([(dense[u] * (f - f[u]) ** 2).sum() for u in range(12)])
     np.testing.assert_allclose(op.gradient_norm(W, f), expected)
+
+
+def test_gradient_is_antisymmetric_and_its_row_norms_are_the_gradient_norm(graph):
+    W, dense, f = graph
+    grad = op.gradient(W, f).toarray()
+    expected = np.sqrt(dense) * (f[None, :] - f[:, None])
+    np.testing.assert_allclose(grad, expected, atol=1e-15)
+    np.testing.assert_allclose(grad, -grad.T, atol=1e-15)
+    np.testing.assert_allclose(np.linalg.norm(grad, axis=1), op.gradient_norm(W, f))
+
+
+def test_gradient_of_a_multichannel_signal_is_one_matrix_per_channel(graph):
+    W, _, f = graph
+    signal = np.stack([f, 2 * f], axis=1)
+    first, second = op.gradient(W, signal)
+    np.testing.assert_allclose(second.toarray(), 2 * first.toarray())
+
+
+@pytest.mark.parametrize("p", [1.5, 2.0, 4.0, np.inf])
+def test_dirichlet_residual_is_the_operator_on_unknown_nodes_only(graph, p):
+    W, _, f = graph
+    known = np.arange(12) % 3 == 0
+    residual = op.dirichlet_residual(W, known, f, p)
+    operator = op.infinity_laplacian(W, f) if np.isinf(p) else op.p_laplacian(W, f, p)
+    np.testing.assert_array_equal(residual[known], 0.0)
+    np.testing.assert_allclose(residual[~known], operator[~known])
+
+
+def test_dirichlet_residual_vanishes_at_the_solution(graph):
+    from graphinpaint import solve_dirichlet
+    W, _, f = graph
+    connected = W + sp.eye(12, k=1) + sp.eye(12, k=-1)     # a path keeps every node reachable
+    known = np.arange(12) % 3 == 0
+    start = np.where(known, f, 0.0)
+    solution = solve_dirichlet(connected, known, f, rtol=1e-10)
+    before = np.abs(op.dirichlet_residual(connected, known, start, 2.0)).max()
+    after = np.abs(op.dirichlet_residual(connected, known, solution, 2.0)).max()
+    assert after < 1e-8 * before
+
+
+def test_dense_weights_give_the_sparse_answer(graph):
+    W, dense, f = graph
+    np.testing.assert_allclose(op.p_laplacian(dense, f, 3.0), op.p_laplacian(W, f, 3.0))
