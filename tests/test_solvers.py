@@ -173,7 +173,7 @@ def test_float32_stays_float32_and_inputs_are_not_mutated():
 def test_isolated_hole_component_is_reported():
     weights = sp.csr_matrix(sp.block_diag([_path(3).toarray(), _path(4).toarray()]))
     known = np.array([True, False, False, False, False, False, False])
-    with pytest.raises(InpaintError, match=r"1 group\(s\) of unknown nodes \(4 nodes"):
+    with pytest.raises(InpaintError, match=r"1 connected group\(s\) of unknown nodes \(4 nodes"):
         solve_dirichlet(weights, known, np.zeros(7))
 
 
@@ -183,7 +183,8 @@ def test_isolated_hole_component_is_reported():
     (dict(form="mixed"), "'form' parameter"),
     (dict(known=np.zeros(4, bool)), "marks no node as known"),
     (dict(known=np.ones(3, bool)), r"'known' parameter of solve_dirichlet must be a boolean"),
-    (dict(weights=np.eye(4)), "square scipy.sparse matrix"),
+    (dict(weights=np.ones((4, 3))), r"must be a square \(n, n\) matrix"),
+    (dict(weights=np.eye(4)), r"2 connected group\(s\) of unknown nodes"),
     (dict(weights=sp.csr_matrix(np.triu(np.ones((4, 4)), 1))), "must be symmetric"),
     (dict(values=np.zeros(5)), "'values' parameter"),
 ])

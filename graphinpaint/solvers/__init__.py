@@ -3,8 +3,10 @@
 
 linear      ``make_solver(A, method=...)`` built once, ``.solve(b, x0=None)`` many times
             (sparse LU, Jacobi-CG, PyAMG-preconditioned CG); knows nothing of graphs or p
-dirichlet   ``solve_dirichlet(W, known, values, p=...)``: the p=2 restriction and the
-            nonlinear loops (IRLS, Newton with homotopy, infinity midrange) that call ``linear``
+dirichlet   ``solve_dirichlet(W, known, values, p=...)``: checks its arguments, solves the p=2
+            restriction, and hands other p to ``nonlinear``
+nonlinear   the loops for p != 2 (IRLS, Newton with homotopy, Gauss-Seidel midranges), each
+            step a call to ``linear`` through the checked problem of ``_problem``
 """
 
 from .dirichlet import DirichletResult, solve_dirichlet

@@ -5,8 +5,8 @@
 ``.solve(b, x0=None)`` then solves for every column of ``b`` (every colour channel, every
 nonlinear step) and returns a :class:`LinearSolveResult`.
 
-Stopping rule of the iterative methods (SciPy's): ``norm(b - A x) <= max(rtol * norm(b), atol)``.
-This module knows nothing of graphs or of p.
+Stopping rule of the iterative methods (SciPy's): ``norm(b - A x) <= max(rtol * norm(b), atol)``,
+per column. This module knows nothing of graphs or of p.
 """
 
 from __future__ import annotations
@@ -19,19 +19,26 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from scipy.optimize import OptimizeResult
 
-from .._validation import ConvergenceWarning, InpaintError, check_choice, check_float, check_int
+from .._validation import InpaintError, check_choice, check_float, check_int
+from ._warnings import warn_convergence
 
 __all__ = ["LinearSolveResult", "LinearSolver", "make_solver"]
 
-# "auto" factorises systems up to this size, or grid-like ones (few entries per row) up to the
-# larger size: LU fill-in is mild there (a 40k-unknown non-local Laplacian took 33-41 s to factor,
-# the grid Laplacian of the same size 0.1 s).
-_DIRECT_MAX = 5_000
-_DIRECT_MAX_GRID = 400_000
-_GRID_ROW_NNZ = 5
-# "auto" takes Jacobi-CG for rows this diagonally dominant (median): Dirichlet blocks whose
-# unknowns mostly link to known nodes, as in the pipeline's solves.
+METHODS = ("auto", "direct", "cg", "amg")
+
+# How "auto" chooses (measured on this project's 2-core machine, 3 right-hand sides; the table
+# is in docs/theory.md):
+# - tiny systems: LU, exact and a few milliseconds;
+# - strongly diagonally dominant rows (median margin): Jacobi-CG is nearly exact, as in the
+#   pipeline's solves where the unknowns link mostly to known nodes;
+# - grid-like sparsity (a 4-neighbour grid has 5 entries a row): LU fills in mildly (100k
+#   unknowns: 0.28 s, Jacobi-CG 1.9 s), and past 250k AMG overtakes it (400k: 1.5 s vs 1.9 s);
+# - anything else, e.g. kNN graphs, which behave like expanders: Jacobi-CG converges in about 15
+#   iterations at any size (3k unknowns: 0.003 s, LU 0.16 s; 40k: LU 33-41 s).
+_DIRECT_MAX = 1_000
 _DOMINANT_MARGIN = 0.5
+_GRID_ROW_NNZ = 5
+_GRID_DIRECT_MAX = 250_000
 
 
 class LinearSolveResult(OptimizeResult):
@@ -42,102 +49,132 @@ class LinearSolveResult(OptimizeResult):
     x : ndarray, shape (n,) or (n, c)
         The solution, shaped like ``b``.
     success : bool
-        Whether every column met the tolerance.
+        Whether every column met ``norm(b - A x) <= max(rtol * norm(b), atol)``.
     status : int
-        0 on success, 1 when an iterative method hit ``maxiter``.
+        0 on success, 1 when an iterative method stopped above the tolerance.
     nit : ndarray of int, shape (c,)
         Iterations per column (0 for the direct method).
     residual : ndarray, shape (c,)
         ``norm(b - A x)`` per column.
     method : str
-        The method used (after "auto" was resolved and any fallback).
+        The method used ("auto" resolved; "cg" after a fallback from "amg").
     message : str
     """
 
 
 class LinearSolver:
-    """A prepared solver for ``A x = b``; make it with :func:`make_solver`."""
+    """A prepared solver for ``A x = b``; make it with :func:`make_solver`.
 
-    def __init__(self, matrix: sp.csr_matrix, method: str, rtol: float, atol: float,
+    Attributes
+    ----------
+    matrix : scipy.sparse.csr_matrix
+    method : str
+        "direct", "cg" or "amg" ("auto" already resolved).
+    """
+
+    def __init__(self, matrix: sp.csr_matrix, method: str, *, rtol: float, atol: float,
                  maxiter: int | None, callback: Callable[[np.ndarray], None] | None) -> None:
         self.matrix = matrix
         self.method = method
         self.rtol, self.atol, self.maxiter, self.callback = rtol, atol, maxiter, callback
-        self._lu = None
-        self._preconditioner = None
-        self._prepare()
-
-    def _prepare(self) -> None:
-        if self.method == "direct":
-            self._lu = spla.splu(self.matrix.tocsc())
-        elif self.method == "cg":
-            self._preconditioner = _jacobi(self.matrix)
-        else:
-            self._preconditioner = _amg_preconditioner(self.matrix)
+        self._lu = _factorise(matrix) if method == "direct" else None
+        self._preconditioner = {"direct": None, "cg": _jacobi,
+                                "amg": _amg_preconditioner}[method]
+        if self._preconditioner is not None:
+            self._preconditioner = self._preconditioner(matrix)
 
     def solve(self, b: np.ndarray, x0: np.ndarray | None = None) -> LinearSolveResult:
-        """Solve for every column of ``b``.
+        """Solve ``A x = b`` for every column of ``b``.
 
         Parameters
         ----------
         b : ndarray, shape (n,) or (n, c)
         x0 : ndarray, shape like ``b``, optional
-            Starting guess of the iterative methods (ignored by "direct").
+            Starting guess of the iterative methods (ignored by "direct"). Default: zeros.
 
         Returns
         -------
         LinearSolveResult
+
+        Warns
+        -----
+        ConvergenceWarning
+            When a column stops above the tolerance, or when the AMG preconditioner fails and
+            the solver falls back to Jacobi-CG.
         """
-        b = np.asarray(b, dtype=np.float64)
-        n = self.matrix.shape[0]
-        if b.shape[0] != n or b.ndim not in (1, 2):
+        columns = self._checked_rhs(b, "b")
+        starts = None if x0 is None else self._checked_rhs(x0, "x0")
+        if starts is not None and starts.shape != columns.shape:
             raise InpaintError(
-                f"The right-hand side must have shape ({n},) or ({n}, c). Got {b.shape}."
+                f"The 'x0' parameter of LinearSolver.solve must have the shape of b, "
+                f"{np.shape(b)}. Got {np.shape(x0)}."
             )
-        columns = b.reshape(n, -1)
-        starts = None if x0 is None else np.asarray(x0, dtype=np.float64).reshape(n, -1)
         if self.method == "direct":
             x = self._lu.solve(columns)
             nit = np.zeros(columns.shape[1], dtype=int)
-            method = "direct"
         else:
-            x, nit, method = self._solve_iteratively(columns, starts)
+            x, nit = self._solve_iteratively(columns, starts)
         residual = np.linalg.norm(columns - self.matrix @ x, axis=0)
-        bound = np.maximum(self.rtol * np.linalg.norm(columns, axis=0), self.atol)
-        # The direct method is exact up to rounding: judge it only by a loose bound.
-        success = bool(np.all(residual <= (bound if method != "direct" else
-                                           np.maximum(bound, 1e-8 * np.abs(columns).max()))))
+        success = bool(np.all(residual <= self._tolerance(columns)))
         if not success:
-            warnings.warn(
-                f"The {method!r} solver stopped at a relative residual of "
-                f"{(residual / np.maximum(np.linalg.norm(columns, axis=0), 1e-300)).max():.2e} "
-                f"after {int(nit.max())} iterations, above rtol={self.rtol:g}. Raise maxiter, "
-                "loosen rtol, or try method='direct' or 'amg'.",
-                ConvergenceWarning, stacklevel=2)
+            relative = residual / np.maximum(np.linalg.norm(columns, axis=0), np.finfo(float).tiny)
+            warn_convergence(
+                f"The {self.method!r} linear solver stopped at a relative residual of "
+                f"{relative.max():.2e} after {int(nit.max())} iterations, above "
+                f"rtol={self.rtol:g}. Raise maxiter, loosen rtol, or try method='direct' "
+                "(small or grid-like systems) or 'amg'.")
         return LinearSolveResult(
-            x=x.reshape(b.shape), success=success, status=0 if success else 1, nit=nit,
-            residual=residual, method=method,
-            message="converged" if success else "maximum number of iterations reached")
+            x=x.reshape(np.shape(b)), success=success, status=0 if success else 1, nit=nit,
+            residual=residual, method=self.method,
+            message="converged" if success else "stopped above the tolerance")
+
+    def _checked_rhs(self, array: np.ndarray, name: str) -> np.ndarray:
+        array = np.asarray(array)
+        n = self.matrix.shape[0]
+        if array.ndim not in (1, 2) or array.shape[0] != n or array.dtype.kind not in "biuf":
+            raise InpaintError(
+                f"The {name!r} parameter of LinearSolver.solve must be a real array of shape "
+                f"({n},) or ({n}, c). Got dtype {array.dtype} and shape {array.shape}."
+            )
+        return array.astype(np.float64).reshape(n, -1)
+
+    def _tolerance(self, columns: np.ndarray) -> np.ndarray:
+        """SciPy's bound per column; the direct method is judged by a rounding-level bound."""
+        norms = np.linalg.norm(columns, axis=0)
+        bound = np.maximum(self.rtol * norms, self.atol)
+        if self.method == "direct":
+            bound = np.maximum(bound, 1e-8 * norms)
+        return bound
 
     def _solve_iteratively(self, columns: np.ndarray, starts: np.ndarray | None
-                           ) -> tuple[np.ndarray, np.ndarray, str]:
+                           ) -> tuple[np.ndarray, np.ndarray]:
         x = np.empty_like(columns)
         nit = np.zeros(columns.shape[1], dtype=int)
-        method = self.method
         for j in range(columns.shape[1]):
             start = None if starts is None else starts[:, j]
-            x[:, j], nit[j], ok = self._cg(columns[:, j], start, self._preconditioner)
-            if not ok and method == "amg":
-                # PyAMG's preconditioner can turn indefinite on large image graphs: fall back.
-                warnings.warn("The AMG preconditioner failed; falling back to Jacobi-CG.",
-                              ConvergenceWarning, stacklevel=3)
-                method = "cg"
-                self._preconditioner = _jacobi(self.matrix)
-                x[:, j], nit[j], ok = self._cg(columns[:, j], start, self._preconditioner)
-        return x, nit, method
+            x[:, j], nit[j] = self._cg(columns[:, j], start)
+            if self.method == "amg" and not self._met_tolerance(columns[:, j], x[:, j]):
+                self._fall_back_to_jacobi()
+                x[:, j], nit[j] = self._cg(columns[:, j], start)
+        return x, nit
 
-    def _cg(self, b: np.ndarray, x0: np.ndarray | None,
-            preconditioner: spla.LinearOperator) -> tuple[np.ndarray, int, bool]:
+    def _met_tolerance(self, b: np.ndarray, x: np.ndarray) -> bool:
+        if not np.all(np.isfinite(x)):
+            return False
+        residual = np.linalg.norm(b - self.matrix @ x)
+        return bool(residual <= max(self.rtol * np.linalg.norm(b), self.atol))
+
+    def _fall_back_to_jacobi(self) -> None:
+        # PyAMG's hierarchy can be indefinite on large image graphs ("indefinite preconditioner"
+        # in its own CG): CG with it stalls or breaks down. Jacobi is always positive definite.
+        warn_convergence(
+            "The AMG-preconditioned conjugate gradient did not reach the tolerance (the "
+            "hierarchy may be indefinite for this matrix); falling back to Jacobi-CG. Use "
+            "method='cg' to skip the AMG setup.")
+        self.method = "cg"
+        self._preconditioner = _jacobi(self.matrix)
+
+    def _cg(self, b: np.ndarray, x0: np.ndarray | None) -> tuple[np.ndarray, int]:
         iterations = 0
 
         def count(xk: np.ndarray) -> None:
@@ -146,9 +183,13 @@ class LinearSolver:
             if self.callback is not None:
                 self.callback(xk)
 
-        x, info = spla.cg(self.matrix, b, x0=x0, rtol=self.rtol, atol=self.atol,
-                          maxiter=self.maxiter, M=preconditioner, callback=count)
-        return x, iterations, info == 0 and np.all(np.isfinite(x))
+        with warnings.catch_warnings():
+            # An indefinite AMG preconditioner can make CG's inner products overflow; the
+            # residual check that follows catches the failure.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            x, _ = spla.cg(self.matrix, b, x0=x0, rtol=self.rtol, atol=self.atol,
+                           maxiter=self.maxiter, M=self._preconditioner, callback=count)
+        return x, iterations
 
 
 def make_solver(matrix: sp.spmatrix, *, method: str = "auto", rtol: float = 1e-6,
@@ -156,27 +197,39 @@ def make_solver(matrix: sp.spmatrix, *, method: str = "auto", rtol: float = 1e-6
                 callback: Callable[[np.ndarray], None] | None = None) -> LinearSolver:
     """Prepare a solver for the sparse symmetric positive definite system ``A x = b``.
 
+    The work that does not depend on ``b`` is done here, once; ``.solve(b, x0=None)`` then
+    serves every column of ``b`` and every later right-hand side.
+
     Parameters
     ----------
     matrix : scipy.sparse matrix, shape (n, n)
-        Symmetric positive definite.
+        Symmetric positive definite (checked: square, finite, symmetric).
     method : {"auto", "direct", "cg", "amg"}, default "auto"
-        ``"direct"``: sparse LU (SuperLU), factorised once. ``"cg"``: conjugate gradient with a
-        Jacobi (diagonal) preconditioner. ``"amg"``: conjugate gradient preconditioned by a
-        PyAMG smoothed-aggregation hierarchy, built once; falls back to ``"cg"`` if it fails.
-        ``"auto"``: direct for small or grid-like systems (LU fills in badly on non-local graphs),
-        Jacobi-CG otherwise (AMG pays on grid-like graphs, not on expander-like non-local ones).
+        ``"direct"``: sparse LU (SuperLU with a symmetric ordering), factorised once.
+        ``"cg"``: :func:`scipy.sparse.linalg.cg` with a Jacobi (diagonal) preconditioner.
+        ``"amg"``: CG preconditioned by one V-cycle of a PyAMG smoothed-aggregation hierarchy,
+        built once; falls back to ``"cg"`` with a warning if a column misses the tolerance.
+        ``"auto"``: direct up to 1,000 unknowns; Jacobi-CG when the rows are strongly
+        diagonally dominant; for grid-like sparsity (at most 5 entries a row) direct up to
+        250,000 unknowns and AMG above; Jacobi-CG otherwise (kNN and other non-local graphs,
+        where LU fills in badly and CG converges in a few tens of iterations).
     rtol, atol : float
-        Stopping rule ``norm(b - A x) <= max(rtol * norm(b), atol)``.
+        Stopping rule of the iterative methods, per column:
+        ``norm(b - A x) <= max(rtol * norm(b), atol)``.
     maxiter : int, optional
-        Iteration cap of the iterative methods (SciPy's default: 10 n).
+        Iteration cap per column of the iterative methods (SciPy's default: 10 n).
     callback : callable, optional
-        Called as ``callback(xk)`` after each iteration.
+        Called as ``callback(xk)`` after each iteration of the iterative methods.
 
     Returns
     -------
     LinearSolver
         Call ``.solve(b, x0=None)`` as often as needed.
+
+    Raises
+    ------
+    InpaintError
+        For a bad argument or a matrix that is not square, finite and symmetric.
 
     Examples
     --------
@@ -187,30 +240,51 @@ def make_solver(matrix: sp.spmatrix, *, method: str = "auto", rtol: float = 1e-6
     (array([1., 1.]), True)
     """
     func = "make_solver"
-    check_choice(method, "method", func, ("auto", "direct", "cg", "amg"))
-    rtol = check_float(rtol, "rtol", func, low=0.0)
+    check_choice(method, "method", func, METHODS)
+    rtol = check_float(rtol, "rtol", func, low=0.0, high=1.0)
     atol = check_float(atol, "atol", func, low=0.0)
     if maxiter is not None:
         maxiter = check_int(maxiter, "maxiter", func, low=1)
-    if not sp.issparse(matrix) or matrix.shape[0] != matrix.shape[1]:
+    if callback is not None and not callable(callback):
         raise InpaintError(
-            f"The matrix given to {func} must be a square scipy.sparse matrix. Got "
+            f"The 'callback' parameter of {func} must be callable or None. Got "
+            f"{type(callback).__name__}."
+        )
+    matrix = _checked_matrix(matrix, func)
+    if method == "auto":
+        method = _choose_method(matrix)
+    return LinearSolver(matrix, method, rtol=rtol, atol=atol, maxiter=maxiter,
+                        callback=callback)
+
+
+def _checked_matrix(matrix: sp.spmatrix, func: str) -> sp.csr_matrix:
+    if not sp.issparse(matrix) or matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
+        raise InpaintError(
+            f"The 'matrix' parameter of {func} must be a square scipy.sparse matrix. Got "
             f"{type(matrix).__name__} of shape {getattr(matrix, 'shape', None)}."
         )
     matrix = sp.csr_matrix(matrix, dtype=np.float64)
-    if method == "auto":
-        method = _choose_method(matrix)
-    return LinearSolver(matrix, method, rtol, atol, maxiter, callback)
+    if matrix.nnz and not np.all(np.isfinite(matrix.data)):
+        raise InpaintError(f"The 'matrix' parameter of {func} holds NaN or inf.")
+    asymmetry = abs(matrix - matrix.T)
+    if asymmetry.nnz and asymmetry.max() > 1e-8 * abs(matrix).max():
+        raise InpaintError(
+            f"The 'matrix' parameter of {func} must be symmetric (positive definite). Got a "
+            f"largest asymmetry of {asymmetry.max():g}."
+        )
+    return matrix
 
 
 def _choose_method(matrix: sp.csr_matrix) -> str:
+    """The method "auto" stands for; the comment at the top of the module gives the reasons."""
     n = matrix.shape[0]
     if n <= _DIRECT_MAX:
         return "direct"
     if _dominance(matrix) >= _DOMINANT_MARGIN:
-        return "cg"      # Jacobi-CG converges in a few iterations, faster than any factorisation
-    grid_like = matrix.nnz <= _GRID_ROW_NNZ * n
-    return "direct" if grid_like and n <= _DIRECT_MAX_GRID else "cg"
+        return "cg"
+    if matrix.nnz <= _GRID_ROW_NNZ * n:
+        return "direct" if n <= _GRID_DIRECT_MAX else "amg"
+    return "cg"
 
 
 def _dominance(matrix: sp.csr_matrix) -> float:
@@ -220,6 +294,14 @@ def _dominance(matrix: sp.csr_matrix) -> float:
     with np.errstate(divide="ignore", invalid="ignore"):
         margin = np.where(diagonal > 0, (diagonal - off) / diagonal, -np.inf)
     return float(np.median(margin))
+
+
+def _factorise(matrix: sp.csr_matrix) -> spla.SuperLU:
+    # A symmetric ordering of A + A^T with no pivoting off the diagonal: the matrix is SPD, and
+    # this keeps the fill of the Cholesky-like factor (SuperLU's default ordering is for
+    # unsymmetric matrices).
+    return spla.splu(matrix.tocsc(), permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,
+                     options=dict(SymmetricMode=True))
 
 
 def _jacobi(matrix: sp.csr_matrix) -> spla.LinearOperator:

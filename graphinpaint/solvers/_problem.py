@@ -1,0 +1,92 @@
+"""What every Dirichlet solver shares: the checked graph split into unknown and known nodes, the
+linear solve with any edge weights on that graph, and the result object."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+from scipy.optimize import OptimizeResult
+
+from .. import operators
+from .linear import LinearSolveResult, make_solver
+
+
+class DirichletResult(OptimizeResult):
+    """Result of :func:`~graphinpaint.solvers.solve_dirichlet` with ``return_result=True``.
+
+    Attributes
+    ----------
+    x : ndarray, shape (n,) or (n, c)
+        The solution on all nodes (known nodes keep their values).
+    success : bool
+        Whether the method met its tolerance.
+    status : int
+        0 on success, 1 otherwise.
+    nit : int
+        Nonlinear steps (sweeps for p = inf); 1 for p = 2.
+    linear_iterations : int
+        Iterations of the inner linear solver (CG), summed over channels and steps.
+    residual : float
+        p = 2: the relative residual of the linear system, ``norm(b - L_AA u) / norm(b)`` with
+        ``b = W_AB g_B``, largest over channels. Other p: the largest ``|Delta_p f|`` over the
+        unknown nodes (:func:`graphinpaint.operators.dirichlet_residual`, smoothed by ``eps``
+        for 1 <= p < inf), in the units of the data.
+    energy : float
+        p-Dirichlet energy of the solution (smoothed by ``eps`` where the method smooths; the
+        Lipschitz constant for p = inf).
+    energies : list of float
+        Energy after each nonlinear step (empty for p = 2 and p = inf).
+    eps : float
+        The smoothing used (0 for p = 2 and p = inf).
+    method : str
+    message : str
+    """
+
+
+class DirichletProblem:
+    """The graph split into unknown nodes A and known nodes B, with its linear solver options.
+
+    Checked once by ``solve_dirichlet``; the nonlinear solvers then ask it for p=2 solves with
+    their own edge weights (:meth:`solve_linear`) without re-checking or re-indexing the graph.
+    """
+
+    def __init__(self, weights, known: np.ndarray, *, method: str, atol: float) -> None:
+        self.edges = operators._edges(weights)
+        self.known = known
+        self.unknown = ~known
+        self.partition = operators._Partition(self.edges, known)
+        self.method = method
+        self.atol = atol
+
+    def solve_linear(self, values: np.ndarray, edge_weights: np.ndarray | None = None, *,
+                     x0: np.ndarray | None, rtol: float, maxiter: int | None = None,
+                     callback: Callable | None = None) -> tuple[np.ndarray, LinearSolveResult]:
+        """Solve ``L_AA u_A = W_AB g_B`` for the given edge weights (default: the graph's).
+
+        Returns the full signal (``values`` on B, the solution on A) and the linear result.
+        """
+        weights = self.edges.weights if edge_weights is None else edge_weights
+        l_aa, w_ab = self.partition.blocks(weights)
+        solver = make_solver(l_aa, method=self.method, rtol=rtol, atol=self.atol,
+                             maxiter=maxiter, callback=callback)
+        rhs = w_ab @ values[self.known]
+        linear = solver.solve(rhs, x0=None if x0 is None else x0[self.unknown])
+        solution = values.copy()
+        solution[self.unknown] = linear.x
+        linear.relative_residual = _relative(linear.residual, np.linalg.norm(rhs, axis=0))
+        return solution, linear
+
+    def residual(self, values: np.ndarray, p: float, form: str, eps: float) -> float:
+        """Largest ``|Delta_p f|`` over the unknown nodes."""
+        out = operators._dirichlet_residual(self.edges, self.known, values, p, form, eps)
+        return float(np.abs(out).max(initial=0.0))
+
+    def energy(self, values: np.ndarray, p: float, form: str, eps: float) -> float:
+        return operators._p_energy(self.edges, values, p, form, eps)
+
+
+def _relative(residual: np.ndarray, norms: np.ndarray) -> float:
+    """Largest relative residual; a zero right-hand side is judged by the absolute residual."""
+    return float(np.max(np.where(norms > 0, residual / np.where(norms > 0, norms, 1.0),
+                                 residual), initial=0.0))
