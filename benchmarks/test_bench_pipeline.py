@@ -112,3 +112,67 @@ def test_time_grows_with_the_hole_not_the_image(benchmark, side):
     benchmark.pedantic(gi.inpaint, args=(image, hole), rounds=3, iterations=1)
     benchmark.extra_info["hole_pixels"] = int(hole.sum())
     benchmark.extra_info["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@pytest.fixture(scope="module")
+def scratched_512():
+    from graphinpaint import pipeline
+
+    rng = np.random.default_rng(5)
+    y, x = np.mgrid[:512, :512] / 512
+    image = np.stack([np.sin(40 * x + 9 * y), np.cos(25 * y * x + 3 * x), np.sin(60 * y)], -1)
+    image = ((image * 0.35 + 0.5 + 0.05 * rng.random(image.shape)) * 255).astype(np.uint8)
+    hole = scratch_mask((512, 512), 0.05, rng)
+    values, _ = pipeline._to_unit_range(image, hole)
+    _warm_up()
+    return values, hole
+
+
+def test_stage_features(benchmark, scratched_512):
+    """Building the search: padding the image and its confidence once."""
+    from graphinpaint.graph import PatchSearch
+
+    values, hole = scratched_512
+    benchmark(PatchSearch, values.astype(np.float32), patch_size=7, candidates=~hole,
+              confidence=(~hole).astype(np.float32))
+
+
+def test_stage_search(benchmark, scratched_512):
+    """Masked windowed kNN of the first layer (the hole's boundary pixels)."""
+    from graphinpaint.graph import PatchSearch
+    from graphinpaint.pipeline import _layers
+
+    values, hole = scratched_512
+    search = PatchSearch(values.astype(np.float32), patch_size=7, candidates=~hole,
+                         confidence=(~hole).astype(np.float32))
+    first = _layers(hole)[0]
+    benchmark(search.query, first, k=5, window=31, min_overlap=0.3)
+    benchmark.extra_info["queries"] = len(first)
+
+
+def test_stage_weights_and_solve(benchmark, scratched_512):
+    """Gaussian weights, symmetrisation, grid edges and the Dirichlet solve of the first layer."""
+    from graphinpaint import pipeline
+    from graphinpaint.graph import PatchSearch
+
+    values, hole = scratched_512
+    search = PatchSearch(values.astype(np.float32), patch_size=7, candidates=~hole,
+                         confidence=(~hole).astype(np.float32))
+    first = pipeline._layers(hole)[0]
+    graph = search.query(first, k=5, window=31, min_overlap=0.3)
+    flat = values.reshape(-1, 3)
+
+    def weights_and_solve():
+        weights = pipeline._with_grid_edges(pipeline._match_weights(graph, 0.1), first, ~hole,
+                                            1e-3)
+        known = ~hole.ravel()[weights.nodes]
+        return gi.solve_dirichlet(weights.matrix, known, flat[weights.nodes])
+
+    benchmark(weights_and_solve)
+
+
+def test_whole_4096_with_5_percent_scratches(benchmark):
+    result = benchmark.pedantic(_run_in_child, args=(4096, 0.05), rounds=1, iterations=1)
+    seconds, peak_mb, psnr, holes = result
+    benchmark.extra_info.update(seconds=seconds, peak_mb=peak_mb, psnr_hole_db=psnr,
+                                hole_pixels=holes)
