@@ -36,7 +36,9 @@ class DirichletResult(OptimizeResult):
         p-Dirichlet energy of the solution (smoothed by ``eps`` where the method smooths; the
         Lipschitz constant for p = inf).
     energies : list of float
-        Energy after each nonlinear step (empty for p = 2 and p = inf).
+        IRLS: the smoothed energy at the start of the last stage (the one at ``eps``) and after
+        each of its steps, never rising. Newton: the energy at the end of each homotopy stage.
+        Empty for p = 2 and p = inf.
     eps : float
         The smoothing used (0 for p = 2 and p = inf).
     method : str

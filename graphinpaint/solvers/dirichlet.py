@@ -75,9 +75,11 @@ def solve_dirichlet(weights: sp.spmatrix, known: np.ndarray, values: np.ndarray,
         Warm start on the unknown nodes for the iterative linear solvers (p = 2, and the p = 2
         start of the nonlinear methods). Default: zeros.
     rtol, atol : float
-        p = 2: ``norm(b - L_AA u) <= max(rtol * norm(b), atol)`` per channel. Other p: stop when
-        a step changes no value by more than ``rtol`` times the range of the known values
-        (``atol`` still applies to the inner linear solves).
+        p = 2: ``norm(b - L_AA u) <= max(rtol * norm(b), atol)`` per channel. p = inf: stop when
+        a sweep changes no value by more than ``rtol`` times the range of the known values.
+        Other p: stop when a step changes no value by more than
+        ``max(rtol * range, eps / 10)``, or lowers the energy by less than ``rtol`` of itself
+        (the inner linear solves are inexact: they cut their residual ten- or hundredfold).
     maxiter : int, optional
         Iteration cap: of the linear solver for p = 2, of the nonlinear loop otherwise (default
         100 steps; for p = inf, sweeps, default ``max(100, 10 |A|)``).

@@ -22,19 +22,28 @@ rebuilds the Dirichlet blocks for new edge weights in O(edges) at every step.
 from __future__ import annotations
 
 import warnings
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import numpy as np
+import scipy.sparse as sp
 from numba import njit
 
+from .. import operators
 from .._validation import ConvergenceWarning
 from ._problem import DirichletProblem, DirichletResult
 from ._warnings import warn_convergence
-from .linear import make_solver
+from .linear import LinearSolver, _choose_method
 
 _SMOOTHING = 1e-3          # default eps, as a fraction of the range of the known values
 _MAXITER = 100             # default cap on nonlinear steps (IRLS, Newton per stage)
 _LINE_SEARCH_HALVINGS = 30
+_WARM_UP_START = 0.1       # first eps of the IRLS warm-up, as a fraction of the known range
+_WARM_UP_FACTOR = 4.0      # eps shrinks by this factor from one warm-up stage to the next
+_WARM_UP_BELOW_P = 1.25   # IRLS warms up with larger eps for p below this
+_FORCING = 0.1             # IRLS: each inner linear solve cuts its start's residual by this
+_NEWTON_FORCING = 0.01     # Newton: a looser solve doubles the steps at p = 10 (measured)
+_STAGE_SLACK = 10.0        # homotopy stages before the last stop at this times the tolerance
+_SMOOTHED_ACCURACY = 0.1   # smoothed methods stop once no value moves by this times eps
 
 
 def solve(problem: DirichletProblem, start: DirichletResult, *, p: float, form: str,
@@ -47,12 +56,33 @@ def solve(problem: DirichletProblem, start: DirichletResult, *, p: float, form: 
         return _solve_infinity(problem, start, tolerance=tolerance, maxiter=maxiter,
                                callback=callback)
     eps = eps if eps is not None else _SMOOTHING * spread
+    # The smoothed problem's minimiser is only eps-close to the true one: polishing it further
+    # than a tenth of eps buys nothing (and near p = 1 costs hundreds of steps).
+    tolerance = max(tolerance, _SMOOTHED_ACCURACY * eps)
     loop = _solve_newton if p > 2 and form == "anisotropic" else _solve_reweighted
     return loop(problem, start, p=p, form=form, eps=eps, rtol=rtol, tolerance=tolerance,
                 maxiter=maxiter or _MAXITER, callback=callback)
 
 
 # --- 1 <= p < 2 (and isotropic p > 2): iteratively reweighted least squares -------------------------
+
+class _Iterate(NamedTuple):
+    """A signal on all nodes with its edge differences, which every step needs once."""
+
+    values: np.ndarray        # (n, c)
+    differences: np.ndarray   # (edges, c)
+
+    @classmethod
+    def of(cls, problem: DirichletProblem, values: np.ndarray) -> "_Iterate":
+        return cls(values, problem.edges.differences(values))
+
+
+class _Loop(NamedTuple):
+    steps: int
+    linear_iterations: int
+    energies: list
+    converged: bool
+
 
 def _solve_reweighted(problem: DirichletProblem, start: DirichletResult, *, p: float, form: str,
                       eps: float, rtol: float, tolerance: float, maxiter: int,
@@ -62,63 +92,115 @@ def _solve_reweighted(problem: DirichletProblem, start: DirichletResult, *, p: f
     For p <= 2 the model majorises the energy, so its minimiser lowers it; for p > 2 the model's
     minimiser is a descent direction, searched by backtracking. Both are checked by the line
     search, which never accepts a rise.
+
+    Near p = 1 a small eps makes IRLS crawl (its rate tends to 1 as eps shrinks), so there the
+    loop first runs with larger eps, each stage to the accuracy its eps allows; only the last
+    stage, whose energies are reported, runs at ``eps``.
     """
-    current = start.x
-    energy = problem.energy(current, p, form, eps)
-    energies, linear_iterations = [], start.linear_iterations
+    current = _Iterate.of(problem, start.x)
+    steps, linear_iterations = 0, start.linear_iterations
+    for stage_eps in _smoothing_stages(p, eps, _known_range(start.x, problem.known)):
+        current, stage = _reweighted_loop(problem, current, p=p, form=form, eps=stage_eps,
+                                          rtol=rtol,
+                                          tolerance=_SMOOTHED_ACCURACY * stage_eps,
+                                          maxiter=maxiter, callback=callback)
+        steps += stage.steps
+        linear_iterations += stage.linear_iterations
+    current, final = _reweighted_loop(problem, current, p=p, form=form, eps=eps, rtol=rtol,
+                                      tolerance=tolerance, maxiter=maxiter, callback=callback)
+    steps += final.steps
+    linear_iterations += final.linear_iterations
+    if not final.converged:
+        warn_convergence(_not_converged("IRLS", maxiter))
+    return _result(problem, current.values, p, form, eps, steps, final.energies,
+                   linear_iterations, "IRLS", success=final.converged)
+
+
+def _reweighted_loop(problem: DirichletProblem, current: _Iterate, *, p: float, form: str,
+                     eps: float, rtol: float, tolerance: float, maxiter: int,
+                     callback: Callable | None) -> tuple[_Iterate, _Loop]:
+    energy = _energy(problem, current, p, form, eps)
+    energies, linear_iterations = [energy], 0
     for step in range(1, maxiter + 1):
-        proposal, iterations = _reweighted_solve(problem, current, p, form, eps, rtol)
+        proposal, iterations = _reweighted_solve(problem, current, p, form, eps)
         linear_iterations += iterations
         previous, previous_energy = current, energy
         current, energy = _line_search(problem, current, proposal, p, form, eps, energy)
         energies.append(energy)
         if callback is not None:
-            callback(current)
-        # Near p = 1 the minimisers can form a flat valley along which the iterate drifts
-        # without lowering the energy: a stalled energy is convergence too.
-        stalled = previous_energy - energy <= 1e-2 * rtol * abs(energy)
-        if np.abs(current - previous).max() <= tolerance or stalled:
-            return _result(problem, current, p, form, eps, step, energies, linear_iterations,
-                           "IRLS", success=True)
-    warn_convergence(_not_converged("IRLS", maxiter))
-    return _result(problem, current, p, form, eps, maxiter, energies, linear_iterations, "IRLS",
-                   success=False)
+            callback(current.values)
+        # Near p = 1 the minimisers form flat valleys (the median of an even number of
+        # neighbours is any value between the middle two), along which a few nodes drift for
+        # hundreds of steps without lowering the energy: a stalled energy is convergence too.
+        stalled = previous_energy - energy <= rtol * abs(energy)
+        if np.abs(current.values - previous.values).max() <= tolerance or stalled:
+            return current, _Loop(step, linear_iterations, energies, True)
+    return current, _Loop(maxiter, linear_iterations, energies, False)
 
 
-def _reweighted_solve(problem: DirichletProblem, current: np.ndarray, p: float, form: str,
-                      eps: float, rtol: float) -> tuple[np.ndarray, int]:
-    """The minimiser of the quadratic model: one p = 2 solve (isotropic: one graph for all
-    channels; anisotropic: one graph per channel)."""
+def _smoothing_stages(p: float, eps: float, spread: float) -> list[float]:
+    """The warm-up smoothings of IRLS near p = 1: from a tenth of the data's range down by
+    factors of 4, above ``eps``. Elsewhere the smoothing hardly slows IRLS and the warm-up
+    costs more steps than it saves (measured: p = 1.5, 8 steps without, 19 with)."""
+    if p >= _WARM_UP_BELOW_P:
+        return []
+    stages = []
+    stage = _WARM_UP_START * spread
+    while stage > 2 * eps:
+        stages.append(stage)
+        stage /= _WARM_UP_FACTOR
+    return stages
+
+
+def _reweighted_solve(problem: DirichletProblem, current: _Iterate, p: float, form: str,
+                      eps: float) -> tuple[np.ndarray, int]:
+    """The minimiser of the quadratic model, to the forcing tolerance: one p = 2 solve
+    (isotropic: one graph for all channels; anisotropic: one graph per channel)."""
     edges = problem.edges
     if form == "isotropic":
-        node_factor = _smoothed_power_of_norm(problem, current, p - 2, eps)
+        squared_norm = edges.sum_rows(edges.weights * (current.differences ** 2).sum(axis=1))
+        node_factor = (squared_norm + eps ** 2) ** ((p - 2) / 2)
         edge_weights = edges.weights * (node_factor[edges.rows] + node_factor[edges.cols]) / 2.0
-        solution, linear = _quiet_linear(problem, current, edge_weights, rtol)
-        return solution, int(linear.nit.sum())
-    differences = edges.differences(current)
-    solution = current.copy()
+        return _model_minimiser(problem, current.values, edge_weights)
+    solution = current.values.copy()
     iterations = 0
-    for channel in range(current.shape[1]):
-        edge_weights = edges.weights * (differences[:, channel] ** 2 + eps ** 2) ** ((p - 2) / 2)
-        part, linear = _quiet_linear(problem, current[:, [channel]], edge_weights, rtol)
+    for channel in range(solution.shape[1]):
+        factor = (current.differences[:, channel] ** 2 + eps ** 2) ** ((p - 2) / 2)
+        part, its = _model_minimiser(problem, current.values[:, [channel]],
+                                     edges.weights * factor)
         solution[:, channel] = part[:, 0]
-        iterations += int(linear.nit.sum())
+        iterations += its
     return solution, iterations
 
 
-def _smoothed_power_of_norm(problem: DirichletProblem, values: np.ndarray, exponent: float,
-                            eps: float) -> np.ndarray:
-    edges = problem.edges
-    squared = edges.sum_rows(edges.weights * (edges.differences(values) ** 2).sum(axis=1))
-    return (squared + eps ** 2) ** (exponent / 2)
+def _model_minimiser(problem: DirichletProblem, current: np.ndarray,
+                     edge_weights: np.ndarray) -> tuple[np.ndarray, int]:
+    """Solve ``L_AA u_A = W_AB g_B`` for the given edge weights from the current iterate, as a
+    correction that cuts the iterate's residual by ``_FORCING`` (an inexact step: the line
+    search keeps the energy monotone, and a fixed point is still an exact one)."""
+    unknown = problem.unknown
+    l_aa, w_ab = problem.partition.blocks(edge_weights)
+    residual = w_ab @ current[problem.known] - l_aa @ current[unknown]
+    correction, iterations = _reduce(problem, l_aa, residual, _FORCING)
+    solution = current.copy()
+    solution[unknown] += correction
+    return solution, iterations
 
 
-def _quiet_linear(problem: DirichletProblem, values: np.ndarray, edge_weights: np.ndarray,
-                  rtol: float):
-    # An inner solve that stops early only shortens a step; the outer loop judges convergence.
+def _reduce(problem: DirichletProblem, matrix: sp.csr_matrix, rhs: np.ndarray,
+            forcing: float) -> tuple[np.ndarray, int]:
+    """Solve ``matrix x = rhs`` from zero to a relative residual of ``forcing``."""
+    # The matrix is a Laplacian block built by the partition, symmetric by construction: the
+    # solver is made without make_solver's checks, which cost a transpose per step.
+    if problem.method == "auto":
+        problem.method = _choose_method(matrix)     # once: every step's matrix is alike
+    solver = LinearSolver(matrix, problem.method, rtol=forcing, atol=0.0, maxiter=None,
+                          callback=None)
     with warnings.catch_warnings():
+        # An inner solve that stops early only shortens a step; the outer loop judges.
         warnings.simplefilter("ignore", ConvergenceWarning)
-        return problem.solve_linear(values, edge_weights, x0=values, rtol=rtol)
+        linear = solver.solve(rhs)
+    return linear.x, int(linear.nit.sum())
 
 
 # --- p > 2, anisotropic: Newton with a homotopy in p ------------------------------------------------
@@ -133,27 +215,29 @@ def _solve_newton(problem: DirichletProblem, start: DirichletResult, *, p: float
     energy. p rises from 3 in steps (homotopy), each stage warm-started from the last, because
     Newton from the p = 2 solution takes many damped steps for large p.
     """
-    current = start.x
+    current = _Iterate.of(problem, start.x)
     energies, linear_iterations, steps = [], start.linear_iterations, 0
     for stage_p in _homotopy(p):
-        energy = problem.energy(current, stage_p, form, eps)
+        energy = _energy(problem, current, stage_p, form, eps)
+        # Stages before the last only warm-start the next one: a rough solve does.
+        stage_tolerance = tolerance if stage_p == p else _STAGE_SLACK * tolerance
         for _ in range(maxiter):
             steps += 1
-            direction, iterations = _newton_direction(problem, current, stage_p, eps, rtol)
+            direction, iterations = _newton_direction(problem, current, stage_p, eps)
             linear_iterations += iterations
-            current, energy = _line_search(problem, current, current + direction, stage_p,
-                                           form, eps, energy)
+            current, energy = _line_search(problem, current, current.values + direction,
+                                           stage_p, form, eps, energy)
             if callback is not None:
-                callback(current)
-            if np.abs(direction).max() <= tolerance:
+                callback(current.values)
+            if np.abs(direction).max() <= stage_tolerance:
                 break
         else:
             if stage_p == p:
                 warn_convergence(_not_converged("Newton", maxiter))
-                return _result(problem, current, p, form, eps, steps, energies,
+                return _result(problem, current.values, p, form, eps, steps, energies,
                                linear_iterations, "Newton", success=False)
         energies.append(energy)
-    return _result(problem, current, p, form, eps, steps, energies, linear_iterations,
+    return _result(problem, current.values, p, form, eps, steps, energies, linear_iterations,
                    "Newton (homotopy in p)", success=True)
 
 
@@ -165,26 +249,23 @@ def _homotopy(p: float) -> list[float]:
     return stages[::-1]
 
 
-def _newton_direction(problem: DirichletProblem, current: np.ndarray, p: float, eps: float,
-                      rtol: float) -> tuple[np.ndarray, int]:
-    """Solve ``H_AA d = -grad_A E`` per channel, with ``E`` the smoothed anisotropic energy."""
+def _newton_direction(problem: DirichletProblem, current: _Iterate, p: float,
+                      eps: float) -> tuple[np.ndarray, int]:
+    """Solve ``H_AA d = -grad_A E`` per channel to the forcing tolerance (inexact Newton), with
+    ``E`` the smoothed anisotropic energy."""
     edges = problem.edges
-    differences = edges.differences(current)
-    direction = np.zeros_like(current)
+    direction = np.zeros_like(current.values)
     iterations = 0
-    for channel in range(current.shape[1]):
-        diff = differences[:, channel]
+    for channel in range(direction.shape[1]):
+        diff = current.differences[:, channel]
         smooth_sq = diff ** 2 + eps ** 2
         slope = edges.weights * diff * smooth_sq ** (p / 2 - 1)                       # w phi'/p
         curvature = edges.weights * smooth_sq ** (p / 2 - 2) * ((p - 1) * diff ** 2 + eps ** 2)
         gradient = -edges.sum_rows(slope)[problem.unknown]
         l_aa, _ = problem.partition.blocks(curvature)
-        solver = make_solver(l_aa, method=problem.method, rtol=rtol, atol=problem.atol)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            step = solver.solve(-gradient)
-        direction[problem.unknown, channel] = step.x
-        iterations += int(step.nit.sum())
+        step, its = _reduce(problem, l_aa, -gradient, _NEWTON_FORCING)
+        direction[problem.unknown, channel] = step
+        iterations += its
     return direction, iterations
 
 
@@ -209,7 +290,7 @@ def _solve_infinity(problem: DirichletProblem, start: DirichletResult, *, tolera
     # Like Jacobi for the Laplacian, information crosses the graph one edge per sweep.
     maxiter = maxiter or max(_MAXITER, 10 * unknown.size)
     for sweep in range(1, maxiter + 1):
-        change = _midrange_sweep(indptr, indices, scales, unknown, current, tolerance * 1e-3)
+        change = _midrange_sweep(indptr, indices, scales, unknown, current)
         if callback is not None:
             callback(current)
         if change <= tolerance:
@@ -221,55 +302,61 @@ def _solve_infinity(problem: DirichletProblem, start: DirichletResult, *, tolera
 
 
 @njit(cache=True, nogil=True)
-def _midrange_sweep(indptr, indices, scales, unknown, values, precision):  # pragma: no cover
+def _midrange_sweep(indptr, indices, scales, unknown, values):  # pragma: no cover
     """One Gauss-Seidel sweep of weighted midranges, in place; returns the largest change.
 
-    For node u the map ``x -> max_v s_v (f_v - x) - max_v s_v (x - f_v)`` decreases in x; its
-    root, found by bisection to ``precision``, is the minimiser of ``max_v s_v |f_v - x|``.
+    ``max_v s_v |f_v - x|`` is the larger of an increasing and a decreasing piecewise-linear
+    function of x; its minimum is where the two cross, which is the highest of the crossings
+    ``x = (s_i f_i + s_j f_j) / (s_i + s_j)``, at height ``s_i s_j (f_i - f_j) / (s_i + s_j)``,
+    over the pairs of neighbours with ``f_i >= f_j``. Exact, in O(degree**2).
     """
     largest = 0.0
     for u in unknown:
         start, stop = indptr[u], indptr[u + 1]
-        if start == stop:
-            continue
         for c in range(values.shape[1]):
-            low = np.inf
-            high = -np.inf
-            for e in range(start, stop):
-                if scales[e] > 0:
-                    low = min(low, values[indices[e], c])
-                    high = max(high, values[indices[e], c])
-            if low > high:
-                continue
-            while high - low > precision:
-                middle = 0.5 * (low + high)
-                up = -np.inf
-                down = -np.inf
-                for e in range(start, stop):
-                    d = values[indices[e], c] - middle
-                    up = max(up, scales[e] * d)
-                    down = max(down, -scales[e] * d)
-                if up > down:
-                    low = middle
-                else:
-                    high = middle
-            updated = 0.5 * (low + high)
-            largest = max(largest, abs(updated - values[u, c]))
-            values[u, c] = updated
+            best_height = -1.0
+            best_x = values[u, c]
+            for a in range(start, stop):
+                s_a = scales[a]
+                if s_a <= 0:
+                    continue
+                f_a = values[indices[a], c]
+                for b in range(a, stop):
+                    s_b = scales[b]
+                    if s_b <= 0:
+                        continue
+                    f_b = values[indices[b], c]
+                    height = s_a * s_b * abs(f_a - f_b) / (s_a + s_b)
+                    if height > best_height:
+                        best_height = height
+                        best_x = (s_a * f_a + s_b * f_b) / (s_a + s_b)
+            largest = max(largest, abs(best_x - values[u, c]))
+            values[u, c] = best_x
     return largest
 
 
 # --- shared ----------------------------------------------------------------------------------------
 
-def _line_search(problem: DirichletProblem, current: np.ndarray, target: np.ndarray, p: float,
-                 form: str, eps: float, energy: float) -> tuple[np.ndarray, float]:
-    """Backtrack from the full step toward ``target`` until the energy does not rise."""
+def _energy(problem: DirichletProblem, current: _Iterate, p: float, form: str,
+            eps: float) -> float:
+    return operators._p_energy_of_differences(problem.edges, current.differences, p, form, eps)
+
+
+def _line_search(problem: DirichletProblem, current: _Iterate, target: np.ndarray, p: float,
+                 form: str, eps: float, energy: float) -> tuple[_Iterate, float]:
+    """Backtrack from the full step toward ``target`` until the energy does not rise.
+
+    The edge differences are linear along the step, so each trial costs only the energy's
+    arithmetic.
+    """
+    change = problem.edges.differences(target) - current.differences
     step = 1.0
     for _ in range(_LINE_SEARCH_HALVINGS):
-        candidate = current + step * (target - current)
-        candidate_energy = problem.energy(candidate, p, form, eps)
-        if candidate_energy <= energy:
-            return candidate, candidate_energy
+        trial = _Iterate(current.values + step * (target - current.values),
+                         current.differences + step * change)
+        trial_energy = _energy(problem, trial, p, form, eps)
+        if trial_energy <= energy:
+            return trial, trial_energy
         step /= 2.0
     return current, energy
 
