@@ -3,9 +3,11 @@ linear solve with any edge weights on that graph, and the result object."""
 
 from __future__ import annotations
 
-from typing import Callable
+import functools
+from typing import Callable, NamedTuple
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.optimize import OptimizeResult
 
 from .. import operators
@@ -61,6 +63,22 @@ class DirichletProblem:
         self.method = method
         self.atol = atol
 
+    @functools.cached_property
+    def edge_pairs(self) -> "_EdgePairs | None":
+        """Each undirected edge once, with the position of its reverse; None when the stored
+        structure is not symmetric (an explicit zero on one side only)."""
+        edges = self.edges
+        numbered = sp.csr_matrix((np.arange(edges.rows.size, dtype=np.float64), edges.cols,
+                                  edges.indptr), shape=(edges.n, edges.n))
+        transposed = numbered.T.tocsr()
+        if not (np.array_equal(transposed.indptr, edges.indptr)
+                and np.array_equal(transposed.indices, edges.cols)):
+            return None
+        # Same structure: position k of the transpose holds the edge reverse to position k.
+        reverse = transposed.data.astype(np.int64)
+        return _EdgePairs(first=np.flatnonzero(edges.rows < edges.cols),
+                          loops=np.flatnonzero(edges.rows == edges.cols), reverse=reverse)
+
     def solve_linear(self, values: np.ndarray, edge_weights: np.ndarray | None = None, *,
                      x0: np.ndarray | None, rtol: float, maxiter: int | None = None,
                      callback: Callable | None = None) -> tuple[np.ndarray, LinearSolveResult]:
@@ -86,6 +104,12 @@ class DirichletProblem:
 
     def energy(self, values: np.ndarray, p: float, form: str, eps: float) -> float:
         return operators._p_energy(self.edges, values, p, form, eps)
+
+
+class _EdgePairs(NamedTuple):
+    first: np.ndarray      # positions of the edges (u, v) with u < v
+    loops: np.ndarray      # positions of the edges (u, u)
+    reverse: np.ndarray    # reverse[e] is the position of the edge (v, u) for e = (u, v)
 
 
 def _relative(residual: np.ndarray, norms: np.ndarray) -> float:

@@ -39,10 +39,14 @@ _MAXITER = 100             # default cap on nonlinear steps (IRLS, Newton per st
 _LINE_SEARCH_HALVINGS = 30
 _WARM_UP_START = 0.1       # first eps of the IRLS warm-up, as a fraction of the known range
 _WARM_UP_FACTOR = 4.0      # eps shrinks by this factor from one warm-up stage to the next
+_WARM_UP_STEPS = 5         # steps at most per warm-up stage: it only warm-starts the next
 _WARM_UP_BELOW_P = 1.25   # IRLS warms up with larger eps for p below this
 _FORCING = 0.1             # IRLS: each inner linear solve cuts its start's residual by this
 _NEWTON_FORCING = 0.01     # Newton: a looser solve doubles the steps at p = 10 (measured)
-_STAGE_SLACK = 10.0        # homotopy stages before the last stop at this times the tolerance
+_EXTRAPOLATION_MAX = 8.0   # IRLS tries steps up to this many times the model's minimiser
+_STAGE_SLACK = 100.0        # homotopy stages before the last stop at this times the tolerance
+_STALL_SHARE = 1e-3        # ... or gains less than this share of the smoothing's energy
+_SKIP_SHARE = 1e-3         # p = inf: moves below this share of the tolerance wake no neighbour
 _SMOOTHED_ACCURACY = 0.1   # smoothed methods stop once no value moves by this times eps
 
 
@@ -103,7 +107,8 @@ def _solve_reweighted(problem: DirichletProblem, start: DirichletResult, *, p: f
         current, stage = _reweighted_loop(problem, current, p=p, form=form, eps=stage_eps,
                                           rtol=rtol,
                                           tolerance=_SMOOTHED_ACCURACY * stage_eps,
-                                          maxiter=maxiter, callback=callback)
+                                          maxiter=min(maxiter, _WARM_UP_STEPS),
+                                          callback=callback)
         steps += stage.steps
         linear_iterations += stage.linear_iterations
     current, final = _reweighted_loop(problem, current, p=p, form=form, eps=eps, rtol=rtol,
@@ -120,19 +125,23 @@ def _reweighted_loop(problem: DirichletProblem, current: _Iterate, *, p: float, 
                      eps: float, rtol: float, tolerance: float, maxiter: int,
                      callback: Callable | None) -> tuple[_Iterate, _Loop]:
     energy = _energy(problem, current, p, form, eps)
+    # The smoothing shifts the energy by about this much: steps that gain a small share of it
+    # refine the smoothed problem, not the p-Laplacian one.
+    smoothing_share = _STALL_SHARE * abs(energy - _energy(problem, current, p, form, 0.0))
     energies, linear_iterations = [energy], 0
     for step in range(1, maxiter + 1):
         proposal, iterations = _reweighted_solve(problem, current, p, form, eps)
         linear_iterations += iterations
         previous, previous_energy = current, energy
-        current, energy = _line_search(problem, current, proposal, p, form, eps, energy)
+        current, energy = _line_search(problem, current, proposal, p, form, eps, energy,
+                                       extrapolate=True)
         energies.append(energy)
         if callback is not None:
             callback(current.values)
         # Near p = 1 the minimisers form flat valleys (the median of an even number of
         # neighbours is any value between the middle two), along which a few nodes drift for
         # hundreds of steps without lowering the energy: a stalled energy is convergence too.
-        stalled = previous_energy - energy <= rtol * abs(energy)
+        stalled = previous_energy - energy <= max(rtol * abs(energy), smoothing_share)
         if np.abs(current.values - previous.values).max() <= tolerance or stalled:
             return current, _Loop(step, linear_iterations, energies, True)
     return current, _Loop(maxiter, linear_iterations, energies, False)
@@ -220,16 +229,20 @@ def _solve_newton(problem: DirichletProblem, start: DirichletResult, *, p: float
     for stage_p in _homotopy(p):
         energy = _energy(problem, current, stage_p, form, eps)
         # Stages before the last only warm-start the next one: a rough solve does.
-        stage_tolerance = tolerance if stage_p == p else _STAGE_SLACK * tolerance
+        slack = 1.0 if stage_p == p else _STAGE_SLACK
         for _ in range(maxiter):
             steps += 1
             direction, iterations = _newton_direction(problem, current, stage_p, eps)
             linear_iterations += iterations
+            previous_energy = energy
             current, energy = _line_search(problem, current, current.values + direction,
                                            stage_p, form, eps, energy)
             if callback is not None:
                 callback(current.values)
-            if np.abs(direction).max() <= stage_tolerance:
+            # For large p the energy is flat where differences are below eps, and the inexact
+            # Newton direction there need not shrink: a stalled energy is convergence too.
+            stalled = previous_energy - energy <= slack * rtol * abs(energy)
+            if np.abs(direction).max() <= slack * tolerance or stalled:
                 break
         else:
             if stage_p == p:
@@ -257,16 +270,48 @@ def _newton_direction(problem: DirichletProblem, current: _Iterate, p: float,
     direction = np.zeros_like(current.values)
     iterations = 0
     for channel in range(direction.shape[1]):
-        diff = current.differences[:, channel]
-        smooth_sq = diff ** 2 + eps ** 2
-        slope = edges.weights * diff * smooth_sq ** (p / 2 - 1)                       # w phi'/p
-        curvature = edges.weights * smooth_sq ** (p / 2 - 2) * ((p - 1) * diff ** 2 + eps ** 2)
+        slope, curvature = _newton_terms(problem, current.differences[:, channel], p, eps)
         gradient = -edges.sum_rows(slope)[problem.unknown]
         l_aa, _ = problem.partition.blocks(curvature)
         step, its = _reduce(problem, l_aa, -gradient, _NEWTON_FORCING)
         direction[problem.unknown, channel] = step
         iterations += its
     return direction, iterations
+
+
+def _newton_terms(problem: DirichletProblem, diff: np.ndarray, p: float,
+                  eps: float) -> tuple[np.ndarray, np.ndarray]:
+    """Slope and curvature of every edge: computed once per undirected edge and mirrored (the
+    slope is odd in the difference, the curvature even) when the structure is symmetric."""
+    edges = problem.edges
+    pairs = problem.edge_pairs
+    if pairs is None:
+        every = np.arange(diff.size)
+        return _newton_edge_terms(edges.weights, diff, p, eps, every, every, 1.0)
+    # Loops keep zeros: their difference is 0 and they cancel in the Laplacian.
+    return _newton_edge_terms(edges.weights, diff, p, eps, pairs.first, pairs.reverse, -1.0)
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _newton_edge_terms(weights, diff, p, eps, edge_ids, reverse, mirror):  # pragma: no cover
+    """For the listed edges e, ``w phi'(d) / p = w d s**(p/2-1)`` and ``w phi''(d) / p =
+    w s**(p/2-2) ((p-1) d**2 + eps**2)`` with ``s = d**2 + eps**2``, one power per edge;
+    written at e and at ``reverse[e]`` (the slope times ``mirror``)."""
+    slope = np.zeros(diff.size)
+    curvature = np.zeros(diff.size)
+    eps_sq = eps * eps
+    for i in range(edge_ids.size):
+        e = edge_ids[i]
+        d = diff[e]
+        smooth_sq = d * d + eps_sq
+        power = smooth_sq ** (0.5 * p - 2.0)
+        edge_slope = weights[e] * d * power * smooth_sq
+        edge_curvature = weights[e] * power * ((p - 1.0) * d * d + eps_sq)
+        slope[reverse[e]] = mirror * edge_slope
+        curvature[reverse[e]] = edge_curvature
+        slope[e] = edge_slope
+        curvature[e] = edge_curvature
+    return slope, curvature
 
 
 # --- p = inf: Gauss-Seidel sweeps of weighted midranges -------------------------------------------
@@ -289,8 +334,12 @@ def _solve_infinity(problem: DirichletProblem, start: DirichletResult, *, tolera
     scales = np.sqrt(edges.weights)
     # Like Jacobi for the Laplacian, information crosses the graph one edge per sweep.
     maxiter = maxiter or max(_MAXITER, 10 * unknown.size)
+    # A node is recomputed only when a neighbour moved by more than this since its last update:
+    # the midrange is non-expansive, so the skipped node would move by less.
+    negligible = _SKIP_SHARE * tolerance
+    stale = np.ones(current.shape[0], dtype=np.bool_)
     for sweep in range(1, maxiter + 1):
-        change = _midrange_sweep(indptr, indices, scales, unknown, current)
+        change = _midrange_sweep(indptr, indices, scales, unknown, current, stale, negligible)
         if callback is not None:
             callback(current)
         if change <= tolerance:
@@ -301,9 +350,11 @@ def _solve_infinity(problem: DirichletProblem, start: DirichletResult, *, tolera
                    start.linear_iterations, "midrange iteration", success=False)
 
 
-@njit(cache=True, nogil=True)
-def _midrange_sweep(indptr, indices, scales, unknown, values):  # pragma: no cover
-    """One Gauss-Seidel sweep of weighted midranges, in place; returns the largest change.
+@njit(cache=True, nogil=True, fastmath=True)
+def _midrange_sweep(indptr, indices, scales, unknown, values, stale,
+                    negligible):  # pragma: no cover
+    """One Gauss-Seidel sweep of weighted midranges over the stale unknowns, in place; returns
+    the largest change. A node that moves by more than ``negligible`` makes its neighbours stale.
 
     ``max_v s_v |f_v - x|`` is the larger of an increasing and a decreasing piecewise-linear
     function of x; its minimum is where the two cross, which is the highest of the crossings
@@ -311,27 +362,47 @@ def _midrange_sweep(indptr, indices, scales, unknown, values):  # pragma: no cov
     over the pairs of neighbours with ``f_i >= f_j``. Exact, in O(degree**2).
     """
     largest = 0.0
+    degree_max = 0
     for u in unknown:
-        start, stop = indptr[u], indptr[u + 1]
+        degree_max = max(degree_max, indptr[u + 1] - indptr[u])
+    # The neighbours' scales and values, gathered once per node and channel: the pair loop
+    # then reads contiguous memory.
+    local_scales = np.empty(degree_max)
+    local_values = np.empty(degree_max)
+    for u in unknown:
+        if not stale[u]:
+            continue
+        stale[u] = False
+        count = 0
+        for e in range(indptr[u], indptr[u + 1]):
+            if scales[e] > 0:
+                local_scales[count] = scales[e]
+                count += 1
+        moved = 0.0
         for c in range(values.shape[1]):
+            count = 0
+            for e in range(indptr[u], indptr[u + 1]):
+                if scales[e] > 0:
+                    local_values[count] = values[indices[e], c]
+                    count += 1
             best_height = -1.0
             best_x = values[u, c]
-            for a in range(start, stop):
-                s_a = scales[a]
-                if s_a <= 0:
-                    continue
-                f_a = values[indices[a], c]
-                for b in range(a, stop):
-                    s_b = scales[b]
-                    if s_b <= 0:
-                        continue
-                    f_b = values[indices[b], c]
+            for a in range(count):
+                s_a = local_scales[a]
+                f_a = local_values[a]
+                for b in range(a, count):
+                    s_b = local_scales[b]
+                    f_b = local_values[b]
                     height = s_a * s_b * abs(f_a - f_b) / (s_a + s_b)
                     if height > best_height:
                         best_height = height
                         best_x = (s_a * f_a + s_b * f_b) / (s_a + s_b)
-            largest = max(largest, abs(best_x - values[u, c]))
+            moved = max(moved, abs(best_x - values[u, c]))
             values[u, c] = best_x
+        largest = max(largest, moved)
+        if moved > negligible:
+            for e in range(indptr[u], indptr[u + 1]):
+                stale[indices[e]] = True
     return largest
 
 
@@ -339,26 +410,96 @@ def _midrange_sweep(indptr, indices, scales, unknown, values):  # pragma: no cov
 
 def _energy(problem: DirichletProblem, current: _Iterate, p: float, form: str,
             eps: float) -> float:
-    return operators._p_energy_of_differences(problem.edges, current.differences, p, form, eps)
+    return _energy_along(problem, current.differences, None, 0.0, p, form, eps)
+
+
+def _energy_along(problem: DirichletProblem, start: np.ndarray, change: np.ndarray | None,
+                  step: float, p: float, form: str, eps: float) -> float:
+    """The smoothed energy of the signal whose edge differences are ``start + step * change``,
+    in one compiled pass with no temporary arrays (the line searches call it a few times per
+    step, on (edges, c) arrays)."""
+    edges = problem.edges
+    change = start if change is None else change
+    if form == "isotropic":
+        return _isotropic_energy(edges.indptr, edges.weights, start, change, step, p, eps)
+    edge_ids, multiplicity = _energy_edges(problem)
+    return _anisotropic_energy(edges.weights, start, change, step, p, eps, edge_ids,
+                               multiplicity)
+
+
+def _energy_edges(problem: DirichletProblem) -> tuple[np.ndarray, np.ndarray]:
+    """The edges the anisotropic energy sums, with their multiplicity: each undirected edge
+    once, counted twice (half the arithmetic), when the stored structure is symmetric."""
+    pairs = problem.edge_pairs
+    if pairs is None:
+        count = problem.edges.rows.size
+        return np.arange(count), np.ones(count)
+    return (np.concatenate([pairs.first, pairs.loops]),
+            np.concatenate([np.full(pairs.first.size, 2.0), np.ones(pairs.loops.size)]))
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _anisotropic_energy(weights, start, change, step, p, eps, edge_ids,
+                        multiplicity):  # pragma: no cover
+    """``1/(2p) sum_e m_e w_e sum_c (d**2 + eps**2)**(p/2)`` with ``d = start + step * change``
+    over the listed edges ``e`` with multiplicities ``m_e``."""
+    total = 0.0
+    eps_sq = eps * eps
+    for i in range(edge_ids.size):
+        e = edge_ids[i]
+        edge = 0.0
+        for c in range(start.shape[1]):
+            d = start[e, c] + step * change[e, c]
+            smooth_sq = d * d + eps_sq
+            edge += np.sqrt(smooth_sq) if p == 1.0 else smooth_sq ** (0.5 * p)
+        total += multiplicity[i] * weights[e] * edge
+    return total / (2.0 * p)
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _isotropic_energy(indptr, weights, start, change, step, p, eps):  # pragma: no cover
+    """``1/(2p) sum_u (sum_v w sum_c d**2 + eps**2)**(p/2)`` with ``d = start + step * change``."""
+    total = 0.0
+    for u in range(indptr.size - 1):
+        squared = eps * eps
+        for e in range(indptr[u], indptr[u + 1]):
+            for c in range(start.shape[1]):
+                d = start[e, c] + step * change[e, c]
+                squared += weights[e] * d * d
+        total += squared ** (0.5 * p)
+    return total / (2.0 * p)
 
 
 def _line_search(problem: DirichletProblem, current: _Iterate, target: np.ndarray, p: float,
-                 form: str, eps: float, energy: float) -> tuple[_Iterate, float]:
-    """Backtrack from the full step toward ``target`` until the energy does not rise.
+                 form: str, eps: float, energy: float, *,
+                 extrapolate: bool = False) -> tuple[_Iterate, float]:
+    """Backtrack from the full step toward ``target`` until the energy does not rise; with
+    ``extrapolate``, first go past it, doubling the step while the energy keeps falling.
 
     The edge differences are linear along the step, so each trial costs only the energy's
-    arithmetic.
+    arithmetic, a small fraction of a step's linear solves.
     """
     change = problem.edges.differences(target) - current.differences
+
+    def energy_at(step: float) -> float:
+        return _energy_along(problem, current.differences, change, step, p, form, eps)
+
     step = 1.0
     for _ in range(_LINE_SEARCH_HALVINGS):
-        trial = _Iterate(current.values + step * (target - current.values),
-                         current.differences + step * change)
-        trial_energy = _energy(problem, trial, p, form, eps)
-        if trial_energy <= energy:
-            return trial, trial_energy
+        accepted_energy = energy_at(step)
+        if accepted_energy <= energy:
+            break
         step /= 2.0
-    return current, energy
+    else:
+        return current, energy
+    while extrapolate and step < _EXTRAPOLATION_MAX:
+        trial_energy = energy_at(2.0 * step)
+        if trial_energy >= accepted_energy:
+            break
+        step, accepted_energy = 2.0 * step, trial_energy
+    accepted = _Iterate(current.values + step * (target - current.values),
+                        current.differences + step * change)
+    return accepted, accepted_energy
 
 
 def _result(problem: DirichletProblem, solution: np.ndarray, p: float, form: str, eps: float,
@@ -373,8 +514,9 @@ def _result(problem: DirichletProblem, solution: np.ndarray, p: float, form: str
 
 
 def _not_converged(method: str, maxiter: int) -> str:
+    smoothing = "" if method.startswith("midrange") else " give a larger eps,"
     return (f"solve_dirichlet: the {method} did not converge in {maxiter} steps. Raise "
-            "maxiter, loosen rtol, give a larger eps, or use a p closer to 2.")
+            f"maxiter, loosen rtol,{smoothing} or use a p closer to 2.")
 
 
 def _known_range(values: np.ndarray, known: np.ndarray) -> float:
