@@ -21,7 +21,7 @@ import graphinpaint as gi
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 DATA = EXAMPLES / "data"
 SCRIPTS = ["restore_scratches", "remove_text", "fill_missing_pixels", "seed_interface",
-           "custom_pipeline", "flask_app"]
+           "custom_pipeline", "compare_p", "flask_app"]
 
 
 @pytest.fixture
@@ -123,6 +123,24 @@ def test_custom_pipeline(example, tmp_path, capsys):
         assert (tmp_path / "custom_figure.png").is_file()
     else:                                  # the scatter plot needs matplotlib: it says so
         assert "matplotlib is not installed: no point-cloud figure" in text
+
+
+def test_compare_p_tabulates_every_p_and_form(example, tmp_path, capsys):
+    figure = tmp_path / "compare.png"
+    text = run(example("compare_p"), ["--crop", 40, "--p", 1, 2, "inf", "--zoom", 24,
+                                      "--figure", figure], capsys)
+    rows = re.findall(r"^\| (\S+) \| (\S+) \| \**([0-9.]+)\** \| ([0-9.]+) \|$", text, re.M)
+    # p = 1 in both forms; p = 2 and p = inf once, their forms coinciding.
+    assert [(p, form) for p, form, _, _ in rows] == [
+        ("1", "anisotropic"), ("1", "isotropic"), ("2", "-"), ("inf", "-")]
+    image = center(gi.io.read_image(DATA / "astronaut.png"), 40)
+    hole = center(gi.io.read_mask(DATA / "astronaut_scratches.png"), 40)
+    p2 = gi.metrics.psnr(image, gi.inpaint(image, hole, p=2.0, k=5), hole)
+    assert float(rows[2][2]) == pytest.approx(p2, abs=0.01)
+    assert all(float(psnr) > 15 for _, _, psnr, _ in rows)
+    assert text.count("**") == 2                                    # the best one, in bold
+    strip = gi.io.read_image(figure)
+    assert strip.shape[0] > 24 and figure.stat().st_size > 0
 
 
 def test_figures_without_matplotlib(example, tmp_path, monkeypatch):
