@@ -82,6 +82,15 @@ def markdown(rows: list[dict], labels: list[str]) -> str:
     return "\n".join(lines)
 
 
+def write_report(path: Path, command: str, table: str) -> None:
+    """Write a markdown table under a line saying when, where and how it was measured."""
+    header = (f"Measured {date.today()} on {platform.machine()}, {platform.processor() or 'cpu'}, "
+              f"Python {platform.python_version()}, numpy {np.__version__}; "
+              f"command: `{command}`. PSNR over the hole in dB (time).\n\n")
+    path.write_text(header + table + "\n")
+    print(f"wrote {path}")
+
+
 def crops_figure(rows: list[dict], labels: list[str], path: Path) -> None:
     """One row per case: a 128x128 crop around the hole's densest part, per method."""
     tiles = []
@@ -126,11 +135,7 @@ def main(argv=None) -> int:
     runners = methods()
     labels = list(runners)
     rows = score(all_cases(), runners)
-    header = (f"Measured {date.today()} on {platform.machine()}, {platform.processor() or 'cpu'}, "
-              f"Python {platform.python_version()}, numpy {np.__version__}; "
-              "command: `python benchmarks/compare.py`. PSNR over the hole in dB (time).\n\n")
-    args.output.write_text(header + markdown(rows, labels) + "\n")
-    print(f"wrote {args.output}")
+    write_report(args.output, "python benchmarks/compare.py", markdown(rows, labels))
     if args.figure is not None:
         crops_figure(rows, labels, args.figure)
         print(f"wrote {args.figure} (columns: masked, {', '.join(labels)}, original)")

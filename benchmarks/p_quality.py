@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import argparse
 import functools
-import platform
 import sys
-from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +20,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphinpaint as gi  # noqa: E402
-from compare import all_cases, score  # noqa: E402
+from compare import all_cases, score, write_report  # noqa: E402
 
 EXPONENTS = (1.0, 1.5, 2.0, 4.0, np.inf)
 
@@ -62,11 +60,7 @@ def main(argv=None) -> int:
     functions = runners()
     labels = list(functions)
     rows = score(all_cases(), functions)
-    header = (f"Measured {date.today()} on {platform.machine()}, "
-              f"{platform.processor() or 'cpu'}, Python {platform.python_version()}; "
-              "command: `python benchmarks/p_quality.py`. PSNR over the hole in dB (time).\n\n")
-    args.output.write_text(header + markdown(rows, labels) + "\n")
-    print(f"wrote {args.output}")
+    write_report(args.output, "python benchmarks/p_quality.py", markdown(rows, labels))
     return 0
 
 

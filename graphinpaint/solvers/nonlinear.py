@@ -28,7 +28,6 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit
 
-from .. import operators
 from .._validation import ConvergenceWarning
 from ._problem import DirichletProblem, DirichletResult
 from ._warnings import warn_convergence
@@ -36,16 +35,17 @@ from .linear import LinearSolver, _choose_method
 
 _SMOOTHING = 1e-3          # default eps, as a fraction of the range of the known values
 _MAXITER = 100             # default cap on nonlinear steps (IRLS, Newton per stage)
-_LINE_SEARCH_HALVINGS = 30
+_LINE_SEARCH_HALVINGS = 30  # backtracking gives up after this many halvings of the step
 _WARM_UP_START = 0.1       # first eps of the IRLS warm-up, as a fraction of the known range
 _WARM_UP_FACTOR = 4.0      # eps shrinks by this factor from one warm-up stage to the next
 _WARM_UP_STEPS = 5         # steps at most per warm-up stage: it only warm-starts the next
-_WARM_UP_BELOW_P = 1.25   # IRLS warms up with larger eps for p below this
+_WARM_UP_BELOW_P = 1.25    # IRLS warms up with larger eps for p below this
 _FORCING = 0.1             # IRLS: each inner linear solve cuts its start's residual by this
 _NEWTON_FORCING = 0.01     # Newton: a looser solve doubles the steps at p = 10 (measured)
 _EXTRAPOLATION_MAX = 8.0   # IRLS tries steps up to this many times the model's minimiser
-_STAGE_SLACK = 100.0        # homotopy stages before the last stop at this times the tolerance
-_STALL_SHARE = 1e-3        # ... or gains less than this share of the smoothing's energy
+_STAGE_SLACK = 100.0       # homotopy stages before the last stop at this times the tolerance
+_STALL_SHARE = 1e-3        # IRLS also stops on steps gaining less than this share of the
+                           # energy the smoothing adds
 _SKIP_SHARE = 1e-3         # p = inf: moves below this share of the tolerance wake no neighbour
 _SMOOTHED_ACCURACY = 0.1   # smoothed methods stop once no value moves by this times eps
 
