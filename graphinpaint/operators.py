@@ -33,7 +33,7 @@ Array results follow the package's dtype policy: float32 signals give float32, o
 
 from __future__ import annotations
 
-from typing import NamedTuple
+import functools
 
 import numpy as np
 import scipy.sparse as sp
@@ -402,15 +402,21 @@ def dirichlet_residual(weights: sp.spmatrix, known: np.ndarray, signal: np.ndarr
 # The solvers call the kernels directly, once the weights are checked, because they evaluate
 # energies and residuals many times per solve.
 
-class _Edges(NamedTuple):
+class _Edges:
     """Both directions of every edge, in CSR order (sorted by row)."""
 
-    rows: np.ndarray
-    cols: np.ndarray
-    weights: np.ndarray
-    indptr: np.ndarray
-    n: int
-    incidence: sp.csr_matrix     # (edges, n): -1 at u, +1 at v on the row of edge (u, v)
+    def __init__(self, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray,
+                 indptr: np.ndarray, n: int) -> None:
+        self.rows, self.cols, self.weights, self.indptr, self.n = rows, cols, weights, indptr, n
+
+    @functools.cached_property
+    def incidence(self) -> sp.csr_matrix:
+        """(edges, n): -1 at u and +1 at v on the row of edge (u, v). Built on first use: a
+        p = 2 solve never needs it."""
+        count = self.rows.size
+        return sp.csr_matrix(
+            (np.tile([-1.0, 1.0], count), np.stack([self.rows, self.cols], axis=1).ravel(),
+             np.arange(0, 2 * count + 1, 2)), shape=(count, self.n))
 
     def differences(self, values: np.ndarray) -> np.ndarray:
         """``f(v) - f(u)`` per edge (u, v) and channel: shape (edges, c)."""
@@ -424,18 +430,21 @@ class _Edges(NamedTuple):
         return np.stack([np.bincount(self.rows, column, minlength=self.n)
                          for column in edge_values.T], axis=1)
 
-    def with_weights(self, weights: np.ndarray) -> "_Edges":
-        return self._replace(weights=weights)
+    def dirichlet_energy(self, values: np.ndarray) -> float:
+        """The p = 2 energy ``1/4 sum_u sum_v w (f(v) - f(u))**2 = 1/2 sum_c f_c^T L f_c``,
+        through the Laplacian: no (edges, c) array."""
+        total = 0.0
+        degrees = np.bincount(self.rows, self.weights, minlength=self.n)
+        for column in values.T:
+            neighbours = np.bincount(self.rows, self.weights * column[self.cols],
+                                     minlength=self.n)
+            total += float(degrees @ column ** 2 - column @ neighbours)
+        return max(total, 0.0) / 2.0
 
 
 def _edges(weights: sp.csr_matrix) -> _Edges:
-    n = weights.shape[0]
-    rows = np.repeat(np.arange(n), np.diff(weights.indptr))
-    count = rows.size
-    incidence = sp.csr_matrix(
-        (np.tile([-1.0, 1.0], count), np.stack([rows, weights.indices], axis=1).ravel(),
-         np.arange(0, 2 * count + 1, 2)), shape=(count, n))
-    return _Edges(rows, weights.indices, weights.data, weights.indptr, n, incidence)
+    rows = np.repeat(np.arange(weights.shape[0]), np.diff(weights.indptr))
+    return _Edges(rows, weights.indices, weights.data, weights.indptr, weights.shape[0])
 
 
 class _Partition:
@@ -530,6 +539,8 @@ def _infinity_laplacian(edges: _Edges, values: np.ndarray) -> np.ndarray:
 
 
 def _p_energy(edges: _Edges, values: np.ndarray, p: float, form: str, eps: float) -> float:
+    if p == 2.0 and eps == 0.0:         # both forms: the Laplacian's quadratic form
+        return edges.dirichlet_energy(values)
     return _p_energy_of_differences(edges, edges.differences(values), p, form, eps)
 
 

@@ -114,3 +114,12 @@ def test_dirichlet_residual_vanishes_at_the_solution(graph):
 def test_dense_weights_give_the_sparse_answer(graph):
     W, dense, f = graph
     np.testing.assert_allclose(op.p_laplacian(dense, f, 3.0), op.p_laplacian(W, f, 3.0))
+
+
+@pytest.mark.parametrize("form", ["anisotropic", "isotropic"])
+def test_p2_energy_is_a_quarter_of_the_weighted_squared_differences(graph, form):
+    W, dense, f = graph
+    signal = np.stack([f, f ** 2], axis=1)
+    expected = sum(dense[u, v] * ((signal[v] - signal[u]) ** 2).sum()
+                   for u in range(12) for v in range(12)) / 4
+    assert np.isclose(op.p_energy(W, signal, 2.0, form=form), expected)
