@@ -79,6 +79,17 @@ class DirichletProblem:
         return _EdgePairs(first=np.flatnonzero(edges.rows < edges.cols),
                           loops=np.flatnonzero(edges.rows == edges.cols), reverse=reverse)
 
+    @functools.cached_property
+    def energy_edges(self) -> tuple[np.ndarray, np.ndarray]:
+        """The edges an anisotropic energy sums, with their multiplicities: each undirected
+        edge once, counted twice (half the arithmetic), when the structure is symmetric."""
+        pairs = self.edge_pairs
+        if pairs is None:
+            count = self.edges.rows.size
+            return np.arange(count), np.ones(count)
+        return (np.concatenate([pairs.first, pairs.loops]),
+                np.concatenate([np.full(pairs.first.size, 2.0), np.ones(pairs.loops.size)]))
+
     def solve_linear(self, values: np.ndarray, edge_weights: np.ndarray | None = None, *,
                      x0: np.ndarray | None, rtol: float, maxiter: int | None = None,
                      callback: Callable | None = None) -> tuple[np.ndarray, LinearSolveResult]:

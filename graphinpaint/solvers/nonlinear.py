@@ -174,9 +174,9 @@ def _reweighted_solve(problem: DirichletProblem, current: _Iterate, p: float, fo
     solution = current.values.copy()
     iterations = 0
     for channel in range(solution.shape[1]):
-        factor = (current.differences[:, channel] ** 2 + eps ** 2) ** ((p - 2) / 2)
-        part, its = _model_minimiser(problem, current.values[:, [channel]],
-                                     edges.weights * factor)
+        edge_weights = _mirrored(problem, _reweighted_edges, current.differences[:, channel],
+                                 p, eps)[0]
+        part, its = _model_minimiser(problem, current.values[:, [channel]], edge_weights)
         solution[:, channel] = part[:, 0]
         iterations += its
     return solution, iterations
@@ -281,22 +281,28 @@ def _newton_direction(problem: DirichletProblem, current: _Iterate, p: float,
 
 def _newton_terms(problem: DirichletProblem, diff: np.ndarray, p: float,
                   eps: float) -> tuple[np.ndarray, np.ndarray]:
-    """Slope and curvature of every edge: computed once per undirected edge and mirrored (the
-    slope is odd in the difference, the curvature even) when the structure is symmetric."""
-    edges = problem.edges
+    """Slope (odd in the difference) and curvature (even) of every edge."""
+    return _mirrored(problem, _newton_edges, diff, p, eps)
+
+
+def _mirrored(problem: DirichletProblem, kernel, diff: np.ndarray, p: float,
+              eps: float) -> tuple[np.ndarray, np.ndarray]:
+    """Run an edge kernel once per undirected edge and mirror its results onto the reverse
+    edges, when the stored structure is symmetric; on every edge otherwise. Loops keep zeros:
+    their difference is 0 and they cancel in the Laplacian."""
+    diff = np.ascontiguousarray(diff)
     pairs = problem.edge_pairs
     if pairs is None:
         every = np.arange(diff.size)
-        return _newton_edge_terms(edges.weights, diff, p, eps, every, every, 1.0)
-    # Loops keep zeros: their difference is 0 and they cancel in the Laplacian.
-    return _newton_edge_terms(edges.weights, diff, p, eps, pairs.first, pairs.reverse, -1.0)
+        return kernel(problem.edges.weights, diff, p, eps, every, every)
+    return kernel(problem.edges.weights, diff, p, eps, pairs.first, pairs.reverse)
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def _newton_edge_terms(weights, diff, p, eps, edge_ids, reverse, mirror):  # pragma: no cover
+def _newton_edges(weights, diff, p, eps, edge_ids, reverse):  # pragma: no cover
     """For the listed edges e, ``w phi'(d) / p = w d s**(p/2-1)`` and ``w phi''(d) / p =
     w s**(p/2-2) ((p-1) d**2 + eps**2)`` with ``s = d**2 + eps**2``, one power per edge;
-    written at e and at ``reverse[e]`` (the slope times ``mirror``)."""
+    written at e and, the slope negated, at ``reverse[e]``."""
     slope = np.zeros(diff.size)
     curvature = np.zeros(diff.size)
     eps_sq = eps * eps
@@ -307,11 +313,26 @@ def _newton_edge_terms(weights, diff, p, eps, edge_ids, reverse, mirror):  # pra
         power = smooth_sq ** (0.5 * p - 2.0)
         edge_slope = weights[e] * d * power * smooth_sq
         edge_curvature = weights[e] * power * ((p - 1.0) * d * d + eps_sq)
-        slope[reverse[e]] = mirror * edge_slope
+        slope[reverse[e]] = -edge_slope
         curvature[reverse[e]] = edge_curvature
         slope[e] = edge_slope
         curvature[e] = edge_curvature
     return slope, curvature
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _reweighted_edges(weights, diff, p, eps, edge_ids, reverse):  # pragma: no cover
+    """IRLS edge weights ``w (d**2 + eps**2)**((p-2)/2)`` for the listed edges e, written at e
+    and at ``reverse[e]`` (returned with an unused second array, like _newton_edges)."""
+    out = np.zeros(diff.size)
+    eps_sq = eps * eps
+    for i in range(edge_ids.size):
+        e = edge_ids[i]
+        smooth_sq = diff[e] * diff[e] + eps_sq
+        factor = 1.0 / np.sqrt(smooth_sq) if p == 1.0 else smooth_sq ** (0.5 * p - 1.0)
+        out[e] = weights[e] * factor
+        out[reverse[e]] = weights[e] * factor
+    return out, out
 
 
 # --- p = inf: Gauss-Seidel sweeps of weighted midranges -------------------------------------------
@@ -422,20 +443,9 @@ def _energy_along(problem: DirichletProblem, start: np.ndarray, change: np.ndarr
     change = start if change is None else change
     if form == "isotropic":
         return _isotropic_energy(edges.indptr, edges.weights, start, change, step, p, eps)
-    edge_ids, multiplicity = _energy_edges(problem)
+    edge_ids, multiplicity = problem.energy_edges
     return _anisotropic_energy(edges.weights, start, change, step, p, eps, edge_ids,
                                multiplicity)
-
-
-def _energy_edges(problem: DirichletProblem) -> tuple[np.ndarray, np.ndarray]:
-    """The edges the anisotropic energy sums, with their multiplicity: each undirected edge
-    once, counted twice (half the arithmetic), when the stored structure is symmetric."""
-    pairs = problem.edge_pairs
-    if pairs is None:
-        count = problem.edges.rows.size
-        return np.arange(count), np.ones(count)
-    return (np.concatenate([pairs.first, pairs.loops]),
-            np.concatenate([np.full(pairs.first.size, 2.0), np.ones(pairs.loops.size)]))
 
 
 @njit(cache=True, nogil=True, fastmath=True)
