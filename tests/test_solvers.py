@@ -231,3 +231,19 @@ def test_make_solver_solves_many_right_hand_sides_with_one_factorisation():
     assert result.success and result.method == "direct"
     warm = make_solver(matrix, method="cg", rtol=1e-10).solve(b, x0=result.x)
     assert warm.nit.max() <= 1
+
+
+@pytest.mark.parametrize("p, form", [(1.0, "anisotropic"), (1.5, "isotropic"), (3.0, "anisotropic"),
+                                     (np.inf, "anisotropic")])
+def test_result_reports_the_operators_energy_and_residual(p, form):
+    from graphinpaint.operators import dirichlet_residual, p_energy
+
+    rng = np.random.default_rng(10)
+    weights = _random_graph(30, rng)
+    known = rng.random(30) < 0.4
+    result = solve_dirichlet(weights, known, rng.random((30, 2)), p=p, form=form,
+                             return_result=True)
+    eps = result.eps
+    assert np.isclose(result.energy, p_energy(weights, result.x, p, form=form, eps=eps))
+    residual = dirichlet_residual(weights, known, result.x, p, form=form, eps=eps)
+    assert np.isclose(result.residual, np.abs(residual).max(), rtol=1e-6, atol=1e-12)

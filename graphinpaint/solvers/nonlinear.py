@@ -117,7 +117,7 @@ def _solve_reweighted(problem: DirichletProblem, start: DirichletResult, *, p: f
     linear_iterations += final.linear_iterations
     if not final.converged:
         warn_convergence(_not_converged("IRLS", maxiter))
-    return _result(problem, current.values, p, form, eps, steps, final.energies,
+    return _result(problem, current, p, form, eps, steps, final.energies,
                    linear_iterations, "IRLS", success=final.converged)
 
 
@@ -247,10 +247,10 @@ def _solve_newton(problem: DirichletProblem, start: DirichletResult, *, p: float
         else:
             if stage_p == p:
                 warn_convergence(_not_converged("Newton", maxiter))
-                return _result(problem, current.values, p, form, eps, steps, energies,
+                return _result(problem, current, p, form, eps, steps, energies,
                                linear_iterations, "Newton", success=False)
         energies.append(energy)
-    return _result(problem, current.values, p, form, eps, steps, energies, linear_iterations,
+    return _result(problem, current, p, form, eps, steps, energies, linear_iterations,
                    "Newton (homotopy in p)", success=True)
 
 
@@ -364,11 +364,12 @@ def _solve_infinity(problem: DirichletProblem, start: DirichletResult, *, tolera
         if callback is not None:
             callback(current)
         if change <= tolerance:
-            return _result(problem, current, np.inf, "anisotropic", 0.0, sweep, [],
-                           start.linear_iterations, "midrange iteration", success=True)
-    warn_convergence(_not_converged("midrange iteration", maxiter))
-    return _result(problem, current, np.inf, "anisotropic", 0.0, maxiter, [],
-                   start.linear_iterations, "midrange iteration", success=False)
+            break
+    else:
+        warn_convergence(_not_converged("midrange iteration", maxiter))
+    # The residual and the Lipschitz constant come from operators: no edge differences needed.
+    return _result(problem, _Iterate(current, None), np.inf, "anisotropic", 0.0, sweep, [],
+                   start.linear_iterations, "midrange iteration", success=change <= tolerance)
 
 
 @njit(cache=True, nogil=True, fastmath=True)
@@ -512,15 +513,32 @@ def _line_search(problem: DirichletProblem, current: _Iterate, target: np.ndarra
     return accepted, accepted_energy
 
 
-def _result(problem: DirichletProblem, solution: np.ndarray, p: float, form: str, eps: float,
+def _result(problem: DirichletProblem, solution: _Iterate, p: float, form: str, eps: float,
             steps: int, energies: list[float], linear_iterations: int, method: str, *,
             success: bool) -> DirichletResult:
     return DirichletResult(
-        x=solution, success=success, status=0 if success else 1, nit=steps,
+        x=solution.values, success=success, status=0 if success else 1, nit=steps,
         linear_iterations=int(linear_iterations),
-        residual=problem.residual(solution, p, form, eps),
-        energy=problem.energy(solution, p, form, eps), energies=energies, eps=eps,
+        residual=_residual(problem, solution, p, form, eps),
+        energy=(problem.energy(solution.values, p, form, eps) if np.isinf(p)   # Lipschitz
+                else _energy(problem, solution, p, form, eps)),
+        energies=energies, eps=eps,
         method=method, message="converged" if success else "maximum number of steps reached")
+
+
+def _residual(problem: DirichletProblem, solution: _Iterate, p: float, form: str,
+              eps: float) -> float:
+    """Largest ``|Delta_p f|`` over the unknown nodes; the anisotropic one from the compiled
+    IRLS edge weights (``Delta_p f(u) = sum_v w s**((p-2)/2) d``), the others from operators."""
+    if np.isinf(p) or form == "isotropic":
+        return problem.residual(solution.values, p, form, eps)
+    largest = 0.0
+    for channel in range(solution.values.shape[1]):
+        diff = solution.differences[:, channel]
+        weights = _mirrored(problem, _reweighted_edges, diff, p, eps)[0]
+        laplacian = problem.edges.sum_rows(weights * diff)[problem.unknown]
+        largest = max(largest, float(np.abs(laplacian).max(initial=0.0)))
+    return largest
 
 
 def _not_converged(method: str, maxiter: int) -> str:
