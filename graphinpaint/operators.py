@@ -509,8 +509,20 @@ def _row_sums(weights: sp.csr_matrix) -> np.ndarray:
 
 
 def _gradient_norm(edges: _Edges, values: np.ndarray) -> np.ndarray:
-    squared = (edges.differences(values) ** 2).sum(axis=1)
-    return np.sqrt(edges.sum_rows(edges.weights * squared))
+    return np.sqrt(_squared_gradient_norm(edges, edges.differences(values)))
+
+
+def _squared_gradient_norm(edges: _Edges, diff: np.ndarray) -> np.ndarray:
+    """``sum_v w(u,v) ||f(v) - f(u)||**2`` per node, from the edge differences (edges, c)."""
+    return edges.sum_rows(edges.weights * (diff ** 2).sum(axis=1))
+
+
+def _isotropic_edge_weights(edges: _Edges, diff: np.ndarray, p: float,
+                            eps: float) -> np.ndarray:
+    """``w(u,v) (|grad f(u)|**(p-2) + |grad f(v)|**(p-2)) / 2`` per edge, smoothed by eps: the
+    edge weights of the isotropic p-Laplacian (and of its IRLS model)."""
+    node_factor = _smoothed_power(np.sqrt(_squared_gradient_norm(edges, diff)), p - 2, eps)
+    return edges.weights * (node_factor[edges.rows] + node_factor[edges.cols]) / 2.0
 
 
 def _p_laplacian(edges: _Edges, values: np.ndarray, p: float, form: str,
@@ -521,9 +533,7 @@ def _p_laplacian(edges: _Edges, values: np.ndarray, p: float, form: str,
     if form == "anisotropic":
         factor = _smoothed_power(np.abs(diff), p - 2, eps)
         return edges.sum_rows(edges.weights[:, None] * factor * diff)
-    node_factor = _smoothed_power(_gradient_norm(edges, values), p - 2, eps)
-    edge_factor = edges.weights * (node_factor[edges.rows] + node_factor[edges.cols]) / 2.0
-    return edges.sum_rows(edge_factor[:, None] * diff)
+    return edges.sum_rows(_isotropic_edge_weights(edges, diff, p, eps)[:, None] * diff)
 
 
 def _infinity_laplacian(edges: _Edges, values: np.ndarray) -> np.ndarray:
@@ -541,19 +551,13 @@ def _infinity_laplacian(edges: _Edges, values: np.ndarray) -> np.ndarray:
 def _p_energy(edges: _Edges, values: np.ndarray, p: float, form: str, eps: float) -> float:
     if p == 2.0 and eps == 0.0:         # both forms: the Laplacian's quadratic form
         return edges.dirichlet_energy(values)
-    return _p_energy_of_differences(edges, edges.differences(values), p, form, eps)
-
-
-def _p_energy_of_differences(edges: _Edges, diff: np.ndarray, p: float, form: str,
-                             eps: float) -> float:
-    """The energy from the edge differences ``f(v) - f(u)`` (edges, c), which line searches
-    compute once per search direction."""
+    diff = edges.differences(values)
     if np.isinf(p):
         return float(np.max(np.sqrt(edges.weights)[:, None] * np.abs(diff), initial=0.0))
     if form == "anisotropic":
         magnitude = np.sqrt(diff ** 2 + eps ** 2) if eps else np.abs(diff)
         return float((edges.weights[:, None] * magnitude ** p).sum() / (2.0 * p))
-    squared = edges.sum_rows(edges.weights * (diff ** 2).sum(axis=1))
+    squared = _squared_gradient_norm(edges, diff)
     return float(((squared + eps ** 2) ** (p / 2.0)).sum() / (2.0 * p))
 
 

@@ -28,6 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit
 
+from .. import operators
 from .._validation import ConvergenceWarning
 from ._problem import DirichletProblem, DirichletResult
 from ._warnings import warn_convergence
@@ -165,11 +166,9 @@ def _reweighted_solve(problem: DirichletProblem, current: _Iterate, p: float, fo
                       eps: float) -> tuple[np.ndarray, int]:
     """The minimiser of the quadratic model, to the forcing tolerance: one p = 2 solve
     (isotropic: one graph for all channels; anisotropic: one graph per channel)."""
-    edges = problem.edges
     if form == "isotropic":
-        squared_norm = edges.sum_rows(edges.weights * (current.differences ** 2).sum(axis=1))
-        node_factor = (squared_norm + eps ** 2) ** ((p - 2) / 2)
-        edge_weights = edges.weights * (node_factor[edges.rows] + node_factor[edges.cols]) / 2.0
+        edge_weights = operators._isotropic_edge_weights(problem.edges, current.differences, p,
+                                                         eps)
         return _model_minimiser(problem, current.values, edge_weights)
     solution = current.values.copy()
     iterations = 0
