@@ -17,7 +17,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphinpaint as gi  # noqa: E402
-from graphinpaint import pipeline  # noqa: E402
+from graphinpaint import fills, pipeline  # noqa: E402
 from cases import seed_example, standard_cases  # noqa: E402
 
 
@@ -33,8 +33,8 @@ def _smooth_fill(fill):
 
 
 VARIANTS = {
-    "grid Laplace": _smooth_fill(lambda v, h: pipeline._grid_laplace_fill(v, h, "auto")),
-    "grid biharmonic": _smooth_fill(pipeline._grid_biharmonic_fill),
+    "grid Laplace": _smooth_fill(lambda v, h: fills.grid_laplace_fill(v, h, "auto")),
+    "grid biharmonic": _smooth_fill(fills.grid_biharmonic_fill),
     "layers only": lambda i, m: gi.inpaint(i, m, strategy="layers", rounds=0, smooth_share=0),
     "layers + refinement": lambda i, m: gi.inpaint(i, m, strategy="layers", smooth_share=0),
     "layers + refinement + blend": lambda i, m: gi.inpaint(i, m, strategy="layers"),

@@ -25,7 +25,7 @@ import imageio.v3 as iio
 import numpy as np
 import pytest
 
-from graphinpaint import ConvergenceWarning, solve_dirichlet
+from graphinpaint import ConvergenceWarning, fills, solve_dirichlet
 from graphinpaint.graph import knn_graph, window_knn
 from graphinpaint.weights import gaussian, symmetrize
 from cases import scratch_mask
@@ -53,7 +53,7 @@ def image_problem(side: int = 1024, fraction: float = 0.05):
     repeat = -(-side // sample.shape[0])
     image = np.repeat(np.repeat(sample, repeat, axis=0), repeat, axis=1)[:side, :side]
     hole = scratch_mask(image.shape[:2], fraction, np.random.default_rng(1))
-    estimate = pipeline._grid_laplace_fill(image, hole, "auto")
+    estimate = fills.grid_laplace_fill(image, hole, "auto")
     queries = np.flatnonzero(hole)
     graph = window_knn(estimate.astype(np.float32), queries, k=10, patch_size=7, window=31)
     weights = pipeline._with_grid_edges(pipeline._match_weights(graph, 0.1), queries, ~hole,

@@ -7,6 +7,7 @@ Exit codes: 0 success, 1 failure while working, 2 bad usage or bad input.
 from __future__ import annotations
 
 import argparse
+import importlib
 import math
 import sys
 import time
@@ -39,8 +40,16 @@ examples:
 """
 
 
+# Subcommands live in the modules that own them, imported only when called, so that the plain
+# restore command never imports Flask or Dask: name -> "module:function(argv) -> int".
+_SUBCOMMANDS: dict[str, str] = {}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 1 failure, 2 bad usage or input)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in _SUBCOMMANDS:
+        return _run_subcommand(argv[0], argv[1:])
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -52,6 +61,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InpaintError as error:
         _say(f"graphinpaint: error: {error}")
         return EXIT_USAGE
+
+
+def _run_subcommand(name: str, argv: list[str]) -> int:
+    """Hand the arguments after a subcommand's name to the function that owns it."""
+    module_name, function_name = _SUBCOMMANDS[name].split(":")
+    module = importlib.import_module(module_name)
+    return getattr(module, function_name)(argv)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -26,12 +26,12 @@ import numpy as np
 import scipy.sparse as sp
 from scipy import ndimage as ndi
 
-from . import operators as _operators
 from . import weights as _weights
 from ._validation import InpaintError, check_choice, check_float, check_int
-from .graph import PatchSearch, PixelGraph, _union_of_pixels, grid_graph, window_knn
+from .fills import blend_near_boundary, grid_biharmonic_fill, grid_laplace_fill, layer_depths
+from .graph import PatchSearch, PixelGraph, _union_of_pixels, window_knn
 from .patches import check_patch_size
-from .solvers import make_solver, solve_dirichlet
+from .solvers import solve_dirichlet
 
 __all__ = ["Inpaint", "inpaint"]
 
@@ -43,8 +43,6 @@ ProgressCallback = Callable[[int, int], None]
 # non-local one, which pays on stochastic texture (docs/pipeline.md has the measurements).
 # "auto" strategy: the hole counts as scattered when this share of known pixels touch it.
 _SCATTERED_SHARE = 0.5
-# Depth (taxicab distance to known pixels) up to which the smooth fill is averaged in.
-_BLEND_DEPTH = 2
 _STRATEGY_DEFAULTS = {
     "layers": dict(window=31, bandwidth=0.1, grid_weight=1e-3),
     "global": dict(window=15, bandwidth=0.05, grid_weight=0.2),
@@ -183,14 +181,14 @@ def _fill(values: np.ndarray, hole: np.ndarray, *, strategy: str, patch_size: in
     if strategy == "layers":
         layers = _layers(hole)
         reporter = _Progress(progress, total=len(layers) + rounds)
-        estimate = _grid_laplace_fill(values, hole, method)
+        estimate = grid_laplace_fill(values, hole, method)
         estimate = _fill_layers(values, hole, estimate, layers, patch_size=patch_size, k=k,
                                 window=window, growth=window_growth, bandwidth=bandwidth,
                                 grid_weight=grid_weight, solve=solve, reporter=reporter)
         candidates = None
     else:
         reporter = _Progress(progress, total=1 + rounds)
-        estimate = _grid_biharmonic_fill(values, hole)
+        estimate = grid_biharmonic_fill(values, hole)
         reporter.advance()
         candidates = ~hole
     for _ in range(rounds):
@@ -199,7 +197,7 @@ def _fill(values: np.ndarray, hole: np.ndarray, *, strategy: str, patch_size: in
                            solve=solve, candidates=candidates)
         reporter.advance()
     if strategy == "layers" and smooth_share > 0:
-        estimate = _blend_near_boundary(estimate, hole, smooth_share)
+        estimate = blend_near_boundary(estimate, hole, smooth_share)
     return estimate
 
 
@@ -218,7 +216,7 @@ def _reach(hole: np.ndarray, window: int, growth: float, patch_size: int, strate
     half = window // 2
     if strategy == "layers":
         box = _bounding_box(hole, hole.shape, margin=1)
-        deepest = int(_layer_depths(hole[box]).max())
+        deepest = int(layer_depths(hole[box]).max())
         half += int(growth * (deepest - 1))
     return half + patch_size // 2 + 2
 
@@ -295,74 +293,12 @@ class Inpaint:
 
 # --- stages -------------------------------------------------------------------------------------
 
-def _grid_laplace_fill(values: np.ndarray, hole: np.ndarray, method: str) -> np.ndarray:
-    """Harmonic extension on the 4-neighbour grid: the cheap local fill every stage starts from."""
-    region = ndi.binary_dilation(hole, structure=ndi.generate_binary_structure(2, 1))
-    graph = grid_graph(hole.shape, pixels=region)
-    known = ~hole.ravel()[graph.nodes]
-    flat = values.reshape(-1, values.shape[2])
-    solved = solve_dirichlet(_weights.constant(graph.matrix), known, flat[graph.nodes], p=2.0,
-                             method="direct" if method == "auto" else method)
-    estimate = values.copy()
-    estimate.reshape(-1, values.shape[2])[graph.nodes] = solved
-    return estimate
-
-
-def _grid_biharmonic_fill(values: np.ndarray, hole: np.ndarray) -> np.ndarray:
-    """Biharmonic fill on the grid: minimise ``||L u||**2`` over the hole, L the grid Laplacian.
-
-    Smoother than the harmonic fill, which leaves spikes at isolated known pixels: the better
-    start when the missing pixels are scattered. Unknowns are the hole pixels; the Laplacian is
-    taken at the hole and its first ring, whose stencils lie inside the hole's second ring.
-    """
-    structure = ndi.generate_binary_structure(2, 1)
-    ring1 = ndi.binary_dilation(hole, structure)
-    ring2 = ndi.binary_dilation(ring1, structure)
-    graph = grid_graph(hole.shape, pixels=ring2)
-    laplacian = _operators.laplacian(_weights.constant(graph.matrix))
-    rows = ring1.ravel()[graph.nodes]
-    unknown = hole.ravel()[graph.nodes]
-    stencils = laplacian[rows]
-    on_hole, on_known = stencils[:, unknown], stencils[:, ~unknown]
-    flat = values.reshape(-1, values.shape[2])
-    system = (on_hole.T @ on_hole).tocsr()
-    rhs = -(on_hole.T @ (on_known @ flat[graph.nodes[~unknown]]))
-    result = make_solver(system, method="auto").solve(rhs)
-    estimate = values.copy()
-    estimate.reshape(-1, values.shape[2])[graph.nodes[unknown]] = result.x
-    return estimate
-
-
-def _blend_near_boundary(estimate: np.ndarray, hole: np.ndarray, share: float) -> np.ndarray:
-    """Average ``share`` of a biharmonic fill into the estimate, near the known pixels.
-
-    Deeper pixels keep the patch-based estimate: far from the boundary the smooth fill only
-    blurs (barbara's blotch). The biharmonic problem is solved on a band of the hole only, the
-    deeper pixels holding their current values: a thin, well-conditioned system.
-    """
-    depth = _layer_depths(hole)
-    band = hole & (depth <= 2 * _BLEND_DEPTH)
-    # The biharmonic fill overshoots near edges; the graph solution never leaves the range of
-    # the known values (maximum principle), and neither shall the blend.
-    known = estimate[~hole]
-    smooth = np.clip(_grid_biharmonic_fill(estimate, band), known.min(axis=0), known.max(axis=0))
-    near = hole & (depth <= _BLEND_DEPTH)
-    blended = estimate.copy()
-    blended[near] = (1.0 - share) * estimate[near] + share * smooth[near]
-    return blended
-
-
 def _is_scattered(hole: np.ndarray) -> bool:
     """Whether most known pixels (of the hole's bounding box) touch the hole: random pixel loss
     rather than strokes or blotches. A box with no known pixel is a blotch."""
     known = ~hole
     touching = known & ndi.binary_dilation(hole, ndi.generate_binary_structure(2, 1))
     return bool(known.any()) and touching.sum() >= _SCATTERED_SHARE * known.sum()
-
-
-def _layer_depths(hole: np.ndarray) -> np.ndarray:
-    """Depth of each hole pixel: its taxicab distance to the nearest known pixel (0 outside)."""
-    return ndi.distance_transform_cdt(hole, metric="taxicab")
 
 
 def _fill_layers(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray,
@@ -396,7 +332,7 @@ def _fill_layers(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray,
 def _layers(hole: np.ndarray) -> list[np.ndarray]:
     """Flat indices of the hole's pixels grouped by depth (taxicab distance to the known part)."""
     pixels = np.flatnonzero(hole)
-    depth = _layer_depths(hole).ravel()[pixels]
+    depth = layer_depths(hole).ravel()[pixels]
     order = np.argsort(depth, kind="stable")
     bounds = np.flatnonzero(np.diff(depth[order])) + 1
     return np.split(pixels[order], bounds)

@@ -5,7 +5,8 @@ import pytest
 
 from graphinpaint import InpaintError
 from graphinpaint.metrics import psnr
-from graphinpaint.pipeline import Inpaint, _grid_laplace_fill, _to_unit_range, inpaint
+from graphinpaint.fills import grid_laplace_fill
+from graphinpaint.pipeline import Inpaint, _to_unit_range, inpaint
 
 
 def _scratches(shape, rng, count=6, width=3):
@@ -35,7 +36,7 @@ def _smooth(size=96):
 
 def _laplace_psnr(image, hole):
     values, _ = _to_unit_range(image[..., None], hole)
-    filled = _grid_laplace_fill(values, hole, "auto")[..., 0]
+    filled = grid_laplace_fill(values, hole, "auto")[..., 0]
     return psnr(image, filled, hole)
 
 
