@@ -112,6 +112,13 @@ def read_mask(mask: PathLike | np.ndarray, *, shape: tuple[int, int] | None = No
     -------
     ndarray of bool, shape (H, W)
 
+    Raises
+    ------
+    InpaintError
+        For a file that cannot be read, a mask of another shape, or a mask that is not black and
+        white: more than 16 grey levels with more than 5% of the pixels in the middle of the range
+        (a photo passed as the mask, say; soft or JPEG-noisy edges are fine).
+
     Warns
     -----
     MaskPolarityWarning
@@ -314,7 +321,29 @@ def _brightness(array: np.ndarray, name: str) -> np.ndarray:
         raise InpaintError(f"The {name} must be boolean or numeric. Got dtype {array.dtype}.")
     if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
         raise InpaintError(f"The {name} holds NaN or inf values.")
+    _check_black_and_white(array, name)
     return _above_half(array)
+
+
+# A mask is black and white, perhaps with soft (anti-aliased) or JPEG-noisy edges; a photo passed
+# as a mask has many grey levels over much of its area. Masks made by hand, by the seed and by
+# painting programs have at most a few percent of mid-grey pixels; photos have 50% or more.
+_MASK_MAX_LEVELS = 16
+_MASK_MAX_GREY_SHARE = 0.05
+
+
+def _check_black_and_white(array: np.ndarray, name: str) -> None:
+    """Refuse a mask with many grey levels over much of its area (a photo, say)."""
+    if array.size <= _MASK_MAX_LEVELS or len(np.unique(array)) <= _MASK_MAX_LEVELS:
+        return
+    low, high = float(array.min()), float(array.max())
+    middle = (array > low + (high - low) / 8) & (array < high - (high - low) / 8)
+    if middle.mean() > _MASK_MAX_GREY_SHARE:
+        raise InpaintError(
+            f"The {name} is not black and white: {100 * middle.mean():.0f}% of its pixels are "
+            "grey. Is it a photo? A mask marks the hole in white (or black with the seed's "
+            "convention) on the other colour; threshold it or paint one."
+        )
 
 
 def _above_half(array: np.ndarray) -> np.ndarray:
