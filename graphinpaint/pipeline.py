@@ -50,7 +50,7 @@ _STRATEGY_DEFAULTS = {
 
 
 def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = "anisotropic",
-            patch_size: int = 7, k: int = 5, window: int | None = None,
+            patch_size: int | None = None, k: int = 5, window: int | None = None,
             window_growth: float = 1.0,
             bandwidth: float | None = None, rounds: int = 1, strategy: str = "auto",
             smooth_share: float = 0.25, method: str = "auto",
@@ -70,9 +70,10 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         medians and sharper edges, ``inf`` the midrange of the matches.
     form : {"anisotropic", "isotropic"}, default "anisotropic"
         Form of the p-Laplacian for ``p != 2`` (both agree at ``p = 2``).
-    patch_size : int, default 7
+    patch_size : int, optional
         Odd side of the square patches compared to match pixels (the seed's ``ps``). Larger
-        patches follow larger structures and cost more.
+        patches follow larger structures and cost more. Default 7, or the image's smaller side
+        (made odd) for an image narrower than 7 pixels.
     k : int, default 5
         Matches per hole pixel (the seed's ``k_patch``). More matches average more noise away and
         blur fine texture more.
@@ -143,6 +144,8 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
     original = np.asarray(image)
     channels_last = _channels_last(original, channel_axis, func)
     hole = _checked_mask(mask, channels_last.shape[:2], func)
+    if patch_size is None:      # the default 7 shrinks to fit a narrow image; a chosen size is checked
+        patch_size = min(7, (min(channels_last.shape[:2]) - 1) | 1)
     patch_size = check_patch_size(patch_size, channels_last.shape, func)
     _check_finite(channels_last, hole, func)
     if not hole.any():
