@@ -1,0 +1,144 @@
+"""The Flask application of ``graphinpaint serve``: the page, its assets and the HTTP API.
+
+The API (``docs/web.md`` documents each answer):
+
+====================================  ===========================================================
+``GET  /``                            the page
+``GET  /api/config``                  options with defaults and help, limits, bundled samples
+``POST /api/images``                  upload an image (field ``image``): its id, size, channels
+``GET  /api/images/<id>/preview``     the image as an 8-bit PNG the browser can show
+``POST /api/jobs``                    start a restoration: ``image_id`` (or an ``image`` file),
+                                      a ``mask`` file (white = hole) or ``mask_from_alpha=1``,
+                                      options ``p form patch_size k strategy``; answers 202
+``GET  /api/jobs/<id>``               state, progress ``done``/``total``, queue position, error
+``POST /api/jobs/<id>/cancel``        stop it (also ``DELETE /api/jobs/<id>``)
+``GET  /api/jobs/<id>/result``        the restored PNG: same size, depth and channels
+====================================  ===========================================================
+
+Errors are JSON ``{"error": message}`` with 400 (bad input), 404 (unknown or expired id), 409 (no
+result yet), 413 (too many bytes or pixels, checked before decoding) or 500 (a failure on the
+server, logged; the message never holds a traceback).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from io import BytesIO
+
+import numpy as np
+
+from .._version import __version__
+from .handling import (DEFAULT_OPTIONS, Limits, RequestError, Upload, encode_png, prepare,
+                       read_upload)
+from .jobs import JobPool
+
+__all__ = ["create_app"]
+
+_STATIC = resources.files("graphinpaint.web") / "static"
+SAMPLES = ("astronaut.png", "brick.png")
+
+
+def create_app(*, pool: JobPool | None = None, limits: Limits | None = None):
+    """The Flask app; its job pool is ``app.extensions["graphinpaint.pool"]`` (close it).
+
+    Parameters
+    ----------
+    pool : JobPool, optional
+        Where the restorations run; default a new pool with one worker per core.
+    limits : Limits, optional
+        Bytes per request and pixels per image accepted (413 above them).
+    """
+    from flask import Flask, jsonify, request, send_file
+    from werkzeug.exceptions import HTTPException
+
+    limits = limits or Limits()
+    pool = pool or JobPool()
+    app = Flask(__name__, static_folder=str(_STATIC), static_url_path="/static")
+    app.config["MAX_CONTENT_LENGTH"] = limits.max_bytes
+    app.extensions["graphinpaint.pool"] = pool
+
+    def upload_of(name: str) -> Upload | None:
+        file = request.files.get(name)
+        return None if file is None else Upload(name, file.filename or "", file.read())
+
+    @app.get("/")
+    def page():
+        return send_file(BytesIO((_STATIC / "index.html").read_bytes()), mimetype="text/html")
+
+    @app.get("/api/config")
+    def config():
+        return jsonify(version=__version__, options=DEFAULT_OPTIONS, samples=list(SAMPLES),
+                       limits=dict(max_bytes=limits.max_bytes, max_pixels=limits.max_pixels))
+
+    @app.post("/api/images")
+    def upload_image():
+        upload = upload_of("image")
+        array = read_upload(upload, limits)
+        info = _describe(array)
+        image_id = pool.keep_upload(upload, info)
+        return jsonify(id=image_id, preview=f"/api/images/{image_id}/preview", **info), 201
+
+    @app.get("/api/images/<image_id>/preview")
+    def preview(image_id: str):
+        array = read_upload(pool.upload(image_id), limits)
+        return send_file(BytesIO(encode_png(_eight_bits(array))), mimetype="image/png")
+
+    @app.post("/api/jobs")
+    def start_job():
+        image = upload_of("image")
+        if image is None and request.form.get("image_id"):
+            image = pool.upload(request.form["image_id"])
+        task = prepare(image, upload_of("mask"), request.form, limits,
+                       mask_from_alpha=request.form.get("mask_from_alpha") in ("1", "true"))
+        job = pool.submit(task)
+        return jsonify(pool.status(job.id)), 202
+
+    @app.get("/api/jobs/<job_id>")
+    def job_status(job_id: str):
+        return jsonify(pool.status(job_id))
+
+    @app.route("/api/jobs/<job_id>/cancel", methods=["POST"])
+    @app.route("/api/jobs/<job_id>", methods=["DELETE"])
+    def cancel_job(job_id: str):
+        return jsonify(pool.cancel(job_id))
+
+    @app.get("/api/jobs/<job_id>/result")
+    def job_result(job_id: str):
+        path, name = pool.result(job_id)
+        return send_file(BytesIO(path.read_bytes()), mimetype="image/png", as_attachment=True,
+                         download_name=name)
+
+    @app.errorhandler(RequestError)
+    def request_error(error: RequestError):
+        return jsonify(error=error.message), error.status
+
+    @app.errorhandler(413)
+    def too_large(error: HTTPException):
+        return jsonify(error=f"The upload is larger than this server's limit of "
+                             f"{limits.max_bytes / 2**20:.0f} MB. Use a smaller file."), 413
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return jsonify(error=error.description), error.code
+
+    @app.errorhandler(Exception)
+    def internal_error(error: Exception):
+        app.logger.exception("request failed")
+        return jsonify(error="Something failed on the server (see its log)."), 500
+
+    return app
+
+
+def _describe(array: np.ndarray) -> dict:
+    """Size, channels and depth of a decoded upload, for the page."""
+    channels = 1 if array.ndim == 2 else array.shape[2]
+    return dict(width=int(array.shape[1]), height=int(array.shape[0]), channels=channels,
+                dtype=str(array.dtype), alpha=channels in (2, 4))
+
+
+def _eight_bits(array: np.ndarray) -> np.ndarray:
+    """An 8-bit copy for display (16-bit images keep their top byte)."""
+    if array.dtype == np.uint8:
+        return array
+    return (array >> 8).astype(np.uint8) if array.dtype == np.uint16 else \
+        np.clip(array, 0, 255).astype(np.uint8)

@@ -1,0 +1,104 @@
+"""``graphinpaint serve``: start the local web app and print its address."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+import webbrowser
+from typing import Sequence
+
+__all__ = ["main"]
+
+_INSTALL = 'graphinpaint serve needs Flask: pip install "graphinpaint[web]"'
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the server until Ctrl+C; return the exit code (2 for bad usage or no Flask)."""
+    args = _parser().parse_args_or_code(argv)
+    if isinstance(args, int):
+        return args
+    try:
+        import flask  # noqa: F401  (the extra this command needs)
+        from werkzeug.serving import make_server
+    except ImportError:
+        print(f"graphinpaint: error: {_INSTALL}", file=sys.stderr)
+        return 2
+    from .app import create_app
+    from .handling import Limits
+    from .jobs import JobPool
+
+    pool = JobPool(workers=args.workers, expire_after=args.expire_after,
+                   abandon_after=args.abandon_after)
+    try:
+        app = create_app(pool=pool, limits=Limits(max_bytes=args.max_bytes,
+                                                  max_pixels=args.max_pixels))
+        try:
+            server = make_server(args.host, args.port, app, threaded=True)
+        except OSError as error:
+            print(f"graphinpaint: error: cannot listen on {args.host}:{args.port}: "
+                  f"{error.strerror or error}. Choose another --port.", file=sys.stderr)
+            return 2
+        address = f"http://{_display_host(args.host)}:{server.server_port}/"
+        print(f"graphinpaint serve: {address} ({pool.workers} workers; Ctrl+C to stop)",
+              flush=True)
+        if args.open:
+            threading.Timer(0.5, webbrowser.open, (address,)).start()
+        _stop_on_sigterm()
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            print("graphinpaint serve: stopped", file=sys.stderr)
+        finally:
+            server.server_close()
+    finally:
+        pool.close()                   # cancels the jobs and removes the temporary folder
+    return 0
+
+
+class _Parser(argparse.ArgumentParser):
+    def parse_args_or_code(self, argv: Sequence[str] | None) -> argparse.Namespace | int:
+        try:
+            return self.parse_args(argv)
+        except SystemExit as exit_:        # --help, or a usage error argparse reported
+            return int(exit_.code or 0)
+
+
+def _parser() -> _Parser:
+    parser = _Parser(prog="graphinpaint serve",
+                     description="A local web app: open a photo, paint the hole, restore it.")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default %(default)s: this machine only)")
+    parser.add_argument("--port", type=int, default=8000,
+                        help="port (default %(default)s; 0 picks a free one)")
+    parser.add_argument("--open", action="store_true", help="open the page in the browser")
+    parser.add_argument("--workers", type=_positive, default=None,
+                        help="restorations run at once (default: one per core)")
+    parser.add_argument("--max-pixels", type=_positive, default=4_000_000,
+                        help="largest image, in pixels (default %(default)s)")
+    parser.add_argument("--max-bytes", type=_positive, default=32 * 2**20,
+                        help="largest upload, in bytes (default %(default)s)")
+    parser.add_argument("--expire-after", type=float, default=600.0,
+                        help="seconds a result or upload is kept (default %(default)s)")
+    parser.add_argument("--abandon-after", type=float, default=60.0,
+                        help="seconds without a poll before a job is cancelled "
+                             "(default %(default)s)")
+    return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+    return value
+
+
+def _display_host(host: str) -> str:
+    return "127.0.0.1" if host in ("", "0.0.0.0") else host
+
+
+def _stop_on_sigterm() -> None:
+    """A TERM signal stops the server as Ctrl+C does, so that it cleans up too."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, signal.default_int_handler)

@@ -1,0 +1,310 @@
+"""Request handling shared by every web front (the ``serve`` app, the Flask and Django examples).
+
+Nothing here knows Flask or Django: a front hands over the uploaded files as :class:`Upload`
+objects and the form fields as a mapping, and turns a :class:`RequestError` into an HTTP answer
+(its ``status`` and ``{"error": message}``). The steps:
+
+* :func:`read_upload` checks an upload's size from its header before decoding it (413 above the
+  pixel limit: a small PNG can hold a huge image), then decodes it with :mod:`graphinpaint.io`
+  in a private temporary folder that is gone when it returns;
+* :func:`parse_options` turns form fields into :func:`graphinpaint.inpaint` options, checked;
+* :func:`prepare` makes a :class:`Task` (image, hole, options) from an image and a mask upload,
+  or from the image's transparency, and refuses masks that cannot be right;
+* :func:`run_task` restores a task (the numerics are :func:`graphinpaint.inpaint`'s) and
+  :func:`encode_png` returns the result as PNG bytes of the upload's depth and channels;
+* :func:`restore_request` chains them for a one-shot endpoint (``POST /inpaint``).
+
+Client file names are never used as paths: only a known suffix is kept to help the decoder.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+import threading
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator, Mapping
+
+import numpy as np
+
+from .. import io
+from .._validation import InpaintError, check_choice, check_float, check_int
+from ..patches import check_patch_size
+from ..pipeline import inpaint
+
+__all__ = [
+    "DEFAULT_OPTIONS",
+    "Limits",
+    "RequestError",
+    "Task",
+    "Upload",
+    "encode_png",
+    "parse_options",
+    "prepare",
+    "read_upload",
+    "restore_request",
+    "run_task",
+]
+
+_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
+
+# The options a web client may set, with inpaint's defaults (None: chosen by inpaint) and the
+# page's one-line explanation of each.
+DEFAULT_OPTIONS: dict[str, dict] = {
+    "p": dict(default=2.0, help="Exponent of the p-Laplacian, 1 to inf: 2 averages the matches "
+                                "smoothly, 1 keeps sharp edges (weighted median), inf takes the "
+                                "midrange."),
+    "form": dict(default="anisotropic", choices=("anisotropic", "isotropic"),
+                 help="How p weighs the differences when p is not 2: each edge on its own "
+                      "(anisotropic) or by the gradient at each pixel (isotropic)."),
+    "patch_size": dict(default=7, help="Odd side of the square patches compared to find "
+                                       "matching pixels: larger follows larger structures, "
+                                       "costs more."),
+    "k": dict(default=5, help="Matches per hole pixel: more averages noise away and blurs fine "
+                              "texture more."),
+    "strategy": dict(default="auto", choices=("auto", "layers", "global"),
+                     help="layers fills from the boundary inward (scratches, blotches); global "
+                          "solves the whole hole at once (scattered missing pixels); auto "
+                          "chooses."),
+}
+
+
+class RequestError(Exception):
+    """A request the client must fix: answer ``status`` with ``{"error": message}``."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a server accepts: bytes per request and pixels (height x width) per image."""
+
+    max_bytes: int = 32 * 2**20
+    max_pixels: int = 4_000_000
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An uploaded file as the web framework gave it: form field, client file name, bytes."""
+
+    field: str
+    filename: str
+    content: bytes
+
+
+@dataclass
+class Task:
+    """One restoration, checked and ready to run."""
+
+    colour: np.ndarray                  # the image without its alpha channel
+    alpha: np.ndarray | None            # passed through untouched
+    hole: np.ndarray                    # bool, True = hole
+    options: dict
+    name: str = "image"                 # the upload's file stem, for the download's name
+    hole_from_alpha: bool = False       # restored pixels then become opaque
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_upload(upload: Upload | None, limits: Limits, *, what: str = "image") -> np.ndarray:
+    """Check an upload's size from its header, then decode it; errors name the field.
+
+    Raises
+    ------
+    RequestError
+        400 for a missing, empty, unreadable, truncated or float image; 413 above
+        ``limits.max_pixels`` (checked before decoding).
+    """
+    if upload is None or not upload.content:
+        state = "missing" if upload is None else "empty"
+        raise RequestError(f"The {what} file is {state}: choose an image file.")
+    field_name = upload.field
+    height, width = _header_size(upload, limits)
+    if height * width > limits.max_pixels:
+        raise RequestError(
+            f"The {what} is {width} x {height} pixels, above this server's limit of "
+            f"{limits.max_pixels:,} pixels. Use a smaller image (or crop it).", 413)
+    suffix = Path(upload.filename or "").suffix.lower()
+    with tempfile.TemporaryDirectory(prefix="graphinpaint-upload-") as folder:
+        path = Path(folder) / (field_name + (suffix if suffix in _SUFFIXES else ""))
+        path.write_bytes(upload.content)
+        try:
+            array = io.read_image(path)
+        except InpaintError as error:
+            raise RequestError(_readable(str(error), path, what)) from None
+    if array.dtype.kind == "f":
+        raise RequestError(f"The {what} holds floating-point pixels; send an 8- or 16-bit "
+                           "image (PNG, JPEG, TIFF or WebP).")
+    return array
+
+
+def parse_options(form: Mapping[str, str]) -> dict:
+    """The inpaint options among ``form``'s fields, converted and checked (400 if bad).
+
+    Empty or absent fields keep inpaint's defaults. ``p`` accepts ``inf``.
+    """
+    options: dict = {}
+    func = "the restore request"
+    try:
+        if _given(form, "p"):
+            text = form["p"].strip().lower()
+            value = math.inf if text in ("inf", "infinity") else _number(form["p"], "p", float)
+            options["p"] = check_float(value, "p", func, low=1.0, high=math.inf)
+        for name in ("form", "strategy"):
+            if _given(form, name):
+                options[name] = check_choice(form[name], name, func,
+                                             DEFAULT_OPTIONS[name]["choices"])
+        if _given(form, "patch_size"):
+            options["patch_size"] = check_int(_number(form["patch_size"], "patch_size", int),
+                                              "patch_size", func, low=1, odd=True)
+        if _given(form, "k"):
+            options["k"] = check_int(_number(form["k"], "k", int), "k", func, low=1, high=50)
+    except InpaintError as error:
+        raise RequestError(str(error)) from None
+    return options
+
+
+def prepare(image: Upload | None, mask: Upload | None, form: Mapping[str, str],
+            limits: Limits, *, mask_from_alpha: bool = False) -> Task:
+    """Check a request and make the :class:`Task` it asks for (400/413 on bad input).
+
+    The mask is a file (white = hole) of the image's size, or the image's transparency when
+    ``mask_from_alpha``. A mask with no hole, or nothing but hole, is refused.
+    """
+    options = parse_options(form)
+    array = read_upload(image, limits)
+    colour, alpha = io.split_alpha(array)
+    if "patch_size" in options:
+        try:
+            check_patch_size(options["patch_size"], colour.shape, "the restore request")
+        except InpaintError as error:
+            raise RequestError(str(error)) from None
+    caught: list[str] = []
+    if mask_from_alpha:
+        if alpha is None:
+            raise RequestError("The image has no transparency to take the hole from: paint "
+                               "the hole or upload a mask.")
+        hole = io.mask_from_alpha(array)
+    else:
+        hole = _read_mask(mask, colour.shape[:2], limits, caught)
+    if not hole.any():
+        raise RequestError("The mask marks no pixel as hole: paint over what to restore "
+                           "(white = hole in a mask file).")
+    if hole.all():
+        raise RequestError("The mask marks every pixel as hole: nothing is left to restore "
+                           "from. Paint only what to restore (white = hole in a mask file).")
+    name = Path(image.filename or "image").stem or "image"
+    return Task(colour, alpha, hole, options, name=name, hole_from_alpha=mask_from_alpha,
+                warnings=caught)
+
+
+def run_task(task: Task, progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+    """Restore a task: the whole image back, alpha included, in the upload's dtype.
+
+    Warnings go where the process sends them (a worker thread must not swap the process-wide
+    warning state: see :func:`_recorded_warnings`); :func:`restore_request` records them.
+    """
+    restored = inpaint(task.colour, task.hole, **task.options, progress=progress,
+                       channel_axis=-1 if task.colour.ndim == 3 else None)
+    alpha = task.alpha
+    if task.hole_from_alpha:                # the restored pixels are meant to be seen
+        alpha = alpha.copy()
+        alpha[task.hole] = np.iinfo(alpha.dtype).max
+    return io.merge_alpha(restored, alpha)
+
+
+def encode_png(image: np.ndarray) -> bytes:
+    """PNG bytes of an 8- or 16-bit image, written by :func:`graphinpaint.io.write_image`."""
+    with tempfile.TemporaryDirectory(prefix="graphinpaint-png-") as folder:
+        path = Path(folder) / "image.png"
+        io.write_image(path, image)
+        return path.read_bytes()
+
+
+def restore_request(files: Mapping[str, Upload], form: Mapping[str, str],
+                    limits: Limits) -> tuple[bytes, list[str]]:
+    """A one-shot restore: fields ``image`` and ``mask`` (or ``mask_from_alpha``) and options.
+
+    Returns the restored PNG and the warnings worth telling the client; raises RequestError.
+    """
+    task = prepare(files.get("image"), files.get("mask"), form, limits,
+                   mask_from_alpha=_flag(form, "mask_from_alpha"))
+    try:
+        with _recorded_warnings() as caught:
+            restored = run_task(task)
+    except InpaintError as error:
+        raise RequestError(str(error)) from None
+    return encode_png(restored), task.warnings + [str(warning.message) for warning in caught]
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+def _header_size(upload: Upload, limits: Limits) -> tuple[int, int]:
+    """(height, width) from the file's header, without decoding the pixels."""
+    import imageio.v3 as iio
+
+    try:
+        with _recorded_warnings():                   # drops Pillow's DecompressionBombWarning
+            shape = iio.improps(upload.content).shape
+    except Exception as error:  # imageio raises many types for what it cannot read
+        if type(error).__name__ == "DecompressionBombError":
+            raise RequestError(f"The {upload.field} is far above this server's limit of "
+                               f"{limits.max_pixels:,} pixels.", 413) from None
+        raise RequestError(f"The {upload.field} file '{upload.filename}' is not an image that "
+                           "can be read: send a PNG, JPEG, TIFF or WebP file.") from None
+    if len(shape) < 2:
+        raise RequestError(f"The {upload.field} file '{upload.filename}' is not a 2-D image.")
+    return int(shape[0]), int(shape[1])
+
+
+def _read_mask(mask: Upload | None, shape: tuple[int, int], limits: Limits,
+               caught: list[str]) -> np.ndarray:
+    if mask is None or not mask.content:
+        raise RequestError("No mask: paint the hole, upload a mask file (white = hole) or use "
+                           "the image's transparency.")
+    array = read_upload(mask, limits, what="mask")
+    with _recorded_warnings() as polarity:
+        try:
+            hole = io.read_mask(array, shape=shape)
+        except InpaintError as error:
+            raise RequestError(str(error).replace("the mask array", "mask")) from None
+    caught += [str(warning.message).replace("the mask array", "mask") for warning in polarity]
+    return hole
+
+
+# warnings.catch_warnings swaps process-wide state: two threads inside it at once can leave the
+# other's filters in place for good. Every recording here takes this lock.
+_WARNINGS_LOCK = threading.RLock()
+
+
+@contextmanager
+def _recorded_warnings() -> Iterator[list]:
+    """Record every warning raised in the block, one thread at a time."""
+    with _WARNINGS_LOCK, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield caught
+
+
+def _readable(message: str, path: Path, what: str) -> str:
+    """An io message about the temporary file, told about the upload instead."""
+    return message.replace(f"file '{path}'", what).replace(str(path), what)
+
+
+def _given(form: Mapping[str, str], name: str) -> bool:
+    return form.get(name) not in (None, "")
+
+
+def _flag(form: Mapping[str, str], name: str) -> bool:
+    return str(form.get(name, "")).lower() in ("1", "true", "on", "yes")
+
+
+def _number(text: str, name: str, kind: type) -> float | int:
+    try:
+        return kind(text)
+    except (TypeError, ValueError):
+        what = "an integer" if kind is int else "a number"
+        raise InpaintError(f"The {name!r} option must be {what}. Got {text!r}.") from None
