@@ -67,7 +67,8 @@ def create_app(*, pool: JobPool | None = None, limits: Limits | None = None):
 
     @app.get("/api/config")
     def config():
-        return jsonify(version=__version__, options=DEFAULT_OPTIONS, samples=list(SAMPLES),
+        options = [dict(name=name, **spec) for name, spec in DEFAULT_OPTIONS.items()]
+        return jsonify(version=__version__, options=options, samples=list(SAMPLES),
                        limits=dict(max_bytes=limits.max_bytes, max_pixels=limits.max_pixels))
 
     @app.post("/api/images")

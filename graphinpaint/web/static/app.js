@@ -55,7 +55,7 @@ async function errorOf(response) {
 async function loadConfig() {
   const response = await fetch("/api/config");
   state.config = await response.json();
-  for (const [name, spec] of Object.entries(state.config.options)) addOption(name, spec);
+  for (const spec of state.config.options) addOption(spec.name, spec);  // in the server's order
   for (const name of state.config.samples) {
     const button = document.createElement("button");
     button.type = "button";
