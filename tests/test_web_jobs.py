@@ -1,0 +1,136 @@
+"""The web app's job pool: order of arrival, cancellation, abandoned clients, expiry, clean-up."""
+
+import time
+
+import numpy as np
+import pytest
+
+import graphinpaint as gi
+from graphinpaint.web import Cancelled, JobPool, RequestError, Task
+
+
+def _task(name: str = "image") -> Task:
+    image = np.zeros((8, 8), np.uint8)
+    hole = np.zeros((8, 8), bool)
+    hole[3, 3] = True
+    return Task(image, None, hole, {}, name=name)
+
+
+def _steps(count: int, pause: float = 0.01, log: list | None = None):
+    """A stand-in for inpaint: ``count`` progress steps, then the image back."""
+    def run(task, progress):
+        if log is not None:
+            log.append(task.name)
+        for step in range(1, count + 1):
+            time.sleep(pause)
+            progress(step, count)
+        return task.colour
+    return run
+
+
+def _wait(pool: JobPool, job_id: str, states=("done", "failed", "cancelled"),
+          timeout: float = 20.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = pool.status(job_id)
+        if status["state"] in states:
+            return status
+        time.sleep(0.01)
+    raise AssertionError(f"job stayed {pool.status(job_id)['state']}")
+
+
+def test_jobs_start_in_order_of_arrival_and_queued_jobs_know_their_place():
+    log: list[str] = []
+    with JobPool(workers=1, run=_steps(3, log=log)) as pool:
+        jobs = [pool.submit(_task(f"job{i}")) for i in range(5)]
+        assert pool.status(jobs[4].id)["position"] in (3, 4)      # 4 ahead, or 3 once one runs
+        statuses = [_wait(pool, job.id) for job in jobs]
+    assert log == [f"job{i}" for i in range(5)]
+    assert [status["start_order"] for status in statuses] == list(range(5))
+    assert all(status["state"] == "done" for status in statuses)
+
+
+def test_cancel_stops_a_running_job_at_its_next_step_and_frees_the_worker():
+    with JobPool(workers=1, run=_steps(2000)) as pool:
+        slow = pool.submit(_task())
+        _wait(pool, slow.id, states=("running",))
+        pool.cancel(slow.id)
+        status = _wait(pool, slow.id)
+        assert status["state"] == "cancelled" and status["done"] < 2000
+        assert not list(pool.folder.glob(f"result-{slow.id}*"))
+        pool._run = _steps(1)
+        assert _wait(pool, pool.submit(_task()).id)["state"] == "done"
+
+
+def test_a_queued_job_cancelled_never_starts():
+    log: list[str] = []
+    with JobPool(workers=1, run=_steps(20, log=log)) as pool:
+        first, second = pool.submit(_task("first")), pool.submit(_task("second"))
+        pool.cancel(second.id)
+        assert _wait(pool, first.id)["state"] == "done"
+        assert _wait(pool, second.id)["state"] == "cancelled"
+    assert log == ["first"]
+
+
+def test_a_job_whose_client_stops_asking_is_cancelled():
+    with JobPool(workers=1, abandon_after=0.3, run=_steps(100_000, pause=0.001)) as pool:
+        job = pool.submit(_task())
+        time.sleep(1.5)                             # nobody polls: the client has gone
+        assert pool.busy == 0
+        status = pool.status(job.id)
+        assert status["state"] == "cancelled" and "stopped asking" in status["error"]
+
+
+def test_finished_results_expire_and_their_files_go():
+    with JobPool(workers=1, expire_after=0.3, run=_steps(1)) as pool:
+        job = pool.submit(_task())
+        _wait(pool, job.id)
+        path, _ = pool.result(job.id)
+        assert path.exists() and path.parent == pool.folder
+        time.sleep(1.0)
+        assert not path.exists()
+        with pytest.raises(RequestError, match="No such job"):
+            pool.status(job.id)
+
+
+def test_close_cancels_running_jobs_and_removes_the_folder():
+    pool = JobPool(workers=2, run=_steps(100_000, pause=0.001))
+    jobs = [pool.submit(_task()) for _ in range(3)]
+    _wait(pool, jobs[0].id, states=("running",))
+    folder = pool.folder
+    pool.close()
+    assert not folder.exists()
+    assert not any(thread.is_alive() for thread in pool._threads)
+
+
+def test_a_failure_in_a_job_is_told_in_words_and_the_worker_goes_on():
+    def broken(task, progress):
+        raise MemoryError("out of memory")
+
+    with JobPool(workers=1, run=broken) as pool:
+        status = _wait(pool, pool.submit(_task()).id)
+    assert status["state"] == "failed"
+    assert status["error"] == "Restoring failed on the server (see its log)."
+
+
+def test_cancelled_raised_from_progress_stops_inpaint_and_leaves_nothing_behind():
+    rng = np.random.default_rng(0)
+    image = rng.random((40, 40))
+    hole = np.zeros(image.shape, bool)
+    hole[10:30, 10:30] = True                  # ten layers: many steps
+    before = image.copy()
+    calls = []
+
+    def stop_at_two(done, total):
+        calls.append(done)
+        if done == 2:
+            raise Cancelled("stop")
+
+    with pytest.raises(Cancelled):
+        gi.inpaint(image, hole, progress=stop_at_two)
+    assert calls == [1, 2]
+    np.testing.assert_array_equal(image, before)
+    steps = []
+    again = gi.inpaint(image, hole, progress=lambda done, total: steps.append(total))
+    np.testing.assert_array_equal(again, gi.inpaint(image, hole))
+    assert steps[-1] > 2
