@@ -36,9 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                                                   max_pixels=args.max_pixels))
         try:
             server = make_server(args.host, args.port, app, threaded=True)
-        except OSError as error:
-            print(f"graphinpaint: error: cannot listen on {args.host}:{args.port}: "
-                  f"{error.strerror or error}. Choose another --port.", file=sys.stderr)
+        except (OSError, SystemExit):   # werkzeug says why on stderr, then exits
+            print(f"graphinpaint: error: cannot listen on {args.host}:{args.port}. Choose "
+                  "another --port.", file=sys.stderr)
             return 2
         address = f"http://{_display_host(args.host)}:{server.server_port}/"
         print(f"graphinpaint serve: {address} ({pool.workers} workers; Ctrl+C to stop)",
