@@ -132,7 +132,7 @@ def test_upload_above_the_byte_limit_is_413(client):
     boundary, body = encode_multipart({"image": upload})
     answer = client.post("/api/images", data=body,
                          content_type=f"multipart/form-data; boundary={boundary}")
-    assert "larger than this server's limit" in _error(answer, 413)
+    assert "larger than 1048576 bytes" in _error(answer, 413)
 
 
 def test_image_above_the_pixel_limit_is_413_before_decoding(client, monkeypatch):
@@ -142,7 +142,7 @@ def test_image_above_the_pixel_limit_is_413_before_decoding(client, monkeypatch)
     monkeypatch.setattr(gi.io, "read_image", no_decoding)
     bomb = _png_header_only(12_000, 12_000)        # 144 Mpx in 140 kB
     answer = client.post("/api/images", data={"image": _file(bomb)})
-    assert "12000 x 12000 pixels, above this server's limit" in _error(answer, 413)
+    assert "12000 x 12000 pixels, above the limit of 200000 pixels" in _error(answer, 413)
 
 
 def _png_header_only(width: int, height: int) -> bytes:
@@ -178,7 +178,7 @@ def test_a_file_that_is_not_an_image_is_400(client):
 @pytest.mark.parametrize("make_mask, message", [
     (lambda hole: np.zeros((20, 30), np.uint8), "20 x 30 pixels but the image is 48 x 48"),
     (lambda hole: np.zeros(hole.shape, np.uint8), "marks no pixel as hole"),
-    (lambda hole: np.full(hole.shape, 255, np.uint8), "marks every pixel as hole"),
+    (lambda hole: np.full(hole.shape, 255, np.uint8), "marks every pixel as missing"),
     (lambda hole: gi.io.read_image(DATA / "grass.png")[:48, :48], "not black and white"),
 ], ids=["other-size", "empty", "all-hole", "photo"])
 def test_masks_that_cannot_be_right_are_400(client, make_mask, message):
@@ -190,11 +190,11 @@ def test_masks_that_cannot_be_right_are_400(client, make_mask, message):
 
 def test_a_missing_mask_is_400(client):
     image, _ = _sample()
-    assert "No mask" in _error(client.post("/api/jobs", data={"image": _file(image)}), 400)
+    assert "'mask' file is missing" in _error(client.post("/api/jobs", data={"image": _file(image)}), 400)
 
 
 @pytest.mark.parametrize("field, value, message", [
-    ("p", "0.5", "'p' parameter"), ("p", "two", "'p' option must be a number"),
+    ("p", "0.5", "'p' parameter"), ("p", "two", "'p' field must be a number"),
     ("patch_size", "4", "'patch_size'"), ("patch_size", "99", "'patch_size'"),
     ("k", "0", "'k'"), ("form", "round", "'form'"), ("strategy", "all", "'strategy'"),
 ])

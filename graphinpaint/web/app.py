@@ -29,7 +29,7 @@ import numpy as np
 
 from .._version import __version__
 from .handling import (DEFAULT_OPTIONS, Limits, RequestError, Upload, encode_png, prepare,
-                       read_upload)
+                       read_upload, too_large)
 from .jobs import JobPool
 
 __all__ = ["create_app"]
@@ -114,9 +114,8 @@ def create_app(*, pool: JobPool | None = None, limits: Limits | None = None):
         return jsonify(error=error.message), error.status
 
     @app.errorhandler(413)
-    def too_large(error: HTTPException):
-        return jsonify(error=f"The upload is larger than this server's limit of "
-                             f"{limits.max_bytes / 2**20:.0f} MB. Use a smaller file."), 413
+    def request_too_large(error: HTTPException):
+        return request_error(too_large(limits))
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -41,12 +41,14 @@ __all__ = [
     "RequestError",
     "Task",
     "Upload",
+    "check_length",
     "encode_png",
     "parse_options",
     "prepare",
     "read_upload",
     "restore_request",
     "run_task",
+    "too_large",
 ]
 
 _SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
@@ -110,6 +112,18 @@ class Task:
     warnings: list[str] = field(default_factory=list)
 
 
+def too_large(limits: Limits) -> RequestError:
+    """The 413 answer to a request above ``limits.max_bytes``."""
+    return RequestError(f"The request is larger than {limits.max_bytes} bytes "
+                        f"({limits.max_bytes / 2**20:.1f} MB). Send a smaller image.", 413)
+
+
+def check_length(content_length: int | str | None, limits: Limits) -> None:
+    """413 when the request's declared length is above the limit (check it before reading)."""
+    if content_length not in (None, "") and int(content_length) > limits.max_bytes:
+        raise too_large(limits)
+
+
 def read_upload(upload: Upload | None, limits: Limits, *, what: str = "image") -> np.ndarray:
     """Check an upload's size from its header, then decode it; errors name the field.
 
@@ -119,15 +133,16 @@ def read_upload(upload: Upload | None, limits: Limits, *, what: str = "image") -
         400 for a missing, empty, unreadable, truncated or float image; 413 above
         ``limits.max_pixels`` (checked before decoding).
     """
-    if upload is None or not upload.content:
-        state = "missing" if upload is None else "empty"
-        raise RequestError(f"The {what} file is {state}: choose an image file.")
+    if upload is None:
+        raise RequestError(f"The {what!r} file is missing: choose an image file.")
+    if not upload.content:
+        raise RequestError(f"The {what!r} file is empty (0 bytes): choose an image file.")
     field_name = upload.field
     height, width = _header_size(upload, limits)
     if height * width > limits.max_pixels:
         raise RequestError(
-            f"The {what} is {width} x {height} pixels, above this server's limit of "
-            f"{limits.max_pixels:,} pixels. Use a smaller image (or crop it).", 413)
+            f"The {what} is {height} x {width} pixels, above the limit of {limits.max_pixels} "
+            "pixels. Use a smaller image (or crop it).", 413)
     suffix = Path(upload.filename or "").suffix.lower()
     with tempfile.TemporaryDirectory(prefix="graphinpaint-upload-") as folder:
         path = Path(folder) / (field_name + (suffix if suffix in _SUFFIXES else ""))
@@ -148,7 +163,7 @@ def parse_options(form: Mapping[str, str]) -> dict:
     Empty or absent fields keep inpaint's defaults. ``p`` accepts ``inf``.
     """
     options: dict = {}
-    func = "the restore request"
+    func = "inpaint"
     try:
         if _given(form, "p"):
             text = form["p"].strip().lower()
@@ -180,7 +195,7 @@ def prepare(image: Upload | None, mask: Upload | None, form: Mapping[str, str],
     colour, alpha = io.split_alpha(array)
     if "patch_size" in options:
         try:
-            check_patch_size(options["patch_size"], colour.shape, "the restore request")
+            check_patch_size(options["patch_size"], colour.shape, "inpaint")
         except InpaintError as error:
             raise RequestError(str(error)) from None
     caught: list[str] = []
@@ -195,7 +210,7 @@ def prepare(image: Upload | None, mask: Upload | None, form: Mapping[str, str],
         raise RequestError("The mask marks no pixel as hole: paint over what to restore "
                            "(white = hole in a mask file).")
     if hole.all():
-        raise RequestError("The mask marks every pixel as hole: nothing is left to restore "
+        raise RequestError("The mask marks every pixel as missing: nothing is left to restore "
                            "from. Paint only what to restore (white = hole in a mask file).")
     name = Path(image.filename or "image").stem or "image"
     return Task(colour, alpha, hole, options, name=name, hole_from_alpha=mask_from_alpha,
@@ -252,8 +267,8 @@ def _header_size(upload: Upload, limits: Limits) -> tuple[int, int]:
             shape = iio.improps(upload.content).shape
     except Exception as error:  # imageio raises many types for what it cannot read
         if type(error).__name__ == "DecompressionBombError":
-            raise RequestError(f"The {upload.field} is far above this server's limit of "
-                               f"{limits.max_pixels:,} pixels.", 413) from None
+            raise RequestError(f"The {upload.field} is far above the limit of "
+                               f"{limits.max_pixels} pixels.", 413) from None
         raise RequestError(f"The {upload.field} file '{upload.filename}' is not an image that "
                            "can be read: send a PNG, JPEG, TIFF or WebP file.") from None
     if len(shape) < 2:
@@ -263,9 +278,9 @@ def _header_size(upload: Upload, limits: Limits) -> tuple[int, int]:
 
 def _read_mask(mask: Upload | None, shape: tuple[int, int], limits: Limits,
                caught: list[str]) -> np.ndarray:
-    if mask is None or not mask.content:
-        raise RequestError("No mask: paint the hole, upload a mask file (white = hole) or use "
-                           "the image's transparency.")
+    if mask is None:
+        raise RequestError("The 'mask' file is missing: paint the hole, upload a mask file "
+                           "(white = hole) or use the image's transparency.")
     array = read_upload(mask, limits, what="mask")
     with _recorded_warnings() as polarity:
         try:
@@ -307,4 +322,4 @@ def _number(text: str, name: str, kind: type) -> float | int:
         return kind(text)
     except (TypeError, ValueError):
         what = "an integer" if kind is int else "a number"
-        raise InpaintError(f"The {name!r} option must be {what}. Got {text!r}.") from None
+        raise InpaintError(f"The {name!r} field must be {what}. Got {text!r}.") from None
