@@ -44,11 +44,10 @@ from __future__ import annotations
 import argparse
 
 from flask import Flask, Response, jsonify, request
-from werkzeug.exceptions import HTTPException
 
 import graphinpaint as gi
-from graphinpaint.web import Limits, RequestError, Upload, restore_request
-from graphinpaint.web.handling import too_large
+from graphinpaint.web import Limits, Upload, restore_request
+from graphinpaint.web.app import add_error_handlers
 
 
 def create_app(*, max_pixels: int = 4_000_000, max_bytes: int = 16 * 2**20) -> Flask:
@@ -79,23 +78,7 @@ def create_app(*, max_pixels: int = 4_000_000, max_bytes: int = 16 * 2**20) -> F
     def health():
         return jsonify(status="ok", version=gi.__version__)
 
-    @app.errorhandler(RequestError)
-    def request_error(error: RequestError):
-        return jsonify(error=error.message), error.status
-
-    @app.errorhandler(413)
-    def request_too_large(error: HTTPException):
-        return request_error(too_large(limits))
-
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        return jsonify(error=error.description), error.code
-
-    @app.errorhandler(Exception)
-    def internal_error(error: Exception):
-        app.logger.exception("inpainting failed")
-        return jsonify(error="Inpainting failed on the server."), 500
-
+    add_error_handlers(app, limits)     # JSON errors, as graphinpaint serve answers them
     return app
 
 

@@ -144,7 +144,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
     original = np.asarray(image)
     channels_last = _channels_last(original, channel_axis, func)
     hole = _checked_mask(mask, channels_last.shape[:2], func)
-    if patch_size is None:      # the default 7 shrinks to fit a narrow image; a chosen size is checked
+    if patch_size is None:   # the default 7 shrinks to fit a narrow image; a chosen size is checked
         patch_size = min(7, (min(channels_last.shape[:2]) - 1) | 1)
     patch_size = check_patch_size(patch_size, channels_last.shape, func)
     _check_finite(channels_last, hole, func)

@@ -1,7 +1,6 @@
-"""The HTTP API of ``graphinpaint serve`` through Flask's test client: results, bad input, safety."""
+"""The HTTP API of ``graphinpaint serve`` via Flask's test client: results, bad input, safety."""
 
 import io as bytes_io
-import tempfile
 import time
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import pytest
 
 import graphinpaint as gi
 from graphinpaint.web import JobPool, Limits, create_app
-from graphinpaint.web.handling import encode_png
+from graphinpaint.web.handling import decode_image, encode_png
 
 DATA = Path(__file__).resolve().parents[1] / "examples" / "data"
 
@@ -61,15 +60,7 @@ def _restore(client, image: np.ndarray, hole: np.ndarray, **fields) -> np.ndarra
     result = client.get(f"/api/jobs/{status['id']}/result")
     assert result.status_code == 200 and result.mimetype == "image/png"
     assert "photo_restored.png" in result.headers["Content-Disposition"]
-    return _decoded((result.data))
-
-
-def _decoded(content: bytes) -> np.ndarray:
-    """A PNG answer read back by graphinpaint.io (which keeps 16 bits)."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "answer.png"
-        path.write_bytes(content)
-        return gi.io.read_image(path)
+    return decode_image(result.data)
 
 
 @pytest.mark.parametrize("kind", ["rgb8", "gray16", "rgba8"])
@@ -103,7 +94,7 @@ def test_upload_then_job_by_image_id_and_preview(client):
     assert (info["width"], info["height"], info["channels"], info["dtype"]) == \
         (48, 48, 3, "uint16")
     preview = client.get(info["preview"])
-    np.testing.assert_array_equal(_decoded((preview.data)), image)
+    np.testing.assert_array_equal(decode_image(preview.data), image)
     answer = client.post("/api/jobs", data={"image_id": info["id"], "mask": _mask(hole)})
     assert _finish(client, answer.get_json()["id"])["state"] == "done"
 
@@ -113,7 +104,7 @@ def test_mask_from_alpha_makes_the_restored_pixels_opaque(client):
     rgba = np.dstack([image, np.where(hole, 0, 255).astype(np.uint8)])
     answer = client.post("/api/jobs", data={"image": _file(rgba), "mask_from_alpha": "1"})
     status = _finish(client, answer.get_json()["id"])
-    result = _decoded((client.get(f"/api/jobs/{status['id']}/result").data))
+    result = decode_image(client.get(f"/api/jobs/{status['id']}/result").data)
     assert (result[:, :, 3] == 255).all()
     np.testing.assert_array_equal(result[:, :, :3], gi.inpaint(image, hole))
 
@@ -190,7 +181,8 @@ def test_masks_that_cannot_be_right_are_400(client, make_mask, message):
 
 def test_a_missing_mask_is_400(client):
     image, _ = _sample()
-    assert "'mask' file is missing" in _error(client.post("/api/jobs", data={"image": _file(image)}), 400)
+    answer = client.post("/api/jobs", data={"image": _file(image)})
+    assert "'mask' file is missing" in _error(answer, 400)
 
 
 @pytest.mark.parametrize("field, value, message", [

@@ -1,15 +1,14 @@
-"""The Django example (examples/django_app) through Django's test client: the same handling as Flask."""
+"""The Django example (examples/django_app) via Django's test client: the handling Flask uses."""
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import graphinpaint as gi
-from graphinpaint.web.handling import encode_png
+from graphinpaint.web.handling import decode_image, encode_png
 
 pytest.importorskip("django")
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -46,19 +45,12 @@ def _post(client, **files):
     return client.post("/inpaint", data)
 
 
-def _decoded(content: bytes) -> np.ndarray:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "answer.png"
-        path.write_bytes(content)
-        return gi.io.read_image(path)
-
-
 def test_django_restores_like_inpaint(client):
     image, hole = _sample()
     answer = _post(client, image=encode_png(image),
                    mask=encode_png(np.where(hole, 255, 0).astype(np.uint8)), k="3")
     assert answer.status_code == 200 and answer["Content-Type"] == "image/png"
-    np.testing.assert_array_equal(_decoded(answer.content), gi.inpaint(image, hole, k=3))
+    np.testing.assert_array_equal(decode_image(answer.content), gi.inpaint(image, hole, k=3))
     assert "X-Graphinpaint-Warning" not in answer
 
 

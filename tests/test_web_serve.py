@@ -18,7 +18,7 @@ import pytest
 
 import graphinpaint as gi
 from graphinpaint.cli import main
-from graphinpaint.web.handling import encode_png
+from graphinpaint.web.handling import decode_image, encode_png
 
 DATA = Path(__file__).resolve().parents[1] / "examples" / "data"
 
@@ -107,13 +107,6 @@ def _case(index: int) -> tuple[np.ndarray, np.ndarray]:
     return image, hole
 
 
-def _png(content: bytes) -> np.ndarray:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "answer.png"
-        path.write_bytes(content)
-        return gi.io.read_image(path)
-
-
 def test_serve_prints_a_loopback_address_and_ctrl_c_leaves_no_temporary_files(server_tmp):
     server = Server(server_tmp, "--workers", "1")
     try:
@@ -159,7 +152,7 @@ def test_load_twenty_concurrent_jobs_on_two_workers(server_tmp):
     assert [result["start_order"] for result in by_arrival] == \
         sorted(result["start_order"] for result in results)       # first come, first served
     for (image, hole), result in zip(cases, results):
-        np.testing.assert_array_equal(_png(result["result"]), gi.inpaint(image, hole))
+        np.testing.assert_array_equal(decode_image(result["result"]), gi.inpaint(image, hole))
     # 20 jobs queue instead of running at once: the peak grows by little over one job's.
     print(f"server peak memory: {warm_peak:.0f} MB after one job, {peak:.0f} MB after 20")
     assert peak - warm_peak < 100

@@ -32,7 +32,7 @@ from .handling import (DEFAULT_OPTIONS, Limits, RequestError, Upload, encode_png
                        read_upload, too_large)
 from .jobs import JobPool
 
-__all__ = ["create_app"]
+__all__ = ["add_error_handlers", "create_app"]
 
 _STATIC = resources.files("graphinpaint.web") / "static"
 SAMPLES = ("astronaut.png", "brick.png")
@@ -49,7 +49,6 @@ def create_app(*, pool: JobPool | None = None, limits: Limits | None = None):
         Bytes per request and pixels per image accepted (413 above them).
     """
     from flask import Flask, jsonify, request, send_file
-    from werkzeug.exceptions import HTTPException
 
     limits = limits or Limits()
     pool = pool or JobPool()
@@ -109,6 +108,19 @@ def create_app(*, pool: JobPool | None = None, limits: Limits | None = None):
         return send_file(BytesIO(path.read_bytes()), mimetype="image/png", as_attachment=True,
                          download_name=name)
 
+    add_error_handlers(app, limits)
+    return app
+
+
+def add_error_handlers(app, limits: Limits) -> None:
+    """Answer every error of a Flask app as JSON ``{"error": message}``, never a traceback.
+
+    :class:`RequestError` with its status, 413 with the byte limit, other HTTP errors with their
+    description, anything else 500 (logged).
+    """
+    from flask import jsonify
+    from werkzeug.exceptions import HTTPException
+
     @app.errorhandler(RequestError)
     def request_error(error: RequestError):
         return jsonify(error=error.message), error.status
@@ -125,8 +137,6 @@ def create_app(*, pool: JobPool | None = None, limits: Limits | None = None):
     def internal_error(error: Exception):
         app.logger.exception("request failed")
         return jsonify(error="Something failed on the server (see its log)."), 500
-
-    return app
 
 
 def _describe(array: np.ndarray) -> dict:

@@ -20,6 +20,7 @@ Client file names are never used as paths: only a known suffix is kept to help t
 from __future__ import annotations
 
 import math
+import re
 import tempfile
 import threading
 import warnings
@@ -42,6 +43,7 @@ __all__ = [
     "Task",
     "Upload",
     "check_length",
+    "decode_image",
     "encode_png",
     "parse_options",
     "prepare",
@@ -137,20 +139,15 @@ def read_upload(upload: Upload | None, limits: Limits, *, what: str = "image") -
         raise RequestError(f"The {what!r} file is missing: choose an image file.")
     if not upload.content:
         raise RequestError(f"The {what!r} file is empty (0 bytes): choose an image file.")
-    field_name = upload.field
     height, width = _header_size(upload, limits)
     if height * width > limits.max_pixels:
         raise RequestError(
             f"The {what} is {height} x {width} pixels, above the limit of {limits.max_pixels} "
             "pixels. Use a smaller image (or crop it).", 413)
-    suffix = Path(upload.filename or "").suffix.lower()
-    with tempfile.TemporaryDirectory(prefix="graphinpaint-upload-") as folder:
-        path = Path(folder) / (field_name + (suffix if suffix in _SUFFIXES else ""))
-        path.write_bytes(upload.content)
-        try:
-            array = io.read_image(path)
-        except InpaintError as error:
-            raise RequestError(_readable(str(error), path, what)) from None
+    try:
+        array = decode_image(upload.content, suffix=Path(upload.filename or "").suffix)
+    except InpaintError as error:
+        raise RequestError(_readable(str(error), what)) from None
     if array.dtype.kind == "f":
         raise RequestError(f"The {what} holds floating-point pixels; send an 8- or 16-bit "
                            "image (PNG, JPEG, TIFF or WebP).")
@@ -232,6 +229,19 @@ def run_task(task: Task, progress: Callable[[int, int], None] | None = None) -> 
     return io.merge_alpha(restored, alpha)
 
 
+def decode_image(content: bytes, *, suffix: str = "") -> np.ndarray:
+    """An image file's bytes decoded by :func:`graphinpaint.io.read_image` (16 bits kept).
+
+    ``suffix`` (``".tif"``, say) helps the decoder; unknown suffixes are dropped. Raises
+    InpaintError, naming a temporary file, for bytes that are not an image.
+    """
+    suffix = suffix.lower() if suffix.lower() in _SUFFIXES else ""
+    with tempfile.TemporaryDirectory(prefix="graphinpaint-upload-") as folder:
+        path = Path(folder) / f"upload{suffix}"
+        path.write_bytes(content)
+        return io.read_image(path)
+
+
 def encode_png(image: np.ndarray) -> bytes:
     """PNG bytes of an 8- or 16-bit image, written by :func:`graphinpaint.io.write_image`."""
     with tempfile.TemporaryDirectory(prefix="graphinpaint-png-") as folder:
@@ -304,9 +314,9 @@ def _recorded_warnings() -> Iterator[list]:
         yield caught
 
 
-def _readable(message: str, path: Path, what: str) -> str:
+def _readable(message: str, what: str) -> str:
     """An io message about the temporary file, told about the upload instead."""
-    return message.replace(f"file '{path}'", what).replace(str(path), what)
+    return re.sub(r"file '[^']*'", what, message)
 
 
 def _given(form: Mapping[str, str], name: str) -> bool:
