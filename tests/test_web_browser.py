@@ -63,7 +63,7 @@ def server():
 
 @pytest.fixture
 def page(browser, server):
-    context = browser.new_context(viewport={"width": 1000, "height": 640}, accept_downloads=True)
+    context = browser.new_context(viewport={"width": 1000, "height": 720}, accept_downloads=True)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -249,3 +249,39 @@ def test_cancel_stops_the_job_and_frees_the_worker(browser):
         context.close()
     finally:
         server.close()
+
+
+def test_drop_a_file_then_zoom_pan_and_paint_where_the_mouse_is(page):
+    page.evaluate("""async () => {
+        const blob = await (await fetch('/static/samples/brick.png')).blob();
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([blob], 'dropped.png', {type: 'image/png'}));
+        document.getElementById('viewport').dispatchEvent(
+            new DragEvent('drop', {dataTransfer: transfer, bubbles: true, cancelable: true}));
+    }""")
+    page.wait_for_function("document.getElementById('image-info').textContent"
+                           ".startsWith('dropped.png')")
+    fitted = page.text_content("#zoom-value")
+    page.click("#zoom-in")
+    page.click("#zoom-in")
+    box = page.locator("#viewport").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.wheel(0, -200)                       # zoom in at the cursor
+    assert page.text_content("#zoom-value") != fitted
+    page.check("input[value=pan]")
+    start = page.locator("#mask-canvas").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 - 80, box["y"] + box["height"] / 2 - 40, steps=5)
+    page.mouse.up()
+    moved = page.locator("#mask-canvas").bounding_box()
+    assert (round(moved["x"] - start["x"]), round(moved["y"] - start["y"])) == (-80, -40)
+    assert _painted_pixels(page) == 0               # panning paints nothing
+    page.check("input[value=brush]")
+    _stroke(page, [(100, 90), (101, 90)], size=4)
+    painted = page.evaluate("""() => {
+        const context = document.getElementById('mask-canvas').getContext('2d');
+        return [context.getImageData(100, 90, 1, 1).data[3],
+                context.getImageData(20, 20, 1, 1).data[3]];
+    }""")
+    assert painted[0] >= 128 and painted[1] == 0
