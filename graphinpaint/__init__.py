@@ -11,6 +11,7 @@ solvers     linear solvers and ``solve_dirichlet`` on any graph
 pipeline    ``inpaint`` and the seed-compatible ``Inpaint``
 metrics     PSNR over a region
 cli         the ``graphinpaint`` command
+web         the local web app (``graphinpaint serve``); imported on demand
 
 Masks are boolean arrays of the image's spatial shape with **True = missing** (the hole).
 """

@@ -136,3 +136,14 @@ def test_cancelled_raised_from_progress_stops_inpaint_and_leaves_nothing_behind(
     again = gi.inpaint(image, hole, progress=lambda done, total: steps.append(total))
     np.testing.assert_array_equal(again, gi.inpaint(image, hole))
     assert steps[-1] > 2
+
+
+def test_a_full_queue_answers_503_instead_of_holding_more_images():
+    with JobPool(workers=1, max_queued=2, run=_steps(100_000, pause=0.001)) as pool:
+        running = pool.submit(_task())
+        _wait(pool, running.id, states=("running",))
+        pool.submit(_task())
+        pool.submit(_task())
+        with pytest.raises(RequestError, match="busy: 2 restorations are waiting") as error:
+            pool.submit(_task())
+        assert error.value.status == 503

@@ -30,7 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .jobs import JobPool
 
     pool = JobPool(workers=args.workers, expire_after=args.expire_after,
-                   abandon_after=args.abandon_after)
+                   abandon_after=args.abandon_after, max_queued=args.max_queued)
     try:
         app = create_app(pool=pool, limits=Limits(max_bytes=args.max_bytes,
                                                   max_pixels=args.max_pixels))
@@ -81,6 +81,9 @@ def _parser() -> _Parser:
                         help="largest upload, in bytes (default %(default)s)")
     parser.add_argument("--expire-after", type=float, default=600.0,
                         help="seconds a result or upload is kept (default %(default)s)")
+    parser.add_argument("--max-queued", type=_positive, default=100,
+                        help="restorations that may wait at once; more get 503 "
+                             "(default %(default)s)")
     parser.add_argument("--abandon-after", type=float, default=60.0,
                         help="seconds without a poll before a job is cancelled "
                              "(default %(default)s)")

@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Callable
 
 from .._validation import InpaintError
-from .handling import RequestError, Task, Upload, encode_png, run_task
+from .. import io
+from .handling import RequestError, Task, Upload, run_task
 
 __all__ = ["Cancelled", "Job", "JobPool"]
 
@@ -90,17 +91,21 @@ class JobPool:
         Seconds after which a finished result, or an upload nobody used, is deleted.
     abandon_after : float, default 60
         Seconds without a status request after which a queued or running job is cancelled.
+    max_queued : int, default 100
+        Jobs that may wait at once; beyond, :meth:`submit` answers 503 (each waiting job holds
+        its image in memory).
     run : callable, optional
         ``run(task, progress) -> image``; default :func:`graphinpaint.web.handling.run_task`.
     """
 
     def __init__(self, *, workers: int | None = None, expire_after: float = 600.0,
-                 abandon_after: float = 60.0,
+                 abandon_after: float = 60.0, max_queued: int = 100,
                  run: Callable[..., object] | None = None) -> None:
         self.workers = workers or os.cpu_count() or 1
         if self.workers < 1:
             raise ValueError(f"workers must be at least 1. Got {workers}.")
         self.expire_after, self.abandon_after = float(expire_after), float(abandon_after)
+        self.max_queued = max_queued
         self._run = run or run_task
         self.folder = Path(tempfile.mkdtemp(prefix="graphinpaint-web-"))
         self._jobs: dict[str, Job] = {}
@@ -146,6 +151,10 @@ class JobPool:
         with self._lock:
             if self._closing.is_set():
                 raise RequestError("The server is shutting down.", 503)
+            waiting = sum(other.state == "queued" for other in self._jobs.values())
+            if waiting >= self.max_queued:
+                raise RequestError(f"The server is busy: {waiting} restorations are waiting. "
+                                   "Try again in a minute.", 503)
             self._jobs[job.id] = job
         self._queue.put(job)
         return job
@@ -231,12 +240,11 @@ class JobPool:
         try:
             image = self._run(job.task, progress)
             result = self.folder / f"result-{job.id}.png"
-            result.write_bytes(encode_png(image))
+            io.write_image(result, image)                  # atomic: never seen half-written
             job.warnings += job.task.warnings
         except Cancelled:
             state = "cancelled"
-            error = "Cancelled." if job.cancel_requested.is_set() else \
-                "Cancelled: the client stopped asking."
+            error = "Cancelled: the client stopped asking." if self._gone(job) else "Cancelled."
         except InpaintError as problem:
             state, error = "failed", str(problem)
         except Exception:  # a bug or a resource failure: logged, told in plain words

@@ -94,6 +94,10 @@ function addOption(name, spec) {
 
 async function openFile(file) {
   clearError();
+  if (state.job) {                  // a restoration of the previous image: stop it, drop it
+    fetch(`/api/jobs/${state.job.id}/cancel`, {method: "POST"});
+    finishJob();
+  }
   setStatus(`Uploading ${file.name}…`);
   const body = new FormData();
   body.append("image", file, file.name);
