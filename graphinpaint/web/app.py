@@ -88,8 +88,7 @@ def create_app(*, pool: JobPool | None = None, limits: Limits | None = None):
         image = upload_of("image")
         if image is None and request.form.get("image_id"):
             image = pool.upload(request.form["image_id"])
-        task = prepare(image, upload_of("mask"), request.form, limits,
-                       mask_from_alpha=request.form.get("mask_from_alpha") in ("1", "true"))
+        task = prepare(image, upload_of("mask"), request.form, limits)
         job = pool.submit(task)
         return jsonify(pool.status(job.id)), 202
 

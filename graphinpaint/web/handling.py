@@ -129,6 +129,20 @@ def check_length(content_length: int | str | None, limits: Limits) -> None:
 def read_upload(upload: Upload | None, limits: Limits, *, what: str = "image") -> np.ndarray:
     """Check an upload's size from its header, then decode it; errors name the field.
 
+    Parameters
+    ----------
+    upload : Upload or None
+        The file as received; None when the request had no such field.
+    limits : Limits
+        The pixel limit is checked from the file's header, before any pixel is decoded.
+    what : str, default "image"
+        What the file is, for the messages ("image", "mask").
+
+    Returns
+    -------
+    ndarray
+        The decoded image, in its own dtype and channels.
+
     Raises
     ------
     RequestError
@@ -157,7 +171,17 @@ def read_upload(upload: Upload | None, limits: Limits, *, what: str = "image") -
 def parse_options(form: Mapping[str, str]) -> dict:
     """The inpaint options among ``form``'s fields, converted and checked (400 if bad).
 
-    Empty or absent fields keep inpaint's defaults. ``p`` accepts ``inf``.
+    Parameters
+    ----------
+    form : mapping of str to str
+        Form fields; ``p`` (a number or ``inf``), ``form``, ``patch_size``, ``k`` (at most 50:
+        a request must not buy unbounded work) and ``strategy`` are read, others ignored.
+
+    Returns
+    -------
+    dict
+        Keyword arguments for :func:`graphinpaint.inpaint`; empty or absent fields are left
+        out, so that inpaint's defaults (which adapt to the image) apply.
     """
     options: dict = {}
     func = "inpaint"
@@ -181,13 +205,30 @@ def parse_options(form: Mapping[str, str]) -> dict:
 
 
 def prepare(image: Upload | None, mask: Upload | None, form: Mapping[str, str],
-            limits: Limits, *, mask_from_alpha: bool = False) -> Task:
-    """Check a request and make the :class:`Task` it asks for (400/413 on bad input).
+            limits: Limits) -> Task:
+    """Check a request and make the :class:`Task` it asks for.
 
-    The mask is a file (white = hole) of the image's size, or the image's transparency when
-    ``mask_from_alpha``. A mask with no hole, or nothing but hole, is refused.
+    Parameters
+    ----------
+    image, mask : Upload or None
+        The image, and the mask file (**white = hole**, of the image's size, black and white).
+    form : mapping of str to str
+        The options (see :func:`parse_options`), and ``mask_from_alpha=1`` to take the hole
+        from the image's transparency instead of a mask file.
+    limits : Limits
+
+    Returns
+    -------
+    Task
+
+    Raises
+    ------
+    RequestError
+        400 for a missing or unreadable file, a mask of another size, a mask that is not black
+        and white, a mask with no hole or nothing but hole, a bad option; 413 above the limits.
     """
     options = parse_options(form)
+    mask_from_alpha = _flag(form, "mask_from_alpha")
     array = read_upload(image, limits)
     colour, alpha = io.split_alpha(array)
     if "patch_size" in options:
@@ -252,12 +293,30 @@ def encode_png(image: np.ndarray) -> bytes:
 
 def restore_request(files: Mapping[str, Upload], form: Mapping[str, str],
                     limits: Limits) -> tuple[bytes, list[str]]:
-    """A one-shot restore: fields ``image`` and ``mask`` (or ``mask_from_alpha``) and options.
+    """A one-shot restore, for a synchronous ``POST /inpaint`` endpoint.
 
-    Returns the restored PNG and the warnings worth telling the client; raises RequestError.
+    Parameters
+    ----------
+    files : mapping of str to Upload
+        ``image`` and ``mask`` (white = hole; not needed with ``mask_from_alpha=1``).
+    form : mapping of str to str
+        Options, as for :func:`prepare`.
+    limits : Limits
+
+    Returns
+    -------
+    png : bytes
+        The restored image: same size, depth and channels as the upload.
+    warnings : list of str
+        What the client should know (a mask that looks inverted, a solver short of its
+        tolerance).
+
+    Raises
+    ------
+    RequestError
+        With the status and the message to answer.
     """
-    task = prepare(files.get("image"), files.get("mask"), form, limits,
-                   mask_from_alpha=_flag(form, "mask_from_alpha"))
+    task = prepare(files.get("image"), files.get("mask"), form, limits)
     try:
         with _recorded_warnings() as caught:
             restored = run_task(task)
