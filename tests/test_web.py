@@ -240,3 +240,20 @@ def test_the_page_loads_nothing_from_the_network(client):
         with client.get(asset) as answer:
             text = answer.data.decode()
         assert "http://" not in text and "https://" not in text, asset
+
+
+@pytest.mark.parametrize("suffix, dtype", [(".tif", np.uint16), (".jpg", np.uint8),
+                                           (".webp", np.uint8), (".png", np.uint8)])
+def test_tiff_jpeg_and_webp_uploads_come_back_as_png_of_their_depth(client, tmp_path, suffix,
+                                                                    dtype):
+    image, hole = _sample()
+    image = image.astype(dtype) * (257 if dtype == np.uint16 else 1)
+    path = tmp_path / f"photo{suffix}"
+    gi.io.write_image(path, image)
+    uploaded = gi.io.read_image(path)                 # JPEG and WebP are lossy
+    answer = client.post("/api/jobs", data={"image": _file(path.read_bytes(), path.name),
+                                            "mask": _mask(hole)})
+    status = _finish(client, answer.get_json()["id"])
+    result = decode_image(client.get(f"/api/jobs/{status['id']}/result").data)
+    assert result.dtype == dtype and result.shape == image.shape
+    np.testing.assert_array_equal(result, gi.inpaint(uploaded, hole))
