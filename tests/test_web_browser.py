@@ -14,7 +14,7 @@ import pytest
 
 import graphinpaint as gi
 from graphinpaint.metrics import psnr
-from graphinpaint.web import JobPool, create_app
+from graphinpaint.web import JobPool, Limits, create_app
 from graphinpaint.web.handling import run_task
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -31,11 +31,12 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 class _Server:
     """The app on 127.0.0.1 and a free port, in a thread of this process."""
 
-    def __init__(self, pool: JobPool) -> None:
+    def __init__(self, pool: JobPool, limits: Limits | None = None) -> None:
         from werkzeug.serving import make_server
 
         self.pool = pool
-        self.server = make_server("127.0.0.1", 0, create_app(pool=pool), threaded=True)
+        self.server = make_server("127.0.0.1", 0, create_app(pool=pool, limits=limits),
+                                  threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}/"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -285,3 +286,24 @@ def test_drop_a_file_then_zoom_pan_and_paint_where_the_mouse_is(page):
                 context.getImageData(20, 20, 1, 1).data[3]];
     }""")
     assert painted[0] >= 128 and painted[1] == 0
+
+
+def test_images_above_the_limits_are_refused_in_words(browser, tmp_path):
+    server = _Server(JobPool(workers=1), Limits(max_bytes=200_000, max_pixels=10_000))
+    try:
+        context = browser.new_context(viewport={"width": 1000, "height": 720})
+        page = context.new_page()
+        page.goto(server.url)
+        page.wait_for_selector("#sample-astronaut")
+        page.click("#sample-astronaut")                 # 256 x 256: above 10,000 pixels
+        page.wait_for_selector("#error:not([hidden])")
+        assert "256 x 256 pixels, above the limit of 10000 pixels" in page.text_content("#error")
+        noise = np.random.default_rng(0).integers(0, 256, (300, 300, 3), dtype=np.uint8)
+        gi.io.write_image(tmp_path / "noise.png", noise)          # ~270 kB
+        page.set_input_files("#file-input", str(tmp_path / "noise.png"))
+        page.wait_for_function("document.getElementById('error').textContent"
+                               ".includes('above this server')")
+        assert "limit of 0.2 MB" in page.text_content("#error")
+        context.close()
+    finally:
+        server.close()

@@ -42,6 +42,16 @@ function clearError() {
 
 function setStatus(text) { els.status.textContent = text; }
 
+// fetch, with a network failure (server stopped, connection refused) told in the page.
+async function send(url, options) {
+  try {
+    return await fetch(url, options);
+  } catch (_) {
+    showError("Cannot reach the graphinpaint server: is it still running?");
+    return null;
+  }
+}
+
 async function errorOf(response) {
   try {
     const body = await response.json();
@@ -98,10 +108,17 @@ async function openFile(file) {
     fetch(`/api/jobs/${state.job.id}/cancel`, {method: "POST"});
     finishJob();
   }
+  const limit = state.config ? state.config.limits.max_bytes : Infinity;
+  if (file.size > limit) {
+    showError(`${file.name} is ${(file.size / 2 ** 20).toFixed(1)} MB, above this server's ` +
+              `limit of ${(limit / 2 ** 20).toFixed(1)} MB. Use a smaller file.`);
+    return;
+  }
   setStatus(`Uploading ${file.name}…`);
   const body = new FormData();
   body.append("image", file, file.name);
-  const response = await fetch("/api/images", {method: "POST", body});
+  const response = await send("/api/images", {method: "POST", body});
+  if (!response) return;
   if (!response.ok) {
     setStatus("");
     showError(await errorOf(response));
@@ -362,7 +379,8 @@ async function restore() {
   } else {
     body.append("mask", await maskBlob(), "mask.png");
   }
-  const response = await fetch("/api/jobs", {method: "POST", body});
+  const response = await send("/api/jobs", {method: "POST", body});
+  if (!response) return;
   if (!response.ok) {
     showError(await errorOf(response));
     return;
@@ -377,7 +395,11 @@ async function restore() {
 
 async function poll(id) {
   while (state.job && state.job.id === id) {
-    const response = await fetch(`/api/jobs/${id}`);
+    const response = await send(`/api/jobs/${id}`);
+    if (!response) {
+      finishJob();
+      return;
+    }
     if (!response.ok) {
       finishJob();
       showError(await errorOf(response));
@@ -427,12 +449,13 @@ function finishJob() {
 async function showResult(job) {
   const seconds = (performance.now() - state.job.started) / 1000;
   const url = `/api/jobs/${job.id}/result`;
-  const response = await fetch(url);
-  if (!response.ok) {
+  const response = await send(url);
+  if (!response || !response.ok) {
     finishJob();
-    showError(await errorOf(response));
+    if (response) showError(await errorOf(response));
     return;
   }
+  if (!state.job || state.job.id !== job.id) return;     // another image was opened meanwhile
   const picture = await createImageBitmap(await response.blob());
   els.resultCanvas.getContext("2d").drawImage(picture, 0, 0);
   els.resultCanvas.hidden = false;
