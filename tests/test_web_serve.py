@@ -39,8 +39,8 @@ class Server:
                                  f"{self.process.stderr.read()[-2000:]}")
         self.url = self.banner.split()[2].rstrip("/")
 
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGINT)
+    def stop(self, stop: int = signal.SIGINT) -> int:
+        self.process.send_signal(stop)
         try:
             return self.process.wait(timeout=30)
         finally:
@@ -107,7 +107,9 @@ def _case(index: int) -> tuple[np.ndarray, np.ndarray]:
     return image, hole
 
 
-def test_serve_prints_a_loopback_address_and_ctrl_c_leaves_no_temporary_files(server_tmp):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "term"])
+def test_serve_prints_a_loopback_address_and_stopping_leaves_no_temporary_files(server_tmp,
+                                                                                stop):
     server = Server(server_tmp, "--workers", "1")
     try:
         assert server.url.startswith("http://127.0.0.1:")
@@ -122,7 +124,7 @@ def test_serve_prints_a_loopback_address_and_ctrl_c_leaves_no_temporary_files(se
                                  "mask": encode_png(np.where(big_hole, 255, 0).astype(np.uint8))})
         _request(f"{server.url}/api/jobs", body, kind)          # stopped mid-way, or queued
     finally:
-        code = server.stop()
+        code = server.stop(stop)
     assert code == 0
     assert list(server_tmp.iterdir()) == []
 
@@ -177,3 +179,23 @@ def test_serve_refuses_a_port_in_use(server_tmp, capsys):
         assert "Choose another --port" in capsys.readouterr().err
     finally:
         server.stop()
+
+
+def test_open_opens_the_printed_address_in_the_browser(monkeypatch, capsys):
+    import webbrowser
+
+    from werkzeug.serving import BaseWSGIServer
+
+    opened: list[str] = []
+
+    def serve_then_ctrl_c(self, poll_interval=0.5):
+        time.sleep(1.0)                      # --open waits 0.5 s for the server to listen
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(webbrowser, "open", opened.append)
+    monkeypatch.setattr(BaseWSGIServer, "serve_forever", serve_then_ctrl_c)
+    handler = signal.getsignal(signal.SIGTERM)
+    assert main(["serve", "--port", "0", "--open", "--workers", "1"]) == 0
+    assert signal.getsignal(signal.SIGTERM) is handler       # the server's handler is gone
+    printed = capsys.readouterr().out.split()[2]
+    assert opened == [printed] and printed.startswith("http://127.0.0.1:")

@@ -45,13 +45,15 @@ def main(argv: Sequence[str] | None = None) -> int:
               flush=True)
         if args.open:
             threading.Timer(0.5, webbrowser.open, (address,)).start()
-        _stop_on_sigterm()
+        previous = _stop_on_sigterm()
         try:
             server.serve_forever()
         except KeyboardInterrupt:
             print("graphinpaint serve: stopped", file=sys.stderr)
         finally:
             server.server_close()
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
     finally:
         pool.close()                   # cancels the jobs and removes the temporary folder
     return 0
@@ -101,7 +103,11 @@ def _display_host(host: str) -> str:
     return "127.0.0.1" if host in ("", "0.0.0.0") else host
 
 
-def _stop_on_sigterm() -> None:
-    """A TERM signal stops the server as Ctrl+C does, so that it cleans up too."""
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, signal.default_int_handler)
+def _stop_on_sigterm():
+    """A TERM signal stops the server as Ctrl+C does, so that it cleans up too.
+
+    Returns the handler it replaced (None off the main thread, where signals cannot be set).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, signal.default_int_handler)
