@@ -257,3 +257,13 @@ def test_tiff_jpeg_and_webp_uploads_come_back_as_png_of_their_depth(client, tmp_
     result = decode_image(client.get(f"/api/jobs/{status['id']}/result").data)
     assert result.dtype == dtype and result.shape == image.shape
     np.testing.assert_array_equal(result, gi.inpaint(uploaded, hole))
+
+
+def test_a_multi_page_tiff_counts_every_page_against_the_pixel_limit(client, tmp_path):
+    import tifffile
+
+    pages = np.zeros((12, 150, 150), np.uint8)          # 12 x 22,500 = 270,000 > 200,000
+    tifffile.imwrite(tmp_path / "pages.tif", pages)
+    answer = client.post("/api/images", data={
+        "image": _file((tmp_path / "pages.tif").read_bytes(), "pages.tif")})
+    assert "150 x 150 pixels in 12 frames, above the limit of 200000" in _error(answer, 413)

@@ -153,11 +153,12 @@ def read_upload(upload: Upload | None, limits: Limits, *, what: str = "image") -
         raise RequestError(f"The {what!r} file is missing: choose an image file.")
     if not upload.content:
         raise RequestError(f"The {what!r} file is empty (0 bytes): choose an image file.")
-    height, width = _header_size(upload, limits)
-    if height * width > limits.max_pixels:
+    frames, height, width = _header_shape(upload, limits)
+    if frames * height * width > limits.max_pixels:
         raise RequestError(
-            f"The {what} is {height} x {width} pixels, above the limit of {limits.max_pixels} "
-            "pixels. Use a smaller image (or crop it).", 413)
+            f"The {what} is {height} x {width} pixels"
+            f"{f' in {frames} frames' if frames > 1 else ''}, above the limit of "
+            f"{limits.max_pixels} pixels. Use a smaller image (or crop it).", 413)
     try:
         array = decode_image(upload.content, suffix=Path(upload.filename or "").suffix)
     except InpaintError as error:
@@ -327,22 +328,41 @@ def restore_request(files: Mapping[str, Upload], form: Mapping[str, str],
 
 # --- helpers ------------------------------------------------------------------------------------
 
-def _header_size(upload: Upload, limits: Limits) -> tuple[int, int]:
-    """(height, width) from the file's header, without decoding the pixels."""
+def _header_shape(upload: Upload, limits: Limits) -> tuple[int, int, int]:
+    """(frames, height, width) the file declares in its header, without decoding pixels.
+
+    Frames count the pages of a TIFF and the frames of an animation. imageio picks its plugin
+    by content, or by the suffix the decoder is given later: both readings are taken, and the
+    larger one counts.
+    """
     import imageio.v3 as iio
 
-    try:
-        with _recorded_warnings():                   # drops Pillow's DecompressionBombWarning
-            shape = iio.improps(upload.content).shape
-    except Exception as error:  # imageio raises many types for what it cannot read
-        if type(error).__name__ == "DecompressionBombError":
-            raise RequestError(f"The {upload.field} is far above the limit of "
-                               f"{limits.max_pixels} pixels.", 413) from None
+    suffix = Path(upload.filename or "").suffix.lower()
+    hints = [{}] + ([{"extension": suffix}] if suffix in _SUFFIXES else [])
+    shapes = []
+    for hint in hints:
+        try:
+            with _recorded_warnings():               # drops Pillow's DecompressionBombWarning
+                shape = iio.improps(upload.content, index=..., **hint).shape
+        except Exception as error:  # imageio raises many types for what it cannot read
+            if type(error).__name__ == "DecompressionBombError":
+                raise RequestError(f"The {upload.field} is far above the limit of "
+                                   f"{limits.max_pixels} pixels.", 413) from None
+            continue
+        shapes.append(_frames_height_width(shape))
+    if not shapes:
         raise RequestError(f"The {upload.field} file '{upload.filename}' is not an image that "
-                           "can be read: send a PNG, JPEG, TIFF or WebP file.") from None
+                           "can be read: send a PNG, JPEG, TIFF or WebP file.")
+    return max(shapes, key=math.prod)
+
+
+def _frames_height_width(shape: tuple[int, ...]) -> tuple[int, int, int]:
+    """(frames, height, width) of an imageio ``index=...`` shape: (N, H, W[, C]) or (H, W)."""
+    if len(shape) == 2:
+        return 1, int(shape[0]), int(shape[1])
     if len(shape) < 2:
-        raise RequestError(f"The {upload.field} file '{upload.filename}' is not a 2-D image.")
-    return int(shape[0]), int(shape[1])
+        return 1, 1, 1
+    return int(shape[0]), int(shape[1]), int(shape[2])
 
 
 def _read_mask(mask: Upload | None, shape: tuple[int, int], limits: Limits,
