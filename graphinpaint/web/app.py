@@ -75,7 +75,7 @@ def create_app(*, pool: JobPool | None = None, limits: Limits | None = None):
         upload = upload_of("image")
         array = read_upload(upload, limits)
         info = _describe(array)
-        image_id = pool.keep_upload(upload, info)
+        image_id = pool.keep_upload(upload)
         return jsonify(id=image_id, preview=f"/api/images/{image_id}/preview", **info), 201
 
     @app.get("/api/images/<image_id>/preview")

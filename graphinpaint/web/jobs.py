@@ -75,8 +75,6 @@ class Job:
 class _StoredUpload:
     path: Path
     filename: str
-    field: str
-    info: dict
     last_seen: float = field(default_factory=time.monotonic)
 
 
@@ -123,13 +121,13 @@ class JobPool:
 
     # --- uploads ---------------------------------------------------------------------------
 
-    def keep_upload(self, upload: Upload, info: dict) -> str:
+    def keep_upload(self, upload: Upload) -> str:
         """Store an upload's bytes for later jobs; returns its id."""
         upload_id = secrets.token_urlsafe(16)
         path = self.folder / f"upload-{upload_id}"
         path.write_bytes(upload.content)
         with self._lock:
-            self._uploads[upload_id] = _StoredUpload(path, upload.filename, upload.field, info)
+            self._uploads[upload_id] = _StoredUpload(path, upload.filename)
         return upload_id
 
     def upload(self, upload_id: str, field_name: str = "image") -> Upload:
