@@ -147,3 +147,20 @@ def test_a_full_queue_answers_503_instead_of_holding_more_images():
         with pytest.raises(RequestError, match="busy: 2 restorations are waiting") as error:
             pool.submit(_task())
         assert error.value.status == 503
+
+
+def test_uploads_nobody_uses_expire_and_their_files_go():
+    from graphinpaint.web import Upload
+
+    with JobPool(workers=1, expire_after=0.3) as pool:
+        upload_id = pool.keep_upload(Upload("image", "a.png", b"bytes"))
+        assert pool.upload(upload_id).content == b"bytes"
+        files = list(pool.folder.iterdir())
+        assert len(files) == 1
+        deadline = time.monotonic() + 20
+        while files[0].exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not files[0].exists()
+        with pytest.raises(RequestError, match="no longer on the server") as error:
+            pool.upload(upload_id)
+        assert error.value.status == 404
