@@ -26,7 +26,7 @@ def uniform_rows(indptr: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return ~(largest > smallest)
 
 
-@njit(cache=True, nogil=True, fastmath=True)
+@njit(cache=True, nogil=True)
 def node_mean(start, stop, indices, weights, values, c):  # pragma: no cover
     """``sum_v w f_v / sum_v w`` over the edges ``start:stop`` (0 when they weigh nothing)."""
     total = 0.0
@@ -37,7 +37,7 @@ def node_mean(start, stop, indices, weights, values, c):  # pragma: no cover
     return total / mass if mass > 0 else 0.0
 
 
-@njit(cache=True, nogil=True, fastmath=True)
+@njit(cache=True, nogil=True)
 def node_midrange(start, stop, indices, scales, values, c, uniform):  # pragma: no cover
     """The weighted midrange of the neighbours on the edges ``start:stop`` (0 with none).
 
@@ -47,14 +47,19 @@ def node_midrange(start, stop, indices, scales, values, c, uniform):  # pragma: 
     over the pairs of neighbours: exact, in O(degree**2), or O(degree) when ``uniform``.
     """
     if uniform:
-        low = np.inf
-        high = -np.inf
+        found = False
+        low = 0.0
+        high = 0.0
         for e in range(start, stop):
             if scales[e] > 0:
                 value = values[indices[e], c]
+                if not found:
+                    low = value
+                    high = value
+                    found = True
                 low = min(low, value)
                 high = max(high, value)
-        return (low + high) / 2.0 if high >= low else 0.0
+        return (low + high) / 2.0
     best_height = -1.0
     best_x = 0.0
     for a in range(start, stop):

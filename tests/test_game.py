@@ -1,0 +1,113 @@
+"""solve_dirichlet(form="game"): the game-theoretic p-Laplacian against known answers.
+
+Convention (graphlearning's code, ``plaplace(fast=True)``): at an unknown node,
+``f = mean / (p-1) + (1 - 1/(p-1)) midrange`` of its neighbours.
+"""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from graphinpaint import InpaintError, operators, solve_dirichlet
+
+
+def _path(n):
+    weights = sp.diags(np.ones(n - 1), 1, shape=(n, n))
+    return sp.csr_matrix(weights + weights.T)
+
+
+def _star(leaf_weights):
+    n = len(leaf_weights) + 1
+    dense = np.zeros((n, n))
+    dense[0, 1:] = dense[1:, 0] = leaf_weights
+    return sp.csr_matrix(dense)
+
+
+def _random_graph(n, rng):
+    upper = sp.triu(sp.random(n, n, density=0.2, random_state=rng, data_rvs=rng.random), 1)
+    upper = upper + sp.diags(np.full(n - 1, 0.5), 1, shape=(n, n))
+    return sp.csr_matrix(upper + upper.T)
+
+
+@pytest.mark.parametrize("p", [2.0, 2.5, 3.0, 10.0, np.inf])
+def test_path_graph_gives_a_straight_line_for_every_p(p):
+    known = np.zeros(9, dtype=bool)
+    known[[0, 8]] = True
+    values = np.where(known, [1.0, 0, 0, 0, 0, 0, 0, 0, 5.0], np.nan)
+    out = solve_dirichlet(_path(9), known, values, p=p, form="game", rtol=1e-12)
+    np.testing.assert_allclose(out, np.linspace(1, 5, 9), atol=1e-9)
+
+
+@pytest.mark.parametrize("p", [2.5, 3.0, 5.0, 10.0, np.inf])
+def test_star_centre_mixes_the_mean_and_the_midrange_of_its_leaves(p):
+    # Unit weights: the numbers graphlearning's plaplace gives (2.25 at p = 3).
+    leaves = np.array([np.nan, 0.0, 1.0, 5.0])
+    known = np.array([False, True, True, True])
+    theta = 0.0 if np.isinf(p) else 1 / (p - 1)
+    centre = solve_dirichlet(_star([1.0, 1.0, 1.0]), known, leaves, p=p, form="game",
+                             rtol=1e-12)[0]
+    assert centre == pytest.approx(theta * 2.0 + (1 - theta) * 2.5, abs=1e-9)
+
+
+def test_weighted_star_uses_the_weighted_mean_and_the_weighted_midrange():
+    # Weights 1, 4, 16: mean (0 + 4 + 80) / 21 = 4. Scales sqrt(w) = 1, 2, 4: the midrange
+    # balances 2 |1 - x| and 4 |5 - x| at x = 11/3. At p = 3 the centre is their average.
+    leaves = np.array([np.nan, 0.0, 1.0, 5.0])
+    known = np.array([False, True, True, True])
+    centre = solve_dirichlet(_star([1.0, 4.0, 16.0]), known, leaves, p=3, form="game",
+                             rtol=1e-12)[0]
+    assert centre == pytest.approx((4 + 11 / 3) / 2, abs=1e-9)
+
+
+def test_at_p2_it_is_the_variational_solution():
+    rng = np.random.default_rng(1)
+    W = _random_graph(30, rng)
+    known = rng.random(30) < 0.3
+    known[0] = True
+    values = rng.normal(size=30)
+    variational = solve_dirichlet(W, known, values, p=2.0, rtol=1e-12)
+    np.testing.assert_allclose(solve_dirichlet(W, known, values, p=2.0, form="game"),
+                               variational, atol=1e-9)
+    # Just above 2 the sweeps run (theta = 1/(p-1) < 1) and land next to it.
+    near = solve_dirichlet(W, known, values, p=2.0 + 1e-6, form="game", rtol=1e-12)
+    np.testing.assert_allclose(near, variational, atol=1e-5)
+
+
+def test_at_infinity_it_is_the_variational_infinity_solution():
+    rng = np.random.default_rng(2)
+    W = _random_graph(30, rng)
+    known = rng.random(30) < 0.3
+    known[0] = True
+    values = rng.normal(size=30)
+    np.testing.assert_allclose(
+        solve_dirichlet(W, known, values, p=np.inf, form="game", rtol=1e-12),
+        solve_dirichlet(W, known, values, p=np.inf, rtol=1e-12), atol=1e-9)
+
+
+@pytest.mark.parametrize("p", [3.0, 6.0])
+def test_solution_zeroes_the_operator_and_obeys_the_maximum_principle(p):
+    rng = np.random.default_rng(3)
+    W = _random_graph(40, rng)
+    known = rng.random(40) < 0.25
+    known[0] = True
+    values = rng.normal(size=(40, 2))
+    before = values.copy()
+    result = solve_dirichlet(W, known, values, p=p, form="game", rtol=1e-12,
+                             return_result=True)
+    np.testing.assert_array_equal(values, before)                  # input untouched
+    assert result.success and np.isnan(result.energy)
+    np.testing.assert_allclose(result.x[known], values[known])
+    residual = operators.game_p_laplacian(W, result.x, p)[~known]
+    assert np.abs(residual).max() < 1e-9 and result.residual < 1e-9
+    assert result.x.min() >= values[known].min() - 1e-12
+    assert result.x.max() <= values[known].max() + 1e-12
+    # A warm start from the answer stops at once.
+    again = solve_dirichlet(W, known, values, p=p, form="game", x0=result.x, rtol=1e-9,
+                            return_result=True)
+    assert again.nit == 1
+
+
+def test_p_below_2_is_refused_with_the_parameter_named():
+    known = np.array([True, False, True])
+    with pytest.raises(InpaintError, match=r"'p' parameter .* \[2, inf\] with form='game'"):
+        solve_dirichlet(_path(3), known, np.array([0.0, 0.0, 1.0]), p=1.5, form="game")
