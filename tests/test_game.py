@@ -111,3 +111,17 @@ def test_p_below_2_is_refused_with_the_parameter_named():
     known = np.array([True, False, True])
     with pytest.raises(InpaintError, match=r"'p' parameter .* \[2, inf\] with form='game'"):
         solve_dirichlet(_path(3), known, np.array([0.0, 0.0, 1.0]), p=1.5, form="game")
+
+
+def test_inpaint_with_the_game_form_restores_a_smooth_image():
+    from graphinpaint import inpaint
+    from graphinpaint.metrics import psnr
+    y, x = np.mgrid[:48, :48] / 48
+    image = 0.3 + 0.3 * np.sin(3 * x) * np.cos(2 * y) + 0.2 * x
+    hole = np.zeros((48, 48), bool)
+    hole[20:26, 8:40] = True
+    game = inpaint(image, hole, p=3.0, form="game")
+    np.testing.assert_array_equal(game[~hole], image[~hole])
+    assert psnr(image, game, hole) > 45          # 55.9 dB measured (p = 2: 54.0)
+    with pytest.raises(InpaintError, match="'p' parameter of inpaint"):
+        inpaint(image, hole, p=1.5, form="game")
