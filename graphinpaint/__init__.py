@@ -10,12 +10,14 @@ operators   graph Laplacians, p-Laplacians, gradients, energies
 solvers     linear solvers and ``solve_dirichlet`` on any graph
 pipeline    ``inpaint`` and the seed-compatible ``Inpaint``
 metrics     PSNR over a region
+learning    semi-supervised classification on any graph (Laplace, p-Laplace, Poisson)
 cli         the ``graphinpaint`` command
 
 Masks are boolean arrays of the image's spatial shape with **True = missing** (the hole).
 """
 
 from . import graph, io, metrics, operators, patches, solvers, weights
+from . import learning
 from ._validation import ConvergenceWarning, InpaintError
 from ._version import __version__
 from .pipeline import Inpaint, inpaint
@@ -29,6 +31,7 @@ __all__ = [
     "graph",
     "inpaint",
     "io",
+    "learning",
     "metrics",
     "operators",
     "patches",

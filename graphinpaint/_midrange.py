@@ -41,42 +41,48 @@ def node_mean(start, stop, indices, weights, values, c):  # pragma: no cover
 def node_midrange(start, stop, indices, scales, values, c, uniform):  # pragma: no cover
     """The weighted midrange of the neighbours on the edges ``start:stop`` (0 with none).
 
-    ``max_v s_v |f_v - x|`` is the larger of an increasing and a decreasing piecewise-linear
-    function of x; its minimum is at the highest of the crossings
-    ``x = (s_a f_a + s_b f_b) / (s_a + s_b)``, of height ``s_a s_b |f_a - f_b| / (s_a + s_b)``,
-    over the pairs of neighbours: exact, in O(degree**2), or O(degree) when ``uniform``.
+    With ``uniform`` scales it is ``(max + min) / 2``. Otherwise it is the root of
+    ``g(x) = U(x) - D(x)``, ``U(x) = max_v s_v (x - f_v)`` increasing and
+    ``D(x) = max_v s_v (f_v - x)`` decreasing, both piecewise linear: Newton's step (the
+    crossing of the two lines active at ``x``) inside a bracket that bisection keeps, which
+    ends in a few O(degree) passes once the active lines are those of the root (exact, where
+    the crossing of every pair would cost O(degree**2)).
     """
-    if uniform:
-        found = False
-        low = 0.0
-        high = 0.0
+    low = np.inf
+    high = -np.inf
+    for e in range(start, stop):
+        if scales[e] > 0:
+            low = min(low, values[indices[e], c])
+            high = max(high, values[indices[e], c])
+    if high < low:
+        return 0.0
+    x = (low + high) / 2.0
+    if uniform or high == low:
+        return x
+    for _ in range(100):
+        up = -np.inf
+        down = -np.inf
+        s_a = f_a = s_b = f_b = 0.0
         for e in range(start, stop):
-            if scales[e] > 0:
-                value = values[indices[e], c]
-                if not found:
-                    low = value
-                    high = value
-                    found = True
-                low = min(low, value)
-                high = max(high, value)
-        return (low + high) / 2.0
-    best_height = -1.0
-    best_x = 0.0
-    for a in range(start, stop):
-        s_a = scales[a]
-        if s_a <= 0:
-            continue
-        f_a = values[indices[a], c]
-        for b in range(a, stop):
-            s_b = scales[b]
-            if s_b <= 0:
+            s = scales[e]
+            if s <= 0:
                 continue
-            f_b = values[indices[b], c]
-            height = s_a * s_b * abs(f_a - f_b) / (s_a + s_b)
-            if height > best_height:
-                best_height = height
-                best_x = (s_a * f_a + s_b * f_b) / (s_a + s_b)
-    return best_x
+            f = values[indices[e], c]
+            if s * (x - f) > up:
+                up, s_a, f_a = s * (x - f), s, f
+            if s * (f - x) > down:
+                down, s_b, f_b = s * (f - x), s, f
+        if up == down:
+            return x
+        if up < down:
+            low = x
+        else:
+            high = x
+        crossing = (s_a * f_a + s_b * f_b) / (s_a + s_b)
+        if crossing == x or high - low <= 1e-15 * max(abs(low), abs(high), 1.0):
+            return x
+        x = crossing if low < crossing < high else (low + high) / 2.0
+    return x
 
 
 @njit(cache=True, nogil=True)

@@ -280,7 +280,8 @@ def infinity_laplacian(weights: sp.spmatrix, signal: np.ndarray) -> np.ndarray:
     return _shaped_like(_infinity_laplacian(_edges(weights), values), signal)
 
 
-def game_p_laplacian(weights: sp.spmatrix, signal: np.ndarray, p: float) -> np.ndarray:
+def game_p_laplacian(weights: sp.spmatrix, signal: np.ndarray, p: float, *,
+                     midrange: str = "weighted") -> np.ndarray:
     """Game-theoretic (normalised) p-Laplacian: ``(1/p) (mean f - f) + (1 - 2/p) (mid f - f)``.
 
     ``mean f(u) = sum_v w(u,v) f(v) / d(u)`` is the weighted mean of the neighbours (so
@@ -299,6 +300,9 @@ def game_p_laplacian(weights: sp.spmatrix, signal: np.ndarray, p: float) -> np.n
     weights : scipy.sparse matrix or array_like, shape (n, n)
     signal : ndarray, shape (n,) or (n, c)
     p : float in [1, inf]
+    midrange : {"weighted", "unweighted"}, default "weighted"
+        ``"unweighted"`` takes the plain ``(max + min) / 2`` of the neighbours whatever the
+        weights, as graphlearning's ``plaplace(fast=True)`` does (the mean stays weighted).
 
     Returns
     -------
@@ -316,22 +320,23 @@ def game_p_laplacian(weights: sp.spmatrix, signal: np.ndarray, p: float) -> np.n
     """
     func = "game_p_laplacian"
     p = check_float(p, "p", func, low=1.0, high=np.inf)
+    check_choice(midrange, "midrange", func, ("weighted", "unweighted"))
     weights = _checked_weights(weights, func)
     values = _columns(signal, weights.shape[0], func)
-    means, midranges = _means_and_midranges(weights, values)
+    means, midranges = _means_and_midranges(weights, values, midrange == "weighted")
     mean_share = 0.0 if np.isinf(p) else 1.0 / p
     out = mean_share * (means - values) + (1.0 - 2.0 / p) * (midranges - values)
     out[_row_sums(weights) <= 0] = 0.0      # no neighbours: no pull
     return _shaped_like(out, signal)
 
 
-def _means_and_midranges(weights: sp.csr_matrix, values: np.ndarray
+def _means_and_midranges(weights: sp.csr_matrix, values: np.ndarray, weighted: bool
                          ) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted means and midranges of every node's neighbours, (n, c) each."""
-    indptr = weights.indptr.astype(np.int64)
-    return _midrange.means_and_midranges(
-        indptr, weights.indices.astype(np.int64), weights.data,
-        np.ascontiguousarray(values), _midrange.uniform_rows(indptr, weights.data))
+    """Weighted means and (weighted or plain) midranges of every node's neighbours."""
+    uniform = _midrange.uniform_rows(weights.indptr, weights.data) if weighted \
+        else np.ones(weights.shape[0], dtype=bool)
+    return _midrange.means_and_midranges(weights.indptr, weights.indices, weights.data,
+                                         np.ascontiguousarray(values), uniform)
 
 
 def p_energy(weights: sp.spmatrix, signal: np.ndarray, p: float, *,

@@ -125,3 +125,16 @@ def test_inpaint_with_the_game_form_restores_a_smooth_image():
     assert psnr(image, game, hole) > 45          # 55.9 dB measured (p = 2: 54.0)
     with pytest.raises(InpaintError, match="'p' parameter of inpaint"):
         inpaint(image, hole, p=1.5, form="game")
+
+
+def test_unweighted_midrange_is_graphlearnings_fast_plaplace():
+    # Weights 1, 2, 4, leaves 0, 1, 5, p = 3: half the weighted mean 22/7 and half the plain
+    # midrange 2.5, the 2.8214... graphlearning's plaplace(fast=True) returns.
+    leaves = np.array([np.nan, 0.0, 1.0, 5.0])
+    known = np.array([False, True, True, True])
+    centre = solve_dirichlet(_star([1.0, 2.0, 4.0]), known, leaves, p=3, form="game",
+                             midrange="unweighted", rtol=1e-12)[0]
+    assert centre == pytest.approx((22 / 7 + 2.5) / 2, abs=1e-9)
+    signal = np.array([centre, 0.0, 1.0, 5.0])
+    assert abs(operators.game_p_laplacian(_star([1.0, 2.0, 4.0]), signal, 3,
+                                          midrange="unweighted")[0]) < 1e-9

@@ -44,7 +44,8 @@ def solve_dirichlet(weights: sp.spmatrix, known: np.ndarray, values: np.ndarray,
                     x0: np.ndarray | None = None, rtol: float = 1e-6, atol: float = 0.0,
                     maxiter: int | None = None, eps: float | None = None,
                     callback: Callable[[np.ndarray], None] | None = None,
-                    return_result: bool = False) -> np.ndarray | DirichletResult:
+                    return_result: bool = False,
+                    midrange: str = "weighted") -> np.ndarray | DirichletResult:
     """Solve the Dirichlet problem of the graph p-Laplacian on any weighted graph.
 
     Find ``f`` equal to ``values`` on the known nodes B with ``Delta_{w,p} f = 0`` on the
@@ -99,6 +100,11 @@ def solve_dirichlet(weights: sp.spmatrix, known: np.ndarray, values: np.ndarray,
     return_result : bool, default False
         Return a :class:`DirichletResult` (solution, iterations, residual, energy, success)
         instead of the array.
+    midrange : {"weighted", "unweighted"}, default "weighted"
+        Game form only: the midrange of the neighbours weighted as in
+        :func:`graphinpaint.operators.infinity_laplacian`, or their plain
+        ``(max + min) / 2`` whatever the weights (graphlearning's ``plaplace(fast=True)``).
+        The two agree on unit weights.
 
     Returns
     -------
@@ -139,6 +145,7 @@ def solve_dirichlet(weights: sp.spmatrix, known: np.ndarray, values: np.ndarray,
     """
     p = check_float(p, "p", _FUNC, low=1.0, high=np.inf)
     check_choice(form, "form", _FUNC, ("anisotropic", "isotropic", "game"))
+    check_choice(midrange, "midrange", _FUNC, ("weighted", "unweighted"))
     if form == "game" and p < 2:
         raise InpaintError(
             f"The 'p' parameter of {_FUNC} must be a float in [2, inf] with form='game'. Got "
@@ -175,7 +182,7 @@ def solve_dirichlet(weights: sp.spmatrix, known: np.ndarray, values: np.ndarray,
         _check_every_group_reaches_known(problem)
         if form == "game" and p != 2:
             result = game.solve(problem, signal, start, p=p, rtol=rtol, maxiter=maxiter,
-                                callback=callback)
+                                callback=callback, weighted_midrange=midrange == "weighted")
         else:
             result = _solve_p2(problem, signal, start, rtol=rtol, maxiter=maxiter,
                                callback=callback, p=p, form=form)

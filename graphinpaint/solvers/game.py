@@ -26,10 +26,9 @@ from __future__ import annotations
 from typing import Callable
 
 import numpy as np
-import scipy.sparse as sp
 from numba import njit
 
-from .. import _midrange, operators
+from .. import _midrange
 from ._problem import DirichletProblem, DirichletResult
 from ._warnings import warn_convergence
 from .nonlinear import _known_range
@@ -41,19 +40,21 @@ _PATIENCE = 10             # sweeps without a new smallest change before relaxin
 
 
 def solve(problem: DirichletProblem, signal: np.ndarray, x0: np.ndarray | None, *, p: float,
-          rtol: float, maxiter: int | None, callback: Callable | None) -> DirichletResult:
+          rtol: float, maxiter: int | None, callback: Callable | None,
+          weighted_midrange: bool = True) -> DirichletResult:
     """Solve the game p-Laplacian Dirichlet problem (2 < p <= inf) for the boundary values in
     ``signal`` (n, c), from ``x0`` on the unknowns (default: the mean of the known values).
 
     Stops when a sweep changes no value by more than ``rtol`` times the range of the known
-    values.
+    values. ``weighted_midrange=False`` takes the plain ``(max + min) / 2`` of the neighbours.
     """
     edges = problem.edges
     current = np.ascontiguousarray(signal.copy())
     unknown = problem.partition.unknown_nodes
     current[unknown] = signal[problem.known].mean(axis=0) if x0 is None else x0[unknown]
     scales = np.sqrt(edges.weights)
-    uniform = _midrange.uniform_rows(edges.indptr, edges.weights)
+    uniform = _midrange.uniform_rows(edges.indptr, edges.weights) if weighted_midrange \
+        else np.ones(edges.n, dtype=bool)
     mean_share = 0.0 if np.isinf(p) else 1.0 / (p - 1.0)
     tolerance = rtol * _known_range(current, problem.known)
     maxiter = maxiter or max(_MAXITER, 10 * unknown.size)
@@ -77,23 +78,20 @@ def solve(problem: DirichletProblem, signal: np.ndarray, x0: np.ndarray | None, 
                          f"in {maxiter} sweeps. Raise maxiter or loosen rtol.")
     return DirichletResult(
         x=current, success=success, status=0 if success else 1, nit=sweep,
-        linear_iterations=0, residual=_residual(problem, current, p),
+        linear_iterations=0, residual=_residual(problem, current, p, uniform),
         energy=np.nan, energies=[], eps=0.0, method="game mean-midrange iteration",
         message="converged" if success else "maximum number of sweeps reached")
 
 
-def _residual(problem: DirichletProblem, values: np.ndarray, p: float) -> float:
+def _residual(problem: DirichletProblem, values: np.ndarray, p: float,
+              uniform: np.ndarray) -> float:
     """Largest ``|game p-Laplacian|`` over the unknown nodes."""
     edges = problem.edges
-    weights = _csr(edges)
-    means, midranges = operators._means_and_midranges(weights, values)
+    means, midranges = _midrange.means_and_midranges(edges.indptr, edges.cols, edges.weights,
+                                                     values, uniform)
     mean_share = 0.0 if np.isinf(p) else 1.0 / p
     out = mean_share * (means - values) + (1.0 - 2.0 / p) * (midranges - values)
     return float(np.abs(out[problem.unknown]).max(initial=0.0))
-
-
-def _csr(edges: operators._Edges) -> sp.csr_matrix:
-    return sp.csr_matrix((edges.weights, edges.cols, edges.indptr), shape=(edges.n, edges.n))
 
 
 @njit(cache=True, nogil=True)
