@@ -15,8 +15,9 @@ problem, solved by ``solve_dirichlet`` as one linear system; p = inf (theta = 0)
 infinity-Laplacian, the same solution as the variational ``p=inf``.
 
 Speed: the sweeps run compiled (numba, one pass over each node's neighbours) and are
-over-relaxed (``f += 1.7 (update - f)``: at p = 3 on a 50k-node kNN graph 296 sweeps instead of
-1322 for plain Gauss-Seidel; less relaxed, down to plain Gauss-Seidel, if that stalls).
+over-relaxed (``f += 1.7 (update - f)``) once plain sweeps slow down (their change shrinking by
+less than a tenth a sweep): at p = 3 on a 50k-node kNN graph 296 sweeps instead of 1322 for
+plain Gauss-Seidel; less relaxed, down to plain Gauss-Seidel again, if that stalls.
 That is how this beats graphlearning's C loop, which sweeps plainly (benchmarks/
 parity_graphlearning.py). A p = 2 solution as the start did not pay for itself (measured).
 """
@@ -33,9 +34,12 @@ from ._problem import DirichletProblem, DirichletResult
 from ._warnings import warn_convergence
 from .nonlinear import _known_range
 
-_MAXITER = 100             # default sweeps at least; also 10 per unknown node
-_RELAXATION = 1.7          # over-relaxation: at p = 3 on a 50k-node kNN graph, 295 sweeps against
-                           # 514 at 1.5 (measured); 1.8 oscillates and stalls
+_MAXITER = 1000            # default sweeps at least; also 10 per unknown node
+_RELAXATION_MAX = 1.7      # largest over-relaxation: at p = 3 on a 50k-node kNN graph, 296 sweeps
+                           # against 517 at 1.5 and 1322 at 1 (measured); 1.8 oscillates
+_PROBE_SWEEPS = 4          # plain sweeps over which the rate of convergence is measured
+_SLOW_RATE = 0.9           # past this rate a sweep, over-relaxing pays (quick problems, whose
+                           # changes shrink faster, would only oscillate)
 _PATIENCE = 10             # sweeps without a new smallest change before relaxing less
 
 
@@ -58,7 +62,7 @@ def solve(problem: DirichletProblem, signal: np.ndarray, x0: np.ndarray | None, 
     mean_share = 0.0 if np.isinf(p) else 1.0 / (p - 1.0)
     tolerance = rtol * _known_range(current, problem.known)
     maxiter = maxiter or max(_MAXITER, 10 * unknown.size)
-    relaxation, smallest, stalled = _RELAXATION, np.inf, 0
+    relaxation, smallest, stalled, changes, relaxed_once = 1.0, np.inf, 0, [], False
     for sweep in range(1, maxiter + 1):
         change = _game_sweep(edges.indptr, edges.cols, edges.weights, scales, uniform, unknown,
                              current, mean_share, relaxation)
@@ -66,7 +70,10 @@ def solve(problem: DirichletProblem, signal: np.ndarray, x0: np.ndarray | None, 
             callback(current)
         if change <= tolerance:
             break
+        changes.append(change)
         smallest, stalled = (change, 0) if change < smallest else (smallest, stalled + 1)
+        if relaxation == 1.0 and not relaxed_once and _is_slow(changes):
+            relaxation, relaxed_once, smallest, stalled = _RELAXATION_MAX, True, np.inf, 0
         if stalled >= _PATIENCE and relaxation > 1.0:
             # Over-relaxation can oscillate around the kinks of the midrange: relax less, down
             # to plain Gauss-Seidel, which is monotone and always converges.
@@ -81,6 +88,15 @@ def solve(problem: DirichletProblem, signal: np.ndarray, x0: np.ndarray | None, 
         linear_iterations=0, residual=_residual(problem, current, p, uniform),
         energy=np.nan, energies=[], eps=0.0, method="game mean-midrange iteration",
         message="converged" if success else "maximum number of sweeps reached")
+
+
+def _is_slow(changes: list[float]) -> bool:
+    """Whether the plain sweeps have reached a slow phase: over the last ``_PROBE_SWEEPS``
+    sweeps the change shrank by less than ``_SLOW_RATE`` a sweep on average."""
+    if len(changes) <= _PROBE_SWEEPS:
+        return False
+    rate = (changes[-1] / changes[-1 - _PROBE_SWEEPS]) ** (1.0 / _PROBE_SWEEPS)
+    return rate > _SLOW_RATE
 
 
 def _residual(problem: DirichletProblem, values: np.ndarray, p: float,
@@ -100,30 +116,38 @@ def _game_sweep(indptr, indices, weights, scales, uniform, unknown, values, mean
     """One sweep of ``f(u) += relaxation * (theta mean + (1 - theta) mid - f(u))`` over the
     unknowns, node by node in place; returns the largest change.
 
-    The mean and the plain midrange come from one pass over the neighbours; rows with unequal
-    weights then find their weighted midrange in O(degree**2).
+    One pass over each node's neighbours gathers the weighted sums and the plain extremes of
+    every channel (a neighbour's channels are adjacent in memory); rows with unequal weights
+    then find their weighted midrange per channel.
     """
+    channels = values.shape[1]
+    total = np.empty(channels)
+    low = np.empty(channels)
+    high = np.empty(channels)
     largest = 0.0
     mid_share = 1.0 - mean_share
     for u in unknown:
         start, stop = indptr[u], indptr[u + 1]
-        for c in range(values.shape[1]):
-            total = 0.0
-            mass = 0.0
-            low = np.inf
-            high = -np.inf
-            for e in range(start, stop):
-                value = values[indices[e], c]
-                total += weights[e] * value
-                mass += weights[e]
-                if weights[e] > 0:
-                    low = min(low, value)
-                    high = max(high, value)
+        total[:] = 0.0
+        low[:] = np.inf
+        high[:] = -np.inf
+        mass = 0.0
+        for e in range(start, stop):
+            w = weights[e]
+            v = indices[e]
+            mass += w
+            for c in range(channels):
+                value = values[v, c]
+                total[c] += w * value
+                if w > 0:
+                    low[c] = min(low[c], value)
+                    high[c] = max(high[c], value)
+        for c in range(channels):
             if uniform[u]:
-                middle = (low + high) / 2.0
+                middle = (low[c] + high[c]) / 2.0
             else:
                 middle = _midrange.node_midrange(start, stop, indices, scales, values, c, False)
-            step = relaxation * (mid_share * middle + mean_share * total / mass - values[u, c])
+            step = relaxation * (mid_share * middle + mean_share * total[c] / mass - values[u, c])
             values[u, c] += step
             largest = max(largest, abs(step))
     return largest
