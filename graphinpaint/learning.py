@@ -3,20 +3,15 @@
 A few nodes carry labels; every other node gets the class whose score is largest, the scores
 being the solution of one problem on the graph with one column per class (the one-hot labels):
 
-======================  ===========================================================================
-function                scores
-======================  ===========================================================================
-:func:`laplace_learning`    the p = 2 Dirichlet problem with the one-hot labels as boundary values:
-                            harmonic extension (Zhu, Ghahramani and Lafferty 2003); graphlearning's
-                            ``ssl.laplace``
-:func:`p_laplace_learning`  the same with a p-Laplacian: by default the game-theoretic one at p = 10,
-                            graphlearning's ``ssl.plaplace`` (Flores, Calder and Lerman 2022); any
-                            ``form`` of :func:`~graphinpaint.solve_dirichlet`
-:func:`poisson_learning`    ``L u = sum_j (y_j - mean y) delta_j`` with ``sum_i d_i u_i = 0``: the
-                            labels are sources, not boundary values, which keeps the scores from
-                            flattening at very low label rates (Calder, Cook, Thorpe and Slepcev
-                            2020); graphlearning's ``ssl.poisson``
-======================  ===========================================================================
+- :func:`laplace_learning`: the p = 2 Dirichlet problem with the one-hot labels as boundary
+  values, the harmonic extension (Zhu, Ghahramani and Lafferty 2003); graphlearning's
+  ``ssl.laplace``.
+- :func:`p_laplace_learning`: the same with a p-Laplacian, by default the game-theoretic one at
+  p = 10, graphlearning's ``ssl.plaplace`` (Flores, Calder and Lerman 2022); or any ``form`` of
+  :func:`~graphinpaint.solve_dirichlet`.
+- :func:`poisson_learning`: ``L u = sum_j (y_j - mean y) delta_j`` with ``sum_i d_i u_i = 0``:
+  the labels are sources, not boundary values, which keeps the scores from flattening at very
+  low label rates (Calder, Cook, Thorpe and Slepcev 2020); graphlearning's ``ssl.poisson``.
 
 Every function takes symmetric weights ``W`` (n, n), ``known`` (n,) bool (**True = labelled
 node**, as in :func:`~graphinpaint.solve_dirichlet`) and ``labels`` (n,), read on the labelled
