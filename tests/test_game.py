@@ -9,24 +9,18 @@ import pytest
 import scipy.sparse as sp
 
 from graphinpaint import InpaintError, operators, solve_dirichlet
+from test_solvers import _path, _star
 
 
-def _path(n):
-    weights = sp.diags(np.ones(n - 1), 1, shape=(n, n))
-    return sp.csr_matrix(weights + weights.T)
-
-
-def _star(leaf_weights):
-    n = len(leaf_weights) + 1
-    dense = np.zeros((n, n))
-    dense[0, 1:] = dense[1:, 0] = leaf_weights
-    return sp.csr_matrix(dense)
-
-
-def _random_graph(n, rng):
+def _random_problem(seed, n=30, share=0.3, channels=None):
+    """A connected random graph, a random known set (node 0 among it) and random values."""
+    rng = np.random.default_rng(seed)
     upper = sp.triu(sp.random(n, n, density=0.2, random_state=rng, data_rvs=rng.random), 1)
     upper = upper + sp.diags(np.full(n - 1, 0.5), 1, shape=(n, n))
-    return sp.csr_matrix(upper + upper.T)
+    known = rng.random(n) < share
+    known[0] = True
+    values = rng.normal(size=n if channels is None else (n, channels))
+    return sp.csr_matrix(upper + upper.T), known, values
 
 
 @pytest.mark.parametrize("p", [2.0, 2.5, 3.0, 10.0, np.inf])
@@ -60,11 +54,7 @@ def test_weighted_star_uses_the_weighted_mean_and_the_weighted_midrange():
 
 
 def test_at_p2_it_is_the_variational_solution():
-    rng = np.random.default_rng(1)
-    W = _random_graph(30, rng)
-    known = rng.random(30) < 0.3
-    known[0] = True
-    values = rng.normal(size=30)
+    W, known, values = _random_problem(1)
     variational = solve_dirichlet(W, known, values, p=2.0, rtol=1e-12)
     np.testing.assert_allclose(solve_dirichlet(W, known, values, p=2.0, form="game"),
                                variational, atol=1e-9)
@@ -74,11 +64,7 @@ def test_at_p2_it_is_the_variational_solution():
 
 
 def test_at_infinity_it_is_the_variational_infinity_solution():
-    rng = np.random.default_rng(2)
-    W = _random_graph(30, rng)
-    known = rng.random(30) < 0.3
-    known[0] = True
-    values = rng.normal(size=30)
+    W, known, values = _random_problem(2)
     np.testing.assert_allclose(
         solve_dirichlet(W, known, values, p=np.inf, form="game", rtol=1e-12),
         solve_dirichlet(W, known, values, p=np.inf, rtol=1e-12), atol=1e-9)
@@ -86,11 +72,7 @@ def test_at_infinity_it_is_the_variational_infinity_solution():
 
 @pytest.mark.parametrize("p", [3.0, 6.0])
 def test_solution_zeroes_the_operator_and_obeys_the_maximum_principle(p):
-    rng = np.random.default_rng(3)
-    W = _random_graph(40, rng)
-    known = rng.random(40) < 0.25
-    known[0] = True
-    values = rng.normal(size=(40, 2))
+    W, known, values = _random_problem(3, n=40, share=0.25, channels=2)
     before = values.copy()
     result = solve_dirichlet(W, known, values, p=p, form="game", rtol=1e-12,
                              return_result=True)
