@@ -120,3 +120,21 @@ def test_unweighted_midrange_is_graphlearnings_fast_plaplace():
     signal = np.array([centre, 0.0, 1.0, 5.0])
     assert abs(operators.game_p_laplacian(_star([1.0, 2.0, 4.0]), signal, 3,
                                           midrange="unweighted")[0]) < 1e-9
+
+
+def test_the_command_takes_the_game_form(tmp_path, capsys):
+    from graphinpaint import io
+    from graphinpaint.cli import main
+    from graphinpaint.metrics import psnr
+    y, x = np.mgrid[:40, :40] / 40
+    image = np.round(255 * (0.3 + 0.3 * np.sin(3 * x) * np.cos(2 * y) + 0.2 * x)).astype(np.uint8)
+    hole = np.zeros((40, 40), bool)
+    hole[15:20, 5:35] = True
+    io.write_image(tmp_path / "image.png", image)
+    io.write_image(tmp_path / "mask.png", np.where(hole, 255, 0).astype(np.uint8))
+    assert main([str(tmp_path / "image.png"), str(tmp_path / "mask.png"), "-o",
+                 str(tmp_path / "out.png"), "--form", "game", "--p", "4"]) == 0
+    assert psnr(image, io.read_image(tmp_path / "out.png"), hole) > 35
+    assert main([str(tmp_path / "image.png"), str(tmp_path / "mask.png"), "-o",
+                 str(tmp_path / "bad.png"), "--form", "game", "--p", "1.5"]) != 0
+    assert "'p' parameter of inpaint" in capsys.readouterr().err
