@@ -29,17 +29,17 @@ small graph (numba compiles its kernels on the first call).
 from __future__ import annotations
 
 import argparse
+import platform
 import sys
 import time
+from datetime import date
+from importlib.metadata import version as _version
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
 import graphinpaint as gi  # noqa: E402
-from compare import write_report  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -59,7 +59,12 @@ def main(argv=None) -> int:
     print(f"n = {args.n}, k = {args.k}, {args.known} known nodes\n\n{table}")
     if args.output is not None:
         command = "python benchmarks/parity_graphlearning.py " + " ".join(argv or sys.argv[1:])
-        write_report(args.output, command.strip(), table)
+        args.output.write_text(
+            f"Measured {date.today()} on {platform.machine()}, Python "
+            f"{platform.python_version()}, graphlearning {_version('graphlearning')}; command: "
+            f"`{command.strip()}`. n = {args.n}, k = {args.k}, {args.known} known nodes.\n\n"
+            f"{table}\n")
+        print(f"wrote {args.output}")
     return 0
 
 
