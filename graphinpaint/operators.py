@@ -323,20 +323,11 @@ def game_p_laplacian(weights: sp.spmatrix, signal: np.ndarray, p: float, *,
     check_choice(midrange, "midrange", func, ("weighted", "unweighted"))
     weights = _checked_weights(weights, func)
     values = _columns(signal, weights.shape[0], func)
-    means, midranges = _means_and_midranges(weights, values, midrange == "weighted")
-    mean_share = 0.0 if np.isinf(p) else 1.0 / p
-    out = mean_share * (means - values) + (1.0 - 2.0 / p) * (midranges - values)
+    uniform = _midrange.uniform_rows(weights.indptr, weights.data) if midrange == "weighted" \
+        else np.ones(weights.shape[0], dtype=bool)
+    out = _game_p_laplacian(_edges(weights), values, p, uniform)
     out[_row_sums(weights) <= 0] = 0.0      # no neighbours: no pull
     return _shaped_like(out, signal)
-
-
-def _means_and_midranges(weights: sp.csr_matrix, values: np.ndarray, weighted: bool
-                         ) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted means and (weighted or plain) midranges of every node's neighbours."""
-    uniform = _midrange.uniform_rows(weights.indptr, weights.data) if weighted \
-        else np.ones(weights.shape[0], dtype=bool)
-    return _midrange.means_and_midranges(weights.indptr, weights.indices, weights.data,
-                                         np.ascontiguousarray(values), uniform)
 
 
 def p_energy(weights: sp.spmatrix, signal: np.ndarray, p: float, *,
@@ -567,6 +558,16 @@ def _infinity_laplacian(edges: _Edges, values: np.ndarray) -> np.ndarray:
         out[has_edges] = (np.maximum.reduceat(scaled, starts, axis=0)
                           + np.minimum.reduceat(scaled, starts, axis=0))
     return out
+
+
+def _game_p_laplacian(edges: _Edges, values: np.ndarray, p: float,
+                      uniform: np.ndarray) -> np.ndarray:
+    """``(1/p) (mean - f) + (1 - 2/p) (mid - f)`` per node, the midrange plain on ``uniform``
+    rows (the game solver's residual calls it too)."""
+    means, midranges = _midrange.means_and_midranges(edges.indptr, edges.cols, edges.weights,
+                                                     np.ascontiguousarray(values), uniform)
+    mean_share = 0.0 if np.isinf(p) else 1.0 / p
+    return mean_share * (means - values) + (1.0 - 2.0 / p) * (midranges - values)
 
 
 def _p_energy(edges: _Edges, values: np.ndarray, p: float, form: str, eps: float) -> float:

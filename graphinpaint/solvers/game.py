@@ -29,14 +29,15 @@ from typing import Callable
 import numpy as np
 from numba import njit
 
-from .. import _midrange
+from .. import _midrange, operators
 from ._problem import DirichletProblem, DirichletResult
 from ._warnings import warn_convergence
 from .nonlinear import _known_range
 
 _MAXITER = 1000            # default sweeps at least; also 10 per unknown node
 _RELAXATION_MAX = 1.7      # largest over-relaxation: at p = 3 on a 50k-node kNN graph, 296 sweeps
-                           # against 517 at 1.5 and 1322 at 1 (measured); 1.8 oscillates
+                           # against 517 at 1.5 and 1322 at 1 when relaxed from the first sweep
+                           # (307 as switched on now; measured); 1.8 oscillates
 _PROBE_SWEEPS = 4          # plain sweeps over which the rate of convergence is measured
 _SLOW_RATE = 0.9           # past this rate a sweep, over-relaxing pays (quick problems, whose
                            # changes shrink faster, would only oscillate)
@@ -62,23 +63,15 @@ def solve(problem: DirichletProblem, signal: np.ndarray, x0: np.ndarray | None, 
     mean_share = 0.0 if np.isinf(p) else 1.0 / (p - 1.0)
     tolerance = rtol * _known_range(current, problem.known)
     maxiter = maxiter or max(_MAXITER, 10 * unknown.size)
-    relaxation, smallest, stalled, changes, relaxed_once = 1.0, np.inf, 0, [], False
+    relaxation = _Relaxation()
     for sweep in range(1, maxiter + 1):
         change = _game_sweep(edges.indptr, edges.cols, edges.weights, scales, uniform, unknown,
-                             current, mean_share, relaxation)
+                             current, mean_share, relaxation.factor)
         if callback is not None:
             callback(current)
         if change <= tolerance:
             break
-        changes.append(change)
-        smallest, stalled = (change, 0) if change < smallest else (smallest, stalled + 1)
-        if relaxation == 1.0 and not relaxed_once and _is_slow(changes):
-            relaxation, relaxed_once, smallest, stalled = _RELAXATION_MAX, True, np.inf, 0
-        if stalled >= _PATIENCE and relaxation > 1.0:
-            # Over-relaxation can oscillate around the kinks of the midrange: relax less, down
-            # to plain Gauss-Seidel, which is monotone and always converges.
-            relaxation = 1.0 + (relaxation - 1.0) / 2 if relaxation > 1.1 else 1.0
-            smallest, stalled = np.inf, 0
+        relaxation.update(change)
     success = change <= tolerance
     if not success:
         warn_convergence(f"solve_dirichlet: the game p-Laplacian iteration did not converge "
@@ -90,23 +83,45 @@ def solve(problem: DirichletProblem, signal: np.ndarray, x0: np.ndarray | None, 
         message="converged" if success else "maximum number of sweeps reached")
 
 
-def _is_slow(changes: list[float]) -> bool:
-    """Whether the plain sweeps have reached a slow phase: over the last ``_PROBE_SWEEPS``
-    sweeps the change shrank by less than ``_SLOW_RATE`` a sweep on average."""
-    if len(changes) <= _PROBE_SWEEPS:
-        return False
-    rate = (changes[-1] / changes[-1 - _PROBE_SWEEPS]) ** (1.0 / _PROBE_SWEEPS)
-    return rate > _SLOW_RATE
+class _Relaxation:
+    """The over-relaxation factor of the sweeps: 1 (plain Gauss-Seidel) until the changes shrink
+    by less than ``_SLOW_RATE`` a sweep, then ``_RELAXATION_MAX``; halved toward 1 whenever the
+    change has not reached a new low for ``_PATIENCE`` sweeps (over-relaxation can oscillate
+    around the kinks of the midrange; plain sweeps are monotone and always converge)."""
+
+    def __init__(self) -> None:
+        self.factor = 1.0
+        self._changes: list[float] = []
+        self._raised = False
+        self._smallest, self._stalled = np.inf, 0
+
+    def update(self, change: float) -> None:
+        """Take the largest change of the last sweep."""
+        self._changes.append(change)
+        if change < self._smallest:
+            self._smallest, self._stalled = change, 0
+        else:
+            self._stalled += 1
+        if not self._raised and self._is_slow():
+            self.factor, self._raised = _RELAXATION_MAX, True
+            self._smallest, self._stalled = np.inf, 0
+        elif self._stalled >= _PATIENCE and self.factor > 1.0:
+            self.factor = 1.0 + (self.factor - 1.0) / 2 if self.factor > 1.1 else 1.0
+            self._smallest, self._stalled = np.inf, 0
+
+    def _is_slow(self) -> bool:
+        """Whether, over the last ``_PROBE_SWEEPS`` sweeps, the change shrank by less than
+        ``_SLOW_RATE`` a sweep on average."""
+        if len(self._changes) <= _PROBE_SWEEPS:
+            return False
+        rate = (self._changes[-1] / self._changes[-1 - _PROBE_SWEEPS]) ** (1.0 / _PROBE_SWEEPS)
+        return rate > _SLOW_RATE
 
 
 def _residual(problem: DirichletProblem, values: np.ndarray, p: float,
               uniform: np.ndarray) -> float:
     """Largest ``|game p-Laplacian|`` over the unknown nodes."""
-    edges = problem.edges
-    means, midranges = _midrange.means_and_midranges(edges.indptr, edges.cols, edges.weights,
-                                                     values, uniform)
-    mean_share = 0.0 if np.isinf(p) else 1.0 / p
-    out = mean_share * (means - values) + (1.0 - 2.0 / p) * (midranges - values)
+    out = operators._game_p_laplacian(problem.edges, values, p, uniform)
     return float(np.abs(out[problem.unknown]).max(initial=0.0))
 
 
