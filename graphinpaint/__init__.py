@@ -10,6 +10,7 @@ operators   graph Laplacians, p-Laplacians, gradients, energies
 solvers     linear solvers and ``solve_dirichlet`` on any graph
 pipeline    ``inpaint`` and the seed-compatible ``Inpaint``
 metrics     PSNR over a region
+learning    semi-supervised classification on any graph (Laplace, p-Laplace, Poisson)
 cli         the ``graphinpaint`` command
 web         the local web app (``graphinpaint serve``); imported on demand
 
@@ -17,6 +18,7 @@ Masks are boolean arrays of the image's spatial shape with **True = missing** (t
 """
 
 from . import graph, io, metrics, operators, patches, solvers, weights
+from . import learning
 from ._validation import ConvergenceWarning, InpaintError
 from ._version import __version__
 from .pipeline import Inpaint, inpaint
@@ -30,6 +32,7 @@ __all__ = [
     "graph",
     "inpaint",
     "io",
+    "learning",
     "metrics",
     "operators",
     "patches",

@@ -87,7 +87,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--invert-mask", action="store_true", help="flip the mask's polarity")
     parser.add_argument("--p", type=_exponent, default=2.0,
                         help="exponent of the p-Laplacian in [1, inf] (default 2)")
-    parser.add_argument("--form", choices=("anisotropic", "isotropic"), default="anisotropic")
+    parser.add_argument("--form", choices=("anisotropic", "isotropic", "game"),
+                        default="anisotropic")
     parser.add_argument("--patch-size", type=int, default=None,
                         help="odd patch side (default 7, less for an image narrower than 7)")
     parser.add_argument("--k", type=int, default=5, help="matches per hole pixel (default 5)")

@@ -17,7 +17,8 @@ operator                               formula
 :func:`p_laplacian` (isotropic)        ``sum_v w(u,v) (|grad f(u)|**(p-2) + |grad f(v)|**(p-2))/2
                                        (f(v) - f(u))``
 :func:`infinity_laplacian`             ``max_v sqrt(w) (f(v)-f(u)) + min_v sqrt(w) (f(v)-f(u))``
-:func:`game_p_laplacian`               ``(1/p) Delta_2 f(u) / d(u) + (1 - 2/p) Delta_inf f(u)``
+:func:`game_p_laplacian`               ``(1/p) (mean f - f)(u) + (1 - 2/p) (mid f - f)(u)``, the
+                                       weighted mean and midrange of the neighbours
 :func:`p_energy` (anisotropic)         ``1/(2p) sum_u sum_v w(u,v) |f(v) - f(u)|**p``
 :func:`p_energy` (isotropic)           ``1/(2p) sum_u |grad_w f(u)|**p``
 :func:`dirichlet_residual`             the p-Laplacian (or infinity-Laplacian) on A, 0 on B
@@ -38,6 +39,7 @@ import functools
 import numpy as np
 import scipy.sparse as sp
 
+from . import _midrange
 from ._validation import InpaintError, check_choice, check_float, float_dtype
 
 __all__ = [
@@ -278,24 +280,34 @@ def infinity_laplacian(weights: sp.spmatrix, signal: np.ndarray) -> np.ndarray:
     return _shaped_like(_infinity_laplacian(_edges(weights), values), signal)
 
 
-def game_p_laplacian(weights: sp.spmatrix, signal: np.ndarray, p: float) -> np.ndarray:
-    """Game-theoretic (normalised) p-Laplacian: ``(1/p) Delta_2 f / d(u) + (1 - 2/p) Delta_inf f``.
+def game_p_laplacian(weights: sp.spmatrix, signal: np.ndarray, p: float, *,
+                     midrange: str = "weighted") -> np.ndarray:
+    """Game-theoretic (normalised) p-Laplacian: ``(1/p) (mean f - f) + (1 - 2/p) (mid f - f)``.
 
-    The mix of the random-walk 2-Laplacian (the weighted mean of the neighbours minus ``f(u)``)
-    and :func:`infinity_laplacian`, from tug-of-war games with noise (Peres and Sheffield 2008;
-    Manfredi, Parviainen and Rossi 2012). It is *not* the variational p-Laplacian of
-    :func:`p_laplacian`, and graphlearning's ``plaplace`` is this one. ``p = inf`` gives the
-    infinity-Laplacian, ``p = 2`` half the random-walk Laplacian.
+    ``mean f(u) = sum_v w(u,v) f(v) / d(u)`` is the weighted mean of the neighbours (so
+    ``mean f - f`` is the random-walk 2-Laplacian) and ``mid f(u)`` their weighted midrange, the
+    ``x`` that minimises ``max_v sqrt(w(u,v)) |f(v) - x|``, where :func:`infinity_laplacian`
+    vanishes (with unit weights, ``(max_v f(v) + min_v f(v)) / 2``). From tug-of-war games
+    with noise (Peres and Sheffield 2008; Manfredi, Parviainen and Rossi 2012). It vanishes
+    where ``f(u) = mean f(u) / (p-1) + (1 - 1/(p-1)) mid f(u)``: the mix that graphlearning's
+    ``graph.plaplace`` iterates (with its default ``fast=True``, which takes the unweighted
+    midrange; docs/theory.md compares the conventions). It is *not* the variational
+    p-Laplacian of :func:`p_laplacian`. ``p = 2`` gives half the random-walk Laplacian,
+    ``p = inf`` ``mid f - f``: with unit weights, half of :func:`infinity_laplacian`.
 
     Parameters
     ----------
     weights : scipy.sparse matrix or array_like, shape (n, n)
     signal : ndarray, shape (n,) or (n, c)
     p : float in [1, inf]
+    midrange : {"weighted", "unweighted"}, default "weighted"
+        ``"unweighted"`` takes the plain ``(max + min) / 2`` of the neighbours whatever the
+        weights, as graphlearning's ``plaplace(fast=True)`` does (the mean stays weighted).
 
     Returns
     -------
     ndarray, shape like ``signal``
+        0 on nodes without neighbours.
 
     Examples
     --------
@@ -303,18 +315,18 @@ def game_p_laplacian(weights: sp.spmatrix, signal: np.ndarray, p: float) -> np.n
     >>> W = sp.csr_matrix(np.array([[0, 1.0, 1.0], [1.0, 0, 0], [1.0, 0, 0]]))
     >>> game_p_laplacian(W, np.array([0.0, 1.0, 3.0]), p=2)
     array([ 1. , -0.5, -1.5])
+    >>> game_p_laplacian(W, np.array([0.0, 1.0, 3.0]), p=np.inf)
+    array([ 2., -1., -3.])
     """
     func = "game_p_laplacian"
     p = check_float(p, "p", func, low=1.0, high=np.inf)
+    check_choice(midrange, "midrange", func, ("weighted", "unweighted"))
     weights = _checked_weights(weights, func)
     values = _columns(signal, weights.shape[0], func)
-    edges = _edges(weights)
-    deg = _row_sums(weights)
-    # Isolated nodes: no mean to move toward, the random-walk term is 0 there.
-    mean_term = _p_laplacian(edges, values, 2.0, "anisotropic", 0.0) / \
-        np.where(deg > 0, deg, 1.0)[:, None]
-    mean_share = 0.0 if np.isinf(p) else 1.0 / p
-    out = mean_share * mean_term + (1.0 - 2.0 / p) * _infinity_laplacian(edges, values)
+    uniform = _midrange.uniform_rows(weights.indptr, weights.data) if midrange == "weighted" \
+        else np.ones(weights.shape[0], dtype=bool)
+    out = _game_p_laplacian(_edges(weights), values, p, uniform)
+    out[_row_sums(weights) <= 0] = 0.0      # no neighbours: no pull
     return _shaped_like(out, signal)
 
 
@@ -546,6 +558,16 @@ def _infinity_laplacian(edges: _Edges, values: np.ndarray) -> np.ndarray:
         out[has_edges] = (np.maximum.reduceat(scaled, starts, axis=0)
                           + np.minimum.reduceat(scaled, starts, axis=0))
     return out
+
+
+def _game_p_laplacian(edges: _Edges, values: np.ndarray, p: float,
+                      uniform: np.ndarray) -> np.ndarray:
+    """``(1/p) (mean - f) + (1 - 2/p) (mid - f)`` per node, the midrange plain on ``uniform``
+    rows (the game solver's residual calls it too)."""
+    means, midranges = _midrange.means_and_midranges(edges.indptr, edges.cols, edges.weights,
+                                                     np.ascontiguousarray(values), uniform)
+    mean_share = 0.0 if np.isinf(p) else 1.0 / p
+    return mean_share * (means - values) + (1.0 - 2.0 / p) * (midranges - values)
 
 
 def _p_energy(edges: _Edges, values: np.ndarray, p: float, form: str, eps: float) -> float:

@@ -68,8 +68,10 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
     p : float in [1, inf], default 2.0
         Exponent of the p-Laplacian. 2 gives weighted means (non-local means), 1 weighted
         medians and sharper edges, ``inf`` the midrange of the matches.
-    form : {"anisotropic", "isotropic"}, default "anisotropic"
-        Form of the p-Laplacian for ``p != 2`` (both agree at ``p = 2``).
+    form : {"anisotropic", "isotropic", "game"}, default "anisotropic"
+        Form of the p-Laplacian for ``p != 2`` (all agree at ``p = 2``). ``"game"`` is the
+        game-theoretic p-Laplacian (graphlearning's ``plaplace``), for p in [2, inf]: each
+        hole pixel the mix ``mean / (p-1) + (1 - 1/(p-1)) midrange`` of its matches.
     patch_size : int, optional
         Odd side of the square patches compared to match pixels (the seed's ``ps``). Larger
         patches follow larger structures and cost more. Default 7, or the image's smaller side
@@ -130,7 +132,10 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
     """
     func = "inpaint"
     p = check_float(p, "p", func, low=1.0, high=np.inf)
-    check_choice(form, "form", func, ("anisotropic", "isotropic"))
+    check_choice(form, "form", func, ("anisotropic", "isotropic", "game"))
+    if form == "game" and p < 2:
+        raise InpaintError(f"The 'p' parameter of {func} must be a float in [2, inf] with "
+                           f"form='game'. Got {p:g} instead.")
     check_choice(method, "method", func, ("auto", "direct", "cg", "amg"))
     check_choice(strategy, "strategy", func, ("auto", "layers", "global"))
     k = check_int(k, "k", func, low=1)

@@ -12,6 +12,22 @@ kernel             weight of the edge (i, j) of distance d
                    ``k_scale``-th neighbour (Zelnik-Manor and Perona, 2004)
 :func:`constant`   ``1``
 =================  ==========================================================================
+
+Reweighting for sparse known values (semi-supervised learning, heavy pixel loss), on any
+weights: a Laplace solution with few known nodes flattens to a constant with spikes at the
+known nodes, because each known node pulls on only its own edges. Both remedies multiply
+``w(i, j)`` by ``a(i) + a(j)``, with ``a`` large at and near the known nodes:
+
+=============================  ==================================================================
+reweighting                    ``a(i)``
+=============================  ==================================================================
+:func:`weighted_nonlocal`      ``n / m`` on the m known nodes, 1 elsewhere (Shi, Osher and Zhu
+                               2017, the weighted non-local Laplacian, WNLL)
+:func:`properly_weighted`      ``1 + (r / max(dist(i, known), r_zeta))**alpha`` (Calder and
+                               Slepcev 2019, the properly weighted Laplacian)
+=============================  ==================================================================
+
+They are graphlearning's ``graph.reweight(method="wnll" / "properly")``.
 """
 
 from __future__ import annotations
@@ -21,7 +37,8 @@ import scipy.sparse as sp
 
 from ._validation import InpaintError, check_choice, check_float, check_int
 
-__all__ = ["constant", "gaussian", "normalize", "self_tuning", "symmetrize"]
+__all__ = ["constant", "gaussian", "normalize", "properly_weighted", "self_tuning", "symmetrize",
+           "weighted_nonlocal"]
 
 
 def gaussian(distances: sp.spmatrix, *, bandwidth: float | None = None,
@@ -190,6 +207,139 @@ def normalize(weights: sp.spmatrix, how: str = "row") -> sp.csr_matrix:
         return sp.csr_matrix(sp.diags(inverse) @ weights)
     root = np.sqrt(inverse)
     return sp.csr_matrix(sp.diags(root) @ weights @ sp.diags(root))
+
+
+def weighted_nonlocal(weights: sp.spmatrix, known: np.ndarray) -> sp.csr_matrix:
+    """The weighted non-local Laplacian's weights (WNLL): ``(a(i) + a(j)) w(i, j)``, with
+    ``a = n / m`` on the m known nodes of the n and 1 elsewhere.
+
+    Shi, Osher and Zhu minimise ``sum_{i unknown} sum_j w(i,j) (u_i - u_j)**2 + (n/m)
+    sum_{i known} sum_j w(j,i) (u_i - u_j)**2``: the known nodes' terms weigh as much as all the
+    others together. Its Euler-Lagrange equation at an unknown node is the Dirichlet problem of
+    these weights: edges between unknown nodes weigh ``2 w``, edges to known nodes
+    ``(1 + n/m) w``. With every neighbour of a node known, its solution is unchanged.
+
+    Parameters
+    ----------
+    weights : scipy.sparse matrix, shape (n, n)
+        Symmetric, non-negative weights.
+    known : ndarray of bool, shape (n,)
+        **True = known node** (at least one).
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix
+        Symmetric weights, same sparsity structure.
+
+    References
+    ----------
+    Z. Shi, S. Osher and W. Zhu, "Weighted nonlocal Laplacian on interpolation from sparse
+    data", J. Sci. Comput. 73 (2017) 1164-1177.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> W = sp.csr_matrix(np.array([[0, 1.0, 0], [1.0, 0, 1.0], [0, 1.0, 0]]))
+    >>> weighted_nonlocal(W, np.array([True, False, False])).toarray()
+    array([[0., 4., 0.],
+           [4., 0., 2.],
+           [0., 2., 0.]])
+    """
+    func = "weighted_nonlocal"
+    weights = _checked_distances(weights, func)
+    known = _checked_known(known, weights.shape[0], func)
+    scale = np.where(known, known.size / known.sum(), 1.0)
+    return _scaled_by_ends(weights, scale)
+
+
+def properly_weighted(weights: sp.spmatrix, known: np.ndarray, points: np.ndarray, *,
+                      radius: float = 0.1, alpha: float = 2.0,
+                      zeta: float = 1e7) -> sp.csr_matrix:
+    """The properly weighted Laplacian's weights: ``(g(i) + g(j)) w(i, j)`` with
+    ``g(i) = 1 + (radius / max(dist(i, known), r_zeta))**alpha``.
+
+    ``dist(i, known)`` is the Euclidean distance from point i to the nearest known point, and
+    ``r_zeta = radius / (zeta - 1)**(1/alpha)`` caps ``g`` at ``zeta`` on the known points
+    themselves. Calder and Slepcev show that with ``alpha > d - 2`` (d the dimension of the
+    data) the Laplace solution stays continuous at the known points as the graph grows, instead
+    of spiking there. With every neighbour of a node known, its solution is unchanged.
+
+    Parameters
+    ----------
+    weights : scipy.sparse matrix, shape (n, n)
+        Symmetric, non-negative weights.
+    known : ndarray of bool, shape (n,)
+        **True = known node** (at least one).
+    points : ndarray, shape (n, d)
+        Coordinates of the nodes (for an image: pixel coordinates; for a point cloud: its
+        points, or the features its graph was built from).
+    radius : float, default 0.1
+        ``r > 0``, in the units of ``points``: the reach of the extra weight.
+    alpha : float, default 2.0
+        ``alpha > 0``: how fast the extra weight decays with distance.
+    zeta : float, default 1e7
+        ``zeta > 1``: the largest factor, reached on the known points.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix
+        Symmetric weights, same sparsity structure.
+
+    References
+    ----------
+    J. Calder and D. Slepcev, "Properly-weighted graph Laplacian for semi-supervised learning",
+    Appl. Math. Optim. 82 (2020) 1111-1159.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> W = sp.csr_matrix(np.array([[0, 1.0, 0], [1.0, 0, 1.0], [0, 1.0, 0]]))
+    >>> points = np.array([[0.0], [1.0], [2.0]])
+    >>> properly_weighted(W, np.array([True, False, False]), points, radius=1.0,
+    ...                   zeta=101).toarray()
+    array([[  0.  , 103.  ,   0.  ],
+           [103.  ,   0.  ,   3.25],
+           [  0.  ,   3.25,   0.  ]])
+    """
+    from scipy.spatial import cKDTree
+
+    func = "properly_weighted"
+    weights = _checked_distances(weights, func)
+    n = weights.shape[0]
+    known = _checked_known(known, n, func)
+    points = np.asarray(points, dtype=np.float64)
+    if points.ndim == 1:
+        points = points[:, None]
+    if points.ndim != 2 or points.shape[0] != n or not np.all(np.isfinite(points)):
+        raise InpaintError(
+            f"The 'points' parameter of {func} must be a finite array of shape ({n}, d), one "
+            f"point per node. Got shape {points.shape}."
+        )
+    radius = check_float(radius, "radius", func, low=0.0, low_open=True)
+    alpha = check_float(alpha, "alpha", func, low=0.0, low_open=True)
+    zeta = check_float(zeta, "zeta", func, low=1.0, low_open=True)
+    distance, _ = cKDTree(points[known]).query(points)
+    smallest = radius / (zeta - 1.0) ** (1.0 / alpha)
+    scale = 1.0 + (radius / np.maximum(distance, smallest)) ** alpha
+    return _scaled_by_ends(weights, scale)
+
+
+def _scaled_by_ends(weights: sp.csr_matrix, scale: np.ndarray) -> sp.csr_matrix:
+    """``(scale(i) + scale(j)) w(i, j)`` on every stored edge."""
+    rows = np.repeat(np.arange(weights.shape[0]), np.diff(weights.indptr))
+    out = weights.copy()
+    out.data = (scale[rows] + scale[weights.indices]) * weights.data
+    return out
+
+
+def _checked_known(known: np.ndarray, n: int, func: str) -> np.ndarray:
+    known = np.asarray(known)
+    if known.shape != (n,) or known.dtype != bool or not known.any():
+        raise InpaintError(
+            f"The 'known' parameter of {func} must be a boolean array of shape ({n},) with at "
+            f"least one True (True = known node). Got dtype {known.dtype}, shape {known.shape}."
+        )
+    return known
 
 
 def _checked_distances(matrix: sp.spmatrix, func: str) -> sp.csr_matrix:

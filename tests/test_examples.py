@@ -21,7 +21,7 @@ import graphinpaint as gi
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 DATA = EXAMPLES / "data"
 SCRIPTS = ["restore_scratches", "remove_text", "fill_missing_pixels", "seed_interface",
-           "custom_pipeline", "compare_p", "flask_app"]
+           "custom_pipeline", "compare_p", "flask_app", "learning_digits"]
 
 
 @pytest.fixture
@@ -266,3 +266,19 @@ def test_docs_code_runs(page, tmp_path, monkeypatch, capsys):
     namespace = {"__name__": f"docs_{page[:-3]}"}
     for block in blocks:
         exec(compile(block, f"{page}", "exec"), namespace)
+
+
+def test_learning_digits_tabulates_every_method_and_rate(example, capsys):
+    text = run(example("learning_digits"), ["--subset", 400, "--rates", 1, 5, "--trials", 2,
+                                            "--peer", "none"], capsys)
+    rows = re.findall(r"^\| (\d+) \| (.+?) \| ([0-9.]+)% \(\d+ ms\) \|$", text, re.M)
+    assert [(rate, name) for rate, name, _ in rows] == [
+        (rate, name) for rate in ("1", "5")
+        for name in ("Laplace", "Poisson", "p-Laplace (game, p=10)")]
+    accuracy = {(rate, name): float(value) for rate, name, value in rows}
+    # 400 digits, 5 labels a class: every method classifies most of the rest right, and more
+    # labels help.
+    assert all(accuracy["5", name] > 80 for name in ("Laplace", "Poisson",
+                                                      "p-Laplace (game, p=10)"))
+    assert accuracy["5", "Laplace"] > accuracy["1", "Laplace"]
+    assert "graphlearning" not in text.splitlines()[2]

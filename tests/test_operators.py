@@ -63,8 +63,33 @@ def test_infinity_laplacian_and_game_laplacian_match_loops(graph):
         diffs = np.sqrt(dense[u, nbrs]) * (f[nbrs] - f[u])
         expected = diffs.max() + diffs.min() if len(nbrs) else 0.0
         assert np.isclose(op.infinity_laplacian(W, f)[u], expected)
-    game = op.game_p_laplacian(W, f, np.inf)
-    np.testing.assert_allclose(game, op.infinity_laplacian(W, f))
+
+
+def _slow_midrange(scales, values):
+    """argmin_x max_v s_v |f_v - x|, by trying every crossing of two neighbours' cones."""
+    candidates = [(sa * fa + sb * fb) / (sa + sb) for sa, fa in zip(scales, values)
+                  for sb, fb in zip(scales, values)]
+    return min(candidates, key=lambda x: np.max(scales * np.abs(values - x)))
+
+
+@pytest.mark.parametrize("p", [2.0, 3.0, 10.0, np.inf])
+def test_game_laplacian_matches_a_loop(graph, p):
+    W, dense, f = graph
+    expected = np.zeros(12)
+    for u in range(12):
+        nbrs = np.flatnonzero(dense[u])
+        if len(nbrs):
+            mean = dense[u, nbrs] @ f[nbrs] / dense[u, nbrs].sum()
+            mid = _slow_midrange(np.sqrt(dense[u, nbrs]), f[nbrs])
+            expected[u] = (0 if p == np.inf else 1 / p) * (mean - f[u]) + (1 - 2 / p) * (mid - f[u])
+    np.testing.assert_allclose(op.game_p_laplacian(W, f, p), expected, atol=1e-12)
+
+
+def test_game_laplacian_at_infinity_is_half_the_infinity_laplacian_with_unit_weights(graph):
+    W, _, f = graph
+    unit = (W > 0).astype(float)
+    np.testing.assert_allclose(op.game_p_laplacian(unit, f, np.inf),
+                               op.infinity_laplacian(unit, f) / 2, atol=1e-12)
 
 
 def test_gradient_norm_formula(graph):

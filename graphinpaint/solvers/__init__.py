@@ -7,6 +7,8 @@ dirichlet   ``solve_dirichlet(W, known, values, p=...)``: checks its arguments, 
             restriction, and hands other p to ``nonlinear``
 nonlinear   the loops for p != 2 (IRLS, Newton with homotopy, Gauss-Seidel midranges), each
             step a call to ``linear`` through the checked problem of ``_problem``
+game        ``solve_dirichlet(..., form="game")``: compiled sweeps of the game-theoretic
+            p-Laplacian's mean-midrange mix (graphlearning's ``plaplace``)
 """
 
 from .dirichlet import DirichletResult, solve_dirichlet

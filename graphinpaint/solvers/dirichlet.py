@@ -30,7 +30,7 @@ from scipy.sparse.csgraph import connected_components
 
 from .. import operators
 from .._validation import InpaintError, check_choice, check_float, check_int, float_dtype
-from . import nonlinear
+from . import game, nonlinear
 from ._problem import DirichletProblem, DirichletResult
 from .linear import METHODS
 
@@ -44,7 +44,8 @@ def solve_dirichlet(weights: sp.spmatrix, known: np.ndarray, values: np.ndarray,
                     x0: np.ndarray | None = None, rtol: float = 1e-6, atol: float = 0.0,
                     maxiter: int | None = None, eps: float | None = None,
                     callback: Callable[[np.ndarray], None] | None = None,
-                    return_result: bool = False) -> np.ndarray | DirichletResult:
+                    return_result: bool = False,
+                    midrange: str = "weighted") -> np.ndarray | DirichletResult:
     """Solve the Dirichlet problem of the graph p-Laplacian on any weighted graph.
 
     Find ``f`` equal to ``values`` on the known nodes B with ``Delta_{w,p} f = 0`` on the
@@ -67,8 +68,14 @@ def solve_dirichlet(weights: sp.spmatrix, known: np.ndarray, values: np.ndarray,
         Boundary values on the known nodes; entries on unknown nodes are ignored (they may be
         NaN). Pass them as ``x0`` too to warm-start from them.
     p : float in [1, inf], default 2.0
-    form : {"anisotropic", "isotropic"}, default "anisotropic"
-        Which p-Laplacian (see :mod:`graphinpaint.operators`); they agree at p = 2.
+    form : {"anisotropic", "isotropic", "game"}, default "anisotropic"
+        Which p-Laplacian (see :mod:`graphinpaint.operators`); they agree at p = 2. ``"game"``
+        is the game-theoretic p-Laplacian (:func:`graphinpaint.operators.game_p_laplacian`,
+        graphlearning's ``plaplace``), for p in [2, inf]: each unknown is the mix
+        ``mean / (p-1) + (1 - 1/(p-1)) midrange`` of its neighbours, found by compiled sweeps
+        from ``x0`` (default: the mean of the known values) until no value moves by more than
+        ``rtol`` times the range of the known values (:mod:`graphinpaint.solvers.game`). It has
+        no energy (``result.energy`` is NaN).
     method : {"auto", "direct", "cg", "amg"}, default "auto"
         Linear solver of each step (see :func:`graphinpaint.solvers.make_solver`).
     x0 : ndarray, shape like ``values``, optional
@@ -93,6 +100,11 @@ def solve_dirichlet(weights: sp.spmatrix, known: np.ndarray, values: np.ndarray,
     return_result : bool, default False
         Return a :class:`DirichletResult` (solution, iterations, residual, energy, success)
         instead of the array.
+    midrange : {"weighted", "unweighted"}, default "weighted"
+        Game form only: the midrange of the neighbours weighted as in
+        :func:`graphinpaint.operators.infinity_laplacian`, or their plain
+        ``(max + min) / 2`` whatever the weights (graphlearning's ``plaplace(fast=True)``).
+        The two agree on unit weights.
 
     Returns
     -------
@@ -132,7 +144,13 @@ def solve_dirichlet(weights: sp.spmatrix, known: np.ndarray, values: np.ndarray,
     [1.0, 2.0, 2.5]
     """
     p = check_float(p, "p", _FUNC, low=1.0, high=np.inf)
-    check_choice(form, "form", _FUNC, ("anisotropic", "isotropic"))
+    check_choice(form, "form", _FUNC, ("anisotropic", "isotropic", "game"))
+    check_choice(midrange, "midrange", _FUNC, ("weighted", "unweighted"))
+    if form == "game" and p < 2:
+        raise InpaintError(
+            f"The 'p' parameter of {_FUNC} must be a float in [2, inf] with form='game'. Got "
+            f"{p:g} instead: the game p-Laplacian is defined for p >= 2."
+        )
     check_choice(method, "method", _FUNC, METHODS)
     rtol = check_float(rtol, "rtol", _FUNC, low=0.0, high=1.0)
     atol = check_float(atol, "atol", _FUNC, low=0.0)
@@ -162,9 +180,13 @@ def solve_dirichlet(weights: sp.spmatrix, known: np.ndarray, values: np.ndarray,
     else:
         problem = DirichletProblem(weights, known, method=method, atol=atol)
         _check_every_group_reaches_known(problem)
-        result = _solve_p2(problem, signal, start, rtol=rtol, maxiter=maxiter,
-                           callback=callback, p=p, form=form)
-        if p != 2:
+        if form == "game" and p != 2:
+            result = game.solve(problem, signal, start, p=p, rtol=rtol, maxiter=maxiter,
+                                callback=callback, weighted_midrange=midrange == "weighted")
+        else:
+            result = _solve_p2(problem, signal, start, rtol=rtol, maxiter=maxiter,
+                               callback=callback, p=p, form=form)
+        if p != 2 and form != "game":
             result = nonlinear.solve(problem, result, p=p, form=form, eps=eps, rtol=rtol,
                                      maxiter=maxiter, callback=callback)
     result.x = result.x.reshape(np.shape(values)).astype(float_dtype(np.asarray(values).dtype),
@@ -184,7 +206,7 @@ def _solve_p2(problem: DirichletProblem, signal: np.ndarray, start: np.ndarray |
     return DirichletResult(
         x=solution, success=linear.success, status=linear.status, nit=1,
         linear_iterations=int(linear.nit.sum()), residual=linear.relative_residual,
-        energy=problem.energy(solution, 2.0, form, 0.0), energies=[], eps=0.0,
+        energy=problem.energy(solution, 2.0, "anisotropic", 0.0), energies=[], eps=0.0,
         method=f"p=2 linear solve ({linear.method})", message=linear.message)
 
 

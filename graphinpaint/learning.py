@@ -1,0 +1,233 @@
+"""Semi-supervised classification on any graph with the Dirichlet solvers.
+
+A few nodes carry labels; every other node gets the class whose score is largest, the scores
+being the solution of one problem on the graph with one column per class (the one-hot labels):
+
+- :func:`laplace_learning`: the p = 2 Dirichlet problem with the one-hot labels as boundary
+  values, the harmonic extension (Zhu, Ghahramani and Lafferty 2003); graphlearning's
+  ``ssl.laplace``.
+- :func:`p_laplace_learning`: the same with a p-Laplacian, by default the game-theoretic one at
+  p = 10, graphlearning's ``ssl.plaplace`` (Flores, Calder and Lerman 2022); or any ``form`` of
+  :func:`~graphinpaint.solve_dirichlet`.
+- :func:`poisson_learning`: ``L u = sum_j (y_j - mean y) delta_j`` with ``sum_i d_i u_i = 0``:
+  the labels are sources, not boundary values, which keeps the scores from flattening at very
+  low label rates (Calder, Cook, Thorpe and Slepcev 2020); graphlearning's ``ssl.poisson``.
+
+Every function takes symmetric weights ``W`` (n, n), ``known`` (n,) bool (**True = labelled
+node**, as in :func:`~graphinpaint.solve_dirichlet`) and ``labels`` (n,), read on the labelled
+nodes only (any values: ints, strings). To come from graphlearning's ``train_ind``:
+``known = np.zeros(n, bool); known[train_ind] = True``. A kNN graph of any point set is
+``weights.symmetrize(weights.gaussian(graph.knn_graph(points, k=10)))``.
+Knows nothing of images.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import operators
+from ._validation import InpaintError, check_choice, check_float
+from .solvers import make_solver, solve_dirichlet
+from .solvers.linear import METHODS
+
+__all__ = ["laplace_learning", "p_laplace_learning", "poisson_learning"]
+
+
+def laplace_learning(weights: sp.spmatrix, known: np.ndarray, labels: np.ndarray, *,
+                     method: str = "auto", rtol: float = 1e-6,
+                     return_scores: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """Laplace learning: the class of the largest harmonic extension of the one-hot labels.
+
+    Parameters
+    ----------
+    weights : scipy.sparse matrix or array_like, shape (n, n)
+        Symmetric, non-negative weights.
+    known : ndarray of bool, shape (n,)
+        **True = labelled node.** Every connected part of the graph needs one.
+    labels : array_like, shape (n,)
+        The labels, read on the labelled nodes only.
+    method : {"auto", "direct", "cg", "amg"}, default "auto"
+        Linear solver (:func:`graphinpaint.solvers.make_solver`).
+    rtol : float, default 1e-6
+        Relative residual of the linear solve.
+    return_scores : bool, default False
+        Also return the scores, (n, classes), columns in the order of ``np.unique`` of the
+        labels.
+
+    Returns
+    -------
+    ndarray, shape (n,), or (predicted, scores)
+        The predicted label of every node (labelled nodes keep theirs).
+
+    Examples
+    --------
+    A path of six nodes with the two ends labelled splits in the middle:
+
+    >>> import numpy as np, scipy.sparse as sp
+    >>> W = sp.diags(np.ones(5), 1, shape=(6, 6)); W = W + W.T
+    >>> known = np.array([True, False, False, False, False, True])
+    >>> laplace_learning(W, known, np.array(["a", "", "", "", "", "b"]))
+    array(['a', 'a', 'a', 'b', 'b', 'b'], dtype='<U1')
+    """
+    func = "laplace_learning"
+    check_choice(method, "method", func, METHODS)
+    rtol = check_float(rtol, "rtol", func, low=0.0, high=1.0)
+    classes, onehot = _one_hot(known, labels, func)
+    scores = solve_dirichlet(weights, known, onehot, p=2.0, method=method, rtol=rtol)
+    return _decide(classes, scores, known, labels, return_scores)
+
+
+def p_laplace_learning(weights: sp.spmatrix, known: np.ndarray, labels: np.ndarray, *,
+                       p: float = 10.0, form: str = "game", midrange: str = "weighted",
+                       rtol: float = 1e-6, return_scores: bool = False
+                       ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """p-Laplace learning: the class of the largest p-harmonic extension of the one-hot labels.
+
+    Parameters
+    ----------
+    weights : scipy.sparse matrix or array_like, shape (n, n)
+        Symmetric, non-negative weights.
+    known : ndarray of bool, shape (n,)
+        **True = labelled node.**
+    labels : array_like, shape (n,)
+        The labels, read on the labelled nodes only.
+    p : float, default 10.0
+        In [2, inf] for the game form, [1, inf] for the others.
+    form : {"game", "anisotropic", "isotropic"}, default "game"
+        Which p-Laplacian (:func:`graphinpaint.solve_dirichlet`). ``"game"``, the
+        game-theoretic one, is graphlearning's ``ssl.plaplace`` (which solves one class at a
+        time; here all classes are the channels of one solve).
+    midrange : {"weighted", "unweighted"}, default "weighted"
+        Game form: ``"unweighted"`` is graphlearning's ``plaplace(fast=True)`` exactly (see
+        :func:`graphinpaint.solve_dirichlet`).
+    rtol : float, default 1e-6
+        Tolerance of the solver (see :func:`graphinpaint.solve_dirichlet`).
+    return_scores : bool, default False
+        Also return the scores, (n, classes).
+
+    Returns
+    -------
+    ndarray, shape (n,), or (predicted, scores)
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> W = sp.diags(np.ones(5), 1, shape=(6, 6)); W = W + W.T
+    >>> known = np.array([True, False, False, False, False, True])
+    >>> p_laplace_learning(W, known, np.array([0, 0, 0, 0, 0, 1]), p=4)
+    array([0, 0, 0, 1, 1, 1])
+    """
+    func = "p_laplace_learning"
+    check_choice(form, "form", func, ("game", "anisotropic", "isotropic"))
+    p = check_float(p, "p", func, low=2.0 if form == "game" else 1.0, high=np.inf)
+    rtol = check_float(rtol, "rtol", func, low=0.0, high=1.0)
+    classes, onehot = _one_hot(known, labels, func)
+    scores = solve_dirichlet(weights, known, onehot, p=p, form=form, rtol=rtol,
+                             midrange=midrange)
+    return _decide(classes, scores, known, labels, return_scores)
+
+
+def poisson_learning(weights: sp.spmatrix, known: np.ndarray, labels: np.ndarray, *,
+                     method: str = "auto", rtol: float = 1e-6,
+                     return_scores: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """Poisson learning: the labels as sources of a Poisson equation on the graph.
+
+    Solves ``L u = b`` with ``L = D - W`` and ``b = sum_j (y_j - mean y) delta_j`` (one row per
+    labelled node ``j``, ``y_j`` its one-hot label and ``mean y`` the mean of them), under the
+    constraint ``sum_i d_i u_i = 0`` that makes the solution unique (Calder, Cook, Thorpe and
+    Slepcev 2020, eq. 2.7; graphlearning's ``ssl.poisson`` with its conjugate-gradient
+    solver gives the same). ``b`` sums to 0, so fixing ``u`` at one node leaves a positive
+    definite system whose solution, shifted to zero weighted mean, solves the equation
+    everywhere. Labelled nodes are classified like the others, by the largest score.
+
+    Parameters
+    ----------
+    weights : scipy.sparse matrix or array_like, shape (n, n)
+        Symmetric, non-negative weights of a connected graph.
+    known : ndarray of bool, shape (n,)
+        **True = labelled node.**
+    labels : array_like, shape (n,)
+        The labels, read on the labelled nodes only.
+    method : {"auto", "direct", "cg", "amg"}, default "auto"
+        Linear solver (:func:`graphinpaint.solvers.make_solver`).
+    rtol : float, default 1e-6
+        Relative residual of the linear solve.
+    return_scores : bool, default False
+        Also return the scores ``u``, (n, classes).
+
+    Returns
+    -------
+    ndarray, shape (n,), or (predicted, scores)
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> W = sp.diags(np.ones(5), 1, shape=(6, 6)); W = W + W.T
+    >>> known = np.array([True, False, False, False, False, True])
+    >>> poisson_learning(W, known, np.array([0, 0, 0, 0, 0, 1]))
+    array([0, 0, 0, 1, 1, 1])
+    """
+    func = "poisson_learning"
+    check_choice(method, "method", func, METHODS)
+    rtol = check_float(rtol, "rtol", func, low=0.0, high=1.0)
+    weights = operators._checked_weights(weights, func)
+    classes, onehot = _one_hot(known, labels, func)
+    n = weights.shape[0]
+    sources = np.zeros((n, classes.size))
+    sources[known] = onehot[known] - onehot[known].mean(axis=0)
+    degrees = np.asarray(weights.sum(axis=1)).ravel()
+    _check_connected(weights, func)
+    # Ground the best-connected node: the rest is a positive definite Dirichlet block.
+    ground = int(np.argmax(degrees))
+    free = np.ones(n, dtype=bool)
+    free[ground] = False
+    laplacian = operators.laplacian(weights)
+    solver = make_solver(laplacian[free][:, free], method=method, rtol=rtol)
+    scores = np.zeros((n, classes.size))
+    scores[free] = solver.solve(sources[free]).x
+    scores -= degrees @ scores / degrees.sum()
+    predicted = classes[np.argmax(scores, axis=1)]
+    return (predicted, scores) if return_scores else predicted
+
+
+def _one_hot(known: np.ndarray, labels: np.ndarray, func: str) -> tuple[np.ndarray, np.ndarray]:
+    """The classes (sorted) and the (n, classes) one-hot labels, zero on unlabelled nodes."""
+    known = np.asarray(known)
+    labels = np.asarray(labels)
+    if known.dtype != bool or known.ndim != 1:
+        raise InpaintError(
+            f"The 'known' parameter of {func} must be a 1-D boolean array (True = labelled "
+            f"node). Got dtype {known.dtype} and shape {known.shape}."
+        )
+    if labels.shape != known.shape:
+        raise InpaintError(
+            f"The 'labels' parameter of {func} must have the shape of known, {known.shape}. Got "
+            f"{labels.shape}."
+        )
+    if not known.any():
+        raise InpaintError(f"The 'known' parameter of {func} marks no labelled node.")
+    classes, index = np.unique(labels[known], return_inverse=True)
+    onehot = np.zeros((known.size, classes.size))
+    onehot[np.flatnonzero(known), index] = 1.0
+    return classes, onehot
+
+
+def _decide(classes: np.ndarray, scores: np.ndarray, known: np.ndarray, labels: np.ndarray,
+            return_scores: bool) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """The class of the largest score, labelled nodes keeping their own label."""
+    predicted = classes[np.argmax(scores, axis=1)]
+    predicted[known] = np.asarray(labels)[known]
+    return (predicted, scores) if return_scores else predicted
+
+
+def _check_connected(weights: sp.csr_matrix, func: str) -> None:
+    from scipy.sparse.csgraph import connected_components
+
+    count, _ = connected_components(weights, directed=False)
+    if count > 1:
+        raise InpaintError(
+            f"The graph given to {func} has {count} connected parts: Poisson learning needs a "
+            "connected graph (its equation has no solution otherwise). Add edges, e.g. more "
+            "neighbours, or classify each part on its own."
+        )
