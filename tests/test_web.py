@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 import graphinpaint as gi
+from graphinpaint.io import decode_image
 from graphinpaint.web import JobPool, Limits, create_app
-from graphinpaint.web.handling import decode_image, encode_png
+from graphinpaint.web.handling import encode_png
 
 DATA = Path(__file__).resolve().parents[1] / "examples" / "data"
 
@@ -127,10 +128,10 @@ def test_upload_above_the_byte_limit_is_413(client):
 
 
 def test_image_above_the_pixel_limit_is_413_before_decoding(client, monkeypatch):
-    def no_decoding(path):
+    def no_decoding(*args, **kwargs):
         raise AssertionError("decoded an image above the pixel limit")
 
-    monkeypatch.setattr(gi.io, "read_image", no_decoding)
+    monkeypatch.setattr(gi.io, "decode_image", no_decoding)
     bomb = _png_header_only(12_000, 12_000)        # 144 Mpx in 140 kB
     answer = client.post("/api/images", data={"image": _file(bomb)})
     assert "12000 x 12000 pixels, above the limit of 200000 pixels" in _error(answer, 413)

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import graphinpaint as gi
-from graphinpaint.web.handling import decode_image, encode_png
+from graphinpaint.io import decode_image
+from graphinpaint.web.handling import encode_png
 
 pytest.importorskip("django")
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

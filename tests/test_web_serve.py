@@ -18,7 +18,8 @@ import pytest
 
 import graphinpaint as gi
 from graphinpaint.cli import main
-from graphinpaint.web.handling import decode_image, encode_png
+from graphinpaint.io import decode_image
+from graphinpaint.web.handling import encode_png
 
 DATA = Path(__file__).resolve().parents[1] / "examples" / "data"
 

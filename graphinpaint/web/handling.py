@@ -5,8 +5,8 @@ objects and the form fields as a mapping, and turns a :class:`RequestError` into
 (its ``status`` and ``{"error": message}``). The steps:
 
 * :func:`read_upload` checks an upload's size from its header before decoding it (413 above the
-  pixel limit: a small PNG can hold a huge image), then decodes it with :mod:`graphinpaint.io`
-  in a private temporary folder that is gone when it returns;
+  pixel limit: a small PNG can hold a huge image), then decodes its bytes with
+  :func:`graphinpaint.io.decode_image` (nothing is written to disk);
 * :func:`parse_options` turns form fields into :func:`graphinpaint.inpaint` options, checked;
 * :func:`prepare` makes a :class:`Task` (image, hole, options) from an image and a mask upload,
   or from the image's transparency, and refuses masks that cannot be right;
@@ -20,8 +20,6 @@ Client file names are never used as paths: only a known suffix is kept to help t
 from __future__ import annotations
 
 import math
-import re
-import tempfile
 import threading
 import warnings
 from contextlib import contextmanager
@@ -43,7 +41,6 @@ __all__ = [
     "Task",
     "Upload",
     "check_length",
-    "decode_image",
     "encode_png",
     "parse_options",
     "prepare",
@@ -53,7 +50,7 @@ __all__ = [
     "too_large",
 ]
 
-_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
+_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".gif"}
 
 # The options a web client may set, with inpaint's defaults (None: chosen by inpaint) and the
 # page's one-line explanation of each.
@@ -160,9 +157,10 @@ def read_upload(upload: Upload | None, limits: Limits, *, what: str = "image") -
             f"{f' in {frames} frames' if frames > 1 else ''}, above the limit of "
             f"{limits.max_pixels} pixels. Use a smaller image (or crop it).", 413)
     try:
-        array = decode_image(upload.content, suffix=Path(upload.filename or "").suffix)
+        array = io.decode_image(upload.content, extension=Path(upload.filename or "").suffix,
+                                name=what)
     except InpaintError as error:
-        raise RequestError(_readable(str(error), what)) from None
+        raise RequestError(str(error)) from None
     if array.dtype.kind == "f":
         raise RequestError(f"The {what} holds floating-point pixels; send an 8- or 16-bit "
                            "image (PNG, JPEG, TIFF or WebP).")
@@ -271,25 +269,9 @@ def run_task(task: Task, progress: Callable[[int, int], None] | None = None) -> 
     return io.merge_alpha(restored, alpha)
 
 
-def decode_image(content: bytes, *, suffix: str = "") -> np.ndarray:
-    """An image file's bytes decoded by :func:`graphinpaint.io.read_image` (16 bits kept).
-
-    ``suffix`` (``".tif"``, say) helps the decoder; unknown suffixes are dropped. Raises
-    InpaintError, naming a temporary file, for bytes that are not an image.
-    """
-    suffix = suffix.lower() if suffix.lower() in _SUFFIXES else ""
-    with tempfile.TemporaryDirectory(prefix="graphinpaint-upload-") as folder:
-        path = Path(folder) / f"upload{suffix}"
-        path.write_bytes(content)
-        return io.read_image(path)
-
-
 def encode_png(image: np.ndarray) -> bytes:
-    """PNG bytes of an 8- or 16-bit image, written by :func:`graphinpaint.io.write_image`."""
-    with tempfile.TemporaryDirectory(prefix="graphinpaint-png-") as folder:
-        path = Path(folder) / "image.png"
-        io.write_image(path, image)
-        return path.read_bytes()
+    """PNG bytes of an 8- or 16-bit image (:func:`graphinpaint.io.encode_image`)."""
+    return io.encode_image(image, ".png")
 
 
 def restore_request(files: Mapping[str, Upload], form: Mapping[str, str],
@@ -391,11 +373,6 @@ def _recorded_warnings() -> Iterator[list]:
     with _WARNINGS_LOCK, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         yield caught
-
-
-def _readable(message: str, what: str) -> str:
-    """An io message about the temporary file, told about the upload instead."""
-    return re.sub(r"file '[^']*'", what, message)
 
 
 def _given(form: Mapping[str, str], name: str) -> bool:
