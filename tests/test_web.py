@@ -167,6 +167,18 @@ def test_a_file_that_is_not_an_image_is_400(client):
     assert "is not an image that can be read" in _error(answer, 400)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.int16, np.int32, np.uint32])
+def test_images_that_are_not_8_or_16_bit_unsigned_are_400_before_any_work(client, dtype):
+    import tifffile
+
+    image, hole = _sample()
+    content = bytes_io.BytesIO()
+    tifffile.imwrite(content, (image[:, :, 0].astype(dtype) - 10))
+    answer = client.post("/api/jobs", data={"image": _file(content.getvalue(), "deep.tif"),
+                                            "mask": _mask(hole)})
+    assert f"holds {np.dtype(dtype)} pixels; send an 8- or 16-bit image" in _error(answer, 400)
+
+
 @pytest.mark.parametrize("make_mask, message", [
     (lambda hole: np.zeros((20, 30), np.uint8), "20 x 30 pixels but the image is 48 x 48"),
     (lambda hole: np.zeros(hole.shape, np.uint8), "marks no pixel as hole"),

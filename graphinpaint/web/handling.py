@@ -144,7 +144,8 @@ def read_upload(upload: Upload | None, limits: Limits, *, what: str = "image") -
     Raises
     ------
     RequestError
-        400 for a missing, empty, unreadable, truncated or float image; 413 above
+        400 for a missing, empty, unreadable or truncated image, or one that is not 8- or
+        16-bit unsigned (float, signed, 32-bit: a PNG answer cannot hold them); 413 above
         ``limits.max_pixels`` (checked before decoding).
     """
     if upload is None:
@@ -162,8 +163,8 @@ def read_upload(upload: Upload | None, limits: Limits, *, what: str = "image") -
                                 name=what)
     except InpaintError as error:
         raise RequestError(str(error)) from None
-    if array.dtype.kind == "f":
-        raise RequestError(f"The {what} holds floating-point pixels; send an 8- or 16-bit "
+    if array.dtype not in (np.uint8, np.uint16):     # the PNG answer holds nothing else
+        raise RequestError(f"The {what} holds {array.dtype} pixels; send an 8- or 16-bit "
                            "image (PNG, JPEG, TIFF or WebP).")
     return array
 
