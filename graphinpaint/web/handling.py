@@ -54,7 +54,9 @@ __all__ = [
 _SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".gif"}
 
 # The options a web client may set, with inpaint's defaults (None: chosen by inpaint) and the
-# page's one-line explanation of each.
+# page's one-line explanation of each. The bounds on patch_size and k keep a request from buying
+# unbounded work (a 41-pixel patch takes 5 times a 7-pixel one's time; inpaint allows up to the
+# image's side).
 DEFAULT_OPTIONS: dict[str, dict] = {
     "p": dict(default=2.0, help="Exponent of the p-Laplacian, 1 to inf: 2 averages the matches "
                                 "smoothly, 1 keeps sharp edges (weighted median), inf takes the "
@@ -62,10 +64,10 @@ DEFAULT_OPTIONS: dict[str, dict] = {
     "form": dict(default="anisotropic", choices=("anisotropic", "isotropic"),
                  help="How p weighs the differences when p is not 2: each edge on its own "
                       "(anisotropic) or by the gradient at each pixel (isotropic)."),
-    "patch_size": dict(default=7, help="Odd side of the square patches compared to find "
+    "patch_size": dict(default=7, min=1, max=31, help="Odd side of the square patches compared to find "
                                        "matching pixels: larger follows larger structures, "
                                        "costs more."),
-    "k": dict(default=5, help="Matches per hole pixel: more averages noise away and blurs fine "
+    "k": dict(default=5, min=1, max=50, help="Matches per hole pixel: more averages noise away and blurs fine "
                               "texture more."),
     "strategy": dict(default="auto", choices=("auto", "layers", "global"),
                      help="layers fills from the boundary inward (scratches, blotches); global "
@@ -175,8 +177,9 @@ def parse_options(form: Mapping[str, str]) -> dict:
     Parameters
     ----------
     form : mapping of str to str
-        Form fields; ``p`` (a number or ``inf``), ``form``, ``patch_size``, ``k`` (at most 50:
-        a request must not buy unbounded work) and ``strategy`` are read, others ignored.
+        Form fields; ``p`` (a number or ``inf``), ``form``, ``patch_size`` (odd, at most 31),
+        ``k`` (at most 50: a request must not buy unbounded work) and ``strategy`` are read,
+        others ignored.
 
     Returns
     -------
@@ -195,11 +198,12 @@ def parse_options(form: Mapping[str, str]) -> dict:
             if _given(form, name):
                 options[name] = check_choice(form[name], name, func,
                                              DEFAULT_OPTIONS[name]["choices"])
-        if _given(form, "patch_size"):
-            options["patch_size"] = check_int(_number(form["patch_size"], "patch_size", int),
-                                              "patch_size", func, low=1, odd=True)
-        if _given(form, "k"):
-            options["k"] = check_int(_number(form["k"], "k", int), "k", func, low=1, high=50)
+        for name in ("patch_size", "k"):
+            if _given(form, name):
+                spec = DEFAULT_OPTIONS[name]
+                options[name] = check_int(_number(form[name], name, int), name, func,
+                                          low=spec["min"], high=spec["max"],
+                                          odd=name == "patch_size")
     except InpaintError as error:
         raise RequestError(str(error)) from None
     return options
