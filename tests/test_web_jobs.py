@@ -1,12 +1,15 @@
 """The web app's job pool: order of arrival, cancellation, abandoned clients, expiry, clean-up."""
 
+import threading
 import time
+import warnings
 
 import numpy as np
 import pytest
 
 import graphinpaint as gi
 from graphinpaint.web import Cancelled, JobPool, RequestError, Task
+from graphinpaint.web._threadwarnings import recorded_warnings
 
 
 def _task(name: str = "image") -> Task:
@@ -164,3 +167,39 @@ def test_uploads_nobody_uses_expire_and_their_files_go():
         with pytest.raises(RequestError, match="no longer on the server") as error:
             pool.upload(upload_id)
         assert error.value.status == 404
+
+
+def test_a_warning_raised_while_restoring_reaches_the_job_s_status():
+    def short_of_tolerance(task, progress):
+        warnings.warn("CG stopped short of rtol", gi.ConvergenceWarning)
+        return task.colour
+
+    with JobPool(workers=1, run=short_of_tolerance) as pool:
+        status = _wait(pool, pool.submit(_task()).id)
+    assert status["state"] == "done" and status["warnings"] == ["CG stopped short of rtol"]
+
+
+def test_threads_record_their_own_warnings_at_once_without_waiting_for_each_other():
+    inside, release, recorded = threading.Event(), threading.Event(), {}
+
+    def record(name: str, hold: bool) -> None:
+        with recorded_warnings() as caught:
+            if hold:                            # a long restoration, recording meanwhile
+                inside.set()
+                release.wait(20)
+            warnings.warn(f"from {name}")
+        recorded[name] = [str(warning.message) for warning in caught]
+
+    long = threading.Thread(target=record, args=("long", True))
+    short = threading.Thread(target=record, args=("short", False))
+    long.start()
+    try:
+        assert inside.wait(20)
+        short.start()
+        short.join(5)
+        assert not short.is_alive(), "a recording waited for another thread's to end"
+    finally:
+        release.set()
+        long.join(20)
+        short.join(20)
+    assert recorded == {"long": ["from long"], "short": ["from short"]}

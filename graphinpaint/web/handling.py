@@ -20,13 +20,10 @@ Client file names are never used as paths: only a known suffix is kept to help t
 from __future__ import annotations
 
 import math
-import threading
-import warnings
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
-from typing import Callable, Iterator, Mapping
+from typing import Callable, Mapping
 
 import numpy as np
 
@@ -34,6 +31,7 @@ from .. import io
 from .._validation import InpaintError, check_choice, check_float, check_int
 from ..patches import check_patch_size
 from ..pipeline import inpaint
+from ._threadwarnings import recorded_warnings
 
 __all__ = [
     "DEFAULT_OPTIONS",
@@ -263,8 +261,8 @@ def prepare(image: Upload | None, mask: Upload | None, form: Mapping[str, str],
 def run_task(task: Task, progress: Callable[[int, int], None] | None = None) -> np.ndarray:
     """Restore a task: the whole image back, alpha included, in the upload's dtype.
 
-    Warnings go where the process sends them (a worker thread must not swap the process-wide
-    warning state: see :func:`_recorded_warnings`); :func:`restore_request` records them.
+    Warnings go where the process sends them; :func:`restore_request` and the job pool record
+    them for the client.
     """
     restored = inpaint(task.colour, task.hole, **task.options, progress=progress,
                        channel_axis=-1 if task.colour.ndim == 3 else None)
@@ -307,7 +305,7 @@ def restore_request(files: Mapping[str, Upload], form: Mapping[str, str],
     """
     task = prepare(files.get("image"), files.get("mask"), form, limits)
     try:
-        with _recorded_warnings() as caught:
+        with recorded_warnings() as caught:
             restored = run_task(task)
     except InpaintError as error:
         raise RequestError(str(error)) from None
@@ -332,7 +330,7 @@ def _header_shape(upload: Upload, limits: Limits) -> tuple[int, int, int]:
     shapes = []
     for hint in hints:
         try:
-            with _recorded_warnings():               # drops Pillow's DecompressionBombWarning
+            with recorded_warnings():               # drops Pillow's DecompressionBombWarning
                 shape = iio.improps(upload.content, index=..., **hint).shape
         except Exception as error:  # imageio raises many types for what it cannot read
             if type(error).__name__ == "DecompressionBombError":
@@ -355,7 +353,7 @@ def _check_one_frame(upload: Upload, limits: Limits) -> None:
     from PIL import Image
 
     try:
-        with _recorded_warnings(), Image.open(BytesIO(upload.content)) as image:
+        with recorded_warnings(), Image.open(BytesIO(upload.content)) as image:
             frames = 2 if getattr(image, "is_animated", False) else 1   # (drops the bomb warning)
     except Exception as error:  # Pillow raises many types for what it cannot read
         if type(error).__name__ == "DecompressionBombError":
@@ -400,26 +398,13 @@ def _read_mask(mask: Upload | None, shape: tuple[int, int], limits: Limits,
         raise RequestError("The 'mask' file is missing: paint the hole, upload a mask file "
                            "(white = hole) or use the image's transparency.")
     array = read_upload(mask, limits, what="mask")
-    with _recorded_warnings() as polarity:
+    with recorded_warnings() as polarity:
         try:
             hole = io.read_mask(array, shape=shape)
         except InpaintError as error:
             raise RequestError(str(error).replace("the mask array", "mask")) from None
     caught += [str(warning.message).replace("the mask array", "mask") for warning in polarity]
     return hole
-
-
-# warnings.catch_warnings swaps process-wide state: two threads inside it at once can leave the
-# other's filters in place for good. Every recording here takes this lock.
-_WARNINGS_LOCK = threading.RLock()
-
-
-@contextmanager
-def _recorded_warnings() -> Iterator[list]:
-    """Record every warning raised in the block, one thread at a time."""
-    with _WARNINGS_LOCK, warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield caught
 
 
 def _given(form: Mapping[str, str], name: str) -> bool:

@@ -29,6 +29,7 @@ from typing import Callable
 
 from .._validation import InpaintError
 from .. import io
+from ._threadwarnings import recorded_warnings
 from .handling import RequestError, Task, Upload, run_task
 
 __all__ = ["Cancelled", "Job", "JobPool"]
@@ -236,10 +237,11 @@ class JobPool:
 
         state, error, result = "done", None, None
         try:
-            image = self._run(job.task, progress)
+            with recorded_warnings() as caught:        # a solver short of its tolerance, say
+                image = self._run(job.task, progress)
             result = self.folder / f"result-{job.id}.png"
             io.write_image(result, image)                  # atomic: never seen half-written
-            job.warnings += job.task.warnings
+            job.warnings += job.task.warnings + [str(warning.message) for warning in caught]
         except Cancelled:
             state = "cancelled"
             error = "Cancelled: the client stopped asking." if self._gone(job) else "Cancelled."
