@@ -75,6 +75,13 @@ def test_django_413_for_too_many_bytes_and_pixels(client):
     assert answer.status_code == 413 and "above the limit of 1000 pixels" in answer.json()["error"]
 
 
+@pytest.mark.parametrize("length", ["abc", "-5"])
+def test_django_400_for_a_content_length_that_is_not_a_number(client, length):
+    answer = client.post("/inpaint", b"", content_type="application/octet-stream",
+                         CONTENT_LENGTH=length)
+    assert answer.status_code == 400 and "Content-Length header" in answer.json()["error"]
+
+
 def test_django_other_routes(client):
     assert client.get("/health").json()["status"] == "ok"
     assert client.get("/inpaint").status_code == 405

@@ -119,8 +119,20 @@ def too_large(limits: Limits) -> RequestError:
 
 
 def check_length(content_length: int | str | None, limits: Limits) -> None:
-    """413 when the request's declared length is above the limit (check it before reading)."""
-    if content_length not in (None, "") and int(content_length) > limits.max_bytes:
+    """413 when the request's declared length is above the limit (check it before reading).
+
+    400 when the header is not a whole number of bytes (a malformed request).
+    """
+    if content_length in (None, ""):
+        return
+    try:
+        length = int(content_length)
+    except ValueError:
+        length = -1
+    if length < 0:
+        raise RequestError(f"The request's Content-Length header ({content_length!r}) is not "
+                           "a number of bytes.")
+    if length > limits.max_bytes:
         raise too_large(limits)
 
 
