@@ -293,3 +293,19 @@ def test_an_animation_is_refused_from_its_header(client):
     content = iio.imwrite("<bytes>", frames, extension=".png")     # an APNG of 3 frames
     answer = client.post("/api/images", data={"image": _file(content, "animated.png")})
     assert "holds several frames or pages" in _error(answer, 400)
+
+
+def test_other_sites_and_other_host_names_are_refused(pool):
+    app = create_app(pool=pool)
+    client, image = app.test_client(), _file(_sample()[0])
+    rebound = client.get("/api/config", headers={"Host": "attacker.example:8000"})
+    assert "addressed to this machine only" in _error(rebound, 403)
+    posted = client.post("/api/images", data={"image": image},
+                         headers={"Origin": "http://attacker.example"})
+    assert "another web site" in _error(posted, 403)
+    assert not list(pool.folder.iterdir())                 # nothing was kept
+    same_site = client.post("/api/images", data={"image": _file(_sample()[0])},
+                            headers={"Host": "127.0.0.1:8000", "Origin": "http://127.0.0.1:8000"})
+    assert same_site.status_code == 201
+    open_app = create_app(pool=pool, local_only=False).test_client()
+    assert open_app.get("/api/config", headers={"Host": "studio.lan:8000"}).status_code == 200

@@ -25,7 +25,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportError:
         print(f"graphinpaint: error: {_INSTALL}", file=sys.stderr)
         return 2
-    from .app import create_app
+    from .app import LOOPBACK_NAMES, create_app
     from .handling import Limits
     from .jobs import JobPool
 
@@ -33,7 +33,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                    abandon_after=args.abandon_after, max_queued=args.max_queued)
     try:
         app = create_app(pool=pool, limits=Limits(max_bytes=args.max_bytes,
-                                                  max_pixels=args.max_pixels))
+                                                  max_pixels=args.max_pixels),
+                         local_only=args.host in LOOPBACK_NAMES)
         try:
             server = make_server(args.host, args.port, app, threaded=True)
         except (OSError, SystemExit):   # werkzeug says why on stderr, then exits
