@@ -90,10 +90,12 @@ def test_finished_results_expire_and_their_files_go():
     with JobPool(workers=1, expire_after=0.3, run=_steps(1)) as pool:
         job = pool.submit(_task())
         _wait(pool, job.id)
-        path, _ = pool.result(job.id)
-        assert path.exists() and path.parent == pool.folder
+        content, _ = pool.result(job.id)
+        path = pool.folder / f"result-{job.id}.png"
+        assert path.exists() and path.read_bytes() == content
         time.sleep(1.0)
         assert not path.exists()
+        np.testing.assert_array_equal(gi.io.decode_image(content), _task().colour)  # still whole
         with pytest.raises(RequestError, match="No such job"):
             pool.status(job.id)
 
@@ -167,6 +169,19 @@ def test_uploads_nobody_uses_expire_and_their_files_go():
         with pytest.raises(RequestError, match="no longer on the server") as error:
             pool.upload(upload_id)
         assert error.value.status == 404
+
+
+def test_a_new_upload_beyond_the_limit_deletes_the_one_used_longest_ago():
+    from graphinpaint.web import Upload
+
+    with JobPool(workers=1, max_uploads=2) as pool:
+        first, second = (pool.keep_upload(Upload("image", "a.png", b"a")) for _ in range(2))
+        pool.upload(first)                                  # used: second is the oldest now
+        third = pool.keep_upload(Upload("image", "b.png", b"b"))
+        assert pool.upload(first).content == b"a" and pool.upload(third).content == b"b"
+        with pytest.raises(RequestError, match="no longer on the server"):
+            pool.upload(second)
+        assert len(list(pool.folder.iterdir())) == 2
 
 
 def test_a_warning_raised_while_restoring_reaches_the_job_s_status():

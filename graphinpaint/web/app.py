@@ -119,8 +119,8 @@ def create_app(*, pool: JobPool | None = None, limits: Limits | None = None,
 
     @app.get("/api/jobs/<job_id>/result")
     def job_result(job_id: str):
-        path, name = pool.result(job_id)
-        return send_file(BytesIO(path.read_bytes()), mimetype="image/png", as_attachment=True,
+        content, name = pool.result(job_id)
+        return send_file(BytesIO(content), mimetype="image/png", as_attachment=True,
                          download_name=name)
 
     add_error_handlers(app, limits)
