@@ -374,7 +374,9 @@ def _checked_image(image: np.ndarray, label: str) -> np.ndarray:
             f"Cannot use {label}: it holds NaN or inf values. Replace them, or mark "
             "those pixels as holes in the mask and set them to 0."
         )
-    if image.dtype.kind not in "uif" or image.dtype.kind == "b":
+    if image.dtype == bool:                 # a 1-bit file: black and white, as 8 bits show it
+        image = np.where(image, np.uint8(255), np.uint8(0))
+    elif image.dtype.kind not in "uif":
         image = image.astype(np.uint8)
     return image
 

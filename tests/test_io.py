@@ -64,6 +64,18 @@ def test_encode_refuses_a_format_that_cannot_hold_the_image():
     with pytest.raises(InpaintError, match="holds integers only"):
         io.encode_image(np.zeros((2, 2), np.float32), ".png")
 
+def test_a_1_bit_image_reads_as_8_bit_black_and_white(tmp_path):
+    from PIL import Image
+
+    bits = np.zeros((3, 4), bool)
+    bits[1, 2] = True
+    Image.fromarray(bits).save(tmp_path / "bits.png")          # mode "1"
+    content = (tmp_path / "bits.png").read_bytes()
+    for image in (io.read_image(tmp_path / "bits.png"), io.decode_image(content)):
+        assert image.dtype == np.uint8
+        np.testing.assert_array_equal(image, np.where(bits, 255, 0))
+
+
 def test_jpeg_reads_as_uint8_rgb(tmp_path):
     image = np.full((8, 8, 3), 120, np.uint8)
     io.write_image(tmp_path / "a.jpg", image)
