@@ -344,13 +344,27 @@ def _decode(content: bytes, extension: str | None, label: str) -> np.ndarray:
 
     hint = {"extension": extension} if extension else {}
     try:
-        return _read_png16(content) if _is_png16(content) else \
-            np.asarray(iio.imread(content, **hint))
+        if _is_png16(content):
+            return _read_png16(content)
+        if _is_cmyk(content):           # imageio would hand the four inks over as RGBA
+            return np.asarray(iio.imread(content, plugin="pillow", mode="RGB"))
+        return np.asarray(iio.imread(content, **hint))
     except Exception as error:  # imageio raises many types for bad files
         raise InpaintError(
             f"Cannot read {label}: it is not an image imageio can read, or it is truncated or "
             f"damaged ({type(error).__name__}: {error}). Re-export it as PNG."
         ) from error
+
+
+def _is_cmyk(content: bytes) -> bool:
+    """A CMYK file (print JPEGs and TIFFs), told by Pillow from its header."""
+    from PIL import Image
+
+    try:
+        with Image.open(BytesIO(content)) as image:
+            return image.mode == "CMYK"
+    except Exception:  # not a file Pillow knows: imageio decides
+        return False
 
 
 def _checked_image(image: np.ndarray, label: str) -> np.ndarray:

@@ -76,6 +76,19 @@ def test_a_1_bit_image_reads_as_8_bit_black_and_white(tmp_path):
         np.testing.assert_array_equal(image, np.where(bits, 255, 0))
 
 
+@pytest.mark.parametrize("suffix", [".jpg", ".tif"])
+def test_a_cmyk_file_reads_as_rgb_not_as_rgba(tmp_path, suffix):
+    from PIL import Image
+
+    inks = Image.new("CMYK", (4, 3), (255, 0, 0, 0))            # cyan
+    inks.save(tmp_path / f"cmyk{suffix}")
+    expected = np.asarray(inks.convert("RGB"))
+    image = io.read_image(tmp_path / f"cmyk{suffix}")
+    assert image.shape == (3, 4, 3)
+    np.testing.assert_allclose(image, expected, atol=2)          # JPEG rounds
+    assert expected[0, 0, 0] < 5 and expected[0, 0, 1] > 250     # cyan: no red, full green
+
+
 def test_jpeg_reads_as_uint8_rgb(tmp_path):
     image = np.full((8, 8, 3), 120, np.uint8)
     io.write_image(tmp_path / "a.jpg", image)
