@@ -182,6 +182,14 @@ def test_serve_refuses_a_port_in_use(server_tmp, capsys):
         server.stop()
 
 
+@pytest.mark.parametrize("flag, value", [("--expire-after", "nan"), ("--abandon-after", "-1"),
+                                         ("--expire-after", "0"), ("--abandon-after", "soon")])
+def test_serve_refuses_times_that_are_not_positive_seconds(capsys, flag, value):
+    assert main(["serve", flag, value]) == 2
+    assert f"{flag}: must be a positive number of seconds, got '{value}'" in \
+        capsys.readouterr().err
+
+
 def test_open_opens_the_printed_address_in_the_browser(monkeypatch, capsys):
     import webbrowser
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import signal
 import sys
 import threading
@@ -82,12 +83,12 @@ def _parser() -> _Parser:
                         help="largest image, in pixels (default %(default)s)")
     parser.add_argument("--max-bytes", type=_positive, default=32 * 2**20,
                         help="largest upload, in bytes (default %(default)s)")
-    parser.add_argument("--expire-after", type=float, default=600.0,
+    parser.add_argument("--expire-after", type=_seconds, default=600.0,
                         help="seconds a result or upload is kept (default %(default)s)")
     parser.add_argument("--max-queued", type=_positive, default=100,
                         help="restorations that may wait at once; more get 503 "
                              "(default %(default)s)")
-    parser.add_argument("--abandon-after", type=float, default=60.0,
+    parser.add_argument("--abandon-after", type=_seconds, default=60.0,
                         help="seconds without a poll before a job is cancelled "
                              "(default %(default)s)")
     return parser
@@ -97,6 +98,16 @@ def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (0 < value < math.inf):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
     return value
 
 
