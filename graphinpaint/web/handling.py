@@ -273,6 +273,20 @@ def prepare(image: Upload | None, mask: Upload | None, form: Mapping[str, str],
 def run_task(task: Task, progress: Callable[[int, int], None] | None = None) -> np.ndarray:
     """Restore a task: the whole image back, alpha included, in the upload's dtype.
 
+    Parameters
+    ----------
+    task : Task
+        Made by :func:`prepare`.
+    progress : callable, optional
+        ``progress(done, total)``, passed to :func:`graphinpaint.inpaint`; raising from it
+        stops the restoration (the job pool's cancel).
+
+    Returns
+    -------
+    ndarray
+        The upload's shape and dtype; with ``task.hole_from_alpha`` the restored pixels become
+        opaque.
+
     Warnings go where the process sends them; :func:`restore_request` and the job pool record
     them for the client.
     """
