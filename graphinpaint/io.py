@@ -371,6 +371,8 @@ def _checked_image(image: np.ndarray, label: str) -> np.ndarray:
     """A decoded image checked for use: gray, gray+alpha, RGB or RGBA, 2 x 2 or more, finite."""
     if image.size == 0:
         raise InpaintError(f"Cannot use {label}: it holds an image with no pixels.")
+    if image.ndim == 4 and image.shape[0] == 1:      # a single frame that imageio stacked (GIF)
+        image = image[0]
     if image.ndim == 3 and image.shape[2] == 1:
         image = image[:, :, 0]
     if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] > 4):

@@ -89,6 +89,17 @@ def test_a_cmyk_file_reads_as_rgb_not_as_rgba(tmp_path, suffix):
     assert expected[0, 0, 0] < 5 and expected[0, 0, 1] > 250     # cyan: no red, full green
 
 
+def test_a_single_frame_gif_reads_as_its_image(tmp_path):
+    import imageio.v3 as iio
+
+    image = np.zeros((5, 6, 3), np.uint8)
+    image[1:3, 2:4] = 255
+    iio.imwrite(tmp_path / "one.gif", image)
+    content = (tmp_path / "one.gif").read_bytes()
+    for decoded in (io.read_image(tmp_path / "one.gif"), io.decode_image(content)):
+        np.testing.assert_array_equal(decoded, image)
+
+
 def test_jpeg_reads_as_uint8_rgb(tmp_path):
     image = np.full((8, 8, 3), 120, np.uint8)
     io.write_image(tmp_path / "a.jpg", image)
