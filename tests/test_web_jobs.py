@@ -53,6 +53,29 @@ def test_jobs_start_in_order_of_arrival_and_queued_jobs_know_their_place():
     assert all(status["state"] == "done" for status in statuses)
 
 
+def test_jobs_submitted_at_once_from_many_threads_start_in_their_arrival_order():
+    log: list[str] = []
+    with JobPool(workers=1, run=_steps(1, pause=0, log=log)) as pool:
+        put, rng = pool._queue.put, np.random.default_rng(0)
+        delays = iter(rng.uniform(0, 0.005, 200))
+
+        def slow_put(job):                  # widens any gap between numbering and queueing
+            time.sleep(next(delays))
+            put(job)
+
+        pool._queue.put = slow_put
+        jobs: list = []
+        submitters = [threading.Thread(target=lambda i=i: jobs.extend(
+            pool.submit(_task(f"{i}-{n}")) for n in range(10))) for i in range(8)]
+        for thread in submitters:
+            thread.start()
+        for thread in submitters:
+            thread.join()
+        for job in jobs:
+            _wait(pool, job.id)
+    assert log == [job.name for job in sorted(jobs, key=lambda job: job.arrival)]
+
+
 def test_cancel_stops_a_running_job_at_its_next_step_and_frees_the_worker():
     with JobPool(workers=1, run=_steps(2000)) as pool:
         slow = pool.submit(_task())

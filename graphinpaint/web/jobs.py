@@ -151,17 +151,17 @@ class JobPool:
 
     def submit(self, task: Task) -> Job:
         """Queue a restoration; it runs after every job submitted before it."""
-        job = Job(id=secrets.token_urlsafe(16), name=task.name, arrival=next(self._arrivals),
-                  task=task)
-        with self._lock:
+        with self._lock:            # numbered and queued at once: workers take them in order
             if self._closing.is_set():
                 raise RequestError("The server is shutting down.", 503)
             waiting = sum(other.state == "queued" for other in self._jobs.values())
             if waiting >= self.max_queued:
                 raise RequestError(f"The server is busy: {waiting} restorations are waiting. "
                                    "Try again in a minute.", 503)
+            job = Job(id=secrets.token_urlsafe(16), name=task.name,
+                      arrival=next(self._arrivals), task=task)
             self._jobs[job.id] = job
-        self._queue.put(job)
+            self._queue.put(job)                # unbounded: never blocks under the lock
         return job
 
     def status(self, job_id: str) -> dict:
