@@ -127,6 +127,15 @@ def test_upload_above_the_byte_limit_is_413(client):
     assert "larger than 1048576 bytes" in _error(answer, 413)
 
 
+def test_form_fields_above_flask_s_form_limit_are_413_told_as_such(client):
+    from werkzeug.test import encode_multipart
+
+    boundary, body = encode_multipart({"p": "2" * 600_000})         # Flask keeps 500 kB
+    answer = client.post("/api/jobs", data=body,
+                         content_type=f"multipart/form-data; boundary={boundary}")
+    assert "text fields are too large" in _error(answer, 413)
+
+
 def test_image_above_the_pixel_limit_is_413_before_decoding(client, monkeypatch):
     def no_decoding(*args, **kwargs):
         raise AssertionError("decoded an image above the pixel limit")

@@ -133,7 +133,7 @@ def add_error_handlers(app, limits: Limits) -> None:
     :class:`RequestError` with its status, 413 with the byte limit, other HTTP errors with their
     description, anything else 500 (logged).
     """
-    from flask import jsonify
+    from flask import jsonify, request
     from werkzeug.exceptions import HTTPException
 
     @app.errorhandler(RequestError)
@@ -142,6 +142,9 @@ def add_error_handlers(app, limits: Limits) -> None:
 
     @app.errorhandler(413)
     def request_too_large(error: HTTPException):
+        if (request.content_length or 0) <= limits.max_bytes:   # Flask's form limits, not ours
+            return jsonify(error="The form's text fields are too large or too many: send the "
+                                 "images as files and the options as short fields."), 413
         return request_error(too_large(limits))
 
     @app.errorhandler(HTTPException)
