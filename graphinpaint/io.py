@@ -1,7 +1,8 @@
 """Reading and writing images and masks (the only module that touches files).
 
 * :func:`read_image` keeps the file's dtype (8- and 16-bit integers, floats) and channels (gray,
-  gray+alpha, RGB, RGBA); PNG, JPEG, TIFF, BMP and WebP through imageio.
+  gray+alpha, RGB, RGBA); PNG, JPEG, TIFF, BMP and WebP through imageio. :func:`decode_image` and
+  :func:`encode_image` do the same for a file's bytes in memory (web uploads and answers).
 * :func:`read_mask` turns a bool, 0/1 or 0/255 array or file into a boolean hole mask
   (**True = hole**). Convention ``"white-hole"`` (default, as OpenCV and scikit-image): white or
   nonzero marks the hole. ``"black-hole"`` (the seed, PyInpaint): black marks the hole.
@@ -18,7 +19,9 @@ from __future__ import annotations
 import os
 import tempfile
 import warnings
+from io import BytesIO
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -27,6 +30,8 @@ from ._validation import InpaintError, check_choice
 __all__ = [
     "MaskPolarityWarning",
     "check_destination",
+    "decode_image",
+    "encode_image",
     "mask_from_alpha",
     "merge_alpha",
     "read_image",
@@ -68,27 +73,59 @@ def read_image(path: PathLike) -> np.ndarray:
     >>> read_image(path).shape
     (4, 5)
     """
-    image = _read(path, "image")
-    if image.ndim == 3 and image.shape[2] == 1:
-        image = image[:, :, 0]
-    if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] > 4):
-        raise InpaintError(
-            f"Cannot use image file '{path}': its array has shape {image.shape}; expected gray, "
-            "gray+alpha, RGB or RGBA (an animation or volume? save one frame as PNG)."
-        )
-    if min(image.shape[:2]) < 2:
-        raise InpaintError(
-            f"Cannot use image file '{path}': it is {image.shape[0]} x {image.shape[1]} pixels; "
-            "an image needs at least 2 x 2 pixels to be inpainted."
-        )
-    if image.dtype.kind == "f" and not np.all(np.isfinite(image)):
-        raise InpaintError(
-            f"Cannot use image file '{path}': it holds NaN or inf values. Replace them, or mark "
-            "those pixels as holes in the mask and set them to 0."
-        )
-    if image.dtype.kind not in "uif" or image.dtype.kind == "b":
-        image = image.astype(np.uint8)
-    return image
+    return _checked_image(_read(path, "image"), f"image file '{path}'")
+
+
+def decode_image(data: bytes, *, extension: str | None = None, name: str = "image") -> np.ndarray:
+    """Decode an image file's bytes, as :func:`read_image` reads the file.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content (an upload, say).
+    extension : str, optional
+        The file's suffix (``".tif"``), a hint for the decoder; unknown suffixes are ignored.
+    name : str, default "image"
+        What the bytes are, for the messages (``"mask"``, say).
+
+    Returns
+    -------
+    ndarray, shape (H, W) or (H, W, C)
+        In the file's dtype and channels (16-bit PNGs keep their depth).
+
+    Raises
+    ------
+    InpaintError
+        The bytes are empty, not an image, truncated, smaller than 2 x 2 pixels, or hold NaN or
+        inf; the message names ``name``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> decode_image(encode_image(np.zeros((3, 4), np.uint16))).dtype
+    dtype('uint16')
+    """
+    if not data:
+        raise InpaintError(f"The {name} is empty (0 bytes).")
+    extension = extension.lower() if extension and extension.lower() in _EXTENSIONS else None
+    return _checked_image(_decode(bytes(data), extension, f"the {name}"), f"the {name}")
+
+
+def encode_image(image: np.ndarray, extension: str = ".png") -> bytes:
+    """The bytes of an image file, as :func:`write_image` would write it (16-bit PNGs kept).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> encode_image(np.zeros((2, 2), np.uint8))[:4]
+    b'\\x89PNG'
+    """
+    image = np.asarray(image)
+    extension = extension.lower()
+    _check_format(image.dtype, Path(f"image{extension}"))
+    buffer = BytesIO()
+    _imwrite(buffer, image, extension)
+    return buffer.getvalue()
 
 
 def read_mask(mask: PathLike | np.ndarray, *, shape: tuple[int, int] | None = None,
@@ -280,8 +317,6 @@ def check_destination(path: PathLike, dtype: np.dtype, *, overwrite: bool = Fals
 # --- helpers ------------------------------------------------------------------------------------
 
 def _read(path: PathLike, what: str) -> np.ndarray:
-    import imageio.v3 as iio
-
     file = Path(path)
     if not file.exists():
         raise InpaintError(f"The {what} file '{path}' does not exist. Check the path.")
@@ -291,19 +326,75 @@ def _read(path: PathLike, what: str) -> np.ndarray:
         raise InpaintError(f"The {what} file '{path}' is empty (0 bytes).")
     try:
         content = file.read_bytes()        # bytes, so a failed decode leaves no open file
-        hint = {"extension": file.suffix.lower()} if file.suffix else {}
-        array = _read_png16(content) if _is_png16(content) else \
-            np.asarray(iio.imread(content, **hint))
     except PermissionError as error:
         raise InpaintError(f"Cannot read the {what} file '{path}': permission denied.") from error
-    except Exception as error:  # imageio raises many types for bad files
-        raise InpaintError(
-            f"Cannot read the {what} file '{path}': it is not an image imageio can read, or it is "
-            f"truncated or damaged ({type(error).__name__}: {error}). Re-export it as PNG."
-        ) from error
+    array = _decode(content, file.suffix.lower() or None, f"the {what} file '{path}'")
     if array.size == 0:
         raise InpaintError(f"The {what} file '{path}' holds an image with no pixels.")
     return array
+
+
+# Suffixes the decoders are told about; others are left for imageio to guess from the content.
+_EXTENSIONS = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".gif"}
+
+
+def _decode(content: bytes, extension: str | None, label: str) -> np.ndarray:
+    """Decode a file's bytes with imageio (16-bit PNGs with pypng); ``label`` names it."""
+    import imageio.v3 as iio
+
+    hint = {"extension": extension} if extension else {}
+    try:
+        if _is_png16(content):
+            return _read_png16(content)
+        if _is_cmyk(content):           # imageio would hand the four inks over as RGBA
+            return np.asarray(iio.imread(content, plugin="pillow", mode="RGB"))
+        return np.asarray(iio.imread(content, **hint))
+    except Exception as error:  # imageio raises many types for bad files
+        raise InpaintError(
+            f"Cannot read {label}: it is not an image imageio can read, or it is truncated or "
+            f"damaged ({type(error).__name__}: {error}). Re-export it as PNG."
+        ) from error
+
+
+def _is_cmyk(content: bytes) -> bool:
+    """A CMYK file (print JPEGs and TIFFs), told by Pillow from its header."""
+    from PIL import Image
+
+    try:
+        with Image.open(BytesIO(content)) as image:
+            return image.mode == "CMYK"
+    except Exception:  # not a file Pillow knows: imageio decides
+        return False
+
+
+def _checked_image(image: np.ndarray, label: str) -> np.ndarray:
+    """A decoded image checked for use: gray, gray+alpha, RGB or RGBA, 2 x 2 or more, finite."""
+    if image.size == 0:
+        raise InpaintError(f"Cannot use {label}: it holds an image with no pixels.")
+    if image.ndim == 4 and image.shape[0] == 1:      # a single frame that imageio stacked (GIF)
+        image = image[0]
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[:, :, 0]
+    if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] > 4):
+        raise InpaintError(
+            f"Cannot use {label}: its array has shape {image.shape}; expected gray, "
+            "gray+alpha, RGB or RGBA (an animation or volume? save one frame as PNG)."
+        )
+    if min(image.shape[:2]) < 2:
+        raise InpaintError(
+            f"Cannot use {label}: it is {image.shape[0]} x {image.shape[1]} pixels; "
+            "an image needs at least 2 x 2 pixels to be inpainted."
+        )
+    if image.dtype.kind == "f" and not np.all(np.isfinite(image)):
+        raise InpaintError(
+            f"Cannot use {label}: it holds NaN or inf values. Replace them, or mark "
+            "those pixels as holes in the mask and set them to 0."
+        )
+    if image.dtype == bool:                 # a 1-bit file: black and white, as 8 bits show it
+        image = np.where(image, np.uint8(255), np.uint8(0))
+    elif image.dtype.kind not in "uif":
+        image = image.astype(np.uint8)
+    return image
 
 
 def _brightness(array: np.ndarray, name: str) -> np.ndarray:
@@ -379,14 +470,15 @@ def _check_format(dtype: np.dtype, target: Path) -> None:
         )
 
 
-def _imwrite(path: str, image: np.ndarray, suffix: str) -> None:
+def _imwrite(target: str | BinaryIO, image: np.ndarray, suffix: str) -> None:
+    """Write to a path or a binary file object."""
     import imageio.v3 as iio
 
     if suffix == ".png" and image.dtype == np.uint16:
-        _write_png16(path, image)
+        _write_png16(target, image)
         return
     options = {"quality": 95} if suffix in (".jpg", ".jpeg") else {}
-    iio.imwrite(path, image, extension=suffix, **options)
+    iio.imwrite(target, image, extension=suffix, **options)
 
 
 # Pillow, imageio's PNG backend, reads 16-bit colour PNGs as 8-bit and cannot write them:
@@ -405,14 +497,18 @@ def _read_png16(content: bytes) -> np.ndarray:
     return pixels.reshape(height, width, planes) if planes > 1 else pixels.reshape(height, width)
 
 
-def _write_png16(path: str, image: np.ndarray) -> None:
+def _write_png16(target: str | BinaryIO, image: np.ndarray) -> None:
     import png
 
     planes = 1 if image.ndim == 2 else image.shape[2]
     writer = png.Writer(width=image.shape[1], height=image.shape[0], bitdepth=16,
                         greyscale=planes in (1, 2), alpha=planes in (2, 4))
-    with open(path, "wb") as file:
-        writer.write(file, image.reshape(image.shape[0], -1))
+    rows = image.reshape(image.shape[0], -1)
+    if isinstance(target, str):
+        with open(target, "wb") as file:
+            writer.write(file, rows)
+    else:
+        writer.write(target, rows)
 
 
 def _default_file_mode() -> int:

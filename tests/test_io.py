@@ -31,6 +31,75 @@ def test_round_trip_keeps_dtype_and_channels(tmp_path, suffix, dtype, channels):
         np.testing.assert_array_equal(back, image)
 
 
+
+@pytest.mark.parametrize("suffix, dtype, channels", [
+    (".png", np.uint8, 3), (".png", np.uint8, 4), (".png", np.uint16, None),
+    (".png", np.uint16, 3), (".tif", np.uint16, 4), (".tif", np.float32, 3),
+])
+def test_bytes_decode_as_the_file_reads_and_encode_as_it_is_written(tmp_path, suffix, dtype,
+                                                                    channels):
+    rng = np.random.default_rng(1)
+    shape = (7, 5) if channels is None else (7, 5, channels)
+    image = (rng.random(shape) * (np.iinfo(dtype).max if dtype != np.float32 else 1)).astype(dtype)
+    path = tmp_path / f"image{suffix}"
+    io.write_image(path, image)
+    np.testing.assert_array_equal(io.decode_image(path.read_bytes(), extension=suffix), image)
+    encoded = io.encode_image(image, suffix)
+    np.testing.assert_array_equal(io.decode_image(encoded, extension=suffix), image)
+    assert os.listdir(tmp_path) == [path.name]
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"", "The mask is empty"),
+    (b"this is not an image", "Cannot read the mask: it is not an image"),
+    (None, "Cannot use the mask: it is 1 x 3 pixels"),
+])
+def test_bad_bytes_raise_one_clear_error_naming_what_they_are(data, message):
+    data = io.encode_image(np.zeros((1, 3), np.uint8)) if data is None else data
+    with pytest.raises(InpaintError, match=message):
+        io.decode_image(data, extension=".png", name="mask")
+
+
+def test_encode_refuses_a_format_that_cannot_hold_the_image():
+    with pytest.raises(InpaintError, match="holds integers only"):
+        io.encode_image(np.zeros((2, 2), np.float32), ".png")
+
+def test_a_1_bit_image_reads_as_8_bit_black_and_white(tmp_path):
+    from PIL import Image
+
+    bits = np.zeros((3, 4), bool)
+    bits[1, 2] = True
+    Image.fromarray(bits).save(tmp_path / "bits.png")          # mode "1"
+    content = (tmp_path / "bits.png").read_bytes()
+    for image in (io.read_image(tmp_path / "bits.png"), io.decode_image(content)):
+        assert image.dtype == np.uint8
+        np.testing.assert_array_equal(image, np.where(bits, 255, 0))
+
+
+@pytest.mark.parametrize("suffix", [".jpg", ".tif"])
+def test_a_cmyk_file_reads_as_rgb_not_as_rgba(tmp_path, suffix):
+    from PIL import Image
+
+    inks = Image.new("CMYK", (4, 3), (255, 0, 0, 0))            # cyan
+    inks.save(tmp_path / f"cmyk{suffix}")
+    expected = np.asarray(inks.convert("RGB"))
+    image = io.read_image(tmp_path / f"cmyk{suffix}")
+    assert image.shape == (3, 4, 3)
+    np.testing.assert_allclose(image, expected, atol=2)          # JPEG rounds
+    assert expected[0, 0, 0] < 5 and expected[0, 0, 1] > 250     # cyan: no red, full green
+
+
+def test_a_single_frame_gif_reads_as_its_image(tmp_path):
+    import imageio.v3 as iio
+
+    image = np.zeros((5, 6, 3), np.uint8)
+    image[1:3, 2:4] = 255
+    iio.imwrite(tmp_path / "one.gif", image)
+    content = (tmp_path / "one.gif").read_bytes()
+    for decoded in (io.read_image(tmp_path / "one.gif"), io.decode_image(content)):
+        np.testing.assert_array_equal(decoded, image)
+
+
 def test_jpeg_reads_as_uint8_rgb(tmp_path):
     image = np.full((8, 8, 3), 120, np.uint8)
     io.write_image(tmp_path / "a.jpg", image)

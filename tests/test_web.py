@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 import graphinpaint as gi
+from graphinpaint.io import decode_image
 from graphinpaint.web import JobPool, Limits, create_app
-from graphinpaint.web.handling import decode_image, encode_png
+from graphinpaint.web.handling import encode_png
 
 DATA = Path(__file__).resolve().parents[1] / "examples" / "data"
 
@@ -126,11 +127,20 @@ def test_upload_above_the_byte_limit_is_413(client):
     assert "larger than 1048576 bytes" in _error(answer, 413)
 
 
+def test_form_fields_above_flask_s_form_limit_are_413_told_as_such(client):
+    from werkzeug.test import encode_multipart
+
+    boundary, body = encode_multipart({"p": "2" * 600_000})         # Flask keeps 500 kB
+    answer = client.post("/api/jobs", data=body,
+                         content_type=f"multipart/form-data; boundary={boundary}")
+    assert "text fields are too large" in _error(answer, 413)
+
+
 def test_image_above_the_pixel_limit_is_413_before_decoding(client, monkeypatch):
-    def no_decoding(path):
+    def no_decoding(*args, **kwargs):
         raise AssertionError("decoded an image above the pixel limit")
 
-    monkeypatch.setattr(gi.io, "read_image", no_decoding)
+    monkeypatch.setattr(gi.io, "decode_image", no_decoding)
     bomb = _png_header_only(12_000, 12_000)        # 144 Mpx in 140 kB
     answer = client.post("/api/images", data={"image": _file(bomb)})
     assert "12000 x 12000 pixels, above the limit of 200000 pixels" in _error(answer, 413)
@@ -166,6 +176,18 @@ def test_a_file_that_is_not_an_image_is_400(client):
     assert "is not an image that can be read" in _error(answer, 400)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.int16, np.int32, np.uint32])
+def test_images_that_are_not_8_or_16_bit_unsigned_are_400_before_any_work(client, dtype):
+    import tifffile
+
+    image, hole = _sample()
+    content = bytes_io.BytesIO()
+    tifffile.imwrite(content, (image[:, :, 0].astype(dtype) - 10))
+    answer = client.post("/api/jobs", data={"image": _file(content.getvalue(), "deep.tif"),
+                                            "mask": _mask(hole)})
+    assert f"holds {np.dtype(dtype)} pixels; send an 8- or 16-bit image" in _error(answer, 400)
+
+
 @pytest.mark.parametrize("make_mask, message", [
     (lambda hole: np.zeros((20, 30), np.uint8), "20 x 30 pixels but the image is 48 x 48"),
     (lambda hole: np.zeros(hole.shape, np.uint8), "marks no pixel as hole"),
@@ -188,7 +210,8 @@ def test_a_missing_mask_is_400(client):
 @pytest.mark.parametrize("field, value, message", [
     ("p", "0.5", "'p' parameter"), ("p", "two", "'p' field must be a number"),
     ("patch_size", "4", "'patch_size'"), ("patch_size", "99", "'patch_size'"),
-    ("k", "0", "'k'"), ("form", "round", "'form'"), ("strategy", "all", "'strategy'"),
+    ("patch_size", "33", "odd integer in [1, 31]"), ("k", "0", "'k'"),
+    ("k", "51", "integer in [1, 50]"), ("form", "round", "'form'"), ("strategy", "all", "'strategy'"),
 ])
 def test_bad_option_values_are_400(client, field, value, message):
     image, hole = _sample()
@@ -259,11 +282,39 @@ def test_tiff_jpeg_and_webp_uploads_come_back_as_png_of_their_depth(client, tmp_
     np.testing.assert_array_equal(result, gi.inpaint(uploaded, hole))
 
 
-def test_a_multi_page_tiff_counts_every_page_against_the_pixel_limit(client, tmp_path):
+@pytest.mark.parametrize("pages", [2, 500])
+def test_a_multi_page_tiff_is_refused_from_its_header(client, pages):
     import tifffile
 
-    pages = np.zeros((12, 150, 150), np.uint8)          # 12 x 22,500 = 270,000 > 200,000
-    tifffile.imwrite(tmp_path / "pages.tif", pages)
-    answer = client.post("/api/images", data={
-        "image": _file((tmp_path / "pages.tif").read_bytes(), "pages.tif")})
-    assert "150 x 150 pixels in 12 frames, above the limit of 200000" in _error(answer, 413)
+    content = bytes_io.BytesIO()
+    with tifffile.TiffWriter(content) as tiff:             # 500 tiny pages: 120 kB, 2,000 px
+        for _ in range(pages):
+            tiff.write(np.zeros((2, 2), np.uint8), contiguous=False)
+    answer = client.post("/api/images", data={"image": _file(content.getvalue(), "pages.tif")})
+    assert "holds several frames or pages" in _error(answer, 400)
+
+
+def test_an_animation_is_refused_from_its_header(client):
+    import imageio.v3 as iio
+
+    frames = np.zeros((3, 8, 8, 3), np.uint8)
+    frames[1] += 100
+    content = iio.imwrite("<bytes>", frames, extension=".png")     # an APNG of 3 frames
+    answer = client.post("/api/images", data={"image": _file(content, "animated.png")})
+    assert "holds several frames or pages" in _error(answer, 400)
+
+
+def test_other_sites_and_other_host_names_are_refused(pool):
+    app = create_app(pool=pool)
+    client, image = app.test_client(), _file(_sample()[0])
+    rebound = client.get("/api/config", headers={"Host": "attacker.example:8000"})
+    assert "addressed to this machine only" in _error(rebound, 403)
+    posted = client.post("/api/images", data={"image": image},
+                         headers={"Origin": "http://attacker.example"})
+    assert "another web site" in _error(posted, 403)
+    assert not list(pool.folder.iterdir())                 # nothing was kept
+    same_site = client.post("/api/images", data={"image": _file(_sample()[0])},
+                            headers={"Host": "127.0.0.1:8000", "Origin": "http://127.0.0.1:8000"})
+    assert same_site.status_code == 201
+    open_app = create_app(pool=pool, local_only=False).test_client()
+    assert open_app.get("/api/config", headers={"Host": "studio.lan:8000"}).status_code == 200

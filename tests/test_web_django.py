@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import graphinpaint as gi
-from graphinpaint.web.handling import decode_image, encode_png
+from graphinpaint.io import decode_image
+from graphinpaint.web.handling import encode_png
 
 pytest.importorskip("django")
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -72,6 +73,13 @@ def test_django_413_for_too_many_bytes_and_pixels(client):
     with override_settings(GRAPHINPAINT_MAX_PIXELS=1000):
         answer = _post(client, image=encode_png(image), mask=mask)
     assert answer.status_code == 413 and "above the limit of 1000 pixels" in answer.json()["error"]
+
+
+@pytest.mark.parametrize("length", ["abc", "-5"])
+def test_django_400_for_a_content_length_that_is_not_a_number(client, length):
+    answer = client.post("/inpaint", b"", content_type="application/octet-stream",
+                         CONTENT_LENGTH=length)
+    assert answer.status_code == 400 and "Content-Length header" in answer.json()["error"]
 
 
 def test_django_other_routes(client):

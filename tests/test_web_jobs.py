@@ -1,12 +1,15 @@
 """The web app's job pool: order of arrival, cancellation, abandoned clients, expiry, clean-up."""
 
+import threading
 import time
+import warnings
 
 import numpy as np
 import pytest
 
 import graphinpaint as gi
 from graphinpaint.web import Cancelled, JobPool, RequestError, Task
+from graphinpaint.web._threadwarnings import recorded_warnings
 
 
 def _task(name: str = "image") -> Task:
@@ -50,6 +53,29 @@ def test_jobs_start_in_order_of_arrival_and_queued_jobs_know_their_place():
     assert all(status["state"] == "done" for status in statuses)
 
 
+def test_jobs_submitted_at_once_from_many_threads_start_in_their_arrival_order():
+    log: list[str] = []
+    with JobPool(workers=1, run=_steps(1, pause=0, log=log)) as pool:
+        put, rng = pool._queue.put, np.random.default_rng(0)
+        delays = iter(rng.uniform(0, 0.005, 200))
+
+        def slow_put(job):                  # widens any gap between numbering and queueing
+            time.sleep(next(delays))
+            put(job)
+
+        pool._queue.put = slow_put
+        jobs: list = []
+        submitters = [threading.Thread(target=lambda i=i: jobs.extend(
+            pool.submit(_task(f"{i}-{n}")) for n in range(10))) for i in range(8)]
+        for thread in submitters:
+            thread.start()
+        for thread in submitters:
+            thread.join()
+        for job in jobs:
+            _wait(pool, job.id)
+    assert log == [job.name for job in sorted(jobs, key=lambda job: job.arrival)]
+
+
 def test_cancel_stops_a_running_job_at_its_next_step_and_frees_the_worker():
     with JobPool(workers=1, run=_steps(2000)) as pool:
         slow = pool.submit(_task())
@@ -87,10 +113,12 @@ def test_finished_results_expire_and_their_files_go():
     with JobPool(workers=1, expire_after=0.3, run=_steps(1)) as pool:
         job = pool.submit(_task())
         _wait(pool, job.id)
-        path, _ = pool.result(job.id)
-        assert path.exists() and path.parent == pool.folder
+        content, _ = pool.result(job.id)
+        path = pool.folder / f"result-{job.id}.png"
+        assert path.exists() and path.read_bytes() == content
         time.sleep(1.0)
         assert not path.exists()
+        np.testing.assert_array_equal(gi.io.decode_image(content), _task().colour)  # still whole
         with pytest.raises(RequestError, match="No such job"):
             pool.status(job.id)
 
@@ -164,3 +192,52 @@ def test_uploads_nobody_uses_expire_and_their_files_go():
         with pytest.raises(RequestError, match="no longer on the server") as error:
             pool.upload(upload_id)
         assert error.value.status == 404
+
+
+def test_a_new_upload_beyond_the_limit_deletes_the_one_used_longest_ago():
+    from graphinpaint.web import Upload
+
+    with JobPool(workers=1, max_uploads=2) as pool:
+        first, second = (pool.keep_upload(Upload("image", "a.png", b"a")) for _ in range(2))
+        pool.upload(first)                                  # used: second is the oldest now
+        third = pool.keep_upload(Upload("image", "b.png", b"b"))
+        assert pool.upload(first).content == b"a" and pool.upload(third).content == b"b"
+        with pytest.raises(RequestError, match="no longer on the server"):
+            pool.upload(second)
+        assert len(list(pool.folder.iterdir())) == 2
+
+
+def test_a_warning_raised_while_restoring_reaches_the_job_s_status():
+    def short_of_tolerance(task, progress):
+        warnings.warn("CG stopped short of rtol", gi.ConvergenceWarning)
+        return task.colour
+
+    with JobPool(workers=1, run=short_of_tolerance) as pool:
+        status = _wait(pool, pool.submit(_task()).id)
+    assert status["state"] == "done" and status["warnings"] == ["CG stopped short of rtol"]
+
+
+def test_threads_record_their_own_warnings_at_once_without_waiting_for_each_other():
+    inside, release, recorded = threading.Event(), threading.Event(), {}
+
+    def record(name: str, hold: bool) -> None:
+        with recorded_warnings() as caught:
+            if hold:                            # a long restoration, recording meanwhile
+                inside.set()
+                release.wait(20)
+            warnings.warn(f"from {name}")
+        recorded[name] = [str(warning.message) for warning in caught]
+
+    long = threading.Thread(target=record, args=("long", True))
+    short = threading.Thread(target=record, args=("short", False))
+    long.start()
+    try:
+        assert inside.wait(20)
+        short.start()
+        short.join(5)
+        assert not short.is_alive(), "a recording waited for another thread's to end"
+    finally:
+        release.set()
+        long.join(20)
+        short.join(20)
+    assert recorded == {"long": ["from long"], "short": ["from short"]}

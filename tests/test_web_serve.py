@@ -18,7 +18,8 @@ import pytest
 
 import graphinpaint as gi
 from graphinpaint.cli import main
-from graphinpaint.web.handling import decode_image, encode_png
+from graphinpaint.io import decode_image
+from graphinpaint.web.handling import encode_png
 
 DATA = Path(__file__).resolve().parents[1] / "examples" / "data"
 
@@ -179,6 +180,14 @@ def test_serve_refuses_a_port_in_use(server_tmp, capsys):
         assert "Choose another --port" in capsys.readouterr().err
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("flag, value", [("--expire-after", "nan"), ("--abandon-after", "-1"),
+                                         ("--expire-after", "0"), ("--abandon-after", "soon")])
+def test_serve_refuses_times_that_are_not_positive_seconds(capsys, flag, value):
+    assert main(["serve", flag, value]) == 2
+    assert f"{flag}: must be a positive number of seconds, got '{value}'" in \
+        capsys.readouterr().err
 
 
 def test_open_opens_the_printed_address_in_the_browser(monkeypatch, capsys):

@@ -15,15 +15,17 @@ The API (``docs/web.md`` documents each answer):
 ``GET  /api/jobs/<id>/result``        the restored PNG: same size, depth and channels
 ====================================  ===========================================================
 
-Errors are JSON ``{"error": message}`` with 400 (bad input), 404 (unknown or expired id), 409 (no
-result yet), 413 (too many bytes or pixels, checked before decoding) or 500 (a failure on the
-server, logged; the message never holds a traceback).
+Errors are JSON ``{"error": message}`` with 400 (bad input), 403 (a request from another web
+site, or addressed to another host name: see :func:`create_app`), 404 (unknown or expired id),
+409 (no result yet), 413 (too many bytes or pixels, checked before decoding) or 500 (a failure on
+the server, logged; the message never holds a traceback).
 """
 
 from __future__ import annotations
 
 from importlib import resources
 from io import BytesIO
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -36,10 +38,17 @@ __all__ = ["add_error_handlers", "create_app"]
 
 _STATIC = resources.files("graphinpaint.web") / "static"
 SAMPLES = ("astronaut.png", "brick.png")
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 
 
-def create_app(*, pool: JobPool | None = None, limits: Limits | None = None):
+def create_app(*, pool: JobPool | None = None, limits: Limits | None = None,
+               local_only: bool = True):
     """The Flask app; its job pool is ``app.extensions["graphinpaint.pool"]`` (close it).
+
+    Any web page the user opens can send requests to a server on this machine: a form posted
+    from another site (403 when its ``Origin`` is not this server), or a host name of the
+    attacker's that resolves to 127.0.0.1 (DNS rebinding: 403 unless the ``Host`` is a loopback
+    name, with ``local_only``).
 
     Parameters
     ----------
@@ -47,6 +56,9 @@ def create_app(*, pool: JobPool | None = None, limits: Limits | None = None):
         Where the restorations run; default a new pool with one worker per core.
     limits : Limits, optional
         Bytes per request and pixels per image accepted (413 above them).
+    local_only : bool, default True
+        Answer only requests addressed to ``localhost``, ``127.0.0.1`` or ``::1``; False for a
+        server that other machines reach by its name or address.
     """
     from flask import Flask, jsonify, request, send_file
 
@@ -55,6 +67,10 @@ def create_app(*, pool: JobPool | None = None, limits: Limits | None = None):
     app = Flask(__name__, static_folder=str(_STATIC), static_url_path="/static")
     app.config["MAX_CONTENT_LENGTH"] = limits.max_bytes
     app.extensions["graphinpaint.pool"] = pool
+
+    @app.before_request
+    def refuse_other_sites():
+        _check_source(request, local_only=local_only)
 
     def upload_of(name: str) -> Upload | None:
         file = request.files.get(name)
@@ -103,8 +119,8 @@ def create_app(*, pool: JobPool | None = None, limits: Limits | None = None):
 
     @app.get("/api/jobs/<job_id>/result")
     def job_result(job_id: str):
-        path, name = pool.result(job_id)
-        return send_file(BytesIO(path.read_bytes()), mimetype="image/png", as_attachment=True,
+        content, name = pool.result(job_id)
+        return send_file(BytesIO(content), mimetype="image/png", as_attachment=True,
                          download_name=name)
 
     add_error_handlers(app, limits)
@@ -117,7 +133,7 @@ def add_error_handlers(app, limits: Limits) -> None:
     :class:`RequestError` with its status, 413 with the byte limit, other HTTP errors with their
     description, anything else 500 (logged).
     """
-    from flask import jsonify
+    from flask import jsonify, request
     from werkzeug.exceptions import HTTPException
 
     @app.errorhandler(RequestError)
@@ -126,6 +142,9 @@ def add_error_handlers(app, limits: Limits) -> None:
 
     @app.errorhandler(413)
     def request_too_large(error: HTTPException):
+        if (request.content_length or 0) <= limits.max_bytes:   # Flask's form limits, not ours
+            return jsonify(error="The form's text fields are too large or too many: send the "
+                                 "images as files and the options as short fields."), 413
         return request_error(too_large(limits))
 
     @app.errorhandler(HTTPException)
@@ -136,6 +155,17 @@ def add_error_handlers(app, limits: Limits) -> None:
     def internal_error(error: Exception):
         app.logger.exception("request failed")
         return jsonify(error="Something failed on the server (see its log)."), 500
+
+
+def _check_source(request, *, local_only: bool) -> None:
+    """403 for a request addressed to another host name, or sent by another site's page."""
+    if local_only and urlsplit(f"//{request.host}").hostname not in LOOPBACK_NAMES:
+        raise RequestError("This server answers requests addressed to this machine only: open "
+                           "it as http://127.0.0.1 or http://localhost.", 403)
+    origin = request.headers.get("Origin")
+    if request.method not in ("GET", "HEAD", "OPTIONS") and origin is not None and \
+            urlsplit(origin).netloc != request.host:
+        raise RequestError("Requests sent by another web site's page are refused.", 403)
 
 
 def _describe(array: np.ndarray) -> dict:

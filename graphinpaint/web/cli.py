@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import signal
 import sys
 import threading
@@ -25,7 +26,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportError:
         print(f"graphinpaint: error: {_INSTALL}", file=sys.stderr)
         return 2
-    from .app import create_app
+    from .app import LOOPBACK_NAMES, create_app
     from .handling import Limits
     from .jobs import JobPool
 
@@ -33,7 +34,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                    abandon_after=args.abandon_after, max_queued=args.max_queued)
     try:
         app = create_app(pool=pool, limits=Limits(max_bytes=args.max_bytes,
-                                                  max_pixels=args.max_pixels))
+                                                  max_pixels=args.max_pixels),
+                         local_only=args.host in LOOPBACK_NAMES)
         try:
             server = make_server(args.host, args.port, app, threaded=True)
         except (OSError, SystemExit):   # werkzeug says why on stderr, then exits
@@ -81,12 +83,12 @@ def _parser() -> _Parser:
                         help="largest image, in pixels (default %(default)s)")
     parser.add_argument("--max-bytes", type=_positive, default=32 * 2**20,
                         help="largest upload, in bytes (default %(default)s)")
-    parser.add_argument("--expire-after", type=float, default=600.0,
+    parser.add_argument("--expire-after", type=_seconds, default=600.0,
                         help="seconds a result or upload is kept (default %(default)s)")
     parser.add_argument("--max-queued", type=_positive, default=100,
                         help="restorations that may wait at once; more get 503 "
                              "(default %(default)s)")
-    parser.add_argument("--abandon-after", type=float, default=60.0,
+    parser.add_argument("--abandon-after", type=_seconds, default=60.0,
                         help="seconds without a poll before a job is cancelled "
                              "(default %(default)s)")
     return parser
@@ -96,6 +98,16 @@ def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (0 < value < math.inf):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
     return value
 
 

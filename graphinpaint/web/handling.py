@@ -5,8 +5,8 @@ objects and the form fields as a mapping, and turns a :class:`RequestError` into
 (its ``status`` and ``{"error": message}``). The steps:
 
 * :func:`read_upload` checks an upload's size from its header before decoding it (413 above the
-  pixel limit: a small PNG can hold a huge image), then decodes it with :mod:`graphinpaint.io`
-  in a private temporary folder that is gone when it returns;
+  pixel limit: a small PNG can hold a huge image), then decodes its bytes with
+  :func:`graphinpaint.io.decode_image` (nothing is written to disk);
 * :func:`parse_options` turns form fields into :func:`graphinpaint.inpaint` options, checked;
 * :func:`prepare` makes a :class:`Task` (image, hole, options) from an image and a mask upload,
   or from the image's transparency, and refuses masks that cannot be right;
@@ -20,14 +20,10 @@ Client file names are never used as paths: only a known suffix is kept to help t
 from __future__ import annotations
 
 import math
-import re
-import tempfile
-import threading
-import warnings
-from contextlib import contextmanager
 from dataclasses import dataclass, field
+from io import BytesIO
 from pathlib import Path
-from typing import Callable, Iterator, Mapping
+from typing import Callable, Mapping
 
 import numpy as np
 
@@ -35,6 +31,7 @@ from .. import io
 from .._validation import InpaintError, check_choice, check_float, check_int
 from ..patches import check_patch_size
 from ..pipeline import inpaint
+from ._threadwarnings import recorded_warnings
 
 __all__ = [
     "DEFAULT_OPTIONS",
@@ -43,7 +40,6 @@ __all__ = [
     "Task",
     "Upload",
     "check_length",
-    "decode_image",
     "encode_png",
     "parse_options",
     "prepare",
@@ -53,10 +49,12 @@ __all__ = [
     "too_large",
 ]
 
-_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
+_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".gif"}
 
 # The options a web client may set, with inpaint's defaults (None: chosen by inpaint) and the
-# page's one-line explanation of each.
+# page's one-line explanation of each. The bounds on patch_size and k keep a request from buying
+# unbounded work (a 41-pixel patch takes 5 times a 7-pixel one's time; inpaint allows up to the
+# image's side).
 DEFAULT_OPTIONS: dict[str, dict] = {
     "p": dict(default=2.0, help="Exponent of the p-Laplacian, 1 to inf: 2 averages the matches "
                                 "smoothly, 1 keeps sharp edges (weighted median), inf takes the "
@@ -64,10 +62,10 @@ DEFAULT_OPTIONS: dict[str, dict] = {
     "form": dict(default="anisotropic", choices=("anisotropic", "isotropic"),
                  help="How p weighs the differences when p is not 2: each edge on its own "
                       "(anisotropic) or by the gradient at each pixel (isotropic)."),
-    "patch_size": dict(default=7, help="Odd side of the square patches compared to find "
+    "patch_size": dict(default=7, min=1, max=31, help="Odd side of the square patches compared to find "
                                        "matching pixels: larger follows larger structures, "
                                        "costs more."),
-    "k": dict(default=5, help="Matches per hole pixel: more averages noise away and blurs fine "
+    "k": dict(default=5, min=1, max=50, help="Matches per hole pixel: more averages noise away and blurs fine "
                               "texture more."),
     "strategy": dict(default="auto", choices=("auto", "layers", "global"),
                      help="layers fills from the boundary inward (scratches, blotches); global "
@@ -121,8 +119,20 @@ def too_large(limits: Limits) -> RequestError:
 
 
 def check_length(content_length: int | str | None, limits: Limits) -> None:
-    """413 when the request's declared length is above the limit (check it before reading)."""
-    if content_length not in (None, "") and int(content_length) > limits.max_bytes:
+    """413 when the request's declared length is above the limit (check it before reading).
+
+    400 when the header is not a whole number of bytes (a malformed request).
+    """
+    if content_length in (None, ""):
+        return
+    try:
+        length = int(content_length)
+    except ValueError:
+        length = -1
+    if length < 0:
+        raise RequestError(f"The request's Content-Length header ({content_length!r}) is not "
+                           "a number of bytes.")
+    if length > limits.max_bytes:
         raise too_large(limits)
 
 
@@ -146,7 +156,8 @@ def read_upload(upload: Upload | None, limits: Limits, *, what: str = "image") -
     Raises
     ------
     RequestError
-        400 for a missing, empty, unreadable, truncated or float image; 413 above
+        400 for a missing, empty, unreadable or truncated image, or one that is not 8- or
+        16-bit unsigned (float, signed, 32-bit: a PNG answer cannot hold them); 413 above
         ``limits.max_pixels`` (checked before decoding).
     """
     if upload is None:
@@ -160,11 +171,12 @@ def read_upload(upload: Upload | None, limits: Limits, *, what: str = "image") -
             f"{f' in {frames} frames' if frames > 1 else ''}, above the limit of "
             f"{limits.max_pixels} pixels. Use a smaller image (or crop it).", 413)
     try:
-        array = decode_image(upload.content, suffix=Path(upload.filename or "").suffix)
+        array = io.decode_image(upload.content, extension=Path(upload.filename or "").suffix,
+                                name=what)
     except InpaintError as error:
-        raise RequestError(_readable(str(error), what)) from None
-    if array.dtype.kind == "f":
-        raise RequestError(f"The {what} holds floating-point pixels; send an 8- or 16-bit "
+        raise RequestError(str(error)) from None
+    if array.dtype not in (np.uint8, np.uint16):     # the PNG answer holds nothing else
+        raise RequestError(f"The {what} holds {array.dtype} pixels; send an 8- or 16-bit "
                            "image (PNG, JPEG, TIFF or WebP).")
     return array
 
@@ -175,8 +187,9 @@ def parse_options(form: Mapping[str, str]) -> dict:
     Parameters
     ----------
     form : mapping of str to str
-        Form fields; ``p`` (a number or ``inf``), ``form``, ``patch_size``, ``k`` (at most 50:
-        a request must not buy unbounded work) and ``strategy`` are read, others ignored.
+        Form fields; ``p`` (a number or ``inf``), ``form``, ``patch_size`` (odd, at most 31),
+        ``k`` (at most 50: a request must not buy unbounded work) and ``strategy`` are read,
+        others ignored.
 
     Returns
     -------
@@ -195,11 +208,12 @@ def parse_options(form: Mapping[str, str]) -> dict:
             if _given(form, name):
                 options[name] = check_choice(form[name], name, func,
                                              DEFAULT_OPTIONS[name]["choices"])
-        if _given(form, "patch_size"):
-            options["patch_size"] = check_int(_number(form["patch_size"], "patch_size", int),
-                                              "patch_size", func, low=1, odd=True)
-        if _given(form, "k"):
-            options["k"] = check_int(_number(form["k"], "k", int), "k", func, low=1, high=50)
+        for name in ("patch_size", "k"):
+            if _given(form, name):
+                spec = DEFAULT_OPTIONS[name]
+                options[name] = check_int(_number(form[name], name, int), name, func,
+                                          low=spec["min"], high=spec["max"],
+                                          odd=name == "patch_size")
     except InpaintError as error:
         raise RequestError(str(error)) from None
     return options
@@ -259,8 +273,22 @@ def prepare(image: Upload | None, mask: Upload | None, form: Mapping[str, str],
 def run_task(task: Task, progress: Callable[[int, int], None] | None = None) -> np.ndarray:
     """Restore a task: the whole image back, alpha included, in the upload's dtype.
 
-    Warnings go where the process sends them (a worker thread must not swap the process-wide
-    warning state: see :func:`_recorded_warnings`); :func:`restore_request` records them.
+    Parameters
+    ----------
+    task : Task
+        Made by :func:`prepare`.
+    progress : callable, optional
+        ``progress(done, total)``, passed to :func:`graphinpaint.inpaint`; raising from it
+        stops the restoration (the job pool's cancel).
+
+    Returns
+    -------
+    ndarray
+        The upload's shape and dtype; with ``task.hole_from_alpha`` the restored pixels become
+        opaque.
+
+    Warnings go where the process sends them; :func:`restore_request` and the job pool record
+    them for the client.
     """
     restored = inpaint(task.colour, task.hole, **task.options, progress=progress,
                        channel_axis=-1 if task.colour.ndim == 3 else None)
@@ -271,25 +299,9 @@ def run_task(task: Task, progress: Callable[[int, int], None] | None = None) -> 
     return io.merge_alpha(restored, alpha)
 
 
-def decode_image(content: bytes, *, suffix: str = "") -> np.ndarray:
-    """An image file's bytes decoded by :func:`graphinpaint.io.read_image` (16 bits kept).
-
-    ``suffix`` (``".tif"``, say) helps the decoder; unknown suffixes are dropped. Raises
-    InpaintError, naming a temporary file, for bytes that are not an image.
-    """
-    suffix = suffix.lower() if suffix.lower() in _SUFFIXES else ""
-    with tempfile.TemporaryDirectory(prefix="graphinpaint-upload-") as folder:
-        path = Path(folder) / f"upload{suffix}"
-        path.write_bytes(content)
-        return io.read_image(path)
-
-
 def encode_png(image: np.ndarray) -> bytes:
-    """PNG bytes of an 8- or 16-bit image, written by :func:`graphinpaint.io.write_image`."""
-    with tempfile.TemporaryDirectory(prefix="graphinpaint-png-") as folder:
-        path = Path(folder) / "image.png"
-        io.write_image(path, image)
-        return path.read_bytes()
+    """PNG bytes of an 8- or 16-bit image (:func:`graphinpaint.io.encode_image`)."""
+    return io.encode_image(image, ".png")
 
 
 def restore_request(files: Mapping[str, Upload], form: Mapping[str, str],
@@ -319,7 +331,7 @@ def restore_request(files: Mapping[str, Upload], form: Mapping[str, str],
     """
     task = prepare(files.get("image"), files.get("mask"), form, limits)
     try:
-        with _recorded_warnings() as caught:
+        with recorded_warnings() as caught:
             restored = run_task(task)
     except InpaintError as error:
         raise RequestError(str(error)) from None
@@ -331,18 +343,20 @@ def restore_request(files: Mapping[str, Upload], form: Mapping[str, str],
 def _header_shape(upload: Upload, limits: Limits) -> tuple[int, int, int]:
     """(frames, height, width) the file declares in its header, without decoding pixels.
 
-    Frames count the pages of a TIFF and the frames of an animation. imageio picks its plugin
-    by content, or by the suffix the decoder is given later: both readings are taken, and the
-    larger one counts.
+    A file of several frames or pages is refused first, from its header alone (imageio's shape
+    of every frame reads each page: minutes for a 5 MB TIFF of 20,000 tiny pages). imageio picks
+    its plugin by content, or by the suffix the decoder is given later: both readings are
+    taken, and the larger one counts.
     """
     import imageio.v3 as iio
 
+    _check_one_frame(upload, limits)
     suffix = Path(upload.filename or "").suffix.lower()
     hints = [{}] + ([{"extension": suffix}] if suffix in _SUFFIXES else [])
     shapes = []
     for hint in hints:
         try:
-            with _recorded_warnings():               # drops Pillow's DecompressionBombWarning
+            with recorded_warnings():               # drops Pillow's DecompressionBombWarning
                 shape = iio.improps(upload.content, index=..., **hint).shape
         except Exception as error:  # imageio raises many types for what it cannot read
             if type(error).__name__ == "DecompressionBombError":
@@ -351,9 +365,48 @@ def _header_shape(upload: Upload, limits: Limits) -> tuple[int, int, int]:
             continue
         shapes.append(_frames_height_width(shape))
     if not shapes:
-        raise RequestError(f"The {upload.field} file '{upload.filename}' is not an image that "
-                           "can be read: send a PNG, JPEG, TIFF or WebP file.")
+        raise _unreadable(upload)
     return max(shapes, key=math.prod)
+
+
+def _check_one_frame(upload: Upload, limits: Limits) -> None:
+    """400 unless Pillow or tifffile reads the bytes as one frame, from the header alone.
+
+    Pillow tells an animation or a multi-page TIFF at open; tifffile counts the pages of TIFFs
+    Pillow cannot open by following their offsets. The page restores one image: a stack
+    restored on its first frame would silently lose the others.
+    """
+    from PIL import Image
+
+    try:
+        with recorded_warnings(), Image.open(BytesIO(upload.content)) as image:
+            frames = 2 if getattr(image, "is_animated", False) else 1   # (drops the bomb warning)
+    except Exception as error:  # Pillow raises many types for what it cannot read
+        if type(error).__name__ == "DecompressionBombError":
+            raise RequestError(f"The {upload.field} is far above the limit of "
+                               f"{limits.max_pixels} pixels.", 413) from None
+        frames = _tiff_pages(upload.content)
+    if frames is None:
+        raise _unreadable(upload)
+    if frames > 1:
+        raise RequestError(f"The {upload.field} holds several frames or pages (an animation or "
+                           "a multi-page TIFF): save the one to restore as a PNG.")
+
+
+def _tiff_pages(content: bytes) -> int | None:
+    """How many pages a TIFF has (None for bytes that are not a TIFF)."""
+    import tifffile
+
+    try:
+        with tifffile.TiffFile(BytesIO(content)) as tiff:
+            return len(tiff.pages)
+    except Exception:  # tifffile raises many types for what is not a TIFF
+        return None
+
+
+def _unreadable(upload: Upload) -> RequestError:
+    return RequestError(f"The {upload.field} file '{upload.filename}' is not an image that "
+                        "can be read: send a PNG, JPEG, TIFF or WebP file.")
 
 
 def _frames_height_width(shape: tuple[int, ...]) -> tuple[int, int, int]:
@@ -371,31 +424,13 @@ def _read_mask(mask: Upload | None, shape: tuple[int, int], limits: Limits,
         raise RequestError("The 'mask' file is missing: paint the hole, upload a mask file "
                            "(white = hole) or use the image's transparency.")
     array = read_upload(mask, limits, what="mask")
-    with _recorded_warnings() as polarity:
+    with recorded_warnings() as polarity:
         try:
             hole = io.read_mask(array, shape=shape)
         except InpaintError as error:
             raise RequestError(str(error).replace("the mask array", "mask")) from None
     caught += [str(warning.message).replace("the mask array", "mask") for warning in polarity]
     return hole
-
-
-# warnings.catch_warnings swaps process-wide state: two threads inside it at once can leave the
-# other's filters in place for good. Every recording here takes this lock.
-_WARNINGS_LOCK = threading.RLock()
-
-
-@contextmanager
-def _recorded_warnings() -> Iterator[list]:
-    """Record every warning raised in the block, one thread at a time."""
-    with _WARNINGS_LOCK, warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield caught
-
-
-def _readable(message: str, what: str) -> str:
-    """An io message about the temporary file, told about the upload instead."""
-    return re.sub(r"file '[^']*'", what, message)
 
 
 def _given(form: Mapping[str, str], name: str) -> bool:

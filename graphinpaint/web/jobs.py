@@ -29,6 +29,7 @@ from typing import Callable
 
 from .._validation import InpaintError
 from .. import io
+from ._threadwarnings import recorded_warnings
 from .handling import RequestError, Task, Upload, run_task
 
 __all__ = ["Cancelled", "Job", "JobPool"]
@@ -92,18 +93,21 @@ class JobPool:
     max_queued : int, default 100
         Jobs that may wait at once; beyond, :meth:`submit` answers 503 (each waiting job holds
         its image in memory).
+    max_uploads : int, default 50
+        Uploads kept at once; a new one deletes the one used longest ago, so that a client
+        uploading in a loop cannot fill the disk (at most ``max_uploads`` x the byte limit).
     run : callable, optional
         ``run(task, progress) -> image``; default :func:`graphinpaint.web.handling.run_task`.
     """
 
     def __init__(self, *, workers: int | None = None, expire_after: float = 600.0,
-                 abandon_after: float = 60.0, max_queued: int = 100,
+                 abandon_after: float = 60.0, max_queued: int = 100, max_uploads: int = 50,
                  run: Callable[..., object] | None = None) -> None:
         self.workers = workers or os.cpu_count() or 1
         if self.workers < 1:
             raise ValueError(f"workers must be at least 1. Got {workers}.")
         self.expire_after, self.abandon_after = float(expire_after), float(abandon_after)
-        self.max_queued = max_queued
+        self.max_queued, self.max_uploads = max_queued, max_uploads
         self._run = run or run_task
         self.folder = Path(tempfile.mkdtemp(prefix="graphinpaint-web-"))
         self._jobs: dict[str, Job] = {}
@@ -128,6 +132,9 @@ class JobPool:
         path.write_bytes(upload.content)
         with self._lock:
             self._uploads[upload_id] = _StoredUpload(path, upload.filename)
+            while len(self._uploads) > self.max_uploads:
+                oldest = min(self._uploads, key=lambda key: self._uploads[key].last_seen)
+                self._uploads.pop(oldest).path.unlink(missing_ok=True)
         return upload_id
 
     def upload(self, upload_id: str, field_name: str = "image") -> Upload:
@@ -138,23 +145,23 @@ class JobPool:
                 raise RequestError("This image is no longer on the server (it expired or the "
                                    "server restarted): open it again.", 404)
             stored.last_seen = time.monotonic()
-        return Upload(field_name, stored.filename, stored.path.read_bytes())
+            return Upload(field_name, stored.filename, stored.path.read_bytes())   # sweeps wait
 
     # --- jobs ------------------------------------------------------------------------------
 
     def submit(self, task: Task) -> Job:
         """Queue a restoration; it runs after every job submitted before it."""
-        job = Job(id=secrets.token_urlsafe(16), name=task.name, arrival=next(self._arrivals),
-                  task=task)
-        with self._lock:
+        with self._lock:            # numbered and queued at once: workers take them in order
             if self._closing.is_set():
                 raise RequestError("The server is shutting down.", 503)
             waiting = sum(other.state == "queued" for other in self._jobs.values())
             if waiting >= self.max_queued:
                 raise RequestError(f"The server is busy: {waiting} restorations are waiting. "
                                    "Try again in a minute.", 503)
+            job = Job(id=secrets.token_urlsafe(16), name=task.name,
+                      arrival=next(self._arrivals), task=task)
             self._jobs[job.id] = job
-        self._queue.put(job)
+            self._queue.put(job)                # unbounded: never blocks under the lock
         return job
 
     def status(self, job_id: str) -> dict:
@@ -177,15 +184,18 @@ class JobPool:
                 self._finish(job, "cancelled")
             return job.status()
 
-    def result(self, job_id: str) -> tuple[Path, str]:
-        """The finished result's file and a download name (409 if not done)."""
+    def result(self, job_id: str) -> tuple[bytes, str]:
+        """The finished result's PNG bytes and a download name (409 if not done).
+
+        The file is read under the pool's lock, so that no sweep or close deletes it meanwhile.
+        """
         with self._lock:
             job = self._job(job_id)
             if job.state != "done" or job.result is None:
                 raise RequestError(f"The job is {job.state}, it has no result"
                                    + (f": {job.error}" if job.error else "."), 409)
             job.finished = time.monotonic()             # a download restarts the expiry clock
-            return job.result, f"{job.name}_restored.png"
+            return job.result.read_bytes(), f"{job.name}_restored.png"
 
     def close(self, timeout: float = 10.0) -> None:
         """Cancel every job, stop the workers and delete the temporary folder."""
@@ -236,10 +246,11 @@ class JobPool:
 
         state, error, result = "done", None, None
         try:
-            image = self._run(job.task, progress)
+            with recorded_warnings() as caught:        # a solver short of its tolerance, say
+                image = self._run(job.task, progress)
             result = self.folder / f"result-{job.id}.png"
             io.write_image(result, image)                  # atomic: never seen half-written
-            job.warnings += job.task.warnings
+            job.warnings += job.task.warnings + [str(warning.message) for warning in caught]
         except Cancelled:
             state = "cancelled"
             error = "Cancelled: the client stopped asking." if self._gone(job) else "Cancelled."

@@ -87,8 +87,8 @@ function addOption(name, spec) {
   } else {
     input = document.createElement("input");
     input.type = name === "p" ? "text" : "number";
-    if (name === "patch_size") Object.assign(input, {min: 1, step: 2});
-    if (name === "k") Object.assign(input, {min: 1, max: 50});
+    if (spec.min !== undefined) Object.assign(input, {min: spec.min, max: spec.max});
+    if (name === "patch_size") input.step = 2;
   }
   input.id = `option-${name}`;
   input.name = name;
