@@ -252,13 +252,12 @@ class PatchSearch:
         radius = (windows // 2).astype(np.int64)
         if shortlist is None:
             neighbours, squared = window_knn_kernel(
-                self._planes, self._conf, qy, qx, radius, self.candidates,
-                np.arange(self.patch_size, dtype=np.int64), k, min_overlap, exclude_self,
-                self._uniform)
+                self._planes, self._conf, qy, qx, radius, self.candidates, 0, 1,
+                self.patch_size, k, min_overlap, exclude_self, self._uniform)
         else:
             planes, conf = self._reduced_planes()
             short, _ = window_knn_kernel(planes, conf, qy, qx, radius, self.candidates,
-                                         _lattice(self.patch_size), shortlist, 0.0,
+                                         *_lattice(self.patch_size), shortlist, 0.0,
                                          exclude_self, self._uniform)
             neighbours, squared = rerank_kernel(self._planes, self._conf, qy, qx, short,
                                                 self.patch_size, k, min_overlap, self._uniform)
@@ -296,13 +295,14 @@ class PatchSearch:
         self._reduced = None
 
 
-def _lattice(patch_size: int) -> np.ndarray:
-    """Padded-patch offsets of the reduced patch's samples: ``ceil(patch_size / 3)`` centres of
-    3 x 3 boxes that together cover the patch (1, 3, 5 for 7 x 7 patches)."""
-    half = patch_size // 2
+def _lattice(patch_size: int) -> tuple[int, int, int]:
+    """(base, stride, taps) of the reduced patch's samples in padded-patch offsets: centres of
+    ``ceil(patch_size / 3)`` squared 3 x 3 boxes spread evenly over the patch (offsets 1, 3, 5
+    for 7 x 7 patches, whose boxes then cover the patch exactly)."""
     taps = -(-patch_size // 3)
-    centres = np.rint(np.linspace(-(half - 1), half - 1, taps)) if half > 0 else np.zeros(1)
-    return (centres + half).astype(np.int64)
+    stride = max((patch_size - 3) // max(taps - 1, 1), 1)
+    base = max((patch_size - 1 - (taps - 1) * stride) // 2, 0)
+    return base, stride, taps
 
 
 def knn_graph(features: np.ndarray, *, k: int = 10, queries: np.ndarray | None = None,
