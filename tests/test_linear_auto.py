@@ -81,3 +81,19 @@ def test_grid_test_tells_a_plane_from_an_expander():
     assert linear._is_grid_structured(_grid_dirichlet_laplacian(60))
     assert linear._is_grid_structured(_grid_biharmonic(60))
     assert not linear._is_grid_structured(_knn_laplacian(3000, rng))
+
+
+def test_cg_on_all_columns_at_once_follows_scipys_cg_column_by_column():
+    import scipy.sparse.linalg as spla
+
+    rng = np.random.default_rng(4)
+    matrix = _knn_laplacian(1500, rng)
+    b = rng.random((matrix.shape[0], 3)) * np.array([1.0, 1e-3, 10.0])   # columns of any scale
+    result = make_solver(matrix, method="cg", rtol=1e-8).solve(b)
+    inverse = 1.0 / matrix.diagonal()
+    jacobi = spla.LinearOperator(matrix.shape, matvec=lambda v: inverse * v.ravel())
+    for j in range(3):
+        steps = []
+        x, _ = spla.cg(matrix, b[:, j], rtol=1e-8, M=jacobi, callback=steps.append)
+        np.testing.assert_allclose(result.x[:, j], x, rtol=1e-6, atol=1e-12)
+        assert abs(int(result.nit[j]) - len(steps)) <= 1
