@@ -84,15 +84,8 @@ def window_knn_kernel(planes, conf, qy, qx, radius, candidates, base, stride, ta
                 if m <= 0 or m < min_overlap * own_mass:
                     continue
                 sq = total[j] / (m * channels)
-                if sq >= best_sq[k - 1]:
-                    continue
-                slot = k - 1
-                while slot > 0 and best_sq[slot - 1] > sq:
-                    best_sq[slot] = best_sq[slot - 1]
-                    best_idx[slot] = best_idx[slot - 1]
-                    slot -= 1
-                best_sq[slot] = sq
-                best_idx[slot] = y * width + x
+                if sq < best_sq[k - 1]:          # most candidates stop here, without a call
+                    _insert(best_sq, best_idx, sq, y * width + x)
     return out_idx, out_sq
 
 
