@@ -97,3 +97,16 @@ def test_cg_on_all_columns_at_once_follows_scipys_cg_column_by_column():
         x, _ = spla.cg(matrix, b[:, j], rtol=1e-8, M=jacobi, callback=steps.append)
         np.testing.assert_allclose(result.x[:, j], x, rtol=1e-6, atol=1e-12)
         assert abs(int(result.nit[j]) - len(steps)) <= 1
+
+
+def test_a_row_longer_than_any_grid_stencil_is_not_a_grid():
+    """Patch-match graphs have hubs; confined to a thin scratch they would pass the growth test."""
+    laplacian = _grid_dirichlet_laplacian(40).tolil()
+    hub, others = 0, np.arange(100, 1600, 50)            # 30 long-range links from one node
+    laplacian[hub, others] = -0.01
+    laplacian[others, hub] = -0.01
+    laplacian[hub, hub] += 0.01 * len(others)
+    laplacian[others, others] = laplacian[others, others].toarray().ravel() + 0.01
+    matrix = sp.csr_matrix(laplacian)
+    assert linear._is_grid_structured(_grid_dirichlet_laplacian(40))
+    assert not linear._is_grid_structured(matrix)

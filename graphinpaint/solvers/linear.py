@@ -50,6 +50,11 @@ _GRID_DIRECT_MAX = 250_000
 _BALL_RADIUS = 2
 _GRID_GROWTH = 4.5
 _GROWTH_SEEDS = 16
+# A grid stencil bounds the row length: 5 entries for the Laplacian, 13 for the biharmonic, 25
+# for the 8-neighbour biharmonic. Patch-match graphs have hubs (88 entries in a row of the
+# pipeline's refinement at 256^2): told apart before the growth test, which a non-local graph
+# confined to thin scratches passes.
+_GRID_MAX_ROW = 25
 
 
 class LinearSolveResult(OptimizeResult):
@@ -322,6 +327,8 @@ def _is_grid_structured(matrix: sp.csr_matrix) -> bool:
     factorisation fills in least. Costs a few sparse products of the size of the balls.
     """
     n = matrix.shape[0]
+    if np.diff(matrix.indptr).max(initial=0) > _GRID_MAX_ROW:
+        return False
     # The diagonal of a positive definite matrix is nonzero: each ball holds its centre.
     pattern = sp.csr_matrix((np.ones(matrix.nnz), matrix.indices, matrix.indptr), shape=(n, n))
     seeds = np.linspace(0, n - 1, min(_GROWTH_SEEDS, n)).astype(np.intp)
