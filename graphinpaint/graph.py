@@ -95,13 +95,23 @@ def grid_graph(shape: tuple[int, int], *, connectivity: int = 4,
     if connectivity == 8:
         offsets += [(1, 1, np.sqrt(2.0)), (1, -1, np.sqrt(2.0))]
     rows, cols, dists = [], [], []
+    # Node lookup: by binary search when the subset is small (cost in its size, not the
+    # image's), by an index image when it covers much of the image (4 binary searches over 1M
+    # nodes took 1.6 s of a 1024^2 random-loss run).
+    index = None
+    if len(nodes) * 16 >= height * width:
+        index = np.full(height * width, -1, dtype=np.intp)
+        index[nodes] = np.arange(len(nodes))
     for dy, dx, dist in offsets:
         ny, nx = ys + dy, xs + dx
         inside = np.flatnonzero((ny < height) & (nx >= 0) & (nx < width))
         target_pixels = ny[inside] * width + nx[inside]
-        # Lookup by binary search keeps the cost in the size of the subset, not the image.
-        target = np.minimum(np.searchsorted(nodes, target_pixels), len(nodes) - 1)
-        keep = nodes[target] == target_pixels
+        if index is not None:
+            target = index[target_pixels]
+            keep = target >= 0
+        else:
+            target = np.minimum(np.searchsorted(nodes, target_pixels), len(nodes) - 1)
+            keep = nodes[target] == target_pixels
         rows.append(inside[keep])
         cols.append(target[keep])
         dists.append(np.full(keep.sum(), dist))
