@@ -90,10 +90,14 @@ def window_knn_kernel(planes, conf, qy, qx, radius, candidates, base, stride, ta
 
 
 @njit(parallel=True, cache=True, fastmath=True, nogil=True)
-def rerank_kernel(planes, conf, qy, qx, shortlist, patch_size, k, min_overlap,
+def rerank_kernel(planes, rows, conf, qy, qx, shortlist, patch_size, k, min_overlap,
                   uniform_conf):  # pragma: no cover - compiled by numba
     """The k nearest of each query's shortlisted candidates (flat indices, -1 = none) by the
-    exact masked distance of full patches; same output as :func:`window_knn_kernel`."""
+    exact masked distance of full patches; same output as :func:`window_knn_kernel`.
+
+    ``rows`` is the padded image channel-last with each row flattened, (H+2h, (W+2h) C): a patch
+    row is then one contiguous run of ``patch_size * C`` values, which vectorises.
+    """
     channels = planes.shape[0]
     width = conf.shape[1] - patch_size + 1
     n, m = shortlist.shape
@@ -114,13 +118,13 @@ def rerank_kernel(planes, conf, qy, qx, shortlist, patch_size, k, min_overlap,
             total = zero
             mass = zero
             if uniform_conf:                       # no weights: a plain sum of squares
+                run = patch_size * channels
                 for t in range(patch_size):
-                    for c in range(channels):
-                        q_row = planes[c, y0 + t]
-                        c_row = planes[c, y + t]
-                        for s in range(patch_size):
-                            d = q_row[max(0, x0 + s)] - c_row[max(0, x + s)]
-                            total += d * d
+                    q_row = rows[y0 + t]
+                    c_row = rows[y + t]
+                    for s in range(run):
+                        d = q_row[max(0, x0 * channels + s)] - c_row[max(0, x * channels + s)]
+                        total += d * d
             else:
                 for t in range(patch_size):
                     for s in range(patch_size):

@@ -269,7 +269,9 @@ class PatchSearch:
             short, _ = window_knn_kernel(planes, conf, qy, qx, radius, self.candidates,
                                          *_lattice(self.patch_size), shortlist, 0.0,
                                          exclude_self, self._uniform)
-            neighbours, squared = rerank_kernel(self._planes, self._conf, qy, qx, short,
+            rows = np.ascontiguousarray(self._planes.transpose(1, 2, 0)).reshape(
+                self._planes.shape[1], -1)
+            neighbours, squared = rerank_kernel(self._planes, rows, self._conf, qy, qx, short,
                                                 self.patch_size, k, min_overlap, self._uniform)
         return _pixel_graph_from_knn(query_pixels, neighbours, np.sqrt(squared), self.shape)
 

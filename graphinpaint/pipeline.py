@@ -407,9 +407,17 @@ def _with_grid_edges(graph: PixelGraph, queries: np.ndarray, filled: np.ndarray,
 
 
 def _reindex(matrix: sp.spmatrix, new_index: np.ndarray, size: int) -> sp.csr_matrix:
-    """Move a node graph onto a larger node set, node i becoming node new_index[i]."""
-    coo = matrix.tocoo()
-    return sp.csr_matrix((coo.data, (new_index[coo.row], new_index[coo.col])), shape=(size, size))
+    """Move a node graph onto a larger node set, node i becoming node new_index[i].
+
+    ``new_index`` is increasing (both node sets are sorted), so each row keeps its entries in
+    order and the CSR arrays map over directly, with no sort (a COO round trip cost 1.8 s at
+    525k nodes).
+    """
+    matrix = sp.csr_matrix(matrix)
+    counts = np.zeros(size + 1, dtype=matrix.indptr.dtype)
+    counts[new_index + 1] = np.diff(matrix.indptr)
+    return sp.csr_matrix((matrix.data, new_index[matrix.indices], np.cumsum(counts)),
+                         shape=(size, size))
 
 
 # --- input and output conversion -----------------------------------------------------------------
