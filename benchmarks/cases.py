@@ -11,7 +11,10 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED_DIR = ROOT.parent / "shared" / "data" / "seed"
+# The seed's examples live in shared/ beside the checkout (or beside a git worktree's parent).
+SEED_DIR = next((path for path in (ROOT.parent / "shared" / "data" / "seed",
+                                   ROOT.parent.parent / "shared" / "data" / "seed")
+                 if path.exists()), ROOT.parent / "shared" / "data" / "seed")
 
 
 def scratch_mask(shape: tuple[int, int], fraction: float, rng: np.random.Generator,

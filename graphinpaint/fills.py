@@ -20,6 +20,14 @@ __all__ = ["blend_near_boundary", "grid_biharmonic_fill", "grid_laplace_fill", "
 
 # Depth (taxicab distance to known pixels) up to which the smooth fill is averaged in.
 BLEND_DEPTH = 2
+# The biharmonic fill of scattered loss (most known pixels of the hole's box touch the hole) is a
+# start for the patch matching, needed to a tenth of an 8-bit level or so: Jacobi-CG from a
+# normalised convolution of the known pixels reaches rtol 1e-4 in about 40 iterations at 80% loss
+# (77 from zero), several times cheaper than the factorisation of that fat 2-D system, with PSNR
+# within 0.002 dB of the exact fill. Thin holes (scratches, bands) keep the factorisation, which
+# fills in little there while CG's iterations grow with the hole's width.
+SCATTERED_SHARE = 0.5
+START_SIGMA = 1.0
 
 
 def grid_laplace_fill(values: np.ndarray, hole: np.ndarray, method: str) -> np.ndarray:
@@ -35,12 +43,16 @@ def grid_laplace_fill(values: np.ndarray, hole: np.ndarray, method: str) -> np.n
     return estimate
 
 
-def grid_biharmonic_fill(values: np.ndarray, hole: np.ndarray) -> np.ndarray:
+def grid_biharmonic_fill(values: np.ndarray, hole: np.ndarray, *, method: str = "auto",
+                         rtol: float = 1e-4) -> np.ndarray:
     """Biharmonic fill on the grid: minimise ``||L u||**2`` over the hole, L the grid Laplacian.
 
     Smoother than the harmonic fill, which leaves spikes at isolated known pixels: the better
     start when the missing pixels are scattered. Unknowns are the hole pixels; the Laplacian is
     taken at the hole and its first ring, whose stencils lie inside the hole's second ring.
+    ``method`` goes to :func:`~graphinpaint.solvers.make_solver`, except that ``"auto"`` takes
+    warm-started Jacobi-CG for scattered loss (see ``SCATTERED_SHARE``); ``rtol`` is the
+    iterative methods' tolerance.
     """
     structure = ndi.generate_binary_structure(2, 1)
     ring1 = ndi.binary_dilation(hole, structure)
@@ -54,10 +66,31 @@ def grid_biharmonic_fill(values: np.ndarray, hole: np.ndarray) -> np.ndarray:
     flat = values.reshape(-1, values.shape[2])
     system = (on_hole.T @ on_hole).tocsr()
     rhs = -(on_hole.T @ (on_known @ flat[graph.nodes[~unknown]]))
-    result = make_solver(system, method="auto").solve(rhs)
+    start = None
+    if method == "auto" and _is_scattered(hole):
+        method = "cg"
+        start = _normalised_convolution(values, hole).reshape(-1, values.shape[2])[
+            graph.nodes[unknown]]
+    result = make_solver(system, method=method, rtol=rtol).solve(rhs, x0=start)
     estimate = values.copy()
     estimate.reshape(-1, values.shape[2])[graph.nodes[unknown]] = result.x
     return estimate
+
+
+def _is_scattered(hole: np.ndarray) -> bool:
+    """Whether most known pixels of the hole's bounding box touch the hole (random loss)."""
+    rows, cols = np.flatnonzero(hole.any(axis=1)), np.flatnonzero(hole.any(axis=0))
+    box = hole[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    touching = ndi.binary_dilation(box, ndi.generate_binary_structure(2, 1)) & ~box
+    return bool(touching.sum() >= SCATTERED_SHARE * (~box).sum() > 0)
+
+
+def _normalised_convolution(values: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    """Gaussian average of the known pixels around each pixel: a smooth start for the solvers."""
+    known = (~hole).astype(values.dtype)
+    mass = np.maximum(ndi.gaussian_filter(known, START_SIGMA), np.finfo(values.dtype).tiny)
+    return np.stack([ndi.gaussian_filter(values[..., c] * known, START_SIGMA) / mass
+                     for c in range(values.shape[2])], axis=-1)
 
 
 def blend_near_boundary(estimate: np.ndarray, hole: np.ndarray, share: float) -> np.ndarray:

@@ -47,6 +47,14 @@ _STRATEGY_DEFAULTS = {
     "layers": dict(window=31, bandwidth=0.1, grid_weight=1e-3),
     "global": dict(window=15, bandwidth=0.05, grid_weight=0.2),
 }
+# When matches come from the known pixels only (scattered loss), the refinement's search ranks
+# this many candidates per match, found in the reduced patch space, exactly (window_knn's
+# shortlist): the same matches for 97% of the hole pixels of 512^2 random loss at half the time,
+# PSNR within 0.002 dB. Where filled pixels are candidates too (layers) it cost up to 0.05 dB.
+_SHORTLIST_PER_MATCH = 2
+# Relative residual of the p = 2 solves of layers and rounds (the caller's rtol wins): a tenth
+# of an 8-bit level is enough, and 1e-4 left every compared case within 0.01 dB of 1e-6.
+_LINEAR_RTOL = 1e-4
 
 
 def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = "anisotropic",
@@ -329,7 +337,8 @@ def _fill_layers(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray,
                                    grid_weight)
         known = filled.ravel()[weights.nodes]
         node_values = np.where(known[:, None], flat[weights.nodes], initial[weights.nodes])
-        solved = solve_dirichlet(weights.matrix, known, node_values, x0=node_values, **solve)
+        solved = solve_dirichlet(weights.matrix, known, node_values, x0=node_values,
+                                 **{"rtol": _LINEAR_RTOL, **solve})
         flat[queries] = solved[weights.node_of(queries)]
         filled.ravel()[queries] = True
         search.update(queries, flat[queries])
@@ -355,12 +364,14 @@ def _refine(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray, *, patch
     no measurable difference (barbara: 25.11 dB at confidence 0.5, 25.12 at 1) and costs 1.75x.
     """
     queries = np.flatnonzero(hole)
+    shortlist = None if candidates is None else _SHORTLIST_PER_MATCH * k
     graph = window_knn(estimate.astype(np.float32), queries, k=k, patch_size=patch_size,
-                       window=window, candidates=candidates)
+                       window=window, candidates=candidates, shortlist=shortlist)
     weights = _with_grid_edges(_match_weights(graph, bandwidth), queries, ~hole, grid_weight)
     known = ~hole.ravel()[weights.nodes]
     node_values = estimate.reshape(-1, values.shape[2])[weights.nodes]
-    solved = solve_dirichlet(weights.matrix, known, node_values, x0=node_values, **solve)
+    solved = solve_dirichlet(weights.matrix, known, node_values, x0=node_values,
+                             **{"rtol": _LINEAR_RTOL, **solve})
     refined = estimate.copy()
     refined.reshape(-1, values.shape[2])[queries] = solved[weights.node_of(queries)]
     return refined
@@ -404,9 +415,17 @@ def _with_grid_edges(graph: PixelGraph, queries: np.ndarray, filled: np.ndarray,
 
 
 def _reindex(matrix: sp.spmatrix, new_index: np.ndarray, size: int) -> sp.csr_matrix:
-    """Move a node graph onto a larger node set, node i becoming node new_index[i]."""
-    coo = matrix.tocoo()
-    return sp.csr_matrix((coo.data, (new_index[coo.row], new_index[coo.col])), shape=(size, size))
+    """Move a node graph onto a larger node set, node i becoming node new_index[i].
+
+    ``new_index`` is increasing (both node sets are sorted), so each row keeps its entries in
+    order and the CSR arrays map over directly, with no sort (a COO round trip cost 1.8 s at
+    525k nodes).
+    """
+    matrix = sp.csr_matrix(matrix)
+    counts = np.zeros(size + 1, dtype=matrix.indptr.dtype)
+    counts[new_index + 1] = np.diff(matrix.indptr)
+    return sp.csr_matrix((matrix.data, new_index[matrix.indices], np.cumsum(counts)),
+                         shape=(size, size))
 
 
 # --- input and output conversion -----------------------------------------------------------------

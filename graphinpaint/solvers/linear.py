@@ -26,19 +26,35 @@ __all__ = ["LinearSolveResult", "LinearSolver", "make_solver"]
 
 METHODS = ("auto", "direct", "cg", "amg")
 
-# How "auto" chooses (measured on this project's 2-core machine, 3 right-hand sides; the table
-# is in docs/theory.md):
+# How "auto" chooses (measured on this project's 2-core machine, 3 right-hand sides; the tables
+# are in docs/theory.md and docs/benchmarks.md):
 # - tiny systems: LU, exact and a few milliseconds;
 # - strongly diagonally dominant rows (median margin): Jacobi-CG is nearly exact, as in the
 #   pipeline's solves where the unknowns link mostly to known nodes;
-# - grid-like sparsity (a 4-neighbour grid has 5 entries a row): LU fills in mildly (100k
-#   unknowns: 0.28 s, Jacobi-CG 1.9 s), and past 250k AMG overtakes it (400k: 1.5 s vs 1.9 s);
+# - grid-structured systems, told by how neighbourhoods grow in the sparsity graph (a planar grid's
+#   ball of radius 2r holds about 4 times the nodes of the ball of radius r, whatever the stencil,
+#   a kNN graph's many times more): LU fills in mildly there (the grid Laplacian at 100k unknowns:
+#   0.28 s, Jacobi-CG 1.9 s; the biharmonic normal equations of 2048^2 scratches, 215k unknowns:
+#   2.7 s against 18 s for Jacobi-CG, whose iterations grow like the hole's width squared), and
+#   past 250k unknowns AMG overtakes it on Laplacians (400k: 1.5 s vs 1.9 s), not on the
+#   biharmonic, whose positive off-diagonal entries defeat smoothed aggregation;
 # - anything else, e.g. kNN graphs, which behave like expanders: Jacobi-CG converges in about 15
 #   iterations at any size (3k unknowns: 0.003 s, LU 0.16 s; 40k: LU 33-41 s).
 _DIRECT_MAX = 1_000
 _DOMINANT_MARGIN = 0.5
-_GRID_ROW_NNZ = 5
 _GRID_DIRECT_MAX = 250_000
+# The neighbourhood-growth test: balls of radius _BALL_RADIUS and twice that around a few
+# evenly spread nodes; a growth ratio up to _GRID_GROWTH means dimension at most about 2.3
+# (a 2-D grid: 3.2 at radius 2 with the 5-point stencil, 3.5 with the 13-point biharmonic one;
+# a 3-D grid 5.4 and more; kNN graphs 10 and more).
+_BALL_RADIUS = 2
+_GRID_GROWTH = 4.5
+_GROWTH_SEEDS = 16
+# A grid stencil bounds the row length: 5 entries for the Laplacian, 13 for the biharmonic, 25
+# for the 8-neighbour biharmonic. Patch-match graphs have hubs (88 entries in a row of the
+# pipeline's refinement at 256^2): told apart before the growth test, which a non-local graph
+# confined to thin scratches passes.
+_GRID_MAX_ROW = 25
 
 
 class LinearSolveResult(OptimizeResult):
@@ -82,6 +98,7 @@ class LinearSolver:
                                 "amg": _amg_preconditioner}[method]
         if self._preconditioner is not None:
             self._preconditioner = self._preconditioner(matrix)
+        self._inverse_diagonal = _inverse_diagonal(matrix)
 
     def solve(self, b: np.ndarray, x0: np.ndarray | None = None) -> LinearSolveResult:
         """Solve ``A x = b`` for every column of ``b``.
@@ -148,6 +165,9 @@ class LinearSolver:
 
     def _solve_iteratively(self, columns: np.ndarray, starts: np.ndarray | None
                            ) -> tuple[np.ndarray, np.ndarray]:
+        if self.method == "cg" and self.callback is None:
+            return _block_jacobi_cg(self.matrix, columns, starts, self._inverse_diagonal,
+                                    rtol=self.rtol, atol=self.atol, maxiter=self.maxiter)
         x = np.empty_like(columns)
         nit = np.zeros(columns.shape[1], dtype=int)
         for j in range(columns.shape[1]):
@@ -210,9 +230,12 @@ def make_solver(matrix: sp.spmatrix, *, method: str = "auto", rtol: float = 1e-6
         ``"amg"``: CG preconditioned by one V-cycle of a PyAMG smoothed-aggregation hierarchy,
         built once; falls back to ``"cg"`` with a warning if a column misses the tolerance.
         ``"auto"``: direct up to 1,000 unknowns; Jacobi-CG when the rows are strongly
-        diagonally dominant; for grid-like sparsity (at most 5 entries a row) direct up to
-        250,000 unknowns and AMG above; Jacobi-CG otherwise (kNN and other non-local graphs,
-        where LU fills in badly and CG converges in a few tens of iterations).
+        diagonally dominant; for grid-structured systems (the grid Laplacian, the biharmonic
+        normal equations: told by how neighbourhoods grow in the sparsity graph, at most like
+        a plane) direct, or AMG above 250,000 unknowns for Laplacian-like matrices (no
+        positive off-diagonal entry); Jacobi-CG otherwise (kNN and
+        other non-local graphs, where LU fills in badly and CG converges in a few tens of
+        iterations).
     rtol, atol : float
         Stopping rule of the iterative methods, per column:
         ``norm(b - A x) <= max(rtol * norm(b), atol)``.
@@ -282,9 +305,42 @@ def _choose_method(matrix: sp.csr_matrix) -> str:
         return "direct"
     if _dominance(matrix) >= _DOMINANT_MARGIN:
         return "cg"
-    if matrix.nnz <= _GRID_ROW_NNZ * n:
-        return "direct" if n <= _GRID_DIRECT_MAX else "amg"
+    if _is_grid_structured(matrix):
+        return "amg" if n > _GRID_DIRECT_MAX and _has_nonpositive_off_diagonal(matrix) \
+            else "direct"
     return "cg"
+
+
+def _has_nonpositive_off_diagonal(matrix: sp.csr_matrix) -> bool:
+    """Whether the matrix is an M-matrix in sign (a Laplacian): what smoothed aggregation is made
+    for. On the biharmonic normal equations its CG needs over 100 iterations at 1,600 unknowns."""
+    off = matrix - sp.diags(matrix.diagonal())
+    return bool(off.nnz == 0 or off.data.max() <= 0)
+
+
+def _is_grid_structured(matrix: sp.csr_matrix) -> bool:
+    """Whether the sparsity graph grows like a grid of dimension at most 2 around a few nodes.
+
+    The ball of radius ``2r`` around a node of a planar grid holds about 4 times the nodes of the
+    ball of radius ``r``, for any stencil; in a kNN graph (an expander) it holds many times more.
+    Balls cut by the domain's edge grow slower still, and thin domains (scratches) are where a
+    factorisation fills in least. Costs a few sparse products of the size of the balls.
+    """
+    n = matrix.shape[0]
+    if np.diff(matrix.indptr).max(initial=0) > _GRID_MAX_ROW:
+        return False
+    # The diagonal of a positive definite matrix is nonzero: each ball holds its centre.
+    pattern = sp.csr_matrix((np.ones(matrix.nnz), matrix.indices, matrix.indptr), shape=(n, n))
+    seeds = np.linspace(0, n - 1, min(_GROWTH_SEEDS, n)).astype(np.intp)
+    ball = sp.csr_matrix((np.ones(len(seeds)), (seeds, np.arange(len(seeds)))),
+                         shape=(n, len(seeds)))
+    sizes = []
+    for radius in range(1, 2 * _BALL_RADIUS + 1):
+        ball = pattern @ ball
+        ball.data[:] = 1.0                    # keep the pattern only: no growth of the values
+        if radius in (_BALL_RADIUS, 2 * _BALL_RADIUS):
+            sizes.append(ball.getnnz(axis=0))
+    return bool(np.median(sizes[1] / sizes[0]) <= _GRID_GROWTH)
 
 
 def _dominance(matrix: sp.csr_matrix) -> float:
@@ -304,11 +360,52 @@ def _factorise(matrix: sp.csr_matrix) -> spla.SuperLU:
                      options=dict(SymmetricMode=True))
 
 
-def _jacobi(matrix: sp.csr_matrix) -> spla.LinearOperator:
+def _inverse_diagonal(matrix: sp.csr_matrix) -> np.ndarray:
+    """1 / a_ii where positive, else 1: the Jacobi preconditioner."""
     diagonal = matrix.diagonal()
-    inverse = np.where(diagonal > 0, 1.0 / np.where(diagonal > 0, diagonal, 1.0), 1.0)
+    return np.where(diagonal > 0, 1.0 / np.where(diagonal > 0, diagonal, 1.0), 1.0)
+
+
+def _jacobi(matrix: sp.csr_matrix) -> spla.LinearOperator:
+    inverse = _inverse_diagonal(matrix)
     return spla.LinearOperator(matrix.shape, matvec=lambda v: inverse * v.ravel(),
                                dtype=np.float64)
+
+
+def _block_jacobi_cg(matrix: sp.csr_matrix, b: np.ndarray, x0: np.ndarray | None,
+                     inverse_diagonal: np.ndarray, *, rtol: float, atol: float,
+                     maxiter: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """Jacobi-preconditioned CG on every column of ``b`` at once, each column its own recurrence.
+
+    The same iterates as :func:`scipy.sparse.linalg.cg` column by column, with one sparse
+    product and one set of vector operations per iteration for all columns (the colour
+    channels): half the time of three separate solves. A column stops, frozen, once
+    ``norm(b - A x) <= max(rtol * norm(b), atol)``; the cap is SciPy's ``10 n`` by default.
+    """
+    n, columns = b.shape
+    x = np.zeros_like(b) if x0 is None else x0.copy()
+    residual = b - matrix @ x if x0 is not None else b.copy()
+    bound = np.maximum(rtol * np.linalg.norm(b, axis=0), atol)
+    active = np.linalg.norm(residual, axis=0) > bound
+    nit = np.zeros(columns, dtype=int)
+    z = inverse_diagonal[:, None] * residual
+    direction = z.copy()
+    rho = np.einsum("ij,ij->j", residual, z)
+    for _ in range(10 * n if maxiter is None else maxiter):
+        if not active.any():
+            break
+        product = matrix @ direction
+        curvature = np.einsum("ij,ij->j", direction, product)
+        step = np.where(active & (curvature > 0), rho / np.where(curvature > 0, curvature, 1), 0)
+        x += step * direction
+        residual -= step * product
+        nit += active
+        active &= np.linalg.norm(residual, axis=0) > bound
+        z = inverse_diagonal[:, None] * residual
+        rho_next = np.einsum("ij,ij->j", residual, z)
+        direction = z + np.where(rho > 0, rho_next / np.where(rho > 0, rho, 1), 0) * direction
+        rho = rho_next
+    return x, nit
 
 
 def _amg_preconditioner(matrix: sp.csr_matrix) -> spla.LinearOperator:

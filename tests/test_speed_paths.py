@@ -1,0 +1,158 @@
+"""The fast paths give the answers of the slow ones: the reduced-space search against the full
+search, and results independent of the number of numba threads and of a warm or fresh process."""
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numba
+import numpy as np
+import pytest
+
+import graphinpaint as gi
+from graphinpaint import pipeline
+from graphinpaint.graph import PatchSearch, window_knn
+
+DATA = Path(__file__).resolve().parents[1] / "examples" / "data"
+
+
+def _photo(side=64):
+    image = gi.io.read_image(DATA / "astronaut.png")
+    return image[:side, :side, :3]
+
+
+def _random_loss(shape, share, seed):
+    return np.random.default_rng(seed).random(shape) < share
+
+
+def _scratches(shape):
+    hole = np.zeros(shape, bool)
+    hole[10:13, 5:50] = True
+    hole[20:45, 30:33] = True
+    hole[40:42, 8:60] = True
+    return hole
+
+
+def _neighbour_sets(graph, queries):
+    rows = graph.matrix[graph.node_of(queries)]
+    return [frozenset(graph.nodes[rows.indices[rows.indptr[i]:rows.indptr[i + 1]]])
+            for i in range(len(queries))]
+
+
+def test_reduced_space_search_finds_the_exact_neighbours_for_95_percent_of_queries():
+    """The pipeline's scattered-loss search: k=10 among known pixels, shortlist of 2k."""
+    image = _photo(96).astype(np.float32) / 255
+    hole = _random_loss(image.shape[:2], 0.8, 0)
+    queries = np.flatnonzero(hole)
+    exact = window_knn(image, queries, k=10, window=15, candidates=~hole)
+    reduced = window_knn(image, queries, k=10, window=15, candidates=~hole, shortlist=20)
+    same = np.mean([a == b for a, b in zip(_neighbour_sets(exact, queries),
+                                           _neighbour_sets(reduced, queries))])
+    assert same >= 0.95
+    # Distances of the neighbours found are the exact ones, never smaller than the true k-th.
+    assert reduced.matrix.nnz == exact.matrix.nnz
+
+
+def test_shortlist_as_long_as_the_window_is_the_exact_search():
+    image = _photo(40).astype(np.float32) / 255
+    hole = _scratches((40, 40))
+    conf = (~hole).astype(np.float32)
+    queries = np.flatnonzero(hole)
+    search = PatchSearch(image, patch_size=7, candidates=~hole, confidence=conf)
+    exact = search.query(queries, k=5, window=9, min_overlap=0.3)
+    full = search.query(queries, k=5, window=9, min_overlap=0.3, shortlist=81)
+    np.testing.assert_array_equal(exact.nodes, full.nodes)
+    np.testing.assert_allclose(full.matrix.toarray(), exact.matrix.toarray(), atol=1e-6)
+
+
+def test_reduced_space_follows_updates_like_a_fresh_search():
+    image = _photo(40).astype(np.float32) / 255
+    hole = _scratches((40, 40))
+    filled = hole.copy()
+    filled[10:13, 5:50] = False                    # the first scratch gets values
+    pixels = np.flatnonzero(hole & ~filled)
+    new_values = np.random.default_rng(1).random((len(pixels), 3)).astype(np.float32)
+    search = PatchSearch(image, patch_size=7, candidates=~hole,
+                         confidence=(~hole).astype(np.float32))
+    queries = np.flatnonzero(filled)
+    search.query(queries, k=5, window=11, shortlist=10)          # builds the reduced space
+    search.update(pixels, new_values)
+    updated = image.copy()
+    updated.reshape(-1, 3)[pixels] = new_values
+    fresh = PatchSearch(updated, patch_size=7, candidates=~filled,
+                        confidence=(~filled).astype(np.float32))
+    got = search.query(queries, k=5, window=11, shortlist=10)
+    expected = fresh.query(queries, k=5, window=11, shortlist=10)
+    np.testing.assert_array_equal(got.nodes, expected.nodes)
+    np.testing.assert_allclose(got.matrix.toarray(), expected.matrix.toarray(), atol=1e-6)
+
+
+def test_inpaint_with_the_reduced_search_is_within_005_db_of_the_full_search(monkeypatch):
+    image = _photo(96)
+    hole = _random_loss(image.shape[:2], 0.8, 2)
+    fast = gi.metrics.psnr(image, gi.inpaint(image, hole), hole)
+    full_search = pipeline.window_knn
+    monkeypatch.setattr(pipeline, "window_knn",
+                        lambda *args, shortlist=None, **kwargs: full_search(*args, **kwargs))
+    full = gi.metrics.psnr(image, gi.inpaint(image, hole), hole)
+    assert fast >= full - 0.05
+
+
+CASES = {"scratches": _scratches, "random": lambda shape: _random_loss(shape, 0.8, 3)}
+
+
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="one numba thread only")
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_results_do_not_depend_on_the_number_of_threads(case):
+    image = _photo(64)
+    hole = CASES[case](image.shape[:2])
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = gi.inpaint(image.astype(np.float64) / 255, hole)
+        numba.set_num_threads(2)
+        two = gi.inpaint(image.astype(np.float64) / 255, hole)
+    finally:
+        numba.set_num_threads(before)
+    np.testing.assert_allclose(one, two, atol=1e-6, rtol=0)
+
+
+FRESH = textwrap.dedent("""
+    import json, sys
+    import numpy as np
+    import graphinpaint as gi
+    from numba.core.dispatcher import Dispatcher
+    image, hole = np.load(sys.argv[1]), np.load(sys.argv[2])
+    np.save(sys.argv[3], gi.inpaint(image, hole))
+    kernels = {f"{name}.{key}": f for name, module in list(sys.modules.items())
+               if name.startswith("graphinpaint") for key, f in vars(module).items()
+               if isinstance(f, Dispatcher)}
+    print(json.dumps({
+        "kernels": len(kernels),
+        "uncached": [k for k, f in kernels.items() if type(f._cache).__name__ == "NullCache"],
+        "hits": sum(sum(f.stats.cache_hits.values()) for f in kernels.values()),
+        "misses": sum(sum(f.stats.cache_misses.values()) for f in kernels.values())}))
+""")
+
+
+def _in_a_fresh_process(tmp_path, image, hole):
+    np.save(tmp_path / "image.npy", image)
+    np.save(tmp_path / "hole.npy", hole)
+    out = subprocess.run([sys.executable, "-c", FRESH, str(tmp_path / "image.npy"),
+                          str(tmp_path / "hole.npy"), str(tmp_path / "out.npy")],
+                         capture_output=True, text=True, check=True)
+    return np.load(tmp_path / "out.npy"), json.loads(out.stdout.splitlines()[-1])
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_fresh_process_gives_the_warm_result_and_compiles_nothing(tmp_path, case):
+    image = _photo(64).astype(np.float64) / 255
+    hole = CASES[case](image.shape[:2])
+    warm = gi.inpaint(image, hole)
+    _in_a_fresh_process(tmp_path, image, hole)          # fills numba's cache if it was empty
+    fresh, compiled = _in_a_fresh_process(tmp_path, image, hole)
+    np.testing.assert_allclose(fresh, warm, atol=1e-6, rtol=0)
+    assert compiled["kernels"] > 0 and compiled["uncached"] == []
+    assert compiled["hits"] > 0 and compiled["misses"] == 0
