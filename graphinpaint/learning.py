@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
 from . import operators
 from ._validation import InpaintError, check_choice, check_float
@@ -73,8 +74,15 @@ def laplace_learning(weights: sp.spmatrix, known: np.ndarray, labels: np.ndarray
     func = "laplace_learning"
     check_choice(method, "method", func, METHODS)
     rtol = check_float(rtol, "rtol", func, low=0.0, high=1.0)
-    classes, onehot = _one_hot(known, labels, func)
-    scores = solve_dirichlet(weights, known, onehot, p=2.0, method=method, rtol=rtol)
+    weights = operators._checked_weights(weights, func)
+    known, classes, onehot = _one_hot(known, labels, weights.shape[0], func)
+    _check_every_part_labelled(weights, known, func)
+    unknown = ~known
+    laplacian = operators.laplacian(weights)
+    scores = onehot.copy()
+    scores[unknown] = _solve_classes(laplacian[unknown][:, unknown],
+                                     weights[unknown][:, known] @ onehot[known],
+                                     method=method, rtol=rtol)
     return _decide(classes, scores, known, labels, return_scores)
 
 
@@ -122,7 +130,8 @@ def p_laplace_learning(weights: sp.spmatrix, known: np.ndarray, labels: np.ndarr
     check_choice(form, "form", func, ("game", "anisotropic", "isotropic"))
     p = check_float(p, "p", func, low=2.0 if form == "game" else 1.0, high=np.inf)
     rtol = check_float(rtol, "rtol", func, low=0.0, high=1.0)
-    classes, onehot = _one_hot(known, labels, func)
+    weights = operators._checked_weights(weights, func)
+    known, classes, onehot = _one_hot(known, labels, weights.shape[0], func)
     scores = solve_dirichlet(weights, known, onehot, p=p, form=form, rtol=rtol,
                              midrange=midrange)
     return _decide(classes, scores, known, labels, return_scores)
@@ -172,8 +181,8 @@ def poisson_learning(weights: sp.spmatrix, known: np.ndarray, labels: np.ndarray
     check_choice(method, "method", func, METHODS)
     rtol = check_float(rtol, "rtol", func, low=0.0, high=1.0)
     weights = operators._checked_weights(weights, func)
-    classes, onehot = _one_hot(known, labels, func)
     n = weights.shape[0]
+    known, classes, onehot = _one_hot(known, labels, n, func)
     sources = np.zeros((n, classes.size))
     sources[known] = onehot[known] - onehot[known].mean(axis=0)
     degrees = np.asarray(weights.sum(axis=1)).ravel()
@@ -183,22 +192,32 @@ def poisson_learning(weights: sp.spmatrix, known: np.ndarray, labels: np.ndarray
     free = np.ones(n, dtype=bool)
     free[ground] = False
     laplacian = operators.laplacian(weights)
-    solver = make_solver(laplacian[free][:, free], method=method, rtol=rtol)
     scores = np.zeros((n, classes.size))
-    scores[free] = solver.solve(sources[free]).x
+    scores[free] = _solve_classes(laplacian[free][:, free], sources[free], method=method,
+                                  rtol=rtol)
     scores -= degrees @ scores / degrees.sum()
     predicted = classes[np.argmax(scores, axis=1)]
     return (predicted, scores) if return_scores else predicted
 
 
-def _one_hot(known: np.ndarray, labels: np.ndarray, func: str) -> tuple[np.ndarray, np.ndarray]:
-    """The classes (sorted) and the (n, classes) one-hot labels, zero on unlabelled nodes."""
+def _solve_classes(matrix: sp.csr_matrix, rhs: np.ndarray, *, method: str,
+                   rtol: float) -> np.ndarray:
+    """Every class column of ``matrix @ x = rhs`` in one call of one prepared solver: one
+    factorisation or hierarchy serves them all, and a block solver sweeps them together."""
+    return make_solver(matrix, method=method, rtol=rtol).solve(rhs).x
+
+
+def _one_hot(known: np.ndarray, labels: np.ndarray, n: int, func: str
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``known`` checked against the graph's ``n`` nodes, the classes (sorted) and the
+    (n, classes) one-hot labels, zero on unlabelled nodes."""
     known = np.asarray(known)
     labels = np.asarray(labels)
-    if known.dtype != bool or known.ndim != 1:
+    if known.dtype != bool or known.shape != (n,):
         raise InpaintError(
-            f"The 'known' parameter of {func} must be a 1-D boolean array (True = labelled "
-            f"node). Got dtype {known.dtype} and shape {known.shape}."
+            f"The 'known' parameter of {func} must be a boolean array of shape ({n},), one "
+            f"entry per node of the graph (True = labelled node). Got dtype {known.dtype} and "
+            f"shape {known.shape}."
         )
     if labels.shape != known.shape:
         raise InpaintError(
@@ -210,7 +229,7 @@ def _one_hot(known: np.ndarray, labels: np.ndarray, func: str) -> tuple[np.ndarr
     classes, index = np.unique(labels[known], return_inverse=True)
     onehot = np.zeros((known.size, classes.size))
     onehot[np.flatnonzero(known), index] = 1.0
-    return classes, onehot
+    return known, classes, onehot
 
 
 def _decide(classes: np.ndarray, scores: np.ndarray, known: np.ndarray, labels: np.ndarray,
@@ -221,9 +240,22 @@ def _decide(classes: np.ndarray, scores: np.ndarray, known: np.ndarray, labels: 
     return (predicted, scores) if return_scores else predicted
 
 
-def _check_connected(weights: sp.csr_matrix, func: str) -> None:
-    from scipy.sparse.csgraph import connected_components
+def _check_every_part_labelled(weights: sp.csr_matrix, known: np.ndarray, func: str) -> None:
+    """Raise if a connected part of the graph holds no labelled node (its scores would be
+    undetermined: the Dirichlet block is singular there)."""
+    count, parts = connected_components(weights, directed=False)
+    unlabelled = np.setdiff1d(np.arange(count), parts[known])
+    if unlabelled.size:
+        nodes = np.isin(parts, unlabelled)
+        raise InpaintError(
+            f"The graph given to {func} has {unlabelled.size} connected part(s) with no "
+            f"labelled node ({int(nodes.sum())} nodes in all, e.g. node "
+            f"{int(np.flatnonzero(nodes)[0])}): their scores are undetermined. Label a node in "
+            "each part, or add edges, e.g. more neighbours."
+        )
 
+
+def _check_connected(weights: sp.csr_matrix, func: str) -> None:
     count, _ = connected_components(weights, directed=False)
     if count > 1:
         raise InpaintError(

@@ -70,3 +70,22 @@ def test_bad_arguments_are_named(two_clusters):
     cut.eliminate_zeros()
     with pytest.raises(InpaintError, match="2 connected parts"):
         poisson_learning(cut, known, labels)
+
+
+@pytest.mark.parametrize("learn", [laplace_learning, poisson_learning, p_laplace_learning])
+def test_known_of_another_length_than_the_graph_is_named(two_clusters, learn):
+    W, known, labels, _ = two_clusters
+    with pytest.raises(InpaintError, match=rf"'known' parameter of {learn.__name__} .*\(120,\)"):
+        learn(W, known[:100], labels[:100])
+
+
+def test_a_part_without_labels_is_named_by_laplace_learning(two_clusters):
+    W, known, labels, _ = two_clusters
+    cut = W.tolil()
+    cut[0, 60] = cut[60, 0] = 0
+    cut = cut.tocsr()
+    cut.eliminate_zeros()
+    only_left = known & (np.arange(120) < 60)
+    with pytest.raises(InpaintError, match=r"laplace_learning has 1 connected part\(s\) with no "
+                                           r"labelled node \(60 nodes"):
+        laplace_learning(cut, only_left, labels)
