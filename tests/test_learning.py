@@ -34,9 +34,12 @@ def test_two_separated_clusters_with_one_label_each_are_classified_right(two_clu
     np.testing.assert_array_equal(learn(W, known, labels), truth)
 
 
-def test_poisson_scores_have_zero_weighted_mean_and_solve_the_poisson_equation(two_clusters):
+@pytest.mark.parametrize("method", ["direct", "cg", "amg"])  # grounded LU/AMG, singular CG
+def test_poisson_scores_have_zero_weighted_mean_and_solve_the_poisson_equation(two_clusters,
+                                                                              method):
     W, known, labels, _ = two_clusters
-    _, scores = poisson_learning(W, known, labels, rtol=1e-10, return_scores=True)
+    _, scores = poisson_learning(W, known, labels, method=method, rtol=1e-10,
+                                 return_scores=True)
     degrees = np.asarray(W.sum(axis=1)).ravel()
     np.testing.assert_allclose(degrees @ scores, 0, atol=1e-9)
     onehot = np.zeros((120, 2))
