@@ -61,7 +61,8 @@ def solve(problem: DirichletProblem, signal: np.ndarray, x0: np.ndarray | None, 
     uniform = _midrange.uniform_rows(edges.indptr, edges.weights) if weighted_midrange \
         else np.ones(edges.n, dtype=bool)
     mean_share = 0.0 if np.isinf(p) else 1.0 / (p - 1.0)
-    tolerance = rtol * _known_range(current, problem.known)
+    spread = _known_range(current, problem.known)
+    tolerance = rtol * spread
     maxiter = maxiter or max(_MAXITER, 10 * unknown.size)
     relaxation = _Relaxation()
     for sweep in range(1, maxiter + 1):
@@ -74,8 +75,10 @@ def solve(problem: DirichletProblem, signal: np.ndarray, x0: np.ndarray | None, 
         relaxation.update(change)
     success = change <= tolerance
     if not success:
-        warn_convergence(f"solve_dirichlet: the game p-Laplacian iteration did not converge "
-                         f"in {maxiter} sweeps. Raise maxiter or loosen rtol.")
+        warn_convergence(
+            f"solve_dirichlet: the game p-Laplacian iteration stopped after {maxiter} sweeps "
+            f"with a last change of {change / spread:.2e} of the "
+            f"known values' range, above rtol={rtol:g}. Raise maxiter or loosen rtol.")
     return DirichletResult(
         x=current, success=success, status=0 if success else 1, nit=sweep,
         linear_iterations=0, residual=_residual(problem, current, p, uniform),
