@@ -135,6 +135,7 @@ def p_laplace_learning(weights: sp.spmatrix, known: np.ndarray, labels: np.ndarr
     """
     func = "p_laplace_learning"
     check_choice(form, "form", func, ("game", "anisotropic", "isotropic"))
+    check_choice(midrange, "midrange", func, ("weighted", "unweighted"))
     p = check_float(p, "p", func, low=2.0 if form == "game" else 1.0, high=np.inf)
     rtol = check_float(rtol, "rtol", func, low=0.0, high=1.0)
     weights = operators._checked_weights(weights, func)

@@ -65,6 +65,8 @@ def test_bad_arguments_are_named(two_clusters):
         poisson_learning(W, known.astype(int), labels)
     with pytest.raises(InpaintError, match="'form' parameter of p_laplace_learning"):
         p_laplace_learning(W, known, labels, form="median")
+    with pytest.raises(InpaintError, match="'midrange' parameter of p_laplace_learning"):
+        p_laplace_learning(W, known, labels, midrange="plain")
     with pytest.raises(InpaintError, match=r"'p' parameter of p_laplace_learning .*\[2"):
         p_laplace_learning(W, known, labels, p=1.5)
     cut = W.tolil()
