@@ -138,3 +138,17 @@ def test_the_command_takes_the_game_form(tmp_path, capsys):
     assert main([str(tmp_path / "image.png"), str(tmp_path / "mask.png"), "-o",
                  str(tmp_path / "bad.png"), "--form", "game", "--p", "1.5"]) != 0
     assert "'p' parameter of inpaint" in capsys.readouterr().err
+
+
+def test_a_stop_before_the_tolerance_warns_at_the_callers_line_with_where_it_stopped():
+    from graphinpaint import ConvergenceWarning
+    known = np.zeros(60, dtype=bool)
+    known[[0, 59]] = True
+    values = np.where(known, np.arange(60.0), np.nan)
+    with pytest.warns(ConvergenceWarning, match=r"after 5 sweeps with a last change of "
+                                                r"[0-9.e+-]+ of the known values' range, "
+                                                r"above rtol=1e-06") as caught:
+        result = solve_dirichlet(_path(60), known, values, p=3.0, form="game", maxiter=5,
+                                 return_result=True)
+    assert caught[0].filename == __file__
+    assert not result.success and result.status == 1 and result.nit == 5

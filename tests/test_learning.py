@@ -34,9 +34,12 @@ def test_two_separated_clusters_with_one_label_each_are_classified_right(two_clu
     np.testing.assert_array_equal(learn(W, known, labels), truth)
 
 
-def test_poisson_scores_have_zero_weighted_mean_and_solve_the_poisson_equation(two_clusters):
+@pytest.mark.parametrize("method", ["direct", "cg", "amg"])  # grounded LU/AMG, singular CG
+def test_poisson_scores_have_zero_weighted_mean_and_solve_the_poisson_equation(two_clusters,
+                                                                              method):
     W, known, labels, _ = two_clusters
-    _, scores = poisson_learning(W, known, labels, rtol=1e-10, return_scores=True)
+    _, scores = poisson_learning(W, known, labels, method=method, rtol=1e-10,
+                                 return_scores=True)
     degrees = np.asarray(W.sum(axis=1)).ravel()
     np.testing.assert_allclose(degrees @ scores, 0, atol=1e-9)
     onehot = np.zeros((120, 2))
@@ -62,6 +65,8 @@ def test_bad_arguments_are_named(two_clusters):
         poisson_learning(W, known.astype(int), labels)
     with pytest.raises(InpaintError, match="'form' parameter of p_laplace_learning"):
         p_laplace_learning(W, known, labels, form="median")
+    with pytest.raises(InpaintError, match="'midrange' parameter of p_laplace_learning"):
+        p_laplace_learning(W, known, labels, midrange="plain")
     with pytest.raises(InpaintError, match=r"'p' parameter of p_laplace_learning .*\[2"):
         p_laplace_learning(W, known, labels, p=1.5)
     cut = W.tolil()
@@ -70,3 +75,22 @@ def test_bad_arguments_are_named(two_clusters):
     cut.eliminate_zeros()
     with pytest.raises(InpaintError, match="2 connected parts"):
         poisson_learning(cut, known, labels)
+
+
+@pytest.mark.parametrize("learn", [laplace_learning, poisson_learning, p_laplace_learning])
+def test_known_of_another_length_than_the_graph_is_named(two_clusters, learn):
+    W, known, labels, _ = two_clusters
+    with pytest.raises(InpaintError, match=rf"'known' parameter of {learn.__name__} .*\(120,\)"):
+        learn(W, known[:100], labels[:100])
+
+
+def test_a_part_without_labels_is_named_by_laplace_learning(two_clusters):
+    W, known, labels, _ = two_clusters
+    cut = W.tolil()
+    cut[0, 60] = cut[60, 0] = 0
+    cut = cut.tocsr()
+    cut.eliminate_zeros()
+    only_left = known & (np.arange(120) < 60)
+    with pytest.raises(InpaintError, match=r"laplace_learning has 1 connected part\(s\) with no "
+                                           r"labelled node \(60 nodes"):
+        laplace_learning(cut, only_left, labels)
