@@ -42,7 +42,9 @@ examples:
 
 # Subcommands live in the modules that own them, imported only when called, so that the plain
 # restore command never imports Flask or Dask: name -> "module:function(argv) -> int".
-_SUBCOMMANDS: dict[str, str] = {}
+_SUBCOMMANDS: dict[str, str] = {
+    "batch": "graphinpaint.batch:main",
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
