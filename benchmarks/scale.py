@@ -1,12 +1,14 @@
 """Scale benchmarks of issue 11: a batch of images on Dask, and a gigapixel-style image in tiles.
 
-    python benchmarks/scale.py batch [--count 200] [--side 512] [--json out.json]
+    python benchmarks/scale.py batch [--count 200] [--side 512] [--rounds 4] [--json out.json]
     python benchmarks/scale.py large [--side 8192] [--tile 2048] [--check-side 4096] [--json ...]
 
 ``batch`` writes ``count`` crops of the seed's barbara with 5% random scratches, then restores
 them three ways in the same run: one single-threaded process one image after another, one process
 whose numba search uses both cores, and ``restore_many`` on a LocalCluster of two
-single-threaded workers. Each peer restores one image untimed first (numba's cache).
+single-threaded workers. The peers take turns on slices of the batch (``rounds`` each), so that
+other users' load on a shared machine falls on all three alike; each restores one image
+untimed first (numba's cache).
 
 ``large`` builds a ``side x side`` RGB mosaic of barbara crops with 5% scratches, restores it with
 ``inpaint_large`` on the same LocalCluster, reports the wall time and each worker's peak memory,
@@ -23,9 +25,11 @@ import json
 import os
 import subprocess
 import sys
+import shutil
 import tempfile
 import time
 from pathlib import Path
+from uuid import uuid4
 
 import numpy as np
 
@@ -65,25 +69,39 @@ def make_batch(folder: Path, count: int, side: int, seed: int = 0) -> list[tuple
     return pairs
 
 
-def sequential(listing: str, out_dir: str) -> None:
-    """Child process: restore the images of a listing one after another; print the timings."""
-    pairs = [line.split("\t") for line in Path(listing).read_text().splitlines()]
-    warm, pairs = pairs[-1], pairs[:-1]
-    gi.inpaint(io.read_image(warm[0]), io.read_mask(warm[1]))
-    start, times = time.perf_counter(), []
-    for image, mask in pairs:
-        begin = time.perf_counter()
-        restored = gi.inpaint(io.read_image(image), io.read_mask(mask))
-        io.write_image(Path(out_dir) / Path(image).name, restored)
-        times.append(time.perf_counter() - begin)
-    print(json.dumps(dict(wall=time.perf_counter() - start, times=times)))
+def sequential() -> None:
+    """Child process: for each line "LISTING<TAB>OUT_DIR" on stdin, restore the listed images one
+    after another and print the timings as one JSON line."""
+    for line in sys.stdin:
+        listing, out_dir = line.rstrip("\n").split("\t")
+        pairs = [row.split("\t") for row in Path(listing).read_text().splitlines()]
+        start, times = time.perf_counter(), []
+        for image, mask in pairs:
+            begin = time.perf_counter()
+            restored = gi.inpaint(io.read_image(image), io.read_mask(mask))
+            io.write_image(Path(out_dir) / Path(image).name, restored, overwrite=True)
+            times.append(time.perf_counter() - begin)
+        print(json.dumps(dict(wall=time.perf_counter() - start, times=times)), flush=True)
 
 
-def _run_sequential(listing: Path, out_dir: Path, threads: int) -> dict:
-    env = dict(os.environ, **{name: str(threads) for name in THREADS})
-    done = subprocess.run([sys.executable, __file__, "sequential", str(listing), str(out_dir)],
-                          env=env, capture_output=True, text=True, check=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+class _SequentialPeer:
+    """A persistent process restoring images one after another with ``threads`` threads."""
+
+    def __init__(self, threads: int) -> None:
+        env = dict(os.environ, **{name: str(threads) for name in THREADS})
+        self.process = subprocess.Popen([sys.executable, __file__, "sequential"], env=env,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def restore(self, pairs: list, out_dir: Path, root: Path) -> dict:
+        listing = root / f"listing-{uuid4().hex}.tsv"
+        listing.write_text("\n".join(f"{a}\t{b}" for a, b in pairs))
+        self.process.stdin.write(f"{listing}\t{out_dir}\n")
+        self.process.stdin.flush()
+        return json.loads(self.process.stdout.readline())
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=60)
 
 
 def _local_cluster(workers: int = 2):
@@ -106,48 +124,57 @@ def _warm_workers(client, pair) -> None:
     client.run(warm, str(pair[0]), str(pair[1]))
 
 
-def bench_batch(count: int, side: int) -> dict:
+def bench_batch(count: int, side: int, rounds: int) -> dict:
+    """The three peers take turns on slices of the batch (``rounds`` turns each), so that the
+    load other users put on this shared machine falls on all of them alike."""
     from graphinpaint.batch import restore_many
 
     root = Path(tempfile.mkdtemp(prefix="gi-scale-"))
     inputs = root / "in"
     inputs.mkdir()
     pairs = make_batch(inputs, count, side)
-    listing = root / "listing.tsv"
-    listing.write_text("\n".join(f"{a}\t{b}" for a, b in pairs))
-    result = dict(count=count, side=side)
-    for name, threads in (("one_process_1_thread", 1), ("one_process_2_threads", 2)):
-        out = root / name
-        out.mkdir()
-        run = _run_sequential(listing, out, threads)
-        result[name] = dict(wall=run["wall"], per_second=count / run["wall"],
-                            mean_image=float(np.mean(run["times"])))
-        print(name, result[name], flush=True)
+    warm, pairs = pairs[-1], pairs[:-1]
+    peers = {"one_process_1_thread": _SequentialPeer(1), "one_process_2_threads": _SequentialPeer(2)}
     start = time.perf_counter()
     cluster, client = _local_cluster()
     startup = time.perf_counter() - start
-    _warm_workers(client, pairs[-1])
-    out = root / "dask"
-    out.mkdir()
-    start = time.perf_counter()
-    records = restore_many(pairs[:-1], out, client=client)
-    wall = time.perf_counter() - start
+    _warm_workers(client, warm)
+    for name, peer in peers.items():
+        (root / name).mkdir()
+        peer.restore([warm], root / name, root)
+    (root / "dask").mkdir()
+    walls = {name: 0.0 for name in (*peers, "dask_2_workers")}
+    times = {name: [] for name in walls}
+    for turn in range(rounds):
+        chunk = pairs[turn::rounds]
+        for name, peer in peers.items():
+            run = peer.restore(chunk, root / name, root)
+            walls[name] += run["wall"]
+            times[name] += run["times"]
+        begin = time.perf_counter()
+        records = restore_many(chunk, root / "dask", client=client)
+        walls["dask_2_workers"] += time.perf_counter() - begin
+        times["dask_2_workers"] += [r.seconds for r in records]
+        assert all(r.status == "done" for r in records), records
+        print(f"round {turn + 1}/{rounds}", {k: round(v, 1) for k, v in walls.items()},
+              flush=True)
     client.close(), cluster.close()
-    task = float(np.mean([r.seconds for r in records]))
-    overhead = (2 * wall - sum(r.seconds for r in records)) / count
-    result["dask_2_workers"] = dict(
-        wall=wall, per_second=count / wall, mean_image=task, cluster_startup=startup,
-        failed=sum(r.status == "failed" for r in records),
-        overhead_per_image=overhead, overhead_share=overhead / task)
-    print("dask_2_workers", result["dask_2_workers"], flush=True)
-    single = result["one_process_1_thread"]["per_second"]
-    result["ratio_vs_1_thread"] = result["dask_2_workers"]["per_second"] / single
-    result["ratio_vs_2_threads"] = (result["dask_2_workers"]["per_second"]
+    for peer in peers.values():
+        peer.close()
+    result = dict(count=count, side=side, rounds=rounds, cluster_startup=startup)
+    for name in walls:
+        result[name] = dict(wall=walls[name], per_second=count / walls[name],
+                            mean_image=float(np.mean(times[name])))
+    dask_run = result["dask_2_workers"]
+    dask_run["overhead_per_image"] = (2 * walls["dask_2_workers"] - sum(times["dask_2_workers"])) / count
+    dask_run["overhead_share"] = dask_run["overhead_per_image"] / dask_run["mean_image"]
+    result["ratio_vs_1_thread"] = dask_run["per_second"] / result["one_process_1_thread"]["per_second"]
+    result["ratio_vs_2_threads"] = (dask_run["per_second"]
                                     / result["one_process_2_threads"]["per_second"])
-    same = [np.array_equal(io.read_image(out / p.name), io.read_image(root / "one_process_1_thread"
-                                                                      / p.name))
-            for p, _ in pairs[:-1][:20]]
-    result["dask_outputs_equal_sequential_first_20"] = bool(all(same))
+    result["dask_outputs_equal_sequential"] = all(
+        np.array_equal(io.read_image(root / "dask" / p.name),
+                       io.read_image(root / "one_process_1_thread" / p.name)) for p, _ in pairs)
+    shutil.rmtree(root)
     return result
 
 
@@ -259,21 +286,20 @@ def main() -> None:
     batch = sub.add_parser("batch")
     batch.add_argument("--count", type=int, default=200)
     batch.add_argument("--side", type=int, default=512)
+    batch.add_argument("--rounds", type=int, default=4)
     batch.add_argument("--json")
     large = sub.add_parser("large")
     large.add_argument("--side", type=int, default=8192)
     large.add_argument("--tile", type=int, default=2048)
     large.add_argument("--check-side", type=int, default=4096)
     large.add_argument("--json")
-    seq = sub.add_parser("sequential")
-    seq.add_argument("listing")
-    seq.add_argument("out_dir")
+    sub.add_parser("sequential")
     args = parser.parse_args()
     if args.command == "sequential":
-        sequential(args.listing, args.out_dir)
+        sequential()
         return
     if args.command == "batch":
-        result = bench_batch(args.count, args.side)
+        result = bench_batch(args.count, args.side, args.rounds)
     else:
         result = bench_large(args.side, args.tile, args.check_side)
     text = json.dumps(result, indent=1)

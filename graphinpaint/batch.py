@@ -415,11 +415,10 @@ def _pairs(inputs: Sequence[str], suffix: str, from_alpha: bool) -> list[tuple[P
     """(image, mask) pairs from files and folders; masks are found by suffix beside each image."""
     images = []
     for path in map(Path, inputs):
-        if path.is_dir():
-            images += sorted(p for p in path.iterdir() if p.suffix.lower() in _IMAGE_SUFFIXES
-                             and (from_alpha or not p.stem.endswith(suffix)))
-        else:
-            images.append(path)
+        found = sorted(p for p in path.iterdir() if p.suffix.lower() in _IMAGE_SUFFIXES) \
+            if path.is_dir() else [path]
+        # A glob such as scans/*.png also matches the masks: they are not images to restore.
+        images += [p for p in found if from_alpha or not p.stem.endswith(suffix)]
     if not images:
         raise InpaintError("No images found: give image files or folders holding them.")
     return [(image, None if from_alpha else image.with_name(f"{image.stem}{suffix}{image.suffix}"))

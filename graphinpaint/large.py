@@ -94,11 +94,13 @@ def inpaint_large(image: Any, mask: Any, *, tile: int = 2048, halo: int | None =
     pixels, hole = _as_dask(image, "image", tile), _as_dask(mask, "mask", tile)
     _check_shapes(pixels, hole)
     hole = hole.astype(bool)
-    options = _resolved_options(hole, inpaint_options, tile)
+    # The passes over the mask run where the mask is: in this process for an array in memory.
+    local = scheduler if lazy_input else "threads"
+    options = _resolved_options(hole, inpaint_options, tile, local)
     if halo is None:
-        halo = halo_width(options, _deepest_layer(hole, tile))
+        halo = halo_width(options, _deepest_layer(hole, tile, local))
     halo = check_int(halo, "halo", func, low=0)
-    has_hole = _tiles_with_holes(hole, tile)
+    has_hole = _tiles_with_holes(hole, tile, local)
     rows = []
     for i, y in enumerate(range(0, pixels.shape[0], tile)):
         row = []
@@ -175,7 +177,7 @@ def _check_shapes(pixels: Any, hole: Any) -> None:
         )
 
 
-def _resolved_options(hole: Any, options: dict, tile: int) -> dict:
+def _resolved_options(hole: Any, options: dict, tile: int, scheduler: Any) -> dict:
     """The options with the strategy and its window settled from the whole mask, as inpaint
     would settle them, so that every tile runs the same pipeline."""
     from .pipeline import _STRATEGY_DEFAULTS
@@ -183,7 +185,7 @@ def _resolved_options(hole: Any, options: dict, tile: int) -> dict:
     options = dict(options)
     strategy = options.get("strategy", "auto")
     if strategy == "auto":
-        strategy = "global" if _is_scattered(hole, tile) else "layers"
+        strategy = "global" if _is_scattered(hole, tile, scheduler) else "layers"
     if strategy not in _STRATEGY_DEFAULTS:
         raise InpaintError(
             f"The 'strategy' parameter of inpaint_large must be one of 'auto', 'layers', "
@@ -198,7 +200,7 @@ def _resolved_options(hole: Any, options: dict, tile: int) -> dict:
     return options
 
 
-def _is_scattered(hole: Any, tile: int) -> bool:
+def _is_scattered(hole: Any, tile: int, scheduler: Any) -> bool:
     """inpaint's test for scattered loss (most known pixels of the hole's bounding box touch
     the hole), computed chunk by chunk."""
     import dask
@@ -207,7 +209,7 @@ def _is_scattered(hole: Any, tile: int) -> bool:
 
     from .pipeline import _SCATTERED_SHARE
 
-    rows, cols = dask.compute(hole.any(axis=1), hole.any(axis=0))
+    rows, cols = dask.compute(hole.any(axis=1), hole.any(axis=0), scheduler=scheduler)
     if not rows.any():
         return False
     r, c = np.flatnonzero(rows), np.flatnonzero(cols)
@@ -215,11 +217,11 @@ def _is_scattered(hole: Any, tile: int) -> bool:
     cross = ndi.generate_binary_structure(2, 1)
     near = da.map_overlap(lambda block: ndi.binary_dilation(block, cross), box, depth=1,
                           boundary="none", dtype=bool)
-    known, touching = dask.compute((~box).sum(), (~box & near).sum())
+    known, touching = dask.compute((~box).sum(), (~box & near).sum(), scheduler=scheduler)
     return bool(known > 0 and touching >= _SCATTERED_SHARE * known)
 
 
-def _deepest_layer(hole: Any, tile: int) -> int:
+def _deepest_layer(hole: Any, tile: int, scheduler: Any = None) -> int:
     """Depth of the deepest hole pixel, from chunks grown by half a tile: exact while the hole is
     shallower than that, an error beyond."""
     import dask.array as da
@@ -229,7 +231,7 @@ def _deepest_layer(hole: Any, tile: int) -> int:
     reach = tile // 2
     depths = da.map_overlap(layer_depths, hole.rechunk(tile), depth=reach, boundary="none",
                             dtype=np.int32)
-    deepest = int(depths.max().compute())
+    deepest = int(depths.max().compute(scheduler=scheduler))
     if deepest >= reach:
         raise InpaintError(
             f"The hole has pixels {deepest} or more pixels away from any known pixel: too deep "
@@ -239,10 +241,10 @@ def _deepest_layer(hole: Any, tile: int) -> int:
     return deepest
 
 
-def _tiles_with_holes(hole: Any, tile: int) -> np.ndarray:
+def _tiles_with_holes(hole: Any, tile: int, scheduler: Any) -> np.ndarray:
     """(rows, cols) booleans: which tiles hold at least one hole pixel."""
     return hole.rechunk(tile).map_blocks(lambda block: np.array([[block.any()]]),
-                                         chunks=(1, 1), dtype=bool).compute()
+                                         chunks=(1, 1), dtype=bool).compute(scheduler=scheduler)
 
 
 def _restored_tile(pixels: Any, hole: Any, core: tuple[slice, slice], halo: int,
