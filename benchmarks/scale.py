@@ -134,7 +134,8 @@ def bench_batch(count: int, side: int, rounds: int) -> dict:
     inputs.mkdir()
     pairs = make_batch(inputs, count, side)
     warm, pairs = pairs[-1], pairs[:-1]
-    peers = {"one_process_1_thread": _SequentialPeer(1), "one_process_2_threads": _SequentialPeer(2)}
+    peers = {"one_process_1_thread": _SequentialPeer(1),
+             "one_process_2_threads": _SequentialPeer(2)}
     start = time.perf_counter()
     cluster, client = _local_cluster()
     startup = time.perf_counter() - start
@@ -166,9 +167,11 @@ def bench_batch(count: int, side: int, rounds: int) -> dict:
         result[name] = dict(wall=walls[name], per_second=count / walls[name],
                             mean_image=float(np.mean(times[name])))
     dask_run = result["dask_2_workers"]
-    dask_run["overhead_per_image"] = (2 * walls["dask_2_workers"] - sum(times["dask_2_workers"])) / count
+    busy = sum(times["dask_2_workers"])
+    dask_run["overhead_per_image"] = (2 * walls["dask_2_workers"] - busy) / count
     dask_run["overhead_share"] = dask_run["overhead_per_image"] / dask_run["mean_image"]
-    result["ratio_vs_1_thread"] = dask_run["per_second"] / result["one_process_1_thread"]["per_second"]
+    result["ratio_vs_1_thread"] = (dask_run["per_second"]
+                                   / result["one_process_1_thread"]["per_second"])
     result["ratio_vs_2_threads"] = (dask_run["per_second"]
                                     / result["one_process_2_threads"]["per_second"])
     result["dask_outputs_equal_sequential"] = all(

@@ -249,11 +249,13 @@ def _jobs(pairs: Iterable, out_dir: Path) -> list[_Job]:
         output = out_dir / image.name
         if output.name in seen:
             raise InpaintError(
-                f"Two inputs of restore_many share the file name '{image.name}' ('{seen[output.name]}'"
-                f" and '{image}'): their outputs would collide in '{out_dir}'. Rename one."
+                f"Two inputs of restore_many share the file name '{image.name}' "
+                f"('{seen[output.name]}' and '{image}'): their outputs would collide in "
+                f"'{out_dir}'. Rename one."
             )
         seen[output.name] = image
-        if output.exists() and output.resolve() in (image.resolve(), Path(mask or image).resolve()):
+        sources = (image.resolve(), Path(mask or image).resolve())
+        if output.exists() and output.resolve() in sources:
             raise InpaintError(
                 f"The output '{output}' of restore_many would be its input: choose an 'out_dir' "
                 "other than the inputs' folder."
@@ -360,7 +362,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         pairs = _pairs(args.inputs, args.mask_suffix, args.mask_from_alpha)
         client = _connect(args.scheduler) if args.scheduler else None
-        report = Path(args.report) if args.report else Path(args.output) / "graphinpaint-report.json"
+        report = Path(args.report or Path(args.output) / "graphinpaint-report.json")
         _say(f"graphinpaint batch: {len(pairs)} images"
              + (f" on {args.scheduler}" if args.scheduler else ""), args.quiet)
         records = restore_many(pairs, args.output, client=client, workers=args.workers,
@@ -411,7 +413,8 @@ def _inpaint_options(args: argparse.Namespace) -> dict:
     return dict(p=args.p, patch_size=args.patch_size, k=args.k, strategy=args.strategy)
 
 
-def _pairs(inputs: Sequence[str], suffix: str, from_alpha: bool) -> list[tuple[Path, Path | None]]:
+def _pairs(inputs: Sequence[str], suffix: str,
+           from_alpha: bool) -> list[tuple[Path, Path | None]]:
     """(image, mask) pairs from files and folders; masks are found by suffix beside each image."""
     images = []
     for path in map(Path, inputs):

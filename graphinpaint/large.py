@@ -64,8 +64,9 @@ def inpaint_large(image: Any, mask: Any, *, tile: int = 2048, halo: int | None =
     Returns
     -------
     array
-        The restored image, same shape and dtype: a numpy array for a numpy input, else a lazy
-        dask array (``.compute()``, ``.to_zarr(...)``, ``dask.array.store``).
+        The restored image, same shape and dtype: a numpy array for a numpy array in memory,
+        else (dask, zarr, memory map) a lazy dask array to ``.compute()``, ``.to_zarr(...)`` or
+        ``dask.array.store``.
 
     Raises
     ------
@@ -82,7 +83,6 @@ def inpaint_large(image: Any, mask: Any, *, tile: int = 2048, halo: int | None =
     (dtype('uint8'), True)
     """
     import dask
-    import dask.array as da
 
     func = "inpaint_large"
     tile = check_int(tile, "tile", func, low=16)
@@ -90,7 +90,9 @@ def inpaint_large(image: Any, mask: Any, *, tile: int = 2048, halo: int | None =
     if unknown:
         raise InpaintError(f"inpaint_large does not take {sorted(unknown)}: images are channels "
                            "last, and progress is Dask's (dask.diagnostics or the dashboard).")
-    lazy_input = isinstance(image, da.Array)
+    # A numpy array in memory comes back as one; anything read lazily (a dask or zarr array, a
+    # memory map) comes back as a lazy dask array, never loaded whole.
+    lazy_input = not isinstance(image, np.ndarray) or isinstance(image, np.memmap)
     pixels, hole = _as_dask(image, "image", tile), _as_dask(mask, "mask", tile)
     _check_shapes(pixels, hole)
     hole = hole.astype(bool)
@@ -101,20 +103,20 @@ def inpaint_large(image: Any, mask: Any, *, tile: int = 2048, halo: int | None =
         halo = halo_width(options, _deepest_layer(hole, tile, local))
     halo = check_int(halo, "halo", func, low=0)
     has_hole = _tiles_with_holes(hole, tile, local)
-    rows = []
-    for i, y in enumerate(range(0, pixels.shape[0], tile)):
-        row = []
-        for j, x in enumerate(range(0, pixels.shape[1], tile)):
-            core = (slice(y, min(y + tile, pixels.shape[0])),
-                    slice(x, min(x + tile, pixels.shape[1])))
-            row.append(_restored_tile(pixels, hole, core, halo, options) if has_hole[i, j]
-                       else pixels[core])
-        rows.append(da.concatenate(row, axis=1))
-    result = da.concatenate(rows, axis=0)
+    cores = _cores(hole.shape, tile)
     if lazy_input:
-        return result
-    (computed,) = dask.compute(result, scheduler=scheduler)
-    return computed
+        return _assembled(pixels, cores, {
+            _corner(core): _restored_tile(pixels, hole, core, halo, options)
+            for core, inside in zip(cores, has_hole.flat) if inside})
+    # An array in memory: each task gets only its region, and the cores come back here.
+    image, mask = np.asarray(image), np.asarray(mask).astype(bool)
+    tasks = [(core, _tile_task(image, mask, core, halo, options))
+             for core, inside in zip(cores, has_hole.flat) if inside]
+    restored = image.copy()
+    for (core, _), block in zip(tasks, dask.compute(*(t for _, t in tasks),
+                                                    scheduler=scheduler)):
+        restored[core] = block
+    return restored
 
 
 def halo_width(options: dict, deepest: int) -> int:
@@ -147,7 +149,7 @@ def halo_width(options: dict, deepest: int) -> int:
     return first + (options["rounds"] + 1) * step + 2
 
 
-# --- helpers ----------------------------------------------------------------------------------------
+# --- helpers --------------------------------------------------------------------------------------
 
 def _as_dask(array: Any, name: str, tile: int) -> Any:
     import dask.array as da
@@ -247,20 +249,50 @@ def _tiles_with_holes(hole: Any, tile: int, scheduler: Any) -> np.ndarray:
                                          chunks=(1, 1), dtype=bool).compute(scheduler=scheduler)
 
 
-def _restored_tile(pixels: Any, hole: Any, core: tuple[slice, slice], halo: int,
-                   options: dict) -> Any:
-    """A lazy task: inpaint the core grown by the halo, keep the core."""
+def _cores(shape: tuple[int, int], tile: int) -> list[tuple[slice, slice]]:
+    """The tiles' cores, row by row."""
+    return [(slice(y, min(y + tile, shape[0])), slice(x, min(x + tile, shape[1])))
+            for y in range(0, shape[0], tile) for x in range(0, shape[1], tile)]
+
+
+def _corner(core: tuple[slice, slice]) -> tuple[int, int]:
+    return core[0].start, core[1].start
+
+
+def _tile_task(image: Any, hole: Any, core: tuple[slice, slice], halo: int,
+               options: dict) -> Any:
+    """A delayed task: inpaint the core grown by the halo, keep the core."""
     import dask
-    import dask.array as da
 
     height, width = hole.shape
     region = (slice(max(core[0].start - halo, 0), min(core[0].stop + halo, height)),
               slice(max(core[1].start - halo, 0), min(core[1].stop + halo, width)))
     inner = tuple(slice(c.start - r.start, c.stop - r.start) for c, r in zip(core, region))
-    task = dask.delayed(_restore_region, pure=True)(pixels[region], hole[region], inner,
-                                                    options, (core[0].start, core[1].start))
+    return dask.delayed(_restore_region, pure=True)(image[region], hole[region], inner,
+                                                    options, _corner(core))
+
+
+def _restored_tile(pixels: Any, hole: Any, core: tuple[slice, slice], halo: int,
+                   options: dict) -> Any:
+    """The restored core as a lazy dask array."""
+    import dask.array as da
+
     shape = (core[0].stop - core[0].start, core[1].stop - core[1].start) + pixels.shape[2:]
-    return da.from_delayed(task, shape=shape, dtype=pixels.dtype)
+    return da.from_delayed(_tile_task(pixels, hole, core, halo, options), shape=shape,
+                           dtype=pixels.dtype)
+
+
+def _assembled(pixels: Any, cores: list[tuple[slice, slice]], restored: dict) -> Any:
+    """The image as a dask array: the restored cores (by corner), the input elsewhere."""
+    import dask.array as da
+
+    rows, row = [], []
+    for core in cores:
+        row.append(restored.get(_corner(core), pixels[core]))
+        if core[1].stop == pixels.shape[1]:
+            rows.append(da.concatenate(row, axis=1))
+            row = []
+    return da.concatenate(rows, axis=0)
 
 
 def _restore_region(image: np.ndarray, hole: np.ndarray, inner: tuple[slice, slice],

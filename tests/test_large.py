@@ -46,7 +46,8 @@ def test_a_tile_equals_restoring_its_region_alone_with_its_halo(scratched):
     tiled = inpaint_large(image, hole, tile=TILE, scheduler="synchronous")
     halo = _halo(hole)
     for y, x in ((48, 48), (0, 96)):
-        region = (slice(max(y - halo, 0), y + TILE + halo), slice(max(x - halo, 0), x + TILE + halo))
+        region = (slice(max(y - halo, 0), y + TILE + halo),
+                  slice(max(x - halo, 0), x + TILE + halo))
         alone = gi.inpaint(image[region], hole[region], strategy="layers")
         inner = (slice(y - region[0].start, y - region[0].start + TILE),
                  slice(x - region[1].start, x - region[1].start + TILE))
@@ -73,14 +74,18 @@ def test_stitching_is_seamless_against_a_whole_image_run(scratched, whole):
     assert np.abs(narrow.astype(int) - whole.astype(int)).max() > SEAM_LEVELS
 
 
-def test_a_dask_array_gives_a_lazy_result_equal_to_the_numpy_one(scratched):
+def test_dask_arrays_and_memory_maps_give_lazy_results_equal_to_the_numpy_one(scratched,
+                                                                              tmp_path):
     image, hole = scratched
     image, hole = image[:96, :96], hole[:96, :96]
-    lazy = inpaint_large(da.from_array(image, chunks=32), da.from_array(hole, chunks=32),
-                         tile=TILE)
-    assert isinstance(lazy, da.Array)
     eager = inpaint_large(image, hole, tile=TILE, scheduler="synchronous")
-    np.testing.assert_array_equal(lazy.compute(scheduler="synchronous"), eager)
+    mapped = np.lib.format.open_memmap(tmp_path / "image.npy", mode="w+", dtype=image.dtype,
+                                       shape=image.shape)
+    mapped[:] = image
+    for source in (da.from_array(image, chunks=32), mapped):
+        lazy = inpaint_large(source, da.from_array(hole, chunks=32), tile=TILE)
+        assert isinstance(lazy, da.Array)
+        np.testing.assert_array_equal(lazy.compute(scheduler="synchronous"), eager)
 
 
 def test_a_gray_image_and_tiles_without_holes(scratched):
