@@ -5,7 +5,7 @@ Map of the module
 restore_many      submit one task per (image, mask) pair to a Dask cluster (a LocalCluster of one
                   single-threaded worker process per core unless a client is given), gather the
                   per-image records as tasks finish, return them
-write_report      the records as JSON or CSV
+write_report      the records as JSON or CSV; summarize: counts by status
 main              the ``graphinpaint batch`` subcommand (argument parsing, progress, exit code)
 
 Each task reads its image and mask and writes its output itself through :mod:`graphinpaint.io`:
@@ -36,9 +36,9 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 from . import io
-from ._validation import InpaintError, check_int
+from ._validation import InpaintError, check_choice, check_int
 
-__all__ = ["BatchRecord", "main", "restore_many", "write_report"]
+__all__ = ["BatchRecord", "main", "restore_many", "summarize", "write_report"]
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
@@ -108,10 +108,13 @@ def restore_many(pairs: Iterable[tuple[str | os.PathLike, str | os.PathLike | No
     Raises
     ------
     InpaintError
-        ``out_dir`` is missing, two inputs share a file name, or an option is invalid.
+        ``out_dir`` is missing, two inputs share a file name (their outputs would collide), an
+        output would be its own input, or an option's name or ``convention`` is unknown. (Bad
+        option values fail each image, with inpaint's message in its record.)
     """
     jobs = _jobs(pairs, Path(out_dir))
     retries = check_int(retries, "retries", "restore_many", low=0)
+    check_choice(convention, "convention", "restore_many", ("white-hole", "black-hole"))
     _check_options(inpaint_options)
     settings = dict(convention=convention, invert_mask=invert_mask, options=inpaint_options)
     if client is None:
