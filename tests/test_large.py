@@ -82,7 +82,10 @@ def test_dask_arrays_and_memory_maps_give_lazy_results_equal_to_the_numpy_one(sc
     mapped = np.lib.format.open_memmap(tmp_path / "image.npy", mode="w+", dtype=image.dtype,
                                        shape=image.shape)
     mapped[:] = image
-    for source in (da.from_array(image, chunks=32), mapped):
+    tifffile = pytest.importorskip("tifffile")
+    tifffile.imwrite(tmp_path / "image.tif", image)             # an uncompressed TIFF
+    for source in (da.from_array(image, chunks=32), mapped,
+                   tifffile.memmap(tmp_path / "image.tif", mode="r")):
         lazy = inpaint_large(source, da.from_array(hole, chunks=32), tile=TILE)
         assert isinstance(lazy, da.Array)
         np.testing.assert_array_equal(lazy.compute(scheduler="synchronous"), eager)
