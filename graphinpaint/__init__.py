@@ -9,6 +9,8 @@ weights     distance -> weight kernels and symmetrisation
 operators   graph Laplacians, p-Laplacians, gradients, energies
 solvers     linear solvers and ``solve_dirichlet`` on any graph
 pipeline    ``inpaint`` and the seed-compatible ``Inpaint``
+large       ``inpaint_large``: images too large for one process, in tiles on Dask
+batch       ``restore_many``: many image files on a Dask cluster
 metrics     PSNR over a region
 learning    semi-supervised classification on any graph (Laplace, p-Laplace, Poisson)
 cli         the ``graphinpaint`` command
@@ -31,6 +33,7 @@ __all__ = [
     "__version__",
     "graph",
     "inpaint",
+    "inpaint_large",
     "io",
     "learning",
     "metrics",
@@ -40,3 +43,17 @@ __all__ = [
     "solvers",
     "weights",
 ]
+
+
+def __getattr__(name: str):
+    # Dask-backed front doors load on first use, so that `import graphinpaint` does not import
+    # Dask (PEP 562).
+    if name == "inpaint_large":
+        from .large import inpaint_large
+
+        return inpaint_large
+    if name == "batch":
+        import importlib
+
+        return importlib.import_module(".batch", __name__)
+    raise AttributeError(f"module 'graphinpaint' has no attribute {name!r}")

@@ -44,6 +44,7 @@ examples:
 # restore command never imports Flask or Dask: name -> "module:function(argv) -> int".
 _SUBCOMMANDS: dict[str, str] = {
     "serve": "graphinpaint.web.cli:main",
+    "batch": "graphinpaint.batch:main",
 }
 
 
@@ -105,6 +106,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--strategy", choices=("auto", "layers", "global"), default="auto")
     parser.add_argument("--method", choices=("auto", "direct", "cg", "amg"), default="auto",
                         help="linear solver (default auto)")
+    parser.add_argument("--tile", type=int, default=None, metavar="N",
+                        help="restore in N x N tiles on Dask, for images too large for memory")
     parser.add_argument("--overwrite", action="store_true",
                         help="allow the output to replace an input file")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress, no summary")
@@ -228,8 +231,13 @@ def _restore(job: _Job, args: argparse.Namespace) -> None:
             _say(f"graphinpaint: warning: {warning.message}")
     options = _options(args, job)
     with _progress_bar(args, job) as progress:
-        restored = inpaint(colour, hole, **options, progress=progress,
-                           channel_axis=-1 if colour.ndim == 3 else None)
+        if args.tile:
+            from .large import inpaint_large
+
+            restored = inpaint_large(colour, hole, tile=args.tile, **options)
+        else:
+            restored = inpaint(colour, hole, **options, progress=progress,
+                               channel_axis=-1 if colour.ndim == 3 else None)
     if job.mask is None:
         # The hole came from transparency: the restored pixels are meant to be seen.
         alpha = alpha.copy()

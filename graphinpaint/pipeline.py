@@ -27,6 +27,7 @@ import scipy.sparse as sp
 from scipy import ndimage as ndi
 
 from . import weights as _weights
+from ._memory import check_fits_in_memory
 from ._validation import InpaintError, check_choice, check_float, check_int
 from .fills import blend_near_boundary, grid_biharmonic_fill, grid_laplace_fill, layer_depths
 from .graph import PatchSearch, PixelGraph, _union_of_pixels, window_knn
@@ -128,6 +129,9 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
     InpaintError
         For a bad argument, an image with NaN or inf, a mask of the wrong shape, or a mask that
         marks every pixel as missing.
+    MemoryError
+        Before any work, when the part of the image around the hole is too large for the
+        memory available: :func:`graphinpaint.inpaint_large` restores it in tiles.
 
     Examples
     --------
@@ -179,6 +183,8 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
     # Work on the part of the image that the searches can reach: cost follows the hole.
     region = _bounding_box(hole, hole.shape, margin=_reach(hole, window, window_growth,
                                                             patch_size, strategy))
+    check_fits_in_memory(region[0].stop - region[0].start, region[1].stop - region[1].start,
+                         channels_last.shape[2], func)
     values, _ = _to_unit_range(channels_last[region], hole[region], scale)
     options = dict(strategy=strategy, patch_size=patch_size, k=k, window=window,
                    window_growth=window_growth, bandwidth=bandwidth,

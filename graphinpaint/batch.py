@@ -1,0 +1,458 @@
+"""Many images on Dask: :func:`restore_many` and the ``graphinpaint batch`` command.
+
+Map of the module
+-----------------
+restore_many      submit one task per (image, mask) pair to a Dask cluster (a LocalCluster of one
+                  single-threaded worker process per core unless a client is given), gather the
+                  per-image records as tasks finish, return them
+write_report      the records as JSON or CSV; summarize: counts by status
+main              the ``graphinpaint batch`` subcommand (argument parsing, progress, exit code)
+
+Each task reads its image and mask and writes its output itself through :mod:`graphinpaint.io`:
+the client only ever holds paths and small records. A task is idempotent: it skips an output
+that exists and reads back complete, writes a new one atomically and only if no other attempt
+got there first, so a rerun resumes an interrupted batch and a task rerun after its worker died
+writes nothing twice. Bad input (a corrupt file, a mask of the wrong size) and a MemoryError fail
+that image only, with their message in its record; an OSError (a flaky network drive) is raised
+so that Dask retries the task (``retries``). A task whose worker dies is rerun on another
+worker by the scheduler itself (up to ``distributed.scheduler.allowed-failures`` times).
+
+Dask (``dask`` and ``distributed``) is imported when a batch runs, not with this module.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+from . import io
+from ._validation import InpaintError, check_choice, check_int
+
+__all__ = ["BatchRecord", "main", "restore_many", "summarize", "write_report"]
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+_IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
+# Threads of numba and BLAS per worker process: a worker is one core.
+_SINGLE_THREADED = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+                    "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+@dataclass
+class BatchRecord:
+    """What happened to one image of a batch (one row of the report).
+
+    ``status`` is ``"done"`` (restored and written by this run), ``"skipped"`` (a complete
+    output was already there) or ``"failed"`` (``error`` says why). ``seconds`` is the time the
+    worker spent on it, ``cpu_seconds`` the CPU time of the task's thread (on a busy machine
+    the two differ); ``hole_share`` the fraction of its pixels that were missing.
+    """
+
+    input: str
+    mask: str | None
+    output: str
+    status: str
+    seconds: float = 0.0
+    cpu_seconds: float = 0.0
+    hole_share: float | None = None
+    error: str | None = None
+
+
+ProgressCallback = Callable[[BatchRecord, dict], None]
+
+
+def restore_many(pairs: Iterable[tuple[str | os.PathLike, str | os.PathLike | None]],
+                 out_dir: str | os.PathLike, *, client: Any = None, workers: int | None = None,
+                 convention: str = "white-hole", invert_mask: bool = False, retries: int = 2,
+                 progress: ProgressCallback | None = None,
+                 **inpaint_options: Any) -> list[BatchRecord]:
+    """Restore many images on a Dask cluster, each output written once into ``out_dir``.
+
+    Parameters
+    ----------
+    pairs : iterable of (image path, mask path or None)
+        Each image with its mask file (**white / nonzero = hole**, or see ``convention``); None
+        takes the hole from the image's transparent pixels (alpha channel).
+    out_dir : str or path
+        Existing folder; each output keeps its input's file name. Outputs already there and
+        complete are skipped, so a rerun resumes an interrupted batch.
+    client : distributed.Client, optional
+        Run on this client's cluster (``Client("tcp://host:8786")``). Default: a LocalCluster
+        of ``workers`` single-threaded worker processes, closed at the end.
+    workers : int, optional
+        Worker processes of the default LocalCluster (default: one per core).
+    convention : {"white-hole", "black-hole"}, default "white-hole"
+        Mask polarity, as in :func:`graphinpaint.io.read_mask`.
+    invert_mask : bool, default False
+        Flip every mask.
+    retries : int, default 2
+        Dask retries of a task that raised an OSError (reading or writing a file).
+    progress : callable, optional
+        Called as ``progress(record, counts)`` as each image finishes; ``counts`` has the keys
+        ``done``, ``skipped``, ``failed``, ``remaining`` and ``per_second``.
+    **inpaint_options
+        Keyword arguments of :func:`graphinpaint.inpaint` (``p``, ``patch_size``, ...).
+
+    Returns
+    -------
+    list of BatchRecord
+        One per pair, in the order given.
+
+    Raises
+    ------
+    InpaintError
+        ``out_dir`` is missing, two inputs share a file name (their outputs would collide), an
+        output would be its own input, or an option's name or ``convention`` is unknown. (Bad
+        option values fail each image, with inpaint's message in its record.)
+    """
+    jobs = _jobs(pairs, Path(out_dir))
+    retries = check_int(retries, "retries", "restore_many", low=0)
+    check_choice(convention, "convention", "restore_many", ("white-hole", "black-hole"))
+    _check_options(inpaint_options)
+    settings = dict(convention=convention, invert_mask=invert_mask, options=inpaint_options)
+    if client is None:
+        with _local_client(workers) as local:
+            return _run(local, jobs, settings, retries, progress)
+    return _run(client, jobs, settings, retries, progress)
+
+
+def write_report(records: Sequence[BatchRecord], path: str | os.PathLike) -> None:
+    """Write the records as JSON (``.json``) or CSV (any other suffix), atomically."""
+    path = Path(path)
+    rows = [asdict(record) for record in records]
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
+    with open(temporary, "w", newline="") as file:
+        if path.suffix.lower() == ".json":
+            json.dump({"summary": summarize(records), "images": rows}, file, indent=1)
+        else:
+            writer = csv.DictWriter(file, fieldnames=list(BatchRecord.__dataclass_fields__))
+            writer.writeheader()
+            writer.writerows(rows)
+    os.replace(temporary, path)
+
+
+def summarize(records: Sequence[BatchRecord]) -> dict:
+    """Counts of each status and the worker time spent."""
+    counts = {status: sum(r.status == status for r in records)
+              for status in ("done", "skipped", "failed")}
+    counts["seconds"] = round(sum(r.seconds for r in records), 3)
+    return counts
+
+
+# --- the task that runs on a worker ---------------------------------------------------------------
+
+def _restore_one(image_path: str, mask_path: str | None, output_path: str,
+                 settings: dict) -> BatchRecord:
+    """Restore one image on a worker; every failure but an OSError becomes a failed record."""
+    from .pipeline import inpaint
+
+    record = BatchRecord(image_path, mask_path, output_path, "done")
+    start, cpu_start = time.perf_counter(), time.thread_time()
+    try:
+        if _is_complete(output_path):
+            record.status = "skipped"
+            return record
+        image = io.read_image(image_path)
+        colour, alpha = io.split_alpha(image)
+        hole = _read_hole(image, colour, mask_path, settings)
+        record.hole_share = round(float(hole.mean()), 6)
+        restored = inpaint(colour, hole, channel_axis=-1 if colour.ndim == 3 else None,
+                           **settings["options"])
+        if mask_path is None:           # the hole came from transparency: show what was filled
+            alpha = alpha.copy()
+            alpha[hole] = np.iinfo(alpha.dtype).max if alpha.dtype.kind in "ui" else 1.0
+        if not _write_once(output_path, io.merge_alpha(restored, alpha),
+                           inputs=(image_path, mask_path)):
+            record.status = "skipped"   # another attempt of this task wrote it first
+    except (InpaintError, MemoryError) as error:
+        record.status, record.error = "failed", f"{type(error).__name__}: {error}"
+    except OSError:
+        raise                           # a file system hiccup: let Dask retry the task
+    except Exception as error:  # noqa: BLE001 - one image's failure must not stop the batch
+        record.status, record.error = "failed", f"{type(error).__name__}: {error}"
+    finally:
+        record.seconds = round(time.perf_counter() - start, 4)
+        record.cpu_seconds = round(time.thread_time() - cpu_start, 4)
+    return record
+
+
+def _read_hole(image: np.ndarray, colour: np.ndarray, mask_path: str | None,
+               settings: dict) -> np.ndarray:
+    invert = settings["invert_mask"]
+    if mask_path is None:
+        hole = io.mask_from_alpha(image)
+        return ~hole if invert else hole
+    import warnings
+
+    with warnings.catch_warnings():   # a mostly-hole mask is the user's choice in a batch
+        warnings.simplefilter("ignore", io.MaskPolarityWarning)
+        return io.read_mask(mask_path, shape=colour.shape[:2], convention=settings["convention"],
+                            invert=invert)
+
+
+def _is_complete(path: str) -> bool:
+    """Whether an output exists and reads back as an image (a truncated file does not)."""
+    if not os.path.exists(path):
+        return False
+    try:
+        io.read_image(path)
+    except InpaintError:
+        return False
+    return True
+
+
+def _write_once(path: str, image: np.ndarray, *, inputs: tuple) -> bool:
+    """Write ``path`` atomically unless a complete output appeared meanwhile; False if it had.
+
+    The image goes to a hidden file beside the target (atomically, through io), which is then
+    hard-linked to the target name: a link never replaces an existing file, so of two attempts
+    racing on one output exactly one writes it. An incomplete leftover is removed first.
+    """
+    target = Path(path)
+    staging = target.with_name(f".{target.stem}.{uuid.uuid4().hex}{target.suffix}")
+    io.write_image(staging, image, inputs=tuple(p for p in inputs if p is not None))
+    try:
+        if target.exists() and not _is_complete(path):
+            target.unlink(missing_ok=True)
+        try:
+            os.link(staging, target)
+        except FileExistsError:
+            return False
+        except OSError:                 # a file system without hard links
+            if target.exists():
+                return False
+            os.replace(staging, target)
+        return True
+    finally:
+        staging.unlink(missing_ok=True)
+
+
+# --- the client side ------------------------------------------------------------------------------
+
+class _Job:
+    def __init__(self, image: Path, mask: Path | None, output: Path) -> None:
+        self.image, self.mask, self.output = image, mask, output
+
+
+def _jobs(pairs: Iterable, out_dir: Path) -> list[_Job]:
+    if not out_dir.is_dir():
+        raise InpaintError(
+            f"The 'out_dir' parameter of restore_many must be an existing folder. Got "
+            f"'{out_dir}'; create it first."
+        )
+    jobs, seen = [], {}
+    for image, mask in pairs:
+        image = Path(image)
+        output = out_dir / image.name
+        if output.name in seen:
+            raise InpaintError(
+                f"Two inputs of restore_many share the file name '{image.name}' "
+                f"('{seen[output.name]}' and '{image}'): their outputs would collide in "
+                f"'{out_dir}'. Rename one."
+            )
+        seen[output.name] = image
+        sources = (image.resolve(), Path(mask or image).resolve())
+        if output.exists() and output.resolve() in sources:
+            raise InpaintError(
+                f"The output '{output}' of restore_many would be its input: choose an 'out_dir' "
+                "other than the inputs' folder."
+            )
+        jobs.append(_Job(image, None if mask is None else Path(mask), output))
+    return jobs
+
+
+def _check_options(options: dict) -> None:
+    """Reject unknown options on the client, before any task runs."""
+    import inspect
+
+    from .pipeline import inpaint
+
+    allowed = set(inspect.signature(inpaint).parameters) - {"image", "mask", "channel_axis",
+                                                            "progress"}
+    unknown = sorted(set(options) - allowed)
+    if unknown:
+        raise InpaintError(
+            f"restore_many got unknown inpaint options {unknown}; allowed: {sorted(allowed)}."
+        )
+
+
+class _local_client:
+    """A LocalCluster of single-threaded worker processes and its client, closed on exit."""
+
+    def __init__(self, workers: int | None) -> None:
+        self.workers = check_int(workers if workers is not None else os.cpu_count() or 1,
+                                 "workers", "restore_many", low=1)
+
+    def __enter__(self):
+        from distributed import Client, LocalCluster
+
+        self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                    dashboard_address=":0", env=_SINGLE_THREADED)
+        self.client = Client(self.cluster)
+        return self.client
+
+    def __exit__(self, *exc_info) -> None:
+        self.client.close()
+        self.cluster.close()
+
+
+def _run(client: Any, jobs: list[_Job], settings: dict, retries: int,
+         progress: ProgressCallback | None) -> list[BatchRecord]:
+    from distributed import as_completed
+
+    futures = {}
+    for index, job in enumerate(jobs):
+        future = client.submit(_restore_one, str(job.image),
+                               None if job.mask is None else str(job.mask), str(job.output),
+                               settings, retries=retries, pure=False,
+                               key=f"graphinpaint-restore-{index}-{uuid.uuid4().hex[:8]}")
+        futures[future] = index
+    records: list[BatchRecord | None] = [None] * len(jobs)
+    counter = _Counter(len(jobs))
+    for future in as_completed(futures):
+        index = futures[future]
+        records[index] = _record_of(future, jobs[index])
+        counter.add(records[index])
+        if progress is not None:
+            progress(records[index], counter.counts())
+    return records
+
+
+def _record_of(future: Any, job: _Job) -> BatchRecord:
+    """The task's record, or a failed one when the task itself could not finish."""
+    try:
+        return future.result()
+    except Exception as error:  # noqa: BLE001 - KilledWorker, retries exhausted, ...
+        message = f"{type(error).__name__}: {error}"
+        if type(error).__name__ == "KilledWorker":
+            message += " (its worker died each time: out of memory? try a smaller image)"
+        return BatchRecord(str(job.image), None if job.mask is None else str(job.mask),
+                           str(job.output), "failed", error=message)
+
+
+class _Counter:
+    """Running counts of a batch and its throughput since the start."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.start = total, time.perf_counter()
+        self.by_status = {"done": 0, "skipped": 0, "failed": 0}
+
+    def add(self, record: BatchRecord) -> None:
+        self.by_status[record.status] += 1
+
+    def counts(self) -> dict:
+        finished = sum(self.by_status.values())
+        elapsed = max(time.perf_counter() - self.start, 1e-9)
+        return dict(self.by_status, remaining=self.total - finished,
+                    per_second=self.by_status["done"] / elapsed, elapsed=elapsed)
+
+
+# --- the subcommand -------------------------------------------------------------------------------
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``graphinpaint batch INPUT... -o OUTDIR``: 0 all restored, 1 some failed, 2 bad usage."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    try:
+        pairs = _pairs(args.inputs, args.mask_suffix, args.mask_from_alpha)
+        client = _connect(args.scheduler) if args.scheduler else None
+        report = Path(args.report or Path(args.output) / "graphinpaint-report.json")
+        _say(f"graphinpaint batch: {len(pairs)} images"
+             + (f" on {args.scheduler}" if args.scheduler else ""), args.quiet)
+        records = restore_many(pairs, args.output, client=client, workers=args.workers,
+                               invert_mask=args.invert_mask,
+                               progress=None if args.quiet else _print_progress,
+                               **_inpaint_options(args))
+    except InpaintError as error:
+        _say(f"graphinpaint batch: error: {error}", False)
+        return EXIT_USAGE
+    write_report(records, report)
+    summary = summarize(records)
+    for record in records:
+        if record.status == "failed":
+            _say(f"failed: {record.input}: {record.error}", False)
+    _say(f"{summary['done']} restored, {summary['skipped']} skipped (complete output there), "
+         f"{summary['failed']} failed; report: {report}", args.quiet)
+    return EXIT_FAILURE if summary["failed"] else EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="graphinpaint batch",
+        description="Restore many images on Dask: a LocalCluster of one worker per core, or an "
+                    "existing cluster. Reruns skip complete outputs.")
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="image files or folders")
+    parser.add_argument("-o", "--output", required=True, help="output folder (must exist)")
+    masks = parser.add_mutually_exclusive_group()
+    masks.add_argument("--mask-suffix", default="_mask",
+                       help="each image's mask is NAME<suffix>.EXT beside it (default _mask)")
+    masks.add_argument("--mask-from-alpha", action="store_true",
+                       help="the transparent pixels of each image are its hole")
+    parser.add_argument("--invert-mask", action="store_true", help="flip every mask")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="an existing Dask scheduler, e.g. tcp://host:8786")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="worker processes of the local cluster (default: one per core)")
+    parser.add_argument("--report", help="report file, .json or .csv "
+                                         "(default OUTDIR/graphinpaint-report.json)")
+    parser.add_argument("--p", type=float, default=2.0, help="exponent of the p-Laplacian")
+    parser.add_argument("--patch-size", type=int, default=7, help="odd patch side (default 7)")
+    parser.add_argument("--k", type=int, default=5, help="matches per hole pixel (default 5)")
+    parser.add_argument("--strategy", choices=("auto", "layers", "global"), default="auto")
+    parser.add_argument("-q", "--quiet", action="store_true", help="errors and failures only")
+    return parser
+
+
+def _inpaint_options(args: argparse.Namespace) -> dict:
+    return dict(p=args.p, patch_size=args.patch_size, k=args.k, strategy=args.strategy)
+
+
+def _pairs(inputs: Sequence[str], suffix: str,
+           from_alpha: bool) -> list[tuple[Path, Path | None]]:
+    """(image, mask) pairs from files and folders; masks are found by suffix beside each image."""
+    images = []
+    for path in map(Path, inputs):
+        found = sorted(p for p in path.iterdir() if p.suffix.lower() in _IMAGE_SUFFIXES) \
+            if path.is_dir() else [path]
+        # A glob such as scans/*.png also matches the masks: they are not images to restore.
+        images += [p for p in found if from_alpha or not p.stem.endswith(suffix)]
+    if not images:
+        raise InpaintError("No images found: give image files or folders holding them.")
+    return [(image, None if from_alpha else image.with_name(f"{image.stem}{suffix}{image.suffix}"))
+            for image in images]
+
+
+def _connect(address: str) -> Any:
+    from distributed import Client
+
+    try:
+        return Client(address, timeout="10s")
+    except OSError as error:
+        raise InpaintError(
+            f"Cannot reach the Dask scheduler at '{address}' ({error}). Start one with "
+            "`dask scheduler` and `dask worker ADDRESS`, or leave out --scheduler."
+        ) from error
+
+
+def _print_progress(record: BatchRecord, counts: dict) -> None:
+    finished = counts["done"] + counts["skipped"] + counts["failed"]
+    _say(f"[{finished}/{finished + counts['remaining']}] {record.status} {record.input} "
+         f"({record.seconds:.1f} s) - {counts['done']} done, {counts['failed']} failed, "
+         f"{counts['remaining']} left, {counts['per_second']:.2f} images/s", False)
+
+
+def _say(message: str, quiet: bool) -> None:
+    if not quiet:
+        print(message, file=sys.stderr)

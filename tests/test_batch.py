@@ -1,0 +1,166 @@
+"""Batches on Dask: outputs equal inpaint's, isolated failures, resume, worker loss, the command."""
+
+import json
+import os
+import signal
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+distributed = pytest.importorskip("distributed")
+
+import graphinpaint as gi  # noqa: E402
+from graphinpaint import batch, io  # noqa: E402
+from graphinpaint.cli import main  # noqa: E402
+
+DATA = Path(__file__).resolve().parents[1] / "examples" / "data"
+SIDE = 48
+
+
+def _scratches(rng, side=SIDE):
+    """Two random straight scratches, 2 pixels wide."""
+    hole = np.zeros((side, side), bool)
+    ys, xs = np.mgrid[:side, :side]
+    for _ in range(2):
+        angle, offset = rng.uniform(0, np.pi), rng.uniform(0.3, 0.7) * side
+        distance = (xs - side / 2) * np.sin(angle) - (ys - side / 2) * np.cos(angle)
+        hole |= np.abs(distance - offset + side / 2) < 1.0
+    return hole
+
+
+def _make_images(folder: Path, count: int, seed: int = 0) -> list[tuple[Path, Path]]:
+    """``count`` crops of the astronaut sample with scratch masks (white = hole)."""
+    rng = np.random.default_rng(seed)
+    source = io.read_image(DATA / "astronaut.png")
+    pairs = []
+    for i in range(count):
+        y, x = rng.integers(0, source.shape[0] - SIDE, 2)
+        image, mask = folder / f"img{i:02d}.png", folder / f"img{i:02d}_mask.png"
+        io.write_image(image, source[y:y + SIDE, x:x + SIDE])
+        io.write_image(mask, np.where(_scratches(rng), 255, 0).astype(np.uint8))
+        pairs.append((image, mask))
+    return pairs
+
+
+def _expected(image: Path, mask: Path) -> np.ndarray:
+    return gi.inpaint(io.read_image(image), io.read_mask(mask))
+
+
+@pytest.fixture(scope="module")
+def client():
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       dashboard_address=":0", env=batch._SINGLE_THREADED)
+    with distributed.Client(cluster) as client:
+        yield client
+    cluster.close()
+
+
+@pytest.fixture
+def folders(tmp_path):
+    inputs, outputs = tmp_path / "in", tmp_path / "out"
+    inputs.mkdir(), outputs.mkdir()
+    return inputs, outputs
+
+
+def test_batch_equals_inpaint_and_isolates_a_corrupt_image_and_a_wrong_size_mask(client,
+                                                                                 folders):
+    inputs, outputs = folders
+    pairs = _make_images(inputs, 18)
+    corrupt = inputs / "corrupt.png"
+    corrupt.write_bytes(pairs[0][0].read_bytes()[:200])              # a truncated PNG
+    small_mask = inputs / "small_mask.png"
+    io.write_image(small_mask, np.zeros((20, 20), np.uint8))
+    wrong_size = inputs / "wrong.png"
+    io.write_image(wrong_size, io.read_image(pairs[1][0]))
+    records = batch.restore_many(pairs + [(corrupt, pairs[0][1]), (wrong_size, small_mask)],
+                                 outputs, client=client)
+    assert [r.status for r in records] == ["done"] * 18 + ["failed"] * 2
+    assert "corrupt.png" in records[18].error and "truncated or damaged" in records[18].error
+    assert "20 x 20" in records[19].error and "48 x 48" in records[19].error
+    for (image, mask), record in zip(pairs, records):
+        np.testing.assert_array_equal(io.read_image(record.output), _expected(image, mask))
+        assert 0 < record.hole_share < 0.5 and record.seconds > 0
+    assert not (outputs / "corrupt.png").exists() and not (outputs / "wrong.png").exists()
+    assert sorted(p.name for p in outputs.iterdir()) == sorted(p.name for p, _ in pairs)
+
+
+def test_rerun_skips_complete_outputs_and_redoes_missing_and_partial_ones(client, folders):
+    inputs, outputs = folders
+    pairs = _make_images(inputs, 6, seed=1)
+    batch.restore_many(pairs[:4], outputs, client=client)           # "interrupted" after 4
+    partial = outputs / pairs[3][0].name
+    partial.write_bytes(partial.read_bytes()[:150])                 # a half-written output
+    untouched = {p.name: os.stat(outputs / p.name) for p, _ in pairs[:3]}
+    records = batch.restore_many(pairs, outputs, client=client)
+    assert [r.status for r in records] == ["skipped"] * 3 + ["done"] * 3
+    for name, before in untouched.items():                          # not rewritten
+        after = os.stat(outputs / name)
+        assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    for image, mask in pairs:
+        np.testing.assert_array_equal(io.read_image(outputs / image.name), _expected(image, mask))
+
+
+def test_a_worker_killed_mid_batch_loses_nothing(folders):
+    inputs, outputs = folders
+    pairs = _make_images(inputs, 16, seed=2)
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       dashboard_address=":0", env=batch._SINGLE_THREADED)
+    with distributed.Client(cluster) as client:
+        victim = next(iter(client.run(os.getpid).values()))
+        killed = []
+
+        def kill_once(record, counts):
+            if not killed and counts["done"] >= 2:
+                os.kill(victim, signal.SIGKILL)                     # its running task is lost
+                killed.append(counts["remaining"])
+
+        records = batch.restore_many(pairs, outputs, client=client, progress=kill_once)
+        assert killed and killed[0] > 2
+        assert victim not in client.run(os.getpid).values()         # the nanny started anew
+    cluster.close()
+    assert all(r.status in ("done", "skipped") for r in records)
+    assert sum(r.status == "done" for r in records) >= len(pairs) - 2
+    for image, mask in pairs:
+        np.testing.assert_array_equal(io.read_image(outputs / image.name), _expected(image, mask))
+    assert sorted(p.name for p in outputs.iterdir()) == sorted(p.name for p, _ in pairs)
+
+
+def test_an_output_is_written_once_when_two_attempts_race(tmp_path):
+    path = tmp_path / "out.png"
+    first, second = np.zeros((4, 4), np.uint8), np.full((4, 4), 9, np.uint8)
+    assert batch._write_once(str(path), first, inputs=())
+    inode = os.stat(path).st_ino
+    assert not batch._write_once(str(path), second, inputs=())     # the later attempt yields
+    assert os.stat(path).st_ino == inode
+    np.testing.assert_array_equal(io.read_image(path), first)
+    assert [p.name for p in tmp_path.iterdir()] == ["out.png"]     # no staging file left
+
+
+def test_options_and_folders_are_checked_before_any_task(tmp_path):
+    with pytest.raises(gi.InpaintError, match="existing folder"):
+        batch.restore_many([], tmp_path / "missing")
+    with pytest.raises(gi.InpaintError, match="unknown inpaint options.*'ps'"):
+        batch.restore_many([], tmp_path, ps=7)
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    with pytest.raises(gi.InpaintError, match="share the file name 'x.png'"):
+        batch.restore_many([(tmp_path / "a" / "x.png", None), (tmp_path / "b" / "x.png", None)],
+                           tmp_path)
+
+
+def test_batch_command_reports_failures_in_its_exit_code_and_json(client, folders, capsys,
+                                                                  monkeypatch):
+    inputs, outputs = folders
+    pairs = _make_images(inputs, 3, seed=3)
+    pairs[2][1].unlink()                                             # one image without mask
+    monkeypatch.setattr(distributed, "Client", lambda address, timeout: client)
+    files = [str(p) for p in sorted(inputs.iterdir())]              # as a shell glob: masks too
+    code = main(["batch", *files, "-o", str(outputs), "--scheduler", "tcp://x:1"])
+    assert code == 1
+    report = json.loads((outputs / "graphinpaint-report.json").read_text())
+    assert report["summary"] == {"done": 2, "skipped": 0, "failed": 1,
+                                 "seconds": report["summary"]["seconds"]}
+    failed = [row for row in report["images"] if row["status"] == "failed"]
+    assert failed[0]["input"].endswith("img02.png") and "does not exist" in failed[0]["error"]
+    err = capsys.readouterr().err
+    assert "2 restored, 0 skipped" in err and "1 failed" in err and "images/s" in err
