@@ -197,7 +197,8 @@ def _resolved_options(hole: Any, options: dict, tile: int, scheduler: Any) -> di
     if options.get("window") is None:
         options["window"] = _STRATEGY_DEFAULTS[strategy]["window"]
     options.setdefault("window_growth", 1.0)
-    options.setdefault("patch_size", 7)
+    if options.get("patch_size") is None:   # inpaint's default; tiles are never narrower than 7
+        options["patch_size"] = 7
     options.setdefault("rounds", 1)
     return options
 
