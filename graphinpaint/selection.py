@@ -29,6 +29,12 @@ __all__ = ["HeldOut", "SmoothFills", "choose_settings", "held_out", "mix_smooth"
 WINDOW = 96
 SCATTERED_SHARE = 0.15
 SHARES = (0.25, 0.5, 0.75, 1.0)
+# A candidate replaces the given settings only when its held-out error is this much smaller
+# (0.2 dB): where every candidate is near perfect (a flat region beside the hole) the held-out
+# hole cannot tell them apart, and the choice would be noise.
+# Nor does a gain below an 8-bit level's square (an RMS error of 1/255) count.
+MARGIN = 0.95
+FLOOR = (1 / 255) ** 2
 
 # fill(values, hole, settings) -> the graph solution before any smooth fill is mixed in.
 GraphFill = Callable[[np.ndarray, np.ndarray, Settings], np.ndarray]
@@ -163,7 +169,8 @@ def _stroke_width(hole: np.ndarray) -> float:
 def choose_settings(values_of: Callable[[tuple[slice, slice]], np.ndarray], hole: np.ndarray,
                     settings: Settings, fill: GraphFill, *, scattered: bool, margin: int,
                     rng: np.random.Generator) -> tuple[Settings, list[tuple[Settings, float]]]:
-    """The candidate of least mean squared error on a held-out hole, and every candidate's error.
+    """The candidate of least mean squared error on a held-out hole (if it beats the given
+    settings by ``MARGIN`` and ``FLOOR``), and every candidate's error.
 
     ``hole`` is the whole image's (True = missing); ``values_of(window)`` returns that window
     of the image in [0, 1] as (h, w, channels). Falls back on ``settings`` when no held-out hole
@@ -183,4 +190,6 @@ def choose_settings(values_of: Callable[[tuple[slice, slice]], np.ndarray], hole
     for candidate in smooth_candidates(settings):
         mixed = mix_smooth(estimate, case.hole, candidate, smooth)
         errors.append((candidate, float(np.mean((mixed[case.pixels] - truth) ** 2))))
-    return min(errors, key=lambda pair: pair[1])[0], errors
+    best, error = min(errors, key=lambda pair: pair[1])
+    gain = errors[0][1] - error
+    return (best if gain > max((1 - MARGIN) * errors[0][1], FLOOR) else settings), errors
