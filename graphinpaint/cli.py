@@ -96,9 +96,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="Gaussian weight bandwidth (default: by strategy)")
     parser.add_argument("--rounds", type=int, default=1,
                         help="refinement rounds over the whole hole (default 1)")
-    parser.add_argument("--smooth-share", type=float, default=None,
-                        help="share of a biharmonic fill blended in near the boundary "
-                             "(default: chosen by self-validation on a held-out hole)")
+    parser.add_argument("--smooth-share", type=float, default=0.25,
+                        help="share of a biharmonic fill blended in near the boundary (0.25)")
     parser.add_argument("--strategy", choices=("auto", "layers", "global"), default="auto")
     parser.add_argument("--method", choices=("auto", "direct", "cg", "amg"), default="auto",
                         help="linear solver (default auto)")

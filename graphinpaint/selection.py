@@ -22,7 +22,7 @@ from .fills import blend_near_boundary, grid_biharmonic_fill, grid_laplace_fill
 from .settings import Settings
 
 __all__ = ["HeldOut", "SmoothFills", "choose_settings", "held_out", "mix_smooth",
-           "smooth_candidates"]
+           "smooth_candidates", "stroke_width"]
 
 # Side of the window the held-out hole is cut in, for holes larger than it; and the share of the
 # known pixels held out of a window of scattered loss.
@@ -116,9 +116,12 @@ def held_out(hole: np.ndarray, *, scattered: bool, margin: int,
     else:
         window = _window_in(box, hole.shape, rng)
         local = hole[window]
-        shift = 3 + int(np.ceil(_stroke_width(local)))
+        shift = 3 + int(np.ceil(stroke_width(local)))
         pixels = np.roll(local, (shift, shift), axis=(0, 1)) & ~local
-    if pixels is None or not pixels.any():
+        # Strokes moved beside the real ones: filled together, the held-out strokes would lose
+        # the context the real ones have (and cost twice as much).
+        return HeldOut(window, pixels, pixels, local) if pixels.any() else None
+    if not pixels.any():
         return None
     return HeldOut(window, hole[window] | pixels, pixels, np.zeros_like(pixels))
 
@@ -159,7 +162,7 @@ def _beside(hole: np.ndarray, box: tuple, margin: int):
     return window, moved[window] & ~hole[window]
 
 
-def _stroke_width(hole: np.ndarray) -> float:
+def stroke_width(hole: np.ndarray) -> float:
     """Typical width of the hole's strokes: twice its area over its outline's length."""
     outline = hole & ~(np.roll(hole, 1, 0) & np.roll(hole, -1, 0) &
                        np.roll(hole, 1, 1) & np.roll(hole, -1, 1))

@@ -73,7 +73,7 @@ def test_self_validation_picks_the_setting_that_wins_on_the_real_hole(make, wins
 def test_inpaint_with_self_validation_gains_where_a_smooth_fill_wins():
     image, hole = _smooth_surface(), _block((72, 72), 12)
     plain = gi.inpaint(image, hole, channel_axis=None, self_validation=False)
-    chosen = gi.inpaint(image, hole, channel_axis=None)
+    chosen = gi.inpaint(image, hole, channel_axis=None, self_validation=True)
     assert gi.metrics.psnr(image, chosen, hole) > gi.metrics.psnr(image, plain, hole) + 3
 
 
@@ -83,8 +83,8 @@ def test_an_explicit_smooth_share_skips_self_validation(monkeypatch):
 
     monkeypatch.setattr(pipeline, "choose_settings", fail)
     image, hole = _smooth_surface(40), _block((40, 40), 6)
-    gi.inpaint(image, hole, channel_axis=None, smooth_share=0.25)
-    gi.inpaint(image, hole, channel_axis=None, self_validation=False)
+    gi.inpaint(image, hole, channel_axis=None, smooth_share=0.25, self_validation=True)
+    gi.inpaint(image, hole, channel_axis=None)
 
 
 def test_self_validation_argument_is_checked():
