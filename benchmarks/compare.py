@@ -239,7 +239,7 @@ def summary(rows: list[dict], labels: list[str]) -> str:
     for row in rows:
         peers = [row[x][0] for x in labels[1:] if row[x][0] is not None]
         margins.append(row[labels[0]][0] - max(peers))
-    margins = np.array(margins)
+    margins = np.round(margins, 2)                  # as the table prints them
     return (f"graphinpaint best on {int((margins >= 0).sum())} of {len(rows)} cases, within 0.1 dB "
             f"of the best on {int((margins >= -0.1).sum())}; median margin "
             f"{np.median(margins):+.2f} dB, worst {margins.min():+.2f} dB.")
