@@ -84,7 +84,9 @@ def test_an_explicit_smooth_share_skips_self_validation(monkeypatch):
     monkeypatch.setattr(pipeline, "choose_settings", fail)
     image, hole = _smooth_surface(40), _block((40, 40), 6)
     gi.inpaint(image, hole, channel_axis=None, smooth_share=0.25, self_validation=True)
-    gi.inpaint(image, hole, channel_axis=None)
+    gi.inpaint(image, hole, channel_axis=None)                  # a block: off by default
+    gi.inpaint(image, np.random.default_rng(0).random((40, 40)) < 0.5, channel_axis=None,
+               self_validation=False)
 
 
 def test_self_validation_argument_is_checked():
@@ -129,3 +131,12 @@ def test_a_structure_crossing_a_compact_hole_is_continued(pattern):
     grid = gi.fills.grid_laplace_fill(values, hole, "auto")[..., 0]
     out = gi.inpaint(image, hole, channel_axis=None)
     assert gi.metrics.psnr(image, out, hole) > gi.metrics.psnr(image, grid, hole) + 15
+
+
+def test_scattered_loss_is_self_validated_by_default():
+    """On a smooth surface with 60% random loss the biharmonic fill wins; the default finds it."""
+    image = _smooth_surface()
+    hole = np.random.default_rng(2).random(image.shape) < 0.6
+    plain = gi.inpaint(image, hole, channel_axis=None, self_validation=False)
+    default = gi.inpaint(image, hole, channel_axis=None)
+    assert gi.metrics.psnr(image, default, hole) > gi.metrics.psnr(image, plain, hole) + 3
