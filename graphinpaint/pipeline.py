@@ -28,7 +28,7 @@ from scipy import ndimage as ndi
 
 from . import weights as _weights
 from ._validation import InpaintError, check_choice, check_float, check_int
-from .fills import grid_biharmonic_fill, grid_laplace_fill, layer_depths
+from .fills import layer_depths
 from .graph import PatchSearch, PixelGraph, _union_of_pixels, window_knn
 from .patches import check_patch_size
 from .selection import SmoothFills, choose_settings, mix_smooth, stroke_width
@@ -205,26 +205,30 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
 def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
           progress: ProgressCallback | None = None) -> np.ndarray:
     """The pipeline's stages on a working region in [0, 1]; returns the filled region."""
-    estimate = _graph_fill(values, hole, settings, progress)
-    return mix_smooth(estimate, hole, settings, SmoothFills(values, hole, settings.method))
+    smooth = SmoothFills(values, hole, settings.method)
+    estimate = _graph_fill(values, hole, settings, progress, smooth=smooth)
+    return mix_smooth(estimate, hole, settings, smooth)
 
 
 def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
-                progress: ProgressCallback | None = None) -> np.ndarray:
+                progress: ProgressCallback | None = None, *,
+                smooth: SmoothFills | None = None) -> np.ndarray:
     """The graph solution (first fill and refinement rounds), before any smooth fill is mixed
-    in."""
+    in. ``smooth`` shares the grid fills with the mixing: the biharmonic one is the scattered
+    strategy's start, and the costliest step at high loss."""
     s, solve = settings, settings.solve_options()
+    smooth = SmoothFills(values, hole, s.method) if smooth is None else smooth
     if s.strategy == "layers":
         layers = _layers(hole)
         reporter = _Progress(progress, total=len(layers) + s.rounds)
-        estimate = grid_laplace_fill(values, hole, s.method)
+        estimate = smooth["laplace"]
         estimate = _fill_layers(values, hole, estimate, layers, patch_size=s.patch_size, k=s.k,
                                 window=s.window, growth=s.window_growth, bandwidth=s.bandwidth,
                                 grid_weight=s.grid_weight, solve=solve, reporter=reporter)
         candidates = None
     else:
         reporter = _Progress(progress, total=1 + s.rounds)
-        estimate = grid_biharmonic_fill(values, hole)
+        estimate = smooth["raw biharmonic"]
         reporter.advance()
         candidates = ~hole
     for _ in range(s.rounds):

@@ -36,8 +36,9 @@ SHARES = (0.25, 0.5, 0.75, 1.0)
 MARGIN = 0.95
 FLOOR = (1 / 255) ** 2
 
-# fill(values, hole, settings) -> the graph solution before any smooth fill is mixed in.
-GraphFill = Callable[[np.ndarray, np.ndarray, Settings], np.ndarray]
+# fill(values, hole, settings, smooth=fills) -> the graph solution before any smooth fill is
+# mixed in; it may start from the smooth fills (computed once, shared with the mixing).
+GraphFill = Callable[..., np.ndarray]
 
 
 class SmoothFills:
@@ -51,11 +52,13 @@ class SmoothFills:
         if kind not in self._fills:
             if kind == "laplace":
                 self._fills[kind] = grid_laplace_fill(self.values, self.hole, self.method)
+            elif kind == "raw biharmonic":
+                self._fills[kind] = grid_biharmonic_fill(self.values, self.hole)
             else:
                 # The biharmonic fill overshoots near edges; the graph solution never leaves the
                 # range of the known values (maximum principle), and neither shall the mix.
                 known = self.values[~self.hole]
-                self._fills[kind] = np.clip(grid_biharmonic_fill(self.values, self.hole),
+                self._fills[kind] = np.clip(self["raw biharmonic"],
                                             known.min(axis=0), known.max(axis=0))
         return self._fills[kind]
 
@@ -187,8 +190,8 @@ def choose_settings(values_of: Callable[[tuple[slice, slice]], np.ndarray], hole
     if case.gaps.any():
         local = grid_laplace_fill(local, case.gaps, settings.method)
     local[case.hole] = 0
-    estimate = fill(local, case.hole, settings)
     smooth = SmoothFills(local, case.hole, settings.method)
+    estimate = fill(local, case.hole, settings, smooth=smooth)
     errors = []
     for candidate in smooth_candidates(settings):
         mixed = mix_smooth(estimate, case.hole, candidate, smooth)
