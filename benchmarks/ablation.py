@@ -1,13 +1,17 @@
 """Ablation of the pipeline's stages: PSNR over the hole (dB) and time, case by case.
 
     python benchmarks/ablation.py > ablation.md
+    python benchmarks/ablation.py --wide "block 32,block 64,blotches,scratches 12%" > issue13.md
 
-The figures behind the choices in docs/pipeline.md. Needs the ``bench`` extra (scikit-image
+The figures behind the choices in docs/pipeline.md. ``--wide`` runs issue 13's variants (the
+previous default with patch size 7 everywhere, the current default, self-validation off and on)
+on those masks of ``cases.wide_cases``. Needs the ``bench`` extra (scikit-image
 images) and, for the seed's barbara example, ``../shared/data/seed``.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -18,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphinpaint as gi  # noqa: E402
 from graphinpaint import fills, pipeline  # noqa: E402
-from cases import seed_example, standard_cases  # noqa: E402
+from cases import seed_example, standard_cases, wide_cases  # noqa: E402
 
 
 def _smooth_fill(fill):
@@ -43,17 +47,35 @@ VARIANTS = {
 }
 
 
-def main() -> int:
-    cases = list(standard_cases())
+WIDE_VARIANTS = {
+    "previous default (patch 7)": lambda i, m: gi.inpaint(i, m, patch_size=7,
+                                                          self_validation=False),
+    "default": gi.inpaint,
+    "self-validation off": lambda i, m: gi.inpaint(i, m, self_validation=False),
+    "self-validation on": lambda i, m: gi.inpaint(i, m, self_validation=True),
+}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--wide", default=None, metavar="MASKS",
+                        help="comma-separated mask kinds of issue 13's cases")
+    args = parser.parse_args(argv)
+    if args.wide is None:
+        cases, variants = list(standard_cases()), VARIANTS
+    else:
+        kinds = args.wide.split(",")
+        cases = [case for case in wide_cases() if case[1] in kinds]
+        variants = WIDE_VARIANTS
     barbara = seed_example("barbara")
     if barbara is not None:
         cases.insert(0, ("barbara", "seed mask", *barbara))
     gi.inpaint(np.zeros((32, 32, 3), np.uint8), np.eye(32, dtype=bool))      # numba warm-up
-    print("| case | " + " | ".join(VARIANTS) + " |")
-    print("|---" * (len(VARIANTS) + 1) + "|")
+    print("| case | " + " | ".join(variants) + " |")
+    print("|---" * (len(variants) + 1) + "|")
     for name, kind, image, hole in cases:
         cells = []
-        for run in VARIANTS.values():
+        for run in variants.values():
             start = time.perf_counter()
             out = run(image, hole)
             cells.append(f"{gi.metrics.psnr(image, out, hole):.2f} "

@@ -1,7 +1,13 @@
 """Benchmark cases: images and masks of several kinds, made reproducibly (seeded rng).
 
 Masks are boolean, True = hole. Images come from the bundled samples (``examples/data``), from
-scikit-image's data (the ``bench`` extra) and from the seed's examples in ``../shared`` when present.
+scikit-image's data (the ``bench`` extra), from code (a cartoon) and from the seed's examples in
+``../shared`` when present.
+
+``wide_cases`` is the comparison of issue 13: eight 256 x 256 images, one per regime (colour
+photos, a grey photo, periodic and stochastic texture, a cartoon, a smooth upscaled photo), times
+eight masks (random loss 50/80/90%, scratches, text, compact blocks of 32 and 64 pixels, object-
+shaped blotches).
 """
 
 from __future__ import annotations
@@ -11,10 +17,10 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-# The seed's examples live in shared/ beside the checkout (or beside a git worktree's parent).
-SEED_DIR = next((path for path in (ROOT.parent / "shared" / "data" / "seed",
-                                   ROOT.parent.parent / "shared" / "data" / "seed")
-                 if path.exists()), ROOT.parent / "shared" / "data" / "seed")
+# The seed's examples sit in ../shared beside the checkout (../../shared from a worktree).
+SEED_DIR = next((folder / "shared" / "data" / "seed" for folder in ROOT.parents[:2]
+                 if (folder / "shared" / "data" / "seed").is_dir()), ROOT.parent / "shared")
+SIDE = 256
 
 
 def scratch_mask(shape: tuple[int, int], fraction: float, rng: np.random.Generator,
@@ -48,12 +54,115 @@ def random_mask(shape: tuple[int, int], fraction: float, rng: np.random.Generato
     return rng.random(shape) < fraction
 
 
+def block_mask(shape: tuple[int, int], side: int) -> np.ndarray:
+    """One square hole of ``side`` pixels at the centre (object removal)."""
+    mask = np.zeros(shape, bool)
+    top, left = (shape[0] - side) // 2, (shape[1] - side) // 2
+    mask[top:top + side, left:left + side] = True
+    return mask
+
+
+def text_mask(shape: tuple[int, int]) -> np.ndarray:
+    """Lines of text over the image (OpenCV's Hershey font, strokes 2 px wide)."""
+    import cv2
+
+    canvas = np.zeros(shape, np.uint8)
+    words = "graph p-Laplacian inpainting"
+    for row, y in enumerate(range(28, shape[0], 36)):
+        cv2.putText(canvas, words[row % 7:] + words[:row % 7], (4, y), cv2.FONT_HERSHEY_SIMPLEX,
+                    0.75, 255, 2, cv2.LINE_8)
+    return canvas > 0
+
+
+def blotch_mask(shape: tuple[int, int], rng: np.random.Generator, count: int = 5) -> np.ndarray:
+    """Object-shaped holes: ``count`` rotated ellipses 10-28 px in radius, with lumpy outlines."""
+    yy, xx = np.mgrid[:shape[0], :shape[1]].astype(float)
+    mask = np.zeros(shape, bool)
+    for _ in range(count):
+        cy, cx = rng.uniform(0.15, 0.85, 2) * np.array(shape)
+        ry, rx = rng.uniform(10, 28, 2)
+        angle = rng.uniform(0, np.pi)
+        dy, dx = yy - cy, xx - cx
+        u = (dx * np.cos(angle) + dy * np.sin(angle)) / rx
+        v = (-dx * np.sin(angle) + dy * np.cos(angle)) / ry
+        lumps = 1 + 0.15 * np.sin(3 * np.arctan2(v, u) + rng.uniform(0, 2 * np.pi))
+        mask |= np.hypot(u, v) <= lumps
+    return mask
+
+
+def cartoon(side: int = SIDE) -> np.ndarray:
+    """A cartoon drawn in code: flat colour regions (sky, hill, sun, house) with dark outlines."""
+    import cv2
+
+    image = np.empty((side, side, 3), np.uint8)
+    image[:] = (120, 190, 240)                                           # sky
+    scale = side / 256
+    ink, width = (30, 25, 20), max(int(3 * scale), 1)
+
+    def s(*values):
+        return tuple(int(round(v * scale)) for v in values)
+
+    cv2.circle(image, s(200, 50), int(28 * scale), (250, 210, 40), -1)
+    cv2.circle(image, s(200, 50), int(28 * scale), ink, width)
+    hill = np.array([s(0, 170), s(70, 130), s(150, 150), s(256, 120), s(256, 256), s(0, 256)])
+    cv2.fillPoly(image, [hill], (90, 170, 70))
+    cv2.polylines(image, [hill[:4]], False, ink, width)
+    cv2.rectangle(image, s(40, 120), s(130, 200), (220, 80, 60), -1)      # house
+    cv2.rectangle(image, s(40, 120), s(130, 200), ink, width)
+    roof = np.array([s(30, 122), s(85, 70), s(140, 122)])
+    cv2.fillPoly(image, [roof], (140, 60, 40))
+    cv2.polylines(image, [roof], True, ink, width)
+    cv2.rectangle(image, s(75, 155), s(100, 200), (250, 230, 180), -1)   # door
+    cv2.rectangle(image, s(75, 155), s(100, 200), ink, width)
+    cv2.rectangle(image, s(50, 135), s(68, 150), (250, 250, 250), -1)    # window
+    cv2.rectangle(image, s(50, 135), s(68, 150), ink, width)
+    cv2.ellipse(image, s(190, 205), s(40, 22), 0, 0, 360, (240, 150, 200), -1)
+    cv2.ellipse(image, s(190, 205), s(40, 22), 0, 0, 360, ink, width)
+    return image
+
+
 def skimage_images() -> dict[str, np.ndarray]:
     """Photos and textures from scikit-image's data (public domain / CC0)."""
     from skimage import data
 
     return {"astronaut": data.astronaut(), "camera": data.camera(), "brick": data.brick(),
             "grass": data.grass(), "coffee": data.coffee()}
+
+
+def wide_images(side: int = SIDE) -> dict[str, np.ndarray]:
+    """Eight ``side`` x ``side`` images, one per regime of issue 13."""
+    from skimage import data, transform
+
+    def shrink(image, size=side):
+        out = transform.resize(image, (size, size) + image.shape[2:], anti_aliasing=True)
+        return np.clip(np.rint(out * 255), 0, 255).astype(np.uint8)
+
+    def centre(image):
+        top, left = (image.shape[0] - side) // 2, (image.shape[1] - side) // 2
+        return np.ascontiguousarray(image[top:top + side, left:left + side])
+
+    coffee = data.coffee()[:, 100:500]
+    smooth = transform.resize(shrink(data.chelsea()[:, 75:375], side // 4), (side, side, 3),
+                              order=3)
+    return {
+        "astronaut": shrink(data.astronaut()),                    # colour photo
+        "coffee": shrink(coffee),                                 # colour photo
+        "camera": shrink(data.camera()),                          # grey photo
+        "brick": centre(data.brick()),                            # periodic texture
+        "grass": centre(data.grass()),                            # stochastic texture
+        "cartoon": cartoon(side),                                 # flat regions, dark outlines
+        "chelsea smooth": np.clip(np.rint(smooth * 255), 0, 255).astype(np.uint8),  # upscaled 4x
+        "rocket": shrink(data.rocket()[:, 100:527]),              # colour photo, sky and metal
+    }
+
+
+def wide_masks(shape: tuple[int, int], rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """The eight masks of issue 13 for one image (True = hole)."""
+    return {"random 50%": random_mask(shape, 0.5, rng), "random 80%": random_mask(shape, 0.8, rng),
+            "random 90%": random_mask(shape, 0.9, rng),
+            "scratches 12%": scratch_mask(shape, 0.12, rng), "text": text_mask(shape),
+            "block 32": block_mask(shape, 32), "block 64": block_mask(shape, 64),
+            "blotches": blotch_mask(shape, rng)}
 
 
 def seed_example(name: str = "barbara") -> tuple[np.ndarray, np.ndarray] | None:
@@ -72,8 +181,16 @@ def seed_example(name: str = "barbara") -> tuple[np.ndarray, np.ndarray] | None:
 
 
 def standard_cases(seed: int = 0):
-    """(image name, mask kind, image, hole) for every scored case of the comparison."""
+    """(image name, mask kind, image, hole) for the original 10 cases (ablation, p_quality)."""
     rng = np.random.default_rng(seed)
     for name, image in skimage_images().items():
         yield name, "scratches 12%", image, scratch_mask(image.shape[:2], 0.12, rng)
         yield name, "random 80%", image, random_mask(image.shape[:2], 0.8, rng)
+
+
+def wide_cases(seed: int = 0):
+    """(image name, mask kind, image, hole) for the 64 cases of issue 13's comparison."""
+    rng = np.random.default_rng(seed)
+    for name, image in wide_images().items():
+        for kind, mask in wide_masks(image.shape[:2], rng).items():
+            yield name, kind, image, mask

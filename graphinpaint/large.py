@@ -182,7 +182,7 @@ def _check_shapes(pixels: Any, hole: Any) -> None:
 def _resolved_options(hole: Any, options: dict, tile: int, scheduler: Any) -> dict:
     """The options with the strategy and its window settled from the whole mask, as inpaint
     would settle them, so that every tile runs the same pipeline."""
-    from .pipeline import _STRATEGY_DEFAULTS
+    from .pipeline import _STRATEGY_DEFAULTS, _THICK_STROKE
 
     options = dict(options)
     strategy = options.get("strategy", "auto")
@@ -197,10 +197,27 @@ def _resolved_options(hole: Any, options: dict, tile: int, scheduler: Any) -> di
     if options.get("window") is None:
         options["window"] = _STRATEGY_DEFAULTS[strategy]["window"]
     options.setdefault("window_growth", 1.0)
-    if options.get("patch_size") is None:   # inpaint's default; tiles are never narrower than 7
-        options["patch_size"] = 7
+    if options.get("patch_size") is None:   # inpaint's default, from the whole mask's strokes
+        thick = strategy == "layers" and _stroke_width(hole, tile, scheduler) >= _THICK_STROKE
+        options["patch_size"] = 11 if thick else 7
     options.setdefault("rounds", 1)
     return options
+
+
+def _stroke_width(hole: Any, tile: int, scheduler: Any) -> float:
+    """:func:`graphinpaint.selection.stroke_width` of the whole mask, chunk by chunk (periodic
+    overlap: the whole-image version rolls its borders around)."""
+    import dask
+    import dask.array as da
+
+    def outline(block: np.ndarray) -> np.ndarray:
+        inner = (np.roll(block, 1, 0) & np.roll(block, -1, 0) &
+                 np.roll(block, 1, 1) & np.roll(block, -1, 1))
+        return block & ~inner
+
+    edges = da.map_overlap(outline, hole.rechunk(tile), depth=1, boundary="periodic", dtype=bool)
+    area, length = dask.compute(hole.sum(), edges.sum(), scheduler=scheduler)
+    return 2.0 * float(area) / max(int(length), 1)
 
 
 def _is_scattered(hole: Any, tile: int, scheduler: Any) -> bool:

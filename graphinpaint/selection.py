@@ -1,0 +1,201 @@
+"""Self-validation: choose the pipeline's settings per image on a held-out hole.
+
+The known pixels around a hole are data with ground truth. A held-out hole with the real one's
+shape statistics is cut from known pixels near it (the same mask shifted beside a compact hole;
+more random loss inside a window of scattered loss; the strokes shifted by a few pixels inside a
+window of scratches or text), the pipeline fills the real and the held-out hole together in that
+window, and each candidate is scored by its error on the held-out pixels.
+
+The candidates differ in how a smooth grid fill (harmonic or biharmonic) is mixed into the graph
+solution: patch matching wins on structure and periodic texture, the smooth fills on smooth
+photos and stochastic texture (docs/pipeline.md), and one held-out graph solve scores them all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .fills import blend_near_boundary, grid_biharmonic_fill, grid_laplace_fill
+from .settings import Settings
+
+__all__ = ["HeldOut", "SmoothFills", "choose_settings", "held_out", "mix_smooth",
+           "smooth_candidates", "stroke_width"]
+
+# Side of the window the held-out hole is cut in, for holes larger than it; and the share of the
+# known pixels held out of a window of scattered loss.
+WINDOW = 96
+SCATTERED_SHARE = 0.15
+SHARES = (0.25, 0.5, 0.75, 1.0)
+# A candidate replaces the given settings only when its held-out error is this much smaller
+# (0.2 dB): where every candidate is near perfect (a flat region beside the hole) the held-out
+# hole cannot tell them apart, and the choice would be noise.
+# Nor does a gain below an 8-bit level's square (an RMS error of 1/255) count.
+MARGIN = 0.95
+FLOOR = (1 / 255) ** 2
+
+# fill(values, hole, settings, smooth=fills) -> the graph solution before any smooth fill is
+# mixed in; it may start from the smooth fills (computed once, shared with the mixing).
+GraphFill = Callable[..., np.ndarray]
+
+
+class SmoothFills:
+    """The harmonic and biharmonic grid fills of one image and hole, each solved on first use."""
+
+    def __init__(self, values: np.ndarray, hole: np.ndarray, method: str = "auto") -> None:
+        self.values, self.hole, self.method = values, hole, method
+        self._fills: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, kind: str) -> np.ndarray:
+        if kind not in self._fills:
+            if kind == "laplace":
+                self._fills[kind] = grid_laplace_fill(self.values, self.hole, self.method)
+            elif kind == "raw biharmonic":
+                self._fills[kind] = grid_biharmonic_fill(self.values, self.hole)
+            else:
+                # The biharmonic fill overshoots near edges; the graph solution never leaves the
+                # range of the known values (maximum principle), and neither shall the mix.
+                known = self.values[~self.hole]
+                self._fills[kind] = np.clip(self["raw biharmonic"],
+                                            known.min(axis=0), known.max(axis=0))
+        return self._fills[kind]
+
+
+def mix_smooth(estimate: np.ndarray, hole: np.ndarray, settings: Settings,
+               smooth: SmoothFills) -> np.ndarray:
+    """The graph solution with ``settings.smooth_share`` of the smooth fill ``settings.smooth``."""
+    share = settings.smooth_share
+    if settings.smooth == "none" or share == 0:
+        return estimate
+    if settings.smooth == "boundary":
+        return blend_near_boundary(estimate, hole, share)
+    mixed = estimate.copy()
+    mixed[hole] = (1.0 - share) * estimate[hole] + share * smooth[settings.smooth][hole]
+    return mixed
+
+
+def smooth_candidates(settings: Settings) -> list[Settings]:
+    """The settings self-validation compares: the given ones first, then each way of mixing."""
+    candidates = [settings, settings.replace(smooth="none", smooth_share=0.0),
+                  settings.replace(smooth="boundary", smooth_share=0.25)]
+    candidates += [settings.replace(smooth=kind, smooth_share=share)
+                   for kind in ("laplace", "biharmonic") for share in SHARES]
+    return list(dict.fromkeys(candidates))          # frozen dataclasses hash: drop repeats
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    """A held-out problem: the ``window`` of the image, its hole (the held-out pixels, with the
+    real hole's where they shape the statistics), the held-out pixels, whose true values are
+    known, and the real hole's other pixels in the window (``gaps``), given the grid Laplace
+    fill and treated as known: beside a compact hole, filling the real one too would double
+    the cost."""
+
+    window: tuple[slice, slice]
+    hole: np.ndarray
+    pixels: np.ndarray
+    gaps: np.ndarray
+
+
+def held_out(hole: np.ndarray, *, scattered: bool, margin: int,
+             rng: np.random.Generator) -> HeldOut | None:
+    """Cut a held-out hole of the real one's shape statistics from known pixels near it.
+
+    ``margin`` is the reach of the pipeline's searches around a compact hole. Returns None when
+    no known pixel can be held out.
+    """
+    rows, cols = np.flatnonzero(hole.any(axis=1)), np.flatnonzero(hole.any(axis=0))
+    box = (rows[0], rows[-1] + 1, cols[0], cols[-1] + 1)
+    if scattered:
+        window = _window_in(box, hole.shape, rng)
+        pixels = ~hole[window] & (rng.random(hole[window].shape) < SCATTERED_SHARE)
+    elif box[1] - box[0] <= WINDOW and box[3] - box[2] <= WINDOW:
+        window, pixels = _beside(hole, box, margin)
+        if pixels is None or not pixels.any():
+            return None
+        return HeldOut(window, pixels, pixels, hole[window])
+    else:
+        window = _window_in(box, hole.shape, rng)
+        local = hole[window]
+        shift = 3 + int(np.ceil(stroke_width(local)))
+        pixels = np.roll(local, (shift, shift), axis=(0, 1)) & ~local
+        # Strokes moved beside the real ones: filled together, the held-out strokes would lose
+        # the context the real ones have (and cost twice as much).
+        return HeldOut(window, pixels, pixels, local) if pixels.any() else None
+    if not pixels.any():
+        return None
+    return HeldOut(window, hole[window] | pixels, pixels, np.zeros_like(pixels))
+
+
+def _window_in(box: tuple, shape: tuple[int, int], rng: np.random.Generator
+               ) -> tuple[slice, slice]:
+    """A window of side WINDOW (or less, in a small image) at a random place in the box."""
+    def side(lo, hi, size):
+        length = min(WINDOW, size)
+        start = int(rng.integers(lo, max(hi - length, lo) + 1))
+        start = min(start, size - length)
+        return slice(start, start + length)
+
+    return side(box[0], box[1], shape[0]), side(box[2], box[3], shape[1])
+
+
+def _beside(hole: np.ndarray, box: tuple, margin: int):
+    """The compact hole moved beside itself, where it overlaps the real hole least; the window
+    is the moved hole's box grown by ``margin``."""
+    height, width = box[1] - box[0], box[3] - box[2]
+    best = None
+    for dy, dx in ((0, width + 2), (0, -width - 2), (height + 2, 0), (-height - 2, 0)):
+        top, left = box[0] + dy, box[2] + dx
+        if top < 0 or left < 0 or top + height > hole.shape[0] or left + width > hole.shape[1]:
+            continue
+        shape = hole[box[0]:box[1], box[2]:box[3]]
+        target = hole[top:top + height, left:left + width]
+        overlap = int((shape & target).sum())
+        if best is None or overlap < best[0]:
+            best = (overlap, top, left)
+    if best is None:
+        return None, None
+    _, top, left = best
+    window = (slice(max(top - margin, 0), min(top + height + margin, hole.shape[0])),
+              slice(max(left - margin, 0), min(left + width + margin, hole.shape[1])))
+    moved = np.zeros_like(hole)
+    moved[top:top + height, left:left + width] = hole[box[0]:box[1], box[2]:box[3]]
+    return window, moved[window] & ~hole[window]
+
+
+def stroke_width(hole: np.ndarray) -> float:
+    """Typical width of the hole's strokes: twice its area over its outline's length."""
+    outline = hole & ~(np.roll(hole, 1, 0) & np.roll(hole, -1, 0) &
+                       np.roll(hole, 1, 1) & np.roll(hole, -1, 1))
+    return 2.0 * hole.sum() / max(int(outline.sum()), 1)
+
+
+def choose_settings(values_of: Callable[[tuple[slice, slice]], np.ndarray], hole: np.ndarray,
+                    settings: Settings, fill: GraphFill, *, scattered: bool, margin: int,
+                    rng: np.random.Generator) -> tuple[Settings, list[tuple[Settings, float]]]:
+    """The candidate of least mean squared error on a held-out hole (if it beats the given
+    settings by ``MARGIN`` and ``FLOOR``), and every candidate's error.
+
+    ``hole`` is the whole image's (True = missing); ``values_of(window)`` returns that window
+    of the image in [0, 1] as (h, w, channels). Falls back on ``settings`` when no held-out hole
+    can be cut.
+    """
+    case = held_out(hole, scattered=scattered, margin=margin, rng=rng)
+    if case is None:
+        return settings, []
+    local = values_of(case.window).copy()
+    truth = local[case.pixels]
+    if case.gaps.any():
+        local = grid_laplace_fill(local, case.gaps, settings.method)
+    local[case.hole] = 0
+    smooth = SmoothFills(local, case.hole, settings.method)
+    estimate = fill(local, case.hole, settings, smooth=smooth)
+    errors = []
+    for candidate in smooth_candidates(settings):
+        mixed = mix_smooth(estimate, case.hole, candidate, smooth)
+        errors.append((candidate, float(np.mean((mixed[case.pixels] - truth) ** 2))))
+    best, error = min(errors, key=lambda pair: pair[1])
+    gain = errors[0][1] - error
+    return (best if gain > max((1 - MARGIN) * errors[0][1], FLOOR) else settings), errors
