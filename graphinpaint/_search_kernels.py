@@ -46,6 +46,7 @@ def window_knn_kernel(planes, conf, qy, qx, radius, candidates, base, stride, ta
             continue
         total = np.empty(padded_span, planes.dtype)
         mass = np.empty(padded_span, planes.dtype)
+        weight = np.empty(padded_span, planes.dtype)
         scale = np.empty(span, planes.dtype)      # mass * channels of the live candidates
         best_sq = out_sq[i]
         best_idx = out_idx[i]
@@ -89,12 +90,14 @@ def window_knn_kernel(planes, conf, qy, qx, radius, candidates, base, stride, ta
                                 d = q_val - row[lo + j]
                                 total[j] += d * d
                     else:
+                        for j in range(padded_span):      # the tap's weight, once for all channels
+                            weight[j] = q_conf * conf_row[lo + j]
                         for c in range(channels):
                             q_val = planes[c, y0 + dy, x0 + dx]
                             row = planes[c, y + dy]
                             for j in range(padded_span):
                                 d = q_val - row[lo + j]
-                                total[j] += q_conf * conf_row[lo + j] * d * d
+                                total[j] += weight[j] * d * d
                 # The sums only grow: a candidate whose partial distance already reaches the
                 # k-th best cannot enter, and a row with none left is done (same result).
                 live = _still_live(total, scale, span, best_sq[k - 1])
