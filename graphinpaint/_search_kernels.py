@@ -46,7 +46,8 @@ def window_knn_kernel(planes, conf, qy, qx, radius, candidates, base, stride, ta
             continue
         total = np.empty(padded_span, planes.dtype)
         mass = np.empty(padded_span, planes.dtype)
-        weight = np.empty(padded_span, planes.dtype)
+        # Each tap's weight (query confidence x candidate confidence) for a window row.
+        weights = np.empty((taps * taps, padded_span), planes.dtype)
         scale = np.empty(span, planes.dtype)      # mass * channels of the live candidates
         best_sq = out_sq[i]
         best_idx = out_idx[i]
@@ -59,7 +60,8 @@ def window_knn_kernel(planes, conf, qy, qx, radius, candidates, base, stride, ta
             if uniform_conf:
                 mass[:] = own_mass
             else:
-                _overlap_masses(conf, y, y0, x0, x_lo, padded_span, base, extent, stride, mass)
+                _tap_weights(conf, y, y0, x0, x_lo, padded_span, base, extent, stride,
+                             weights, mass)
             live = 0
             for j in range(span):
                 x = x_lo + j
@@ -71,11 +73,12 @@ def window_knn_kernel(planes, conf, qy, qx, radius, candidates, base, stride, ta
                     continue
                 scale[j] = m * channels
                 live += 1
+            tap = -1
             for dy in range(base, extent, stride):
                 if live == 0:
                     break
-                conf_row = conf[y + dy]
                 for dx in range(base, extent, stride):
+                    tap += 1
                     q_conf = conf[y0 + dy, x0 + dx]
                     if q_conf == 0:
                         continue
@@ -90,8 +93,7 @@ def window_knn_kernel(planes, conf, qy, qx, radius, candidates, base, stride, ta
                                 d = q_val - row[lo + j]
                                 total[j] += d * d
                     else:
-                        for j in range(padded_span):      # the tap's weight, once for all channels
-                            weight[j] = q_conf * conf_row[lo + j]
+                        weight = weights[tap]
                         for c in range(channels):
                             q_val = planes[c, y0 + dy, x0 + dx]
                             row = planes[c, y + dy]
@@ -165,19 +167,25 @@ def rerank_kernel(planes, rows, conf, qy, qx, shortlist, patch_size, k, min_over
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def _overlap_masses(conf, y, y0, x0, x_lo, padded_span, base, extent, stride,
-                    mass):  # pragma: no cover - compiled by numba
-    """The overlap mass of the query at (y0, x0) with each candidate of window row y."""
+def _tap_weights(conf, y, y0, x0, x_lo, padded_span, base, extent, stride, weights,
+                 mass):  # pragma: no cover - compiled by numba
+    """Each tap's weight for the query at (y0, x0) and every candidate of window row y (rows
+    of ``weights`` in tap order; taps the query lacks are left unset) and their sums, the
+    overlap masses."""
     mass[:] = 0
+    tap = -1
     for dy in range(base, extent, stride):
         conf_row = conf[y + dy]
         for dx in range(base, extent, stride):
+            tap += 1
             q_conf = conf[y0 + dy, x0 + dx]
             if q_conf == 0:
                 continue
             lo = max(0, x_lo + dx)
+            weight = weights[tap]
             for j in range(padded_span):
-                mass[j] += q_conf * conf_row[lo + j]
+                weight[j] = q_conf * conf_row[lo + j]
+                mass[j] += weight[j]
 
 
 @njit(cache=True, nogil=True)
