@@ -46,14 +46,39 @@ def window_knn_kernel(planes, conf, qy, qx, radius, candidates, base, stride, ta
             continue
         total = np.empty(padded_span, planes.dtype)
         mass = np.empty(padded_span, planes.dtype)
+        # Each tap's weight (query confidence x candidate confidence) for a window row.
+        weights = np.empty((taps * taps, padded_span), planes.dtype)
+        scale = np.empty(span, planes.dtype)      # mass * channels of the live candidates
         best_sq = out_sq[i]
         best_idx = out_idx[i]
-        for y in range(max(0, y0 - r), min(height, y0 + r + 1)):
+        y_lo, y_hi = max(0, y0 - r), min(height, y0 + r + 1)
+        for step in range(y_hi - y_lo):
+            # Rows from the query's outward (y0, y0 - 1, y0 + 1, ...): near matches come first,
+            # so the k-th best, and with it the early exit below, tightens sooner.
+            y = _outward(y0, step, y_lo, y_hi)
             total[:] = zero
-            mass[:] = zero
+            if uniform_conf:
+                mass[:] = own_mass
+            else:
+                _tap_weights(conf, y, y0, x0, x_lo, padded_span, base, extent, stride,
+                             weights, mass)
+            live = 0
+            for j in range(span):
+                x = x_lo + j
+                m = mass[j]
+                scale[j] = 0                      # 0 = not a candidate
+                if not candidates[y, x] or (exclude_self and y == y0 and x == x0):
+                    continue
+                if m <= 0 or m < min_overlap * own_mass:
+                    continue
+                scale[j] = m * channels
+                live += 1
+            tap = -1
             for dy in range(base, extent, stride):
-                conf_row = conf[y + dy]
+                if live == 0:
+                    break
                 for dx in range(base, extent, stride):
+                    tap += 1
                     q_conf = conf[y0 + dy, x0 + dx]
                     if q_conf == 0:
                         continue
@@ -68,24 +93,22 @@ def window_knn_kernel(planes, conf, qy, qx, radius, candidates, base, stride, ta
                                 d = q_val - row[lo + j]
                                 total[j] += d * d
                     else:
-                        for j in range(padded_span):
-                            mass[j] += q_conf * conf_row[lo + j]
+                        weight = weights[tap]
                         for c in range(channels):
                             q_val = planes[c, y0 + dy, x0 + dx]
                             row = planes[c, y + dy]
                             for j in range(padded_span):
                                 d = q_val - row[lo + j]
-                                total[j] += q_conf * conf_row[lo + j] * d * d
+                                total[j] += weight[j] * d * d
+                # The sums only grow: a candidate whose partial distance already reaches the
+                # k-th best cannot enter, and a row with none left is done (same result).
+                live = _still_live(total, scale, span, best_sq[k - 1])
             for j in range(span):
-                x = x_lo + j
-                if not candidates[y, x] or (exclude_self and y == y0 and x == x0):
+                if scale[j] == 0:
                     continue
-                m = own_mass if uniform_conf else mass[j]
-                if m <= 0 or m < min_overlap * own_mass:
-                    continue
-                sq = total[j] / (m * channels)
-                if sq < best_sq[k - 1]:          # most candidates stop here, without a call
-                    _insert(best_sq, best_idx, sq, y * width + x)
+                sq = total[j] / scale[j]
+                if sq <= best_sq[k - 1]:         # most candidates stop here, without a call
+                    _insert(best_sq, best_idx, sq, y * width + x_lo + j)
     return out_idx, out_sq
 
 
@@ -143,19 +166,78 @@ def rerank_kernel(planes, rows, conf, qy, qx, shortlist, patch_size, k, min_over
     return out_idx, out_sq
 
 
+@njit(cache=True, nogil=True, fastmath=True)
+def _tap_weights(conf, y, y0, x0, x_lo, padded_span, base, extent, stride, weights,
+                 mass):  # pragma: no cover - compiled by numba
+    """Each tap's weight for the query at (y0, x0) and every candidate of window row y (rows
+    of ``weights`` in tap order; taps the query lacks are left unset) and their sums, the
+    overlap masses."""
+    mass[:] = 0
+    tap = -1
+    for dy in range(base, extent, stride):
+        conf_row = conf[y + dy]
+        for dx in range(base, extent, stride):
+            tap += 1
+            q_conf = conf[y0 + dy, x0 + dx]
+            if q_conf == 0:
+                continue
+            lo = max(0, x_lo + dx)
+            weight = weights[tap]
+            for j in range(padded_span):
+                weight[j] = q_conf * conf_row[lo + j]
+                mass[j] += weight[j]
+
+
+@njit(cache=True, nogil=True)
+def _still_live(total, scale, span, bound):  # pragma: no cover - compiled by numba
+    """How many candidates of a row may still beat ``bound``; the others are marked dead."""
+    live = 0
+    for j in range(span):
+        if scale[j] == 0:
+            continue
+        if total[j] / scale[j] > bound:      # a tie may still enter by its smaller index
+            scale[j] = 0
+        else:
+            live += 1
+    return live
+
+
+@njit(cache=True, nogil=True)
+def _outward(y0, step, y_lo, y_hi):  # pragma: no cover - compiled by numba
+    """The step-th row of [y_lo, y_hi) in the order y0, y0 - 1, y0 + 1, y0 - 2, ...; rows past
+    one end of the window continue on the other side only."""
+    above, below = y0 - y_lo, y_hi - 1 - y0
+    both = 2 * min(above, below)
+    if step == 0:
+        return y0
+    if step <= both:
+        return y0 - (step + 1) // 2 if step % 2 == 1 else y0 + step // 2
+    beyond = step - both
+    return y0 - below - beyond if above > below else y0 + above + beyond
+
+
 @njit(cache=True, nogil=True)
 def _insert(best_sq, best_idx, sq, index):  # pragma: no cover - compiled by numba
-    """Insert a candidate into a row of the k best, kept sorted (ties: the earlier stays first)."""
+    """Insert a candidate into a row of the k best, kept sorted by distance, then index (the
+    order a row-major scan with ties kept first gives, whatever order candidates come in)."""
     k = best_sq.shape[0]
-    if sq >= best_sq[k - 1]:
+    if not _before(sq, index, best_sq[k - 1], best_idx[k - 1]):
         return
     slot = k - 1
-    while slot > 0 and best_sq[slot - 1] > sq:
+    while slot > 0 and _before(sq, index, best_sq[slot - 1], best_idx[slot - 1]):
         best_sq[slot] = best_sq[slot - 1]
         best_idx[slot] = best_idx[slot - 1]
         slot -= 1
     best_sq[slot] = sq
     best_idx[slot] = index
+
+
+@njit(cache=True, nogil=True)
+def _before(sq, index, other_sq, other_index):  # pragma: no cover - compiled by numba
+    """Whether (sq, index) ranks before (other_sq, other_index); an empty slot (-1) ranks last."""
+    if sq != other_sq:
+        return sq < other_sq
+    return other_index < 0 or index < other_index
 
 
 @njit(cache=True, nogil=True)

@@ -54,6 +54,16 @@ def test_window_knn_matches_brute_force(channels, masked):
         np.testing.assert_allclose([d for d, _ in got], [d for d, _ in ref], rtol=1e-6, atol=1e-9)
 
 
+def test_window_knn_ties_rank_by_index_whatever_the_scan_order():
+    # A flat image: every candidate is at distance 0, so the k nearest are the window's first k
+    # candidates in row-major order (the kernel scans rows outward from the query).
+    image = np.full((15, 15, 3), 0.5)
+    query = 7 * 15 + 7
+    g = window_knn(image, np.array([query]), k=4, patch_size=3, window=7)
+    row = g.matrix[g.node_of(query)]
+    assert sorted(g.nodes[row.indices]) == [4 * 15 + 4, 4 * 15 + 5, 4 * 15 + 6, 4 * 15 + 7]
+
+
 def test_window_knn_respects_min_overlap_and_skips_unknown_queries():
     image = np.random.default_rng(2).random((12, 12))
     confidence = np.ones((12, 12))

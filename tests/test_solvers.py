@@ -247,3 +247,21 @@ def test_result_reports_the_operators_energy_and_residual(p, form):
     assert np.isclose(result.energy, p_energy(weights, result.x, p, form=form, eps=eps))
     residual = dirichlet_residual(weights, known, result.x, p, form=form, eps=eps)
     assert np.isclose(result.residual, np.abs(residual).max(), rtol=1e-6, atol=1e-12)
+
+
+def test_p2_energy_is_computed_on_first_access_and_survives_pickling():
+    import pickle
+
+    from graphinpaint.operators import p_energy
+
+    rng = np.random.default_rng(11)
+    weights = _random_graph(30, rng)
+    known = rng.random(30) < 0.4
+    result = solve_dirichlet(weights, known, rng.random((30, 2)), return_result=True)
+    assert "energy" not in result                   # nothing spent on it yet
+    copied = pickle.loads(pickle.dumps(result))     # carries the value, not the closure
+    expected = p_energy(weights, result.x, 2.0)
+    assert np.isclose(result.energy, expected) and np.isclose(result["energy"], expected)
+    assert np.isclose(copied.energy, expected)
+    with pytest.raises(AttributeError):
+        result.not_a_field

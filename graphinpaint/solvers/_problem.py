@@ -36,7 +36,8 @@ class DirichletResult(OptimizeResult):
         for 1 <= p < inf), in the units of the data.
     energy : float
         p-Dirichlet energy of the solution (smoothed by ``eps`` where the method smooths; the
-        Lipschitz constant for p = inf).
+        Lipschitz constant for p = inf). For p = 2 it is computed on first access (a pass over
+        every edge that the pipeline never needs), from the solution as it was returned.
     energies : list of float
         IRLS: the smoothed energy at the start of the last stage (the one at ``eps``) and after
         each of its steps, never rising. Newton: the energy at the end of each homotopy stage.
@@ -46,6 +47,25 @@ class DirichletResult(OptimizeResult):
     method : str
     message : str
     """
+
+    def __init__(self, *args, energy_of: Callable[[], float] | None = None, **fields) -> None:
+        super().__init__(*args, **fields)
+        # Kept out of the dict's items (repr, keys) and computed by __missing__ when asked for.
+        object.__setattr__(self, "_energy_of", energy_of)
+
+    def __missing__(self, key: str):
+        energy_of = self.__dict__.get("_energy_of")
+        if key != "energy" or energy_of is None:
+            raise KeyError(key)
+        self["energy"] = energy = energy_of()
+        object.__setattr__(self, "_energy_of", None)
+        return energy
+
+    def __getstate__(self) -> dict:
+        # A pickle or copy carries the energy itself, not the closure over the problem.
+        if self.__dict__.get("_energy_of") is not None:
+            self["energy"]
+        return {"_energy_of": None}
 
 
 class DirichletProblem:

@@ -206,7 +206,7 @@ def _solve_p2(problem: DirichletProblem, signal: np.ndarray, start: np.ndarray |
     return DirichletResult(
         x=solution, success=linear.success, status=linear.status, nit=1,
         linear_iterations=int(linear.nit.sum()), residual=linear.relative_residual,
-        energy=problem.energy(solution, 2.0, "anisotropic", 0.0), energies=[], eps=0.0,
+        energy_of=lambda: problem.energy(solution, 2.0, "anisotropic", 0.0), energies=[], eps=0.0,
         method=f"p=2 linear solve ({linear.method})", message=linear.message)
 
 

@@ -385,27 +385,40 @@ def _block_jacobi_cg(matrix: sp.csr_matrix, b: np.ndarray, x0: np.ndarray | None
     n, columns = b.shape
     x = np.zeros_like(b) if x0 is None else x0.copy()
     residual = b - matrix @ x if x0 is not None else b.copy()
-    bound = np.maximum(rtol * np.linalg.norm(b, axis=0), atol)
-    active = np.linalg.norm(residual, axis=0) > bound
+    bound = np.maximum(rtol * _column_norms(b), atol)
+    active = _column_norms(residual) > bound
     nit = np.zeros(columns, dtype=int)
-    z = inverse_diagonal[:, None] * residual
+    scaling = inverse_diagonal[:, None]
+    z = scaling * residual
     direction = z.copy()
-    rho = np.einsum("ij,ij->j", residual, z)
+    rho = _column_dots(residual, z)
     for _ in range(10 * n if maxiter is None else maxiter):
         if not active.any():
             break
         product = matrix @ direction
-        curvature = np.einsum("ij,ij->j", direction, product)
+        curvature = _column_dots(direction, product)
         step = np.where(active & (curvature > 0), rho / np.where(curvature > 0, curvature, 1), 0)
+        # In place: each temporary of n x columns costs as much as the operation itself.
         x += step * direction
-        residual -= step * product
+        product *= step
+        residual -= product
         nit += active
-        active &= np.linalg.norm(residual, axis=0) > bound
-        z = inverse_diagonal[:, None] * residual
-        rho_next = np.einsum("ij,ij->j", residual, z)
-        direction = z + np.where(rho > 0, rho_next / np.where(rho > 0, rho, 1), 0) * direction
+        active &= _column_norms(residual) > bound
+        np.multiply(scaling, residual, out=z)
+        rho_next = _column_dots(residual, z)
+        direction *= np.where(rho > 0, rho_next / np.where(rho > 0, rho, 1), 0)
+        direction += z
         rho = rho_next
     return x, nit
+
+
+def _column_dots(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.einsum("ij,ij->j", a, b)
+
+
+def _column_norms(a: np.ndarray) -> np.ndarray:
+    # np.linalg.norm(axis=0) reduces across a C-ordered array's strides: 4x slower than this.
+    return np.sqrt(_column_dots(a, a))
 
 
 def _amg_preconditioner(matrix: sp.csr_matrix) -> spla.LinearOperator:
