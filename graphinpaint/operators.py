@@ -34,12 +34,13 @@ Array results follow the package's dtype policy: float32 signals give float32, o
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import scipy.sparse as sp
 
 from . import _midrange
+from ._edges import (Partition, dirichlet_residual_of, edge_list, game_p_laplacian_of,
+                     gradient_norm_of, infinity_laplacian_of, p_energy_of, p_laplacian_of,
+                     row_sums)
 from ._validation import InpaintError, check_choice, check_float, float_dtype
 
 __all__ = [
@@ -76,7 +77,7 @@ def degree(weights: sp.spmatrix) -> np.ndarray:
     >>> degree(sp.csr_matrix(np.array([[0, 2.0], [2.0, 0]])))
     array([2., 2.])
     """
-    return _row_sums(_checked_weights(weights, "degree"))
+    return row_sums(_checked_weights(weights, "degree"))
 
 
 def laplacian(weights: sp.spmatrix) -> sp.csr_matrix:
@@ -100,7 +101,7 @@ def laplacian(weights: sp.spmatrix) -> sp.csr_matrix:
            [-1.,  1.]])
     """
     weights = _checked_weights(weights, "laplacian")
-    return sp.csr_matrix(sp.diags(_row_sums(weights)) - weights)
+    return sp.csr_matrix(sp.diags(row_sums(weights)) - weights)
 
 
 def dirichlet_blocks(weights: sp.spmatrix, known: np.ndarray
@@ -140,7 +141,7 @@ def dirichlet_blocks(weights: sp.spmatrix, known: np.ndarray
     """
     weights = _checked_weights(weights, "dirichlet_blocks")
     known = _checked_known(known, weights.shape[0], "dirichlet_blocks")
-    split = _Partition(_edges(weights), known)
+    split = Partition(edge_list(weights), known)
     return split.blocks(split.edges.weights)
 
 
@@ -168,7 +169,7 @@ def gradient(weights: sp.spmatrix, signal: np.ndarray) -> sp.csr_matrix | list[s
            [-2.,  0.]])
     """
     weights = _checked_weights(weights, "gradient")
-    edges = _edges(weights)
+    edges = edge_list(weights)
     values = _columns(signal, weights.shape[0], "gradient")
     dtype = float_dtype(np.asarray(signal).dtype)
     scaled = np.sqrt(edges.weights)[:, None] * edges.differences(values)
@@ -200,7 +201,7 @@ def gradient_norm(weights: sp.spmatrix, signal: np.ndarray) -> np.ndarray:
     """
     weights = _checked_weights(weights, "gradient_norm")
     values = _columns(signal, weights.shape[0], "gradient_norm")
-    norm = _gradient_norm(_edges(weights), values)
+    norm = gradient_norm_of(edge_list(weights), values)
     return norm.astype(float_dtype(np.asarray(signal).dtype), copy=False)
 
 
@@ -247,7 +248,7 @@ def p_laplacian(weights: sp.spmatrix, signal: np.ndarray, p: float, *,
     check_choice(form, "form", func, _FORMS)
     eps = check_float(eps, "eps", func, low=0.0)
     values = _columns(signal, weights.shape[0], func)
-    out = _p_laplacian(_edges(weights), values, p, form, eps)
+    out = p_laplacian_of(edge_list(weights), values, p, form, eps)
     return _shaped_like(out, signal)
 
 
@@ -277,7 +278,7 @@ def infinity_laplacian(weights: sp.spmatrix, signal: np.ndarray) -> np.ndarray:
     """
     weights = _checked_weights(weights, "infinity_laplacian")
     values = _columns(signal, weights.shape[0], "infinity_laplacian")
-    return _shaped_like(_infinity_laplacian(_edges(weights), values), signal)
+    return _shaped_like(infinity_laplacian_of(edge_list(weights), values), signal)
 
 
 def game_p_laplacian(weights: sp.spmatrix, signal: np.ndarray, p: float, *,
@@ -325,8 +326,8 @@ def game_p_laplacian(weights: sp.spmatrix, signal: np.ndarray, p: float, *,
     values = _columns(signal, weights.shape[0], func)
     uniform = _midrange.uniform_rows(weights.indptr, weights.data) if midrange == "weighted" \
         else np.ones(weights.shape[0], dtype=bool)
-    out = _game_p_laplacian(_edges(weights), values, p, uniform)
-    out[_row_sums(weights) <= 0] = 0.0      # no neighbours: no pull
+    out = game_p_laplacian_of(edge_list(weights), values, p, uniform)
+    out[row_sums(weights) <= 0] = 0.0      # no neighbours: no pull
     return _shaped_like(out, signal)
 
 
@@ -366,7 +367,7 @@ def p_energy(weights: sp.spmatrix, signal: np.ndarray, p: float, *,
     check_choice(form, "form", func, _FORMS)
     eps = check_float(eps, "eps", func, low=0.0)
     values = _columns(signal, weights.shape[0], func)
-    return _p_energy(_edges(weights), values, p, form, eps)
+    return p_energy_of(edge_list(weights), values, p, form, eps)
 
 
 def dirichlet_residual(weights: sp.spmatrix, known: np.ndarray, signal: np.ndarray, p: float,
@@ -406,203 +407,11 @@ def dirichlet_residual(weights: sp.spmatrix, known: np.ndarray, signal: np.ndarr
     check_choice(form, "form", func, _FORMS)
     eps = check_float(eps, "eps", func, low=0.0)
     values = _columns(signal, weights.shape[0], func)
-    return _shaped_like(_dirichlet_residual(_edges(weights), known, values, p, form, eps),
+    return _shaped_like(dirichlet_residual_of(edge_list(weights), known, values, p, form, eps),
                         signal)
 
 
-# --- the graph as an edge list, and the kernels behind the public functions ---------------------
-# The solvers call the kernels directly, once the weights are checked, because they evaluate
-# energies and residuals many times per solve.
-
-class _Edges:
-    """Both directions of every edge, in CSR order (sorted by row)."""
-
-    def __init__(self, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray,
-                 indptr: np.ndarray, n: int) -> None:
-        self.rows, self.cols, self.weights, self.indptr, self.n = rows, cols, weights, indptr, n
-
-    @functools.cached_property
-    def incidence(self) -> sp.csr_matrix:
-        """(edges, n): -1 at u and +1 at v on the row of edge (u, v). Built on first use: a
-        p = 2 solve never needs it."""
-        count = self.rows.size
-        return sp.csr_matrix(
-            (np.tile([-1.0, 1.0], count), np.stack([self.rows, self.cols], axis=1).ravel(),
-             np.arange(0, 2 * count + 1, 2)), shape=(count, self.n))
-
-    def differences(self, values: np.ndarray) -> np.ndarray:
-        """``f(v) - f(u)`` per edge (u, v) and channel: shape (edges, c)."""
-        # A sparse product: five times faster than gathering rows of an (n, c) array.
-        return self.incidence @ values
-
-    def sum_rows(self, edge_values: np.ndarray) -> np.ndarray:
-        """``sum_v x(u, v)`` per node for edge values (edges,) or (edges, c)."""
-        if edge_values.ndim == 1:
-            return np.bincount(self.rows, edge_values, minlength=self.n)
-        return np.stack([np.bincount(self.rows, column, minlength=self.n)
-                         for column in edge_values.T], axis=1)
-
-    def dirichlet_energy(self, values: np.ndarray) -> float:
-        """The p = 2 energy ``1/4 sum_u sum_v w (f(v) - f(u))**2 = 1/2 sum_c f_c^T L f_c``,
-        through the Laplacian: no (edges, c) array."""
-        total = 0.0
-        degrees = np.bincount(self.rows, self.weights, minlength=self.n)
-        for column in values.T:
-            neighbours = np.bincount(self.rows, self.weights * column[self.cols],
-                                     minlength=self.n)
-            total += float(degrees @ column ** 2 - column @ neighbours)
-        return max(total, 0.0) / 2.0
-
-
-def _edges(weights: sp.csr_matrix) -> _Edges:
-    rows = np.repeat(np.arange(weights.shape[0]), np.diff(weights.indptr))
-    return _Edges(rows, weights.indices, weights.data, weights.indptr, weights.shape[0])
-
-
-class _Partition:
-    """The edges split by a partition into unknown A and known B, to build the Dirichlet blocks.
-
-    Built once per partition; :meth:`blocks` then makes ``(L_AA, W_AB)`` for any edge weights
-    on the same edges in O(edges), which the nonlinear solvers do at every step.
-    """
-
-    def __init__(self, edges: _Edges, known: np.ndarray) -> None:
-        self.edges = edges
-        self.known = known
-        self.unknown_nodes = np.flatnonzero(~known)
-        position = np.empty(edges.n, dtype=np.int64)
-        position[~known] = np.arange(self.unknown_nodes.size)
-        position[known] = np.arange(edges.n - self.unknown_nodes.size)
-        # Index arrays, not boolean masks: the nonlinear solvers gather through them each step.
-        from_a = ~known[edges.rows]
-        self._from_a = np.flatnonzero(from_a)
-        self._rows_a = position[edges.rows[from_a]]
-        self._aa = np.flatnonzero(from_a & ~known[edges.cols])
-        self._ab = np.flatnonzero(from_a & known[edges.cols])
-        # Rows stay sorted under the monotone renumbering, so the CSR structures are direct.
-        self._laplacian_structure(position)
-        self._ab_structure = self._structure(position, self._ab)
-
-    def _structure(self, position: np.ndarray, selected: np.ndarray
-                   ) -> tuple[np.ndarray, np.ndarray]:
-        counts = np.bincount(position[self.edges.rows[selected]],
-                             minlength=self.unknown_nodes.size)
-        indptr = np.concatenate([[0], np.cumsum(counts)])
-        return position[self.edges.cols[selected]], indptr
-
-    def _laplacian_structure(self, position: np.ndarray) -> None:
-        """CSR structure of L_AA: each row holds its diagonal entry, then its edges inside A."""
-        size_a = self.unknown_nodes.size
-        aa_columns, aa_indptr = self._structure(position, self._aa)
-        aa_rows = position[self.edges.rows[self._aa]]
-        self._l_indptr = aa_indptr + np.arange(size_a + 1)
-        self._l_diagonal = self._l_indptr[:-1]
-        self._l_off_diagonal = np.arange(aa_columns.size) + aa_rows + 1
-        self._l_indices = np.empty(self._l_indptr[-1], dtype=np.int64)
-        self._l_indices[self._l_diagonal] = np.arange(size_a)
-        self._l_indices[self._l_off_diagonal] = aa_columns
-
-    def blocks(self, edge_weights: np.ndarray) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-        """``(L_AA, W_AB)`` for ``edge_weights`` aligned with the partition's edges."""
-        size_a = self.unknown_nodes.size
-        size_b = self.edges.n - size_a
-        data = np.empty(self._l_indices.size)
-        data[self._l_diagonal] = np.bincount(self._rows_a, edge_weights[self._from_a],
-                                             minlength=size_a)
-        data[self._l_off_diagonal] = -edge_weights[self._aa]
-        l_aa = sp.csr_matrix((data, self._l_indices, self._l_indptr), shape=(size_a,) * 2)
-        w_ab = sp.csr_matrix((edge_weights[self._ab], *self._ab_structure),
-                             shape=(size_a, size_b))
-        return l_aa, w_ab
-
-
-def _row_sums(weights: sp.csr_matrix) -> np.ndarray:
-    return np.asarray(weights.sum(axis=1)).ravel()
-
-
-def _gradient_norm(edges: _Edges, values: np.ndarray) -> np.ndarray:
-    return np.sqrt(_squared_gradient_norm(edges, edges.differences(values)))
-
-
-def _squared_gradient_norm(edges: _Edges, diff: np.ndarray) -> np.ndarray:
-    """``sum_v w(u,v) ||f(v) - f(u)||**2`` per node, from the edge differences (edges, c)."""
-    return edges.sum_rows(edges.weights * (diff ** 2).sum(axis=1))
-
-
-def _isotropic_edge_weights(edges: _Edges, diff: np.ndarray, p: float,
-                            eps: float) -> np.ndarray:
-    """``w(u,v) (|grad f(u)|**(p-2) + |grad f(v)|**(p-2)) / 2`` per edge, smoothed by eps: the
-    edge weights of the isotropic p-Laplacian (and of its IRLS model)."""
-    node_factor = _smoothed_power(np.sqrt(_squared_gradient_norm(edges, diff)), p - 2, eps)
-    return edges.weights * (node_factor[edges.rows] + node_factor[edges.cols]) / 2.0
-
-
-def _p_laplacian(edges: _Edges, values: np.ndarray, p: float, form: str,
-                 eps: float) -> np.ndarray:
-    diff = edges.differences(values)
-    if p == 2.0:
-        return edges.sum_rows(edges.weights[:, None] * diff)
-    if form == "anisotropic":
-        factor = _smoothed_power(np.abs(diff), p - 2, eps)
-        return edges.sum_rows(edges.weights[:, None] * factor * diff)
-    return edges.sum_rows(_isotropic_edge_weights(edges, diff, p, eps)[:, None] * diff)
-
-
-def _infinity_laplacian(edges: _Edges, values: np.ndarray) -> np.ndarray:
-    scaled = np.sqrt(edges.weights)[:, None] * edges.differences(values)
-    out = np.zeros((edges.n, values.shape[1]))
-    lengths = np.diff(edges.indptr)
-    has_edges = lengths > 0
-    if scaled.size:
-        starts = edges.indptr[:-1][has_edges]
-        out[has_edges] = (np.maximum.reduceat(scaled, starts, axis=0)
-                          + np.minimum.reduceat(scaled, starts, axis=0))
-    return out
-
-
-def _game_p_laplacian(edges: _Edges, values: np.ndarray, p: float,
-                      uniform: np.ndarray) -> np.ndarray:
-    """``(1/p) (mean - f) + (1 - 2/p) (mid - f)`` per node, the midrange plain on ``uniform``
-    rows (the game solver's residual calls it too)."""
-    means, midranges = _midrange.means_and_midranges(edges.indptr, edges.cols, edges.weights,
-                                                     np.ascontiguousarray(values), uniform)
-    mean_share = 0.0 if np.isinf(p) else 1.0 / p
-    return mean_share * (means - values) + (1.0 - 2.0 / p) * (midranges - values)
-
-
-def _p_energy(edges: _Edges, values: np.ndarray, p: float, form: str, eps: float) -> float:
-    if p == 2.0 and eps == 0.0:         # both forms: the Laplacian's quadratic form
-        return edges.dirichlet_energy(values)
-    diff = edges.differences(values)
-    if np.isinf(p):
-        return float(np.max(np.sqrt(edges.weights)[:, None] * np.abs(diff), initial=0.0))
-    if form == "anisotropic":
-        magnitude = np.sqrt(diff ** 2 + eps ** 2) if eps else np.abs(diff)
-        return float((edges.weights[:, None] * magnitude ** p).sum() / (2.0 * p))
-    squared = _squared_gradient_norm(edges, diff)
-    return float(((squared + eps ** 2) ** (p / 2.0)).sum() / (2.0 * p))
-
-
-def _dirichlet_residual(edges: _Edges, known: np.ndarray, values: np.ndarray, p: float,
-                        form: str, eps: float) -> np.ndarray:
-    if np.isinf(p):
-        out = _infinity_laplacian(edges, values)
-    else:
-        out = _p_laplacian(edges, values, p, form, eps)
-    out[known] = 0.0
-    return out
-
-
-def _smoothed_power(magnitude: np.ndarray, exponent: float, eps: float) -> np.ndarray:
-    """``(magnitude**2 + eps**2)**(exponent/2)``, with 0**negative read as 0 (no edge pull)."""
-    smoothed = np.sqrt(magnitude ** 2 + eps ** 2) if eps else magnitude
-    if exponent >= 0:
-        return smoothed ** exponent
-    with np.errstate(divide="ignore"):
-        return np.where(smoothed > 0, smoothed ** exponent, 0.0)
-
-
-# --- argument checks (shared with graphinpaint.solvers) --------------------------------------------
+# --- argument checks (shared with graphinpaint.solvers) -------------------------------------------
 
 def _checked_weights(weights: sp.spmatrix, func: str) -> sp.csr_matrix:
     """``weights`` as a float64 CSR matrix, after checking it is square, finite, non-negative

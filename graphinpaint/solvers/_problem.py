@@ -10,7 +10,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import OptimizeResult
 
-from .. import operators
+from .. import _edges
 from .linear import LinearSolveResult, make_solver
 
 
@@ -76,10 +76,10 @@ class DirichletProblem:
     """
 
     def __init__(self, weights, known: np.ndarray, *, method: str, atol: float) -> None:
-        self.edges = operators._edges(weights)
+        self.edges = _edges.edge_list(weights)
         self.known = known
         self.unknown = ~known
-        self.partition = operators._Partition(self.edges, known)
+        self.partition = _edges.Partition(self.edges, known)
         self.method = method
         self.atol = atol
 
@@ -130,11 +130,11 @@ class DirichletProblem:
 
     def residual(self, values: np.ndarray, p: float, form: str, eps: float) -> float:
         """Largest ``|Delta_p f|`` over the unknown nodes."""
-        out = operators._dirichlet_residual(self.edges, self.known, values, p, form, eps)
+        out = _edges.dirichlet_residual_of(self.edges, self.known, values, p, form, eps)
         return float(np.abs(out).max(initial=0.0))
 
     def energy(self, values: np.ndarray, p: float, form: str, eps: float) -> float:
-        return operators._p_energy(self.edges, values, p, form, eps)
+        return _edges.p_energy_of(self.edges, values, p, form, eps)
 
 
 class _EdgePairs(NamedTuple):

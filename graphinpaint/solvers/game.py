@@ -29,7 +29,7 @@ from typing import Callable
 import numpy as np
 from numba import njit
 
-from .. import _midrange, operators
+from .. import _edges, _midrange
 from ._problem import DirichletProblem, DirichletResult
 from ._warnings import warn_convergence
 from .nonlinear import _known_range
@@ -128,7 +128,7 @@ class _Relaxation:
 def _residual(problem: DirichletProblem, values: np.ndarray, p: float,
               uniform: np.ndarray) -> float:
     """Largest ``|game p-Laplacian|`` over the unknown nodes."""
-    out = operators._game_p_laplacian(problem.edges, values, p, uniform)
+    out = _edges.game_p_laplacian_of(problem.edges, values, p, uniform)
     return float(np.abs(out[problem.unknown]).max(initial=0.0))
 
 

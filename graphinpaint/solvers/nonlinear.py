@@ -28,7 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit
 
-from .. import operators
+from .. import _edges
 from .._validation import ConvergenceWarning
 from ._problem import DirichletProblem, DirichletResult
 from ._warnings import warn_convergence
@@ -167,7 +167,7 @@ def _reweighted_solve(problem: DirichletProblem, current: _Iterate, p: float, fo
     """The minimiser of the quadratic model, to the forcing tolerance: one p = 2 solve
     (isotropic: one graph for all channels; anisotropic: one graph per channel)."""
     if form == "isotropic":
-        edge_weights = operators._isotropic_edge_weights(problem.edges, current.differences, p,
+        edge_weights = _edges.isotropic_edge_weights(problem.edges, current.differences, p,
                                                          eps)
         return _model_minimiser(problem, current.values, edge_weights)
     solution = current.values.copy()
