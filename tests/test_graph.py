@@ -54,14 +54,20 @@ def test_window_knn_matches_brute_force(channels, masked):
         np.testing.assert_allclose([d for d, _ in got], [d for d, _ in ref], rtol=1e-6, atol=1e-9)
 
 
-def test_window_knn_ties_rank_by_index_whatever_the_scan_order():
-    # A flat image: every candidate is at distance 0, so the k nearest are the window's first k
-    # candidates in row-major order (the kernel scans rows outward from the query).
+def test_window_knn_ties_rank_the_nearest_first_then_by_index():
+    # A flat image: every candidate is at distance 0, so the k nearest are the query's four
+    # 4-neighbours (squared offset 1), whatever order the kernel scans the window in.
     image = np.full((15, 15, 3), 0.5)
     query = 7 * 15 + 7
     g = window_knn(image, np.array([query]), k=4, patch_size=3, window=7)
     row = g.matrix[g.node_of(query)]
-    assert sorted(g.nodes[row.indices]) == [4 * 15 + 4, 4 * 15 + 5, 4 * 15 + 6, 4 * 15 + 7]
+    assert sorted(g.nodes[row.indices]) == [query - 15, query - 1, query + 1, query + 15]
+    # Among equally near candidates the lower index comes first: k = 6 adds the two upper
+    # diagonal neighbours of the four at squared offset 2.
+    g = window_knn(image, np.array([query]), k=6, patch_size=3, window=7)
+    row = g.matrix[g.node_of(query)]
+    assert sorted(g.nodes[row.indices]) == sorted(
+        [query - 15, query - 1, query + 1, query + 15, query - 16, query - 14])
 
 
 def test_window_knn_respects_min_overlap_and_skips_unknown_queries():
