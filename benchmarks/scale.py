@@ -106,12 +106,11 @@ class _SequentialPeer:
 
 
 def _local_cluster(workers: int = 2):
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
-    from graphinpaint.batch import _SINGLE_THREADED
+    from graphinpaint.batch import _start_local_cluster
 
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           dashboard_address=":0", env=_SINGLE_THREADED)
+    cluster = _start_local_cluster(workers)
     return cluster, Client(cluster)
 
 
