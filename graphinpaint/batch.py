@@ -321,11 +321,13 @@ def _start_local_cluster(workers: int) -> Any:
     Its workers run without Dask's default ``MALLOC_TRIM_THRESHOLD_=65536``: that setting also
     fixes glibc's mmap threshold, so every array over 128 KiB is mapped afresh and page-faulted
     in, and an image's restore costs about a fifth more CPU in a worker than in a plain process.
+    Nor do they run Dask's statistical profiler (it samples the task's thread every 10 ms).
     """
     import dask
     from distributed import LocalCluster
 
-    with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+    with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+                          "distributed.worker.profile.enabled": False}):
         return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                             dashboard_address=":0", env=_SINGLE_THREADED)
 
