@@ -106,12 +106,11 @@ class _SequentialPeer:
 
 
 def _local_cluster(workers: int = 2):
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
-    from graphinpaint.batch import _SINGLE_THREADED
+    from graphinpaint.batch import _start_local_cluster
 
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           dashboard_address=":0", env=_SINGLE_THREADED)
+    cluster = _start_local_cluster(workers)
     return cluster, Client(cluster)
 
 
@@ -138,10 +137,12 @@ def bench_batch(count: int, side: int, rounds: int, two_thread_rounds: int) -> d
 
     Wall times on a machine shared under CFS autogroups are no measure of parallel speedup:
     each user's session gets a fair share of the cores however many processes it runs. So CPU
-    time is counted too: each image's (the task's thread), and everything the Dask run spent
-    beside the images (scheduler, client and nannies in this process, the workers' other
-    threads). On two free cores, two workers restore 2 / (cpu per image + overhead per image)
-    images a second, and one single-threaded process 1 / (cpu per image). The process on both
+    time is counted too: all the Dask run spent (scheduler, client and nannies in this process,
+    the worker processes with all their threads), against the single-threaded process's CPU
+    per image on the same images: the difference is Dask's own cost. (The tasks run numba on
+    one thread; the worker process's CPU during each task is ``BatchRecord.cpu_seconds``.)
+    On two free cores, two workers restore 2 / (Dask run's CPU per image) images a second, and
+    one single-threaded process 1 / (its CPU per image). The process on both
     cores is timed on ``two_thread_rounds`` slices only (it crawls under contention: numba's
     two threads meet at a barrier per parallel loop).
     """
@@ -199,9 +200,9 @@ def bench_batch(count: int, side: int, rounds: int, two_thread_rounds: int) -> d
                             cpu_per_image=cpus[name] / counts[name])
     dask_run = result["dask_2_workers"]
     dask_run["task_cpu_per_image"] = float(np.mean(task_cpu))
-    dask_run["overhead_cpu_per_image"] = dask_run["cpu_per_image"] - dask_run["task_cpu_per_image"]
-    dask_run["overhead_share"] = (dask_run["overhead_cpu_per_image"]
-                                  / dask_run["task_cpu_per_image"])
+    restore_cpu = result["one_process_1_thread"]["cpu_per_image"]
+    dask_run["overhead_cpu_per_image"] = dask_run["cpu_per_image"] - restore_cpu
+    dask_run["overhead_share"] = dask_run["overhead_cpu_per_image"] / restore_cpu
     single = 1 / result["one_process_1_thread"]["cpu_per_image"]
     two_free_cores = 2 / dask_run["cpu_per_image"]
     both_cores_at_best = 2 / result["one_process_2_threads"]["cpu_per_image"]
