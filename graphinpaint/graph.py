@@ -174,8 +174,8 @@ def window_knn(image: np.ndarray, queries: np.ndarray, *, k: int = 10, patch_siz
     >>> image = np.tile([0.0, 1.0], (6, 3))          # vertical stripes
     >>> g = window_knn(image, np.array([14]), k=2, patch_size=3, window=5)
     >>> row = g.matrix[g.node_of(14)]
-    >>> g.nodes[row.indices] % 6, row.data          # same-phase columns, identical patches
-    (array([0, 2]), array([0., 0.]))
+    >>> g.nodes[row.indices] // 6, row.data         # identical patches; nearest: above, below
+    (array([1, 3]), array([0., 0.]))
     """
     func = "window_knn"
     search = PatchSearch(image, patch_size=patch_size, candidates=candidates,
