@@ -462,10 +462,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                                             "graphinpaint-report.json")
         _say(f"graphinpaint batch: {len(pairs)} images"
              + (f" on {args.scheduler}" if args.scheduler else ""), args.quiet)
-        records = restore_many(pairs, args.output, client=client, workers=args.workers,
-                               invert_mask=args.invert_mask,
-                               progress=None if args.quiet else _print_progress,
-                               **_inpaint_options(args))
+        try:
+            records = restore_many(pairs, args.output, client=client, workers=args.workers,
+                                   invert_mask=args.invert_mask,
+                                   progress=None if args.quiet else _print_progress,
+                                   **_inpaint_options(args))
+        finally:
+            if client is not None:      # our connection to the scheduler, not the cluster
+                client.close()
     except InpaintError as error:
         _say(f"graphinpaint batch: error: {error}", False)
         return EXIT_USAGE
