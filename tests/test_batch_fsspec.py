@@ -1,6 +1,7 @@
 """Batches from and to fsspec URLs: outputs equal inpaint's, resume, the missing-fsspec message."""
 
 import builtins
+import json
 import uuid
 from pathlib import Path
 
@@ -112,3 +113,21 @@ def test_a_url_without_fsspec_says_how_to_install_it(monkeypatch, tmp_path):
     monkeypatch.setattr(builtins, "__import__", no_fsspec)
     with pytest.raises(InpaintError, match=r"needs fsspec: `pip install fsspec`"):
         batch.restore_many([("memory://x/a.png", None)], tmp_path, client=object())
+
+
+def test_command_lists_a_memory_folder_and_writes_the_report_there(memory_folder):
+    """Through --scheduler to a threads cluster in this process (it shares memory://)."""
+    root, pairs = memory_folder
+    with distributed.LocalCluster(processes=False, n_workers=1, threads_per_worker=2,
+                                  protocol="tcp", dashboard_address=":0") as cluster:
+        code = main(["batch", f"{root}/in", "-o", f"{root}/out", "--scheduler",
+                     cluster.scheduler_address, "-q"])
+    assert code == 0
+    with fsspec.open(f"{root}/out/graphinpaint-report.json", "rt") as file:
+        report = json.load(file)
+    assert report["summary"]["done"] == 3
+    assert sorted(row["input"].rsplit("/", 1)[1] for row in report["images"]) == [
+        "img0.png", "img1.png", "img2.png"]             # the masks are not restored as images
+    image, mask = pairs[2]
+    expected = gi.inpaint(_decoded(image), io.read_mask(_decoded(mask)), channel_axis=-1)
+    np.testing.assert_array_equal(_decoded(f"{root}/out/img2.png"), expected)
