@@ -131,3 +131,14 @@ def test_command_lists_a_memory_folder_and_writes_the_report_there(memory_folder
     image, mask = pairs[2]
     expected = gi.inpaint(_decoded(image), io.read_mask(_decoded(mask)), channel_axis=-1)
     np.testing.assert_array_equal(_decoded(f"{root}/out/img2.png"), expected)
+
+
+def test_a_corrupt_url_and_a_missing_mask_fail_alone_with_their_messages(client, memory_folder):
+    root, pairs = memory_folder
+    memory = fsspec.filesystem("memory")
+    memory.pipe_file(pairs[0][0], b"\x89PNG not really")
+    pairs = [pairs[0], (pairs[1][0], f"{root}/in/absent_mask.png"), pairs[2]]
+    records = batch.restore_many(pairs, f"{root}/out", client=client)
+    assert [r.status for r in records] == ["failed", "failed", "done"]
+    assert pairs[0][0] in records[0].error
+    assert "absent_mask.png' does not exist" in records[1].error
