@@ -462,14 +462,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                                             "graphinpaint-report.json")
         _say(f"graphinpaint batch: {len(pairs)} images"
              + (f" on {args.scheduler}" if args.scheduler else ""), args.quiet)
-        try:
-            records = restore_many(pairs, args.output, client=client, workers=args.workers,
-                                   invert_mask=args.invert_mask,
-                                   progress=None if args.quiet else _print_progress,
-                                   **_inpaint_options(args))
-        finally:
-            if client is not None:      # our connection to the scheduler, not the cluster
-                client.close()
+        records = restore_many(pairs, args.output, client=client, workers=args.workers,
+                               invert_mask=args.invert_mask,
+                               progress=None if args.quiet else _print_progress,
+                               **_inpaint_options(args))
     except InpaintError as error:
         _say(f"graphinpaint batch: error: {error}", False)
         return EXIT_USAGE
