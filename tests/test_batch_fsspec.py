@@ -115,13 +115,12 @@ def test_a_url_without_fsspec_says_how_to_install_it(monkeypatch, tmp_path):
         batch.restore_many([("memory://x/a.png", None)], tmp_path, client=object())
 
 
-def test_command_lists_a_memory_folder_and_writes_the_report_there(memory_folder):
-    """Through --scheduler to a threads cluster in this process (it shares memory://)."""
+def test_command_lists_a_memory_folder_and_writes_the_report_there(client, memory_folder,
+                                                                   monkeypatch):
+    """Through --scheduler, answered by the threads cluster in this process (it shares memory://)."""
     root, pairs = memory_folder
-    with distributed.LocalCluster(processes=False, n_workers=1, threads_per_worker=2,
-                                  protocol="tcp", dashboard_address=":0") as cluster:
-        code = main(["batch", f"{root}/in", "-o", f"{root}/out", "--scheduler",
-                     cluster.scheduler_address, "-q"])
+    monkeypatch.setattr(distributed, "Client", lambda address, timeout: client)
+    code = main(["batch", f"{root}/in", "-o", f"{root}/out", "--scheduler", "tcp://x:1", "-q"])
     assert code == 0
     with fsspec.open(f"{root}/out/graphinpaint-report.json", "rt") as file:
         report = json.load(file)
