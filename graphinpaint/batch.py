@@ -8,9 +8,9 @@ restore_many      submit one task per (image, mask) pair to a Dask cluster (a Lo
 write_report      the records as JSON or CSV; summarize: counts by status
 main              the ``graphinpaint batch`` subcommand (argument parsing, progress, exit code)
 
-Each task reads its image and mask and writes its output itself through :mod:`graphinpaint.io`:
-the client only ever holds paths and small records. A task is idempotent: it skips an output
-that exists and reads back complete, writes a new one atomically and only if no other attempt
+Each task reads its image and mask and writes its output itself through :mod:`graphinpaint.io`
+(local paths, or fsspec URLs through :mod:`graphinpaint._files`): the client only ever holds
+paths and small records. A task is idempotent: it skips an output that exists and reads back complete, writes a new one atomically and only if no other attempt
 got there first, so a rerun resumes an interrupted batch and a task rerun after its worker died
 writes nothing twice. Bad input (a corrupt file, a mask of the wrong size) and a MemoryError fail
 that image only, with their message in its record; an OSError (a flaky network drive) is raised
@@ -30,12 +30,13 @@ import sys
 import time
 import uuid
 from dataclasses import asdict, dataclass
-from pathlib import Path
+from io import StringIO
+from pathlib import Path, PurePath
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from . import io
+from . import _files, io
 from ._validation import InpaintError, check_choice, check_int
 
 __all__ = ["BatchRecord", "main", "restore_many", "summarize", "write_report"]
@@ -83,10 +84,12 @@ def restore_many(pairs: Iterable[tuple[str | os.PathLike, str | os.PathLike | No
     ----------
     pairs : iterable of (image path, mask path or None)
         Each image with its mask file (**white / nonzero = hole**, or see ``convention``); None
-        takes the hole from the image's transparent pixels (alpha channel).
+        takes the hole from the image's transparent pixels (alpha channel). Paths may be fsspec
+        URLs (``s3://bucket/a.png``, ``memory://a.png``; needs fsspec and the file system's
+        package): the workers open them, so every worker must reach them.
     out_dir : str or path
-        Existing folder; each output keeps its input's file name. Outputs already there and
-        complete are skipped, so a rerun resumes an interrupted batch.
+        Existing folder (or fsspec URL); each output keeps its input's file name. Outputs
+        already there and complete are skipped, so a rerun resumes an interrupted batch.
     client : distributed.Client, optional
         Run on this client's cluster (``Client("tcp://host:8786")``). Default: a LocalCluster
         of ``workers`` single-threaded worker processes, closed at the end.
@@ -116,7 +119,7 @@ def restore_many(pairs: Iterable[tuple[str | os.PathLike, str | os.PathLike | No
         output would be its own input, or an option's name or ``convention`` is unknown. (Bad
         option values fail each image, with inpaint's message in its record.)
     """
-    jobs = _jobs(pairs, Path(out_dir))
+    jobs = _jobs(pairs, out_dir)
     retries = check_int(retries, "retries", "restore_many", low=0)
     check_choice(convention, "convention", "restore_many", ("white-hole", "black-hole"))
     _check_options(inpaint_options)
@@ -128,18 +131,30 @@ def restore_many(pairs: Iterable[tuple[str | os.PathLike, str | os.PathLike | No
 
 
 def write_report(records: Sequence[BatchRecord], path: str | os.PathLike) -> None:
-    """Write the records as JSON (``.json``) or CSV (any other suffix), atomically."""
-    path = Path(path)
-    rows = [asdict(record) for record in records]
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
-    with open(temporary, "w", newline="") as file:
-        if path.suffix.lower() == ".json":
-            json.dump({"summary": summarize(records), "images": rows}, file, indent=1)
-        else:
-            writer = csv.DictWriter(file, fieldnames=list(BatchRecord.__dataclass_fields__))
-            writer.writeheader()
-            writer.writerows(rows)
+    """Write the records as JSON (``.json``) or CSV (any other suffix), atomically.
+
+    ``path`` may be an fsspec URL, written through a staging file as the outputs are.
+    """
+    path = _files.normalize(path)
+    text = _report_text(records, json_format=_files.suffix(path).lower() == ".json")
+    if _files.is_url(path):
+        _files.remove(path)             # a report of an earlier run is replaced
+        _files.write_once(path, text.encode())
+        return
+    temporary = Path(path).with_name(f".{Path(path).name}.{uuid.uuid4().hex}")
+    temporary.write_text(text)
     os.replace(temporary, path)
+
+
+def _report_text(records: Sequence[BatchRecord], *, json_format: bool) -> str:
+    rows = [asdict(record) for record in records]
+    if json_format:
+        return json.dumps({"summary": summarize(records), "images": rows}, indent=1)
+    buffer = StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=list(BatchRecord.__dataclass_fields__))
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
 
 
 def summarize(records: Sequence[BatchRecord]) -> dict:
@@ -169,7 +184,7 @@ def _restore_one_here(image_path: str, mask_path: str | None, output_path: str,
         if _is_complete(output_path):
             record.status = "skipped"
             return record
-        image = io.read_image(image_path)
+        image = _read_image(image_path, "image")
         colour, alpha = io.split_alpha(image)
         hole = _read_hole(image, colour, mask_path, settings)
         record.hole_share = round(float(hole.mean()), 6)
@@ -225,16 +240,25 @@ def _read_hole(image: np.ndarray, colour: np.ndarray, mask_path: str | None,
 
     with warnings.catch_warnings():   # a mostly-hole mask is the user's choice in a batch
         warnings.simplefilter("ignore", io.MaskPolarityWarning)
-        return io.read_mask(mask_path, shape=colour.shape[:2], convention=settings["convention"],
+        mask = _read_image(mask_path, "mask") if _files.is_url(mask_path) else mask_path
+        return io.read_mask(mask, shape=colour.shape[:2], convention=settings["convention"],
                             invert=invert)
+
+
+def _read_image(location: str, what: str) -> np.ndarray:
+    """An image from a local path, or from an fsspec URL through its bytes."""
+    if not _files.is_url(location):
+        return io.read_image(location)
+    return io.decode_image(_files.read_bytes(location), extension=_files.suffix(location),
+                           name=f"{what} file '{location}'")
 
 
 def _is_complete(path: str) -> bool:
     """Whether an output exists and reads back as an image (a truncated file does not)."""
-    if not os.path.exists(path):
+    if not (_files.exists(path) if _files.is_url(path) else os.path.exists(path)):
         return False
     try:
-        io.read_image(path)
+        _read_image(path, "output")
     except InpaintError:
         return False
     return True
@@ -247,6 +271,8 @@ def _write_once(path: str, image: np.ndarray, *, inputs: tuple) -> bool:
     hard-linked to the target name: a link never replaces an existing file, so of two attempts
     racing on one output exactly one writes it. An incomplete leftover is removed first.
     """
+    if _files.is_url(path):
+        return _write_once_url(path, image, inputs=inputs)
     target = Path(path)
     staging = target.with_name(f".{target.stem}.{uuid.uuid4().hex}{target.suffix}")
     io.write_image(staging, image, inputs=tuple(p for p in inputs if p is not None))
@@ -266,38 +292,58 @@ def _write_once(path: str, image: np.ndarray, *, inputs: tuple) -> bool:
         staging.unlink(missing_ok=True)
 
 
+def _write_once_url(url: str, image: np.ndarray, *, inputs: tuple) -> bool:
+    """:func:`_write_once` for an fsspec URL: bytes from io, a staging file, then a move."""
+    if _files.key(url) in {_files.key(p) for p in inputs if p is not None and _files.is_url(p)}:
+        raise InpaintError(f"Refusing to write '{url}' over an input file. Choose another "
+                           "output folder.")
+    data = io.encode_image(image, _files.suffix(url))
+    if not _is_complete(url):
+        _files.remove(url)              # an incomplete leftover of an interrupted run
+    return _files.write_once(url, data)
+
+
 # --- the client side ------------------------------------------------------------------------------
 
 class _Job:
-    def __init__(self, image: Path, mask: Path | None, output: Path) -> None:
+    def __init__(self, image: str, mask: str | None, output: str) -> None:
         self.image, self.mask, self.output = image, mask, output
 
 
-def _jobs(pairs: Iterable, out_dir: Path) -> list[_Job]:
-    if not out_dir.is_dir():
+def _jobs(pairs: Iterable, out_dir: str | os.PathLike) -> list[_Job]:
+    """One job per pair; locations are local paths or fsspec URLs (``file://`` made local)."""
+    out_dir = _files.normalize(out_dir)
+    if not _files.is_dir(out_dir):
         raise InpaintError(
             f"The 'out_dir' parameter of restore_many must be an existing folder. Got "
             f"'{out_dir}'; create it first."
         )
     jobs, seen = [], {}
     for image, mask in pairs:
-        image = Path(image)
-        output = out_dir / image.name
-        if output.name in seen:
+        image = _files.normalize(image)
+        mask = None if mask is None else _files.normalize(mask)
+        output = _files.join(out_dir, _files.name(image))
+        if _files.name(output) in seen:
             raise InpaintError(
-                f"Two inputs of restore_many share the file name '{image.name}' "
-                f"('{seen[output.name]}' and '{image}'): their outputs would collide in "
-                f"'{out_dir}'. Rename one."
+                f"Two inputs of restore_many share the file name '{_files.name(image)}' "
+                f"('{seen[_files.name(output)]}' and '{image}'): their outputs would collide "
+                f"in '{out_dir}'. Rename one."
             )
-        seen[output.name] = image
-        sources = (image.resolve(), Path(mask or image).resolve())
-        if output.exists() and output.resolve() in sources:
+        seen[_files.name(output)] = image
+        if _is_own_input(output, (image, mask or image)):
             raise InpaintError(
                 f"The output '{output}' of restore_many would be its input: choose an 'out_dir' "
                 "other than the inputs' folder."
             )
-        jobs.append(_Job(image, None if mask is None else Path(mask), output))
+        jobs.append(_Job(image, mask, output))
     return jobs
+
+
+def _is_own_input(output: str, inputs: tuple[str, str]) -> bool:
+    if _files.is_url(output):
+        return _files.key(output) in {_files.key(p) for p in inputs if _files.is_url(p)}
+    return os.path.exists(output) and Path(output).resolve() in {
+        Path(p).resolve() for p in inputs if not _files.is_url(p)}
 
 
 def _check_options(options: dict) -> None:
@@ -357,8 +403,7 @@ def _run(client: Any, jobs: list[_Job], settings: dict, retries: int,
 
     futures = {}
     for index, job in enumerate(jobs):
-        future = client.submit(_restore_one, str(job.image),
-                               None if job.mask is None else str(job.mask), str(job.output),
+        future = client.submit(_restore_one, job.image, job.mask, job.output,
                                settings, retries=retries, pure=False,
                                key=f"graphinpaint-restore-{index}-{uuid.uuid4().hex[:8]}")
         futures[future] = index
@@ -381,8 +426,7 @@ def _record_of(future: Any, job: _Job) -> BatchRecord:
         message = f"{type(error).__name__}: {error}"
         if type(error).__name__ == "KilledWorker":
             message += " (its worker died each time: out of memory? try a smaller image)"
-        return BatchRecord(str(job.image), None if job.mask is None else str(job.mask),
-                           str(job.output), "failed", error=message)
+        return BatchRecord(job.image, job.mask, job.output, "failed", error=message)
 
 
 class _Counter:
@@ -414,7 +458,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         pairs = _pairs(args.inputs, args.mask_suffix, args.mask_from_alpha)
         client = _connect(args.scheduler) if args.scheduler else None
-        report = Path(args.report or Path(args.output) / "graphinpaint-report.json")
+        report = args.report or _files.join(_files.normalize(args.output),
+                                            "graphinpaint-report.json")
         _say(f"graphinpaint batch: {len(pairs)} images"
              + (f" on {args.scheduler}" if args.scheduler else ""), args.quiet)
         records = restore_many(pairs, args.output, client=client, workers=args.workers,
@@ -466,18 +511,29 @@ def _inpaint_options(args: argparse.Namespace) -> dict:
 
 
 def _pairs(inputs: Sequence[str], suffix: str,
-           from_alpha: bool) -> list[tuple[Path, Path | None]]:
-    """(image, mask) pairs from files and folders; masks are found by suffix beside each image."""
+           from_alpha: bool) -> list[tuple[str, str | None]]:
+    """(image, mask) pairs from files and folders (paths or URLs); masks are found by suffix."""
     images = []
-    for path in map(Path, inputs):
-        found = sorted(p for p in path.iterdir() if p.suffix.lower() in _IMAGE_SUFFIXES) \
-            if path.is_dir() else [path]
+    for location in map(_files.normalize, inputs):
+        found = sorted(p for p in _list_dir(location) if _files.suffix(p).lower()
+                       in _IMAGE_SUFFIXES) if _files.is_dir(location) else [location]
         # A glob such as scans/*.png also matches the masks: they are not images to restore.
-        images += [p for p in found if from_alpha or not p.stem.endswith(suffix)]
+        images += [p for p in found
+                   if from_alpha or not PurePath(_files.name(p)).stem.endswith(suffix)]
     if not images:
         raise InpaintError("No images found: give image files or folders holding them.")
-    return [(image, None if from_alpha else image.with_name(f"{image.stem}{suffix}{image.suffix}"))
-            for image in images]
+    return [(image, None if from_alpha else _mask_beside(image, suffix)) for image in images]
+
+
+def _list_dir(folder: str) -> list[str]:
+    if _files.is_url(folder):
+        return _files.list_dir(folder)
+    return [str(p) for p in Path(folder).iterdir()]
+
+
+def _mask_beside(image: str, suffix: str) -> str:
+    name = PurePath(_files.name(image))
+    return _files.with_name(image, f"{name.stem}{suffix}{name.suffix}")
 
 
 def _connect(address: str) -> Any:
