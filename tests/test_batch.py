@@ -8,7 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-distributed = pytest.importorskip("distributed")
+from _optional import require
+
+distributed = require("distributed")
 
 import graphinpaint as gi  # noqa: E402
 from graphinpaint import batch, io  # noqa: E402

@@ -8,8 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-distributed = pytest.importorskip("distributed")
-fsspec = pytest.importorskip("fsspec")
+from _optional import require
+
+distributed = require("distributed")
+fsspec = require("fsspec")
 
 import graphinpaint as gi  # noqa: E402
 from graphinpaint import batch, io  # noqa: E402

@@ -8,8 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-pytest.importorskip("cv2.xphoto", reason="the bench extra (opencv-contrib) is not installed")
-pytest.importorskip("skimage", reason="the bench extra (scikit-image) is not installed")
+from _optional import require
+
+require("cv2.xphoto", reason="the bench extra (opencv-contrib) is not installed")
+require("skimage", reason="the bench extra (scikit-image) is not installed")
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import compare  # noqa: E402

@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from _optional import require
+
 import graphinpaint as gi
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -31,7 +33,7 @@ def example(monkeypatch):
 
     def load(name: str):
         if name == "flask_app":
-            pytest.importorskip("flask")
+            require("flask")
         return importlib.import_module(name)
 
     return load

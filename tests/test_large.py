@@ -5,7 +5,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-da = pytest.importorskip("dask.array")
+from _optional import require
+
+da = require("dask.array")
 
 import graphinpaint as gi  # noqa: E402
 from graphinpaint import _memory, io, metrics  # noqa: E402
@@ -82,7 +84,7 @@ def test_dask_arrays_and_memory_maps_give_lazy_results_equal_to_the_numpy_one(sc
     mapped = np.lib.format.open_memmap(tmp_path / "image.npy", mode="w+", dtype=image.dtype,
                                        shape=image.shape)
     mapped[:] = image
-    tifffile = pytest.importorskip("tifffile")
+    tifffile = require("tifffile")
     tifffile.imwrite(tmp_path / "image.tif", image)             # an uncompressed TIFF
     for source in (da.from_array(image, chunks=32), mapped,
                    tifffile.memmap(tmp_path / "image.tif", mode="r")):

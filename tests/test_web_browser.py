@@ -12,12 +12,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from _optional import require
+
 import graphinpaint as gi
 from graphinpaint.metrics import psnr
 from graphinpaint.web import JobPool, Limits, create_app
 from graphinpaint.web.handling import run_task
 
-sync_api = pytest.importorskip("playwright.sync_api")
+sync_api = require("playwright.sync_api")
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "graphinpaint" / "web" / "static" / "samples" / "astronaut.png"

@@ -7,11 +7,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from _optional import require
+
 import graphinpaint as gi
 from graphinpaint.io import decode_image
 from graphinpaint.web.handling import encode_png
 
-pytest.importorskip("django")
+require("django")
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 DATA = EXAMPLES / "data"
 
