@@ -182,7 +182,7 @@ def _check_shapes(pixels: Any, hole: Any) -> None:
 def _resolved_options(hole: Any, options: dict, tile: int, scheduler: Any) -> dict:
     """The options with the strategy and its window settled from the whole mask, as inpaint
     would settle them, so that every tile runs the same pipeline."""
-    from .pipeline import _STRATEGY_DEFAULTS, _THICK_STROKE
+    from .pipeline import _STRATEGY_DEFAULTS, _patch_for_strokes
 
     options = dict(options)
     strategy = options.get("strategy", "auto")
@@ -198,8 +198,9 @@ def _resolved_options(hole: Any, options: dict, tile: int, scheduler: Any) -> di
         options["window"] = _STRATEGY_DEFAULTS[strategy]["window"]
     options.setdefault("window_growth", 1.0)
     if options.get("patch_size") is None:   # inpaint's default, from the whole mask's strokes
-        thick = strategy == "layers" and _stroke_width(hole, tile, scheduler) >= _THICK_STROKE
-        options["patch_size"] = 11 if thick else 7
+        # Only layers look at the width: spare the pass over the mask otherwise.
+        width = _stroke_width(hole, tile, scheduler) if strategy == "layers" else 0.0
+        options["patch_size"] = _patch_for_strokes(width, strategy)
     options.setdefault("rounds", 1)
     return options
 

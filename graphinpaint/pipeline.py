@@ -260,10 +260,15 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
 
 
 def _default_patch_size(hole: np.ndarray, strategy: str, shape: tuple[int, ...]) -> int:
-    """11 for thick holes filled by layers, else 7; never more than the image's odd side."""
-    thick = strategy == "layers" and stroke_width(hole) >= _THICK_STROKE
+    """:func:`_patch_for_strokes` of the hole, never more than the image's odd side."""
     side = min(shape[0], shape[1])
-    return min(11 if thick else 7, side if side % 2 else side - 1)
+    return min(_patch_for_strokes(stroke_width(hole), strategy), side if side % 2 else side - 1)
+
+
+def _patch_for_strokes(width: float, strategy: str) -> int:
+    """The default patch for a hole of this stroke width: 11 for thick holes filled by layers,
+    else 7 (``inpaint_large`` measures the width over a lazy mask and asks here too)."""
+    return 11 if strategy == "layers" and width >= _THICK_STROKE else 7
 
 
 def _bounding_box(hole: np.ndarray, shape: tuple[int, int],
