@@ -42,7 +42,6 @@ from ._validation import InpaintError, check_choice, check_int
 __all__ = ["BatchRecord", "main", "restore_many", "summarize", "write_report"]
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
-_IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
 # Threads of numba and BLAS per worker process: a worker is one core. The environment alone
 # does not reach numba (the worker process has imported it before the nanny's env is applied,
 # so it keeps one thread per core): each task also sets numba's threads itself (_numba_threads).
@@ -516,7 +515,7 @@ def _pairs(inputs: Sequence[str], suffix: str,
     images = []
     for location in map(_files.normalize, inputs):
         found = sorted(p for p in _list_dir(location) if _files.suffix(p).lower()
-                       in _IMAGE_SUFFIXES) if _files.is_dir(location) else [location]
+                       in io.SCANNED_SUFFIXES) if _files.is_dir(location) else [location]
         # A glob such as scans/*.png also matches the masks: they are not images to restore.
         images += [p for p in found
                    if from_alpha or not PurePath(_files.name(p)).stem.endswith(suffix)]

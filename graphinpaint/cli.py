@@ -25,7 +25,6 @@ from .pipeline import Inpaint, inpaint
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
-_IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
 
 EXAMPLES = """\
 examples:
@@ -164,7 +163,7 @@ def _batch_jobs(args: argparse.Namespace) -> list[_Job]:
     images = []
     for path in map(Path, args.paths):
         if path.is_dir():
-            images += sorted(p for p in path.iterdir() if p.suffix.lower() in _IMAGE_SUFFIXES
+            images += sorted(p for p in path.iterdir() if p.suffix.lower() in io.SCANNED_SUFFIXES
                              and not p.stem.endswith(args.mask_suffix)
                              and "_inpainted" not in p.stem)
         else:

@@ -28,7 +28,9 @@ import numpy as np
 from ._validation import InpaintError, check_choice
 
 __all__ = [
+    "IMAGE_SUFFIXES",
     "MaskPolarityWarning",
+    "SCANNED_SUFFIXES",
     "check_destination",
     "decode_image",
     "encode_image",
@@ -107,7 +109,7 @@ def decode_image(data: bytes, *, extension: str | None = None, name: str = "imag
     """
     if not data:
         raise InpaintError(f"The {name} is empty (0 bytes).")
-    extension = extension.lower() if extension and extension.lower() in _EXTENSIONS else None
+    extension = extension.lower() if extension and extension.lower() in IMAGE_SUFFIXES else None
     return _checked_image(_decode(bytes(data), extension, f"the {name}"), f"the {name}")
 
 
@@ -334,8 +336,11 @@ def _read(path: PathLike, what: str) -> np.ndarray:
     return array
 
 
-# Suffixes the decoders are told about; others are left for imageio to guess from the content.
-_EXTENSIONS = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".gif"}
+#: Suffixes the decoders are told about; others are left for imageio to guess from the content.
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".gif"})
+#: Files a folder scan (the command's folders, ``graphinpaint batch``) takes as images: GIFs,
+#: mostly animations, are left out.
+SCANNED_SUFFIXES = IMAGE_SUFFIXES - {".gif"}
 
 
 def _decode(content: bytes, extension: str | None, label: str) -> np.ndarray:

@@ -49,8 +49,6 @@ __all__ = [
     "too_large",
 ]
 
-_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".gif"}
-
 # The options a web client may set, with inpaint's defaults (None: chosen by inpaint) and the
 # page's one-line explanation of each. The bounds on patch_size and k keep a request from buying
 # unbounded work (a 41-pixel patch takes 5 times a 7-pixel one's time; inpaint allows up to the
@@ -352,7 +350,7 @@ def _header_shape(upload: Upload, limits: Limits) -> tuple[int, int, int]:
 
     _check_one_frame(upload, limits)
     suffix = Path(upload.filename or "").suffix.lower()
-    hints = [{}] + ([{"extension": suffix}] if suffix in _SUFFIXES else [])
+    hints = [{}] + ([{"extension": suffix}] if suffix in io.IMAGE_SUFFIXES else [])
     shapes = []
     for hint in hints:
         try:
