@@ -7,10 +7,11 @@ jobs        the bounded worker pool: progress, cancellation, abandoned clients, 
 app         the Flask app: the page, its assets (``static/``, shipped in the package), the API
 cli         the ``serve`` subcommand
 
-Flask is imported only by :func:`create_app` and the ``serve`` command (``pip install
-"graphinpaint[web]"``), so that this package imports without it.
+Flask is imported only when :func:`create_app` is called and by the ``serve`` command (``pip
+install "graphinpaint[web]"``), so that this package imports without it.
 """
 
+from .app import create_app
 from .handling import Limits, RequestError, Task, Upload, prepare, restore_request, run_task
 from .jobs import Cancelled, Job, JobPool
 
@@ -27,10 +28,3 @@ __all__ = [
     "restore_request",
     "run_task",
 ]
-
-
-def create_app(**kwargs):
-    """The Flask app of ``graphinpaint serve``; see :func:`graphinpaint.web.app.create_app`."""
-    from .app import create_app as _create_app
-
-    return _create_app(**kwargs)

@@ -176,8 +176,5 @@ def _describe(array: np.ndarray) -> dict:
 
 
 def _eight_bits(array: np.ndarray) -> np.ndarray:
-    """An 8-bit copy for display (16-bit images keep their top byte)."""
-    if array.dtype == np.uint8:
-        return array
-    return (array >> 8).astype(np.uint8) if array.dtype == np.uint16 else \
-        np.clip(array, 0, 255).astype(np.uint8)
+    """An 8-bit copy for display (uploads are 8- or 16-bit; 16-bit ones keep their top byte)."""
+    return array if array.dtype == np.uint8 else (array >> 8).astype(np.uint8)
