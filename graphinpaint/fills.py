@@ -16,7 +16,8 @@ from . import weights as _weights
 from .graph import grid_graph
 from .solvers import make_solver, solve_dirichlet
 
-__all__ = ["blend_near_boundary", "grid_biharmonic_fill", "grid_laplace_fill", "layer_depths"]
+__all__ = ["blend_near_boundary", "grid_biharmonic_fill", "grid_laplace_fill", "is_scattered",
+           "layer_depths"]
 
 # Depth (taxicab distance to known pixels) up to which the smooth fill is averaged in.
 BLEND_DEPTH = 2
@@ -67,7 +68,7 @@ def grid_biharmonic_fill(values: np.ndarray, hole: np.ndarray, *, method: str = 
     system = (on_hole.T @ on_hole).tocsr()
     rhs = -(on_hole.T @ (on_known @ flat[graph.nodes[~unknown]]))
     start = None
-    if method == "auto" and _is_scattered(hole):
+    if method == "auto" and is_scattered(hole):
         method = "cg"
         start = _normalised_convolution(values, hole).reshape(-1, values.shape[2])[
             graph.nodes[unknown]]
@@ -77,8 +78,10 @@ def grid_biharmonic_fill(values: np.ndarray, hole: np.ndarray, *, method: str = 
     return estimate
 
 
-def _is_scattered(hole: np.ndarray) -> bool:
-    """Whether most known pixels of the hole's bounding box touch the hole (random loss)."""
+def is_scattered(hole: np.ndarray) -> bool:
+    """Whether most known pixels of the hole's bounding box touch the hole: random pixel loss
+    rather than strokes or blotches (the pipeline's "auto" strategy; a box with no known pixel
+    is a blotch). The hole must have a pixel."""
     rows, cols = np.flatnonzero(hole.any(axis=1)), np.flatnonzero(hole.any(axis=0))
     box = hole[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
     touching = ndi.binary_dilation(box, ndi.generate_binary_structure(2, 1)) & ~box

@@ -228,7 +228,7 @@ def _is_scattered(hole: Any, tile: int, scheduler: Any) -> bool:
     import dask.array as da
     from scipy import ndimage as ndi
 
-    from .pipeline import _SCATTERED_SHARE
+    from .fills import SCATTERED_SHARE
 
     rows, cols = dask.compute(hole.any(axis=1), hole.any(axis=0), scheduler=scheduler)
     if not rows.any():
@@ -239,7 +239,7 @@ def _is_scattered(hole: Any, tile: int, scheduler: Any) -> bool:
     near = da.map_overlap(lambda block: ndi.binary_dilation(block, cross), box, depth=1,
                           boundary="none", dtype=bool)
     known, touching = dask.compute((~box).sum(), (~box & near).sum(), scheduler=scheduler)
-    return bool(known > 0 and touching >= _SCATTERED_SHARE * known)
+    return bool(known > 0 and touching >= SCATTERED_SHARE * known)
 
 
 def _deepest_layer(hole: Any, tile: int, scheduler: Any = None) -> int:

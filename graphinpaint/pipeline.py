@@ -24,12 +24,11 @@ from typing import Callable
 
 import numpy as np
 import scipy.sparse as sp
-from scipy import ndimage as ndi
 
 from . import weights as _weights
 from ._memory import check_fits_in_memory
 from ._validation import InpaintError, check_choice, check_float, check_int
-from .fills import layer_depths
+from .fills import is_scattered, layer_depths
 from .graph import PatchSearch, PixelGraph, _union_of_pixels, window_knn
 from .patches import check_patch_size
 from .selection import SmoothFills, choose_settings, mix_smooth, stroke_width
@@ -44,8 +43,6 @@ ProgressCallback = Callable[[int, int], None]
 # added beside the patch matches (a perfect match weighs 1). For layers the grid edges only
 # catch pixels that matching fails; for scattered holes they mix a local harmonic fill into the
 # non-local one, which pays on stochastic texture (docs/pipeline.md has the measurements).
-# "auto" strategy: the hole counts as scattered when this share of known pixels touch it.
-_SCATTERED_SHARE = 0.5
 # A hole whose strokes are this wide or wider (blocks, blotches) is matched with larger patches.
 _THICK_STROKE = 8.0
 _STRATEGY_DEFAULTS = {
@@ -181,7 +178,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
     original = np.asarray(image)
     channels_last = _channels_last(original, channel_axis, func)
     hole = _checked_mask(mask, channels_last.shape[:2], func)
-    scattered = _is_scattered(hole[_bounding_box(hole, hole.shape, 0)]) if hole.any() else False
+    scattered = is_scattered(hole) if hole.any() else False
     if strategy == "auto":
         strategy = "global" if scattered else "layers"
     if patch_size is None:
@@ -362,14 +359,6 @@ class Inpaint:
 
 
 # --- stages -------------------------------------------------------------------------------------
-
-def _is_scattered(hole: np.ndarray) -> bool:
-    """Whether most known pixels (of the hole's bounding box) touch the hole: random pixel loss
-    rather than strokes or blotches. A box with no known pixel is a blotch."""
-    known = ~hole
-    touching = known & ndi.binary_dilation(hole, ndi.generate_binary_structure(2, 1))
-    return bool(known.any()) and touching.sum() >= _SCATTERED_SHARE * known.sum()
-
 
 def _fill_layers(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray,
                  layers: list[np.ndarray], *, patch_size: int,
