@@ -12,14 +12,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-__all__ = ["SMOOTH_KINDS", "Settings"]
-
-# How a smooth grid fill is mixed into the graph solution:
-# "boundary": a biharmonic fill on the pixels within two of the known ones only;
-# "laplace", "biharmonic": that grid fill averaged in over the whole hole;
-# "none": the graph solution as it is.
-SMOOTH_KINDS = ("none", "boundary", "laplace", "biharmonic")
-
+__all__ = ["Settings"]
 
 @dataclass(frozen=True)
 class Settings:
@@ -42,6 +35,9 @@ class Settings:
     k: int = 5
     window_growth: float = 1.0
     rounds: int = 1
+    # How a smooth grid fill is mixed into the graph solution: "boundary", a biharmonic fill on
+    # the pixels within two of the known ones only; "laplace" or "biharmonic", that grid fill
+    # averaged in over the whole hole; "none", the graph solution as it is.
     smooth: str = "boundary"
     smooth_share: float = 0.25
     p: float = 2.0
@@ -62,9 +58,3 @@ class Settings:
         if self.p != 2:
             options.update(rtol=1e-4, eps=1e-2)
         return options
-
-    def describe(self) -> str:
-        """A short label of the options that self-validation chooses among."""
-        mix = "graph only" if self.smooth == "none" or self.smooth_share == 0 else \
-            f"{self.smooth} {self.smooth_share:g}"
-        return f"{self.strategy}, p={self.p:g}, rounds={self.rounds}, {mix}"
