@@ -16,8 +16,8 @@ from . import weights as _weights
 from .graph import grid_graph
 from .solvers import make_solver, solve_dirichlet
 
-__all__ = ["blend_near_boundary", "grid_biharmonic_fill", "grid_laplace_fill", "is_scattered",
-           "layer_depths"]
+__all__ = ["blend_near_boundary", "clip_to_known", "grid_biharmonic_fill", "grid_laplace_fill",
+           "is_scattered", "layer_depths"]
 
 # Depth (taxicab distance to known pixels) up to which the smooth fill is averaged in.
 BLEND_DEPTH = 2
@@ -105,10 +105,7 @@ def blend_near_boundary(estimate: np.ndarray, hole: np.ndarray, share: float) ->
     """
     depth = layer_depths(hole)
     band = hole & (depth <= 2 * BLEND_DEPTH)
-    # The biharmonic fill overshoots near edges; the graph solution never leaves the range of
-    # the known values (maximum principle), and neither shall the blend.
-    known = estimate[~hole]
-    smooth = np.clip(grid_biharmonic_fill(estimate, band), known.min(axis=0), known.max(axis=0))
+    smooth = clip_to_known(grid_biharmonic_fill(estimate, band), estimate, hole)
     near = hole & (depth <= BLEND_DEPTH)
     blended = estimate.copy()
     blended[near] = (1.0 - share) * estimate[near] + share * smooth[near]
@@ -118,3 +115,11 @@ def blend_near_boundary(estimate: np.ndarray, hole: np.ndarray, share: float) ->
 def layer_depths(hole: np.ndarray) -> np.ndarray:
     """Depth of each hole pixel: its taxicab distance to the nearest known pixel (0 outside)."""
     return ndi.distance_transform_cdt(hole, metric="taxicab")
+
+
+def clip_to_known(fill: np.ndarray, values: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    """``fill`` clipped, per channel, to the range of the known values (``values`` outside the
+    hole). The biharmonic fill overshoots near edges; the graph solution never leaves that range
+    (maximum principle), and neither shall a mix of the two."""
+    known = values[~hole]
+    return np.clip(fill, known.min(axis=0), known.max(axis=0))

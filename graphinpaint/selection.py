@@ -18,7 +18,7 @@ from typing import Callable
 
 import numpy as np
 
-from .fills import blend_near_boundary, grid_biharmonic_fill, grid_laplace_fill
+from .fills import blend_near_boundary, clip_to_known, grid_biharmonic_fill, grid_laplace_fill
 from .settings import Settings
 
 __all__ = ["HeldOut", "SmoothFills", "choose_settings", "held_out", "mix_smooth",
@@ -55,11 +55,7 @@ class SmoothFills:
             elif kind == "raw biharmonic":
                 self._fills[kind] = grid_biharmonic_fill(self.values, self.hole)
             else:
-                # The biharmonic fill overshoots near edges; the graph solution never leaves the
-                # range of the known values (maximum principle), and neither shall the mix.
-                known = self.values[~self.hole]
-                self._fills[kind] = np.clip(self["raw biharmonic"],
-                                            known.min(axis=0), known.max(axis=0))
+                self._fills[kind] = clip_to_known(self["raw biharmonic"], self.values, self.hole)
         return self._fills[kind]
 
 
