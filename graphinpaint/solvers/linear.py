@@ -94,11 +94,12 @@ class LinearSolver:
         self.method = method
         self.rtol, self.atol, self.maxiter, self.callback = rtol, atol, maxiter, callback
         self._lu = _factorise(matrix) if method == "direct" else None
-        self._preconditioner = {"direct": None, "cg": _jacobi,
-                                "amg": _amg_preconditioner}[method]
-        if self._preconditioner is not None:
-            self._preconditioner = self._preconditioner(matrix)
         self._inverse_diagonal = _inverse_diagonal(matrix)
+        self._preconditioner = None                 # "direct"
+        if method == "cg":
+            self._preconditioner = _jacobi(self._inverse_diagonal)
+        elif method == "amg":
+            self._preconditioner = _amg_preconditioner(matrix)
 
     def solve(self, b: np.ndarray, x0: np.ndarray | None = None) -> LinearSolveResult:
         """Solve ``A x = b`` for every column of ``b``.
@@ -192,7 +193,7 @@ class LinearSolver:
             "hierarchy may be indefinite for this matrix); falling back to Jacobi-CG. Use "
             "method='cg' to skip the AMG setup.")
         self.method = "cg"
-        self._preconditioner = _jacobi(self.matrix)
+        self._preconditioner = _jacobi(self._inverse_diagonal)
 
     def _cg(self, b: np.ndarray, x0: np.ndarray | None) -> tuple[np.ndarray, int]:
         iterations = 0
@@ -366,9 +367,10 @@ def _inverse_diagonal(matrix: sp.csr_matrix) -> np.ndarray:
     return np.where(diagonal > 0, 1.0 / np.where(diagonal > 0, diagonal, 1.0), 1.0)
 
 
-def _jacobi(matrix: sp.csr_matrix) -> spla.LinearOperator:
-    inverse = _inverse_diagonal(matrix)
-    return spla.LinearOperator(matrix.shape, matvec=lambda v: inverse * v.ravel(),
+def _jacobi(inverse_diagonal: np.ndarray) -> spla.LinearOperator:
+    """The Jacobi preconditioner as an operator, from :func:`_inverse_diagonal`."""
+    size = inverse_diagonal.size
+    return spla.LinearOperator((size, size), matvec=lambda v: inverse_diagonal * v.ravel(),
                                dtype=np.float64)
 
 
