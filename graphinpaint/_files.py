@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ._validation import InpaintError
@@ -63,12 +63,16 @@ def is_dir(location: str) -> bool:
 
 
 def exists(location: str) -> bool:
+    if not is_url(location):
+        return os.path.exists(location)
     filesystem, path = _resolve(location)
     return filesystem.exists(path)
 
 
 def list_dir(location: str) -> list[str]:
-    """The files directly in a folder URL, as URLs."""
+    """The entries of a local folder, or the files directly in a folder URL, as URLs."""
+    if not is_url(location):
+        return [str(entry) for entry in Path(location).iterdir()]
     filesystem, path = _resolve(location)
     return sorted(filesystem.unstrip_protocol(entry["name"])
                   for entry in filesystem.ls(path, detail=True) if entry["type"] == "file")

@@ -254,7 +254,7 @@ def _read_image(location: str, what: str) -> np.ndarray:
 
 def _is_complete(path: str) -> bool:
     """Whether an output exists and reads back as an image (a truncated file does not)."""
-    if not (_files.exists(path) if _files.is_url(path) else os.path.exists(path)):
+    if not _files.exists(path):
         return False
     try:
         _read_image(path, "output")
@@ -514,7 +514,7 @@ def _pairs(inputs: Sequence[str], suffix: str,
     """(image, mask) pairs from files and folders (paths or URLs); masks are found by suffix."""
     images = []
     for location in map(_files.normalize, inputs):
-        found = sorted(p for p in _list_dir(location) if _files.suffix(p).lower()
+        found = sorted(p for p in _files.list_dir(location) if _files.suffix(p).lower()
                        in io.SCANNED_SUFFIXES) if _files.is_dir(location) else [location]
         # A glob such as scans/*.png also matches the masks: they are not images to restore.
         images += [p for p in found
@@ -522,12 +522,6 @@ def _pairs(inputs: Sequence[str], suffix: str,
     if not images:
         raise InpaintError("No images found: give image files or folders holding them.")
     return [(image, None if from_alpha else _mask_beside(image, suffix)) for image in images]
-
-
-def _list_dir(folder: str) -> list[str]:
-    if _files.is_url(folder):
-        return _files.list_dir(folder)
-    return [str(p) for p in Path(folder).iterdir()]
 
 
 def _mask_beside(image: str, suffix: str) -> str:
