@@ -36,7 +36,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from . import _files, io
+from . import _files, cli, io
 from ._validation import InpaintError, check_choice, check_int
 
 __all__ = ["BatchRecord", "main", "restore_many", "summarize", "write_report"]
@@ -497,8 +497,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="worker processes of the local cluster (default: one per core)")
     parser.add_argument("--report", help="report file, .json or .csv "
                                          "(default OUTDIR/graphinpaint-report.json)")
-    parser.add_argument("--p", type=float, default=2.0, help="exponent of the p-Laplacian")
-    parser.add_argument("--patch-size", type=int, default=7, help="odd patch side (default 7)")
+    parser.add_argument("--p", type=cli.exponent, default=2.0,
+                        help="exponent of the p-Laplacian in [1, inf] (default 2)")
+    parser.add_argument("--patch-size", type=int, default=None, help=cli.PATCH_SIZE_HELP)
     parser.add_argument("--k", type=int, default=5, help="matches per hole pixel (default 5)")
     parser.add_argument("--strategy", choices=("auto", "layers", "global"), default="auto")
     parser.add_argument("-q", "--quiet", action="store_true", help="errors and failures only")

@@ -85,12 +85,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--mask-from-alpha", action="store_true",
                         help="use the image's transparent pixels as the hole")
     parser.add_argument("--invert-mask", action="store_true", help="flip the mask's polarity")
-    parser.add_argument("--p", type=_exponent, default=2.0,
+    parser.add_argument("--p", type=exponent, default=2.0,
                         help="exponent of the p-Laplacian in [1, inf] (default 2)")
     parser.add_argument("--form", choices=("anisotropic", "isotropic", "game"),
                         default="anisotropic")
     parser.add_argument("--patch-size", type=int, default=None,
-                        help="odd patch side (default 7, less for an image narrower than 7)")
+                        help=PATCH_SIZE_HELP)
     parser.add_argument("--k", type=int, default=5, help="matches per hole pixel (default 5)")
     parser.add_argument("--window", type=int, default=None,
                         help="odd side of the search window (default: by strategy)")
@@ -121,7 +121,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _exponent(text: str) -> float:
+PATCH_SIZE_HELP = "odd patch side (default: 11 for thick holes, else 7; never above the image)"
+
+
+def exponent(text: str) -> float:
+    """argparse type of ``--p``: a number in [1, inf], ``inf`` spelt out."""
     value = math.inf if text.strip().lower() in ("inf", "infinity") else float(text)
     if not 1 <= value <= math.inf:
         raise argparse.ArgumentTypeError(f"must be a number in [1, inf], got {text!r}")

@@ -181,3 +181,11 @@ def test_batch_command_reports_failures_in_its_exit_code_and_json(client, folder
     assert failed[0]["input"].endswith("img02.png") and "does not exist" in failed[0]["error"]
     err = capsys.readouterr().err
     assert "2 restored, 0 skipped" in err and "1 failed" in err and "images/s" in err
+
+
+def test_batch_command_takes_the_main_commands_p_and_patch_default():
+    options = batch._inpaint_options(batch._parser().parse_args(["x", "-o", "y", "--p", "inf"]))
+    # No patch size given: inpaint chooses (11 for thick holes), as the main command does.
+    assert options["p"] == np.inf and options["patch_size"] is None
+    with pytest.raises(SystemExit):
+        batch._parser().parse_args(["x", "-o", "y", "--p", "0.5"])
