@@ -94,3 +94,24 @@ def test_a_part_without_labels_is_named_by_laplace_learning(two_clusters):
     with pytest.raises(InpaintError, match=r"laplace_learning has 1 connected part\(s\) with no "
                                            r"labelled node \(60 nodes"):
         laplace_learning(cut, only_left, labels)
+
+
+def test_game_p_laplace_scores_are_the_game_dirichlet_solution(two_clusters):
+    # p_laplace_learning runs the game iteration itself: the scores of solve_dirichlet.
+    W, known, labels, _ = two_clusters
+    _, scores = p_laplace_learning(W, known, labels, p=6.0, rtol=1e-8, return_scores=True)
+    onehot = np.zeros((120, 2))
+    onehot[known, [0, 1]] = 1
+    expected = gi.solve_dirichlet(W, known, onehot, p=6.0, form="game", rtol=1e-8)
+    np.testing.assert_allclose(scores, expected, atol=1e-12)
+
+
+def test_a_part_without_labels_is_named_by_p_laplace_learning(two_clusters):
+    W, known, labels, _ = two_clusters
+    cut = W.tolil()
+    cut[0, 60] = cut[60, 0] = 0
+    cut = cut.tocsr()
+    cut.eliminate_zeros()
+    with pytest.raises(InpaintError, match=r"p_laplace_learning has 1 connected part\(s\) "
+                                           r"with no labelled node \(60 nodes"):
+        p_laplace_learning(cut, known & (np.arange(120) < 60), labels)
