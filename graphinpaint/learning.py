@@ -110,8 +110,8 @@ def p_laplace_learning(weights: sp.spmatrix, known: np.ndarray, labels: np.ndarr
         In [2, inf] for the game form, [1, inf] for the others.
     form : {"game", "anisotropic", "isotropic"}, default "game"
         Which p-Laplacian (:func:`graphinpaint.solve_dirichlet`). ``"game"``, the
-        game-theoretic one, is graphlearning's ``ssl.plaplace`` (which solves one class at a
-        time; here all classes are the channels of one solve).
+        game-theoretic one, is graphlearning's ``ssl.plaplace``; like it, each class is
+        solved and stopped on its own (:mod:`graphinpaint.solvers.game`).
     midrange : {"weighted", "unweighted"}, default "weighted"
         Game form: ``"unweighted"`` is graphlearning's ``plaplace(fast=True)`` exactly (see
         :func:`graphinpaint.solve_dirichlet`).
