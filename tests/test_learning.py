@@ -84,16 +84,17 @@ def test_known_of_another_length_than_the_graph_is_named(two_clusters, learn):
         learn(W, known[:100], labels[:100])
 
 
-def test_a_part_without_labels_is_named_by_laplace_learning(two_clusters):
+@pytest.mark.parametrize("learn", [laplace_learning, p_laplace_learning])
+def test_a_part_without_labels_is_named(two_clusters, learn):
     W, known, labels, _ = two_clusters
     cut = W.tolil()
     cut[0, 60] = cut[60, 0] = 0
     cut = cut.tocsr()
     cut.eliminate_zeros()
     only_left = known & (np.arange(120) < 60)
-    with pytest.raises(InpaintError, match=r"laplace_learning has 1 connected part\(s\) with no "
-                                           r"labelled node \(60 nodes"):
-        laplace_learning(cut, only_left, labels)
+    with pytest.raises(InpaintError, match=rf"The graph given to {learn.__name__} has 1 "
+                                           r"connected part\(s\) with no labelled node \(60 nodes"):
+        learn(cut, only_left, labels)
 
 
 def test_game_p_laplace_scores_are_the_game_dirichlet_solution(two_clusters):
@@ -105,13 +106,3 @@ def test_game_p_laplace_scores_are_the_game_dirichlet_solution(two_clusters):
     expected = gi.solve_dirichlet(W, known, onehot, p=6.0, form="game", rtol=1e-8)
     np.testing.assert_allclose(scores, expected, atol=1e-12)
 
-
-def test_a_part_without_labels_is_named_by_p_laplace_learning(two_clusters):
-    W, known, labels, _ = two_clusters
-    cut = W.tolil()
-    cut[0, 60] = cut[60, 0] = 0
-    cut = cut.tocsr()
-    cut.eliminate_zeros()
-    with pytest.raises(InpaintError, match=r"p_laplace_learning has 1 connected part\(s\) "
-                                           r"with no labelled node \(60 nodes"):
-        p_laplace_learning(cut, known & (np.arange(120) < 60), labels)
