@@ -85,7 +85,7 @@ def iterate(edges: _edges.Edges, known: np.ndarray, signal: np.ndarray, x0: np.n
     enough; measured). ``weighted_midrange=False`` takes the plain ``(max + min) / 2``."""
     graph = _sweep_graph(edges, weighted_midrange)
     unknown = np.flatnonzero(~known).astype(np.uint64)
-    columns = np.ascontiguousarray(signal.T)            # (c, n): one contiguous row a channel
+    columns = signal.T.copy()           # (c, n), one contiguous row a channel; signal untouched
     columns[:, unknown] = (signal[known].mean(axis=0)[:, None] if x0 is None
                            else x0[unknown].T)
     mean_share = 0.0 if np.isinf(p) else 1.0 / (p - 1.0)
