@@ -211,3 +211,15 @@ def test_results_do_not_depend_on_the_number_of_threads():
     finally:
         numba.set_num_threads(before)
     np.testing.assert_allclose(one, two, atol=1e-6, rtol=0)
+
+
+@pytest.mark.parametrize("p", [3.0, np.inf])
+@pytest.mark.parametrize("midrange", ["weighted", "unweighted"])
+def test_the_reported_residual_is_the_largest_game_laplacian_on_the_unknowns(p, midrange):
+    # A loose tolerance leaves a residual far from 0: it must be the operator's, not a proxy.
+    W, known, values = _random_problem(7, n=40, share=0.25, channels=2)
+    result = solve_dirichlet(W, known, values, p=p, form="game", rtol=1e-2, midrange=midrange,
+                             return_result=True)
+    operator = operators.game_p_laplacian(W, result.x, p, midrange=midrange)[~known]
+    assert result.residual > 1e-6
+    assert result.residual == pytest.approx(np.abs(operator).max(), rel=1e-12)
