@@ -275,7 +275,7 @@ def _decide(classes: np.ndarray, scores: np.ndarray, known: np.ndarray, labels: 
 def _check_every_part_labelled(weights: sp.csr_matrix, known: np.ndarray, func: str) -> None:
     """Raise if a connected part of the graph holds no labelled node (its scores would be
     undetermined: the Dirichlet block is singular there)."""
-    count, parts = connected_components(weights, directed=False)
+    count, parts = _parts(weights)
     unlabelled = np.setdiff1d(np.arange(count), parts[known])
     if unlabelled.size:
         nodes = np.isin(parts, unlabelled)
@@ -288,10 +288,18 @@ def _check_every_part_labelled(weights: sp.csr_matrix, known: np.ndarray, func: 
 
 
 def _check_connected(weights: sp.csr_matrix, func: str) -> None:
-    count, _ = connected_components(weights, directed=False)
+    count, _ = _parts(weights)
     if count > 1:
         raise InpaintError(
             f"The graph given to {func} has {count} connected parts: Poisson learning needs a "
             "connected graph (its equation has no solution otherwise). Add edges, e.g. more "
             "neighbours, or classify each part on its own."
         )
+
+
+def _parts(weights: sp.csr_matrix) -> tuple[int, np.ndarray]:
+    """The connected parts of the graph and each node's part, joined by positive weights only
+    (scipy counts a stored zero as an edge; it joins nothing in any of the equations)."""
+    linked = weights.copy()
+    linked.eliminate_zeros()
+    return connected_components(linked, directed=False)

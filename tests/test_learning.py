@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 import graphinpaint as gi
 from graphinpaint import InpaintError
@@ -106,3 +107,16 @@ def test_game_p_laplace_scores_are_the_game_dirichlet_solution(two_clusters):
     expected = gi.solve_dirichlet(W, known, onehot, p=6.0, form="game", rtol=1e-8)
     np.testing.assert_allclose(scores, expected, atol=1e-12)
 
+
+
+@pytest.mark.parametrize("learn", [laplace_learning, p_laplace_learning, poisson_learning])
+def test_a_stored_zero_weight_joins_no_parts(learn):
+    # A path cut by stored zeros between nodes 2 and 3: two parts, only the first labelled.
+    W = sp.diags(np.ones(5), 1, shape=(6, 6)).tocsr()
+    W = (W + W.T).tocsr()
+    W[2, 3] = W[3, 2] = 0.0
+    assert W.nnz == 10
+    known = np.array([True, False, False, False, False, True])
+    known[5] = learn is poisson_learning            # Poisson needs one connected graph
+    with pytest.raises(InpaintError, match=rf"The graph given to {learn.__name__} has"):
+        learn(W, known, np.array([0, 0, 0, 0, 0, 1]))
