@@ -38,8 +38,9 @@ def node_mean(start, stop, indices, weights, values, c):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True)
-def node_midrange(start, stop, indices, scales, values, c, uniform):  # pragma: no cover
-    """The weighted midrange of the neighbours on the edges ``start:stop`` (0 with none).
+def node_midrange(start, stop, indices, scales, column, uniform):  # pragma: no cover
+    """The weighted midrange of the neighbour values ``column`` (n,) on the edges
+    ``start:stop`` (0 with none).
 
     With ``uniform`` scales it is ``(max + min) / 2``. Otherwise it is the root of
     ``g(x) = U(x) - D(x)``, ``U(x) = max_v s_v (x - f_v)`` increasing and
@@ -52,8 +53,8 @@ def node_midrange(start, stop, indices, scales, values, c, uniform):  # pragma: 
     high = -np.inf
     for e in range(start, stop):
         if scales[e] > 0:
-            low = min(low, values[indices[e], c])
-            high = max(high, values[indices[e], c])
+            low = min(low, column[indices[e]])
+            high = max(high, column[indices[e]])
     if high < low:
         return 0.0
     x = (low + high) / 2.0
@@ -67,7 +68,7 @@ def node_midrange(start, stop, indices, scales, values, c, uniform):  # pragma: 
             s = scales[e]
             if s <= 0:
                 continue
-            f = values[indices[e], c]
+            f = column[indices[e]]
             if s * (x - f) > up:
                 up, s_a, f_a = s * (x - f), s, f
             if s * (f - x) > down:
@@ -96,6 +97,6 @@ def means_and_midranges(indptr, indices, weights, values, uniform):  # pragma: n
     for u in range(n):
         for c in range(channels):
             means[u, c] = node_mean(indptr[u], indptr[u + 1], indices, weights, values, c)
-            midranges[u, c] = node_midrange(indptr[u], indptr[u + 1], indices, scales, values,
-                                            c, uniform[u])
+            midranges[u, c] = node_midrange(indptr[u], indptr[u + 1], indices, scales,
+                                            values[:, c], uniform[u])
     return means, midranges

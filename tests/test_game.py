@@ -152,3 +152,74 @@ def test_a_stop_before_the_tolerance_warns_at_the_callers_line_with_where_it_sto
                                  return_result=True)
     assert caught[0].filename == __file__
     assert not result.success and result.status == 1 and result.nit == 5
+
+
+def test_stored_zero_weights_join_nothing():
+    # Explicit zeros from the middle of a path to both ends (and between two inner nodes):
+    # were they edges, the midrange of node 4 would see 1 and 5 and the line would bend.
+    path = _path(9).tolil()
+    for u, v in [(4, 0), (4, 8), (2, 6)]:
+        path[u, v] = path[v, u] = 1.0
+    path = path.tocsr()
+    for u, v in [(4, 0), (4, 8), (2, 6)]:
+        path[u, v] = path[v, u] = 0.0               # stored zeros, kept by csr assignment
+    assert path.nnz == 2 * 8 + 6
+    known = np.zeros(9, dtype=bool)
+    known[[0, 8]] = True
+    values = np.where(known, [1.0, 0, 0, 0, 0, 0, 0, 0, 5.0], np.nan)
+    for midrange in ("weighted", "unweighted"):
+        out = solve_dirichlet(path, known, values, p=4.0, form="game", rtol=1e-12,
+                              midrange=midrange)
+        np.testing.assert_allclose(out, np.linspace(1, 5, 9), atol=1e-9)
+
+
+def test_each_channel_is_solved_as_if_it_were_alone():
+    # Channels of very different scales converge at different sweeps: each stops on its own
+    # (its own relaxation and stop), so together they give what each gives alone, bit for bit.
+    W, known, values = _random_problem(4, n=40, share=0.25, channels=3)
+    values = values * np.array([1.0, 1e-3, 50.0])
+    together = solve_dirichlet(W, known, values, p=5.0, form="game", rtol=1e-7)
+    for c in range(3):
+        alone = solve_dirichlet(W, known, values[:, c], p=5.0, form="game", rtol=1e-7 *
+                                np.ptp(values[known]) / np.ptp(values[known, c]))
+        np.testing.assert_array_equal(together[:, c], alone)
+
+
+def test_a_callback_sees_each_sweep_and_changes_nothing():
+    W, known, values = _random_problem(5, n=40, share=0.25, channels=2)
+    seen = []
+    with_callback = solve_dirichlet(W, known, values, p=3.0, form="game", rtol=1e-9,
+                                    callback=lambda x: seen.append(x.copy()),
+                                    return_result=True)
+    without = solve_dirichlet(W, known, values, p=3.0, form="game", rtol=1e-9)
+    np.testing.assert_array_equal(with_callback.x, without)
+    assert len(seen) == with_callback.nit and seen[0].shape == values.shape
+    np.testing.assert_array_equal(seen[-1], without)
+
+
+@pytest.mark.skipif(__import__("numba").config.NUMBA_NUM_THREADS < 2,
+                    reason="one numba thread only")
+def test_results_do_not_depend_on_the_number_of_threads():
+    import numba
+    W, known, values = _random_problem(6, n=60, share=0.2, channels=4)
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = solve_dirichlet(W, known, values, p=10.0, form="game", rtol=1e-9)
+        numba.set_num_threads(2)
+        two = solve_dirichlet(W, known, values, p=10.0, form="game", rtol=1e-9)
+    finally:
+        numba.set_num_threads(before)
+    np.testing.assert_allclose(one, two, atol=1e-6, rtol=0)
+
+
+@pytest.mark.parametrize("p", [3.0, np.inf])
+@pytest.mark.parametrize("midrange", ["weighted", "unweighted"])
+def test_the_reported_residual_is_the_largest_game_laplacian_on_the_unknowns(p, midrange):
+    # A loose tolerance leaves a residual far from 0: it must be the operator's, not a proxy.
+    W, known, values = _random_problem(7, n=40, share=0.25, channels=2)
+    result = solve_dirichlet(W, known, values, p=p, form="game", rtol=1e-2, midrange=midrange,
+                             return_result=True)
+    operator = operators.game_p_laplacian(W, result.x, p, midrange=midrange)[~known]
+    assert result.residual > 1e-6
+    assert result.residual == pytest.approx(np.abs(operator).max(), rel=1e-12)

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 import graphinpaint as gi
 from graphinpaint import InpaintError
@@ -84,13 +85,38 @@ def test_known_of_another_length_than_the_graph_is_named(two_clusters, learn):
         learn(W, known[:100], labels[:100])
 
 
-def test_a_part_without_labels_is_named_by_laplace_learning(two_clusters):
+@pytest.mark.parametrize("learn", [laplace_learning, p_laplace_learning])
+def test_a_part_without_labels_is_named(two_clusters, learn):
     W, known, labels, _ = two_clusters
     cut = W.tolil()
     cut[0, 60] = cut[60, 0] = 0
     cut = cut.tocsr()
     cut.eliminate_zeros()
     only_left = known & (np.arange(120) < 60)
-    with pytest.raises(InpaintError, match=r"laplace_learning has 1 connected part\(s\) with no "
-                                           r"labelled node \(60 nodes"):
-        laplace_learning(cut, only_left, labels)
+    with pytest.raises(InpaintError, match=rf"The graph given to {learn.__name__} has 1 "
+                                           r"connected part\(s\) with no labelled node \(60 nodes"):
+        learn(cut, only_left, labels)
+
+
+def test_game_p_laplace_scores_are_the_game_dirichlet_solution(two_clusters):
+    # p_laplace_learning runs the game iteration itself: the scores of solve_dirichlet.
+    W, known, labels, _ = two_clusters
+    _, scores = p_laplace_learning(W, known, labels, p=6.0, rtol=1e-8, return_scores=True)
+    onehot = np.zeros((120, 2))
+    onehot[known, [0, 1]] = 1
+    expected = gi.solve_dirichlet(W, known, onehot, p=6.0, form="game", rtol=1e-8)
+    np.testing.assert_allclose(scores, expected, atol=1e-12)
+
+
+
+@pytest.mark.parametrize("learn", [laplace_learning, p_laplace_learning, poisson_learning])
+def test_a_stored_zero_weight_joins_no_parts(learn):
+    # A path cut by stored zeros between nodes 2 and 3: two parts, only the first labelled.
+    W = sp.diags(np.ones(5), 1, shape=(6, 6)).tocsr()
+    W = (W + W.T).tocsr()
+    W[2, 3] = W[3, 2] = 0.0
+    assert W.nnz == 10
+    known = np.array([True, False, False, False, False, True])
+    known[5] = learn is poisson_learning            # Poisson needs one connected graph
+    with pytest.raises(InpaintError, match=rf"The graph given to {learn.__name__} has"):
+        learn(W, known, np.array([0, 0, 0, 0, 0, 1]))
