@@ -14,7 +14,10 @@ markdown tables:
 2. **PSNR over the lost pixels** of ``inpaint`` with each reweighting applied to every graph it
    solves on, as ``inpaint`` runs by default (self-validation mixes a smooth fill in) and with
    ``self_validation=False`` (the graph solution alone), each as the difference to the plain
-   weights. With one refinement round the scattered strategy solves on one graph per image
+   weights. Beside the remedies, two controls that move the same balance the other way or
+   further: WNLL's factor inverted (``(n/m)**-0.5``: the edges between hole pixels weigh more),
+   and the grid edges between hole pixels at the grid weight instead of the twice it that
+   ``_with_grid_edges`` gives them (they weigh less). With one refinement round the scattered strategy solves on one graph per image
    (plus the held-out one), so "only the first graph" and "only the last round" are all of them.
 3. **Self-validation choosing the reweighting**: the plain weights and WNLL with its factor
    ``(n/m)**a`` for a in {0.25, 0.5, 1} are scored on the held-out pixels together with the
@@ -47,14 +50,15 @@ from cases import wide_cases  # noqa: E402
 from graphinpaint import pipeline, selection  # noqa: E402
 from graphinpaint.graph import PixelGraph  # noqa: E402
 
-# reweight(weights, known, graph) -> reweighted weights; graph gives the nodes' pixels.
-Reweight = Callable[[sp.csr_matrix, np.ndarray, PixelGraph], sp.csr_matrix]
+# reweight(weights, known, graph, grid_weight) -> reweighted weights; graph gives the nodes'
+# pixels, grid_weight the weight _with_grid_edges was given.
+Reweight = Callable[[sp.csr_matrix, np.ndarray, PixelGraph, float], sp.csr_matrix]
 
 
 def wnll_power(a: float) -> Reweight:
     """WNLL with the factor ``(n/m)**a`` on the known nodes (a = 1: ``weighted_nonlocal``;
     a < 0 weighs the edges between hole pixels more, the opposite of the remedy)."""
-    def reweight(weights, known, graph):
+    def reweight(weights, known, graph, grid_weight):
         if a == 1:
             return gi.weights.weighted_nonlocal(weights, known)
         factor = (known.size / known.sum()) ** a
@@ -64,7 +68,7 @@ def wnll_power(a: float) -> Reweight:
 
 def properly(radius: float, zeta: float = 1e7) -> Reweight:
     """``properly_weighted`` with pixel coordinates as the points."""
-    def reweight(weights, known, graph):
+    def reweight(weights, known, graph, grid_weight):
         points = np.stack(np.divmod(graph.nodes, graph.shape[1]), axis=1).astype(float)
         return gi.weights.properly_weighted(weights, known, points, radius=radius, zeta=zeta)
     return reweight
@@ -83,7 +87,7 @@ def known_share(weights: sp.csr_matrix, known: np.ndarray) -> np.ndarray:
 def weak_rows_only(threshold: float) -> Reweight:
     """WNLL's factor n/m on the edges from a hole pixel to known pixels only where that pixel's
     known share is below ``threshold``."""
-    def reweight(weights, known, graph):
+    def reweight(weights, known, graph, grid_weight):
         weak = ~known & (known_share(weights, known) < threshold)
         factor = np.where(weak, known.size / known.sum(), 1.0)
         rows = np.repeat(np.arange(weights.shape[0]), np.diff(weights.indptr))
@@ -94,6 +98,21 @@ def weak_rows_only(threshold: float) -> Reweight:
         out.data = weights.data * scale
         return out
     return reweight
+
+
+def single_grid_weight(weights, known, graph, grid_weight):
+    """The grid edges between two hole pixels at the grid weight, not twice it (what
+    ``_with_grid_edges``'s comment said before this benchmark measured it)."""
+    rows = np.repeat(np.arange(weights.shape[0]), np.diff(weights.indptr))
+    first, second = graph.nodes[rows], graph.nodes[weights.indices]
+    width = graph.shape[1]
+    neighbours = (np.abs(first - second) == width) | (
+        (np.abs(first - second) == 1) & (first // width == second // width))
+    doubled = (neighbours & ~known[rows] & ~known[weights.indices]
+               & np.isclose(weights.data, 2 * grid_weight))
+    out = weights.copy()
+    out.data = np.where(doubled, grid_weight, weights.data)
+    return out
 
 
 # name -> (reweighting, applied to "all" edges of each solve's graph or to the "patch" matches
@@ -108,6 +127,7 @@ VARIANTS: dict[str, tuple[Reweight | None, str]] = {
     "properly r=1.5": (properly(1.5), "all"),
     "properly r=1.5 zeta=3": (properly(1.5, zeta=3.0), "all"),
     "inverse a=-0.5": (wnll_power(-0.5), "all"),
+    "hole-hole grid edges 1x": (single_grid_weight, "all"),
 }
 SELECTABLE = ("plain", "WNLL a=0.25", "WNLL a=0.5", "WNLL")
 
@@ -117,20 +137,20 @@ def hook(name: str, shares: list | None = None):
     reweight, where = VARIANTS[name]
     original = ORIGINAL_GRID_EDGES
 
-    def reweighted(graph, filled):
+    def reweighted(graph, filled, weight):
         known = filled.ravel()[graph.nodes]
-        return PixelGraph(reweight(sp.csr_matrix(graph.matrix), known, graph), graph.nodes,
-                          graph.shape)
+        return PixelGraph(reweight(sp.csr_matrix(graph.matrix), known, graph, weight),
+                          graph.nodes, graph.shape)
 
     def hooked(graph, queries, filled, weight):
         if reweight is not None and where == "patch":
-            graph = reweighted(graph, filled)
+            graph = reweighted(graph, filled, weight)
         out = original(graph, queries, filled, weight)
         if shares is not None:
             known = filled.ravel()[out.nodes]
             shares.append(known_share(out.matrix, known)[~known])
         if reweight is not None and where == "all":
-            out = reweighted(out, filled)
+            out = reweighted(out, filled, weight)
         return out
     return hooked
 
