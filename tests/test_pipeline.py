@@ -2,11 +2,13 @@
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
-from graphinpaint import InpaintError
+from graphinpaint import InpaintError, pipeline
+from graphinpaint.graph import PixelGraph
 from graphinpaint.metrics import psnr
 from graphinpaint.fills import grid_laplace_fill
-from graphinpaint.pipeline import Inpaint, _to_unit_range, inpaint
+from graphinpaint.pipeline import Inpaint, _to_unit_range, _with_grid_edges, inpaint
 
 
 def _scratches(shape, rng, count=6, width=3):
@@ -163,3 +165,20 @@ def test_every_p_inpaints_within_the_known_range_and_beats_laplace(p, form):
     known = image[~hole]
     assert known.min() - 1e-9 <= out[hole].min() and out[hole].max() <= known.max() + 1e-9
     assert psnr(image, out, hole) > _laplace_psnr(image, hole) + 3.0
+
+
+# --- the graphs of scattered loss: why reweighting for sparse samples does not help ---------------
+
+def test_grid_edges_weigh_the_given_weight_to_filled_pixels_and_twice_it_between_queries():
+    filled = np.ones((3, 4), bool)
+    filled[1, 1:3] = False                                  # pixels 5 and 6 are the queries
+    queries = np.flatnonzero(~filled)
+    no_matches = PixelGraph(sp.csr_matrix((2, 2)), queries, filled.shape)
+    out = _with_grid_edges(no_matches, queries, filled, 0.2)
+    node = {pixel: index for index, pixel in enumerate(out.nodes)}
+    weights = out.matrix.toarray()
+    assert weights[node[5], node[6]] == weights[node[6], node[5]] == pytest.approx(0.4)
+    for neighbour in (1, 4, 9):
+        assert weights[node[5], node[neighbour]] == pytest.approx(0.2)
+    assert weights[node[1], node[2]] == 0                   # no edge between filled pixels
+
