@@ -182,3 +182,29 @@ def test_grid_edges_weigh_the_given_weight_to_filled_pixels_and_twice_it_between
         assert weights[node[5], node[neighbour]] == pytest.approx(0.2)
     assert weights[node[1], node[2]] == 0                   # no edge between filled pixels
 
+
+def test_at_90_percent_loss_every_hole_pixel_sends_a_large_share_of_its_weight_to_known_ones(
+        monkeypatch):
+    # The spikes that WNLL and the properly weighted Laplacian cure form at nodes whose weight to
+    # known nodes is small beside the rest. In the scattered strategy's graphs every hole pixel
+    # has a known best match of weight 1 and at most four grid edges of twice the grid weight.
+    graphs = []
+
+    def recording(graph, queries, filled, weight):
+        out = _with_grid_edges(graph, queries, filled, weight)
+        graphs.append((out, filled.ravel()[out.nodes], weight))
+        return out
+
+    monkeypatch.setattr(pipeline, "_with_grid_edges", recording)
+    image = 0.5 * _texture(48) + 0.5 * _smooth(48)
+    hole = np.random.default_rng(9).random(image.shape) < 0.9
+    inpaint(image, hole)
+    assert len(graphs) == 2                                 # the held-out window, the image
+    for graph, known, weight in graphs:
+        matrix = sp.csr_matrix(graph.matrix)
+        rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+        to_known = np.bincount(rows, weights=matrix.data * known[matrix.indices],
+                               minlength=len(known))
+        total = np.bincount(rows, weights=matrix.data, minlength=len(known))
+        share = to_known[~known] / total[~known]
+        assert share.min() >= 1 / (1 + 8 * weight) - 1e-9
