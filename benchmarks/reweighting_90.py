@@ -1,10 +1,10 @@
 """Does reweighting for sparse known values help inpainting at 90% random pixel loss?
 
-    python benchmarks/reweighting_90.py                  # the eight cases, about 4 minutes
+    python benchmarks/reweighting_90.py                  # the eight cases, about 7 minutes
     python benchmarks/reweighting_90.py --images camera,brick
 
 The cases are the compare benchmark's 90% random-loss cases (``cases.wide_cases``: eight
-256 x 256 images, cartoon and the smooth upscaled photo included, the same masks). Prints three
+256 x 256 images, cartoon and the smooth upscaled photo included, the same masks). Prints six
 markdown tables:
 
 1. **Known share**: for each hole pixel, the share of its row's weight that goes to known
@@ -14,17 +14,21 @@ markdown tables:
 2. **PSNR over the lost pixels** of ``inpaint`` with each reweighting applied to every graph it
    solves on, as ``inpaint`` runs by default (self-validation mixes a smooth fill in) and with
    ``self_validation=False`` (the graph solution alone), each as the difference to the plain
-   weights. Beside the remedies, two controls that move the same balance the other way or
-   further: WNLL's factor inverted (``(n/m)**-0.5``: the edges between hole pixels weigh more),
-   and the grid edges between hole pixels at the grid weight instead of the twice it that
-   ``_with_grid_edges`` gives them (they weigh less). With one refinement round the scattered strategy solves on one graph per image
-   (plus the held-out one), so "only the first graph" and "only the last round" are all of them.
+   weights. With one refinement round the scattered strategy solves on one graph per image
+   (plus the held-out one): its first graph is its last. Beside the remedies, two controls
+   that move the same balance the other way or further: WNLL's factor inverted
+   (``(n/m)**-0.5``: the edges between hole pixels weigh more), and the grid edges between
+   hole pixels at the grid weight instead of the twice it that ``_with_grid_edges`` gives them
+   (they weigh less).
 3. **Self-validation choosing the reweighting**: the plain weights and WNLL with its factor
    ``(n/m)**a`` for a in {0.25, 0.5, 1} are scored on the held-out pixels together with the
    smooth mixes, and the pair of least held-out error wins when it beats the plain weights'
    default by the selection's own margin (``selection.MARGIN``, ``selection.FLOOR``). This is
    what wiring the reweighting into ``selection.py`` would do; the time is the least of three
    runs, alternated with three of the plain pipeline on the same case.
+4. **The properly weighted Laplacian's radius, alpha and zeta** (the graph solution alone).
+5. **Two refinement rounds, the reweighting on the first round's graphs only** (those built
+   on the biharmonic start, where the matches are least reliable).
 
 The reweighting is hooked into the pipeline's private ``_with_grid_edges`` (the step that makes
 each solve's graph) and ``choose_settings``, so this script follows those names. Result
@@ -66,11 +70,12 @@ def wnll_power(a: float) -> Reweight:
     return reweight
 
 
-def properly(radius: float, zeta: float = 1e7) -> Reweight:
+def properly(radius: float, alpha: float = 2.0, zeta: float = 1e7) -> Reweight:
     """``properly_weighted`` with pixel coordinates as the points."""
     def reweight(weights, known, graph, grid_weight):
         points = np.stack(np.divmod(graph.nodes, graph.shape[1]), axis=1).astype(float)
-        return gi.weights.properly_weighted(weights, known, points, radius=radius, zeta=zeta)
+        return gi.weights.properly_weighted(weights, known, points, radius=radius, alpha=alpha,
+                                            zeta=zeta)
     return reweight
 
 
@@ -130,12 +135,26 @@ VARIANTS: dict[str, tuple[Reweight | None, str]] = {
     "hole-hole grid edges 1x": (single_grid_weight, "all"),
 }
 SELECTABLE = ("plain", "WNLL a=0.25", "WNLL a=0.5", "WNLL")
+# The properly weighted Laplacian's radius (pixels), alpha and zeta, on the graph solution alone.
+PROPERLY_SWEEP: dict[str, tuple[Reweight, str]] = {
+    "r=3": (properly(3.0), "all"), "r=6": (properly(6.0), "all"),
+    "r=1.5 alpha=1 zeta=3": (properly(1.5, alpha=1.0, zeta=3.0), "all"),
+    "r=3 alpha=1 zeta=3": (properly(3.0, alpha=1.0, zeta=3.0), "all"),
+    "r=3 alpha=4 zeta=3": (properly(3.0, alpha=4.0, zeta=3.0), "all"),
+}
+# With two refinement rounds, these reweight the first round's graphs only.
+FIRST_ROUND = ("WNLL", "WNLL a=0.5")
 
 
-def hook(name: str, shares: list | None = None):
-    """``_with_grid_edges`` with the variant's reweighting (and the known shares recorded)."""
-    reweight, where = VARIANTS[name]
+def hook(name: str, shares: list | None = None, first_of: int | None = None):
+    """``_with_grid_edges`` with the variant's reweighting (and the known shares recorded).
+
+    With ``first_of=rounds`` only the first of each run of ``rounds`` graphs is reweighted:
+    ``inpaint`` solves the held-out window's rounds, then the image's, in order.
+    """
+    reweight, where = {**VARIANTS, **PROPERLY_SWEEP}[name]
     original = ORIGINAL_GRID_EDGES
+    calls = [0]
 
     def reweighted(graph, filled, weight):
         known = filled.ravel()[graph.nodes]
@@ -143,6 +162,9 @@ def hook(name: str, shares: list | None = None):
                           graph.nodes, graph.shape)
 
     def hooked(graph, queries, filled, weight):
+        calls[0] += 1
+        if first_of is not None and (calls[0] - 1) % first_of:
+            return original(graph, queries, filled, weight)
         if reweight is not None and where == "patch":
             graph = reweighted(graph, filled, weight)
         out = original(graph, queries, filled, weight)
@@ -195,7 +217,7 @@ def main(argv=None) -> int:
     cases = [(name, image, hole) for name, kind, image, hole in wide_cases()
              if kind == "random 90%" and (wanted is None or name in wanted)]
     gi.inpaint(cases[0][1][:64, :64], cases[0][2][:64, :64])      # compile the kernels first
-    rows: list[tuple[str, str, str, str]] = []
+    rows: list[tuple[str, ...]] = []
     try:
         for name, image, hole in cases:
             rows.append(_measure(name, image, hole))
@@ -203,7 +225,7 @@ def main(argv=None) -> int:
     finally:
         pipeline._with_grid_edges = ORIGINAL_GRID_EDGES
         pipeline.choose_settings = ORIGINAL_CHOOSE
-    share_rows, default_rows, graph_rows, chosen_rows = zip(*rows)
+    share_rows, default_rows, graph_rows, chosen_rows, sweep_rows, round_rows = zip(*rows)
     print("Known share of each hole pixel's weight (plain weights; held-out graph / image "
           "graph)\n")
     print("| image | minimum | 1% | 5% | median | share < 0.5 |\n| --- | --- | --- | --- | --- "
@@ -221,11 +243,23 @@ def main(argv=None) -> int:
     print("| image | plain | selected | its choice | time vs plain |\n| --- | --- | --- | --- "
           "| --- |")
     print("\n".join(chosen_rows))
+    print("\nThe properly weighted Laplacian's parameters, the graph solution alone, as "
+          "differences to plain\n")
+    print("| image | plain | " + " | ".join(PROPERLY_SWEEP) + " |\n" +
+          "| --- " * (len(PROPERLY_SWEEP) + 1) + "| --- |")
+    print("\n".join(sweep_rows))
+    print("\nTwo refinement rounds (inpaint as by default otherwise); the reweighting of the "
+          "first round's graphs only as differences to two plain rounds\n")
+    print("| image | one round | two rounds | " + " | ".join(f"{name}, first round"
+                                                         for name in FIRST_ROUND) + " |\n" +
+          "| --- " * (len(FIRST_ROUND) + 3) + "|")
+    print("\n".join(round_rows))
     return 0
 
 
-def _measure(name: str, image: np.ndarray, hole: np.ndarray) -> tuple[str, str, str, str]:
-    """One case's rows of the four tables (known share, default, graph alone, selected)."""
+def _measure(name: str, image: np.ndarray, hole: np.ndarray) -> tuple[str, ...]:
+    """One case's rows of the six tables (known share, default, graph alone, selected,
+    properly weighted's parameters, first round only)."""
     shares: list = []
     pipeline._with_grid_edges = hook("plain", shares)
     run(image, hole)
@@ -244,9 +278,20 @@ def _measure(name: str, image: np.ndarray, hole: np.ndarray) -> tuple[str, str, 
         selected, seconds = run(image, hole)
         selected_time = min(selected_time, seconds)
         pipeline.choose_settings = ORIGINAL_CHOOSE
+    sweep = [graph[0]]
+    for variant in PROPERLY_SWEEP:
+        pipeline._with_grid_edges = hook(variant)
+        sweep.append(run(image, hole, self_validation=False)[0])
+    two_rounds = []
+    for variant in ("plain",) + FIRST_ROUND:
+        pipeline._with_grid_edges = hook(variant, first_of=2)
+        two_rounds.append(run(image, hole, rounds=2)[0])
     return (_share_row(name, shares), _delta_row(name, default), _delta_row(name, graph),
             (f"| {name} | {plain:.2f} dB | {selected:.2f} dB ({selected - plain:+.2f}) | "
-             f"{chosen[0]} | {selected_time / plain_time:.2f}x |"))
+             f"{chosen[0]} | {selected_time / plain_time:.2f}x |"),
+            _delta_row(name, sweep),
+            _delta_row(name, two_rounds).replace(f"| {name} |",
+                                                 f"| {name} | {default[0]:.2f} |", 1))
 
 
 def _share_row(name: str, shares: list) -> str:
