@@ -428,11 +428,13 @@ def _match_weights(graph: PixelGraph, bandwidth: float) -> PixelGraph:
 
 def _with_grid_edges(graph: PixelGraph, queries: np.ndarray, filled: np.ndarray,
                      weight: float) -> PixelGraph:
-    """Add 4-neighbour edges of the given weight from each query to its filled or query
-    neighbours.
+    """Add 4-neighbour edges from each query to its filled neighbours (of the given weight) and
+    to its query neighbours (twice that: each such edge is made from both ends, and summed).
 
     They tie every query to a known value even where matching found nothing, so that no hole
-    component is cut off from the boundary.
+    component is cut off from the boundary. The doubled weight between queries is the one the
+    defaults were measured with: at the given weight the graph solution lost 0.03 to 0.26 dB on
+    every 90% random-loss case (``benchmarks/reweighting_90.py``).
     """
     height, width = graph.shape
     ys, xs = np.divmod(queries, width)
@@ -453,7 +455,7 @@ def _with_grid_edges(graph: PixelGraph, queries: np.ndarray, filled: np.ndarray,
     r, c = np.searchsorted(nodes, rows), np.searchsorted(nodes, cols)
     local = sp.csr_matrix((np.full(2 * len(r), weight), (np.r_[r, c], np.r_[c, r])),
                           shape=(size, size))
-    # Query-query edges appear twice (once from each end): max keeps them at the same weight.
+    # Query-query edges appear twice (once from each end), and csr_matrix sums them: 2 * weight.
     return PixelGraph(sp.csr_matrix(match.maximum(local)), nodes, graph.shape)
 
 

@@ -2,11 +2,13 @@
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
-from graphinpaint import InpaintError
+from graphinpaint import InpaintError, pipeline
+from graphinpaint.graph import PixelGraph
 from graphinpaint.metrics import psnr
 from graphinpaint.fills import grid_laplace_fill
-from graphinpaint.pipeline import Inpaint, _to_unit_range, inpaint
+from graphinpaint.pipeline import Inpaint, _to_unit_range, _with_grid_edges, inpaint
 
 
 def _scratches(shape, rng, count=6, width=3):
@@ -163,3 +165,46 @@ def test_every_p_inpaints_within_the_known_range_and_beats_laplace(p, form):
     known = image[~hole]
     assert known.min() - 1e-9 <= out[hole].min() and out[hole].max() <= known.max() + 1e-9
     assert psnr(image, out, hole) > _laplace_psnr(image, hole) + 3.0
+
+
+# --- the graphs of scattered loss: why reweighting for sparse samples does not help ---------------
+
+def test_grid_edges_weigh_the_given_weight_to_filled_pixels_and_twice_it_between_queries():
+    filled = np.ones((3, 4), bool)
+    filled[1, 1:3] = False                                  # pixels 5 and 6 are the queries
+    queries = np.flatnonzero(~filled)
+    no_matches = PixelGraph(sp.csr_matrix((2, 2)), queries, filled.shape)
+    out = _with_grid_edges(no_matches, queries, filled, 0.2)
+    node = {pixel: index for index, pixel in enumerate(out.nodes)}
+    weights = out.matrix.toarray()
+    assert weights[node[5], node[6]] == weights[node[6], node[5]] == pytest.approx(0.4)
+    for neighbour in (1, 4, 9):
+        assert weights[node[5], node[neighbour]] == pytest.approx(0.2)
+    assert weights[node[1], node[2]] == 0                   # no edge between filled pixels
+
+
+def test_at_90_percent_loss_every_hole_pixel_sends_a_large_share_of_its_weight_to_known_ones(
+        monkeypatch):
+    # The spikes that WNLL and the properly weighted Laplacian cure form at nodes whose weight to
+    # known nodes is small beside the rest. In the scattered strategy's graphs every hole pixel
+    # has a known best match of weight 1 and at most four grid edges of twice the grid weight.
+    graphs = []
+
+    def recording(graph, queries, filled, weight):
+        out = _with_grid_edges(graph, queries, filled, weight)
+        graphs.append((out, filled.ravel()[out.nodes], weight))
+        return out
+
+    monkeypatch.setattr(pipeline, "_with_grid_edges", recording)
+    image = 0.5 * _texture(48) + 0.5 * _smooth(48)
+    hole = np.random.default_rng(9).random(image.shape) < 0.9
+    inpaint(image, hole)
+    assert len(graphs) == 2                                 # the held-out window, the image
+    for graph, known, weight in graphs:
+        matrix = sp.csr_matrix(graph.matrix)
+        rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+        to_known = np.bincount(rows, weights=matrix.data * known[matrix.indices],
+                               minlength=len(known))
+        total = np.bincount(rows, weights=matrix.data, minlength=len(known))
+        share = to_known[~known] / total[~known]
+        assert share.min() >= 1 / (1 + 8 * weight) - 1e-9
