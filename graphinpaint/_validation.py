@@ -74,6 +74,26 @@ def check_float(value: Any, name: str, func: str, *, low: float | None = None,
     return value
 
 
+def check_known(known: Any, n: int, func: str, *, role: str = "known node",
+                need_one: bool = False) -> np.ndarray:
+    """``known`` as a new bool array of shape (n,); integers are accepted when all 0 or 1.
+    ``need_one``: at least one node must be known (a Dirichlet problem needs boundary values)."""
+    known = np.asarray(known)
+    is_flag = known.dtype == bool or (known.dtype.kind in "iu" and np.isin(known, (0, 1)).all())
+    if known.shape != (n,) or not is_flag:
+        raise InpaintError(
+            f"The 'known' parameter of {func} must be a boolean array of shape ({n},), one entry "
+            f"per node of the graph (True = {role}). Got dtype {known.dtype} and shape "
+            f"{known.shape}."
+        )
+    if need_one and not known.any():
+        raise InpaintError(
+            f"The 'known' parameter of {func} marks no node as known: there are no values to "
+            "extend. Mark at least one node True (True = known, the opposite of an image mask)."
+        )
+    return known.astype(bool)
+
+
 def float_dtype(dtype: np.dtype) -> np.dtype:
     """The working float dtype for data of ``dtype``: float32 stays float32, else float64."""
     return np.dtype(np.float32) if np.dtype(dtype) == np.float32 else np.dtype(np.float64)

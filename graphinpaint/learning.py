@@ -28,7 +28,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from . import _edges, operators
-from ._validation import InpaintError, check_choice, check_float
+from ._validation import InpaintError, check_choice, check_float, check_known
 from .solvers import game, make_solver, solve_dirichlet
 from .solvers.linear import METHODS
 
@@ -243,14 +243,8 @@ def _one_hot(known: np.ndarray, labels: np.ndarray, n: int, func: str
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``known`` checked against the graph's ``n`` nodes, the classes (sorted) and the
     (n, classes) one-hot labels, zero on unlabelled nodes."""
-    known = np.asarray(known)
+    known = check_known(known, n, func, role="labelled node")
     labels = np.asarray(labels)
-    if known.dtype != bool or known.shape != (n,):
-        raise InpaintError(
-            f"The 'known' parameter of {func} must be a boolean array of shape ({n},), one "
-            f"entry per node of the graph (True = labelled node). Got dtype {known.dtype} and "
-            f"shape {known.shape}."
-        )
     if labels.shape != known.shape:
         raise InpaintError(
             f"The 'labels' parameter of {func} must have the shape of known, {known.shape}. Got "

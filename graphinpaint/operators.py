@@ -41,7 +41,7 @@ from . import _midrange
 from ._edges import (Partition, dirichlet_residual_of, edge_list, game_p_laplacian_of,
                      gradient_norm_of, infinity_laplacian_of, p_energy_of, p_laplacian_of,
                      row_sums)
-from ._validation import InpaintError, check_choice, check_float, float_dtype
+from ._validation import InpaintError, check_choice, check_float, check_known, float_dtype
 
 __all__ = [
     "degree",
@@ -140,7 +140,7 @@ def dirichlet_blocks(weights: sp.spmatrix, known: np.ndarray
     (array([[2.]]), array([[1., 1.]]))
     """
     weights = _checked_weights(weights, "dirichlet_blocks")
-    known = _checked_known(known, weights.shape[0], "dirichlet_blocks")
+    known = check_known(known, weights.shape[0], "dirichlet_blocks")
     split = Partition(edge_list(weights), known)
     return split.blocks(split.edges.weights)
 
@@ -402,7 +402,7 @@ def dirichlet_residual(weights: sp.spmatrix, known: np.ndarray, signal: np.ndarr
     """
     func = "dirichlet_residual"
     weights = _checked_weights(weights, func)
-    known = _checked_known(known, weights.shape[0], func)
+    known = check_known(known, weights.shape[0], func)
     p = check_float(p, "p", func, low=1.0, high=np.inf)
     check_choice(form, "form", func, _FORMS)
     eps = check_float(eps, "eps", func, low=0.0)
@@ -469,17 +469,6 @@ def _as_sparse(weights: sp.spmatrix, func: str) -> sp.spmatrix:
         )
     return sp.csr_matrix(dense)
 
-
-def _checked_known(known: np.ndarray, n: int, func: str) -> np.ndarray:
-    """``known`` as a new bool array; integers are accepted when they are all 0 or 1."""
-    known = np.asarray(known)
-    is_flag = known.dtype == bool or (known.dtype.kind in "iu" and np.isin(known, (0, 1)).all())
-    if known.shape != (n,) or not is_flag:
-        raise InpaintError(
-            f"The 'known' parameter of {func} must be a boolean array of shape ({n},) "
-            f"(True = known node). Got dtype {known.dtype} and shape {known.shape}."
-        )
-    return known.astype(bool)
 
 
 def _checked_finite_p(p: float, func: str) -> float:

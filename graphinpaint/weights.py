@@ -35,7 +35,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from ._validation import InpaintError, check_choice, check_float, check_int
+from ._validation import InpaintError, check_choice, check_float, check_int, check_known
 
 __all__ = ["constant", "gaussian", "normalize", "properly_weighted", "self_tuning", "symmetrize",
            "weighted_nonlocal"]
@@ -247,7 +247,7 @@ def weighted_nonlocal(weights: sp.spmatrix, known: np.ndarray) -> sp.csr_matrix:
     """
     func = "weighted_nonlocal"
     weights = _checked_distances(weights, func)
-    known = _checked_known(known, weights.shape[0], func)
+    known = check_known(known, weights.shape[0], func, need_one=True)
     scale = np.where(known, known.size / known.sum(), 1.0)
     return _scaled_by_ends(weights, scale)
 
@@ -306,7 +306,7 @@ def properly_weighted(weights: sp.spmatrix, known: np.ndarray, points: np.ndarra
     func = "properly_weighted"
     weights = _checked_distances(weights, func)
     n = weights.shape[0]
-    known = _checked_known(known, n, func)
+    known = check_known(known, n, func, need_one=True)
     points = np.asarray(points, dtype=np.float64)
     if points.ndim == 1:
         points = points[:, None]
@@ -331,15 +331,6 @@ def _scaled_by_ends(weights: sp.csr_matrix, scale: np.ndarray) -> sp.csr_matrix:
     out.data = (scale[rows] + scale[weights.indices]) * weights.data
     return out
 
-
-def _checked_known(known: np.ndarray, n: int, func: str) -> np.ndarray:
-    known = np.asarray(known)
-    if known.shape != (n,) or known.dtype != bool or not known.any():
-        raise InpaintError(
-            f"The 'known' parameter of {func} must be a boolean array of shape ({n},) with at "
-            f"least one True (True = known node). Got dtype {known.dtype}, shape {known.shape}."
-        )
-    return known
 
 
 def _checked_distances(matrix: sp.spmatrix, func: str) -> sp.csr_matrix:

@@ -63,7 +63,7 @@ def test_bad_arguments_are_named(two_clusters):
     with pytest.raises(InpaintError, match="'labels' parameter of laplace_learning"):
         laplace_learning(W, known, labels[:10])
     with pytest.raises(InpaintError, match="'known' parameter of poisson_learning"):
-        poisson_learning(W, known.astype(int), labels)
+        poisson_learning(W, known.astype(float), labels)
     with pytest.raises(InpaintError, match="'form' parameter of p_laplace_learning"):
         p_laplace_learning(W, known, labels, form="median")
     with pytest.raises(InpaintError, match="'midrange' parameter of p_laplace_learning"):
@@ -120,3 +120,9 @@ def test_a_stored_zero_weight_joins_no_parts(learn):
     known[5] = learn is poisson_learning            # Poisson needs one connected graph
     with pytest.raises(InpaintError, match=rf"The graph given to {learn.__name__} has"):
         learn(W, known, np.array([0, 0, 0, 0, 0, 1]))
+
+
+def test_known_as_zeros_and_ones_reads_as_booleans_as_solve_dirichlet_does(two_clusters):
+    W, known, labels, _ = two_clusters
+    np.testing.assert_array_equal(laplace_learning(W, known.astype(np.uint8), labels),
+                                  laplace_learning(W, known, labels))

@@ -29,7 +29,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from .. import operators
-from .._validation import InpaintError, check_choice, check_float, check_int, float_dtype
+from .._validation import InpaintError, check_choice, check_float, check_int, check_known, float_dtype
 from . import game, nonlinear
 from ._problem import DirichletProblem, DirichletResult
 from .linear import METHODS
@@ -169,7 +169,7 @@ def solve_dirichlet(weights: sp.spmatrix, known: np.ndarray, values: np.ndarray,
         )
     weights = operators._checked_weights(weights, _FUNC)
     n = weights.shape[0]
-    known = _checked_known(known, n)
+    known = check_known(known, n, _FUNC, need_one=True)
     signal = _checked_values(values, known, n)
     start = None if x0 is None else _checked_start(x0, np.shape(values), n)
 
@@ -231,16 +231,6 @@ def _check_every_group_reaches_known(problem: DirichletProblem) -> None:
         "group as known."
     )
 
-
-def _checked_known(known: np.ndarray, n: int) -> np.ndarray:
-    known = operators._checked_known(known, n, _FUNC)
-    if not known.any():
-        raise InpaintError(
-            f"The 'known' parameter of {_FUNC} marks no node as known: there is no boundary "
-            "value to extend. Mark at least one node True (True = known, the opposite of an "
-            "image mask)."
-        )
-    return known
 
 
 def _checked_values(values: np.ndarray, known: np.ndarray, n: int) -> np.ndarray:
