@@ -223,6 +223,8 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
           progress: ProgressCallback | None = None) -> np.ndarray:
     """The pipeline's stages on a working region in [0, 1]; returns the filled region."""
     smooth = SmoothFills(values, hole, settings.method)
+    if settings.smooth == "boundary" and settings.smooth_share > 0:
+        smooth.prepare_blend()          # factorised on the side while patches are matched
     estimate = _graph_fill(values, hole, settings, progress, smooth=smooth)
     return mix_smooth(estimate, hole, settings, smooth)
 
