@@ -31,6 +31,9 @@ BLEND_DEPTH = 2
 # fills in little there while CG's iterations grow with the hole's width.
 SCATTERED_SHARE = 0.5
 START_SIGMA = 1.0
+# Largest blend band factorised beside the patch matching: its LU then adds to the peak memory
+# (2048^2 with 5% scratches, 215k band pixels: 930 -> 1,160-1,280 MB); larger bands wait.
+BACKGROUND_BAND_MAX = 250_000
 
 
 def grid_laplace_fill(values: np.ndarray, hole: np.ndarray, method: str) -> np.ndarray:
@@ -127,7 +130,8 @@ class BoundaryBlend:
     The problem's matrix and its factorisation depend on the hole alone; with
     ``background=True`` they are made in a thread of their own while the caller goes on (the
     pipeline matches patches meanwhile: SuperLU releases the GIL, and the layers' own sparse
-    work leaves a core idle). The result is the same either way.
+    work leaves a core idle), for bands of up to ``BACKGROUND_BAND_MAX`` pixels: the factors
+    then share the peak memory with the caller's work. The result is the same either way.
     """
 
     def __init__(self, hole: np.ndarray, *, background: bool = False) -> None:
@@ -135,7 +139,7 @@ class BoundaryBlend:
         self.hole = hole
         self.near = hole & (depth <= BLEND_DEPTH)
         band = hole & (depth <= 2 * BLEND_DEPTH)
-        if background:
+        if background and np.count_nonzero(band) <= BACKGROUND_BAND_MAX:
             executor = ThreadPoolExecutor(max_workers=1)
             self._problem = executor.submit(_Biharmonic, band, "auto", 1e-4)
             executor.shutdown(wait=False)          # the thread ends with the factorisation
