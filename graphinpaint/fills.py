@@ -132,6 +132,22 @@ class BoundaryBlend:
     pipeline matches patches meanwhile: SuperLU releases the GIL, and the layers' own sparse
     work leaves a core idle), for bands of up to ``BACKGROUND_BAND_MAX`` pixels: the factors
     then share the peak memory with the caller's work. The result is the same either way.
+
+    Parameters
+    ----------
+    hole : ndarray of bool, shape (H, W)
+        The hole (True = missing).
+    background : bool, default False
+        Prepare the problem in a thread of its own; calling the blend waits for it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> estimate = np.tile(np.linspace(0, 1, 16), (16, 1))[..., None]
+    >>> hole = np.zeros((16, 16), bool); hole[6:9, 2:14] = True
+    >>> blend = BoundaryBlend(hole, background=True)
+    >>> bool(np.array_equal(blend(estimate, 0.25), blend_near_boundary(estimate, hole, 0.25)))
+    True
     """
 
     def __init__(self, hole: np.ndarray, *, background: bool = False) -> None:
@@ -147,6 +163,8 @@ class BoundaryBlend:
             self._problem = _Biharmonic(band, "auto", 1e-4)
 
     def __call__(self, estimate: np.ndarray, share: float) -> np.ndarray:
+        """``estimate`` (H, W, C) with ``share`` of the biharmonic fill averaged in near the
+        known pixels (see :func:`blend_near_boundary`)."""
         problem = self._problem
         if isinstance(problem, Future):
             problem = self._problem = problem.result()
