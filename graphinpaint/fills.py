@@ -32,7 +32,7 @@ BLEND_DEPTH = 2
 SCATTERED_SHARE = 0.5
 START_SIGMA = 1.0
 # Largest blend band factorised beside the patch matching: its LU then adds to the peak memory
-# (2048^2 with 5% scratches, 215k band pixels: 930 -> 1,160-1,280 MB); larger bands wait.
+# (2048^2 with 5% scratches, 215k band pixels: 922-948 -> 1,158-1,173 MB); larger bands wait.
 BACKGROUND_BAND_MAX = 250_000
 
 
