@@ -28,7 +28,8 @@ from graphinpaint import fills, graph, pipeline, selection  # noqa: E402
 from profile_stages import cases  # noqa: E402
 
 # (module, attribute the pipeline calls through, stage)
-STAGES = [(graph, "window_knn_kernel", "search kernels"), (graph, "rerank_kernel", "search kernels"),
+STAGES = [(graph, "window_knn_kernel", "search kernels"),
+          (graph, "rerank_kernel", "search kernels"),
           (graph, "_pixel_graph_from_knn", "kNN graph + weights"),
           (pipeline, "_match_weights", "kNN graph + weights"),
           (pipeline, "_with_grid_edges", "kNN graph + weights"),
