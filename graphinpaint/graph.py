@@ -95,13 +95,7 @@ def grid_graph(shape: tuple[int, int], *, connectivity: int = 4,
     if connectivity == 8:
         offsets += [(1, 1, np.sqrt(2.0)), (1, -1, np.sqrt(2.0))]
     rows, cols, dists = [], [], []
-    # Node lookup: by binary search when the subset is small (cost in its size, not the
-    # image's), by an index image when it covers much of the image (4 binary searches over 1M
-    # nodes took 1.6 s of a 1024^2 random-loss run).
-    index = None
-    if len(nodes) * 16 >= height * width:
-        index = np.full(height * width, -1, dtype=np.intp)
-        index[nodes] = np.arange(len(nodes))
+    index = _node_index(nodes, height * width)
     for dy, dx, dist in offsets:
         ny, nx = ys + dy, xs + dx
         inside = np.flatnonzero((ny < height) & (nx >= 0) & (nx < width))
@@ -432,11 +426,31 @@ def _pixel_graph_from_knn(query_pixels: np.ndarray, neighbours: np.ndarray,
     """PixelGraph from per-query neighbour lists (flat pixel indices, -1 = none)."""
     found = neighbours >= 0
     nodes = _union_of_pixels(shape[0] * shape[1], query_pixels, neighbours[found])
-    rows = np.broadcast_to(np.searchsorted(nodes, query_pixels)[:, None], neighbours.shape)[found]
-    cols = np.searchsorted(nodes, neighbours[found])
+    rows, cols = _node_positions(nodes, shape, query_pixels, neighbours[found])
+    rows = np.broadcast_to(rows[:, None], neighbours.shape)[found]
     matrix = sp.csr_matrix((distances[found].astype(np.float64), (rows, cols)),
                            shape=(len(nodes), len(nodes)))
     return PixelGraph(matrix, nodes, shape)
+
+
+def _node_index(nodes: np.ndarray, size: int) -> np.ndarray | None:
+    """An image of each pixel's node (-1 = none) when the sorted ``nodes`` cover much of the
+    image, else None: binary searches then cost less (their cost follows the nodes, not the
+    image); over many nodes they cost more (4 over 1M nodes took 1.6 s at 1024^2)."""
+    if len(nodes) * 16 < size:
+        return None
+    index = np.full(size, -1, dtype=np.intp)
+    index[nodes] = np.arange(len(nodes))
+    return index
+
+
+def _node_positions(nodes: np.ndarray, shape: tuple[int, int],
+                    *pixel_arrays: np.ndarray) -> list[np.ndarray]:
+    """Positions in the sorted flat pixel indices ``nodes`` of each array's pixels (all of
+    them nodes)."""
+    index = _node_index(nodes, shape[0] * shape[1])
+    return [np.searchsorted(nodes, pixels) if index is None else index[pixels]
+            for pixels in pixel_arrays]
 
 
 def _union_of_pixels(size: int, *pixel_arrays: np.ndarray) -> np.ndarray:
@@ -496,7 +510,9 @@ def _checked_indices(indices: np.ndarray, size: int, name: str, func: str, *,
         raise InpaintError(
             f"The {name!r} parameter of {func} holds indices outside [0, {size - 1}]."
         )
-    return np.unique(indices).astype(np.intp) if unique else indices.astype(np.intp)
+    if unique and np.any(indices[1:] <= indices[:-1]):    # sorted input needs no sort
+        indices = np.unique(indices)
+    return indices.astype(np.intp, copy=False)
 
 
 def _window_sizes(window: int | np.ndarray, n: int, func: str) -> np.ndarray:

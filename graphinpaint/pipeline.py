@@ -29,7 +29,7 @@ from . import weights as _weights
 from ._memory import check_fits_in_memory
 from ._validation import InpaintError, check_choice, check_float, check_int
 from .fills import is_scattered, layer_depths
-from .graph import PatchSearch, PixelGraph, _union_of_pixels, window_knn
+from .graph import PatchSearch, PixelGraph, _node_positions, _union_of_pixels, window_knn
 from .patches import check_patch_size
 from .selection import SmoothFills, choose_settings, mix_smooth, stroke_width
 from .settings import Settings
@@ -223,6 +223,8 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
           progress: ProgressCallback | None = None) -> np.ndarray:
     """The pipeline's stages on a working region in [0, 1]; returns the filled region."""
     smooth = SmoothFills(values, hole, settings.method)
+    if settings.smooth == "boundary" and settings.smooth_share > 0:
+        smooth.prepare_blend()          # factorised on the side while patches are matched
     estimate = _graph_fill(values, hole, settings, progress, smooth=smooth)
     return mix_smooth(estimate, hole, settings, smooth)
 
@@ -451,8 +453,8 @@ def _with_grid_edges(graph: PixelGraph, queries: np.ndarray, filled: np.ndarray,
     rows, cols = rows[keep], cols[keep]
     nodes = _union_of_pixels(height * width, graph.nodes, cols)
     size = len(nodes)
-    match = _reindex(graph.matrix, np.searchsorted(nodes, graph.nodes), size)
-    r, c = np.searchsorted(nodes, rows), np.searchsorted(nodes, cols)
+    moved, r, c = _node_positions(nodes, graph.shape, graph.nodes, rows, cols)
+    match = _reindex(graph.matrix, moved, size)
     local = sp.csr_matrix((np.full(2 * len(r), weight), (np.r_[r, c], np.r_[c, r])),
                           shape=(size, size))
     # Query-query edges appear twice (once from each end), and csr_matrix sums them: 2 * weight.

@@ -18,7 +18,7 @@ from typing import Callable
 
 import numpy as np
 
-from .fills import blend_near_boundary, clip_to_known, grid_biharmonic_fill, grid_laplace_fill
+from .fills import BoundaryBlend, clip_to_known, grid_biharmonic_fill, grid_laplace_fill
 from .settings import Settings
 
 __all__ = ["HeldOut", "SmoothFills", "choose_settings", "held_out", "mix_smooth",
@@ -47,6 +47,18 @@ class SmoothFills:
     def __init__(self, values: np.ndarray, hole: np.ndarray, method: str = "auto") -> None:
         self.values, self.hole, self.method = values, hole, method
         self._fills: dict[str, np.ndarray] = {}
+        self._blend: BoundaryBlend | None = None
+
+    def prepare_blend(self) -> None:
+        """Start preparing the boundary blend in the background (see :class:`BoundaryBlend`)."""
+        if self._blend is None:
+            self._blend = BoundaryBlend(self.hole, background=True)
+
+    def blend(self, estimate: np.ndarray, share: float) -> np.ndarray:
+        """:func:`~graphinpaint.fills.blend_near_boundary` of the estimate, prepared once."""
+        if self._blend is None:
+            self._blend = BoundaryBlend(self.hole)
+        return self._blend(estimate, share)
 
     def __getitem__(self, kind: str) -> np.ndarray:
         if kind not in self._fills:
@@ -66,7 +78,7 @@ def mix_smooth(estimate: np.ndarray, hole: np.ndarray, settings: Settings,
     if settings.smooth == "none" or share == 0:
         return estimate
     if settings.smooth == "boundary":
-        return blend_near_boundary(estimate, hole, share)
+        return smooth.blend(estimate, share)
     mixed = estimate.copy()
     mixed[hole] = (1.0 - share) * estimate[hole] + share * smooth[settings.smooth][hole]
     return mixed

@@ -100,6 +100,19 @@ def test_inpaint_with_the_reduced_search_is_within_005_db_of_the_full_search(mon
     assert fast >= full - 0.05
 
 
+def test_the_blend_prepared_in_the_background_is_the_blend():
+    image = _photo(64).astype(np.float64) / 255
+    hole = _scratches(image.shape[:2])
+    estimate = gi.fills.grid_laplace_fill(image, hole, "auto")
+    ahead = gi.fills.BoundaryBlend(hole, background=True)
+    np.testing.assert_array_equal(ahead(estimate, 0.25),
+                                  gi.fills.blend_near_boundary(estimate, hole, 0.25))
+    # The biharmonic part: near the known pixels, a quarter of the way to a smooth fill that
+    # stays within the known range (the Laplace estimate is itself smooth: they differ little).
+    near = hole & (gi.fills.layer_depths(hole) <= gi.fills.BLEND_DEPTH)
+    assert 0 < np.abs(ahead(estimate, 1.0) - estimate)[near].max() < 0.5
+
+
 CASES = {"scratches": _scratches, "random": lambda shape: _random_loss(shape, 0.8, 3)}
 
 

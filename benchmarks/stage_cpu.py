@@ -1,0 +1,86 @@
+"""CPU seconds of ``inpaint`` by stage: robust to other work on a shared machine.
+
+    python benchmarks/stage_cpu.py [--cases barbara scratches512 random512 scratches2048]
+                                   [--runs 2]
+
+Wall times on a loaded machine say little; ``time.process_time`` (every thread of the process,
+numba's included) says what the work costs. Each stage's functions are wrapped where the
+pipeline calls them; a stage's figure is the process's CPU time while they run, so work in a
+thread of its own (the boundary blend's factorisation) counts in whichever stage runs beside
+it. "main thread" is ``time.thread_time`` of the calling thread. The cases are
+``profile_stages.py``'s, warm.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import graphinpaint as gi  # noqa: E402
+from graphinpaint import fills, graph, pipeline, selection  # noqa: E402
+from profile_stages import cases  # noqa: E402
+
+# (module, attribute the pipeline calls through, stage)
+STAGES = [(graph, "window_knn_kernel", "search kernels"),
+          (graph, "rerank_kernel", "search kernels"),
+          (graph, "_pixel_graph_from_knn", "kNN graph + weights"),
+          (pipeline, "_match_weights", "kNN graph + weights"),
+          (pipeline, "_with_grid_edges", "kNN graph + weights"),
+          (pipeline, "solve_dirichlet", "graph solves"),
+          (selection, "grid_laplace_fill", "fills"), (selection, "grid_biharmonic_fill", "fills"),
+          (fills.BoundaryBlend, "__call__", "fills")]
+
+
+def instrument(totals: dict) -> None:
+    """Wrap each stage's functions so that their CPU seconds add up in ``totals``."""
+    for owner, name, stage in STAGES:
+        function = getattr(owner, name)
+
+        @functools.wraps(function)
+        def timed(*args, _function=function, _stage=stage, **kwargs):
+            start = time.process_time()
+            try:
+                return _function(*args, **kwargs)
+            finally:
+                totals[_stage] = totals.get(_stage, 0.0) + time.process_time() - start
+
+        setattr(owner, name, timed)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", nargs="+", default=list(cases()))
+    parser.add_argument("--runs", type=int, default=2)
+    args = parser.parse_args()
+    totals: dict[str, float] = {}
+    instrument(totals)
+    stages = list(dict.fromkeys(stage for _, _, stage in STAGES))
+    print("| case | CPU, whole | main thread | " + " | ".join(stages) + " | PSNR |")
+    print("|---" * (len(stages) + 4) + "|")
+    makers = cases()
+    for name in args.cases:
+        example = makers[name]()
+        if example is None:
+            print(f"{name}: skipped (no data)", file=sys.stderr)
+            continue
+        image, hole = example
+        gi.inpaint(image[:64, :64], hole[:64, :64])                 # numba warm-up
+        for _ in range(args.runs):
+            totals.clear()
+            cpu, main_thread = time.process_time(), time.thread_time()
+            out = gi.inpaint(image, hole)
+            cpu, main_thread = time.process_time() - cpu, time.thread_time() - main_thread
+            cells = " | ".join(f"{totals.get(stage, 0.0):.2f} s" for stage in stages)
+            print(f"| {name} | {cpu:.2f} s | {main_thread:.2f} s | {cells} | "
+                  f"{gi.metrics.psnr(image, out, hole):.2f} dB |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
