@@ -185,7 +185,8 @@ def _resolved_options(hole: Any, options: dict, tile: int, scheduler: Any,
                       deepest: Callable[[], int]) -> dict:
     """The options with the strategy and its window settled from the whole mask, as inpaint
     would settle them, so that every tile runs the same pipeline."""
-    from .pipeline import _STRATEGY_DEFAULTS, _is_thick, _patch_for, _rounds_for
+    from .pipeline import (_DEEPEST_REFINED, _STRATEGY_DEFAULTS, _is_thick, _patch_for,
+                           _rounds_for, _window_for)
 
     options = dict(options)
     strategy = options.get("strategy", "auto")
@@ -197,18 +198,20 @@ def _resolved_options(hole: Any, options: dict, tile: int, scheduler: Any,
             f"'global'. Got {strategy!r} instead."
         )
     options["strategy"] = strategy
-    if options.get("window") is None:
-        options["window"] = _STRATEGY_DEFAULTS[strategy]["window"]
     options.setdefault("window_growth", 1.0)
-    if options.get("patch_size") is None or options.get("rounds") is None:
-        # inpaint's defaults, from the whole mask's strokes; only layers look at the width:
-        # spare the pass over the mask otherwise.
-        width = _stroke_width(hole, tile, scheduler) if strategy == "layers" else 0.0
-        thick = _is_thick(width, strategy)
-        if options.get("patch_size") is None:
-            options["patch_size"] = _patch_for(thick)
-        if options.get("rounds") is None:
-            options["rounds"] = _rounds_for(thick, deepest() if thick else 0)
+    # inpaint's defaults, from the whole mask's strokes and depth; only layers look at the
+    # width and the depth: spare the passes over the mask otherwise.
+    thick = deep = False
+    if strategy == "layers" and any(options.get(name) is None
+                                    for name in ("patch_size", "rounds", "window")):
+        thick = _is_thick(_stroke_width(hole, tile, scheduler), strategy)
+        deep = thick and deepest() > _DEEPEST_REFINED
+    if options.get("window") is None:
+        options["window"] = _window_for(strategy, deep)
+    if options.get("patch_size") is None:
+        options["patch_size"] = _patch_for(thick)
+    if options.get("rounds") is None:
+        options["rounds"] = _rounds_for(thick, deep)
     return options
 
 

@@ -45,10 +45,13 @@ ProgressCallback = Callable[[int, int], None]
 # non-local one, which pays on stochastic texture (docs/pipeline.md has the measurements).
 # A hole whose strokes are this wide or wider (blocks, blotches) is matched with larger patches.
 _THICK_STROKE = 8.0
-# Thick holes get more refinement rounds, each with fewer matches (k, not 2 k): on 32- and
-# 64-pixel blocks and blotches (16 to 32 pixels deep) three rounds gained 0.9 dB on average;
-# on barbara's blob, 40 pixels deep, they lost 0.5 dB (docs/pipeline.md).
+# Thick holes get three refinement rounds, each with fewer matches (k, not 2 k): on 32- and
+# 64-pixel blocks and blotches (16 to 32 pixels deep) they gained 0.7 dB on average. Deeper
+# ones get one round and a search window of 61 instead: barbara's blob, 40 pixels deep, went
+# from 26.0 to 27.9 dB at 2x the time (three rounds lost 0.5 dB there); on 80-pixel blocks
+# over eight images the wider window gained 0.4 dB on average, mixed (docs/pipeline.md).
 _DEEPEST_REFINED = 32
+_DEEP_WINDOW = 61
 _STRATEGY_DEFAULTS = {
     "layers": dict(window=31, bandwidth=0.1, grid_weight=1e-3),
     "global": dict(window=15, bandwidth=0.05, grid_weight=0.2),
@@ -98,8 +101,10 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
     window : int, optional
         Odd side of the square search window around each hole pixel (at the boundary, for the
         layers). Cost grows with its square. Default: 31 for the ``"layers"`` strategy (31 x 31
-        holds about 1000 pixels, the seed's ``k_search``), 15 for ``"global"``, whose hole
-        pixels all lie close to known ones.
+        holds about 1000 pixels, the seed's ``k_search``), 61 for thick holes more than 32
+        pixels deep, whose first layers reach further for the texture that continues across
+        (barbara's blob: +1.9 dB), 15 for ``"global"``, whose hole pixels all lie close to
+        known ones.
     window_growth : float, default 1.0
         How much the window's half-side grows per layer of depth into the hole, so that deep
         pixels of large holes still reach known texture.
@@ -112,7 +117,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         Refinement rounds on the whole hole after the first fill (0 to skip). Each round
         matches every hole pixel to its ``k`` nearest full patches for thick holes filled by
         layers (blocks, blotches), else to ``2 * k``. Default: 3 for thick holes up to 32
-        pixels deep, where they gained 0.9 dB on average over 24 block and blotch cases
+        pixels deep, where they gained 0.7 dB on average over 24 block and blotch cases
         (docs/pipeline.md); else 1.
     strategy : {"auto", "layers", "global"}, default "auto"
         ``"layers"`` fills scratches, text and blotches from the boundary inward; ``"global"``
@@ -193,8 +198,11 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
     thick = _is_thick(stroke_width(hole), strategy) if hole.any() else False
     if patch_size is None:
         patch_size = _default_patch_size(thick, channels_last.shape)
+    deep = thick and _deepest(hole) > _DEEPEST_REFINED
     if rounds is None:
-        rounds = _rounds_for(thick, _deepest(hole) if thick else 0)
+        rounds = _rounds_for(thick, deep)
+    if window is None:
+        window = _window_for(strategy, deep)
     patch_size = check_patch_size(patch_size, channels_last.shape, func)
     _check_finite(channels_last, hole, func)
     if not hole.any():
@@ -204,7 +212,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
     defaults = _STRATEGY_DEFAULTS[strategy]
     settings = Settings(
         strategy=strategy, patch_size=patch_size, k=k,
-        window=defaults["window"] if window is None else window, window_growth=window_growth,
+        window=window, window_growth=window_growth,
         bandwidth=defaults["bandwidth"] if bandwidth is None else bandwidth,
         grid_weight=defaults["grid_weight"], rounds=rounds, refine_k=k if thick else 2 * k,
         # The scattered strategy mixed no smooth fill in before self-validation.
@@ -286,10 +294,14 @@ def _patch_for(thick: bool) -> int:
     return 11 if thick else 7
 
 
-def _rounds_for(thick: bool, deepest: int) -> int:
-    """The default refinement rounds: 3 for thick holes up to ``_DEEPEST_REFINED`` pixels
-    deep, else 1."""
-    return 3 if thick and deepest <= _DEEPEST_REFINED else 1
+def _rounds_for(thick: bool, deep: bool) -> int:
+    """The default refinement rounds: 3 for thick holes, 1 for thin or deep ones."""
+    return 3 if thick and not deep else 1
+
+
+def _window_for(strategy: str, deep: bool) -> int:
+    """The default search window: the strategy's, or ``_DEEP_WINDOW`` for deep thick holes."""
+    return _DEEP_WINDOW if deep else _STRATEGY_DEFAULTS[strategy]["window"]
 
 
 def _deepest(hole: np.ndarray) -> int:

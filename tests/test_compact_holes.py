@@ -29,12 +29,14 @@ def test_three_rounds_continue_an_outline_across_a_block():
     assert gi.metrics.psnr(image, default, hole) > gi.metrics.psnr(image, one_round, hole) + 2
 
 
-def test_rounds_default_by_the_hole():
-    """Three rounds for thick holes up to 32 pixels deep; one for thin or deeper holes."""
-    assert pipeline._rounds_for(True, 16) == 3
-    assert pipeline._rounds_for(True, pipeline._DEEPEST_REFINED) == 3
-    assert pipeline._rounds_for(True, pipeline._DEEPEST_REFINED + 1) == 1
-    assert pipeline._rounds_for(False, 4) == 1
+def test_rounds_and_window_default_by_the_hole():
+    """Three rounds for thick holes up to 32 pixels deep; one round for thin holes, one round
+    in a wider window for deeper thick holes."""
+    assert pipeline._rounds_for(True, False) == 3
+    assert pipeline._rounds_for(True, True) == 1 and pipeline._window_for("layers", True) == 61
+    assert pipeline._rounds_for(False, False) == 1
+    assert pipeline._window_for("layers", False) == 31
+    assert pipeline._window_for("global", False) == 15
     thick = pipeline._is_thick(gi.selection.stroke_width(_block(64, 24)), "layers")
     thin = pipeline._is_thick(gi.selection.stroke_width(np.eye(64, dtype=bool)), "layers")
     assert thick and not thin
