@@ -115,10 +115,11 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         ``"layers"``, 0.05 for ``"global"``.
     rounds : int, optional
         Refinement rounds on the whole hole after the first fill (0 to skip). Each round
-        matches every hole pixel to its ``k`` nearest full patches for thick holes filled by
-        layers (blocks, blotches), else to ``2 * k``. Default: 3 for thick holes up to 32
-        pixels deep, where they gained 0.7 dB on average over 24 block and blotch cases
-        (docs/pipeline.md); else 1.
+        matches every hole pixel to its ``2 * k`` nearest full patches, or to ``k`` when
+        there are several rounds over a thick hole (blocks, blotches filled by layers): they
+        then change less at a time. Default: 3 for thick holes up to 32 pixels deep, where
+        they gained 0.7 dB on average over 24 block and blotch cases (docs/pipeline.md);
+        else 1.
     strategy : {"auto", "layers", "global"}, default "auto"
         ``"layers"`` fills scratches, text and blotches from the boundary inward; ``"global"``
         starts from a smooth (biharmonic) fill and refines the whole hole at once, for scattered
@@ -214,7 +215,8 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         strategy=strategy, patch_size=patch_size, k=k,
         window=window, window_growth=window_growth,
         bandwidth=defaults["bandwidth"] if bandwidth is None else bandwidth,
-        grid_weight=defaults["grid_weight"], rounds=rounds, refine_k=k if thick else 2 * k,
+        grid_weight=defaults["grid_weight"], rounds=rounds,
+        refine_k=k if thick and rounds > 1 else 2 * k,
         # The scattered strategy mixed no smooth fill in before self-validation.
         smooth="boundary" if strategy == "layers" else "none",
         smooth_share=0.25 if smooth_share is None else smooth_share,
