@@ -40,3 +40,42 @@ def test_rounds_and_window_default_by_the_hole():
     thick = pipeline._is_thick(gi.selection.stroke_width(_block(64, 24)), "layers")
     thin = pipeline._is_thick(gi.selection.stroke_width(np.eye(64, dtype=bool)), "layers")
     assert thick and not thin
+
+
+def _settings_used(monkeypatch, image, hole, **options):
+    """The settings inpaint hands to its stages."""
+    seen = []
+    real_fill = pipeline._fill
+
+    def spy(values, hole, settings, progress=None):
+        seen.append(settings)
+        return real_fill(values, hole, settings, progress)
+
+    monkeypatch.setattr(pipeline, "_fill", spy)
+    gi.inpaint(image, hole, channel_axis=None, **options)
+    return seen[0]
+
+
+def test_inpaint_passes_the_hole_s_rounds_window_and_matches_down(monkeypatch):
+    image = np.tile(np.linspace(0, 1, 160), (160, 1))
+    block = _settings_used(monkeypatch, image, _block(160, 24))          # 12 px deep
+    assert (block.rounds, block.window, block.refinement_k) == (3, 31, 5)
+    deep = _settings_used(monkeypatch, image, _block(160, 72))           # 36 px deep
+    assert (deep.rounds, deep.window, deep.refinement_k) == (1, 61, 10)
+    chosen = _settings_used(monkeypatch, image, _block(160, 72), rounds=2, window=21)
+    assert (chosen.rounds, chosen.window, chosen.refinement_k) == (2, 21, 5)
+    thin = _settings_used(monkeypatch, image, np.eye(160, dtype=bool))
+    assert (thin.rounds, thin.window, thin.refinement_k) == (1, 31, 10)
+
+
+def test_inpaint_large_resolves_the_same_defaults_from_the_whole_mask():
+    from _optional import require
+
+    require("dask.array")
+    from graphinpaint import large
+
+    for side, expected in ((24, (3, 31, 11)), (72, (1, 61, 11))):
+        hole = large._as_dask(_block(160, side), "mask", 96)
+        deepest = lambda: large._deepest_layer(hole, 96, "threads")     # noqa: E731
+        options = large._resolved_options(hole, {}, 96, "threads", deepest)
+        assert (options["rounds"], options["window"], options["patch_size"]) == expected
