@@ -61,7 +61,7 @@ WIDE_VARIANTS = {
 COMPACT_VARIANTS = {
     "1 round, window 31": lambda i, m: gi.inpaint(i, m, rounds=1, window=31),
     "3 rounds, window 31": lambda i, m: gi.inpaint(i, m, rounds=3, window=31),
-    "1 round, window 61": lambda i, m: gi.inpaint(i, m, rounds=1, window=61),
+    "1 round, window 51": lambda i, m: gi.inpaint(i, m, rounds=1, window=51),
     "default": gi.inpaint,
     "default + self-validation": lambda i, m: gi.inpaint(i, m, self_validation=True),
 }

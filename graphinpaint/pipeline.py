@@ -47,11 +47,11 @@ ProgressCallback = Callable[[int, int], None]
 _THICK_STROKE = 8.0
 # Thick holes get three refinement rounds, each with fewer matches (k, not 2 k): on 32- and
 # 64-pixel blocks and blotches (16 to 32 pixels deep) they gained 0.7 dB on average. Deeper
-# ones get one round and a search window of 61 instead: barbara's blob, 40 pixels deep, went
-# from 26.0 to 27.9 dB at 2x the time (three rounds lost 0.5 dB there); on 80-pixel blocks
-# over eight images the wider window gained 0.4 dB on average, mixed (docs/pipeline.md).
+# ones get one round and a search window of 51 instead: barbara's blob, 40 pixels deep, went
+# from 26.0 to 27.8 dB at 1.5x the time (61: 28.1 dB at 1.8-2.3x; three rounds lost 0.5 dB);
+# on 80-pixel blocks over eight images the wider window was mixed (docs/pipeline.md).
 _DEEPEST_REFINED = 32
-_DEEP_WINDOW = 61
+_DEEP_WINDOW = 51
 _STRATEGY_DEFAULTS = {
     "layers": dict(window=31, bandwidth=0.1, grid_weight=1e-3),
     "global": dict(window=15, bandwidth=0.05, grid_weight=0.2),
@@ -101,9 +101,9 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
     window : int, optional
         Odd side of the square search window around each hole pixel (at the boundary, for the
         layers). Cost grows with its square. Default: 31 for the ``"layers"`` strategy (31 x 31
-        holds about 1000 pixels, the seed's ``k_search``), 61 for thick holes more than 32
+        holds about 1000 pixels, the seed's ``k_search``), 51 for thick holes more than 32
         pixels deep, whose first layers reach further for the texture that continues across
-        (barbara's blob: +1.9 dB), 15 for ``"global"``, whose hole pixels all lie close to
+        (barbara's blob: +1.75 dB), 15 for ``"global"``, whose hole pixels all lie close to
         known ones.
     window_growth : float, default 1.0
         How much the window's half-side grows per layer of depth into the hole, so that deep

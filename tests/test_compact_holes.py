@@ -33,7 +33,7 @@ def test_rounds_and_window_default_by_the_hole():
     """Three rounds for thick holes up to 32 pixels deep; one round for thin holes, one round
     in a wider window for deeper thick holes."""
     assert pipeline._rounds_for(True, False) == 3
-    assert pipeline._rounds_for(True, True) == 1 and pipeline._window_for("layers", True) == 61
+    assert pipeline._rounds_for(True, True) == 1 and pipeline._window_for("layers", True) == 51
     assert pipeline._rounds_for(False, False) == 1
     assert pipeline._window_for("layers", False) == 31
     assert pipeline._window_for("global", False) == 15
@@ -61,7 +61,7 @@ def test_inpaint_passes_the_hole_s_rounds_window_and_matches_down(monkeypatch):
     block = _settings_used(monkeypatch, image, _block(160, 24))          # 12 px deep
     assert (block.rounds, block.window, block.refinement_k) == (3, 31, 5)
     deep = _settings_used(monkeypatch, image, _block(160, 72))           # 36 px deep
-    assert (deep.rounds, deep.window, deep.refinement_k) == (1, 61, 10)
+    assert (deep.rounds, deep.window, deep.refinement_k) == (1, 51, 10)
     chosen = _settings_used(monkeypatch, image, _block(160, 72), rounds=2, window=21)
     assert (chosen.rounds, chosen.window, chosen.refinement_k) == (2, 21, 5)
     thin = _settings_used(monkeypatch, image, np.eye(160, dtype=bool))
@@ -74,7 +74,7 @@ def test_inpaint_large_resolves_the_same_defaults_from_the_whole_mask():
     require("dask.array")
     from graphinpaint import large
 
-    for side, expected in ((24, (3, 31, 11)), (72, (1, 61, 11))):
+    for side, expected in ((24, (3, 31, 11)), (72, (1, 51, 11))):
         hole = large._as_dask(_block(160, side), "mask", 96)
         deepest = lambda: large._deepest_layer(hole, 96, "threads")     # noqa: E731
         options = large._resolved_options(hole, {}, 96, "threads", deepest)
