@@ -185,8 +185,8 @@ def _resolved_options(hole: Any, options: dict, tile: int, scheduler: Any,
                       deepest: Callable[[], int]) -> dict:
     """The options with the strategy and its window settled from the whole mask, as inpaint
     would settle them, so that every tile runs the same pipeline."""
-    from .pipeline import (_DEEPEST_REFINED, _STRATEGY_DEFAULTS, _is_thick, _patch_for,
-                           _rounds_for, _window_for)
+    from ._thick_holes import DEEPEST_REFINED, is_thick, patch_for, rounds_for
+    from .pipeline import _STRATEGY_DEFAULTS, _window_for
 
     options = dict(options)
     strategy = options.get("strategy", "auto")
@@ -204,14 +204,14 @@ def _resolved_options(hole: Any, options: dict, tile: int, scheduler: Any,
     thick = deep = False
     if strategy == "layers" and any(options.get(name) is None
                                     for name in ("patch_size", "rounds", "window")):
-        thick = _is_thick(_stroke_width(hole, tile, scheduler), strategy)
-        deep = thick and deepest() > _DEEPEST_REFINED
+        thick = is_thick(_stroke_width(hole, tile, scheduler), strategy)
+        deep = thick and deepest() > DEEPEST_REFINED
     if options.get("window") is None:
         options["window"] = _window_for(strategy, deep)
     if options.get("patch_size") is None:
-        options["patch_size"] = _patch_for(thick)
+        options["patch_size"] = patch_for(thick)
     if options.get("rounds") is None:
-        options["rounds"] = _rounds_for(thick, deep)
+        options["rounds"] = rounds_for(thick, deep)
     return options
 
 

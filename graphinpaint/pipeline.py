@@ -25,6 +25,7 @@ from typing import Callable
 import numpy as np
 import scipy.sparse as sp
 
+from . import _thick_holes as _holes
 from . import weights as _weights
 from ._memory import check_fits_in_memory
 from ._validation import InpaintError, check_choice, check_float, check_int
@@ -43,15 +44,6 @@ ProgressCallback = Callable[[int, int], None]
 # added beside the patch matches (a perfect match weighs 1). For layers the grid edges only
 # catch pixels that matching fails; for scattered holes they mix a local harmonic fill into the
 # non-local one, which pays on stochastic texture (docs/pipeline.md has the measurements).
-# A hole whose strokes are this wide or wider (blocks, blotches) is matched with larger patches.
-_THICK_STROKE = 8.0
-# Thick holes get three refinement rounds, each with fewer matches (k, not 2 k): on 32- and
-# 64-pixel blocks and blotches (16 to 32 pixels deep) they gained 0.7 dB on average. Deeper
-# ones get one round and a search window of 51 instead: barbara's blob, 40 pixels deep, went
-# from 26.0 to 27.8 dB at 1.5x the time (61: 28.1 dB at 1.8-2.3x; three rounds lost 0.5 dB);
-# on 80-pixel blocks over eight images the wider window was mixed (docs/pipeline.md).
-_DEEPEST_REFINED = 32
-_DEEP_WINDOW = 51
 _STRATEGY_DEFAULTS = {
     "layers": dict(window=31, bandwidth=0.1, grid_weight=1e-3),
     "global": dict(window=15, bandwidth=0.05, grid_weight=0.2),
@@ -196,12 +188,12 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
     scattered = is_scattered(hole) if hole.any() else False
     if strategy == "auto":
         strategy = "global" if scattered else "layers"
-    thick = _is_thick(stroke_width(hole), strategy) if hole.any() else False
+    thick = _holes.is_thick(stroke_width(hole), strategy) if hole.any() else False
     if patch_size is None:
-        patch_size = _default_patch_size(thick, channels_last.shape)
-    deep = thick and _deepest(hole) > _DEEPEST_REFINED
+        patch_size = _holes.default_patch_size(thick, channels_last.shape)
+    deep = thick and _holes.deepest(hole) > _holes.DEEPEST_REFINED
     if rounds is None:
-        rounds = _rounds_for(thick, deep)
+        rounds = _holes.rounds_for(thick, deep)
     if window is None:
         window = _window_for(strategy, deep)
     patch_size = check_patch_size(patch_size, channels_last.shape, func)
@@ -278,37 +270,9 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
     return estimate
 
 
-def _default_patch_size(thick: bool, shape: tuple[int, ...]) -> int:
-    """:func:`_patch_for` the hole, never more than the image's odd side."""
-    side = min(shape[0], shape[1])
-    return min(_patch_for(thick), side if side % 2 else side - 1)
-
-
-def _is_thick(width: float, strategy: str) -> bool:
-    """Whether a hole of this stroke width is thick (blocks, blotches) and filled by layers:
-    the holes that take larger patches and more refinement rounds (``inpaint_large``
-    measures the width over a lazy mask and asks here too)."""
-    return strategy == "layers" and width >= _THICK_STROKE
-
-
-def _patch_for(thick: bool) -> int:
-    """The default patch: 11 for thick holes, else 7."""
-    return 11 if thick else 7
-
-
-def _rounds_for(thick: bool, deep: bool) -> int:
-    """The default refinement rounds: 3 for thick holes, 1 for thin or deep ones."""
-    return 3 if thick and not deep else 1
-
-
 def _window_for(strategy: str, deep: bool) -> int:
-    """The default search window: the strategy's, or ``_DEEP_WINDOW`` for deep thick holes."""
-    return _DEEP_WINDOW if deep else _STRATEGY_DEFAULTS[strategy]["window"]
-
-
-def _deepest(hole: np.ndarray) -> int:
-    """Depth of the hole's deepest pixel (taxicab distance to the known part)."""
-    return int(layer_depths(hole[_bounding_box(hole, hole.shape, margin=1)]).max())
+    """The default search window: the strategy's, or a wider one for deep thick holes."""
+    return _holes.DEEP_WINDOW if deep else _STRATEGY_DEFAULTS[strategy]["window"]
 
 
 def _bounding_box(hole: np.ndarray, shape: tuple[int, int],
@@ -325,7 +289,7 @@ def _reach(hole: np.ndarray, window: int, growth: float, patch_size: int, strate
     grid fills: outside that margin the image cannot change the result."""
     half = window // 2
     if strategy == "layers":
-        half += int(growth * (_deepest(hole) - 1))
+        half += int(growth * (_holes.deepest(hole) - 1))
     return half + patch_size // 2 + 2
 
 
