@@ -2,6 +2,7 @@
 
     python benchmarks/ablation.py > ablation.md
     python benchmarks/ablation.py --wide "block 32,block 64,blotches,scratches 12%" > issue13.md
+    python benchmarks/ablation.py --compact --wide "block 32,block 64,blotches,block 80"
 
 The figures behind the choices in docs/pipeline.md. ``--wide`` runs issue 13's variants (the
 previous default with patch size 7 everywhere, the current default, self-validation off and on)
@@ -22,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphinpaint as gi  # noqa: E402
 from graphinpaint import fills, pipeline  # noqa: E402
-from cases import seed_example, standard_cases, wide_cases  # noqa: E402
+from cases import (block_mask, seed_example, standard_cases, wide_cases,  # noqa: E402
+                   wide_images)
 
 
 def _smooth_fill(fill):
@@ -55,18 +57,33 @@ WIDE_VARIANTS = {
     "self-validation on": lambda i, m: gi.inpaint(i, m, self_validation=True),
 }
 
+# Compact holes (blocks, blotches): the rounds and the window of thick holes.
+COMPACT_VARIANTS = {
+    "1 round, window 31": lambda i, m: gi.inpaint(i, m, rounds=1, window=31),
+    "3 rounds, window 31": lambda i, m: gi.inpaint(i, m, rounds=3, window=31),
+    "1 round, window 51": lambda i, m: gi.inpaint(i, m, rounds=1, window=51),
+    "default": gi.inpaint,
+    "default + self-validation": lambda i, m: gi.inpaint(i, m, self_validation=True),
+}
+
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wide", default=None, metavar="MASKS",
                         help="comma-separated mask kinds of issue 13's cases")
+    parser.add_argument("--compact", action="store_true",
+                        help="with --wide: the rounds and windows of thick holes; "
+                             "'block 80' among the kinds adds an 80-px block on each image")
     args = parser.parse_args(argv)
     if args.wide is None:
         cases, variants = list(standard_cases()), VARIANTS
     else:
         kinds = args.wide.split(",")
         cases = [case for case in wide_cases() if case[1] in kinds]
-        variants = WIDE_VARIANTS
+        if "block 80" in kinds:
+            cases += [(name, "block 80", image, block_mask(image.shape[:2], 80))
+                      for name, image in wide_images().items()]
+        variants = COMPACT_VARIANTS if args.compact else WIDE_VARIANTS
     barbara = seed_example("barbara")
     if barbara is not None:
         cases.insert(0, ("barbara", "seed mask", *barbara))

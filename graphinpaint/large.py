@@ -23,7 +23,8 @@ TIFF from ``tifffile.memmap``).
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import Any, Callable
 
 import numpy as np
 
@@ -98,9 +99,10 @@ def inpaint_large(image: Any, mask: Any, *, tile: int = 2048, halo: int | None =
     hole = hole.astype(bool)
     # The passes over the mask run where the mask is: in this process for an array in memory.
     local = scheduler if lazy_input else "threads"
-    options = _resolved_options(hole, inpaint_options, tile, local)
+    deepest = functools.cache(lambda: _deepest_layer(hole, tile, local))   # one pass, if any
+    options = _resolved_options(hole, inpaint_options, tile, local, deepest)
     if halo is None:
-        halo = halo_width(options, _deepest_layer(hole, tile, local))
+        halo = halo_width(options, deepest())
     halo = check_int(halo, "halo", func, low=0)
     has_hole = _tiles_with_holes(hole, tile, local)
     cores = _cores(hole.shape, tile)
@@ -179,10 +181,12 @@ def _check_shapes(pixels: Any, hole: Any) -> None:
         )
 
 
-def _resolved_options(hole: Any, options: dict, tile: int, scheduler: Any) -> dict:
+def _resolved_options(hole: Any, options: dict, tile: int, scheduler: Any,
+                      deepest: Callable[[], int]) -> dict:
     """The options with the strategy and its window settled from the whole mask, as inpaint
     would settle them, so that every tile runs the same pipeline."""
-    from .pipeline import _STRATEGY_DEFAULTS, _patch_for_strokes
+    from ._thick_holes import DEEPEST_REFINED, is_thick, patch_for, rounds_for
+    from .pipeline import _STRATEGY_DEFAULTS, _window_for
 
     options = dict(options)
     strategy = options.get("strategy", "auto")
@@ -194,14 +198,20 @@ def _resolved_options(hole: Any, options: dict, tile: int, scheduler: Any) -> di
             f"'global'. Got {strategy!r} instead."
         )
     options["strategy"] = strategy
-    if options.get("window") is None:
-        options["window"] = _STRATEGY_DEFAULTS[strategy]["window"]
     options.setdefault("window_growth", 1.0)
-    if options.get("patch_size") is None:   # inpaint's default, from the whole mask's strokes
-        # Only layers look at the width: spare the pass over the mask otherwise.
-        width = _stroke_width(hole, tile, scheduler) if strategy == "layers" else 0.0
-        options["patch_size"] = _patch_for_strokes(width, strategy)
-    options.setdefault("rounds", 1)
+    # inpaint's defaults, from the whole mask's strokes and depth; only layers look at the
+    # width and the depth: spare the passes over the mask otherwise.
+    thick = deep = False
+    if strategy == "layers" and any(options.get(name) is None
+                                    for name in ("patch_size", "rounds", "window")):
+        thick = is_thick(_stroke_width(hole, tile, scheduler), strategy)
+        deep = thick and deepest() > DEEPEST_REFINED
+    if options.get("window") is None:
+        options["window"] = _window_for(strategy, deep)
+    if options.get("patch_size") is None:
+        options["patch_size"] = patch_for(thick)
+    if options.get("rounds") is None:
+        options["rounds"] = rounds_for(thick, deep)
     return options
 
 

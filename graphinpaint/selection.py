@@ -132,7 +132,8 @@ def held_out(hole: np.ndarray, *, scattered: bool, margin: int,
         # Strokes moved beside the real ones: filled together, the held-out strokes would lose
         # the context the real ones have (and cost twice as much).
         return HeldOut(window, pixels, pixels, local) if pixels.any() else None
-    if not pixels.any():
+    # A window left without a known pixel has nothing to fill from (its grid fills are singular).
+    if not pixels.any() or (hole[window] | pixels).all():
         return None
     return HeldOut(window, hole[window] | pixels, pixels, np.zeros_like(pixels))
 

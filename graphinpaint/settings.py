@@ -35,6 +35,8 @@ class Settings:
     k: int = 5
     window_growth: float = 1.0
     rounds: int = 1
+    # Matches per hole pixel in the refinement rounds: None for 2 * k.
+    refine_k: int | None = None
     # How a smooth grid fill is mixed into the graph solution: "boundary", a biharmonic fill on
     # the pixels within two of the known ones only; "laplace" or "biharmonic", that grid fill
     # averaged in over the whole hole; "none", the graph solution as it is.
@@ -47,6 +49,11 @@ class Settings:
     def replace(self, **changes) -> "Settings":
         """A copy with some fields changed."""
         return dataclasses.replace(self, **changes)
+
+    @property
+    def refinement_k(self) -> int:
+        """Matches per hole pixel in each refinement round."""
+        return 2 * self.k if self.refine_k is None else self.refine_k
 
     def solve_options(self) -> dict:
         """Keyword arguments of :func:`graphinpaint.solve_dirichlet` for these settings.
