@@ -101,8 +101,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--rounds", type=int, default=None,
                         help="refinement rounds over the whole hole (default 3 for blocks "
                              "and blotches, else 1)")
-    parser.add_argument("--smooth-share", type=float, default=0.25,
-                        help="share of a biharmonic fill blended in near the boundary (0.25)")
+    parser.add_argument("--smooth-share", type=float, default=None,
+                        help="share of a smooth fill mixed in (default: chosen on held-out "
+                             "pixels for scattered loss, 0.25 near the boundary otherwise)")
     parser.add_argument("--strategy", choices=("auto", "layers", "global"), default="auto")
     parser.add_argument("--method", choices=("auto", "direct", "cg", "amg"), default="auto",
                         help="linear solver (default auto)")
