@@ -256,6 +256,8 @@ def test_the_page_and_its_assets_are_served_from_the_package(client):
     assert [option["name"] for option in config["options"]] == \
         ["p", "form", "patch_size", "k", "strategy"]
     assert config["options"][0]["default"] == 2.0
+    # inpaint chooses the patch from the hole (11 for blocks): the page must not fix one.
+    assert config["options"][2]["default"] is None
 
 
 def test_the_page_loads_nothing_from_the_network(client):

@@ -60,9 +60,10 @@ DEFAULT_OPTIONS: dict[str, dict] = {
     "form": dict(default="anisotropic", choices=("anisotropic", "isotropic"),
                  help="How p weighs the differences when p is not 2: each edge on its own "
                       "(anisotropic) or by the gradient at each pixel (isotropic)."),
-    "patch_size": dict(default=7, min=1, max=31, help="Odd side of the square patches compared to find "
-                                       "matching pixels: larger follows larger structures, "
-                                       "costs more."),
+    "patch_size": dict(default=None, min=1, max=31,
+                       help="Odd side of the square patches compared to find matching pixels: "
+                            "larger follows larger structures, costs more. Empty: 11 for "
+                            "blocks and blotches, else 7."),
     "k": dict(default=5, min=1, max=50, help="Matches per hole pixel: more averages noise away and blurs fine "
                               "texture more."),
     "strategy": dict(default="auto", choices=("auto", "layers", "global"),

@@ -92,8 +92,10 @@ function addOption(name, spec) {
   }
   input.id = `option-${name}`;
   input.name = name;
-  input.value = String(spec.default);
-  input.dataset.default = String(spec.default);
+  // No default (null): inpaint chooses from the hole; the field stays empty and says so.
+  input.value = spec.default === null ? "" : String(spec.default);
+  input.dataset.default = input.value;
+  if (spec.default === null) input.placeholder = "auto";
   const hint = document.createElement("p");
   hint.className = "hint";
   hint.textContent = spec.help + (name === "p" ? " Type inf for infinity." : "");
