@@ -98,8 +98,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="window half-side added per layer of depth (default 1)")
     parser.add_argument("--bandwidth", type=float, default=None,
                         help="Gaussian weight bandwidth (default: by strategy)")
-    parser.add_argument("--rounds", type=int, default=1,
-                        help="refinement rounds over the whole hole (default 1)")
+    parser.add_argument("--rounds", type=int, default=None,
+                        help="refinement rounds over the whole hole (default 1; for scattered "
+                             "loss chosen among 1-3 by self-validation)")
     parser.add_argument("--smooth-share", type=float, default=0.25,
                         help="share of a biharmonic fill blended in near the boundary (0.25)")
     parser.add_argument("--strategy", choices=("auto", "layers", "global"), default="auto")
