@@ -20,7 +20,8 @@ from typing import Callable
 
 import numpy as np
 
-from .fills import blend_near_boundary, clip_to_known, grid_biharmonic_fill, grid_laplace_fill
+from .fills import (BLEND_DEPTH, blend_near_boundary, clip_to_known, grid_biharmonic_fill,
+                    grid_laplace_fill, layer_depths)
 from .settings import Settings
 
 __all__ = ["HeldOut", "SmoothFills", "choose_settings", "held_out", "mix_smooth",
@@ -75,7 +76,15 @@ def mix_smooth(estimate: np.ndarray, hole: np.ndarray, settings: Settings,
     if settings.smooth == "none" or share == 0:
         return estimate
     if settings.smooth == "boundary":
-        return blend_near_boundary(estimate, hole, share)
+        depth = layer_depths(hole)
+        if depth.max() > 2 * BLEND_DEPTH:
+            return blend_near_boundary(estimate, hole, share)
+        # The band blend_near_boundary solves on is the whole hole (scattered loss): its
+        # biharmonic fill is the smooth one, solved once for every candidate and round.
+        near = hole & (depth <= BLEND_DEPTH)
+        mixed = estimate.copy()
+        mixed[near] = (1.0 - share) * estimate[near] + share * smooth["biharmonic"][near]
+        return mixed
     mixed = estimate.copy()
     mixed[hole] = (1.0 - share) * estimate[hole] + share * smooth[settings.smooth][hole]
     return mixed

@@ -140,3 +140,17 @@ def test_scattered_loss_is_self_validated_by_default():
     plain = gi.inpaint(image, hole, channel_axis=None, self_validation=False)
     default = gi.inpaint(image, hole, channel_axis=None)
     assert gi.metrics.psnr(image, default, hole) > gi.metrics.psnr(image, plain, hole) + 3
+
+
+def test_the_boundary_mix_of_scattered_loss_reuses_the_shared_biharmonic_fill():
+    """Where every hole pixel lies within the band, the boundary mix equals blend_near_boundary's
+    (which solves its own biharmonic fill)."""
+    image = _smooth_surface(48) + 0.05 * _periodic_texture(48)
+    hole = np.random.default_rng(3).random(image.shape) < 0.8
+    values = image[..., None].copy()
+    values[hole] = 0
+    estimate = gi.fills.grid_laplace_fill(values, hole, "auto")
+    mixed = selection.mix_smooth(estimate, hole, LAYERS, selection.SmoothFills(values, hole))
+    expected = gi.fills.blend_near_boundary(estimate, hole, LAYERS.smooth_share)
+    assert np.abs(mixed - expected).max() < 1e-9
+    assert np.abs(mixed - estimate)[hole].max() > 1e-3        # the mix changed something
