@@ -31,7 +31,8 @@ from ._validation import InpaintError, check_choice, check_float, check_int
 from .fills import is_scattered, layer_depths
 from .graph import PatchSearch, PixelGraph, _union_of_pixels, window_knn
 from .patches import check_patch_size
-from .selection import ROUNDS, SmoothFills, choose_settings, mix_smooth, stroke_width
+from .selection import (PATCH_SIZES, ROUNDS, SmoothFills, choose_settings, mix_smooth,
+                        stroke_width)
 from .settings import Settings
 from .solvers import solve_dirichlet
 
@@ -186,8 +187,19 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
     scattered = is_scattered(hole) if hole.any() else False
     if strategy == "auto":
         strategy = "global" if scattered else "layers"
+    if self_validation is None:
+        self_validation = strategy == "global"
+    # For scattered loss self-validation also tries more rounds and larger patches, unless the
+    # caller chose them: every hole pixel lies near known ones there, and the held-out pixels
+    # share the hole's statistics.
+    choose_graph = self_validation and smooth_share is None and strategy == "global"
+    more_rounds = ROUNDS if choose_graph and rounds is None else ()
+    more_patches = ()
     if patch_size is None:
         patch_size = _default_patch_size(hole, strategy, channels_last.shape)
+        if choose_graph:
+            more_patches = tuple(size for size in PATCH_SIZES
+                                 if size <= min(channels_last.shape[:2]))
     patch_size = check_patch_size(patch_size, channels_last.shape, func)
     _check_finite(channels_last, hole, func)
     if not hole.any():
@@ -205,23 +217,20 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         smooth_share=0.25 if smooth_share is None else smooth_share,
         p=p, form=form, method=method)
     # Work on the part of the image that the searches can reach: cost follows the hole.
-    reach = _reach(hole, settings.window, window_growth, patch_size, strategy)
+    reach = _reach(hole, settings.window, window_growth, max((patch_size, *more_patches)),
+                   strategy)
     region = _bounding_box(hole, hole.shape, margin=reach)
     check_fits_in_memory(region[0].stop - region[0].start, region[1].stop - region[1].start,
                          channels_last.shape[2], func)
     values, _ = _to_unit_range(channels_last[region], hole[region], scale)
-    if self_validation is None:
-        self_validation = strategy == "global"
     if self_validation and smooth_share is None:
         def values_of(window):
             return _to_unit_range(channels_last[window], hole[window], scale)[0]
 
-        # More rounds are tried for scattered loss only, where every hole pixel lies near
-        # known ones and the held-out pixels share the hole's statistics.
-        more_rounds = ROUNDS if rounds is None and strategy == "global" else ()
         settings, _ = choose_settings(values_of, hole, settings, _graph_fill,
                                       scattered=scattered, margin=reach,
-                                      rng=np.random.default_rng(0), rounds=more_rounds)
+                                      rng=np.random.default_rng(0), rounds=more_rounds,
+                                      patch_sizes=more_patches)
     estimate = _fill(values, hole[region], settings, progress)
     return _from_unit_range(estimate, original, channels_last, hole, scale, channel_axis,
                             region)
