@@ -87,8 +87,10 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         Odd side of the square patches compared to match pixels (the seed's ``ps``). Larger
         patches follow larger structures and cost more. Default: 11 for thick holes (blocks,
         blotches: strokes 8 pixels wide or more, filled by layers), where it gained up to
-        2.8 dB on 32-pixel blocks (docs/pipeline.md); else 7; never more than the image's
-        smaller side (made odd), so that narrow images work. A size you choose is checked.
+        2.8 dB on 32-pixel blocks (docs/pipeline.md); 7 or 11 for scattered loss with
+        self-validation, chosen on the held-out pixels (at 80-90% loss a 7 x 7 patch compares
+        few known pixels); else 7; never more than the image's smaller side (made odd), so
+        that narrow images work. A size you choose is checked.
     k : int, default 5
         Matches per hole pixel (the seed's ``k_patch``). More matches average more noise away and
         blur fine texture more.
@@ -128,12 +130,14 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
     self_validation : bool, optional
         Choose how the smooth fill is mixed in (when ``smooth_share`` is not given) by the error
         on a held-out hole cut from known pixels near the real one, of the same shape
-        statistics (:mod:`graphinpaint.selection`). Deterministic: the held-out pixels come
+        statistics (:mod:`graphinpaint.selection`); for scattered loss also the rounds (1-3)
+        and the patch size (7 or 11), unless given. Deterministic: the held-out pixels come
         from a fixed seed. Default: on for scattered loss, where the held-out pixels (15% more
         random loss in a window) share the hole's statistics: +8 to +11 dB on a smooth photo at
         50-80% loss, -0.4 and -0.8 dB on two of 24 cases. Off for strokes and blotches: it
         lost 2.1 dB on two scratch cases, whose held-out strokes are a biased sample
-        (docs/pipeline.md). It costs one more graph solve on the held-out window.
+        (docs/pipeline.md). It costs one more graph solve on the held-out window (for
+        scattered loss three rounds per patch size: the window's graph is small).
     channel_axis : int or None, default -1
         Axis of the colour channels of a 3-D image; None for a 2-D gray image.
     progress : callable, optional
