@@ -111,8 +111,8 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         Refinement rounds on the whole hole after the first fill (0 to skip). Each matches the
         patches of the last estimate again: at high random loss the first graph is built on a
         smooth start, and later rounds build on a sharper one. Default: 1; for scattered loss
-        with self-validation, 1, 2 or 3, chosen on the held-out pixels (up to +1.2 dB on the
-        cartoon at 80% loss, docs/pipeline.md).
+        with self-validation, 1, 2 or 3, chosen on the held-out pixels with the patch size
+        (up to +2.3 dB on a cartoon at 90% loss, about 3x the time; docs/pipeline.md).
     strategy : {"auto", "layers", "global"}, default "auto"
         ``"layers"`` fills scratches, text and blotches from the boundary inward; ``"global"``
         starts from a smooth (biharmonic) fill and refines the whole hole at once, for scattered
