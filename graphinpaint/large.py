@@ -201,7 +201,8 @@ def _resolved_options(hole: Any, options: dict, tile: int, scheduler: Any) -> di
         # Only layers look at the width: spare the pass over the mask otherwise.
         width = _stroke_width(hole, tile, scheduler) if strategy == "layers" else 0.0
         options["patch_size"] = _patch_for_strokes(width, strategy)
-    options.setdefault("rounds", 1)
+    if options.get("rounds") is None:   # tiles run one round: the halo is sized for it
+        options["rounds"] = 1
     return options
 
 
