@@ -2,7 +2,7 @@
 
     python benchmarks/scattered_rounds.py                       # 24 cases, about 5 minutes
     python benchmarks/scattered_rounds.py --only cartoon
-    python benchmarks/scattered_rounds.py --time-against ../main --repeat 2
+    python benchmarks/scattered_rounds.py --time-against <a checkout of main> --repeat 2
 
 The cases are the compare benchmark's 24 random-loss cases (``cases.wide_cases``: eight images x
 50/80/90% loss). For each patch size (7 and ``selection.PATCH_SIZES``) the graph solution is run
@@ -156,9 +156,10 @@ def timing(only: str | None, other: Path, repeat: int) -> None:
     for index, (name, _, _) in enumerate(random_cases(only)):
         result = {}
         for root in ((other, here) if index % 2 == 0 else (here, other)):
+            # Run in the checkout: ``python -c`` puts the working directory first on the path.
             env = dict(os.environ, PYTHONPATH=str(root))
-            out = subprocess.run([sys.executable, "-c", script, name], env=env, check=True,
-                                 capture_output=True, text=True).stdout
+            out = subprocess.run([sys.executable, "-c", script, name], env=env, cwd=root,
+                                 check=True, capture_output=True, text=True).stdout
             result[root] = json.loads(out.strip().splitlines()[-1])
         ratios.append(result[here][1] / result[other][1])
         print(f"| {name} | {result[other][0]:.2f} dB, {result[other][1]:.2f} s | "
