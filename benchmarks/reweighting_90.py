@@ -184,7 +184,9 @@ ORIGINAL_CHOOSE = pipeline.choose_settings
 def choose_with_reweighting(chosen: list):
     """``choose_settings`` that scores each SELECTABLE reweighting with every smooth mix on the
     same held-out pixels, and installs the winner's hook for the real solve."""
-    def choose(values_of, hole, settings, fill, *, scattered, margin, rng):
+    def choose(values_of, hole, settings, fill, *, scattered, margin, rng, rounds=()):
+        # The study compared weights at one refinement round: further round counts are not
+        # tried (``rounds`` ignored), so that its figures stand as measured.
         scored = []
         for name in SELECTABLE:
             pipeline._with_grid_edges = hook(name)

@@ -99,8 +99,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--bandwidth", type=float, default=None,
                         help="Gaussian weight bandwidth (default: by strategy)")
     parser.add_argument("--rounds", type=int, default=None,
-                        help="refinement rounds over the whole hole (default 3 for blocks "
-                             "and blotches, else 1)")
+                        help="refinement rounds over the whole hole (default: 3 for blocks "
+                             "and blotches; for scattered loss 1-3, chosen on held-out pixels; "
+                             "else 1)")
     parser.add_argument("--smooth-share", type=float, default=None,
                         help="share of a smooth fill mixed in (default: chosen on held-out "
                              "pixels for scattered loss, 0.25 near the boundary otherwise)")

@@ -210,7 +210,7 @@ def _resolved_options(hole: Any, options: dict, tile: int, scheduler: Any,
         options["window"] = _window_for(strategy, deep)
     if options.get("patch_size") is None:
         options["patch_size"] = patch_for(thick)
-    if options.get("rounds") is None:
+    if options.get("rounds") is None:   # fixed here, never chosen per tile: the halo fits it
         options["rounds"] = rounds_for(thick, deep)
     return options
 

@@ -32,7 +32,8 @@ from ._validation import InpaintError, check_choice, check_float, check_int
 from .fills import is_scattered, layer_depths
 from .graph import PatchSearch, PixelGraph, _node_positions, _union_of_pixels, window_knn
 from .patches import check_patch_size
-from .selection import SmoothFills, choose_settings, mix_smooth, stroke_width
+from .selection import (PATCH_SIZES, ROUNDS, SmoothFills, choose_settings, mix_smooth,
+                        stroke_width)
 from .settings import Settings
 from .solvers import solve_dirichlet
 
@@ -85,8 +86,10 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         Odd side of the square patches compared to match pixels (the seed's ``ps``). Larger
         patches follow larger structures and cost more. Default: 11 for thick holes (blocks,
         blotches: strokes 8 pixels wide or more, filled by layers), where it gained up to
-        2.8 dB on 32-pixel blocks (docs/pipeline.md); else 7; never more than the image's
-        smaller side (made odd), so that narrow images work. A size you choose is checked.
+        2.8 dB on 32-pixel blocks (docs/pipeline.md); 7 or 11 for scattered loss with
+        self-validation, chosen on the held-out pixels (at 80-90% loss a 7 x 7 patch compares
+        few known pixels); else 7; never more than the image's smaller side (made odd), so
+        that narrow images work. A size you choose is checked.
     k : int, default 5
         Matches per hole pixel (the seed's ``k_patch``). More matches average more noise away and
         blur fine texture more.
@@ -110,8 +113,10 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         matches every hole pixel to its ``2 * k`` nearest full patches, or to ``k`` when
         there are several rounds over a thick hole (blocks, blotches filled by layers): they
         then change less at a time. Default: 3 for thick holes up to 32 pixels deep, where
-        they gained 0.7 dB on average over 24 block and blotch cases (docs/pipeline.md);
-        else 1.
+        they gained 0.7 dB on average over 24 block and blotch cases (docs/pipeline.md); for
+        scattered loss with self-validation, 1, 2 or 3, chosen on the held-out pixels with the
+        patch size (at high loss the first graph is built on a smooth start, later rounds on
+        a sharper one: up to +2.3 dB on a cartoon at 90% loss; docs/pipeline.md); else 1.
     strategy : {"auto", "layers", "global"}, default "auto"
         ``"layers"`` fills scratches, text and blotches from the boundary inward; ``"global"``
         starts from a smooth (biharmonic) fill and refines the whole hole at once, for scattered
@@ -129,12 +134,14 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
     self_validation : bool, optional
         Choose how the smooth fill is mixed in (when ``smooth_share`` is not given) by the error
         on a held-out hole cut from known pixels near the real one, of the same shape
-        statistics (:mod:`graphinpaint.selection`). Deterministic: the held-out pixels come
+        statistics (:mod:`graphinpaint.selection`); for scattered loss also the rounds (1-3)
+        and the patch size (7 or 11), unless given. Deterministic: the held-out pixels come
         from a fixed seed. Default: on for scattered loss, where the held-out pixels (15% more
         random loss in a window) share the hole's statistics: +8 to +11 dB on a smooth photo at
         50-80% loss, -0.4 and -0.8 dB on two of 24 cases. Off for strokes and blotches: it
         lost 2.1 dB on two scratch cases, whose held-out strokes are a biased sample
-        (docs/pipeline.md). It costs one more graph solve on the held-out window.
+        (docs/pipeline.md). It costs one more graph solve on the held-out window (for
+        scattered loss three rounds per patch size: the window's graph is small).
     channel_axis : int or None, default -1
         Axis of the colour channels of a 3-D image; None for a 2-D gray image.
     progress : callable, optional
@@ -188,9 +195,20 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
     scattered = is_scattered(hole) if hole.any() else False
     if strategy == "auto":
         strategy = "global" if scattered else "layers"
+    if self_validation is None:
+        self_validation = strategy == "global"
+    # For scattered loss self-validation also tries more rounds and larger patches, unless the
+    # caller chose them: every hole pixel lies near known ones there, and the held-out pixels
+    # share the hole's statistics.
+    choose_graph = self_validation and smooth_share is None and strategy == "global"
+    more_rounds = ROUNDS if choose_graph and rounds is None else ()
     thick = _holes.is_thick(stroke_width(hole), strategy) if hole.any() else False
+    more_patches = ()
     if patch_size is None:
         patch_size = _holes.default_patch_size(thick, channels_last.shape)
+        if choose_graph:
+            more_patches = tuple(size for size in PATCH_SIZES
+                                 if size <= min(channels_last.shape[:2]))
     deep = thick and _holes.deepest(hole) > _holes.DEEPEST_REFINED
     if rounds is None:
         rounds = _holes.rounds_for(thick, deep)
@@ -214,20 +232,20 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         smooth_share=0.25 if smooth_share is None else smooth_share,
         p=p, form=form, method=method)
     # Work on the part of the image that the searches can reach: cost follows the hole.
-    reach = _reach(hole, settings.window, window_growth, patch_size, strategy)
+    reach = _reach(hole, settings.window, window_growth, max((patch_size, *more_patches)),
+                   strategy)
     region = _bounding_box(hole, hole.shape, margin=reach)
     check_fits_in_memory(region[0].stop - region[0].start, region[1].stop - region[1].start,
                          channels_last.shape[2], func)
     values, _ = _to_unit_range(channels_last[region], hole[region], scale)
-    if self_validation is None:
-        self_validation = strategy == "global"
     if self_validation and smooth_share is None:
         def values_of(window):
             return _to_unit_range(channels_last[window], hole[window], scale)[0]
 
         settings, _ = choose_settings(values_of, hole, settings, _graph_fill,
                                       scattered=scattered, margin=reach,
-                                      rng=np.random.default_rng(0))
+                                      rng=np.random.default_rng(0), rounds=more_rounds,
+                                      patch_sizes=more_patches)
     estimate = _fill(values, hole[region], settings, progress)
     return _from_unit_range(estimate, original, channels_last, hole, scale, channel_axis,
                             region)
@@ -245,10 +263,12 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
 
 def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
                 progress: ProgressCallback | None = None, *,
-                smooth: SmoothFills | None = None) -> np.ndarray:
+                smooth: SmoothFills | None = None,
+                each_round: Callable[[np.ndarray], None] | None = None) -> np.ndarray:
     """The graph solution (first fill and refinement rounds), before any smooth fill is mixed
     in. ``smooth`` shares the grid fills with the mixing: the biharmonic one is the scattered
-    strategy's start, and the costliest step at high loss."""
+    strategy's start, and the costliest step at high loss. ``each_round(estimate)`` sees the
+    estimate after each round (self-validation scores every round count from one run)."""
     s, solve = settings, settings.solve_options()
     smooth = SmoothFills(values, hole, s.method) if smooth is None else smooth
     if s.strategy == "layers":
@@ -269,6 +289,8 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
                            window=s.window, bandwidth=s.bandwidth, grid_weight=s.grid_weight,
                            solve=solve, candidates=candidates)
         reporter.advance()
+        if each_round is not None:
+            each_round(estimate)
     return estimate
 
 

@@ -199,7 +199,8 @@ def test_at_90_percent_loss_every_hole_pixel_sends_a_large_share_of_its_weight_t
     image = 0.5 * _texture(48) + 0.5 * _smooth(48)
     hole = np.random.default_rng(9).random(image.shape) < 0.9
     inpaint(image, hole)
-    assert len(graphs) == 2                                 # the held-out window, the image
+    # The held-out window's three rounds (self-validation tries 1 to 3), then the image's.
+    assert len(graphs) >= 3 + 1
     for graph, known, weight in graphs:
         matrix = sp.csr_matrix(graph.matrix)
         rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))

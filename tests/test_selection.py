@@ -140,3 +140,43 @@ def test_scattered_loss_is_self_validated_by_default():
     plain = gi.inpaint(image, hole, channel_axis=None, self_validation=False)
     default = gi.inpaint(image, hole, channel_axis=None)
     assert gi.metrics.psnr(image, default, hole) > gi.metrics.psnr(image, plain, hole) + 3
+
+
+def test_the_boundary_mix_of_scattered_loss_reuses_the_shared_biharmonic_fill():
+    """Where every hole pixel lies within the band, the boundary mix equals blend_near_boundary's
+    (which solves its own biharmonic fill)."""
+    image = _smooth_surface(48) + 0.05 * _periodic_texture(48)
+    hole = np.random.default_rng(3).random(image.shape) < 0.8
+    values = image[..., None].copy()
+    values[hole] = 0
+    estimate = gi.fills.grid_laplace_fill(values, hole, "auto")
+    mixed = selection.mix_smooth(estimate, hole, LAYERS, selection.SmoothFills(values, hole))
+    expected = gi.fills.blend_near_boundary(estimate, hole, LAYERS.smooth_share)
+    assert np.abs(mixed - expected).max() < 1e-9
+    assert np.abs(mixed - estimate)[hole].max() > 1e-3        # the mix changed something
+
+
+def _grating(n=64, period=10):
+    yy, xx = np.mgrid[:n, :n]
+    return 0.5 + 0.4 * np.tanh(5 * np.sin(2 * np.pi * (xx + 0.5 * yy) / period)) / np.tanh(5)
+
+
+def test_self_validation_picks_more_rounds_where_they_pay(monkeypatch):
+    """A periodic grating at 90% random loss: each round matches patches of a sharper estimate.
+    Measured: the choice (3 rounds, patch 11) 15.6 dB against 13.0 dB for one round of
+    7 x 7 patches (the default before rounds were chosen); the margin asked for is 1.5 dB."""
+    chosen = []
+
+    def recording(*args, **kwargs):
+        result = selection.choose_settings(*args, **kwargs)
+        chosen.append(result[0])
+        return result
+
+    monkeypatch.setattr(pipeline, "choose_settings", recording)
+    image = _grating()
+    hole = np.random.default_rng(1).random(image.shape) < 0.9
+    default = gi.inpaint(image, hole, channel_axis=None)
+    assert chosen[-1].rounds > 1
+    one_round = gi.inpaint(image, hole, channel_axis=None, rounds=1, patch_size=7)
+    assert chosen[-1].rounds == 1 and chosen[-1].patch_size == 7     # the caller's choice holds
+    assert gi.metrics.psnr(image, default, hole) > gi.metrics.psnr(image, one_round, hole) + 1.5
