@@ -27,6 +27,8 @@ import scipy.sparse as sp
 
 from . import _thick_holes as _holes
 from . import weights as _weights
+from ._image_range import (_as_float_image, _channels_last, _check_finite, _checked_mask,
+                           _from_unit_range, _to_unit_range, _unit_scale)
 from ._memory import check_fits_in_memory
 from ._validation import InpaintError, check_choice, check_float, check_int
 from .fills import is_scattered, layer_depths
@@ -500,109 +502,6 @@ def _reindex(matrix: sp.spmatrix, new_index: np.ndarray, size: int) -> sp.csr_ma
     counts[new_index + 1] = np.diff(matrix.indptr)
     return sp.csr_matrix((matrix.data, new_index[matrix.indices], np.cumsum(counts)),
                          shape=(size, size))
-
-
-# --- input and output conversion -----------------------------------------------------------------
-
-def _channels_last(image: np.ndarray, channel_axis: int | None, func: str) -> np.ndarray:
-    """The image as (H, W, C), validating its dimensions and dtype."""
-    if image.dtype.kind not in "uif" or image.dtype.kind == "b":
-        raise InpaintError(
-            f"The 'image' parameter of {func} must hold integers or floats. Got dtype "
-            f"{image.dtype}."
-        )
-    if channel_axis is None:
-        if image.ndim != 2:
-            raise InpaintError(
-                f"The 'image' parameter of {func} must be 2-D when channel_axis is None. Got "
-                f"shape {image.shape}; pass channel_axis=-1 for a colour image."
-            )
-        return image[:, :, np.newaxis]
-    if image.ndim == 2:
-        return image[:, :, np.newaxis]
-    if image.ndim != 3:
-        raise InpaintError(
-            f"The 'image' parameter of {func} must have shape (H, W) or (H, W, C). Got "
-            f"{image.shape}."
-        )
-    axis = check_int(channel_axis, "channel_axis", func, low=-3, high=2)
-    return np.moveaxis(image, axis, -1)
-
-
-def _checked_mask(mask: np.ndarray, shape: tuple[int, int], func: str) -> np.ndarray:
-    mask = np.asarray(mask)
-    if mask.shape != shape:
-        raise InpaintError(
-            f"The 'mask' parameter of {func} must have the image's spatial shape {shape}. Got "
-            f"{mask.shape} instead."
-        )
-    if mask.dtype.kind not in "biuf":
-        raise InpaintError(f"The 'mask' parameter of {func} must be boolean. Got {mask.dtype}.")
-    hole = mask.astype(bool)
-    if hole.all():
-        raise InpaintError(
-            f"The 'mask' parameter of {func} marks every pixel as missing (True = hole): there is "
-            "nothing to fill from. Check the mask's polarity."
-        )
-    return hole
-
-
-def _check_finite(image: np.ndarray, hole: np.ndarray, func: str) -> None:
-    if image.dtype.kind == "f" and not np.all(np.isfinite(image[~hole])):
-        raise InpaintError(
-            f"The 'image' parameter of {func} holds NaN or inf in known pixels. Replace them or "
-            "mark them as missing in the mask."
-        )
-
-
-def _unit_scale(image: np.ndarray, hole: np.ndarray) -> tuple[float, float]:
-    """(offset, span) mapping the image to [0, 1]: the dtype's range for integers, the known
-    values' range for floats."""
-    if image.dtype.kind in "ui":
-        info = np.iinfo(image.dtype)
-        return float(min(info.min, 0)), float(info.max - min(info.min, 0))
-    known = image[~hole]
-    low = float(known.min())
-    span = float(known.max()) - low
-    return low, span if span > 0 else 1.0
-
-
-def _to_unit_range(image: np.ndarray, hole: np.ndarray, scale: tuple[float, float] | None = None
-                   ) -> tuple[np.ndarray, tuple[float, float]]:
-    """Working copy in [0, 1] (float32 stays float32, else float64) and the (offset, span)."""
-    work = np.float32 if image.dtype == np.float32 else np.float64
-    low, span = _unit_scale(image, hole) if scale is None else scale
-    values = ((image.astype(np.float64) - low) / span).astype(work)
-    values[hole] = 0
-    return values, (low, span)
-
-
-def _from_unit_range(estimate: np.ndarray, original: np.ndarray, channels_last: np.ndarray,
-                     hole: np.ndarray, scale: tuple[float, float], channel_axis: int | None,
-                     region: tuple[slice, slice] = (slice(None), slice(None))) -> np.ndarray:
-    """The result in the input's dtype and layout; known pixels copied bit for bit.
-
-    ``estimate`` covers ``region`` of the image.
-    """
-    low, span = scale
-    inner = hole[region]
-    restored = estimate[inner].astype(np.float64) * span + low
-    if original.dtype.kind in "ui":
-        info = np.iinfo(original.dtype)
-        restored = np.clip(np.rint(restored), info.min, info.max)
-    result = channels_last.copy()
-    result[region][inner] = restored.astype(original.dtype)
-    if original.ndim == 2:
-        return result[:, :, 0]
-    return np.moveaxis(result, -1, channel_axis)
-
-
-def _as_float_image(image: np.ndarray) -> np.ndarray:
-    """The seed returns floats in [0, 1]: convert integer images by their dtype's range."""
-    image = np.asarray(image)
-    if image.dtype.kind in "ui":
-        return image.astype(np.float64) / np.iinfo(image.dtype).max
-    return image.astype(np.float64)
 
 
 class _Progress:
