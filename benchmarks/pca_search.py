@@ -32,7 +32,7 @@ from scipy import ndimage as ndi
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from graphinpaint import fills, pipeline  # noqa: E402
+from graphinpaint import _thick_holes, fills, pipeline, selection  # noqa: E402
 from graphinpaint._search_kernels import rerank_kernel, window_knn_kernel  # noqa: E402
 from graphinpaint.graph import PatchSearch  # noqa: E402
 from graphinpaint.settings import Settings  # noqa: E402
@@ -124,7 +124,8 @@ def compare(name, search, queries, k, window, min_overlap, basis_planes):
 def study(name, image, hole):
     channels = image if image.ndim == 3 else image[..., None]
     values, _ = pipeline._to_unit_range(channels, hole)
-    patch = pipeline._default_patch_size(hole, "layers", channels.shape)
+    thick = _thick_holes.is_thick(selection.stroke_width(hole), "layers")
+    patch = _thick_holes.default_patch_size(thick, channels.shape)
     laplace = fills.grid_laplace_fill(values, hole, "auto")
     filled = ~hole
     # Layers: the first layer's masked search; projections of the Laplace-filled image.
