@@ -179,7 +179,7 @@ def timing(only: str | None, other: Path, repeat: int) -> None:
         "        best = min(best, time.perf_counter() - t)\n"
         "    print(json.dumps([gi.metrics.psnr(image, out, hole), best]))\n")
     print(f"| case | {other} PSNR, s | this checkout PSNR, s | ratio |\n|---|---|---|---|")
-    ratios = []
+    ratios, totals = [], {other: 0.0}
     for index, (name, _, _) in enumerate(random_cases(only)):
         result = {}
         for root in ((other, here) if index % 2 == 0 else (here, other)):
@@ -189,10 +189,14 @@ def timing(only: str | None, other: Path, repeat: int) -> None:
                                  check=True, capture_output=True, text=True).stdout
             result[root] = json.loads(out.strip().splitlines()[-1])
         ratios.append(result[here][1] / result[other][1])
+        totals[other] += result[other][1]
+        totals[here] = totals.get(here, 0.0) + result[here][1]
         print(f"| {name} | {result[other][0]:.2f} dB, {result[other][1]:.2f} s | "
               f"{result[here][0]:.2f} dB, {result[here][1]:.2f} s | {ratios[-1]:.2f} |",
               flush=True)
-    print(f"\nratio median {np.median(ratios):.2f}, range {min(ratios):.2f}-{max(ratios):.2f}")
+    print(f"\nratio median {np.median(ratios):.2f}, range {min(ratios):.2f}-{max(ratios):.2f}; "
+          f"total {totals[other]:.1f} s -> {totals[here]:.1f} s "
+          f"({totals[here] / totals[other]:.2f}x)")
 
 
 def main(argv=None) -> int:
