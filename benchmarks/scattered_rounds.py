@@ -100,8 +100,10 @@ def scores(image: np.ndarray, hole: np.ndarray, patch: int) -> tuple[dict, dict,
     return held, true, {"held": held_seconds, "image": seconds}
 
 
-def choose(held: dict, patches: tuple[int, ...]) -> tuple:
-    """The rule of selection.choose_settings on precomputed held-out errors."""
+def choose(held: dict, patches: tuple[int, ...], counts: tuple[int, ...] = selection.ROUNDS,
+           drop: float = selection.COST_DROP) -> tuple:
+    """The rule of selection.choose_settings on precomputed held-out errors, with round counts
+    ``counts`` and COST_DROP = ``drop``."""
     given = (7, 1, "none", 0.25)
     one = {key: error for key, error in held.items() if key[:2] == (7, 1)}
     best = min(one, key=one.get)
@@ -110,10 +112,10 @@ def choose(held: dict, patches: tuple[int, ...]) -> tuple:
 
     def charged(key: tuple) -> float:
         extra = selection.relative_cost(*key[:2]) - selection.relative_cost(7, 1)
-        return held[key] / (1 - selection.COST_DROP) ** extra
+        return held[key] / (1 - drop) ** extra
 
     more = [key for key in held if key[:2] != (7, 1) and key[0] in patches
-            and key[1] in selection.ROUNDS]
+            and key[1] in counts]
     if more:
         other = min(more, key=charged)
         if charged(other) < held[best]:

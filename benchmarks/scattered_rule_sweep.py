@@ -4,14 +4,15 @@
     python benchmarks/scattered_rule_sweep.py /tmp/rounds.json
 
 For each candidate set (round counts, patch sizes) and ``COST_DROP`` the rule of
-``selection.choose_settings`` is replayed on the recorded held-out errors; the gain is the true
-PSNR of the choice minus that of one round of 7 x 7 patches, and a case's time is modelled from
-the recorded seconds: the held-out solves of every candidate tried (each patch size run to the
-most rounds tried) plus the image's solve of the one chosen, over the same for one round of
-7 x 7 patches. Overheads outside the graph solutions are left out: the modelled ratios were
-within 20% of ``--time-against``'s measured ones either way (the shipped rule: 1.70x median,
-1.71x total modelled, 1.53x and 1.77x measured; rounds 1-3 with a 2% margin: 2.60x and 2.47x
-modelled, 3.19x and 2.64x measured).
+``selection.choose_settings`` (``scattered_rounds.choose``) is replayed on the recorded held-out
+errors; the gain is the true PSNR of the choice minus that of one round of 7 x 7 patches, and a
+case's time is modelled from the recorded seconds: the held-out solves of every candidate tried
+(each patch size run to the most rounds tried) plus the image's solve of the one chosen, over
+the same for one round of 7 x 7 patches. Overheads outside the graph solutions are left out:
+the modelled ratios were within 20% of ``--time-against``'s measured ones either way (the
+shipped rule: 1.70x median and 1.71x total modelled, 1.53x and 1.77x measured; rounds 1-3 with
+patch 7 or 11 and no cost charge: 2.60x and 2.47x modelled, with the merged 2% margin 3.19x and
+2.64x measured).
 """
 
 from __future__ import annotations
@@ -21,30 +22,12 @@ import sys
 from pathlib import Path
 
 import numpy as np
-
-from graphinpaint import selection
+from scattered_rounds import choose
 
 SETS = {"rounds 1-2, patch 7 or 11": ((1, 2), (7, 11)),
         "rounds 1-3, patch 7 or 11": ((1, 2, 3), (7, 11)),
         "rounds 1-3, patch 7": ((1, 2, 3), (7,)),
         "rounds 1-2, patch 7": ((1, 2), (7,))}
-
-
-def replay(held: dict, counts: tuple, patches: tuple, drop: float) -> tuple:
-    """The choice of selection.choose_settings's rule with COST_DROP = ``drop``."""
-    given = (7, 1, "none", 0.25)
-    one = {key: error for key, error in held.items() if key[:2] == (7, 1)}
-    best = min(one, key=one.get)
-    if not held[given] - one[best] > max((1 - selection.MARGIN) * held[given], selection.FLOOR):
-        best = given
-
-    def charged(key):
-        return held[key] / (1 - drop) ** (selection.relative_cost(*key[:2]) - 1)
-
-    more = [key for key in held if key[:2] != (7, 1) and key[0] in patches and key[1] in counts]
-    if more and charged(min(more, key=charged)) < held[best]:
-        best = min(more, key=charged)
-    return best
 
 
 def sweep(records: list, counts: tuple, patches: tuple, drop: float) -> tuple:
@@ -54,7 +37,7 @@ def sweep(records: list, counts: tuple, patches: tuple, drop: float) -> tuple:
         held = {tuple(c[:4]): c[4] for c in record["candidates"]}
         true = {tuple(c[:4]): c[5] for c in record["candidates"]}
         seconds = {int(patch): times for patch, times in record["seconds"].items()}
-        before, chosen = replay(held, (1,), (7,), drop), replay(held, counts, patches, drop)
+        before, chosen = choose(held, (7,), (1,), drop), choose(held, patches, counts, drop)
         tried = sum(seconds[patch]["held"][max(counts) - 1] for patch in patches)
         spent = tried + seconds[chosen[0]]["image"][chosen[1] - 1]
         one = seconds[7]["held"][0] + seconds[7]["image"][0]
