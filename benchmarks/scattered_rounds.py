@@ -12,10 +12,14 @@ scored after each round: on the held-out pixels (what self-validation sees) and 
 of
 
 * the previous default: one round of 7 x 7 patches, the mix chosen on the held-out pixels;
-* the choice among 1-3 rounds of 7 x 7 patches, then among 7 x 7 and 11 x 11 patches, by the
-  rule of ``selection.choose_settings`` (``MARGIN`` and ``FLOOR`` for the one-round mix,
-  ``ROUNDS_MARGIN`` for the rest);
-* the best candidate on the real hole (the oracle), and the best per round count.
+* the choice among ``selection.ROUNDS`` rounds of 7 x 7 patches, then among 7 x 7 and 11 x 11
+  patches, by the rule of ``selection.choose_settings`` (``MARGIN`` and ``FLOOR`` for the
+  one-round mix; for the rest, the held-out error charged ``COST_DROP`` per extra unit of
+  ``relative_cost``);
+* the best candidate on the real hole (the oracle), and the best per round count (1-3).
+
+``--json PATH`` writes every candidate's held-out error and PSNR, and the seconds to the end of
+each round on the held-out window and on the image, to simulate other rules offline.
 
 ``--time-against PATH`` times ``inpaint``'s default in this checkout and in the one at PATH
 (``PATH/graphinpaint``), each case in child processes alternating in order, least of
@@ -29,6 +33,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -53,16 +58,25 @@ def random_cases(only: str | None):
 
 
 def each_round(values: np.ndarray, hole: np.ndarray, settings: Settings):
-    """The graph solution after each of ROUNDS rounds, and the shared smooth fills."""
+    """The graph solution after each of ROUNDS rounds, the shared smooth fills, and the seconds
+    from the start to the end of each round."""
     estimates: list[np.ndarray] = []
+    seconds: list[float] = []
     smooth = SmoothFills(values, hole, settings.method)
+    start = time.perf_counter()
+
+    def keep(estimate: np.ndarray) -> None:
+        estimates.append(estimate)
+        seconds.append(time.perf_counter() - start)
+
     pipeline._graph_fill(values, hole, settings.replace(rounds=ROUNDS), smooth=smooth,
-                         each_round=estimates.append)
-    return estimates, smooth
+                         each_round=keep)
+    return estimates, smooth, seconds
 
 
-def scores(image: np.ndarray, hole: np.ndarray, patch: int) -> tuple[dict, dict]:
-    """{(patch, rounds, smooth, share): held-out MSE} and {same: PSNR over the real hole}."""
+def scores(image: np.ndarray, hole: np.ndarray, patch: int) -> tuple[dict, dict, dict]:
+    """{(patch, rounds, smooth, share): held-out MSE}, {same: PSNR over the real hole} and
+    {"held" or "image": seconds to the end of each round} of this patch size."""
     pixels = image if image.ndim == 3 else image[..., None]
     values, _ = pipeline._to_unit_range(pixels, hole, (0.0, 255.0))
     settings = GLOBAL.replace(patch_size=patch)
@@ -71,33 +85,40 @@ def scores(image: np.ndarray, hole: np.ndarray, patch: int) -> tuple[dict, dict]
     local[case.hole] = 0
     truth = values[case.window][case.pixels]
     held, true = {}, {}
-    estimates, smooth = each_round(local, case.hole, settings)
+    estimates, smooth, held_seconds = each_round(local, case.hole, settings)
     for count, estimate in enumerate(estimates, start=1):
         for c in smooth_candidates(settings):
             mixed = mix_smooth(estimate, case.hole, c, smooth)
             held[patch, count, c.smooth, c.smooth_share] = float(
                 np.mean((mixed[case.pixels] - truth) ** 2))
-    estimates, smooth = each_round(values, hole, settings)
+    estimates, smooth, seconds = each_round(values, hole, settings)
     for count, estimate in enumerate(estimates, start=1):
         for c in smooth_candidates(settings):
             mixed = np.clip(np.rint(mix_smooth(estimate, hole, c, smooth) * 255), 0, 255)
             true[patch, count, c.smooth, c.smooth_share] = gi.metrics.psnr(
                 pixels.astype(float), mixed, hole, data_range=255)
-    return held, true
+    return held, true, {"held": held_seconds, "image": seconds}
 
 
-def choose(held: dict, patches: tuple[int, ...]) -> tuple:
-    """The rule of selection.choose_settings on precomputed held-out errors."""
+def choose(held: dict, patches: tuple[int, ...], counts: tuple[int, ...] = selection.ROUNDS,
+           drop: float = selection.COST_DROP) -> tuple:
+    """The rule of selection.choose_settings on precomputed held-out errors, with round counts
+    ``counts`` and COST_DROP = ``drop``."""
     given = (7, 1, "none", 0.25)
     one = {key: error for key, error in held.items() if key[:2] == (7, 1)}
     best = min(one, key=one.get)
     if not held[given] - one[best] > max((1 - selection.MARGIN) * held[given], selection.FLOOR):
         best = given
-    more = {key: error for key, error in held.items()
-            if key[:2] != (7, 1) and key[0] in patches}
+
+    def charged(key: tuple) -> float:
+        extra = selection.relative_cost(*key[:2]) - selection.relative_cost(7, 1)
+        return held[key] / (1 - drop) ** extra
+
+    more = [key for key in held if key[:2] != (7, 1) and key[0] in patches
+            and key[1] in counts]
     if more:
-        other = min(more, key=more.get)
-        if more[other] < selection.ROUNDS_MARGIN * held[best]:
+        other = min(more, key=charged)
+        if charged(other) < held[best]:
             best = other
     return best
 
@@ -108,17 +129,23 @@ def label(key: tuple) -> str:
     return f"p{patch} r{count} {mix}"
 
 
-def quality(only: str | None) -> None:
-    print("| case | previous default | rounds 1-3, patch 7 | rounds 1-3, patch 7 or 11 (chosen) "
-          "| oracle | best per rounds, patch 7 (1/2/3) | patch 11 (1/2/3) |")
+def quality(only: str | None, dump: Path | None = None) -> None:
+    counts = f"{min(selection.ROUNDS)}-{max(selection.ROUNDS)}"
+    print(f"| case | previous default | rounds {counts}, patch 7 | rounds {counts}, patch 7 or 11 "
+          "(chosen) | oracle | best per rounds, patch 7 (1/2/3) | patch 11 (1/2/3) |")
     print("|---" * 7 + "|")
-    gains = []
+    # Compile numba's kernels first, or the first case's first round would time them.
+    warm = np.random.default_rng(0)
+    gi.inpaint(warm.integers(0, 256, (48, 48, 3), dtype=np.uint8), warm.random((48, 48)) < 0.8)
+    gains, records = [], []
     for name, image, hole in random_cases(only):
-        held, true = {}, {}
+        held, true, seconds = {}, {}, {}
         for patch in (7, *selection.PATCH_SIZES):
-            h, t = scores(image, hole, patch)
+            h, t, seconds[patch] = scores(image, hole, patch)
             held.update(h)
             true.update(t)
+        records.append({"case": name, "seconds": seconds,
+                        "candidates": [[*key, held[key], true[key]] for key in held]})
         before = choose({k: v for k, v in held.items() if k[:2] == (7, 1)}, ())
         rounds_only = choose({k: v for k, v in held.items() if k[0] == 7}, (7,))
         chosen = choose(held, (7, *selection.PATCH_SIZES))
@@ -133,6 +160,8 @@ def quality(only: str | None) -> None:
               flush=True)
     print(f"\nchosen minus previous default: sum {sum(gains):+.2f} dB, "
           f"worst {min(gains):+.2f} dB, best {max(gains):+.2f} dB")
+    if dump is not None:
+        dump.write_text(json.dumps(records))
 
 
 def timing(only: str | None, other: Path, repeat: int) -> None:
@@ -152,7 +181,7 @@ def timing(only: str | None, other: Path, repeat: int) -> None:
         "        best = min(best, time.perf_counter() - t)\n"
         "    print(json.dumps([gi.metrics.psnr(image, out, hole), best]))\n")
     print(f"| case | {other} PSNR, s | this checkout PSNR, s | ratio |\n|---|---|---|---|")
-    ratios = []
+    ratios, totals = [], {other: 0.0}
     for index, (name, _, _) in enumerate(random_cases(only)):
         result = {}
         for root in ((other, here) if index % 2 == 0 else (here, other)):
@@ -162,10 +191,14 @@ def timing(only: str | None, other: Path, repeat: int) -> None:
                                  check=True, capture_output=True, text=True).stdout
             result[root] = json.loads(out.strip().splitlines()[-1])
         ratios.append(result[here][1] / result[other][1])
+        totals[other] += result[other][1]
+        totals[here] = totals.get(here, 0.0) + result[here][1]
         print(f"| {name} | {result[other][0]:.2f} dB, {result[other][1]:.2f} s | "
               f"{result[here][0]:.2f} dB, {result[here][1]:.2f} s | {ratios[-1]:.2f} |",
               flush=True)
-    print(f"\nratio median {np.median(ratios):.2f}, range {min(ratios):.2f}-{max(ratios):.2f}")
+    print(f"\nratio median {np.median(ratios):.2f}, range {min(ratios):.2f}-{max(ratios):.2f}; "
+          f"total {totals[other]:.1f} s -> {totals[here]:.1f} s "
+          f"({totals[here] / totals[other]:.2f}x)")
 
 
 def main(argv=None) -> int:
@@ -174,11 +207,14 @@ def main(argv=None) -> int:
     parser.add_argument("--time-against", type=Path, default=None,
                         help="a checkout whose graphinpaint the default is timed against")
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--json", type=Path, default=None,
+                        help="write each case's candidates (patch, rounds, smooth, share, "
+                             "held-out MSE, PSNR) and seconds per round to this file")
     args = parser.parse_args(argv)
     if args.time_against is not None:
         timing(args.only, args.time_against.resolve(), args.repeat)
     else:
-        quality(args.only)
+        quality(args.only, args.json)
     return 0
 
 
