@@ -100,7 +100,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="Gaussian weight bandwidth (default: by strategy)")
     parser.add_argument("--rounds", type=int, default=None,
                         help="refinement rounds over the whole hole (default: 3 for blocks "
-                             "and blotches; for scattered loss 1-3, chosen on held-out pixels; "
+                             "and blotches; for scattered loss 1 or 2, chosen on held-out pixels; "
                              "else 1)")
     parser.add_argument("--smooth-share", type=float, default=None,
                         help="share of a smooth fill mixed in (default: chosen on held-out "

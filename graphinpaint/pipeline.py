@@ -116,9 +116,10 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         there are several rounds over a thick hole (blocks, blotches filled by layers): they
         then change less at a time. Default: 3 for thick holes up to 32 pixels deep, where
         they gained 0.7 dB on average over 24 block and blotch cases (docs/pipeline.md); for
-        scattered loss with self-validation, 1, 2 or 3, chosen on the held-out pixels with the
-        patch size (at high loss the first graph is built on a smooth start, later rounds on
-        a sharper one: up to +2.3 dB on a cartoon at 90% loss; docs/pipeline.md); else 1.
+        scattered loss with self-validation, 1 or 2, chosen on the held-out pixels with the
+        patch size, the second round only where it pays for its time (at high loss the first
+        graph is built on a smooth start, the second on a sharper one: up to +1.6 dB on a
+        cartoon at 90% loss; docs/pipeline.md); else 1.
     strategy : {"auto", "layers", "global"}, default "auto"
         ``"layers"`` fills scratches, text and blotches from the boundary inward; ``"global"``
         starts from a smooth (biharmonic) fill and refines the whole hole at once, for scattered
@@ -136,14 +137,15 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
     self_validation : bool, optional
         Choose how the smooth fill is mixed in (when ``smooth_share`` is not given) by the error
         on a held-out hole cut from known pixels near the real one, of the same shape
-        statistics (:mod:`graphinpaint.selection`); for scattered loss also the rounds (1-3)
-        and the patch size (7 or 11), unless given. Deterministic: the held-out pixels come
+        statistics (:mod:`graphinpaint.selection`); for scattered loss also the rounds (1 or 2)
+        and the patch size (7 or 11), unless given, a slower choice only where its held-out
+        error drops by more than its extra time is worth. Deterministic: the held-out pixels come
         from a fixed seed. Default: on for scattered loss, where the held-out pixels (15% more
         random loss in a window) share the hole's statistics: +8 to +11 dB on a smooth photo at
         50-80% loss, -0.4 and -0.8 dB on two of 24 cases. Off for strokes and blotches: it
         lost 2.1 dB on two scratch cases, whose held-out strokes are a biased sample
         (docs/pipeline.md). It costs one more graph solve on the held-out window (for
-        scattered loss three rounds per patch size: the window's graph is small).
+        scattered loss two rounds per patch size: the window's graph is small).
     channel_axis : int or None, default -1
         Axis of the colour channels of a 3-D image; None for a 2-D gray image.
     progress : callable, optional
