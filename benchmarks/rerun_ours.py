@@ -39,7 +39,7 @@ def rerun_row(cells: list[str], ours: tuple) -> list[str]:
         text = cells[k + 1].strip().strip("*").strip()
         cells[k + 1] = f"**{text}**" if value is not None and value >= best - 1e-9 else text
     best_peer = max(v for v in values[1:] if v is not None)
-    cells[-1] = f"{ours[0] - best_peer:+.2f} dB"
+    cells[-1] = f"{round(ours[0] - best_peer, 2) + 0.0:+.2f} dB"      # never "-0.00"
     return cells
 
 

@@ -34,8 +34,8 @@ from ._validation import InpaintError, check_choice, check_float, check_int
 from .fills import is_scattered, layer_depths
 from .graph import PatchSearch, PixelGraph, _node_positions, _union_of_pixels, window_knn
 from .patches import check_patch_size
-from .selection import (PATCH_SIZES, ROUNDS, SmoothFills, choose_settings, mix_smooth,
-                        stroke_width)
+from .selection import (LAYERS_MARGIN, MARGIN, PATCH_SIZES, ROUNDS, SmoothFills,
+                        choose_settings, mix_smooth, stroke_width)
 from .settings import Settings
 from .solvers import solve_dirichlet
 
@@ -142,10 +142,14 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         error drops by more than its extra time is worth. Deterministic: the held-out pixels come
         from a fixed seed. Default: on for scattered loss, where the held-out pixels (15% more
         random loss in a window) share the hole's statistics: +8 to +11 dB on a smooth photo at
-        50-80% loss, -0.4 and -0.8 dB on two of 24 cases. Off for strokes and blotches: it
-        lost 2.1 dB on two scratch cases, whose held-out strokes are a biased sample
-        (docs/pipeline.md). It costs one more graph solve on the held-out window (for
-        scattered loss two rounds per patch size: the window's graph is small).
+        50-80% loss, -0.4 and -0.8 dB on two of 24 cases. On for strokes (scratches, text),
+        whose held-out strokes, cut beside the real ones, are a biased sample: there a change
+        must cut the held-out error by 40% (``selection.LAYERS_MARGIN``): +4.9 and +5.1 dB on a
+        smooth photo under scratches and text, -0.17 dB on the seed's lincoln, the other 16
+        stroke cases unchanged (docs/pipeline.md). Off for thick holes (blocks, blotches),
+        where a held-out block costs 2.3x the time. It costs one more graph solve on the
+        held-out window (for scattered loss two rounds per patch size: the window's graph is
+        small; for strokes 1.1-1.2x the time).
     channel_axis : int or None, default -1
         Axis of the colour channels of a 3-D image; None for a 2-D gray image.
     progress : callable, optional
@@ -199,14 +203,14 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
     scattered = is_scattered(hole) if hole.any() else False
     if strategy == "auto":
         strategy = "global" if scattered else "layers"
-    if self_validation is None:
-        self_validation = strategy == "global"
+    thick = _holes.is_thick(stroke_width(hole), strategy) if hole.any() else False
+    if self_validation is None:     # thick holes: a held-out block costs 2.3x (docs/pipeline.md)
+        self_validation = not thick
     # For scattered loss self-validation also tries more rounds and larger patches, unless the
     # caller chose them: every hole pixel lies near known ones there, and the held-out pixels
     # share the hole's statistics.
     choose_graph = self_validation and smooth_share is None and strategy == "global"
     more_rounds = ROUNDS if choose_graph and rounds is None else ()
-    thick = _holes.is_thick(stroke_width(hole), strategy) if hole.any() else False
     more_patches = ()
     if patch_size is None:
         patch_size = _holes.default_patch_size(thick, channels_last.shape)
@@ -249,7 +253,8 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         settings, _ = choose_settings(values_of, hole, settings, _graph_fill,
                                       scattered=scattered, margin=reach,
                                       rng=np.random.default_rng(0), rounds=more_rounds,
-                                      patch_sizes=more_patches)
+                                      patch_sizes=more_patches, error_ratio=(
+                                          MARGIN if strategy == "global" else LAYERS_MARGIN))
     estimate = _fill(values, hole[region], settings, progress)
     return _from_unit_range(estimate, original, channels_last, hole, scale, channel_axis,
                             region)

@@ -38,6 +38,12 @@ SHARES = (0.25, 0.5, 0.75, 1.0)
 # Nor does a gain below an 8-bit level's square (an RMS error of 1/255) count.
 MARGIN = 0.95
 FLOOR = (1 / 255) ** 2
+# Held-out strokes and blotches, cut beside the real ones, are a biased sample of their context:
+# there a change must cut the held-out error by 40% (2.2 dB). On the 16 scratch and text cases
+# of the compare benchmark that keeps every choice of the defaults but the smooth photo's, where
+# the biharmonic fill wins by 5 dB (0.95 lost 2.1 dB on coffee and the cartoon; 0.7 lost them
+# on coffee; 0.5 missed the smooth photo's scratches; measured).
+LAYERS_MARGIN = 0.6
 # The round counts tried for scattered loss: more rounds rebuild the graph on a better
 # estimate (up to +1.2 dB on the 24 random-loss cases of benchmarks/compare.py,
 # docs/pipeline.md). A third round, once 11 x 11 patches are tried too, cost more in held-out
@@ -216,10 +222,11 @@ def stroke_width(hole: np.ndarray) -> float:
 def choose_settings(values_of: Callable[[tuple[slice, slice]], np.ndarray], hole: np.ndarray,
                     settings: Settings, fill: GraphFill, *, scattered: bool, margin: int,
                     rng: np.random.Generator, rounds: tuple[int, ...] = (),
-                    patch_sizes: tuple[int, ...] = ()
+                    patch_sizes: tuple[int, ...] = (), error_ratio: float = MARGIN
                     ) -> tuple[Settings, list[tuple[Settings, float]]]:
-    """The candidate of least mean squared error on a held-out hole (if it beats the given
-    settings by ``MARGIN`` and ``FLOOR``), and every candidate's error.
+    """The candidate of least mean squared error on a held-out hole (if its error is below
+    ``error_ratio`` times the given settings' and lower by ``FLOOR``), and every candidate's
+    error.
 
     ``hole`` is the whole image's (True = missing); ``values_of(window)`` returns that window
     of the image in [0, 1] as (h, w, channels). ``rounds`` (each at least 1) and
@@ -255,7 +262,7 @@ def choose_settings(values_of: Callable[[tuple[slice, slice]], np.ndarray], hole
     errors = scored(*given)
     best, error = min(errors, key=lambda pair: pair[1])
     gain = errors[0][1] - error
-    if not gain > max((1 - MARGIN) * errors[0][1], FLOOR):
+    if not gain > max((1 - error_ratio) * errors[0][1], FLOOR):
         best, error = errors[0]
     more = [pair for key in estimates if key != given for pair in scored(*key)]
     base_cost = relative_cost(*given)
