@@ -93,18 +93,20 @@ def _parser() -> argparse.ArgumentParser:
                         help=PATCH_SIZE_HELP)
     parser.add_argument("--k", type=int, default=5, help="matches per hole pixel (default 5)")
     parser.add_argument("--window", type=int, default=None,
-                        help="odd side of the search window (default: by strategy)")
+                        help="odd side of the search window (default: by strategy; 51 for "
+                             "blocks and blotches over 32 pixels deep)")
     parser.add_argument("--window-growth", type=float, default=1.0,
                         help="window half-side added per layer of depth (default 1)")
     parser.add_argument("--bandwidth", type=float, default=None,
                         help="Gaussian weight bandwidth (default: by strategy)")
     parser.add_argument("--rounds", type=int, default=None,
                         help="refinement rounds over the whole hole (default: 3 for blocks "
-                             "and blotches; for scattered loss 1 or 2, chosen on held-out pixels; "
-                             "else 1)")
+                             "and blotches up to 32 pixels deep; for scattered loss 1 or 2, "
+                             "chosen on held-out pixels; else 1)")
     parser.add_argument("--smooth-share", type=float, default=None,
                         help="share of a smooth fill mixed in (default: chosen on held-out "
-                             "pixels for scattered loss, 0.25 near the boundary otherwise)")
+                             "pixels for scattered loss and strokes, 0.25 near the boundary for "
+                             "blocks and blotches)")
     parser.add_argument("--strategy", choices=("auto", "layers", "global"), default="auto")
     parser.add_argument("--method", choices=("auto", "direct", "cg", "amg"), default="auto",
                         help="linear solver (default auto)")
@@ -124,7 +126,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-PATCH_SIZE_HELP = "odd patch side (default: 11 for thick holes, else 7; never above the image)"
+PATCH_SIZE_HELP = ("odd patch side (default: 11 for blocks and blotches; 7 or 11 for scattered "
+                   "loss, chosen on held-out pixels; else 7; never above the image)")
 
 
 def exponent(text: str) -> float:
