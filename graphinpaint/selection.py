@@ -291,15 +291,15 @@ def relative_cost(patch_size: int, rounds: int) -> float:
 def _estimates_by_rounds(values: np.ndarray, hole: np.ndarray, settings: Settings,
                          fill: GraphFill, smooth: SmoothFills, counts: tuple[int, ...]
                          ) -> dict[int, np.ndarray]:
-    """The graph solution after each of ``counts`` rounds, from one run of the most of them."""
-    estimates: dict[int, np.ndarray] = {}
-
-    def keep(estimate: np.ndarray) -> None:
-        estimates[len(estimates) + 1] = estimate
-
+    """The graph solution after each of ``counts`` rounds, from one run of the most of them
+    (and one of the first fill alone if 0 is a count: ``each_round`` sees rounds only)."""
     last = max(counts)
     if len(set(counts)) == 1:                   # one count: no need to watch the rounds
         return {last: fill(values, hole, settings.replace(rounds=last), smooth=smooth)}
-    estimates[last] = fill(values, hole, settings.replace(rounds=last), smooth=smooth,
-                           each_round=keep)
+    after_rounds: list[np.ndarray] = []
+    fill(values, hole, settings.replace(rounds=last), smooth=smooth,
+         each_round=after_rounds.append)
+    estimates = dict(enumerate(after_rounds, start=1))
+    if 0 in counts:
+        estimates[0] = fill(values, hole, settings.replace(rounds=0), smooth=smooth)
     return estimates

@@ -268,3 +268,33 @@ def test_strokes_keep_the_graph_solution_unless_held_out_error_drops_by_40_perce
                         lambda *a, **kw: (seen.append(kw["error_ratio"]), original(*a, **kw))[1])
     gi.inpaint(image, hole)
     assert seen == [selection.LAYERS_MARGIN] and selection.LAYERS_MARGIN == 0.6
+
+
+def test_round_counts_are_compared_with_a_given_zero_rounds():
+    # rounds=0 in the settings (the first fill alone) beside further counts to try: each count
+    # is scored, and the best held-out error wins.
+    image = np.random.default_rng(0).random((64, 64, 1))
+    noise = 0.01 * np.random.default_rng(1).standard_normal(image.shape)
+    hole = np.random.default_rng(2).random((64, 64)) < 0.5
+    windows = []
+
+    def values_of(window):
+        windows.append(window)
+        return image[window].copy()
+
+    def fill(values, hole, settings, smooth=None, each_round=None):
+        truth, error = image[windows[-1]], noise[windows[-1]]
+        estimate = truth + error
+        for count in range(1, settings.rounds + 1):
+            estimate = truth + error / 4 ** count
+            if each_round is not None:
+                each_round(estimate)
+        return estimate
+
+    settings = Settings(strategy="global", window=15, bandwidth=0.05, grid_weight=0.2,
+                        smooth="none", rounds=0)
+    chosen, errors = selection.choose_settings(values_of, hole, settings, fill, scattered=True,
+                                               margin=0, rng=np.random.default_rng(0),
+                                               rounds=(1, 2))
+    assert {candidate.rounds for candidate, _ in errors} == {0, 1, 2}
+    assert chosen.rounds == 2
