@@ -78,25 +78,32 @@ class SmoothFills:
         self._depth: np.ndarray | None = None
 
     def prepare_blend(self) -> None:
-        """Start preparing the boundary blend in the background (see :class:`BoundaryBlend`)."""
-        if self._blend is None:
+        """Start preparing the boundary blend in the background (see :class:`BoundaryBlend`),
+        unless :meth:`blend` will take the shared biharmonic fill instead."""
+        if self._blend is None and not self._band_is_hole():
             self._blend = BoundaryBlend(self.hole, background=True)
 
     def blend(self, estimate: np.ndarray, share: float) -> np.ndarray:
         """:func:`~graphinpaint.fills.blend_near_boundary` of the estimate, prepared once."""
-        if self._depth is None:
-            self._depth = layer_depths(self.hole)
-        depth = self._depth
-        if depth.max() <= 2 * BLEND_DEPTH:
-            # The band the blend solves on is the whole hole (scattered loss): its biharmonic
-            # fill is the shared one, solved once for every candidate and round.
-            near = self.hole & (depth <= BLEND_DEPTH)
+        if self._band_is_hole():
+            # The band the blend solves on is the whole hole (scattered loss, thin strokes):
+            # its biharmonic fill is the shared one, solved once for every candidate and round.
+            near = self.hole & (self._depths() <= BLEND_DEPTH)
             mixed = estimate.copy()
             mixed[near] = (1.0 - share) * estimate[near] + share * self["biharmonic"][near]
             return mixed
         if self._blend is None:
             self._blend = BoundaryBlend(self.hole)
         return self._blend(estimate, share)
+
+    def _depths(self) -> np.ndarray:
+        if self._depth is None:
+            self._depth = layer_depths(self.hole)
+        return self._depth
+
+    def _band_is_hole(self) -> bool:
+        """Whether the boundary blend's band (depth up to 2 * BLEND_DEPTH) is the whole hole."""
+        return bool(self._depths().max() <= 2 * BLEND_DEPTH)
 
     def __getitem__(self, kind: str) -> np.ndarray:
         if kind not in self._fills:

@@ -298,3 +298,20 @@ def test_round_counts_are_compared_with_a_given_zero_rounds():
                                                rounds=(1, 2))
     assert {candidate.rounds for candidate, _ in errors} == {0, 1, 2}
     assert chosen.rounds == 2
+
+
+def test_a_thin_stroke_is_blended_with_the_shared_fill_and_prepares_no_band_problem():
+    """Strokes up to 2 * BLEND_DEPTH deep take the shared biharmonic fill: the pipeline's
+    prepare_blend must not factorise the band's problem in the background for nothing."""
+    image = _smooth_surface(48) + 0.05 * _periodic_texture(48)
+    hole = np.zeros(image.shape, bool)
+    hole[20:24, 5:40] = True                                    # 4 pixels wide, depth 2
+    values = image[..., None].copy()
+    values[hole] = 0
+    estimate = gi.fills.grid_laplace_fill(values, hole, "auto")
+    smooth = selection.SmoothFills(values, hole)
+    smooth.prepare_blend()
+    assert smooth._blend is None
+    mixed = selection.mix_smooth(estimate, hole, LAYERS, smooth)
+    expected = gi.fills.blend_near_boundary(estimate, hole, LAYERS.smooth_share)
+    assert np.abs(mixed - expected).max() < 1e-9
