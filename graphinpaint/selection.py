@@ -236,7 +236,7 @@ def choose_settings(values_of: Callable[[tuple[slice, slice]], np.ndarray], hole
     error.
 
     ``hole`` is the whole image's (True = missing); ``values_of(window)`` returns that window
-    of the image in [0, 1] as (h, w, channels). ``rounds`` (each at least 1) and
+    of the image in [0, 1] as (h, w, channels). ``rounds`` (0: the first fill alone) and
     ``patch_sizes`` are further round counts and patch sizes to try: the best mix after one of
     them replaces that choice when its held-out error, raised by ``COST_DROP`` per extra unit of
     :func:`relative_cost`, is smaller. Falls back on ``settings`` when no held-out hole can be
