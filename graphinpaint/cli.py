@@ -111,7 +111,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--method", choices=("auto", "direct", "cg", "amg"), default="auto",
                         help="linear solver (default auto)")
     parser.add_argument("--tile", type=int, default=None, metavar="N",
-                        help="restore in N x N tiles on Dask, for images too large for memory")
+                        help="restore in N x N tiles on Dask, for images too large for memory "
+                             "(scattered loss then takes 1 round of 7 x 7 patches by default)")
     parser.add_argument("--overwrite", action="store_true",
                         help="allow the output to replace an input file")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress, no summary")
