@@ -10,6 +10,7 @@ recounted from the margin column.
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 from pathlib import Path
@@ -51,8 +52,13 @@ def summary_line(margins: list[float]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    only = (argv or sys.argv[1:] or [""])[0]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("only", nargs="?", default="",
+                        help="rerun the cases whose name contains this text (default: all)")
+    only = parser.parse_args(argv).only
     cases = [c for c in compare.all_cases() if only in f"{c[0]}, {c[1]}"]
+    if not cases:
+        parser.error(f"no case's name contains {only!r}")
     ours = {row["case"]: row["graphinpaint"]
             for row in compare.score(cases, {"graphinpaint": compare.methods()["graphinpaint"]})}
     lines = TABLE.read_text().splitlines()

@@ -17,6 +17,7 @@ patch 7 or 11 and no cost charge: 2.60x and 2.47x modelled, with the merged 2% m
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -48,7 +49,10 @@ def sweep(records: list, counts: tuple, patches: tuple, drop: float) -> tuple:
 
 
 def main(argv=None) -> int:
-    records = json.loads(Path((argv or sys.argv[1:])[0]).read_text())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("records", type=Path,
+                        help="the --json file of benchmarks/scattered_rounds.py")
+    records = json.loads(parser.parse_args(argv).records.read_text())
     print("| candidates | COST_DROP | sum of gains | worst | median time | total time |")
     print("|---|---|---|---|---|---|")
     for name, (counts, patches) in SETS.items():

@@ -93,23 +93,26 @@ def _parser() -> argparse.ArgumentParser:
                         help=PATCH_SIZE_HELP)
     parser.add_argument("--k", type=int, default=5, help="matches per hole pixel (default 5)")
     parser.add_argument("--window", type=int, default=None,
-                        help="odd side of the search window (default: by strategy)")
+                        help="odd side of the search window (default: by strategy; 51 for "
+                             "blocks and blotches over 32 pixels deep)")
     parser.add_argument("--window-growth", type=float, default=1.0,
                         help="window half-side added per layer of depth (default 1)")
     parser.add_argument("--bandwidth", type=float, default=None,
                         help="Gaussian weight bandwidth (default: by strategy)")
     parser.add_argument("--rounds", type=int, default=None,
                         help="refinement rounds over the whole hole (default: 3 for blocks "
-                             "and blotches; for scattered loss 1 or 2, chosen on held-out pixels; "
-                             "else 1)")
+                             "and blotches up to 32 pixels deep; for scattered loss 1 or 2, "
+                             "chosen on held-out pixels; else 1)")
     parser.add_argument("--smooth-share", type=float, default=None,
                         help="share of a smooth fill mixed in (default: chosen on held-out "
-                             "pixels for scattered loss, 0.25 near the boundary otherwise)")
+                             "pixels for scattered loss and strokes, 0.25 near the boundary for "
+                             "blocks and blotches)")
     parser.add_argument("--strategy", choices=("auto", "layers", "global"), default="auto")
     parser.add_argument("--method", choices=("auto", "direct", "cg", "amg"), default="auto",
                         help="linear solver (default auto)")
     parser.add_argument("--tile", type=int, default=None, metavar="N",
-                        help="restore in N x N tiles on Dask, for images too large for memory")
+                        help="restore in N x N tiles on Dask, for images too large for memory "
+                             "(scattered loss then takes 1 round of 7 x 7 patches by default)")
     parser.add_argument("--overwrite", action="store_true",
                         help="allow the output to replace an input file")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress, no summary")
@@ -124,7 +127,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-PATCH_SIZE_HELP = "odd patch side (default: 11 for thick holes, else 7; never above the image)"
+PATCH_SIZE_HELP = ("odd patch side (default: 11 for blocks and blotches; 7 or 11 for scattered "
+                   "loss, chosen on held-out pixels; else 7; never above the image)")
 
 
 def exponent(text: str) -> float:

@@ -60,7 +60,11 @@ def inpaint_large(image: Any, mask: Any, *, tile: int = 2048, halo: int | None =
         ``distributed.Client``. Default: Dask's own (the active distributed client, if any).
     **inpaint_options
         Keyword arguments of :func:`graphinpaint.inpaint` (``p``, ``patch_size``, ``strategy``,
-        ...); ``channel_axis`` and ``progress`` are not taken.
+        ...); ``channel_axis`` and ``progress`` are not taken. The defaults that follow the
+        hole's shape (strategy, patch size, window, rounds) are settled once from the whole
+        mask, so that the halo fits them: for scattered loss that is one round of 7 x 7
+        patches, where ``inpaint`` would choose 1 or 2 rounds and 7 or 11 on held-out pixels
+        (pass ``rounds`` and ``patch_size`` to have others).
 
     Returns
     -------
@@ -183,8 +187,9 @@ def _check_shapes(pixels: Any, hole: Any) -> None:
 
 def _resolved_options(hole: Any, options: dict, tile: int, scheduler: Any,
                       deepest: Callable[[], int]) -> dict:
-    """The options with the strategy and its window settled from the whole mask, as inpaint
-    would settle them, so that every tile runs the same pipeline."""
+    """The options with the strategy, window, patch size and rounds settled from the whole
+    mask, as inpaint would settle them (but for scattered loss's chosen rounds and patch), so
+    that every tile runs the same pipeline and the halo fits it."""
     from ._thick_holes import DEEPEST_REFINED, is_thick, patch_for, rounds_for
     from .pipeline import _STRATEGY_DEFAULTS, _window_for
 

@@ -90,9 +90,10 @@ def laplace_learning(weights: sp.spmatrix, known: np.ndarray, labels: np.ndarray
     unknown = ~known
     laplacian = _laplacian(weights)
     scores = onehot.copy()
-    scores[unknown] = _solve_classes(laplacian[unknown][:, unknown],
-                                     weights[unknown][:, known] @ onehot[known],
-                                     method=method, rtol=rtol)
+    if unknown.any():                   # every node labelled: nothing to solve
+        scores[unknown] = _solve_classes(laplacian[unknown][:, unknown],
+                                         weights[unknown][:, known] @ onehot[known],
+                                         method=method, rtol=rtol)
     return _decide(classes, scores, known, labels, return_scores)
 
 

@@ -145,7 +145,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         50-80% loss, -0.4 and -0.8 dB on two of 24 cases. On for strokes (scratches, text),
         whose held-out strokes, cut beside the real ones, are a biased sample: there a change
         must cut the held-out error by 40% (``selection.LAYERS_MARGIN``): +4.9 and +5.1 dB on a
-        smooth photo under scratches and text, -0.17 dB on the seed's lincoln, the other 16
+        smooth photo under scratches and text, -0.17 dB on the seed's lincoln, the other 15
         stroke cases unchanged (docs/pipeline.md). Off for thick holes (blocks, blotches),
         where a held-out block costs 2.3x the time. It costs one more graph solve on the
         held-out window (for scattered loss two rounds per patch size: the window's graph is

@@ -78,25 +78,32 @@ class SmoothFills:
         self._depth: np.ndarray | None = None
 
     def prepare_blend(self) -> None:
-        """Start preparing the boundary blend in the background (see :class:`BoundaryBlend`)."""
-        if self._blend is None:
+        """Start preparing the boundary blend in the background (see :class:`BoundaryBlend`),
+        unless :meth:`blend` will take the shared biharmonic fill instead."""
+        if self._blend is None and not self._band_is_hole():
             self._blend = BoundaryBlend(self.hole, background=True)
 
     def blend(self, estimate: np.ndarray, share: float) -> np.ndarray:
         """:func:`~graphinpaint.fills.blend_near_boundary` of the estimate, prepared once."""
-        if self._depth is None:
-            self._depth = layer_depths(self.hole)
-        depth = self._depth
-        if depth.max() <= 2 * BLEND_DEPTH:
-            # The band the blend solves on is the whole hole (scattered loss): its biharmonic
-            # fill is the shared one, solved once for every candidate and round.
-            near = self.hole & (depth <= BLEND_DEPTH)
+        if self._band_is_hole():
+            # The band the blend solves on is the whole hole (scattered loss, thin strokes):
+            # its biharmonic fill is the shared one, solved once for every candidate and round.
+            near = self.hole & (self._depths() <= BLEND_DEPTH)
             mixed = estimate.copy()
             mixed[near] = (1.0 - share) * estimate[near] + share * self["biharmonic"][near]
             return mixed
         if self._blend is None:
             self._blend = BoundaryBlend(self.hole)
         return self._blend(estimate, share)
+
+    def _depths(self) -> np.ndarray:
+        if self._depth is None:
+            self._depth = layer_depths(self.hole)
+        return self._depth
+
+    def _band_is_hole(self) -> bool:
+        """Whether the boundary blend's band (depth up to 2 * BLEND_DEPTH) is the whole hole."""
+        return bool(self._depths().max() <= 2 * BLEND_DEPTH)
 
     def __getitem__(self, kind: str) -> np.ndarray:
         if kind not in self._fills:
@@ -229,7 +236,7 @@ def choose_settings(values_of: Callable[[tuple[slice, slice]], np.ndarray], hole
     error.
 
     ``hole`` is the whole image's (True = missing); ``values_of(window)`` returns that window
-    of the image in [0, 1] as (h, w, channels). ``rounds`` (each at least 1) and
+    of the image in [0, 1] as (h, w, channels). ``rounds`` (0: the first fill alone) and
     ``patch_sizes`` are further round counts and patch sizes to try: the best mix after one of
     them replaces that choice when its held-out error, raised by ``COST_DROP`` per extra unit of
     :func:`relative_cost`, is smaller. Falls back on ``settings`` when no held-out hole can be
@@ -291,15 +298,15 @@ def relative_cost(patch_size: int, rounds: int) -> float:
 def _estimates_by_rounds(values: np.ndarray, hole: np.ndarray, settings: Settings,
                          fill: GraphFill, smooth: SmoothFills, counts: tuple[int, ...]
                          ) -> dict[int, np.ndarray]:
-    """The graph solution after each of ``counts`` rounds, from one run of the most of them."""
-    estimates: dict[int, np.ndarray] = {}
-
-    def keep(estimate: np.ndarray) -> None:
-        estimates[len(estimates) + 1] = estimate
-
+    """The graph solution after each of ``counts`` rounds, from one run of the most of them
+    (and one of the first fill alone if 0 is a count: ``each_round`` sees rounds only)."""
     last = max(counts)
     if len(set(counts)) == 1:                   # one count: no need to watch the rounds
         return {last: fill(values, hole, settings.replace(rounds=last), smooth=smooth)}
-    estimates[last] = fill(values, hole, settings.replace(rounds=last), smooth=smooth,
-                           each_round=keep)
+    after_rounds: list[np.ndarray] = []
+    fill(values, hole, settings.replace(rounds=last), smooth=smooth,
+         each_round=after_rounds.append)
+    estimates = dict(enumerate(after_rounds, start=1))
+    if 0 in counts:
+        estimates[0] = fill(values, hole, settings.replace(rounds=0), smooth=smooth)
     return estimates

@@ -126,3 +126,10 @@ def test_known_as_zeros_and_ones_reads_as_booleans_as_solve_dirichlet_does(two_c
     W, known, labels, _ = two_clusters
     np.testing.assert_array_equal(laplace_learning(W, known.astype(np.uint8), labels),
                                   laplace_learning(W, known, labels))
+
+
+@pytest.mark.parametrize("learn", [laplace_learning, p_laplace_learning])
+def test_every_node_labelled_keeps_the_labels(learn):
+    weights = sp.diags([np.ones(5), np.ones(5)], [1, -1], format="csr")
+    labels = np.array([0, 0, 0, 0, 0, 1])
+    assert learn(weights, np.ones(6, bool), labels).tolist() == labels.tolist()

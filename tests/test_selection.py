@@ -185,10 +185,11 @@ def test_self_validation_picks_more_rounds_where_they_pay(monkeypatch):
     assert gi.metrics.psnr(image, default, hole) > gi.metrics.psnr(image, one_round, hole) + 1.5
 
 
-def _choice_with_errors(factors):
-    """choose_settings on random noise with a stand-in graph fill whose error, per (patch size,
-    rounds), is the truth plus ``factors[patch, rounds]`` times fixed noise: held-out errors in
-    known ratios (every smooth mix of the noise is far worse, so none is mixed in)."""
+def _stand_in(factor_of):
+    """Random noise, a scattered hole, ``values_of`` and a stand-in graph fill whose estimate
+    after ``count`` rounds of ``patch``-sized patches is the truth plus ``factor_of(patch,
+    count)`` times fixed noise: held-out errors in known ratios (every smooth mix of the noise
+    is far worse, so none is mixed in)."""
     image = np.random.default_rng(0).random((64, 64, 1))
     noise = 0.01 * np.random.default_rng(1).standard_normal(image.shape)
     hole = np.random.default_rng(2).random((64, 64)) < 0.5
@@ -200,12 +201,19 @@ def _choice_with_errors(factors):
 
     def fill(values, hole, settings, smooth=None, each_round=None):
         truth, error = image[windows[-1]], noise[windows[-1]]
+        estimate = truth + factor_of(settings.patch_size, 0) * error
         for count in range(1, settings.rounds + 1):
-            estimate = truth + factors[settings.patch_size, count] * error
+            estimate = truth + factor_of(settings.patch_size, count) * error
             if each_round is not None:
                 each_round(estimate)
         return estimate
 
+    return hole, values_of, fill
+
+
+def _choice_with_errors(factors):
+    """choose_settings with :func:`_stand_in`'s fill, its factors per (patch size, rounds)."""
+    hole, values_of, fill = _stand_in(lambda patch, count: factors.get((patch, count), 1.0))
     settings = Settings(strategy="global", window=15, bandwidth=0.05, grid_weight=0.2,
                         smooth="none")
     chosen, _ = selection.choose_settings(values_of, hole, settings, fill, scattered=True,
@@ -268,3 +276,33 @@ def test_strokes_keep_the_graph_solution_unless_held_out_error_drops_by_40_perce
                         lambda *a, **kw: (seen.append(kw["error_ratio"]), original(*a, **kw))[1])
     gi.inpaint(image, hole)
     assert seen == [selection.LAYERS_MARGIN] and selection.LAYERS_MARGIN == 0.6
+
+
+def test_round_counts_are_compared_with_a_given_zero_rounds():
+    # rounds=0 in the settings (the first fill alone) beside further counts to try: each count
+    # is scored, and the best held-out error wins.
+    hole, values_of, fill = _stand_in(lambda patch, count: 1 / 4 ** count)
+    settings = Settings(strategy="global", window=15, bandwidth=0.05, grid_weight=0.2,
+                        smooth="none", rounds=0)
+    chosen, errors = selection.choose_settings(values_of, hole, settings, fill, scattered=True,
+                                               margin=0, rng=np.random.default_rng(0),
+                                               rounds=(1, 2))
+    assert {candidate.rounds for candidate, _ in errors} == {0, 1, 2}
+    assert chosen.rounds == 2
+
+
+def test_a_thin_stroke_is_blended_with_the_shared_fill_and_prepares_no_band_problem():
+    """Strokes up to 2 * BLEND_DEPTH deep take the shared biharmonic fill: the pipeline's
+    prepare_blend must not factorise the band's problem in the background for nothing."""
+    image = _smooth_surface(48) + 0.05 * _periodic_texture(48)
+    hole = np.zeros(image.shape, bool)
+    hole[20:24, 5:40] = True                                    # 4 pixels wide, depth 2
+    values = image[..., None].copy()
+    values[hole] = 0
+    estimate = gi.fills.grid_laplace_fill(values, hole, "auto")
+    smooth = selection.SmoothFills(values, hole)
+    smooth.prepare_blend()
+    assert smooth._blend is None
+    mixed = selection.mix_smooth(estimate, hole, LAYERS, smooth)
+    expected = gi.fills.blend_near_boundary(estimate, hole, LAYERS.smooth_share)
+    assert np.abs(mixed - expected).max() < 1e-9

@@ -63,7 +63,8 @@ DEFAULT_OPTIONS: dict[str, dict] = {
     "patch_size": dict(default=None, min=1, max=31,
                        help="Odd side of the square patches compared to find matching pixels: "
                             "larger follows larger structures, costs more. Empty: 11 for "
-                            "blocks and blotches, else 7."),
+                            "blocks and blotches, 7 or 11 for scattered loss (chosen on "
+                            "held-out pixels), else 7."),
     "k": dict(default=5, min=1, max=50, help="Matches per hole pixel: more averages noise away and blurs fine "
                               "texture more."),
     "strategy": dict(default="auto", choices=("auto", "layers", "global"),
