@@ -21,7 +21,7 @@ from typing import Callable
 import numpy as np
 
 from .fills import (BLEND_DEPTH, BoundaryBlend, clip_to_known, grid_biharmonic_fill,
-                    grid_laplace_fill, layer_depths)
+                    grid_laplace_fill, layer_depths, mix_in)
 from .settings import Settings
 
 __all__ = ["HeldOut", "SmoothFills", "choose_settings", "held_out", "mix_smooth",
@@ -89,9 +89,7 @@ class SmoothFills:
             # The band the blend solves on is the whole hole (scattered loss, thin strokes):
             # its biharmonic fill is the shared one, solved once for every candidate and round.
             near = self.hole & (self._depths() <= BLEND_DEPTH)
-            mixed = estimate.copy()
-            mixed[near] = (1.0 - share) * estimate[near] + share * self["biharmonic"][near]
-            return mixed
+            return mix_in(estimate, near, self["biharmonic"][near], share)
         if self._blend is None:
             self._blend = BoundaryBlend(self.hole)
         return self._blend(estimate, share)
@@ -124,9 +122,7 @@ def mix_smooth(estimate: np.ndarray, hole: np.ndarray, settings: Settings,
         return estimate
     if settings.smooth == "boundary":
         return smooth.blend(estimate, share)
-    mixed = estimate.copy()
-    mixed[hole] = (1.0 - share) * estimate[hole] + share * smooth[settings.smooth][hole]
-    return mixed
+    return mix_in(estimate, hole, smooth[settings.smooth][hole], share)
 
 
 def smooth_candidates(settings: Settings) -> list[Settings]:
