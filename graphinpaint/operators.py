@@ -100,7 +100,12 @@ def laplacian(weights: sp.spmatrix) -> sp.csr_matrix:
     array([[ 1., -1.],
            [-1.,  1.]])
     """
-    weights = _checked_weights(weights, "laplacian")
+    return _laplacian_of(_checked_weights(weights, "laplacian"))
+
+
+def _laplacian_of(weights: sp.csr_matrix) -> sp.csr_matrix:
+    """``L = D - W`` of weights already checked (callers that checked them skip a second
+    check: a tenth of a Laplace learning run on scikit-learn's digits)."""
     return sp.csr_matrix(sp.diags(row_sums(weights)) - weights)
 
 
