@@ -189,9 +189,8 @@ def _restore_one_here(image_path: str, mask_path: str | None, output_path: str,
         record.hole_share = round(float(hole.mean()), 6)
         restored = inpaint(colour, hole, channel_axis=-1 if colour.ndim == 3 else None,
                            **settings["options"])
-        if mask_path is None:           # the hole came from transparency: show what was filled
-            alpha = alpha.copy()
-            alpha[hole] = np.iinfo(alpha.dtype).max if alpha.dtype.kind in "ui" else 1.0
+        if mask_path is None:
+            alpha = io.opaque_where(alpha, hole)
         if not _write_once(output_path, io.merge_alpha(restored, alpha),
                            inputs=(image_path, mask_path)):
             record.status = "skipped"   # another attempt of this task wrote it first

@@ -15,8 +15,6 @@ import warnings
 from pathlib import Path
 from typing import Sequence
 
-import numpy as np
-
 from . import io
 from ._validation import InpaintError
 from ._version import __version__
@@ -249,9 +247,7 @@ def _restore(job: _Job, args: argparse.Namespace) -> None:
             restored = inpaint(colour, hole, **options, progress=progress,
                                channel_axis=-1 if colour.ndim == 3 else None)
     if job.mask is None:
-        # The hole came from transparency: the restored pixels are meant to be seen.
-        alpha = alpha.copy()
-        alpha[hole] = np.iinfo(alpha.dtype).max if alpha.dtype.kind in "ui" else 1.0
+        alpha = io.opaque_where(alpha, hole)
     io.write_image(job.output, io.merge_alpha(restored, alpha), overwrite=args.overwrite,
                    inputs=inputs)
 

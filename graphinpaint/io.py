@@ -7,7 +7,8 @@
   (**True = hole**). Convention ``"white-hole"`` (default, as OpenCV and scikit-image): white or
   nonzero marks the hole. ``"black-hole"`` (the seed, PyInpaint): black marks the hole.
 * :func:`split_alpha` / :func:`merge_alpha` carry an alpha channel through untouched;
-  :func:`mask_from_alpha` uses transparency as the hole.
+  :func:`mask_from_alpha` uses transparency as the hole, :func:`opaque_where` makes the
+  restored pixels visible.
 * :func:`write_image` writes atomically (a temporary file in the same folder, then a rename) and
   never over an existing file, an input above all, unless asked.
 
@@ -36,6 +37,7 @@ __all__ = [
     "encode_image",
     "mask_from_alpha",
     "merge_alpha",
+    "opaque_where",
     "read_image",
     "read_mask",
     "split_alpha",
@@ -225,6 +227,20 @@ def split_alpha(image: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     if image.ndim == 3 and image.shape[2] in (2, 4):
         return image[:, :, :-1], image[:, :, -1]
     return image, None
+
+
+def opaque_where(alpha: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    """A copy of ``alpha`` made fully opaque on ``hole``: where the hole came from
+    transparency (:func:`mask_from_alpha`), the restored pixels are meant to be seen.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> opaque_where(np.zeros((1, 2), np.uint8), np.array([[True, False]]))
+    array([[255,   0]], dtype=uint8)
+    """
+    opaque = np.iinfo(alpha.dtype).max if alpha.dtype.kind in "ui" else 1.0
+    return np.where(hole, alpha.dtype.type(opaque), alpha)
 
 
 def merge_alpha(colour: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:

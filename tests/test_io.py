@@ -215,3 +215,14 @@ def _saved(path, image):
 def _truncated(directory):
     data = (DATA / "astronaut.png").read_bytes()
     return _write(directory / "cut.png", data[: len(data) // 3])
+
+
+@pytest.mark.parametrize("dtype, opaque", [(np.uint8, 255), (np.uint16, 65535),
+                                           (np.float32, 1.0)])
+def test_opaque_where_makes_the_hole_opaque_and_keeps_the_rest(dtype, opaque):
+    alpha = np.array([[0, 0], [0, 0]], dtype) + np.array([[0, 1], [0, 0]], dtype)
+    hole = np.array([[True, False], [False, True]])
+    made = io.opaque_where(alpha, hole)
+    assert made.dtype == alpha.dtype
+    np.testing.assert_array_equal(made, np.array([[opaque, 1], [0, opaque]], dtype))
+    assert alpha[0, 0] == 0                                   # the input is untouched

@@ -293,9 +293,8 @@ def run_task(task: Task, progress: Callable[[int, int], None] | None = None) -> 
     restored = inpaint(task.colour, task.hole, **task.options, progress=progress,
                        channel_axis=-1 if task.colour.ndim == 3 else None)
     alpha = task.alpha
-    if task.hole_from_alpha:                # the restored pixels are meant to be seen
-        alpha = alpha.copy()
-        alpha[task.hole] = np.iinfo(alpha.dtype).max
+    if task.hole_from_alpha:
+        alpha = io.opaque_where(alpha, task.hole)
     return io.merge_alpha(restored, alpha)
 
 
