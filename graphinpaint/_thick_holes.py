@@ -14,8 +14,8 @@ from .fills import layer_depths
 from .selection import HeldOut
 
 __all__ = ["DEEPEST_REFINED", "DEEP_WINDOW", "HELD_OUT_GAP", "HELD_OUT_SCALE", "THICK_STROKE",
-           "deepest", "default_patch_size", "halved_beside", "is_thick", "patch_for",
-           "rounds_for"]
+           "deepest", "default_patch_size", "is_thick", "patch_for", "rounds_for",
+           "shrunk_beside"]
 
 # A hole whose strokes are this wide or wider (blocks, blotches) is matched with larger patches.
 THICK_STROKE = 8.0
@@ -64,23 +64,24 @@ def deepest(hole: np.ndarray) -> int:
     return int(layer_depths(hole[box]).max())
 
 
-def halved_beside(hole: np.ndarray, margin: int) -> HeldOut | None:
+def shrunk_beside(hole: np.ndarray, margin: int, *, scale: int = HELD_OUT_SCALE,
+                  sides: int = 1) -> HeldOut | None:
     """A held-out problem for a thick hole: each part (connected component) of the hole shrunk
-    by ``HELD_OUT_SCALE`` and moved beside itself, ``HELD_OUT_GAP`` pixels clear of the hole.
+    by ``scale`` and moved beside itself, on up to ``sides`` sides, ``HELD_OUT_GAP`` pixels
+    clear of the hole.
 
-    Each part goes left, right, above or below its bounding box, wherever it overlaps the hole
-    (grown by the gap) and the parts already placed least; pixels that still overlap are
-    dropped. The window is the held-out pixels' box grown by ``margin`` (the reach of the
-    searches); the real hole's pixels in it are the held-out problem's ``gaps``. Returns None
-    when no part finds room.
+    Each part goes left, right, above or below its bounding box, centred on it, where it
+    overlaps the hole (grown by the gap) and the parts already placed least; pixels that still
+    overlap are dropped. The window is the held-out pixels' box grown by ``margin`` (the reach
+    of the searches); the real hole's pixels in it are the held-out problem's ``gaps``.
+    Returns None when no part finds room.
     """
     labels, _ = ndi.label(hole)
     taken = ndi.binary_dilation(hole, iterations=HELD_OUT_GAP)
     held = np.zeros_like(hole)
     for part, box in enumerate(ndi.find_objects(labels), start=1):
-        small = (labels[box] == part)[::HELD_OUT_SCALE, ::HELD_OUT_SCALE]
-        place = _least_overlap(small, box, taken | held)
-        if place is not None:
+        small = (labels[box] == part)[::scale, ::scale]
+        for place in _places_beside(small, box, taken | held)[:sides]:
             held[place] |= small
     held &= ~taken
     if not held.any():
@@ -91,21 +92,19 @@ def halved_beside(hole: np.ndarray, margin: int) -> HeldOut | None:
     return HeldOut(window, held[window], held[window], hole[window])
 
 
-def _least_overlap(small: np.ndarray, box: tuple[slice, slice],
-                   occupied: np.ndarray) -> tuple[slice, slice] | None:
-    """Where, beside ``box`` on one of its four sides and centred on it, ``small`` overlaps the
-    ``occupied`` pixels least (None if it fits on no side)."""
+def _places_beside(small: np.ndarray, box: tuple[slice, slice],
+                   occupied: np.ndarray) -> list[tuple[slice, slice]]:
+    """The places beside ``box``, one per side that fits in the image, centred on it, by how
+    little ``small`` overlaps the ``occupied`` pixels there (least first)."""
     (top, bottom), (left, right) = (box[0].start, box[0].stop), (box[1].start, box[1].stop)
     height, width = small.shape
     middle_y, middle_x = (top + bottom - height) // 2, (left + right - width) // 2
     gap = HELD_OUT_GAP
-    best = None
+    scored = []
     for y, x in ((middle_y, left - gap - width), (middle_y, right + gap),
                  (top - gap - height, middle_x), (bottom + gap, middle_x)):
         if y < 0 or x < 0 or y + height > occupied.shape[0] or x + width > occupied.shape[1]:
             continue
         place = (slice(y, y + height), slice(x, x + width))
-        overlap = int((small & occupied[place]).sum())
-        if best is None or overlap < best[0]:
-            best = (overlap, place)
-    return None if best is None else best[1]
+        scored.append((int((small & occupied[place]).sum()), len(scored), place))
+    return [place for *_, place in sorted(scored)]

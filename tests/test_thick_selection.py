@@ -5,6 +5,7 @@ import pytest
 
 import graphinpaint as gi
 from graphinpaint import _thick_holes, pipeline, selection
+from test_compact_holes import _settings_used
 
 N = 96
 
@@ -27,28 +28,15 @@ def _periodic_texture(period=8):
     return np.tile(tile, (N // period + 1, N // period + 1))[:N, :N]
 
 
-def _chosen(monkeypatch, image, hole):
-    """The settings the default hands to its stages, and its output."""
-    seen = []
-    real_fill = pipeline._fill
-
-    def spy(values, hole, settings, progress=None):
-        seen.append(settings)
-        return real_fill(values, hole, settings, progress)
-
-    monkeypatch.setattr(pipeline, "_fill", spy)
-    out = gi.inpaint(image, hole, channel_axis=None)
-    return seen[0], out
-
-
 def test_a_smooth_gradient_under_a_block_gets_the_smooth_fill(monkeypatch):
     """32-px block on a smooth gradient: the default picks a smooth fill over the whole hole
     and beats the plain graph fill (measured 33.7 against 21.4 dB; the margin asked is 8 dB)."""
     image, hole = _smooth_gradient(), _block(32)
     assert _thick_holes.is_thick(selection.stroke_width(hole), "layers")
-    settings, default = _chosen(monkeypatch, image, hole)
+    settings = _settings_used(monkeypatch, image, hole)
     assert settings.smooth in ("laplace", "biharmonic") and settings.smooth_share >= 0.5
     assert settings.rounds == _thick_holes.rounds_for(True, False)      # the hole's own rounds
+    default = gi.inpaint(image, hole, channel_axis=None)
     plain = gi.inpaint(image, hole, channel_axis=None, self_validation=False)
     assert gi.metrics.psnr(image, default, hole) > gi.metrics.psnr(image, plain, hole) + 8
 
@@ -58,8 +46,9 @@ def test_a_periodic_texture_under_a_block_keeps_the_graph_fill(monkeypatch):
     problem drops the boundary blend, which averages a blur into the texture's first two
     layers (measured 46.1 dB against 25.7 with it)."""
     image, hole = _periodic_texture(), _block(32)
-    settings, default = _chosen(monkeypatch, image, hole)
+    settings = _settings_used(monkeypatch, image, hole)
     assert settings.smooth in ("none", "boundary")
+    default = gi.inpaint(image, hole, channel_axis=None)
     plain = gi.inpaint(image, hole, channel_axis=None, self_validation=False)
     assert gi.metrics.psnr(image, default, hole) >= gi.metrics.psnr(image, plain, hole)
     assert gi.metrics.psnr(image, default, hole) > 40
@@ -68,7 +57,7 @@ def test_a_periodic_texture_under_a_block_keeps_the_graph_fill(monkeypatch):
 @pytest.mark.parametrize("hole", [_block(32), _block(12, top=5) | _block(20, top=60)],
                          ids=["one block", "two parts"])
 def test_the_held_out_parts_are_halved_known_pixels_clear_of_the_hole(hole):
-    case = _thick_holes.halved_beside(hole, margin=10)
+    case = _thick_holes.shrunk_beside(hole, margin=10)
     window_hole = hole[case.window]
     assert case.pixels.any() and np.array_equal(case.hole, case.pixels)
     assert np.array_equal(case.gaps, window_hole)
@@ -79,7 +68,7 @@ def test_the_held_out_parts_are_halved_known_pixels_clear_of_the_hole(hole):
 
 
 def test_no_room_beside_the_hole_means_no_held_out_problem():
-    assert _thick_holes.halved_beside(np.ones((20, 20), bool) & ~_block(2, n=20), 5) is None
+    assert _thick_holes.shrunk_beside(np.ones((20, 20), bool) & ~_block(2, n=20), 5) is None
 
 
 def test_the_thick_choice_runs_one_round_and_the_layers_bar(monkeypatch):
