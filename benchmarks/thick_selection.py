@@ -269,7 +269,8 @@ def run_stats(cases) -> None:
             rules.append((sum(picked), min(picked), threshold, candidate))
     print("\nbest rules (sum of gains, worst case):")
     for total, worst, threshold, candidate in sorted(rules, reverse=True)[:5]:
-        print(f"  {candidate} where the ratio > {threshold:.3f}: {total:+.2f} dB, worst {worst:+.2f}")
+        print(f"  {candidate} where the ratio > {threshold:.3f}: {total:+.2f} dB, "
+              f"worst {worst:+.2f}")
     safe = [rule for rule in rules if rule[1] >= -0.05]
     total, worst, threshold, candidate = max(safe)
     print(f"best rule losing nowhere more than 0.05 dB: {candidate} where the ratio > "
