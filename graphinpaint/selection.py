@@ -225,7 +225,8 @@ def stroke_width(hole: np.ndarray) -> float:
 def choose_settings(values_of: Callable[[tuple[slice, slice]], np.ndarray], hole: np.ndarray,
                     settings: Settings, fill: GraphFill, *, scattered: bool, margin: int,
                     rng: np.random.Generator, rounds: tuple[int, ...] = (),
-                    patch_sizes: tuple[int, ...] = (), error_ratio: float = MARGIN
+                    patch_sizes: tuple[int, ...] = (), error_ratio: float = MARGIN,
+                    case: HeldOut | None = None
                     ) -> tuple[Settings, list[tuple[Settings, float]]]:
     """The candidate of least mean squared error on a held-out hole (if its error is below
     ``error_ratio`` times the given settings' and lower by ``FLOOR``), and every candidate's
@@ -235,10 +236,12 @@ def choose_settings(values_of: Callable[[tuple[slice, slice]], np.ndarray], hole
     of the image in [0, 1] as (h, w, channels). ``rounds`` (0: the first fill alone) and
     ``patch_sizes`` are further round counts and patch sizes to try: the best mix after one of
     them replaces that choice when its held-out error, raised by ``COST_DROP`` per extra unit of
-    :func:`relative_cost`, is smaller. Falls back on ``settings`` when no held-out hole can be
-    cut.
+    :func:`relative_cost`, is smaller. ``case`` is a held-out problem cut by the caller (thick
+    holes cut a cheaper one); by default :func:`held_out` cuts it. Falls back on ``settings``
+    when no held-out hole can be cut.
     """
-    case = held_out(hole, scattered=scattered, margin=margin, rng=rng)
+    if case is None:
+        case = held_out(hole, scattered=scattered, margin=margin, rng=rng)
     if case is None:
         return settings, []
     local = values_of(case.window).copy()

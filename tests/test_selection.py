@@ -86,7 +86,6 @@ def test_an_explicit_smooth_share_skips_self_validation(monkeypatch):
     monkeypatch.setattr(pipeline, "choose_settings", fail)
     image, hole = _smooth_surface(40), _block((40, 40), 16)
     gi.inpaint(image, hole, channel_axis=None, smooth_share=0.25, self_validation=True)
-    gi.inpaint(image, hole, channel_axis=None)          # a thick hole: off by default
     gi.inpaint(image, np.random.default_rng(0).random((40, 40)) < 0.5, channel_axis=None,
                self_validation=False)
 

@@ -386,6 +386,9 @@ def _block_jacobi_cg(matrix: sp.csr_matrix, b: np.ndarray, x0: np.ndarray | None
     """
     n, columns = b.shape
     x = np.zeros_like(b) if x0 is None else x0.copy()
+    # b = 0 has the solution 0, which SciPy's cg returns at once; from another start the
+    # bound rtol * norm(b) = 0 is out of reach, and CG would run to maxiter.
+    x[:, _column_norms(b) == 0] = 0
     residual = b - matrix @ x if x0 is not None else b.copy()
     bound = np.maximum(rtol * _column_norms(b), atol)
     active = _column_norms(residual) > bound
