@@ -27,6 +27,9 @@ from profile_stages import cases  # noqa: E402
 
 # (module, attribute the pipeline calls through, stage)
 STAGES = [(graph, "window_knn_kernel", "search kernels"),
+          (graph, "offset_knn_kernel", "search kernels"),
+          (graph, "query_tiles", "search kernels"),           # the offset kernel's dispatch
+          (graph, "tile_patch_pixels", "search kernels"),
           (graph, "rerank_kernel", "search kernels"),
           (graph, "_pixel_graph_from_knn", "kNN graph + weights"),
           (pipeline, "_match_weights", "kNN graph + weights"),

@@ -27,7 +27,8 @@ import scipy.sparse as sp
 from scipy import ndimage as ndi
 from scipy.spatial import cKDTree
 
-from ._search_kernels import box_means_at, rerank_kernel, window_knn_kernel
+from ._search_kernels import (box_means_at, offset_knn_kernel, query_tiles, rerank_kernel,
+                              tile_patch_pixels, window_knn_kernel)
 from ._validation import InpaintError, check_choice, check_float, check_int
 from .patches import as_channels, check_patch_size, pad_for_patches
 
@@ -35,6 +36,12 @@ __all__ = ["PatchSearch", "PixelGraph", "grid_graph", "knn_graph", "window_knn"]
 
 # Above this many query-candidate pairs, "auto" uses pynndescent rather than exact search.
 _NNDESCENT_PAIRS = 2e10
+# The offset kernel computes each patch pixel's term once per offset for all the queries whose
+# patches hold it, without the windowed kernel's early exit: it pays where the queries'
+# patches overlap. Measured (docs/benchmarks.md, benchmarks/search_kernels.py): 1.4 to 5.6
+# times less CPU up to 4.8 patch pixels per query, about even at 8.5 to 10 (the layers'
+# one-pixel contours), a loss above.
+_OFFSET_PIXELS_PER_QUERY = 6.0
 
 
 class PixelGraph(NamedTuple):
@@ -255,9 +262,9 @@ class PatchSearch:
         qy, qx = (a.astype(np.int64) for a in np.divmod(query_pixels, self.shape[1]))
         radius = (windows // 2).astype(np.int64)
         if shortlist is None:
-            neighbours, squared = window_knn_kernel(
-                self._planes, self._conf, qy, qx, radius, self.candidates, 0, 1,
-                self.patch_size, k, min_overlap, exclude_self, self._uniform)
+            neighbours, squared = _full_patch_knn(
+                self._planes, self._conf, qy, qx, radius, self.candidates, self.patch_size, k,
+                min_overlap, exclude_self, self._uniform)
         else:
             planes, conf = self._reduced_planes()
             short, _ = window_knn_kernel(planes, conf, qy, qx, radius, self.candidates,
@@ -299,6 +306,23 @@ class PatchSearch:
                             self.patch_size).transpose(2, 0, 1))
         self._conf = np.ascontiguousarray(pad_for_patches(self._conf[inner], self.patch_size))
         self._reduced = None
+
+
+def _full_patch_knn(planes: np.ndarray, conf: np.ndarray, qy: np.ndarray, qx: np.ndarray,
+                    radius: np.ndarray, candidates: np.ndarray, patch_size: int, k: int,
+                    min_overlap: float, exclude_self: bool,
+                    uniform: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The exact windowed search of full patches by whichever kernel costs less for these
+    queries: the offset kernel where their patches overlap (runs and blocks of hole pixels),
+    the windowed one with its early exit where they do not (isolated pixels, thin contours).
+    Both give the same neighbours up to float rounding."""
+    order, start = query_tiles(qy, qx)
+    if len(qy) and tile_patch_pixels(qy, qx, order, start, patch_size) \
+            <= _OFFSET_PIXELS_PER_QUERY * len(qy):
+        return offset_knn_kernel(planes, conf, qy, qx, radius, candidates, patch_size, k,
+                                 min_overlap, exclude_self, uniform, order, start)
+    return window_knn_kernel(planes, conf, qy, qx, radius, candidates, 0, 1, patch_size, k,
+                             min_overlap, exclude_self, uniform)
 
 
 def _lattice(patch_size: int) -> tuple[int, int, int]:

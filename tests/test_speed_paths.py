@@ -63,8 +63,20 @@ def test_shortlist_as_long_as_the_window_is_the_exact_search():
     search = PatchSearch(image, patch_size=7, candidates=~hole, confidence=conf)
     exact = search.query(queries, k=5, window=9, min_overlap=0.3)
     full = search.query(queries, k=5, window=9, min_overlap=0.3, shortlist=81)
-    np.testing.assert_array_equal(exact.nodes, full.nodes)
-    np.testing.assert_allclose(full.matrix.toarray(), exact.matrix.toarray(), atol=1e-6)
+    # The two sum in different orders: candidates tied to the last bit may swap, their
+    # distances may not.
+    same = np.mean([a == b for a, b in zip(_neighbour_sets(exact, queries),
+                                           _neighbour_sets(full, queries))])
+    assert same >= 0.99
+    np.testing.assert_allclose(_sorted_distances(full, queries),
+                               _sorted_distances(exact, queries), atol=1e-6)
+
+
+def _sorted_distances(graph, queries):
+    """Each query's neighbour distances, sorted, one after the other."""
+    rows = graph.matrix[graph.node_of(queries)]
+    return np.concatenate([np.sort(rows.data[rows.indptr[i]:rows.indptr[i + 1]])
+                           for i in range(len(queries))])
 
 
 def test_reduced_space_follows_updates_like_a_fresh_search():
