@@ -3,8 +3,10 @@
 Three constructions, each over a chosen subset of nodes:
 
 * :func:`window_knn` -- for images: exact k nearest neighbours in *masked patch space*, searched in
-  a square window around each query pixel (what the seed's ``k_search`` controls). Numba kernel;
-  cost grows with the number of query pixels, not with the image.
+  a square window around each query pixel (what the seed's ``k_search`` controls). Numba kernels
+  (one per query with an early exit, or offset by offset for neighbouring queries at once,
+  whichever costs less for the queries' layout); cost grows with the number of query pixels, not
+  with the image.
 * :func:`knn_graph` -- for any data (patch features, point clouds): k nearest neighbours of feature
   vectors, exact (blocked brute force or k-d tree) or approximate with pynndescent.
 * :func:`grid_graph` -- 4- or 8-neighbour grid graph on a subset of pixels.
@@ -162,6 +164,9 @@ def window_knn(image: np.ndarray, queries: np.ndarray, *, k: int = 10, patch_siz
         low frequencies, where most of a natural patch's energy lies, with masks honoured per
         sample. About 5 times less work; the k found agree with the exact search for most
         queries (``docs/benchmarks.md`` has the recall). Default: the exact search only.
+        Where the queries' patches overlap much (blocks, dense random loss) the exact search
+        shares work between neighbouring queries and costs less than the shortlist: it is
+        then used instead.
 
     Returns
     -------
@@ -261,10 +266,15 @@ class PatchSearch:
         windows = _window_sizes(window, len(query_pixels), func)
         qy, qx = (a.astype(np.int64) for a in np.divmod(query_pixels, self.shape[1]))
         radius = (windows // 2).astype(np.int64)
-        if shortlist is None:
-            neighbours, squared = _full_patch_knn(
+        tiles = _offset_tiles(qy, qx, self.patch_size)
+        if tiles is not None:           # exact, and cheaper than a shortlist too (measured)
+            neighbours, squared = offset_knn_kernel(
                 self._planes, self._conf, qy, qx, radius, self.candidates, self.patch_size, k,
-                min_overlap, exclude_self, self._uniform)
+                min_overlap, exclude_self, self._uniform, *tiles)
+        elif shortlist is None:
+            neighbours, squared = window_knn_kernel(
+                self._planes, self._conf, qy, qx, radius, self.candidates, 0, 1,
+                self.patch_size, k, min_overlap, exclude_self, self._uniform)
         else:
             planes, conf = self._reduced_planes()
             short, _ = window_knn_kernel(planes, conf, qy, qx, radius, self.candidates,
@@ -308,21 +318,16 @@ class PatchSearch:
         self._reduced = None
 
 
-def _full_patch_knn(planes: np.ndarray, conf: np.ndarray, qy: np.ndarray, qx: np.ndarray,
-                    radius: np.ndarray, candidates: np.ndarray, patch_size: int, k: int,
-                    min_overlap: float, exclude_self: bool,
-                    uniform: bool) -> tuple[np.ndarray, np.ndarray]:
-    """The exact windowed search of full patches by whichever kernel costs less for these
-    queries: the offset kernel where their patches overlap (runs and blocks of hole pixels),
-    the windowed one with its early exit where they do not (isolated pixels, thin contours).
-    Both give the same neighbours up to float rounding."""
-    order, start = query_tiles(qy, qx)
-    if len(qy) and tile_patch_pixels(qy, qx, order, start, patch_size) \
-            <= _OFFSET_PIXELS_PER_QUERY * len(qy):
-        return offset_knn_kernel(planes, conf, qy, qx, radius, candidates, patch_size, k,
-                                 min_overlap, exclude_self, uniform, order, start)
-    return window_knn_kernel(planes, conf, qy, qx, radius, candidates, 0, 1, patch_size, k,
-                             min_overlap, exclude_self, uniform)
+def _offset_tiles(qy: np.ndarray, qx: np.ndarray,
+                  patch_size: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The queries' tiles for :func:`offset_knn_kernel` where it costs less than the windowed
+    kernel (their patches overlap: runs and blocks of hole pixels, dense random loss), else
+    None (isolated pixels, thin contours: the windowed kernel's early exit wins there)."""
+    if len(qy) == 0:
+        return None
+    tiles = query_tiles(qy, qx)
+    pays = tile_patch_pixels(qy, qx, *tiles, patch_size) <= _OFFSET_PIXELS_PER_QUERY * len(qy)
+    return tiles if pays else None
 
 
 def _lattice(patch_size: int) -> tuple[int, int, int]:

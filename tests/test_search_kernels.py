@@ -13,7 +13,7 @@ from graphinpaint import graph
 from graphinpaint._search_kernels import (offset_knn_kernel, query_tiles, tile_patch_pixels,
                                           window_knn_kernel)
 from graphinpaint.graph import PatchSearch
-from graphinpaint.patches import extract_patches, masked_patch_distance, pad_for_patches
+from graphinpaint.patches import extract_patches, masked_patch_distance
 
 SIZE = 5
 
