@@ -316,9 +316,9 @@ def _offset_tile(planes, conf, qy, qx, radius, candidates, size, k, min_overlap,
     """One tile of :func:`offset_knn_kernel`: its queries' k best, written into the outputs."""
     channels = planes.shape[0]
     height, width = candidates.shape
-    padded_width = planes.shape[2]
     dtype = planes.dtype.type
-    zero = dtype(0.0)
+    # Full confidence: every overlap mass is the patch's (the windowed kernel's own_mass).
+    uniform_scale = dtype(dtype(size * size) * channels)
     y_min, y_max, x_min, x_max, reach = height, -1, width, -1, 0
     for i in members:
         y_min, y_max = min(y_min, qy[i]), max(y_max, qy[i])
@@ -381,10 +381,8 @@ def _offset_tile(planes, conf, qy, qx, radius, candidates, size, k, min_overlap,
                 j_hi = min(r, width - 1 - x0) - ex_lo
                 _sum_across(down, a, size, total)
                 if uniform_conf:
-                    own_mass = dtype(size * size)
-                    scale = dtype(own_mass * channels)
                     for j in range(shifts):
-                        total[j] = total[j] / scale
+                        total[j] = total[j] / uniform_scale
                 else:
                     if own[b, a] <= 0:
                         continue
