@@ -73,9 +73,9 @@ def _brute_force(search, qy, qx, radius, *, k, min_overlap, exclude_self):
 
 
 @pytest.mark.parametrize("uniform", [True, False], ids=["full confidence", "masked"])
-@pytest.mark.parametrize("seed", [0, 1])
-def test_offset_kernel_finds_the_brute_force_k_nearest(uniform, seed):
-    search, qy, qx, radius = _problem(seed, uniform=uniform)
+@pytest.mark.parametrize("seed, channels", [(0, 3), (1, 3), (2, 1)], ids=["rgb", "rgb2", "grey"])
+def test_offset_kernel_finds_the_brute_force_k_nearest(uniform, seed, channels):
+    search, qy, qx, radius = _problem(seed, uniform=uniform, channels=channels)
     k, min_overlap = 4, 0.3
     index, squared = _run("offset", search, qy, qx, radius, k=k, min_overlap=min_overlap)
     reference = _brute_force(search, qy, qx, radius, k=k, min_overlap=min_overlap,
