@@ -1,7 +1,7 @@
 """CPU seconds of ``inpaint`` by stage: robust to other work on a shared machine.
 
-    python benchmarks/stage_cpu.py [--cases barbara scratches512 random512 scratches2048]
-                                   [--runs 2]
+    python benchmarks/stage_cpu.py [--cases barbara scratches512 random512 scratches2048
+                                    random1024] [--runs 2]
 
 Wall times on a loaded machine say little; ``time.process_time`` (every thread of the process,
 numba's included) says what the work costs. Each stage's functions are wrapped where the
@@ -23,10 +23,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphinpaint as gi  # noqa: E402
 from graphinpaint import fills, graph, pipeline, selection  # noqa: E402
-from profile_stages import cases  # noqa: E402
+from profile_stages import cases, warm_examples  # noqa: E402
 
 # (module, attribute the pipeline calls through, stage)
 STAGES = [(graph, "window_knn_kernel", "search kernels"),
+          (graph, "offset_knn_kernel", "search kernels"),
+          (graph, "query_tiles", "search kernels"),           # the offset kernel's dispatch
+          (graph, "tile_patch_pixels", "search kernels"),
           (graph, "rerank_kernel", "search kernels"),
           (graph, "_pixel_graph_from_knn", "kNN graph + weights"),
           (pipeline, "_match_weights", "kNN graph + weights"),
@@ -54,7 +57,7 @@ def instrument(totals: dict) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", nargs="+", default=list(cases()))
+    parser.add_argument("--cases", nargs="+", default=list(cases())[:4])
     parser.add_argument("--runs", type=int, default=2)
     args = parser.parse_args()
     totals: dict[str, float] = {}
@@ -62,14 +65,7 @@ def main() -> None:
     stages = list(dict.fromkeys(stage for _, _, stage in STAGES))
     print("| case | CPU, whole | main thread | " + " | ".join(stages) + " | PSNR |")
     print("|---" * (len(stages) + 4) + "|")
-    makers = cases()
-    for name in args.cases:
-        example = makers[name]()
-        if example is None:
-            print(f"{name}: skipped (no data)", file=sys.stderr)
-            continue
-        image, hole = example
-        gi.inpaint(image[:64, :64], hole[:64, :64])                 # numba warm-up
+    for name, image, hole in warm_examples(args.cases):
         for _ in range(args.runs):
             totals.clear()
             cpu, main_thread = time.process_time(), time.thread_time()

@@ -3,8 +3,10 @@
 Three constructions, each over a chosen subset of nodes:
 
 * :func:`window_knn` -- for images: exact k nearest neighbours in *masked patch space*, searched in
-  a square window around each query pixel (what the seed's ``k_search`` controls). Numba kernel;
-  cost grows with the number of query pixels, not with the image.
+  a square window around each query pixel (what the seed's ``k_search`` controls). Numba kernels
+  (one per query with an early exit, or offset by offset for neighbouring queries at once,
+  whichever costs less for the queries' layout); cost grows with the number of query pixels, not
+  with the image.
 * :func:`knn_graph` -- for any data (patch features, point clouds): k nearest neighbours of feature
   vectors, exact (blocked brute force or k-d tree) or approximate with pynndescent.
 * :func:`grid_graph` -- 4- or 8-neighbour grid graph on a subset of pixels.
@@ -27,7 +29,8 @@ import scipy.sparse as sp
 from scipy import ndimage as ndi
 from scipy.spatial import cKDTree
 
-from ._search_kernels import box_means_at, rerank_kernel, window_knn_kernel
+from ._search_kernels import (box_means_at, offset_knn_kernel, query_tiles, rerank_kernel,
+                              tile_patch_pixels, window_knn_kernel)
 from ._validation import InpaintError, check_choice, check_float, check_int
 from .patches import as_channels, check_patch_size, pad_for_patches
 
@@ -35,6 +38,12 @@ __all__ = ["PatchSearch", "PixelGraph", "grid_graph", "knn_graph", "window_knn"]
 
 # Above this many query-candidate pairs, "auto" uses pynndescent rather than exact search.
 _NNDESCENT_PAIRS = 2e10
+# The offset kernel computes each patch pixel's term once per offset for all the queries whose
+# patches hold it, without the windowed kernel's early exit: it pays where the queries'
+# patches overlap. Measured (docs/benchmarks.md, benchmarks/search_kernels.py): 1.4 to 5.6
+# times less CPU up to 4.8 patch pixels per query, about even at 8.5 to 10 (the layers'
+# one-pixel contours), a loss above.
+_OFFSET_PIXELS_PER_QUERY = 6.0
 
 
 class PixelGraph(NamedTuple):
@@ -155,6 +164,9 @@ def window_knn(image: np.ndarray, queries: np.ndarray, *, k: int = 10, patch_siz
         low frequencies, where most of a natural patch's energy lies, with masks honoured per
         sample. About 5 times less work; the k found agree with the exact search for most
         queries (``docs/benchmarks.md`` has the recall). Default: the exact search only.
+        Where the queries' patches overlap much (blocks, dense random loss) the exact search
+        shares work between neighbouring queries and costs less than the shortlist: it is
+        then used instead.
 
     Returns
     -------
@@ -254,7 +266,12 @@ class PatchSearch:
         windows = _window_sizes(window, len(query_pixels), func)
         qy, qx = (a.astype(np.int64) for a in np.divmod(query_pixels, self.shape[1]))
         radius = (windows // 2).astype(np.int64)
-        if shortlist is None:
+        tiles = _offset_tiles(qy, qx, self.patch_size)
+        if tiles is not None:           # exact, and cheaper than a shortlist too (measured)
+            neighbours, squared = offset_knn_kernel(
+                self._planes, self._conf, qy, qx, radius, self.candidates, self.patch_size, k,
+                min_overlap, exclude_self, self._uniform, *tiles)
+        elif shortlist is None:
             neighbours, squared = window_knn_kernel(
                 self._planes, self._conf, qy, qx, radius, self.candidates, 0, 1,
                 self.patch_size, k, min_overlap, exclude_self, self._uniform)
@@ -299,6 +316,18 @@ class PatchSearch:
                             self.patch_size).transpose(2, 0, 1))
         self._conf = np.ascontiguousarray(pad_for_patches(self._conf[inner], self.patch_size))
         self._reduced = None
+
+
+def _offset_tiles(qy: np.ndarray, qx: np.ndarray,
+                  patch_size: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The queries' tiles for :func:`offset_knn_kernel` where it costs less than the windowed
+    kernel (their patches overlap: runs and blocks of hole pixels, dense random loss), else
+    None (isolated pixels, thin contours: the windowed kernel's early exit wins there)."""
+    if len(qy) == 0:
+        return None
+    tiles = query_tiles(qy, qx)
+    pays = tile_patch_pixels(qy, qx, *tiles, patch_size) <= _OFFSET_PIXELS_PER_QUERY * len(qy)
+    return tiles if pays else None
 
 
 def _lattice(patch_size: int) -> tuple[int, int, int]:

@@ -1,0 +1,124 @@
+"""The search kernels of ``PatchSearch.query`` against each other, call by call inside ``inpaint``.
+
+    python benchmarks/search_kernels.py [--cases barbara scratches2048 random512 random1024]
+
+Every ``PatchSearch.query`` that ``inpaint`` makes (``window_knn`` goes through it) runs once
+untimed, then four times on the same arguments: as dispatched (the offset kernel where the
+queries' patches overlap, ``graph._OFFSET_PIXELS_PER_QUERY``), as before this kernel existed
+(the windowed kernel, or the reduced-space shortlist and exact re-ranking when the call asks
+for one), with the windowed kernel exactly, and with the offset kernel; the pipeline goes on
+with the dispatched result. Per case and kind of search (masked: the layers; full: the
+refinement; shortlist: the scattered-loss refinement): the calls, their queries, CPU seconds of
+each way (``time.process_time``: both numba threads, robust to other work on the machine), how
+many calls the rule gives the offset kernel, and the share of queries whose k neighbours are
+the same set as the exact windowed search's, dispatched and before. The cases are
+``stage_cpu.py``'s, warm.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import graphinpaint as gi  # noqa: E402
+from graphinpaint import _search_kernels as kernels, graph  # noqa: E402
+from profile_stages import warm_examples  # noqa: E402
+
+
+def _cpu(function, *args, **kwargs):
+    start = time.process_time()
+    out = function(*args, **kwargs)
+    return out, time.process_time() - start
+
+
+def neighbour_sets(result, pixels: np.ndarray) -> list[frozenset]:
+    """Each query pixel's neighbours (flat pixel indices) in a PixelGraph."""
+    rows = result.matrix[result.node_of(pixels)]
+    return [frozenset(result.nodes[rows.indices[rows.indptr[i]:rows.indptr[i + 1]]])
+            for i in range(len(pixels))]
+
+
+def same_share(a, b, pixels: np.ndarray) -> tuple[int, int]:
+    """(queries with the same neighbour set in two results, queries)."""
+    return sum(x == y for x, y in zip(neighbour_sets(a, pixels), neighbour_sets(b, pixels))), \
+        len(pixels)
+
+
+class Recorder:
+    """Stands in for ``PatchSearch.query``: each call the four ways (see the module's doc)."""
+
+    def __init__(self):
+        self.query = graph.PatchSearch.query
+        self.rows: list[dict] = []
+
+    def forced(self, tiles, search, queries, kwargs):
+        """The query with the dispatch replaced: ``tiles`` None = never the offset kernel,
+        True = always."""
+        dispatch = graph._offset_tiles
+        graph._offset_tiles = (lambda qy, qx, size: kernels.query_tiles(qy, qx)) if tiles \
+            else (lambda qy, qx, size: None)
+        try:
+            return _cpu(self.query, search, queries, **kwargs)
+        finally:
+            graph._offset_tiles = dispatch
+
+    def __call__(self, search, queries, **kwargs):
+        self.query(search, queries, **kwargs)       # untimed: the first run pays for the caches
+        picked, picked_cpu = _cpu(self.query, search, queries, **kwargs)
+        before, before_cpu = self.forced(None, search, queries, kwargs)
+        exact, exact_cpu = self.forced(None, search, queries, {**kwargs, "shortlist": None})
+        _, offset_cpu = self.forced(True, search, queries, kwargs)
+        pixels = graph._pixel_subset(queries, search.shape, "benchmark")
+        qy, qx = (a.astype(np.int64) for a in np.divmod(pixels, search.shape[1]))
+        kind = "shortlist" if kwargs.get("shortlist") else "full" if search._uniform else "masked"
+        self.rows.append(dict(
+            kind=kind, queries=len(pixels), picked=picked_cpu, before=before_cpu,
+            windowed=exact_cpu, offset=offset_cpu,
+            to_offset=graph._offset_tiles(qy, qx, search.patch_size) is not None,
+            same_picked=same_share(picked, exact, pixels),
+            same_before=same_share(before, exact, pixels)))
+        return picked
+
+
+def summarise(name: str, rows: list[dict]) -> None:
+    """One table row per kind of search."""
+    for kind in ("masked", "full", "shortlist"):
+        part = [r for r in rows if r["kind"] == kind]
+        if not part:
+            continue
+        total = {key: sum(r[key] for r in part) for key in ("queries", "picked", "before",
+                                                           "windowed", "offset", "to_offset")}
+        same = [sum(r[key][i] for r in part) for key in ("same_picked", "same_before")
+                for i in (0, 1)]
+        print(f"| {name} | {kind} | {len(part)} | {total['queries']} | {total['before']:.2f} s "
+              f"| {total['windowed']:.2f} s | {total['offset']:.2f} s | {total['to_offset']} | "
+              f"{total['picked']:.2f} s | {total['before'] / total['picked']:.2f}x | "
+              f"{100 * same[0] / same[1]:.2f}% | {100 * same[2] / same[3]:.2f}% |", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", nargs="+", default=["barbara", "scratches2048",
+                                                        "random512", "random1024"])
+    args = parser.parse_args()
+    recorder = Recorder()
+    graph.PatchSearch.query = lambda search, queries, **kwargs: recorder(search, queries,
+                                                                         **kwargs)
+    print("| case | search | calls | queries | before | windowed, exact | offset | calls given "
+          "to offset | dispatched | before / dispatched | same k-set as exact: dispatched | "
+          "before |")
+    print("|---" * 12 + "|")
+    for name, image, hole in warm_examples(args.cases):
+        recorder.rows.clear()
+        gi.inpaint(image, hole)
+        summarise(name, recorder.rows)
+
+
+if __name__ == "__main__":
+    main()
