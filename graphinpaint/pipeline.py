@@ -51,10 +51,11 @@ _STRATEGY_DEFAULTS = {
     "layers": dict(window=31, bandwidth=0.1, grid_weight=1e-3),
     "global": dict(window=15, bandwidth=0.05, grid_weight=0.2),
 }
-# When matches come from the known pixels only (scattered loss), the refinement's search ranks
-# this many candidates per match, found in the reduced patch space, exactly (window_knn's
-# shortlist): the same matches for 97% of the hole pixels of 512^2 random loss at half the time,
-# PSNR within 0.002 dB. Where filled pixels are candidates too (layers) it cost up to 0.05 dB.
+# When matches come from the known pixels only (scattered loss), the refinement's search may
+# rank this many candidates per match, found in the reduced patch space, exactly (window_knn's
+# shortlist). PatchSearch answers dense queries (most scattered loss) exactly instead, with the
+# offset kernel, which is cheaper there; the shortlist serves sparse queries. Where filled pixels
+# are candidates too (layers) it cost up to 0.05 dB.
 _SHORTLIST_PER_MATCH = 2
 # Relative residual of the p = 2 solves of layers and rounds (the caller's rtol wins): a tenth
 # of an 8-bit level is enough, and 1e-4 left every compared case within 0.01 dB of 1e-6.
