@@ -1,6 +1,7 @@
 """Stage-by-stage profile of ``inpaint``: search, weights, solves and fills, per case.
 
-    python benchmarks/profile_stages.py [--cases barbara scratches512 random512 scratches2048]
+    python benchmarks/profile_stages.py [--cases barbara scratches512 random512 random1024
+                                               scratches2048]
 
 Runs each case once warm under cProfile and prints a markdown table of the cumulative time of
 each stage's functions (a stage's figure includes everything it calls), the whole call, and the
@@ -57,9 +58,16 @@ def cases() -> dict:
         image = data.astronaut()[:side, :side]
         return image, random_mask(image.shape[:2], share, np.random.default_rng(1))
 
+    def native_random(share):
+        from test_bench_speed import _native_1024     # the 1024^2 target's four photos
+
+        image = _native_1024()
+        return image, random_mask(image.shape[:2], share, np.random.default_rng(1))
+
     return {"barbara": lambda: seed_example("barbara"),
             "scratches512": lambda: scratches(512),
             "random512": lambda: random_loss(512, 0.8),
+            "random1024": lambda: native_random(0.5),
             "scratches2048": lambda: scratches(2048)}
 
 

@@ -16,7 +16,8 @@ from scipy import ndimage as ndi
 from . import operators as _operators
 from . import weights as _weights
 from .graph import grid_graph
-from .solvers import make_solver, solve_dirichlet
+from .solvers import solve_dirichlet
+from .solvers.linear import _solver_of_symmetric
 
 __all__ = ["BoundaryBlend", "blend_near_boundary", "clip_to_known", "grid_biharmonic_fill",
            "grid_laplace_fill", "is_scattered", "layer_depths", "mix_in"]
@@ -72,14 +73,16 @@ class _Biharmonic:
         ring1 = ndi.binary_dilation(hole, structure)
         ring2 = ndi.binary_dilation(ring1, structure)
         self.hole, self.graph = hole, grid_graph(hole.shape, pixels=ring2)
-        laplacian = _operators.laplacian(_weights.constant(self.graph.matrix))
+        # The grid graph and the normal equations are symmetric by construction: no checks
+        # (each a transpose of the matrix: 0.3 s of 0.4 at 1024^2 with 50% loss).
+        laplacian = _operators._laplacian_of(_weights.constant(self.graph.matrix))
         rows = ring1.ravel()[self.graph.nodes]
         self.unknown = hole.ravel()[self.graph.nodes]
         stencils = laplacian[rows]
         self.on_hole, self.on_known = stencils[:, self.unknown], stencils[:, ~self.unknown]
         self.warm = method == "auto" and is_scattered(hole)
-        self.solver = make_solver((self.on_hole.T @ self.on_hole).tocsr(),
-                                  method="cg" if self.warm else method, rtol=rtol)
+        self.solver = _solver_of_symmetric(self.on_hole.T.tocsr() @ self.on_hole,
+                                           "cg" if self.warm else method, rtol=rtol)
 
     def fill(self, values: np.ndarray) -> np.ndarray:
         """``values`` with the hole's pixels replaced by the biharmonic fill."""

@@ -11,7 +11,7 @@ import scipy.sparse as sp
 from scipy.optimize import OptimizeResult
 
 from .. import _edges
-from .linear import LinearSolver, LinearSolveResult, _choose_method
+from .linear import LinearSolveResult, _solver_of_symmetric
 
 
 class DirichletResult(OptimizeResult):
@@ -131,10 +131,9 @@ class DirichletProblem:
         """
         l_aa, w_ab = self.blocks if edge_weights is None else self.partition.blocks(edge_weights)
         # L_AA of checked symmetric weights is symmetric by construction, and solve_dirichlet
-        # checked the options: the solver is made without make_solver's checks (a transpose).
-        method = _choose_method(l_aa) if self.method == "auto" else self.method
-        solver = LinearSolver(l_aa, method, rtol=rtol, atol=self.atol, maxiter=maxiter,
-                              callback=callback)
+        # checked the options.
+        solver = _solver_of_symmetric(l_aa, self.method, rtol=rtol, atol=self.atol,
+                                      maxiter=maxiter, callback=callback)
         rhs = w_ab @ values[self.known]
         linear = solver.solve(rhs, x0=None if x0 is None else x0[self.unknown])
         solution = values.copy()
