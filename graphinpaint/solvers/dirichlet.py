@@ -213,12 +213,15 @@ def _solve_p2(problem: DirichletProblem, signal: np.ndarray, start: np.ndarray |
 def _check_every_group_reaches_known(problem: DirichletProblem) -> None:
     """Raise if a connected group of unknown nodes has no edge of positive weight to B."""
     l_aa, w_ab = problem.blocks
+    to_known = np.asarray(w_ab.sum(axis=1)).ravel() > 0
+    if to_known.all():      # every unknown node has an edge to B (the pipeline's matches)
+        return
     inner = sp.csr_matrix(-l_aa)           # off-diagonal: the weights between unknown nodes
     inner.setdiag(0.0)
     inner.eliminate_zeros()                # zero weights join nothing
     count, labels = connected_components(inner, directed=False)
     reaches_known = np.zeros(count, dtype=bool)
-    reaches_known[labels[np.asarray(w_ab.sum(axis=1)).ravel() > 0]] = True
+    reaches_known[labels[to_known]] = True
     if reaches_known.all():
         return
     stranded = ~reaches_known[labels]
