@@ -58,11 +58,17 @@ def cases() -> dict:
         image = data.astronaut()[:side, :side]
         return image, random_mask(image.shape[:2], share, np.random.default_rng(1))
 
+    def native_random(share):
+        from test_bench_speed import _native_1024     # the 1024^2 target's four photos
+
+        image = _native_1024()
+        return image, random_mask(image.shape[:2], share, np.random.default_rng(1))
+
     return {"barbara": lambda: seed_example("barbara"),
             "scratches512": lambda: scratches(512),
             "random512": lambda: random_loss(512, 0.8),
             "scratches2048": lambda: scratches(2048),
-            "random1024": native_random_1024}
+            "random1024": lambda: native_random(0.5)}
 
 
 def warm_examples(names: list[str]):
@@ -77,19 +83,6 @@ def warm_examples(names: list[str]):
         image, hole = example
         gi.inpaint(image[:64, :64], hole[:64, :64])                 # numba warm-up
         yield name, image, hole
-
-
-def native_random_1024() -> tuple[np.ndarray, np.ndarray]:
-    """test_bench_speed's 1024^2 photo of native detail (four photos side by side, none
-    upscaled) with 50% random loss."""
-    from skimage import data
-
-    tiles = [getattr(data, name)()[:512, :512] for name in ("astronaut", "coffee", "chelsea",
-                                                           "rocket")]
-    tiles = [np.pad(t, ((0, 512 - t.shape[0]), (0, 512 - t.shape[1]), (0, 0)), mode="reflect")
-             for t in tiles]
-    image = np.concatenate([np.concatenate(tiles[:2], 1), np.concatenate(tiles[2:], 1)])
-    return image, random_mask(image.shape[:2], 0.5, np.random.default_rng(1))
 
 
 def stage_times(stats: pstats.Stats) -> dict:

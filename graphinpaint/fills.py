@@ -16,7 +16,8 @@ from scipy import ndimage as ndi
 from . import operators as _operators
 from . import weights as _weights
 from .graph import grid_graph
-from .solvers import make_solver, solve_dirichlet
+from .solvers import solve_dirichlet
+from .solvers.linear import _solver_of_symmetric
 
 __all__ = ["BoundaryBlend", "blend_near_boundary", "clip_to_known", "grid_biharmonic_fill",
            "grid_laplace_fill", "is_scattered", "layer_depths", "mix_in"]
@@ -72,25 +73,28 @@ class _Biharmonic:
         ring1 = ndi.binary_dilation(hole, structure)
         ring2 = ndi.binary_dilation(ring1, structure)
         self.hole, self.graph = hole, grid_graph(hole.shape, pixels=ring2)
-        laplacian = _operators.laplacian(_weights.constant(self.graph.matrix))
+        # The grid graph and the normal equations are symmetric by construction: no checks
+        # (each a transpose of the matrix: 0.3 s of 0.4 at 1024^2 with 50% loss).
+        laplacian = _operators._laplacian_of(_weights.constant(self.graph.matrix))
         rows = ring1.ravel()[self.graph.nodes]
         self.unknown = hole.ravel()[self.graph.nodes]
         stencils = laplacian[rows]
         self.on_hole, self.on_known = stencils[:, self.unknown], stencils[:, ~self.unknown]
         self.warm = method == "auto" and is_scattered(hole)
-        self.solver = make_solver((self.on_hole.T @ self.on_hole).tocsr(),
-                                  method="cg" if self.warm else method, rtol=rtol)
+        self.solver = _solver_of_symmetric(self.on_hole.T.tocsr() @ self.on_hole,
+                                           "cg" if self.warm else method, rtol=rtol)
 
-    def fill(self, values: np.ndarray) -> np.ndarray:
-        """``values`` with the hole's pixels replaced by the biharmonic fill."""
+    def fill(self, values: np.ndarray, start: np.ndarray | None = None) -> np.ndarray:
+        """``values`` with the hole's pixels replaced by the biharmonic fill; CG starts from
+        ``start`` (an image like ``values``) when given, else from a normalised convolution."""
         nodes, unknown = self.graph.nodes, self.unknown
         flat = values.reshape(-1, values.shape[2])
         rhs = -(self.on_hole.T @ (self.on_known @ flat[nodes[~unknown]]))
-        start = None
+        if self.warm and start is None:
+            start = _normalised_convolution(values, self.hole)
         if self.warm:
-            start = _normalised_convolution(values, self.hole).reshape(
-                -1, values.shape[2])[nodes[unknown]]
-        result = self.solver.solve(rhs, x0=start)
+            start = start.reshape(-1, values.shape[2])[nodes[unknown]]
+        result = self.solver.solve(rhs, x0=start if self.warm else None)
         estimate = values.copy()
         estimate.reshape(-1, values.shape[2])[nodes[unknown]] = result.x
         return estimate
@@ -162,14 +166,17 @@ class BoundaryBlend:
         else:
             self._problem = _Biharmonic(band, "auto", 1e-4)
 
-    def __call__(self, estimate: np.ndarray, share: float) -> np.ndarray:
+    def __call__(self, estimate: np.ndarray, share: float,
+                 start: np.ndarray | None = None) -> np.ndarray:
         """``estimate`` (H, W, C) with ``share`` of the biharmonic fill averaged in near the
-        known pixels (see :func:`blend_near_boundary`)."""
+        known pixels (see :func:`blend_near_boundary`). ``start``, an image like ``estimate``,
+        is where an iterative solve starts (the biharmonic fill of the whole hole, say)."""
         problem = self._problem
         if isinstance(problem, Future):
             problem = self._problem = problem.result()
         # Clipped on the blended pixels only: a whole-image clip cost 0.2 s at 2048^2.
-        smooth = np.clip(problem.fill(estimate)[self.near], *_known_range(estimate, self.hole))
+        smooth = np.clip(problem.fill(estimate, start)[self.near],
+                         *_known_range(estimate, self.hole))
         return mix_in(estimate, self.near, smooth, share)
 
 

@@ -38,9 +38,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import _midrange
-from ._edges import (Partition, dirichlet_residual_of, edge_list, game_p_laplacian_of,
-                     gradient_norm_of, infinity_laplacian_of, p_energy_of, p_laplacian_of,
-                     row_sums)
+from ._edges import (dirichlet_blocks_of, dirichlet_residual_of, edge_list,
+                     game_p_laplacian_of, gradient_norm_of, infinity_laplacian_of, p_energy_of,
+                     p_laplacian_of, row_sums)
 from ._validation import InpaintError, check_choice, check_float, check_known, float_dtype
 
 __all__ = [
@@ -146,8 +146,7 @@ def dirichlet_blocks(weights: sp.spmatrix, known: np.ndarray
     """
     weights = _checked_weights(weights, "dirichlet_blocks")
     known = check_known(known, weights.shape[0], "dirichlet_blocks")
-    split = Partition(edge_list(weights), known)
-    return split.blocks(split.edges.weights)
+    return dirichlet_blocks_of(weights, known)
 
 
 def gradient(weights: sp.spmatrix, signal: np.ndarray) -> sp.csr_matrix | list[sp.csr_matrix]:

@@ -250,7 +250,10 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
     check_fits_in_memory(region[0].stop - region[0].start, region[1].stop - region[1].start,
                          channels_last.shape[2], func)
     values, _ = _to_unit_range(channels_last[region], hole[region], scale)
+    smooth = SmoothFills(values, hole[region], settings.method)
     if self_validation and smooth_share is None:
+        # The first estimate depends on the hole alone: solved while the held-out one is.
+        smooth.prepare("raw biharmonic" if strategy == "global" else "laplace")
         def values_of(window):
             return _to_unit_range(channels_last[window], hole[window], scale)[0]
 
@@ -262,7 +265,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
                                           rng=np.random.default_rng(0), rounds=more_rounds,
                                           patch_sizes=more_patches, error_ratio=(
                                               MARGIN if strategy == "global" else LAYERS_MARGIN))
-    estimate = _fill(values, hole[region], settings, progress)
+    estimate = _fill(values, hole[region], settings, progress, smooth=smooth)
     return _from_unit_range(estimate, original, channels_last, hole, scale, channel_axis,
                             region)
 
@@ -285,9 +288,11 @@ def _self_validate_thick(values_of: Callable[[tuple[slice, slice]], np.ndarray],
 
 
 def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
-          progress: ProgressCallback | None = None) -> np.ndarray:
-    """The pipeline's stages on a working region in [0, 1]; returns the filled region."""
-    smooth = SmoothFills(values, hole, settings.method)
+          progress: ProgressCallback | None = None, *,
+          smooth: SmoothFills | None = None) -> np.ndarray:
+    """The pipeline's stages on a working region in [0, 1]; returns the filled region.
+    ``smooth``: the region's smooth fills, if some are solved or under way already."""
+    smooth = SmoothFills(values, hole, settings.method) if smooth is None else smooth
     if settings.smooth == "boundary" and settings.smooth_share > 0:
         smooth.prepare_blend()          # factorised on the side while patches are matched
     estimate = _graph_fill(values, hole, settings, progress, smooth=smooth)

@@ -47,9 +47,9 @@ def _settings_used(monkeypatch, image, hole, **options):
     seen = []
     real_fill = pipeline._fill
 
-    def spy(values, hole, settings, progress=None):
+    def spy(values, hole, settings, progress=None, **kwargs):
         seen.append(settings)
-        return real_fill(values, hole, settings, progress)
+        return real_fill(values, hole, settings, progress, **kwargs)
 
     monkeypatch.setattr(pipeline, "_fill", spy)
     gi.inpaint(image, hole, channel_axis=None, **options)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import graphinpaint as gi
-from graphinpaint import graph, pipeline
+from graphinpaint import graph, pipeline, selection
 from graphinpaint.graph import PatchSearch, window_knn
 
 DATA = Path(__file__).resolve().parents[1] / "examples" / "data"
@@ -204,3 +204,22 @@ def test_a_fresh_process_gives_the_warm_result_and_compiles_nothing(tmp_path, ca
     np.testing.assert_allclose(fresh, warm, atol=1e-6, rtol=0)
     assert compiled["kernels"] > 0 and compiled["uncached"] == []
     assert compiled["hits"] > 0 and compiled["misses"] == 0
+
+
+def test_the_blend_started_from_the_whole_holes_fill_is_the_blend():
+    """Scattered loss with a few pixels deeper than the band: the band's CG starts from the
+    whole hole's biharmonic fill (SmoothFills.blend), and ends at the same fill, to its
+    tolerance (rtol 1e-4: within an 8-bit level), as from its own start."""
+    rng = np.random.default_rng(3)
+    image = _photo(64).astype(np.float64) / 255
+    hole = rng.random(image.shape[:2]) < 0.8
+    hole[20:34, 20:34] = True                                   # depth 7: beyond the band
+    values = image.copy()
+    values[hole] = 0
+    smooth = selection.SmoothFills(values, hole)
+    estimate = smooth["raw biharmonic"] + 0.1 * rng.random(image.shape)
+    warm = smooth.blend(estimate, 1.0)
+    cold = gi.fills.blend_near_boundary(estimate, hole, 1.0)
+    near = hole & (gi.fills.layer_depths(hole) <= gi.fills.BLEND_DEPTH)
+    assert 0 < np.abs(warm - estimate)[near].max()
+    assert np.abs(warm - cold).max() < 1 / 255

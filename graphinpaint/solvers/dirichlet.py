@@ -212,17 +212,20 @@ def _solve_p2(problem: DirichletProblem, signal: np.ndarray, start: np.ndarray |
 
 def _check_every_group_reaches_known(problem: DirichletProblem) -> None:
     """Raise if a connected group of unknown nodes has no edge of positive weight to B."""
-    l_aa, w_ab = problem.partition.blocks(problem.edges.weights)
+    l_aa, w_ab = problem.blocks
+    to_known = np.asarray(w_ab.sum(axis=1)).ravel() > 0
+    if to_known.all():      # every unknown node has an edge to B (the pipeline's matches)
+        return
     inner = sp.csr_matrix(-l_aa)           # off-diagonal: the weights between unknown nodes
     inner.setdiag(0.0)
     inner.eliminate_zeros()                # zero weights join nothing
     count, labels = connected_components(inner, directed=False)
     reaches_known = np.zeros(count, dtype=bool)
-    reaches_known[labels[np.asarray(w_ab.sum(axis=1)).ravel() > 0]] = True
+    reaches_known[labels[to_known]] = True
     if reaches_known.all():
         return
     stranded = ~reaches_known[labels]
-    first = problem.partition.unknown_nodes[stranded][0]
+    first = np.flatnonzero(problem.unknown)[stranded][0]
     raise InpaintError(
         f"{int((~reaches_known).sum())} connected group(s) of unknown nodes "
         f"({int(stranded.sum())} nodes in all, e.g. node {first}) have no edge to any known "

@@ -281,6 +281,16 @@ def make_solver(matrix: sp.spmatrix, *, method: str = "auto", rtol: float = 1e-6
                         callback=callback)
 
 
+def _solver_of_symmetric(matrix: sp.csr_matrix, method: str, *, rtol: float,
+                         atol: float = 0.0, maxiter: int | None = None,
+                         callback: Callable[[np.ndarray], None] | None = None) -> LinearSolver:
+    """:func:`make_solver` for a float64 CSR matrix symmetric by construction (a Laplacian
+    block, normal equations) and checked options: without the symmetry check, a transpose and
+    a difference of the whole matrix (0.1-0.3 s at a million unknowns)."""
+    return LinearSolver(matrix, _choose_method(matrix) if method == "auto" else method,
+                        rtol=rtol, atol=atol, maxiter=maxiter, callback=callback)
+
+
 def _checked_matrix(matrix: sp.spmatrix, func: str) -> sp.csr_matrix:
     if not sp.issparse(matrix) or matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
         raise InpaintError(
