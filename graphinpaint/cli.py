@@ -89,7 +89,8 @@ def _parser() -> argparse.ArgumentParser:
                         default="anisotropic")
     parser.add_argument("--patch-size", type=int, default=None,
                         help=PATCH_SIZE_HELP)
-    parser.add_argument("--k", type=int, default=5, help="matches per hole pixel (default 5)")
+    parser.add_argument("--k", type=int, default=None,
+                        help="matches per hole pixel (default 5; 3 for scratches and text)")
     parser.add_argument("--window", type=int, default=None,
                         help="odd side of the search window (default: by strategy; 51 for "
                              "blocks and blotches over 32 pixels deep)")

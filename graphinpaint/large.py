@@ -190,8 +190,8 @@ def _resolved_options(hole: Any, options: dict, tile: int, scheduler: Any,
     """The options with the strategy, window, patch size and rounds settled from the whole
     mask, as inpaint would settle them (but for scattered loss's chosen rounds and patch), so
     that every tile runs the same pipeline and the halo fits it."""
-    from ._thick_holes import DEEPEST_REFINED, is_thick, patch_for, rounds_for
-    from .pipeline import _STRATEGY_DEFAULTS, _window_for
+    from ._thick_holes import DEEPEST_REFINED, is_thick, patch_for
+    from .pipeline import _STRATEGY_DEFAULTS, _k_for, _rounds_for, _window_for
 
     options = dict(options)
     strategy = options.get("strategy", "auto")
@@ -208,7 +208,7 @@ def _resolved_options(hole: Any, options: dict, tile: int, scheduler: Any,
     # width and the depth: spare the passes over the mask otherwise.
     thick = deep = False
     if strategy == "layers" and any(options.get(name) is None
-                                    for name in ("patch_size", "rounds", "window")):
+                                    for name in ("patch_size", "rounds", "window", "k")):
         thick = is_thick(_stroke_width(hole, tile, scheduler), strategy)
         deep = thick and deepest() > DEEPEST_REFINED
     if options.get("window") is None:
@@ -216,7 +216,9 @@ def _resolved_options(hole: Any, options: dict, tile: int, scheduler: Any,
     if options.get("patch_size") is None:
         options["patch_size"] = patch_for(thick)
     if options.get("rounds") is None:   # fixed here, never chosen per tile: the halo fits it
-        options["rounds"] = rounds_for(thick, deep)
+        options["rounds"] = _rounds_for(strategy, thick, deep)
+    if options.get("k") is None:
+        options["k"] = _k_for(strategy, thick)
     return options
 
 

@@ -51,6 +51,16 @@ _STRATEGY_DEFAULTS = {
     "layers": dict(window=31, bandwidth=0.1, grid_weight=1e-3),
     "global": dict(window=15, bandwidth=0.05, grid_weight=0.2),
 }
+# Thin strokes (scratches, text: the layers strategy on holes that are not thick) take fewer
+# matches (3 per hole pixel in the layers, 6 in each round) and two refinement rounds, the
+# second rebuilding the graph on the first's estimate: on the 16 scratch and text cases of
+# benchmarks/compare.py and the seed's lincoln +0.35 dB on average, better on 15, none worse,
+# at 1.2x the time. A third round gained 0.1 dB more on average but left tiles of
+# inpaint_large up to 7 levels from a whole-image run (2 rounds: 1). A smooth photo with fine
+# grain loses 0.2 dB: few matches average less grain away (benchmarks/strokes_ablation.py,
+# docs/pipeline.md).
+_STROKES = dict(k=3, rounds=2)
+_DEFAULT_K = 5
 # When matches come from the known pixels only (scattered loss), the refinement's search may
 # rank this many candidates per match, found in the reduced patch space, exactly (window_knn's
 # shortlist). PatchSearch answers dense queries (most scattered loss) exactly instead, with the
@@ -63,7 +73,7 @@ _LINEAR_RTOL = 1e-4
 
 
 def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = "anisotropic",
-            patch_size: int | None = None, k: int = 5, window: int | None = None,
+            patch_size: int | None = None, k: int | None = None, window: int | None = None,
             window_growth: float = 1.0,
             bandwidth: float | None = None, rounds: int | None = None, strategy: str = "auto",
             smooth_share: float | None = None, method: str = "auto",
@@ -93,9 +103,11 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         self-validation, chosen on the held-out pixels (at 80-90% loss a 7 x 7 patch compares
         few known pixels); else 7; never more than the image's smaller side (made odd), so
         that narrow images work. A size you choose is checked.
-    k : int, default 5
+    k : int, optional
         Matches per hole pixel (the seed's ``k_patch``). More matches average more noise away and
-        blur fine texture more.
+        blur fine texture more. Default: 3 for thin strokes (scratches, text: the ``"layers"``
+        strategy on holes that are not thick), whose few best matches continue the texture
+        (docs/pipeline.md); else 5.
     window : int, optional
         Odd side of the square search window around each hole pixel (at the boundary, for the
         layers). Cost grows with its square. Default: 31 for the ``"layers"`` strategy (31 x 31
@@ -116,7 +128,9 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         matches every hole pixel to its ``2 * k`` nearest full patches, or to ``k`` when
         there are several rounds over a thick hole (blocks, blotches filled by layers): they
         then change less at a time. Default: 3 for thick holes up to 32 pixels deep, where
-        they gained 0.7 dB on average over 24 block and blotch cases (docs/pipeline.md); for
+        they gained 0.7 dB on average over 24 block and blotch cases (docs/pipeline.md); 2 for
+        thin strokes (scratches, text), the second rebuilding the graph on the first's sharper
+        estimate (with ``k`` = 3: +0.35 dB on average over 17 cases, none worse); for
         scattered loss with self-validation, 1 or 2, chosen on the held-out pixels with the
         patch size, the second round only where it pays for its time (at high loss the first
         graph is built on a smooth start, the second on a sharper one: up to +1.6 dB on a
@@ -190,7 +204,8 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
                            f"form='game'. Got {p:g} instead.")
     check_choice(method, "method", func, ("auto", "direct", "cg", "amg"))
     check_choice(strategy, "strategy", func, ("auto", "layers", "global"))
-    k = check_int(k, "k", func, low=1)
+    if k is not None:
+        k = check_int(k, "k", func, low=1)
     if window is not None:
         window = check_int(window, "window", func, low=3, odd=True)
     window_growth = check_float(window_growth, "window_growth", func, low=0.0)
@@ -223,9 +238,11 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
                                  if size <= min(channels_last.shape[:2]))
     deep = thick and _holes.deepest(hole) > _holes.DEEPEST_REFINED
     if rounds is None:
-        rounds = _holes.rounds_for(thick, deep)
+        rounds = _rounds_for(strategy, thick, deep)
     if window is None:
         window = _window_for(strategy, deep)
+    if k is None:
+        k = _k_for(strategy, thick)
     patch_size = check_patch_size(patch_size, channels_last.shape, func)
     _check_finite(channels_last, hole, func)
     if not hole.any():
@@ -335,6 +352,21 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
 def _window_for(strategy: str, deep: bool) -> int:
     """The default search window: the strategy's, or a wider one for deep thick holes."""
     return _holes.DEEP_WINDOW if deep else _STRATEGY_DEFAULTS[strategy]["window"]
+
+
+def _rounds_for(strategy: str, thick: bool, deep: bool) -> int:
+    """The default refinement rounds: thin strokes' or :func:`_thick_holes.rounds_for`'s."""
+    return _STROKES["rounds"] if _is_strokes(strategy, thick) else _holes.rounds_for(thick, deep)
+
+
+def _k_for(strategy: str, thick: bool) -> int:
+    """The default matches per hole pixel: thin strokes' or everyone else's."""
+    return _STROKES["k"] if _is_strokes(strategy, thick) else _DEFAULT_K
+
+
+def _is_strokes(strategy: str, thick: bool) -> bool:
+    """Whether the hole is thin strokes (scratches, text) filled by layers."""
+    return strategy == "layers" and not thick
 
 
 def _bounding_box(hole: np.ndarray, shape: tuple[int, int],

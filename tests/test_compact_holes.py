@@ -65,7 +65,7 @@ def test_inpaint_passes_the_hole_s_rounds_window_and_matches_down(monkeypatch):
     chosen = _settings_used(monkeypatch, image, _block(160, 72), rounds=2, window=21)
     assert (chosen.rounds, chosen.window, chosen.refinement_k) == (2, 21, 5)
     thin = _settings_used(monkeypatch, image, np.eye(160, dtype=bool))
-    assert (thin.rounds, thin.window, thin.refinement_k) == (1, 31, 10)
+    assert (thin.rounds, thin.window, thin.k, thin.refinement_k) == (2, 31, 3, 6)   # strokes
 
 
 def test_inpaint_large_resolves_the_same_defaults_from_the_whole_mask():

@@ -38,7 +38,7 @@ def whole(scratched):
 def _halo(hole):
     from graphinpaint.fills import layer_depths
 
-    options = dict(window=31, window_growth=1.0, patch_size=7, rounds=1, strategy="layers")
+    options = dict(window=31, window_growth=1.0, patch_size=7, rounds=2, strategy="layers")
     return halo_width(options, int(layer_depths(hole).max()))
 
 

@@ -75,8 +75,8 @@ def test_result_equals_inpaint_with_the_upload_s_depth_and_channels(client, kind
     result = _restore(client, image, hole, p="2", k="5")
     assert result.dtype == image.dtype and result.shape == image.shape
     colour, alpha = gi.io.split_alpha(image)
-    expected = gi.io.merge_alpha(gi.inpaint(colour, hole, channel_axis=-1 if colour.ndim == 3
-                                            else None), alpha)
+    expected = gi.io.merge_alpha(gi.inpaint(colour, hole, k=5, channel_axis=-1 if colour.ndim
+                                            == 3 else None), alpha)
     np.testing.assert_array_equal(result, expected)
 
 

@@ -65,8 +65,9 @@ DEFAULT_OPTIONS: dict[str, dict] = {
                             "larger follows larger structures, costs more. Empty: 11 for "
                             "blocks and blotches, 7 or 11 for scattered loss (chosen on "
                             "held-out pixels), else 7."),
-    "k": dict(default=5, min=1, max=50, help="Matches per hole pixel: more averages noise away and blurs fine "
-                              "texture more."),
+    "k": dict(default=None, min=1, max=50,
+              help="Matches per hole pixel: more averages noise away and blurs fine texture "
+                   "more. Empty: 3 for scratches and text, else 5."),
     "strategy": dict(default="auto", choices=("auto", "layers", "global"),
                      help="layers fills from the boundary inward (scratches, blotches); global "
                           "solves the whole hole at once (scattered missing pixels); auto "

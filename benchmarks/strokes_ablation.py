@@ -1,0 +1,166 @@
+"""Ablation for strokes (scratches, text): every setting that might move the layers strategy.
+
+    python benchmarks/strokes_ablation.py [--variants "default,rounds 2,patch 9"] [--repeat 2]
+
+Runs ``inpaint`` with each variant on the 16 scratch and text cases of ``cases.wide_cases``
+and the seed's fly and lincoln (when ``../shared/data/seed`` is present), and prints PSNR over
+the hole (dB) and the least wall time of ``--repeat`` runs per case, then per variant the mean
+change against the first variant, its wins and losses (beyond 0.01 dB), its worst loss and its
+total time relative to the first. The figures behind docs/pipeline.md's strokes section.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import graphinpaint as gi  # noqa: E402
+from graphinpaint import pipeline  # noqa: E402
+from cases import seed_example, wide_cases  # noqa: E402
+
+STROKE_KINDS = ("scratches 12%", "text")
+
+
+@contextmanager
+def _grid_weight(weight: float | None):
+    """The layers strategy with another grid-edge weight (not an argument of ``inpaint``)."""
+    defaults = pipeline._STRATEGY_DEFAULTS["layers"]
+    saved = defaults["grid_weight"]
+    defaults["grid_weight"] = saved if weight is None else weight
+    try:
+        yield
+    finally:
+        defaults["grid_weight"] = saved
+
+
+@contextmanager
+def _refine_k(matches: int | None):
+    """The refinement rounds with ``matches`` matches per hole pixel, whatever ``k`` is."""
+    settings = pipeline.Settings
+    if matches is not None:
+        pipeline.Settings = lambda **fields: settings(**{**fields, "refine_k": matches})
+    try:
+        yield
+    finally:
+        pipeline.Settings = settings
+
+
+@contextmanager
+def _refine_window(window: int | None):
+    """The refinement rounds searching a window of side ``window``, whatever the layers do."""
+    refine = pipeline._refine
+    if window is not None:
+        pipeline._refine = lambda *args, **kwargs: refine(*args, **{**kwargs, "window": window})
+    try:
+        yield
+    finally:
+        pipeline._refine = refine
+
+
+def _with(**options):
+    grid = options.pop("grid_weight", None)
+    refine_k = options.pop("refine_k", None)
+    refine_window = options.pop("refine_window", None)
+
+    def run(image, hole):
+        with _grid_weight(grid), _refine_k(refine_k), _refine_window(refine_window):
+            return gi.inpaint(image, hole, **options)
+    return run
+
+
+# A variant is "default", "no self-validation", or settings joined by " + ", each a name and a
+# value: "k 3 + rounds 2 + refine k 6". The names: inpaint's arguments, "patch" (patch_size),
+# "smooth" (smooth_share), and what inpaint does not take: "grid" (the layers' grid-edge weight),
+# "refine k" (matches per hole pixel in each refinement round), "refine window" (the rounds'
+# search window).
+NAMES = {"k": ("k", int), "rounds": ("rounds", int), "patch": ("patch_size", int),
+         "window": ("window", int), "bandwidth": ("bandwidth", float), "p": ("p", float),
+         "smooth": ("smooth_share", float), "grid": ("grid_weight", float),
+         "refine k": ("refine_k", int), "refine window": ("refine_window", int)}
+EXAMPLES = ("default,no self-validation,rounds 2,rounds 3,patch 5,patch 9,k 3,k 8,"
+            "bandwidth 0.05,bandwidth 0.15,window 21,window 41,grid 0.01,grid 0.2,p 1.5,p 3,"
+            "smooth 0,smooth 0.4,k 3 + rounds 2,rounds 2 + refine k 6")
+
+
+def variant(name: str):
+    """The run of one variant: ``inpaint`` with its settings."""
+    if name == "default":
+        return _with()
+    if name == "no self-validation":
+        return _with(self_validation=False)
+    options = {}
+    for part in name.split(" + "):
+        key, _, value = part.rpartition(" ")
+        if key not in NAMES:
+            raise ValueError(f"unknown setting {key!r} in variant {name!r}; "
+                             f"choose from {list(NAMES)}")
+        field, kind = NAMES[key]
+        options[field] = kind(value)
+    return _with(**options)
+
+
+def stroke_cases():
+    """(name, kind, image, hole) of the 16 stroke cases and the seed's fly and lincoln."""
+    cases = [case for case in wide_cases() if case[1] in STROKE_KINDS]
+    for name in ("fly", "lincoln"):
+        example = seed_example(name)
+        if example is not None:
+            cases.append((name, "seed mask", *example))
+    return cases
+
+
+def measure(run, image, hole, repeat: int) -> tuple[float, float]:
+    """(PSNR over the hole, least time of ``repeat`` runs)."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        out = run(image, hole)
+        times.append(time.perf_counter() - start)
+    return gi.metrics.psnr(image, out, hole), min(times)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--variants", default=EXAMPLES,
+                        help="comma-separated variants; the first is the reference")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--only", default=None, help="cases whose name contains this text")
+    args = parser.parse_args(argv)
+    names = args.variants.split(",")
+    try:
+        runs = {name: variant(name) for name in names}
+    except ValueError as error:
+        parser.error(str(error))
+    cases = [c for c in stroke_cases() if args.only is None or args.only in f"{c[0]}, {c[1]}"]
+    gi.inpaint(np.zeros((32, 32, 3), np.uint8), np.eye(32, dtype=bool))      # numba warm-up
+    print("| case | " + " | ".join(names) + " |")
+    print("|---" * (len(names) + 1) + "|")
+    results = {name: [] for name in names}
+    for case, kind, image, hole in cases:
+        cells = []
+        for name in names:
+            value, seconds = measure(runs[name], image, hole, args.repeat)
+            results[name].append((value, seconds))
+            cells.append(f"{value:.2f} ({seconds:.2f} s)")
+        print(f"| {case}, {kind} | " + " | ".join(cells) + " |", flush=True)
+    reference = np.array(results[names[0]])
+    print("\n| variant | mean change (dB) | better | worse | worst (dB) | best (dB) | time |")
+    print("|---|---|---|---|---|---|---|")
+    for name in names:
+        scores = np.array(results[name])
+        change = scores[:, 0] - reference[:, 0]
+        print(f"| {name} | {change.mean():+.3f} | {(change > 0.01).sum()} | "
+              f"{(change < -0.01).sum()} | {change.min():+.2f} | {change.max():+.2f} | "
+              f"{scores[:, 1].sum() / reference[:, 1].sum():.2f}x |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""Thin strokes (scratches, text): the defaults of the layers strategy on holes that are not
+thick (docs/pipeline.md, "Issue 13: strokes")."""
+
+import numpy as np
+
+import graphinpaint as gi
+from graphinpaint import pipeline
+
+
+def _grating(n=64):
+    """A periodic texture: a slanted sine grating times a vertical one."""
+    yy, xx = np.mgrid[:n, :n]
+    return 0.5 + 0.35 * np.sin(2 * np.pi * (xx + 0.5 * yy) / 9) * np.cos(2 * np.pi * yy / 13)
+
+
+def _text(n=64):
+    """Letter-like strokes 2 px wide in rows: a stem, a bar and a diagonal each."""
+    hole = np.zeros((n, n), bool)
+    for top in range(8, n - 16, 22):
+        for left in range(6, n - 12, 14):
+            hole[top:top + 12, left:left + 2] = True
+            hole[top + 5:top + 7, left:left + 8] = True
+            for i in range(12):
+                hole[top + i, left + 8 - i // 2:left + 10 - i // 2] = True
+    return hole
+
+
+def test_text_over_a_periodic_texture_beats_the_previous_stroke_settings():
+    """Three matches and two rounds, the second on the first's estimate, continue the
+    grating: measured 34.25 dB against 33.05 dB for five matches and one round."""
+    image, hole = _grating(), _text()
+    assert not gi.fills.is_scattered(hole)              # filled by layers, as strokes
+    default = gi.metrics.psnr(image, gi.inpaint(image, hole, channel_axis=None), hole)
+    previous = gi.metrics.psnr(image, gi.inpaint(image, hole, channel_axis=None, k=5, rounds=1),
+                               hole)
+    assert default > previous + 0.8
+
+
+def test_strokes_take_three_matches_and_two_rounds_other_holes_keep_theirs():
+    assert (pipeline._k_for("layers", False), pipeline._rounds_for("layers", False, False)) \
+        == (3, 2)
+    assert (pipeline._k_for("layers", True), pipeline._rounds_for("layers", True, False)) \
+        == (5, 3)                                           # blocks, blotches
+    assert (pipeline._k_for("global", False), pipeline._rounds_for("global", False, False)) \
+        == (5, 1)                                           # scattered loss
+
+
+def test_the_caller_s_k_and_rounds_win(monkeypatch):
+    seen = []
+
+    def spy(values, hole, settings, progress=None):
+        seen.append(settings)
+        return values
+
+    monkeypatch.setattr(pipeline, "_fill", spy)
+    image, hole = _grating(), _text()
+    gi.inpaint(image, hole, channel_axis=None, self_validation=False)
+    gi.inpaint(image, hole, channel_axis=None, self_validation=False, k=4, rounds=1)
+    assert [(s.k, s.rounds, s.refinement_k) for s in seen] == [(3, 2, 6), (4, 1, 8)]
+
+
+def test_inpaint_large_resolves_the_strokes_defaults_from_the_whole_mask():
+    from _optional import require
+
+    require("dask.array")
+    from graphinpaint import large
+
+    hole = large._as_dask(_text(96), "mask", 48)
+    options = large._resolved_options(hole, {}, 48, "threads", lambda: 1)
+    assert (options["k"], options["rounds"], options["window"]) == (3, 2, 31)
+    assert large._resolved_options(hole, {"k": 5}, 48, "threads", lambda: 1)["k"] == 5
