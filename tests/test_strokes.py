@@ -48,7 +48,7 @@ def test_strokes_take_three_matches_and_two_rounds_other_holes_keep_theirs():
 def test_the_caller_s_k_and_rounds_win(monkeypatch):
     seen = []
 
-    def spy(values, hole, settings, progress=None):
+    def spy(values, hole, settings, progress=None, **stages):
         seen.append(settings)
         return values
 
