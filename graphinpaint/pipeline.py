@@ -260,7 +260,8 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
                                           scattered=scattered, margin=reach,
                                           rng=np.random.default_rng(0), rounds=more_rounds,
                                           patch_sizes=more_patches, error_ratio=(
-                                              MARGIN if strategy == "global" else LAYERS_MARGIN))
+                                              MARGIN if strategy == "global" else LAYERS_MARGIN),
+                                          reweigh=choose_graph)
     estimate = _fill(values, hole[region], settings, progress)
     return _from_unit_range(estimate, original, channels_last, hole, scale, channel_axis,
                             region)
