@@ -18,6 +18,13 @@ image again (``pipeline._fill``, the mix unchanged); the table gives the PSNR ov
 Each variant is scored on the held-out pixels too (the window and pixels self-validation uses,
 with the same mix), so that ``--json`` can replay a selection rule offline: it writes, per case,
 every variant's held-out MSE, PSNR over the hole and seconds on the image.
+
+    python benchmarks/scattered_oracle.py --replay oracle.json [more.json ...]
+
+replays the rule of ``selection.choose_settings(reweigh=True)`` for each variant alone and some
+sets of them: the variant of least held-out error replaces the choice when that error is at
+most 1.00/0.99/0.98/0.97/0.95 of the choice's; it prints the sum of the real-hole gains, the
+worst and best, and how many cases changed.
 """
 
 from __future__ import annotations
@@ -101,12 +108,37 @@ def label(settings: Settings) -> str:
     return f"p{settings.patch_size} r{settings.rounds} {mix}"
 
 
+REPLAYED_SETS = (("k 3", "grid 0.5x"), ("k 3", "grid 0.5x", "win 23"), ("grid 0.5x", "win 23"),
+                 ("k 3", "grid 0.5x", "p 1.5", "win 23"))
+
+
+def replay(records: list[dict]) -> None:
+    """Print the held-out rule's gains on the real hole, per variant set and bar."""
+    names = [key for key in records[0]["variants"] if key != "default"]
+    print("| bar | variants | sum, dB | worst | best | changed |\n|---|---|---|---|---|---|")
+    for bar in (1.0, 0.99, 0.98, 0.97, 0.95):
+        for chosen_from in [(name,) for name in names] + list(REPLAYED_SETS):
+            gains = []
+            for record in records:
+                rows = record["variants"]
+                best = min(chosen_from, key=lambda name: rows[name]["held"])
+                taken = rows[best]["held"] <= bar * rows["default"]["held"]
+                gains.append(rows[best]["psnr"] - rows["default"]["psnr"] if taken else 0.0)
+            print(f"| {bar:.2f} | {', '.join(chosen_from)} | {sum(gains):+.2f} | "
+                  f"{min(gains):+.2f} | {max(gains):+.2f} | {sum(g != 0 for g in gains)} |")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default=None,
                         help="cases whose name contains one of these comma-separated texts")
     parser.add_argument("--json", type=Path, default=None, help="write every variant's scores")
+    parser.add_argument("--replay", type=Path, nargs="+", default=None,
+                        help="replay the held-out rule on files written by --json")
     args = parser.parse_args(argv)
+    if args.replay is not None:
+        replay([record for path in args.replay for record in json.loads(path.read_text())])
+        return 0
     warm = np.random.default_rng(0)
     gi.inpaint(warm.integers(0, 256, (48, 48, 3), dtype=np.uint8), warm.random((48, 48)) < 0.8)
     records, names = [], None
@@ -116,7 +148,7 @@ def main(argv=None) -> int:
                 args.only and not any(text in case for text in args.only.split(","))):
             continue
         pixels = image if image.ndim == 3 else image[..., None]
-        chosen, result = chosen_settings(pixels, hole)
+        chosen, _ = chosen_settings(pixels, hole)
         values, _ = _to_unit_range(pixels, hole, _unit_scale(pixels, hole))
         rows = {}
         for key, settings in variants(chosen).items():
