@@ -146,8 +146,9 @@ def weighting_candidates(settings: Settings) -> list[Settings]:
     """Other weightings of the chosen settings' graph: lighter grid edges.
 
     >>> s = Settings(strategy="global", window=15, bandwidth=0.05, grid_weight=0.2)
-    >>> [c.grid_weight for c in weighting_candidates(s)]
-    [0.1]
+    >>> lighter, = weighting_candidates(s)
+    >>> lighter.grid_weight
+    0.1
     """
     lighter = settings.replace(grid_weight=settings.grid_weight * GRID_FACTOR)
     return [lighter] if lighter != settings else []
@@ -312,9 +313,9 @@ def choose_settings(values_of: Callable[[tuple[slice, slice]], np.ndarray], hole
         reweighed = [(candidate, error_of(candidate)) for candidate in weighting_candidates(best)]
         errors += reweighed
         bar = WEIGHTING_MARGIN * dict(errors)[best]
-        other, error = min(reweighed, key=lambda pair: pair[1], default=(best, bar))
-        if error <= bar:
-            best = other
+        lightest, lowest = min(reweighed, key=lambda pair: pair[1], default=(best, bar))
+        if lowest <= bar:
+            best = lightest
     return best, errors
 
 
