@@ -99,13 +99,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--bandwidth", type=float, default=None,
                         help="Gaussian weight bandwidth (default: by strategy)")
     parser.add_argument("--rounds", type=int, default=None,
-                        help="refinement rounds over the whole hole (default: 3 for blocks "
-                             "and blotches up to 32 pixels deep; for scattered loss 1 or 2, "
-                             "chosen on held-out pixels; else 1)")
+                        help="refinement rounds over the whole hole (default: 2 for scratches "
+                             "and text; 3 for blocks and blotches up to 32 pixels deep; for "
+                             "scattered loss 1 or 2, chosen on held-out pixels; else 1)")
     parser.add_argument("--smooth-share", type=float, default=None,
                         help="share of a smooth fill mixed in (default: chosen on held-out "
-                             "pixels for scattered loss and strokes, 0.25 near the boundary for "
-                             "blocks and blotches)")
+                             "pixels for scattered loss and strokes; 0.25 near the boundary for "
+                             "blocks and blotches, unless a smooth fill wins by far on their "
+                             "halved parts)")
     parser.add_argument("--strategy", choices=("auto", "layers", "global"), default="auto")
     parser.add_argument("--method", choices=("auto", "direct", "cg", "amg"), default="auto",
                         help="linear solver (default auto)")

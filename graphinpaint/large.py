@@ -187,9 +187,9 @@ def _check_shapes(pixels: Any, hole: Any) -> None:
 
 def _resolved_options(hole: Any, options: dict, tile: int, scheduler: Any,
                       deepest: Callable[[], int]) -> dict:
-    """The options with the strategy, window, patch size and rounds settled from the whole
-    mask, as inpaint would settle them (but for scattered loss's chosen rounds and patch), so
-    that every tile runs the same pipeline and the halo fits it."""
+    """The options with the strategy, window, patch size, rounds and matches (k) settled from
+    the whole mask, as inpaint would settle them (but for scattered loss's chosen rounds and
+    patch), so that every tile runs the same pipeline and the halo fits it."""
     from ._thick_holes import DEEPEST_REFINED, is_thick, patch_for
     from .pipeline import _STRATEGY_DEFAULTS, _k_for, _rounds_for, _window_for
 

@@ -69,3 +69,15 @@ def test_inpaint_large_resolves_the_strokes_defaults_from_the_whole_mask():
     options = large._resolved_options(hole, {}, 48, "threads", lambda: 1)
     assert (options["k"], options["rounds"], options["window"]) == (3, 2, 31)
     assert large._resolved_options(hole, {"k": 5}, 48, "threads", lambda: 1)["k"] == 5
+
+
+def test_the_command_batch_and_web_form_leave_k_and_rounds_to_inpaint():
+    """No front may fix k = 5 or one round: that would undo the strokes' defaults for its users
+    (the main command's own test is on scattered loss, where k is 5 either way)."""
+    from graphinpaint import batch, cli
+    from graphinpaint.web.handling import DEFAULT_OPTIONS, parse_options
+
+    args = cli._parser().parse_args(["photo.png", "mask.png"])
+    assert (args.k, args.rounds) == (None, None)
+    assert batch._inpaint_options(batch._parser().parse_args(["x", "-o", "y"]))["k"] is None
+    assert DEFAULT_OPTIONS["k"]["default"] is None and "k" not in parse_options({"k": ""})

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 import graphinpaint as gi
 from graphinpaint import _thick_holes, pipeline, selection
@@ -86,8 +87,7 @@ def test_block_cg_returns_zero_for_a_zero_right_hand_side():
     """A held-out window beside a block on a flat black ground gave the boundary blend's
     biharmonic problem b = 0 and a start of rounding-level values: CG ran to maxiter and
     warned. SciPy's cg returns x = 0 at once; so does the block Jacobi-CG now."""
-    matrix = gi.operators.laplacian(gi.graph.grid_graph((6, 6)).matrix) + \
-        __import__("scipy").sparse.identity(36)
+    matrix = gi.operators.laplacian(gi.graph.grid_graph((6, 6)).matrix) + sp.identity(36)
     solver = gi.solvers.make_solver(matrix.tocsr(), method="cg", rtol=1e-4)
     b = np.zeros((36, 2))
     b[:, 1] = 1.0
