@@ -1,4 +1,5 @@
-"""The defaults that follow the hole's shape: thick holes (blocks, blotches) and deep ones.
+"""The defaults that follow the hole's shape: thin strokes, thick holes (blocks, blotches) and
+deep ones.
 
 :func:`graphinpaint.inpaint` and :func:`graphinpaint.inpaint_large` (which measures the stroke
 width and the depth over a lazy mask) both ask here, so that a tile runs the same pipeline as a
@@ -13,9 +14,9 @@ from scipy import ndimage as ndi
 from .fills import layer_depths
 from .selection import HeldOut
 
-__all__ = ["DEEPEST_REFINED", "DEEP_WINDOW", "HELD_OUT_GAP", "HELD_OUT_SCALE", "THICK_STROKE",
-           "deepest", "default_patch_size", "is_thick", "patch_for", "rounds_for",
-           "shrunk_beside"]
+__all__ = ["DEEPEST_REFINED", "DEEP_WINDOW", "DEFAULT_K", "HELD_OUT_GAP", "HELD_OUT_SCALE",
+           "STROKES_K", "STROKES_ROUNDS", "THICK_STROKE", "deepest", "default_patch_size",
+           "is_strokes", "is_thick", "k_for", "patch_for", "rounds_for", "shrunk_beside"]
 
 # A hole whose strokes are this wide or wider (blocks, blotches) is matched with larger patches.
 THICK_STROKE = 8.0
@@ -32,6 +33,18 @@ DEEP_WINDOW = 51
 # the time). Its choice is noisy (docs/pipeline.md), so it must cut the held-out error by 40%.
 HELD_OUT_SCALE = 2
 HELD_OUT_GAP = 3
+
+# Thin strokes (scratches, text: the layers strategy on holes that are not thick) take fewer
+# matches (3 per hole pixel in the layers, 6 in each round) and two refinement rounds, the
+# second rebuilding the graph on the first's estimate: on the 16 scratch and text cases of
+# benchmarks/compare.py and the seed's lincoln +0.35 dB on average, better on 15, none worse,
+# at 1.2x the time. A third round gained 0.1 dB more on average but left tiles of
+# inpaint_large up to 7 levels from a whole-image run (2 rounds: 1). A smooth photo with fine
+# grain loses 0.2 dB: few matches average less grain away (benchmarks/strokes_ablation.py,
+# docs/pipeline.md).
+STROKES_K = 3
+STROKES_ROUNDS = 2
+DEFAULT_K = 5
 
 
 def is_thick(width: float, strategy: str) -> bool:
@@ -51,9 +64,22 @@ def default_patch_size(thick: bool, shape: tuple[int, ...]) -> int:
     return min(patch_for(thick), side if side % 2 else side - 1)
 
 
-def rounds_for(thick: bool, deep: bool) -> int:
-    """The default refinement rounds: 3 for thick holes, 1 for thin or deep ones."""
+def is_strokes(strategy: str, thick: bool) -> bool:
+    """Whether the hole is thin strokes (scratches, text) filled by layers."""
+    return strategy == "layers" and not thick
+
+
+def rounds_for(strategy: str, thick: bool, deep: bool) -> int:
+    """The default refinement rounds: 2 for thin strokes, 3 for thick holes up to
+    :data:`DEEPEST_REFINED` deep, else 1."""
+    if is_strokes(strategy, thick):
+        return STROKES_ROUNDS
     return 3 if thick and not deep else 1
+
+
+def k_for(strategy: str, thick: bool) -> int:
+    """The default matches per hole pixel: 3 for thin strokes, else 5."""
+    return STROKES_K if is_strokes(strategy, thick) else DEFAULT_K
 
 
 def deepest(hole: np.ndarray) -> int:

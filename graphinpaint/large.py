@@ -190,8 +190,8 @@ def _resolved_options(hole: Any, options: dict, tile: int, scheduler: Any,
     """The options with the strategy, window, patch size, rounds and matches (k) settled from
     the whole mask, as inpaint would settle them (but for scattered loss's chosen rounds and
     patch), so that every tile runs the same pipeline and the halo fits it."""
-    from ._thick_holes import DEEPEST_REFINED, is_thick, patch_for
-    from .pipeline import _STRATEGY_DEFAULTS, _k_for, _rounds_for, _window_for
+    from ._thick_holes import DEEPEST_REFINED, is_thick, k_for, patch_for, rounds_for
+    from .pipeline import _STRATEGY_DEFAULTS, _window_for
 
     options = dict(options)
     strategy = options.get("strategy", "auto")
@@ -216,9 +216,9 @@ def _resolved_options(hole: Any, options: dict, tile: int, scheduler: Any,
     if options.get("patch_size") is None:
         options["patch_size"] = patch_for(thick)
     if options.get("rounds") is None:   # fixed here, never chosen per tile: the halo fits it
-        options["rounds"] = _rounds_for(strategy, thick, deep)
+        options["rounds"] = rounds_for(strategy, thick, deep)
     if options.get("k") is None:
-        options["k"] = _k_for(strategy, thick)
+        options["k"] = k_for(strategy, thick)
     return options
 
 

@@ -51,16 +51,6 @@ _STRATEGY_DEFAULTS = {
     "layers": dict(window=31, bandwidth=0.1, grid_weight=1e-3),
     "global": dict(window=15, bandwidth=0.05, grid_weight=0.2),
 }
-# Thin strokes (scratches, text: the layers strategy on holes that are not thick) take fewer
-# matches (3 per hole pixel in the layers, 6 in each round) and two refinement rounds, the
-# second rebuilding the graph on the first's estimate: on the 16 scratch and text cases of
-# benchmarks/compare.py and the seed's lincoln +0.35 dB on average, better on 15, none worse,
-# at 1.2x the time. A third round gained 0.1 dB more on average but left tiles of
-# inpaint_large up to 7 levels from a whole-image run (2 rounds: 1). A smooth photo with fine
-# grain loses 0.2 dB: few matches average less grain away (benchmarks/strokes_ablation.py,
-# docs/pipeline.md).
-_STROKES = dict(k=3, rounds=2)
-_DEFAULT_K = 5
 # When matches come from the known pixels only (scattered loss), the refinement's search may
 # rank this many candidates per match, found in the reduced patch space, exactly (window_knn's
 # shortlist). PatchSearch answers dense queries (most scattered loss) exactly instead, with the
@@ -240,11 +230,11 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
                                  if size <= min(channels_last.shape[:2]))
     deep = thick and _holes.deepest(hole) > _holes.DEEPEST_REFINED
     if rounds is None:
-        rounds = _rounds_for(strategy, thick, deep)
+        rounds = _holes.rounds_for(strategy, thick, deep)
     if window is None:
         window = _window_for(strategy, deep)
     if k is None:
-        k = _k_for(strategy, thick)
+        k = _holes.k_for(strategy, thick)
     patch_size = check_patch_size(patch_size, channels_last.shape, func)
     _check_finite(channels_last, hole, func)
     if not hole.any():
@@ -355,21 +345,6 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
 def _window_for(strategy: str, deep: bool) -> int:
     """The default search window: the strategy's, or a wider one for deep thick holes."""
     return _holes.DEEP_WINDOW if deep else _STRATEGY_DEFAULTS[strategy]["window"]
-
-
-def _rounds_for(strategy: str, thick: bool, deep: bool) -> int:
-    """The default refinement rounds: thin strokes' or :func:`_thick_holes.rounds_for`'s."""
-    return _STROKES["rounds"] if _is_strokes(strategy, thick) else _holes.rounds_for(thick, deep)
-
-
-def _k_for(strategy: str, thick: bool) -> int:
-    """The default matches per hole pixel: thin strokes' or everyone else's."""
-    return _STROKES["k"] if _is_strokes(strategy, thick) else _DEFAULT_K
-
-
-def _is_strokes(strategy: str, thick: bool) -> bool:
-    """Whether the hole is thin strokes (scratches, text) filled by layers."""
-    return strategy == "layers" and not thick
 
 
 def _bounding_box(hole: np.ndarray, shape: tuple[int, int],

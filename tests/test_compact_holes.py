@@ -30,11 +30,12 @@ def test_three_rounds_continue_an_outline_across_a_block():
 
 
 def test_rounds_and_window_default_by_the_hole():
-    """Three rounds for thick holes up to 32 pixels deep; one round for thin holes, one round
-    in a wider window for deeper thick holes."""
-    assert _thick_holes.rounds_for(True, False) == 3
-    assert _thick_holes.rounds_for(True, True) == 1 and pipeline._window_for("layers", True) == 51
-    assert _thick_holes.rounds_for(False, False) == 1
+    """Three rounds for thick holes up to 32 pixels deep; one round for scattered loss, one
+    round in a wider window for deeper thick holes."""
+    assert _thick_holes.rounds_for("layers", True, False) == 3
+    assert _thick_holes.rounds_for("layers", True, True) == 1
+    assert pipeline._window_for("layers", True) == 51
+    assert _thick_holes.rounds_for("global", False, False) == 1
     assert pipeline._window_for("layers", False) == 31
     assert pipeline._window_for("global", False) == 15
     thick = _thick_holes.is_thick(gi.selection.stroke_width(_block(64, 24)), "layers")

@@ -4,7 +4,7 @@ thick (docs/pipeline.md, "Issue 13: strokes")."""
 import numpy as np
 
 import graphinpaint as gi
-from graphinpaint import pipeline
+from graphinpaint import _thick_holes, pipeline
 
 
 def _grating(n=64):
@@ -37,11 +37,11 @@ def test_text_over_a_periodic_texture_beats_the_previous_stroke_settings():
 
 
 def test_strokes_take_three_matches_and_two_rounds_other_holes_keep_theirs():
-    assert (pipeline._k_for("layers", False), pipeline._rounds_for("layers", False, False)) \
+    assert (_thick_holes.k_for("layers", False), _thick_holes.rounds_for("layers", False, False)) \
         == (3, 2)
-    assert (pipeline._k_for("layers", True), pipeline._rounds_for("layers", True, False)) \
+    assert (_thick_holes.k_for("layers", True), _thick_holes.rounds_for("layers", True, False)) \
         == (5, 3)                                           # blocks, blotches
-    assert (pipeline._k_for("global", False), pipeline._rounds_for("global", False, False)) \
+    assert (_thick_holes.k_for("global", False), _thick_holes.rounds_for("global", False, False)) \
         == (5, 1)                                           # scattered loss
 
 

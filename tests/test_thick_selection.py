@@ -36,7 +36,7 @@ def test_a_smooth_gradient_under_a_block_gets_the_smooth_fill(monkeypatch):
     assert _thick_holes.is_thick(selection.stroke_width(hole), "layers")
     settings = _settings_used(monkeypatch, image, hole)
     assert settings.smooth in ("laplace", "biharmonic") and settings.smooth_share >= 0.5
-    assert settings.rounds == _thick_holes.rounds_for(True, False)      # the hole's own rounds
+    assert settings.rounds == _thick_holes.rounds_for("layers", True, False)   # its own rounds
     default = gi.inpaint(image, hole, channel_axis=None)
     plain = gi.inpaint(image, hole, channel_axis=None, self_validation=False)
     assert gi.metrics.psnr(image, default, hole) > gi.metrics.psnr(image, plain, hole) + 8
