@@ -113,7 +113,9 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         Matches per hole pixel (the seed's ``k_patch``). More matches average more noise away and
         blur fine texture more. Default: 3 for thin strokes (scratches, text: the ``"layers"``
         strategy on holes that are not thick), whose few best matches continue the texture
-        (docs/pipeline.md); else 5.
+        (docs/pipeline.md); else 5. For the ``"global"`` strategy with self-validation the
+        settings are chosen on held-out pixels with 5 and the image is filled with 3 (brick at
+        50% loss: +0.42 dB, docs/pipeline.md).
     window : int, optional
         Odd side of the square search window around each hole pixel (at the boundary, for the
         layers). Cost grows with its square. Default: 31 for the ``"layers"`` strategy (31 x 31
