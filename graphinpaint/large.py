@@ -217,7 +217,8 @@ def _resolved_options(hole: Any, options: dict, tile: int, scheduler: Any,
         options["patch_size"] = patch_for(thick)
     if options.get("rounds") is None:   # fixed here, never chosen per tile: the halo fits it
         options["rounds"] = rounds_for(strategy, thick, deep)
-    if options.get("k") is None:
+    if options.get("k") is None and strategy == "layers":
+        # Scattered loss leaves k to each tile's inpaint: it chooses with 5 and fills with 3.
         options["k"] = k_for(strategy, thick)
     return options
 

@@ -69,6 +69,11 @@ def test_inpaint_large_resolves_the_strokes_defaults_from_the_whole_mask():
     options = large._resolved_options(hole, {}, 48, "threads", lambda: 1)
     assert (options["k"], options["rounds"], options["window"]) == (3, 2, 31)
     assert large._resolved_options(hole, {"k": 5}, 48, "threads", lambda: 1)["k"] == 5
+    # Scattered loss leaves k to each tile's inpaint, which chooses with 5 and fills with 3.
+    scattered = np.random.default_rng(0).random((96, 96)) < 0.5
+    options = large._resolved_options(large._as_dask(scattered, "mask", 48), {}, 48, "threads",
+                                      lambda: 1)
+    assert options["strategy"] == "global" and options.get("k") is None
 
 
 def test_the_command_batch_and_web_form_leave_k_and_rounds_to_inpaint():
