@@ -29,7 +29,7 @@ from . import _thick_holes as _holes
 from . import weights as _weights
 from ._image_range import (_as_float_image, _channels_last, _check_finite, _checked_mask,
                            _from_unit_range, _to_unit_range, _unit_scale)
-from ._memory import check_fits_in_memory
+from ._memory import check_fits_in_memory, release_freed_memory
 from ._validation import InpaintError, check_choice, check_float, check_int
 from .fills import is_scattered, layer_depths
 from .graph import PatchSearch, PixelGraph, _node_positions, _union_of_pixels, window_knn
@@ -313,6 +313,7 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
     if settings.smooth == "boundary" and settings.smooth_share > 0:
         smooth.prepare_blend()          # factorised on the side while patches are matched
     estimate = _graph_fill(values, hole, settings, progress, smooth=smooth)
+    release_freed_memory(values)
     return mix_smooth(estimate, hole, settings, smooth)
 
 
@@ -330,6 +331,8 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
         layers = _layers(hole)
         reporter = _Progress(progress, total=len(layers) + s.rounds)
         estimate = smooth["laplace"]
+        # The laplace fill's solver freed its blocks: give them back before the search's planes.
+        release_freed_memory(values)
         estimate = _fill_layers(values, hole, estimate, layers, patch_size=s.patch_size, k=s.k,
                                 window=s.window, growth=s.window_growth, bandwidth=s.bandwidth,
                                 grid_weight=s.grid_weight, solve=solve, reporter=reporter)
@@ -342,6 +345,7 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
     # The layers' estimate is this call's own; the biharmonic start is shared with the mixing.
     owned = s.strategy == "layers"
     for _ in range(s.rounds):
+        release_freed_memory(values)
         # Rounds seen by each_round are kept by the caller: those are not overwritten.
         estimate = _refine(values, hole, estimate, patch_size=s.patch_size, k=s.refinement_k,
                            window=s.window, bandwidth=s.bandwidth, grid_weight=s.grid_weight,
