@@ -218,13 +218,14 @@ class PatchSearch:
 
     def __init__(self, image: np.ndarray, *, patch_size: int = 7,
                  candidates: np.ndarray | None = None, confidence: np.ndarray | None = None,
-                 _func: str = "PatchSearch") -> None:
+                 _func: str = "PatchSearch", _work: type | None = None) -> None:
         image = as_channels(image)
         self.shape = image.shape[:2]
         self.channels = image.shape[2]
         self.patch_size = check_patch_size(patch_size, image.shape, _func)
         self._func = _func
-        self._work = np.float32 if image.dtype == np.float32 else np.float64
+        # _work: the dtype the search keeps, cast channel by channel (no whole-image copy).
+        self._work = _work or (np.float32 if image.dtype == np.float32 else np.float64)
         self.candidates = _spatial_mask(candidates, self.shape, "candidates", _func, default=True)
         conf = _confidence_map(confidence, self.shape, _func)
         self._uniform = bool(np.all(conf == 1))

@@ -312,7 +312,9 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
     smooth = SmoothFills(values, hole, settings.method) if smooth is None else smooth
     if settings.smooth == "boundary" and settings.smooth_share > 0:
         smooth.prepare_blend()          # factorised on the side while patches are matched
-    estimate = _graph_fill(values, hole, settings, progress, smooth=smooth)
+    # The last use of the Laplace start is the layers' unless it is mixed in after them.
+    estimate = _graph_fill(values, hole, settings, progress, smooth=smooth,
+                           release_start=settings.smooth != "laplace")
     release_freed_memory(values)
     return mix_smooth(estimate, hole, settings, smooth)
 
@@ -320,11 +322,13 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
 def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
                 progress: ProgressCallback | None = None, *,
                 smooth: SmoothFills | None = None,
-                each_round: Callable[[np.ndarray], None] | None = None) -> np.ndarray:
+                each_round: Callable[[np.ndarray], None] | None = None,
+                release_start: bool = False) -> np.ndarray:
     """The graph solution (first fill and refinement rounds), before any smooth fill is mixed
     in. ``smooth`` shares the grid fills with the mixing: the biharmonic one is the scattered
     strategy's start, and the costliest step at high loss. ``each_round(estimate)`` sees the
-    estimate after each round (self-validation scores every round count from one run)."""
+    estimate after each round (self-validation scores every round count from one run).
+    ``release_start``: drop the layers' Laplace start from ``smooth`` once they are filled."""
     s, solve = settings, settings.solve_options()
     smooth = SmoothFills(values, hole, s.method) if smooth is None else smooth
     if s.strategy == "layers":
@@ -336,6 +340,8 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
         estimate = _fill_layers(values, hole, estimate, layers, patch_size=s.patch_size, k=s.k,
                                 window=s.window, growth=s.window_growth, bandwidth=s.bandwidth,
                                 grid_weight=s.grid_weight, solve=solve, reporter=reporter)
+        if release_start:
+            smooth.forget("laplace")
         candidates = None
     else:
         reporter = _Progress(progress, total=1 + s.rounds)
@@ -478,8 +484,8 @@ def _fill_layers(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray,
     current = values.copy()
     flat = current.reshape(-1, channels)
     # Matching needs no more than float32: half the memory traffic of the search kernel.
-    search = PatchSearch(current.astype(np.float32), patch_size=patch_size, candidates=filled,
-                         confidence=filled.astype(np.float32))
+    search = PatchSearch(current, patch_size=patch_size, candidates=filled,
+                         confidence=filled.astype(np.float32), _work=np.float32)
     initial = estimate.reshape(-1, channels)
     for layer, queries in enumerate(layers, start=1):
         half = window // 2 + int(growth * (layer - 1))

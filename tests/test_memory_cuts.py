@@ -69,3 +69,16 @@ def test_trimming_the_heap_changes_no_result(monkeypatch):
     plain = pipeline._graph_fill(values, hole, LAYERS)
     monkeypatch.setattr(_memory, "RELEASE_FROM_BYTES", 0)      # trim at every stage
     np.testing.assert_array_equal(pipeline._graph_fill(values, hole, LAYERS), plain)
+
+
+@pytest.mark.parametrize("mix", ["none", "laplace"])
+def test_the_laplace_start_is_dropped_after_the_layers_unless_mixed_in(mix):
+    values, hole = _scratched()
+    settings = LAYERS.replace(smooth=mix, smooth_share=0.0 if mix == "none" else 0.5)
+    kept = pipeline._fill(values, hole, settings)                  # a SmoothFills of its own
+    smooth = pipeline.SmoothFills(values, hole)
+    start = smooth["laplace"]
+    released = pipeline._fill(values, hole, settings, smooth=smooth)
+    np.testing.assert_array_equal(released, kept)
+    assert ("laplace" in smooth._fills) == (mix == "laplace")
+    np.testing.assert_array_equal(smooth["laplace"], start)       # solved again if asked
