@@ -218,19 +218,18 @@ class PatchSearch:
 
     def __init__(self, image: np.ndarray, *, patch_size: int = 7,
                  candidates: np.ndarray | None = None, confidence: np.ndarray | None = None,
-                 _func: str = "PatchSearch") -> None:
+                 _func: str = "PatchSearch", _work: type | None = None) -> None:
         image = as_channels(image)
         self.shape = image.shape[:2]
         self.channels = image.shape[2]
         self.patch_size = check_patch_size(patch_size, image.shape, _func)
         self._func = _func
-        self._work = np.float32 if image.dtype == np.float32 else np.float64
+        # _work: the dtype the search keeps, cast channel by channel (no whole-image copy).
+        self._work = _work or (np.float32 if image.dtype == np.float32 else np.float64)
         self.candidates = _spatial_mask(candidates, self.shape, "candidates", _func, default=True)
         conf = _confidence_map(confidence, self.shape, _func)
         self._uniform = bool(np.all(conf == 1))
-        self._planes = np.ascontiguousarray(
-            pad_for_patches(image.astype(self._work, copy=False), self.patch_size)
-            .transpose(2, 0, 1))
+        self._planes = _padded_planes(image, self.patch_size, self._work)
         self._conf = np.ascontiguousarray(pad_for_patches(conf.astype(self._work), self.patch_size))
         self._reduced: tuple[np.ndarray, np.ndarray] | None = None    # made on first use
 
@@ -311,11 +310,23 @@ class PatchSearch:
         half = self.patch_size // 2
         height, width = self.shape
         inner = (slice(half, half + height), slice(half, half + width))
-        self._planes = np.ascontiguousarray(
-            pad_for_patches(self._planes[:, inner[0], inner[1]].transpose(1, 2, 0),
-                            self.patch_size).transpose(2, 0, 1))
+        self._planes = _padded_planes(self._planes[:, inner[0], inner[1]].transpose(1, 2, 0),
+                                      self.patch_size, self._work)
         self._conf = np.ascontiguousarray(pad_for_patches(self._conf[inner], self.patch_size))
         self._reduced = None
+
+
+def _padded_planes(image: np.ndarray, patch_size: int, dtype: type) -> np.ndarray:
+    """The channels of an (H, W, C) image padded for patches, as contiguous (C, H', W') planes.
+
+    Padded one channel at a time into the result: padding the whole image and transposing it
+    held two more image-sized copies at once (400 MB at 4096^2 in colour, float32)."""
+    half = patch_size // 2
+    height, width, channels = image.shape
+    planes = np.empty((channels, height + 2 * half, width + 2 * half), dtype=dtype)
+    for c in range(channels):
+        planes[c] = pad_for_patches(image[:, :, c].astype(dtype, copy=False), patch_size)
+    return planes
 
 
 def _offset_tiles(qy: np.ndarray, qx: np.ndarray,

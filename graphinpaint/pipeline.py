@@ -29,7 +29,7 @@ from . import _thick_holes as _holes
 from . import weights as _weights
 from ._image_range import (_as_float_image, _channels_last, _check_finite, _checked_mask,
                            _from_unit_range, _to_unit_range, _unit_scale)
-from ._memory import check_fits_in_memory
+from ._memory import check_fits_in_memory, release_freed_memory
 from ._validation import InpaintError, check_choice, check_float, check_int
 from .fills import is_scattered, layer_depths
 from .graph import PatchSearch, PixelGraph, _node_positions, _union_of_pixels, window_knn
@@ -316,37 +316,52 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
     smooth = SmoothFills(values, hole, settings.method) if smooth is None else smooth
     if settings.smooth == "boundary" and settings.smooth_share > 0:
         smooth.prepare_blend()          # factorised on the side while patches are matched
-    estimate = _graph_fill(values, hole, settings, progress, smooth=smooth)
+    # The last use of the Laplace start is the layers' unless it is mixed in after them.
+    estimate = _graph_fill(values, hole, settings, progress, smooth=smooth,
+                           release_start=settings.smooth != "laplace")
+    release_freed_memory(values)
     return mix_smooth(estimate, hole, settings, smooth)
 
 
 def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
                 progress: ProgressCallback | None = None, *,
                 smooth: SmoothFills | None = None,
-                each_round: Callable[[np.ndarray], None] | None = None) -> np.ndarray:
+                each_round: Callable[[np.ndarray], None] | None = None,
+                release_start: bool = False) -> np.ndarray:
     """The graph solution (first fill and refinement rounds), before any smooth fill is mixed
     in. ``smooth`` shares the grid fills with the mixing: the biharmonic one is the scattered
     strategy's start, and the costliest step at high loss. ``each_round(estimate)`` sees the
-    estimate after each round (self-validation scores every round count from one run)."""
+    estimate after each round (self-validation scores every round count from one run).
+    ``release_start``: drop the layers' Laplace start from ``smooth`` once they are filled."""
     s, solve = settings, settings.solve_options()
     smooth = SmoothFills(values, hole, s.method) if smooth is None else smooth
     if s.strategy == "layers":
         layers = _layers(hole)
         reporter = _Progress(progress, total=len(layers) + s.rounds)
         estimate = smooth["laplace"]
+        # The laplace fill's solver freed its blocks: give them back before the search's planes.
+        release_freed_memory(values)
         estimate = _fill_layers(values, hole, estimate, layers, patch_size=s.patch_size, k=s.k,
                                 window=s.window, growth=s.window_growth, bandwidth=s.bandwidth,
                                 grid_weight=s.grid_weight, solve=solve, reporter=reporter)
+        if release_start:
+            smooth.forget("laplace")
         candidates = None
     else:
         reporter = _Progress(progress, total=1 + s.rounds)
         estimate = smooth["raw biharmonic"]
         reporter.advance()
         candidates = ~hole
+    # The layers' estimate is this call's own; the biharmonic start is shared with the mixing.
+    owned = s.strategy == "layers"
     for _ in range(s.rounds):
+        release_freed_memory(values)
+        # Rounds seen by each_round are kept by the caller: those are not overwritten.
         estimate = _refine(values, hole, estimate, patch_size=s.patch_size, k=s.refinement_k,
                            window=s.window, bandwidth=s.bandwidth, grid_weight=s.grid_weight,
-                           solve=solve, candidates=candidates)
+                           solve=solve, candidates=candidates,
+                           overwrite=owned and each_round is None)
+        owned = True
         reporter.advance()
         if each_round is not None:
             each_round(estimate)
@@ -458,8 +473,8 @@ def _fill_layers(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray,
     current = values.copy()
     flat = current.reshape(-1, channels)
     # Matching needs no more than float32: half the memory traffic of the search kernel.
-    search = PatchSearch(current.astype(np.float32), patch_size=patch_size, candidates=filled,
-                         confidence=filled.astype(np.float32))
+    search = PatchSearch(current, patch_size=patch_size, candidates=filled,
+                         confidence=filled.astype(np.float32), _work=np.float32)
     initial = estimate.reshape(-1, channels)
     for layer, queries in enumerate(layers, start=1):
         half = window // 2 + int(growth * (layer - 1))
@@ -488,8 +503,10 @@ def _layers(hole: np.ndarray) -> list[np.ndarray]:
 
 def _refine(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray, *, patch_size: int,
             k: int, window: int, bandwidth: float, grid_weight: float, solve: dict,
-            candidates: np.ndarray | None) -> np.ndarray:
+            candidates: np.ndarray | None, overwrite: bool = False) -> np.ndarray:
     """One round: match every hole pixel with full patches, solve on the whole hole at once.
+    ``overwrite``: write the round into ``estimate`` itself (no second copy of the region:
+    400 MB at 4096^2 in colour) instead of a new array.
 
     Filled pixels count as much as known ones in the patch distance: weighting them less made
     no measurable difference (barbara: 25.11 dB at confidence 0.5, 25.12 at 1) and costs 1.75x.
@@ -503,7 +520,7 @@ def _refine(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray, *, patch
     node_values = estimate.reshape(-1, values.shape[2])[weights.nodes]
     solved = solve_dirichlet(weights.matrix, known, node_values, x0=node_values,
                              **{"rtol": _LINEAR_RTOL, **solve})
-    refined = estimate.copy()
+    refined = estimate if overwrite else estimate.copy()
     refined.reshape(-1, values.shape[2])[queries] = solved[weights.node_of(queries)]
     return refined
 

@@ -1,0 +1,84 @@
+"""Issue 10's memory cuts change no value: the per-channel padding, rounds written in place,
+and the heap trimming between stages."""
+
+import numpy as np
+import pytest
+
+from graphinpaint import _memory, pipeline
+from graphinpaint.graph import PatchSearch, _padded_planes
+from graphinpaint.patches import pad_for_patches
+from graphinpaint.settings import Settings
+
+LAYERS = Settings(strategy="layers", window=15, bandwidth=0.1, grid_weight=1e-3, rounds=2)
+
+
+def _scratched(n=40, seed=0):
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[:n, :n] / n
+    image = np.stack([np.sin(9 * xx + 2 * yy), np.cos(7 * yy), xx * yy], -1)
+    image = 0.5 + 0.3 * image + 0.02 * rng.random(image.shape)
+    hole = np.zeros((n, n), bool)
+    hole[n // 3, 4:-4] = hole[4:-4, n // 2] = True
+    values = image.copy()
+    values[hole] = 0
+    return values, hole
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(9, 11, 3), (3, 4, 1), (2, 2, 2)])
+def test_padded_planes_match_padding_the_whole_image(dtype, shape):
+    image = np.random.default_rng(1).random(shape)
+    expected = pad_for_patches(image.astype(dtype), 5).transpose(2, 0, 1)
+    planes = _padded_planes(image, 5, dtype)
+    assert planes.dtype == dtype and planes.flags.c_contiguous
+    np.testing.assert_array_equal(planes, expected)
+
+
+def test_border_updates_repad_the_planes():
+    image = np.random.default_rng(2).random((8, 8, 2)).astype(np.float32)
+    search = PatchSearch(image, patch_size=3)
+    search.update(np.array([0, 63]), np.array([[5.0, 6.0], [7.0, 8.0]]))
+    image[0, 0], image[7, 7] = (5.0, 6.0), (7.0, 8.0)
+    np.testing.assert_array_equal(search._planes, _padded_planes(image, 3, np.float32))
+
+
+def test_rounds_written_in_place_give_the_rounds_seen_one_by_one():
+    """The last round overwrites the layers' estimate only when no caller keeps the rounds:
+    the result is the one each_round sees last, and the earlier round is left as it was."""
+    values, hole = _scratched()
+    seen = []
+    watched = pipeline._graph_fill(values, hole, LAYERS, each_round=seen.append)
+    one_round = pipeline._graph_fill(values, hole, LAYERS.replace(rounds=1))
+    in_place = pipeline._graph_fill(values, hole, LAYERS)
+    assert len(seen) == 2 and seen[0] is not seen[1]
+    np.testing.assert_array_equal(seen[0], one_round)
+    assert not np.array_equal(seen[0][hole], seen[1][hole])
+    np.testing.assert_array_equal(in_place, watched)
+
+
+def test_the_shared_biharmonic_start_is_not_overwritten():
+    values, hole = _scratched()
+    smooth = pipeline.SmoothFills(values, hole)
+    start = smooth["raw biharmonic"].copy()
+    pipeline._graph_fill(values, hole, LAYERS.replace(strategy="global"), smooth=smooth)
+    np.testing.assert_array_equal(smooth["raw biharmonic"], start)
+
+
+def test_trimming_the_heap_changes_no_result(monkeypatch):
+    values, hole = _scratched()
+    plain = pipeline._graph_fill(values, hole, LAYERS)
+    monkeypatch.setattr(_memory, "RELEASE_FROM_BYTES", 0)      # trim at every stage
+    np.testing.assert_array_equal(pipeline._graph_fill(values, hole, LAYERS), plain)
+
+
+@pytest.mark.parametrize("mix", ["none", "laplace"])
+def test_the_laplace_start_is_dropped_after_the_layers_unless_mixed_in(mix):
+    values, hole = _scratched()
+    settings = LAYERS.replace(smooth=mix, smooth_share=0.0 if mix == "none" else 0.5)
+    kept = pipeline._fill(values, hole, settings)                  # a SmoothFills of its own
+    smooth = pipeline.SmoothFills(values, hole)
+    start = smooth["laplace"]
+    released = pipeline._fill(values, hole, settings, smooth=smooth)
+    np.testing.assert_array_equal(released, kept)
+    assert ("laplace" in smooth._fills) == (mix == "laplace")
+    np.testing.assert_array_equal(smooth["laplace"], start)       # solved again if asked
