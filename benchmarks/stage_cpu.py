@@ -1,7 +1,7 @@
 """CPU seconds of ``inpaint`` by stage: robust to other work on a shared machine.
 
     python benchmarks/stage_cpu.py [--cases barbara scratches512 random512 scratches2048
-                                    random1024] [--runs 2]
+                                    random1024] [--runs 2] [--window 21]
 
 Wall times on a loaded machine say little; ``time.process_time`` (every thread of the process,
 numba's included) says what the work costs. Each stage's functions are wrapped where the
@@ -59,8 +59,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", nargs="+", default=list(cases())[:4])
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--window", type=int, default=None,
+                        help="inpaint's search window (default: inpaint's own)")
     args = parser.parse_args()
     totals: dict[str, float] = {}
+    options = {} if args.window is None else {"window": args.window}
     instrument(totals)
     stages = list(dict.fromkeys(stage for _, _, stage in STAGES))
     print("| case | CPU, whole | main thread | " + " | ".join(stages) + " | PSNR |")
@@ -69,7 +72,7 @@ def main() -> None:
         for _ in range(args.runs):
             totals.clear()
             cpu, main_thread = time.process_time(), time.thread_time()
-            out = gi.inpaint(image, hole)
+            out = gi.inpaint(image, hole, **options)
             cpu, main_thread = time.process_time() - cpu, time.thread_time() - main_thread
             cells = " | ".join(f"{totals.get(stage, 0.0):.2f} s" for stage in stages)
             print(f"| {name} | {cpu:.2f} s | {main_thread:.2f} s | {cells} | "
