@@ -137,7 +137,11 @@ def test_a_worker_killed_mid_batch_loses_nothing(folders):
         assert victim not in client.run(os.getpid).values()         # the nanny started anew
     cluster.close()
     assert all(r.status in ("done", "skipped") for r in records)
-    assert sum(r.status == "done" for r in records) >= len(pairs) - 2
+    # One record per image, none lost or doubled. How many are "skipped" depends on timing:
+    # every task whose output the victim wrote but whose record had not reached the client yet
+    # is run again and finds its output complete (more of them on a loaded machine).
+    assert sorted(r.input for r in records) == sorted(str(image) for image, _ in pairs)
+    assert any(r.status == "done" for r in records)
     for image, mask in pairs:
         np.testing.assert_array_equal(io.read_image(outputs / image.name), _expected(image, mask))
     assert sorted(p.name for p in outputs.iterdir()) == sorted(p.name for p, _ in pairs)
