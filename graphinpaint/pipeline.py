@@ -19,6 +19,7 @@ Only this module knows both images and graphs; it reads no files and parses no a
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from typing import Callable
 
@@ -314,7 +315,10 @@ def _self_validate_thick(values_of: Callable[[tuple[slice, slice]], np.ndarray],
     chosen, _ = choose_settings(values_of, hole, held_settings, _graph_fill, scattered=False,
                                 margin=margin, rng=np.random.default_rng(0),
                                 error_ratio=LAYERS_MARGIN, case=case)
-    return chosen.replace(rounds=settings.rounds, window=settings.window)
+    # The real hole takes the chosen mix, with its own rounds and window back.
+    own = {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)
+           if getattr(held_settings, f.name) != getattr(settings, f.name)}
+    return chosen.replace(**own)
 
 
 def _held_out_settings(held: np.ndarray, settings: Settings) -> tuple[Settings, int]:
