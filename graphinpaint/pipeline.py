@@ -302,7 +302,8 @@ def _self_validate_thick(values_of: Callable[[tuple[slice, slice]], np.ndarray],
     mixes are scored after it, and the real hole keeps its rounds. A mix must cut the held-out
     error by 40% (``LAYERS_MARGIN``): below that bar the held-out choice was noise on the 26
     block and blotch cases of docs/pipeline.md. ``default_window``: the search window was the
-    default, so the held-out parts get the window of their own depth (:func:`_held_out_settings`)."""
+    default, so the held-out parts get the window of their own depth
+    (:func:`_held_out_settings`)."""
     case = _holes.shrunk_beside(hole, reach)
     if case is None:
         return settings
