@@ -7,6 +7,7 @@ docs/pipeline.md, "Issue 13: a cheap selection for thick holes".
     python benchmarks/thick_selection.py time       # the default against self_validation=False
     python benchmarks/thick_selection.py stats      # match quality against the smooth mixes' gain
     python benchmarks/thick_selection.py coherence  # choosing a branch by its patch coherence
+    python benchmarks/thick_selection.py heldwindow # held-out fill: its own window against 51
 
 Cases: the block 32 / block 64 / blotches masks of ``cases.wide_cases`` and the seed's fly and
 barbara (both thick) when ``../shared/data/seed`` is present. PSNR over the hole, dB.
@@ -325,15 +326,47 @@ def run_coherence(cases) -> None:
         pipeline._fill_layers, pipeline._fill = real_layers, real_fill
 
 
+def run_heldwindow(cases, repeat: int = 3) -> None:
+    """A deep hole's held-out fill with the window of its own depth (the default) against the
+    real hole's (``DEEP_WINDOW``, the previous default): the same output, and the median time
+    of ``repeat`` calls after a warm-up, alternating in one process."""
+    own = pipeline._held_out_settings
+
+    def real_window(held, settings):
+        return settings, np.iinfo(np.int64).max     # the window and the reach of the real hole
+
+    print("| case | same output | PSNR | window 51 | own window | time ratio |")
+    print("|---|---|---|---|---|---|")
+    totals = [0.0, 0.0]
+    for name, kind, image, hole in cases:
+        times, outs = {"real": [], "own": []}, {}
+        for turn in range(repeat + 1):
+            for key, settings_of in (("real", real_window), ("own", own)):
+                pipeline._held_out_settings = settings_of
+                start = time.perf_counter()
+                outs[key] = gi.inpaint(image, hole)
+                if turn:
+                    times[key].append(time.perf_counter() - start)
+        pipeline._held_out_settings = own
+        t_real, t_own = (float(np.median(times[key])) for key in ("real", "own"))
+        totals[0] += t_real
+        totals[1] += t_own
+        print(f"| {name}, {kind} | {np.array_equal(outs['real'], outs['own'])} | "
+              f"{gi.metrics.psnr(image, outs['own'], hole):.2f} | {t_real:.2f} s | "
+              f"{t_own:.2f} s | {t_own / t_real:.2f} |", flush=True)
+    print(f"\ntotal {totals[0]:.1f} s -> {totals[1]:.1f} s: {totals[1] / totals[0]:.2f}x")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("study", choices=("oracle", "heldout", "premix", "time", "stats",
-                                          "coherence"))
+                                          "coherence", "heldwindow"))
     args = parser.parse_args(argv)
     gi.inpaint(np.zeros((32, 32, 3), np.uint8), np.eye(32, dtype=bool))      # numba warm-up
     cases = thick_cases()
     {"oracle": run_oracle, "heldout": run_heldout, "premix": run_premix, "time": run_time,
-     "stats": run_stats, "coherence": run_coherence}[args.study](cases)
+     "stats": run_stats, "coherence": run_coherence,
+     "heldwindow": run_heldwindow}[args.study](cases)
     return 0
 
 

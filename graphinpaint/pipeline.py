@@ -19,6 +19,7 @@ Only this module knows both images and graphs; it reads no files and parses no a
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from typing import Callable
 
@@ -239,7 +240,8 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
     deep = thick and _holes.deepest(hole) > _holes.DEEPEST_REFINED
     if rounds is None:
         rounds = _holes.rounds_for(strategy, thick, deep)
-    if window is None:
+    default_window = window is None
+    if default_window:
         window = _window_for(strategy, deep)
     fewer_matches = choose_graph and k is None
     if k is None:
@@ -276,7 +278,8 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
             return _to_unit_range(channels_last[window], hole[window], scale)[0]
 
         if thick:
-            settings = _self_validate_thick(values_of, hole, settings, reach)
+            settings = _self_validate_thick(values_of, hole, settings, reach,
+                                            default_window=default_window)
         else:
             settings, _ = choose_settings(values_of, hole, settings, _graph_fill,
                                           scattered=scattered, margin=reach,
@@ -292,20 +295,42 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
 
 
 def _self_validate_thick(values_of: Callable[[tuple[slice, slice]], np.ndarray],
-                         hole: np.ndarray, settings: Settings, reach: int) -> Settings:
+                         hole: np.ndarray, settings: Settings, reach: int, *,
+                         default_window: bool = False) -> Settings:
     """The smooth mix of a thick hole, chosen on its parts halved and moved beside it
     (:func:`~graphinpaint._thick_holes.shrunk_beside`), filled with one refinement round: the
     mixes are scored after it, and the real hole keeps its rounds. A mix must cut the held-out
     error by 40% (``LAYERS_MARGIN``): below that bar the held-out choice was noise on the 26
-    block and blotch cases of docs/pipeline.md."""
+    block and blotch cases of docs/pipeline.md. ``default_window``: the search window was the
+    default, so the held-out parts get the window of their own depth
+    (:func:`_held_out_settings`)."""
     case = _holes.shrunk_beside(hole, reach)
     if case is None:
         return settings
-    chosen, _ = choose_settings(values_of, hole, settings.replace(rounds=min(settings.rounds, 1)),
-                                _graph_fill, scattered=False, margin=reach,
-                                rng=np.random.default_rng(0), error_ratio=LAYERS_MARGIN,
-                                case=case)
-    return chosen.replace(rounds=settings.rounds)
+    held_settings = settings.replace(rounds=min(settings.rounds, 1))
+    margin = reach
+    if default_window:
+        held_settings, margin = _held_out_settings(case.pixels, held_settings)
+        if margin < reach:
+            case = _holes.shrunk_beside(hole, margin)
+    chosen, _ = choose_settings(values_of, hole, held_settings, _graph_fill, scattered=False,
+                                margin=margin, rng=np.random.default_rng(0),
+                                error_ratio=LAYERS_MARGIN, case=case)
+    # The real hole takes the chosen mix, with its own rounds and window back.
+    own = {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)
+           if getattr(held_settings, f.name) != getattr(settings, f.name)}
+    return chosen.replace(**own)
+
+
+def _held_out_settings(held: np.ndarray, settings: Settings) -> tuple[Settings, int]:
+    """The held-out fill's settings with the default window of the held-out parts' own depth
+    (halved, a deep hole's parts are shallow: 31, not ``DEEP_WINDOW``), and the reach of its
+    searches. The held-out fill is the costliest step of a deep hole's selection: barbara's
+    40-px blob took 0.39 s of the seed command's 1.25 s with the real hole's window of 51."""
+    deep = _holes.deepest(held) > _holes.DEEPEST_REFINED
+    settings = settings.replace(window=_window_for(settings.strategy, deep))
+    return settings, _reach(held, settings.window, settings.window_growth, settings.patch_size,
+                            settings.strategy)
 
 
 def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,

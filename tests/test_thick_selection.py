@@ -102,3 +102,39 @@ def test_a_block_beside_a_flat_black_ground_fills_without_warnings():
     image = np.where(np.abs(xx - 31.5) < 3, 0.8, 0.2)           # a bar on a flat ground
     out = gi.inpaint(image, _block(20, n=n), channel_axis=None)
     assert np.isfinite(out).all()
+
+
+def _windows_used(monkeypatch, hole, **options):
+    """The search windows of the held-out fill and of the real fill, and the held-out
+    problem's window; neither fill is run (a deep hole's fills take seconds)."""
+    seen = {}
+
+    def choose(values_of, hole, settings, fill, **kwargs):
+        seen.update(held_out=settings.window, case=kwargs["case"], margin=kwargs["margin"])
+        return settings, None
+
+    monkeypatch.setattr(pipeline, "choose_settings", choose)
+    monkeypatch.setattr(pipeline, "_fill", lambda values, hole, settings, *a, **kw:
+                        (seen.update(real=settings.window), values)[1])
+    image = np.tile(np.linspace(0, 1, 200), (200, 1))
+    gi.inpaint(image, hole, channel_axis=None, **options)
+    return seen
+
+
+def test_a_deep_hole_s_held_out_fill_gets_the_window_of_its_own_depth(monkeypatch):
+    """A 70-px block is 35 px deep (past DEEPEST_REFINED): the real fill searches DEEP_WINDOW;
+    its halved held-out part is 18 deep and gets the layers' window of 31, and a held-out
+    problem cut with the reach of that window, not of the real one's."""
+    hole = _block(70, n=200)
+    assert _thick_holes.deepest(hole) > _thick_holes.DEEPEST_REFINED
+    seen = _windows_used(monkeypatch, hole)
+    assert seen["real"] == _thick_holes.DEEP_WINDOW
+    assert seen["held_out"] == pipeline._STRATEGY_DEFAULTS["layers"]["window"]
+    wide = pipeline._reach(hole, _thick_holes.DEEP_WINDOW, 1.0, 11, "layers")
+    assert seen["margin"] < wide
+    assert seen["case"].window == _thick_holes.shrunk_beside(hole, seen["margin"]).window
+
+
+def test_a_window_the_caller_chose_is_the_held_out_fill_s_too(monkeypatch):
+    seen = _windows_used(monkeypatch, _block(70, n=200), window=41)
+    assert seen["real"] == seen["held_out"] == 41
