@@ -8,7 +8,8 @@ graph       neighbour graphs (exact windowed kNN, pynndescent kNN, grid graphs)
 weights     distance -> weight kernels and symmetrisation
 operators   graph Laplacians, p-Laplacians, gradients, energies
 solvers     linear solvers and ``solve_dirichlet`` on any graph
-pipeline    ``inpaint`` and the seed-compatible ``Inpaint``
+pipeline    ``inpaint``
+seed        the seed-compatible ``Inpaint`` (PyInpaint's interface)
 large       ``inpaint_large``: images too large for one process, in tiles on Dask
 batch       ``restore_many``: many image files on a Dask cluster
 metrics     PSNR over a region
@@ -23,7 +24,8 @@ from . import graph, io, metrics, operators, patches, solvers, weights
 from . import learning
 from ._validation import ConvergenceWarning, InpaintError
 from ._version import __version__
-from .pipeline import Inpaint, inpaint
+from .pipeline import inpaint
+from .seed import Inpaint
 from .solvers import solve_dirichlet
 
 __all__ = [

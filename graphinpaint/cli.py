@@ -18,7 +18,8 @@ from typing import Sequence
 from . import io
 from ._validation import InpaintError
 from ._version import __version__
-from .pipeline import Inpaint, inpaint
+from .pipeline import inpaint
+from .seed import Inpaint
 
 __all__ = ["main"]
 

@@ -1,4 +1,5 @@
-"""The inpainting pipeline: :func:`inpaint` and the seed-compatible :class:`Inpaint`.
+"""The inpainting pipeline: :func:`inpaint` (the seed-compatible :class:`Inpaint` front is in
+:mod:`graphinpaint.seed`, and is re-exported here where it used to live).
 
 The order of the work (see ``docs/pipeline.md`` for the measurements behind each choice):
 
@@ -20,7 +21,6 @@ Only this module knows both images and graphs; it reads no files and parses no a
 from __future__ import annotations
 
 import dataclasses
-import os
 from typing import Callable
 
 import numpy as np
@@ -37,10 +37,11 @@ from .graph import PatchSearch, PixelGraph, _node_positions, _union_of_pixels, w
 from .patches import check_patch_size
 from .selection import (LAYERS_MARGIN, MARGIN, PATCH_SIZES, ROUNDS, SmoothFills,
                         choose_settings, mix_smooth, stroke_width)
+from .seed import Inpaint  # noqa: F401 - its old home: graphinpaint.pipeline.Inpaint still works
 from .settings import Settings
 from .solvers import solve_dirichlet
 
-__all__ = ["Inpaint", "inpaint"]
+__all__ = ["inpaint"]
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -415,78 +416,6 @@ def _reach(hole: np.ndarray, window: int, growth: float, patch_size: int, strate
         half += int(growth * (_holes.deepest(hole) - 1))
     return half + patch_size // 2 + 2
 
-
-class Inpaint:
-    """The seed-compatible front: ``Inpaint(org_img, mask, ps)(k_boundary, k_search, k_patch)``.
-
-    Parameters
-    ----------
-    org_img : str, path or ndarray
-        The image, or the path of an image file.
-    mask : str, path or ndarray
-        The mask in **the seed's convention: black (0) = hole**, nonzero = known; or its path.
-    ps : int, default 7
-        Patch size (odd).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> image = np.tile(np.linspace(0, 1, 24), (24, 1))
-    >>> seed_mask = np.ones((24, 24)); seed_mask[8:12, 6:18] = 0      # black = hole
-    >>> out = Inpaint(image, seed_mask, ps=5)(k_boundary=4, k_search=400, k_patch=3)
-    >>> out.dtype, bool(out.min() >= 0 and out.max() <= 1)
-    (dtype('float64'), True)
-    """
-
-    def __init__(self, org_img: str | os.PathLike | np.ndarray,
-                 mask: str | os.PathLike | np.ndarray, ps: int = 7) -> None:
-        self.org_img = org_img
-        self.mask = mask
-        self.ps = check_int(ps, "ps", "Inpaint", low=1, odd=True)
-
-    def __call__(self, k_boundary: int = 4, k_search: int = 1000, k_patch: int = 5) -> np.ndarray:
-        """Inpaint and return a float image in [0, 1].
-
-        Parameters
-        ----------
-        k_boundary : {4, 8, 16}, default 4
-            How the hole is peeled: in the seed a hole pixel joins the next layer when one of its
-            ``k_boundary`` nearest pixels is known. Here it sets how fast the search window
-            widens with depth (4: one pixel per layer; 8: two; 16: three).
-        k_search : int, default 1000
-            Number of pixels searched around each hole pixel: a square window of about that
-            area (1000 gives 31 x 31).
-        k_patch : int, default 5
-            Matches averaged per pixel.
-        """
-        options = self.options(k_boundary, k_search, k_patch)
-        image, hole = self._load()
-        out = inpaint(_as_float_image(image), hole, **options,
-                      channel_axis=-1 if image.ndim == 3 else None)
-        return np.clip(out, 0.0, 1.0)
-
-    def options(self, k_boundary: int = 4, k_search: int = 1000,
-                k_patch: int = 5) -> dict:
-        """The keyword arguments of :func:`inpaint` that the seed's parameters stand for."""
-        func = "Inpaint"
-        check_choice(k_boundary, "k_boundary", func, (4, 8, 16))
-        k_search = check_int(k_search, "k_search", func, low=9)
-        k_patch = check_int(k_patch, "k_patch", func, low=1)
-        side = int(np.sqrt(k_search)) | 1           # an odd window of about k_search pixels
-        growth = {4: 1.0, 8: 2.0, 16: 3.0}[k_boundary]
-        return dict(patch_size=self.ps, k=k_patch, window=side, window_growth=growth)
-
-    def _load(self) -> tuple[np.ndarray, np.ndarray]:
-        from . import io  # the only module that touches files
-
-        image = self.org_img if isinstance(self.org_img, np.ndarray) \
-            else io.read_image(self.org_img)
-        image, _ = io.split_alpha(np.asarray(image))
-        hole = io.read_mask(self.mask, shape=image.shape[:2], convention="black-hole")
-        return image, hole
-
-
-# --- stages -------------------------------------------------------------------------------------
 
 def _fill_layers(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray,
                  layers: list[np.ndarray], *, patch_size: int,
