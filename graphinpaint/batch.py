@@ -26,6 +26,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import sys
 import time
 import uuid
@@ -413,7 +414,33 @@ def _run(client: Any, jobs: list[_Job], settings: dict, retries: int,
         counter.add(records[index])
         if progress is not None:
             progress(records[index], counter.counts())
+    _remove_leftovers([job.output for job in jobs])
     return records
+
+
+def _remove_leftovers(outputs: list[str]) -> None:
+    """Remove the staging files of complete outputs that killed attempts left beside them.
+
+    Called when every task of the batch is over, so none of this batch's attempts is writing
+    them. The names are :func:`_write_once`'s staging file and the temporary file io writes it
+    through (``.graphinpaint-`` and the staging name); a SIGKILLed worker cannot remove its own.
+    Each output folder is listed once.
+    """
+    by_folder: dict[Path, set[str]] = {}
+    for path in outputs:
+        if not _files.is_url(path):
+            by_folder.setdefault(Path(path).parent, set()).add(Path(path).name)
+    for folder, names in by_folder.items():
+        for leftover in folder.iterdir():
+            found = _STAGING.match(leftover.name)
+            if found and found["stem"] + found["suffix"] in names \
+                    and _is_complete(str(folder / (found["stem"] + found["suffix"]))):
+                leftover.unlink(missing_ok=True)
+
+
+# _write_once's staging name, .{stem}.{32 hex}{suffix}, alone or inside io's temporary name.
+_STAGING = re.compile(r"(?:\.graphinpaint-)?\.(?P<stem>.+)\.[0-9a-f]{32}"
+                      r"(?P<suffix>\.[A-Za-z0-9]+)")
 
 
 def _record_of(future: Any, job: _Job) -> BatchRecord:

@@ -293,7 +293,9 @@ def write_image(path: PathLike, image: np.ndarray, *, overwrite: bool = False,
     target = check_destination(path, np.asarray(image).dtype, overwrite=overwrite,
                                inputs=inputs)
     image = np.asarray(image)
-    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".graphinpaint-",
+    # Named after the target, so that what a killed process leaves can be told apart.
+    descriptor, temporary = tempfile.mkstemp(dir=target.parent,
+                                             prefix=f".graphinpaint-{target.name}-",
                                              suffix=target.suffix)
     os.close(descriptor)
     try:

@@ -147,6 +147,20 @@ def test_a_worker_killed_mid_batch_loses_nothing(folders):
     assert sorted(p.name for p in outputs.iterdir()) == sorted(p.name for p, _ in pairs)
 
 
+def test_the_staging_files_a_killed_attempt_leaves_are_removed_after_the_batch(tmp_path):
+    done, unfinished = tmp_path / "done.png", tmp_path / "unfinished.png"
+    io.write_image(done, np.zeros((4, 4), np.uint8))
+    hexes = "0123456789abcdef" * 2
+    leftovers = [f".done.{hexes}.png", f".graphinpaint-.done.{hexes}.png-k1llz.png"]
+    kept = [f".unfinished.{hexes}.png",              # its output is not there: keep the work
+            ".graphinpaint-other.png-x9.png",        # another writer's temporary file
+            "notes.txt"]
+    for name in leftovers + kept:
+        (tmp_path / name).write_bytes(b"partial")
+    batch._remove_leftovers([str(done), str(unfinished)])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(kept + ["done.png"])
+
+
 def test_an_output_is_written_once_when_two_attempts_race(tmp_path):
     path = tmp_path / "out.png"
     first, second = np.zeros((4, 4), np.uint8), np.full((4, 4), 9, np.uint8)
