@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage as ndi
 
-from .fills import layer_depths
+from .fills import _bounding_box, layer_depths
 from .selection import HeldOut
 
 __all__ = ["DEEPEST_REFINED", "DEEP_WINDOW", "DEFAULT_K", "HELD_OUT_GAP", "HELD_OUT_SCALE",
@@ -85,9 +85,7 @@ def k_for(strategy: str, thick: bool) -> int:
 def deepest(hole: np.ndarray) -> int:
     """Depth of the hole's deepest pixel (taxicab distance to the known part); the hole must
     have a pixel."""
-    rows, cols = np.flatnonzero(hole.any(axis=1)), np.flatnonzero(hole.any(axis=0))
-    box = (slice(max(rows[0] - 1, 0), rows[-1] + 2), slice(max(cols[0] - 1, 0), cols[-1] + 2))
-    return int(layer_depths(hole[box]).max())
+    return int(layer_depths(hole[_bounding_box(hole, 1)]).max())
 
 
 def shrunk_beside(hole: np.ndarray, margin: int, *, scale: int = HELD_OUT_SCALE,
@@ -112,9 +110,7 @@ def shrunk_beside(hole: np.ndarray, margin: int, *, scale: int = HELD_OUT_SCALE,
     held &= ~taken
     if not held.any():
         return None
-    rows, cols = np.flatnonzero(held.any(axis=1)), np.flatnonzero(held.any(axis=0))
-    window = (slice(max(rows[0] - margin, 0), min(rows[-1] + 1 + margin, hole.shape[0])),
-              slice(max(cols[0] - margin, 0), min(cols[-1] + 1 + margin, hole.shape[1])))
+    window = _bounding_box(held, margin)
     return HeldOut(window, held[window], held[window], hole[window])
 
 

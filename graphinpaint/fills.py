@@ -100,12 +100,19 @@ class _Biharmonic:
         return estimate
 
 
+def _bounding_box(mask: np.ndarray, margin: int = 0) -> tuple[slice, slice]:
+    """The bounding box of the mask's True pixels grown by ``margin`` pixels, clipped to the
+    mask; the mask must have a True pixel."""
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    return (slice(max(rows[0] - margin, 0), min(rows[-1] + margin + 1, mask.shape[0])),
+            slice(max(cols[0] - margin, 0), min(cols[-1] + margin + 1, mask.shape[1])))
+
+
 def is_scattered(hole: np.ndarray) -> bool:
     """Whether most known pixels of the hole's bounding box touch the hole: random pixel loss
     rather than strokes or blotches (the pipeline's "auto" strategy; a box with no known pixel
     is a blotch). The hole must have a pixel."""
-    rows, cols = np.flatnonzero(hole.any(axis=1)), np.flatnonzero(hole.any(axis=0))
-    box = hole[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    box = hole[_bounding_box(hole)]
     touching = ndi.binary_dilation(box, ndi.generate_binary_structure(2, 1)) & ~box
     return bool(touching.sum() >= SCATTERED_SHARE * (~box).sum() > 0)
 

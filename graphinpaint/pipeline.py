@@ -28,11 +28,11 @@ import scipy.sparse as sp
 
 from . import _thick_holes as _holes
 from . import weights as _weights
-from ._image_range import (_as_float_image, _channels_last, _check_finite, _checked_mask,
-                           _from_unit_range, _to_unit_range, _unit_scale)
+from ._image_range import (_channels_last, _check_finite, _checked_mask, _from_unit_range,
+                           _to_unit_range, _unit_scale)
 from ._memory import check_fits_in_memory, release_freed_memory
 from ._validation import InpaintError, check_choice, check_float, check_int
-from .fills import is_scattered, layer_depths
+from .fills import _bounding_box, is_scattered, layer_depths
 from .graph import PatchSearch, PixelGraph, _node_positions, _union_of_pixels, window_knn
 from .patches import check_patch_size
 from .selection import (LAYERS_MARGIN, MARGIN, PATCH_SIZES, ROUNDS, SmoothFills,
@@ -267,7 +267,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
     # Work on the part of the image that the searches can reach: cost follows the hole.
     reach = _reach(hole, settings.window, window_growth, max((patch_size, *more_patches)),
                    strategy)
-    region = _bounding_box(hole, hole.shape, margin=reach)
+    region = _bounding_box(hole, reach)
     check_fits_in_memory(region[0].stop - region[0].start, region[1].stop - region[1].start,
                          channels_last.shape[2], func)
     values, _ = _to_unit_range(channels_last[region], hole[region], scale)
@@ -397,15 +397,6 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
 def _window_for(strategy: str, deep: bool) -> int:
     """The default search window: the strategy's, or a wider one for deep thick holes."""
     return _holes.DEEP_WINDOW if deep else _STRATEGY_DEFAULTS[strategy]["window"]
-
-
-def _bounding_box(hole: np.ndarray, shape: tuple[int, int],
-                  margin: int) -> tuple[slice, slice]:
-    """The hole's bounding box grown by ``margin`` pixels, clipped to the image."""
-    rows = np.flatnonzero(hole.any(axis=1))
-    cols = np.flatnonzero(hole.any(axis=0))
-    return (slice(max(rows[0] - margin, 0), min(rows[-1] + margin + 1, shape[0])),
-            slice(max(cols[0] - margin, 0), min(cols[-1] + margin + 1, shape[1])))
 
 
 def _reach(hole: np.ndarray, window: int, growth: float, patch_size: int, strategy: str) -> int:
