@@ -259,7 +259,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         window=window, window_growth=window_growth,
         bandwidth=defaults["bandwidth"] if bandwidth is None else bandwidth,
         grid_weight=defaults["grid_weight"], rounds=rounds,
-        refine_k=k if thick and rounds > 1 else 2 * k,
+        refine_k=k if thick and rounds > 1 else None,          # None: 2 k
         # The scattered strategy mixed no smooth fill in before self-validation.
         smooth="boundary" if strategy == "layers" else "none",
         smooth_share=0.25 if smooth_share is None else smooth_share,
@@ -289,7 +289,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
                                               MARGIN if strategy == "global" else LAYERS_MARGIN),
                                           reweigh=choose_graph)
             if fewer_matches:
-                settings = settings.replace(k=_SCATTERED_FILL_K, refine_k=2 * _SCATTERED_FILL_K)
+                settings = settings.replace(k=_SCATTERED_FILL_K)       # 2 k in the rounds
     estimate = _fill(values, hole[region], settings, progress, smooth=smooth)
     return _from_unit_range(estimate, original, channels_last, hole, scale, channel_axis,
                             region)
@@ -407,6 +407,8 @@ def _reach(hole: np.ndarray, window: int, growth: float, patch_size: int, strate
         half += int(growth * (_holes.deepest(hole) - 1))
     return half + patch_size // 2 + 2
 
+
+# --- stages -------------------------------------------------------------------------------------
 
 def _fill_layers(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray,
                  layers: list[np.ndarray], *, patch_size: int,

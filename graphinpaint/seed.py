@@ -85,6 +85,3 @@ class Inpaint:
         image, _ = io.split_alpha(np.asarray(image))
         hole = io.read_mask(self.mask, shape=image.shape[:2], convention="black-hole")
         return image, hole
-
-
-# --- stages -------------------------------------------------------------------------------------
