@@ -306,11 +306,13 @@ def choose_settings(values_of: Callable[[tuple[slice, slice]], np.ndarray], hole
                      local, case.hole, settings.replace(patch_size=patch), fill, smooth,
                      counts).items() if count in counts}
 
+    def error_of(estimate: np.ndarray, candidate: Settings) -> float:
+        mixed = mix_smooth(estimate, case.hole, candidate, smooth)
+        return float(np.mean((mixed[case.pixels] - truth) ** 2))
+
     def scored(patch: int, count: int) -> list[tuple[Settings, float]]:
         base = settings.replace(patch_size=patch, rounds=count)
-        estimate = estimates[patch, count]
-        return [(candidate, float(np.mean((mix_smooth(estimate, case.hole, candidate,
-                                                      smooth)[case.pixels] - truth) ** 2)))
+        return [(candidate, error_of(estimates[patch, count], candidate))
                 for candidate in smooth_candidates(base)]
 
     given = (settings.patch_size, settings.rounds)
@@ -332,12 +334,9 @@ def choose_settings(values_of: Callable[[tuple[slice, slice]], np.ndarray], hole
             best = other[0]
     errors += more
     if reweigh and not _smooth_fill_only(best):
-        def error_of(candidate: Settings) -> float:
-            estimate = fill(local, case.hole, candidate, smooth=smooth)
-            mixed = mix_smooth(estimate, case.hole, candidate, smooth)
-            return float(np.mean((mixed[case.pixels] - truth) ** 2))
-
-        reweighed = [(candidate, error_of(candidate)) for candidate in weighting_candidates(best)]
+        reweighed = [(candidate, error_of(fill(local, case.hole, candidate, smooth=smooth),
+                                          candidate))
+                     for candidate in weighting_candidates(best)]
         errors += reweighed
         bar = WEIGHTING_MARGIN * dict(errors)[best]
         lightest, lowest = min(reweighed, key=lambda pair: pair[1], default=(best, bar))
