@@ -266,7 +266,7 @@ def _is_complete(path: str) -> bool:
 def _write_once(path: str, image: np.ndarray, *, inputs: tuple) -> bool:
     """Write ``path`` atomically unless a complete output appeared meanwhile; False if it had.
 
-    The image goes to a hidden file beside the target (atomically, through io), which is then
+    The image goes to a hidden file of this attempt's beside the target, which is then
     hard-linked to the target name: a link never replaces an existing file, so of two attempts
     racing on one output exactly one writes it. An incomplete leftover is removed first.
     """
@@ -274,7 +274,9 @@ def _write_once(path: str, image: np.ndarray, *, inputs: tuple) -> bool:
         return _write_once_url(path, image, inputs=inputs)
     target = Path(path)
     staging = target.with_name(f".{target.stem}.{uuid.uuid4().hex}{target.suffix}")
-    io.write_image(staging, image, inputs=tuple(p for p in inputs if p is not None))
+    # The staging file is this attempt's own: written directly (no temporary file of its own
+    # that a killed worker could leave under another name), published by the link below.
+    staging.write_bytes(io.encode_image(image, target.suffix))
     try:
         if target.exists() and not _is_complete(path):
             target.unlink(missing_ok=True)
@@ -422,9 +424,8 @@ def _remove_leftovers(outputs: list[str]) -> None:
     """Remove the staging files of complete outputs that killed attempts left beside them.
 
     Called when every task of the batch is over, so none of this batch's attempts is writing
-    them. The names are :func:`_write_once`'s staging file and the temporary file io writes it
-    through (``.graphinpaint-`` and the staging name); a SIGKILLed worker cannot remove its own.
-    Each output folder is listed once.
+    them (:func:`_write_once`'s staging files: a SIGKILLed worker cannot remove its own). Each
+    output folder is listed once.
     """
     by_folder: dict[Path, set[str]] = {}
     for path in outputs:
@@ -432,15 +433,14 @@ def _remove_leftovers(outputs: list[str]) -> None:
             by_folder.setdefault(Path(path).parent, set()).add(Path(path).name)
     for folder, names in by_folder.items():
         for leftover in folder.iterdir():
-            found = _STAGING.match(leftover.name)
+            found = _STAGING.fullmatch(leftover.name)
             if found and found["stem"] + found["suffix"] in names \
                     and _is_complete(str(folder / (found["stem"] + found["suffix"]))):
                 leftover.unlink(missing_ok=True)
 
 
-# _write_once's staging name, .{stem}.{32 hex}{suffix}, alone or inside io's temporary name.
-_STAGING = re.compile(r"(?:\.graphinpaint-)?\.(?P<stem>.+)\.[0-9a-f]{32}"
-                      r"(?P<suffix>\.[A-Za-z0-9]+)")
+# _write_once's staging name, .{stem}.{32 hex}{suffix}.
+_STAGING = re.compile(r"\.(?P<stem>.+)\.[0-9a-f]{32}(?P<suffix>\.[A-Za-z0-9]+)")
 
 
 def _record_of(future: Any, job: _Job) -> BatchRecord:

@@ -293,9 +293,7 @@ def write_image(path: PathLike, image: np.ndarray, *, overwrite: bool = False,
     target = check_destination(path, np.asarray(image).dtype, overwrite=overwrite,
                                inputs=inputs)
     image = np.asarray(image)
-    # Named after the target, so that what a killed process leaves can be told apart.
-    descriptor, temporary = tempfile.mkstemp(dir=target.parent,
-                                             prefix=f".graphinpaint-{target.name}-",
+    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".graphinpaint-",
                                              suffix=target.suffix)
     os.close(descriptor)
     try:

@@ -151,7 +151,7 @@ def test_the_staging_files_a_killed_attempt_leaves_are_removed_after_the_batch(t
     done, unfinished = tmp_path / "done.png", tmp_path / "unfinished.png"
     io.write_image(done, np.zeros((4, 4), np.uint8))
     hexes = "0123456789abcdef" * 2
-    leftovers = [f".done.{hexes}.png", f".graphinpaint-.done.{hexes}.png-k1llz.png"]
+    leftovers = [f".done.{hexes}.png"]
     kept = [f".unfinished.{hexes}.png",              # its output is not there: keep the work
             ".graphinpaint-other.png-x9.png",        # another writer's temporary file
             "notes.txt"]
