@@ -274,11 +274,8 @@ def make_solver(matrix: sp.spmatrix, *, method: str = "auto", rtol: float = 1e-6
             f"The 'callback' parameter of {func} must be callable or None. Got "
             f"{type(callback).__name__}."
         )
-    matrix = _checked_matrix(matrix, func)
-    if method == "auto":
-        method = _choose_method(matrix)
-    return LinearSolver(matrix, method, rtol=rtol, atol=atol, maxiter=maxiter,
-                        callback=callback)
+    return _solver_of_symmetric(_checked_matrix(matrix, func), method, rtol=rtol, atol=atol,
+                                maxiter=maxiter, callback=callback)
 
 
 def _solver_of_symmetric(matrix: sp.csr_matrix, method: str, *, rtol: float,
@@ -398,9 +395,10 @@ def _block_jacobi_cg(matrix: sp.csr_matrix, b: np.ndarray, x0: np.ndarray | None
     x = np.zeros_like(b) if x0 is None else x0.copy()
     # b = 0 has the solution 0, which SciPy's cg returns at once; from another start the
     # bound rtol * norm(b) = 0 is out of reach, and CG would run to maxiter.
-    x[:, _column_norms(b) == 0] = 0
+    b_norms = _column_norms(b)
+    x[:, b_norms == 0] = 0
     residual = b - matrix @ x if x0 is not None else b.copy()
-    bound = np.maximum(rtol * _column_norms(b), atol)
+    bound = np.maximum(rtol * b_norms, atol)
     active = _column_norms(residual) > bound
     nit = np.zeros(columns, dtype=int)
     scaling = inverse_diagonal[:, None]
