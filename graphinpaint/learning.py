@@ -29,8 +29,9 @@ from scipy.sparse.csgraph import connected_components
 
 from . import _edges, operators
 from ._validation import InpaintError, check_choice, check_float, check_known
-from .solvers import game, make_solver, solve_dirichlet
-from .solvers.linear import METHODS
+from ._edges import dirichlet_blocks_of
+from .solvers import game, solve_dirichlet
+from .solvers.linear import METHODS, _solver_of_symmetric
 
 __all__ = ["laplace_learning", "p_laplace_learning", "poisson_learning"]
 
@@ -88,12 +89,10 @@ def laplace_learning(weights: sp.spmatrix, known: np.ndarray, labels: np.ndarray
     known, classes, onehot = _one_hot(known, labels, weights.shape[0], func)
     _check_every_part_labelled(weights, known, func)
     unknown = ~known
-    laplacian = operators._laplacian_of(weights)
     scores = onehot.copy()
     if unknown.any():                   # every node labelled: nothing to solve
-        scores[unknown] = _solve_classes(laplacian[unknown][:, unknown],
-                                         weights[unknown][:, known] @ onehot[known],
-                                         method=method, rtol=rtol)
+        l_aa, w_ab = dirichlet_blocks_of(weights, known)
+        scores[unknown] = _solve_classes(l_aa, w_ab @ onehot[known], method=method, rtol=rtol)
     return _decide(classes, scores, known, labels, return_scores)
 
 
@@ -216,12 +215,11 @@ def poisson_learning(weights: sp.spmatrix, known: np.ndarray, labels: np.ndarray
     return (predicted, scores) if return_scores else predicted
 
 
-
 def _solve_classes(matrix: sp.csr_matrix, rhs: np.ndarray, *, method: str,
                    rtol: float) -> np.ndarray:
     """Every class column of ``matrix @ x = rhs`` in one call of one prepared solver: one
     factorisation or hierarchy serves them all, and a block solver sweeps them together."""
-    return make_solver(matrix, method=method, rtol=rtol).solve(rhs).x
+    return _solver_of_symmetric(matrix, method, rtol=rtol).solve(rhs).x
 
 
 def _poisson_scores(laplacian: sp.csr_matrix, sources: np.ndarray, degrees: np.ndarray, *,
@@ -237,10 +235,10 @@ def _poisson_scores(laplacian: sp.csr_matrix, sources: np.ndarray, degrees: np.n
     free = np.ones(laplacian.shape[0], dtype=bool)
     free[int(np.argmax(degrees))] = False
     scores = np.zeros_like(sources)
-    grounded = None if method == "cg" else make_solver(laplacian[free][:, free], method=method,
-                                                      rtol=rtol)
+    grounded = None if method == "cg" else _solver_of_symmetric(laplacian[free][:, free],
+                                                                method, rtol=rtol)
     if grounded is None or grounded.method == "cg":
-        scores = make_solver(laplacian, method="cg", rtol=rtol).solve(sources).x
+        scores = _solver_of_symmetric(laplacian, "cg", rtol=rtol).solve(sources).x
     else:
         scores[free] = grounded.solve(sources[free]).x
     return scores - degrees @ scores / degrees.sum()
