@@ -474,7 +474,6 @@ def _as_sparse(weights: sp.spmatrix, func: str) -> sp.spmatrix:
     return sp.csr_matrix(dense)
 
 
-
 def _checked_finite_p(p: float, func: str) -> float:
     p = check_float(p, "p", func, low=1.0, high=np.inf)
     if np.isinf(p):

@@ -332,7 +332,6 @@ def _scaled_by_ends(weights: sp.csr_matrix, scale: np.ndarray) -> sp.csr_matrix:
     return out
 
 
-
 def _checked_distances(matrix: sp.spmatrix, func: str) -> sp.csr_matrix:
     """A float64 CSR copy of a square, finite, non-negative sparse matrix."""
     if not sp.issparse(matrix):

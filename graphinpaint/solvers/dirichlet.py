@@ -29,7 +29,8 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from .. import operators
-from .._validation import InpaintError, check_choice, check_float, check_int, check_known, float_dtype
+from .._validation import (InpaintError, check_choice, check_float, check_int, check_known,
+                           float_dtype)
 from . import game, nonlinear
 from ._problem import DirichletProblem, DirichletResult
 from .linear import METHODS
@@ -233,7 +234,6 @@ def _check_every_group_reaches_known(problem: DirichletProblem) -> None:
         "known nodes (for an image, a grid graph with a small weight), or mark a node of each "
         "group as known."
     )
-
 
 
 def _checked_values(values: np.ndarray, known: np.ndarray, n: int) -> np.ndarray:
