@@ -150,6 +150,8 @@ class BoundaryBlend:
         The hole (True = missing).
     background : bool, default False
         Prepare the problem in a thread of its own; calling the blend waits for it.
+    depth : ndarray of int, optional
+        :func:`layer_depths` of the hole, if the caller has it already.
 
     Examples
     --------
@@ -161,8 +163,9 @@ class BoundaryBlend:
     True
     """
 
-    def __init__(self, hole: np.ndarray, *, background: bool = False) -> None:
-        depth = layer_depths(hole)
+    def __init__(self, hole: np.ndarray, *, background: bool = False,
+                 depth: np.ndarray | None = None) -> None:
+        depth = layer_depths(hole) if depth is None else depth
         self.hole = hole
         self.near = hole & (depth <= BLEND_DEPTH)
         band = hole & (depth <= 2 * BLEND_DEPTH)

@@ -102,7 +102,7 @@ class SmoothFills:
         """Start preparing the boundary blend in the background (see :class:`BoundaryBlend`),
         unless :meth:`blend` will take the shared biharmonic fill instead."""
         if self._blend is None and not self._band_is_hole():
-            self._blend = BoundaryBlend(self.hole, background=True)
+            self._blend = BoundaryBlend(self.hole, background=True, depth=self._depths())
 
     def blend(self, estimate: np.ndarray, share: float) -> np.ndarray:
         """:func:`~graphinpaint.fills.blend_near_boundary` of the estimate, prepared once."""
@@ -112,7 +112,7 @@ class SmoothFills:
             near = self.hole & (self._depths() <= BLEND_DEPTH)
             return mix_in(estimate, near, self["biharmonic"][near], share)
         if self._blend is None:
-            self._blend = BoundaryBlend(self.hole)
+            self._blend = BoundaryBlend(self.hole, depth=self._depths())
         # The band's fill differs from the whole hole's only near the deeper pixels: where that
         # one is solved (scattered loss), CG starts from it (the held-out window of 512^2 at 80%
         # loss: 27-30 iterations a blend instead of 53-55).
