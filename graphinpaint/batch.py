@@ -523,11 +523,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="worker processes of the local cluster (default: one per core)")
     parser.add_argument("--report", help="report file, .json or .csv "
                                          "(default OUTDIR/graphinpaint-report.json)")
-    parser.add_argument("--p", type=cli.exponent, default=2.0,
-                        help="exponent of the p-Laplacian in [1, inf] (default 2)")
+    parser.add_argument("--p", type=cli.exponent, default=2.0, help=cli.P_HELP)
     parser.add_argument("--patch-size", type=int, default=None, help=cli.PATCH_SIZE_HELP)
-    parser.add_argument("--k", type=int, default=None,
-                        help="matches per hole pixel (default 5; 3 for scratches and text)")
+    parser.add_argument("--k", type=int, default=None, help=cli.K_HELP)
     parser.add_argument("--strategy", choices=("auto", "layers", "global"), default="auto")
     parser.add_argument("-q", "--quiet", action="store_true", help="errors and failures only")
     return parser

@@ -84,14 +84,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--mask-from-alpha", action="store_true",
                         help="use the image's transparent pixels as the hole")
     parser.add_argument("--invert-mask", action="store_true", help="flip the mask's polarity")
-    parser.add_argument("--p", type=exponent, default=2.0,
-                        help="exponent of the p-Laplacian in [1, inf] (default 2)")
+    parser.add_argument("--p", type=exponent, default=2.0, help=P_HELP)
     parser.add_argument("--form", choices=("anisotropic", "isotropic", "game"),
                         default="anisotropic")
     parser.add_argument("--patch-size", type=int, default=None,
                         help=PATCH_SIZE_HELP)
-    parser.add_argument("--k", type=int, default=None,
-                        help="matches per hole pixel (default 5; 3 for scratches and text)")
+    parser.add_argument("--k", type=int, default=None, help=K_HELP)
     parser.add_argument("--window", type=int, default=None,
                         help="odd side of the search window (default: by strategy; 51 for "
                              "blocks and blotches over 32 pixels deep)")
@@ -128,6 +126,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The help of the options the main command shares with ``graphinpaint batch``.
+P_HELP = "exponent of the p-Laplacian in [1, inf] (default 2)"
+K_HELP = "matches per hole pixel (default 5; 3 for scratches and text)"
 PATCH_SIZE_HELP = ("odd patch side (default: 11 for blocks and blotches; 7 or 11 for scattered "
                    "loss, chosen on held-out pixels; else 7; never above the image)")
 
