@@ -238,7 +238,9 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         if choose_graph:
             more_patches = tuple(size for size in PATCH_SIZES
                                  if size <= min(channels_last.shape[:2]))
-    deep = thick and _holes.deepest(hole) > _holes.DEEPEST_REFINED
+    # Layers widen their window with depth (_reach) and thick holes follow it: measured once.
+    depth = _holes.deepest(hole) if strategy == "layers" and hole.any() else 0
+    deep = thick and depth > _holes.DEEPEST_REFINED
     if rounds is None:
         rounds = _holes.rounds_for(strategy, thick, deep)
     default_window = window is None
@@ -265,7 +267,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         smooth_share=0.25 if smooth_share is None else smooth_share,
         p=p, form=form, method=method)
     # Work on the part of the image that the searches can reach: cost follows the hole.
-    reach = _reach(hole, settings.window, window_growth, max((patch_size, *more_patches)),
+    reach = _reach(depth, settings.window, window_growth, max((patch_size, *more_patches)),
                    strategy)
     region = _bounding_box(hole, reach)
     check_fits_in_memory(region[0].stop - region[0].start, region[1].stop - region[1].start,
@@ -328,9 +330,10 @@ def _held_out_settings(held: np.ndarray, settings: Settings) -> tuple[Settings, 
     (halved, a deep hole's parts are shallow: 31, not ``DEEP_WINDOW``), and the reach of its
     searches. The held-out fill is the costliest step of a deep hole's selection: barbara's
     40-px blob took 0.39 s of the seed command's 1.25 s with the real hole's window of 51."""
-    deep = _holes.deepest(held) > _holes.DEEPEST_REFINED
-    settings = settings.replace(window=_window_for(settings.strategy, deep))
-    return settings, _reach(held, settings.window, settings.window_growth, settings.patch_size,
+    depth = _holes.deepest(held)
+    settings = settings.replace(window=_window_for(settings.strategy,
+                                                   depth > _holes.DEEPEST_REFINED))
+    return settings, _reach(depth, settings.window, settings.window_growth, settings.patch_size,
                             settings.strategy)
 
 
@@ -399,12 +402,13 @@ def _window_for(strategy: str, deep: bool) -> int:
     return _holes.DEEP_WINDOW if deep else _STRATEGY_DEFAULTS[strategy]["window"]
 
 
-def _reach(hole: np.ndarray, window: int, growth: float, patch_size: int, strategy: str) -> int:
-    """How far from the hole a search window and the patches in it can read, plus rings for the
-    grid fills: outside that margin the image cannot change the result."""
+def _reach(depth: int, window: int, growth: float, patch_size: int, strategy: str) -> int:
+    """How far from a hole ``depth`` pixels deep a search window and the patches in it can
+    read, plus rings for the grid fills: outside that margin the image cannot change the
+    result."""
     half = window // 2
     if strategy == "layers":
-        half += int(growth * (_holes.deepest(hole) - 1))
+        half += int(growth * (depth - 1))
     return half + patch_size // 2 + 2
 
 

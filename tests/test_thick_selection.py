@@ -130,7 +130,7 @@ def test_a_deep_hole_s_held_out_fill_gets_the_window_of_its_own_depth(monkeypatc
     seen = _windows_used(monkeypatch, hole)
     assert seen["real"] == _thick_holes.DEEP_WINDOW
     assert seen["held_out"] == pipeline._STRATEGY_DEFAULTS["layers"]["window"]
-    wide = pipeline._reach(hole, _thick_holes.DEEP_WINDOW, 1.0, 11, "layers")
+    wide = pipeline._reach(_thick_holes.deepest(hole), _thick_holes.DEEP_WINDOW, 1.0, 11, "layers")
     assert seen["margin"] < wide
     assert seen["case"].window == _thick_holes.shrunk_beside(hole, seen["margin"]).window
 
