@@ -9,6 +9,7 @@ graph of the hole and a ring or two around it; nothing here matches patches.
 from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Callable
 
 import numpy as np
 from scipy import ndimage as ndi
@@ -135,6 +136,19 @@ def blend_near_boundary(estimate: np.ndarray, hole: np.ndarray, share: float) ->
     return BoundaryBlend(hole)(estimate, share)
 
 
+def _in_background(function: Callable, *args) -> Future:
+    """``function(*args)`` started in a thread of its own, which ends with it."""
+    executor = ThreadPoolExecutor(max_workers=1)
+    future = executor.submit(function, *args)
+    executor.shutdown(wait=False)
+    return future
+
+
+def _done(value):
+    """The value, or a :class:`~concurrent.futures.Future`'s result once it is done."""
+    return value.result() if isinstance(value, Future) else value
+
+
 class BoundaryBlend:
     """:func:`blend_near_boundary` for one hole, its biharmonic problem prepared ahead.
 
@@ -170,9 +184,7 @@ class BoundaryBlend:
         self.near = hole & (depth <= BLEND_DEPTH)
         band = hole & (depth <= 2 * BLEND_DEPTH)
         if background and np.count_nonzero(band) <= BACKGROUND_BAND_MAX:
-            executor = ThreadPoolExecutor(max_workers=1)
-            self._problem = executor.submit(_Biharmonic, band, "auto", 1e-4)
-            executor.shutdown(wait=False)          # the thread ends with the factorisation
+            self._problem = _in_background(_Biharmonic, band, "auto", 1e-4)
         else:
             self._problem = _Biharmonic(band, "auto", 1e-4)
 
@@ -181,9 +193,7 @@ class BoundaryBlend:
         """``estimate`` (H, W, C) with ``share`` of the biharmonic fill averaged in near the
         known pixels (see :func:`blend_near_boundary`). ``start``, an image like ``estimate``,
         is where an iterative solve starts (the biharmonic fill of the whole hole, say)."""
-        problem = self._problem
-        if isinstance(problem, Future):
-            problem = self._problem = problem.result()
+        problem = self._problem = _done(self._problem)
         # Clipped on the blended pixels only: a whole-image clip cost 0.2 s at 2048^2.
         smooth = np.clip(problem.fill(estimate, start)[self.near],
                          *_known_range(estimate, self.hole))

@@ -15,14 +15,14 @@ the most rounds asked for once, and every mix is scored after each round.
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
-from .fills import (BLEND_DEPTH, BoundaryBlend, clip_to_known, grid_biharmonic_fill,
-                    grid_laplace_fill, layer_depths, mix_in)
+from .fills import (BLEND_DEPTH, BoundaryBlend, _done, _in_background, clip_to_known,
+                    grid_biharmonic_fill, grid_laplace_fill, layer_depths, mix_in)
 from .settings import Settings
 
 __all__ = ["HeldOut", "SmoothFills", "choose_settings", "held_out", "mix_smooth",
@@ -94,9 +94,7 @@ class SmoothFills:
         window: the fill's sparse work (SciPy and NumPy release the GIL) takes the core the
         held-out problem's small solves leave idle. The result is the same either way."""
         if kind not in self._fills:
-            executor = ThreadPoolExecutor(max_workers=1)
-            self._fills[kind] = executor.submit(self._solve, kind)
-            executor.shutdown(wait=False)          # the thread ends with the fill
+            self._fills[kind] = _in_background(self._solve, kind)
 
     def prepare_blend(self) -> None:
         """Start preparing the boundary blend in the background (see :class:`BoundaryBlend`),
@@ -137,8 +135,8 @@ class SmoothFills:
         fill = self._fills.get(kind)
         if fill is None:
             fill = self._fills[kind] = self._solve(kind)
-        elif isinstance(fill, Future):
-            fill = self._fills[kind] = fill.result()
+        else:
+            fill = self._fills[kind] = _done(fill)
         return fill
 
     def _solve(self, kind: str) -> np.ndarray:
