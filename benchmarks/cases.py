@@ -194,3 +194,13 @@ def wide_cases(seed: int = 0):
     for name, image in wide_images().items():
         for kind, mask in wide_masks(image.shape[:2], rng).items():
             yield name, kind, image, mask
+
+
+def all_cases():
+    """(name, kind, image, hole) of the compare benchmark: the seed's examples that are here
+    (kind "seed mask"), then :func:`wide_cases`."""
+    for name in ("barbara", "fly", "lincoln"):
+        example = seed_example(name)
+        if example is not None:
+            yield name, "seed mask", *example
+    yield from wide_cases()

@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphinpaint as gi  # noqa: E402
 from graphinpaint import fills, pipeline  # noqa: E402
-from cases import seed_example, wide_cases  # noqa: E402
+from cases import all_cases  # noqa: E402
 
 Runner = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
@@ -122,14 +122,6 @@ def methods() -> dict[str, Runner]:
             "FSR_BEST colour": xphoto(best, per_channel=False),
             "FSR_BEST per channel": xphoto(best, per_channel=True),
             "SHIFTMAP": shiftmap}
-
-
-def all_cases():
-    for name in ("barbara", "fly", "lincoln"):
-        example = seed_example(name)
-        if example is not None:
-            yield name, "seed mask", *example
-    yield from wide_cases()
 
 
 # --- running under a time limit -----------------------------------------------------------------

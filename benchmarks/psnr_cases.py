@@ -19,16 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphinpaint as gi  # noqa: E402
-from cases import seed_example, wide_cases  # noqa: E402
-
-
-def all_cases():
-    for name, kind, image, hole in wide_cases():
-        yield f"{name}, {kind}", image, hole
-    for name in ("barbara", "fly", "lincoln"):
-        example = seed_example(name)
-        if example is not None:
-            yield f"{name}, seed mask", *example
+from cases import all_cases  # noqa: E402
 
 
 def main() -> None:
@@ -36,8 +27,8 @@ def main() -> None:
     parser.add_argument("output", type=Path)
     parser.add_argument("--against", type=Path, default=None)
     args = parser.parse_args()
-    scores = {name: gi.metrics.psnr(image, gi.inpaint(image, hole), hole)
-              for name, image, hole in all_cases()}
+    scores = {f"{name}, {kind}": gi.metrics.psnr(image, gi.inpaint(image, hole), hole)
+              for name, kind, image, hole in all_cases()}
     args.output.write_text(json.dumps(scores, indent=1))
     if args.against is not None:
         before = json.loads(args.against.read_text())
