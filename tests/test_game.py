@@ -197,22 +197,6 @@ def test_a_callback_sees_each_sweep_and_changes_nothing():
     np.testing.assert_array_equal(seen[-1], without)
 
 
-@pytest.mark.skipif(__import__("numba").config.NUMBA_NUM_THREADS < 2,
-                    reason="one numba thread only")
-def test_results_do_not_depend_on_the_number_of_threads():
-    import numba
-    W, known, values = _random_problem(6, n=60, share=0.2, channels=4)
-    before = numba.get_num_threads()
-    try:
-        numba.set_num_threads(1)
-        one = solve_dirichlet(W, known, values, p=10.0, form="game", rtol=1e-9)
-        numba.set_num_threads(2)
-        two = solve_dirichlet(W, known, values, p=10.0, form="game", rtol=1e-9)
-    finally:
-        numba.set_num_threads(before)
-    np.testing.assert_allclose(one, two, atol=1e-6, rtol=0)
-
-
 @pytest.mark.parametrize("p", [3.0, np.inf])
 @pytest.mark.parametrize("midrange", ["weighted", "unweighted"])
 def test_the_reported_residual_is_the_largest_game_laplacian_on_the_unknowns(p, midrange):
