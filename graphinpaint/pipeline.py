@@ -147,11 +147,11 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         (scratches, text) up to 0.5 by match quality: a hole pixel whose matches in the last
         round lie at mean patch distance ``d`` takes ``0.5 * min(d / 0.12, 1)`` within two
         pixels of the known ones, half that deeper (perfect matches keep the graph solution;
-        +0.13 dB on average over 17 stroke cases, none lower: docs/pipeline.md); 0.25 near the
-        boundary for other ``"layers"`` holes, none for ``"global"``; with
-        ``self_validation``, chosen on a held-out hole (a harmonic or biharmonic fill mixed in
-        over the whole hole, or near its boundary only, or not at all). A share you give is
-        mixed in near the boundary.
+        +0.13 dB on average over 17 stroke cases, none lower by more than 0.01 dB:
+        docs/pipeline.md); 0.25 near the boundary for other ``"layers"`` holes, none for
+        ``"global"``; with ``self_validation``, chosen on a held-out hole (a harmonic or
+        biharmonic fill mixed in over the whole hole, or near its boundary only, or not at
+        all). A share you give is mixed in near the boundary.
     method : {"auto", "direct", "cg", "amg"}, default "auto"
         Linear solver of each Dirichlet problem (see :func:`graphinpaint.solve_dirichlet`).
     self_validation : bool, optional
