@@ -22,7 +22,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphinpaint as gi  # noqa: E402
-from graphinpaint import pipeline  # noqa: E402
+from graphinpaint import pipeline, selection  # noqa: E402
 from cases import seed_example, wide_cases  # noqa: E402
 
 STROKE_KINDS = ("scratches 12%", "text")
@@ -64,13 +64,27 @@ def _refine_window(window: int | None):
         pipeline._refine = refine
 
 
+@contextmanager
+def _match_mix(share: float | None, distance: float | None):
+    """The strokes' match mix (``selection.MATCH_SHARE``, ``MATCH_DISTANCE``) changed."""
+    saved = pipeline.MATCH_SHARE, selection.MATCH_DISTANCE
+    pipeline.MATCH_SHARE = saved[0] if share is None else share
+    selection.MATCH_DISTANCE = saved[1] if distance is None else distance
+    try:
+        yield
+    finally:
+        pipeline.MATCH_SHARE, selection.MATCH_DISTANCE = saved
+
+
 def _with(**options):
     grid = options.pop("grid_weight", None)
     refine_k = options.pop("refine_k", None)
     refine_window = options.pop("refine_window", None)
+    match = options.pop("match_share", None), options.pop("match_distance", None)
 
     def run(image, hole):
-        with _grid_weight(grid), _refine_k(refine_k), _refine_window(refine_window):
+        with _grid_weight(grid), _refine_k(refine_k), _refine_window(refine_window), \
+                _match_mix(*match):
             return gi.inpaint(image, hole, **options)
     return run
 
@@ -79,11 +93,12 @@ def _with(**options):
 # value: "k 3 + rounds 2 + refine k 6". The names: inpaint's arguments, "patch" (patch_size),
 # "smooth" (smooth_share), and what inpaint does not take: "grid" (the layers' grid-edge weight),
 # "refine k" (matches per hole pixel in each refinement round), "refine window" (the rounds'
-# search window).
+# search window), "match share" and "match distance" (the strokes' match mix, selection.py).
 NAMES = {"k": ("k", int), "rounds": ("rounds", int), "patch": ("patch_size", int),
          "window": ("window", int), "bandwidth": ("bandwidth", float), "p": ("p", float),
          "smooth": ("smooth_share", float), "grid": ("grid_weight", float),
-         "refine k": ("refine_k", int), "refine window": ("refine_window", int)}
+         "refine k": ("refine_k", int), "refine window": ("refine_window", int),
+         "match share": ("match_share", float), "match distance": ("match_distance", float)}
 EXAMPLES = ("default,no self-validation,rounds 2,rounds 3,patch 5,patch 9,k 3,k 8,"
             "bandwidth 0.05,bandwidth 0.15,window 21,window 41,grid 0.01,grid 0.2,p 1.5,p 3,"
             "smooth 0,smooth 0.4,k 3 + rounds 2,rounds 2 + refine k 6")

@@ -71,6 +71,19 @@ PATCH_COST = 0.15
 # 90%); behind the 2% bar it lost nowhere (docs/pipeline.md).
 GRID_FACTOR = 0.5
 WEIGHTING_MARGIN = 0.98
+# Thin strokes mix the biharmonic fill in where patch matching is poor ("match"): a hole pixel
+# whose matches in the last refinement round lie at a mean RMS patch distance d takes the share
+# MATCH_SHARE * min(d / MATCH_DISTANCE, 1) within BLEND_DEPTH of the known pixels, half that
+# deeper. Perfect matches (a cartoon's flat regions) keep the graph solution; grain, blur and
+# poorly matched detail get up to half a smooth fill. On the 17 thin stroke cases of the compare
+# benchmark +0.13 dB on average over a flat quarter near the boundary (coffee text +0.45, rocket
+# text +0.34), none lower by more than 0.01 dB, same time (MATCH_DISTANCE 0.08 or a share of 0.6
+# lost 0.06-0.15 dB on the cartoon). The held-out strokes could not make this choice: their
+# errors ranked the shares against the real hole's on rocket, coffee and astronaut
+# (docs/pipeline.md, benchmarks/strokes_selection.py).
+MATCH_SHARE = 0.5
+MATCH_DISTANCE = 0.12
+DEEP_FACTOR = 0.5
 
 # fill(values, hole, settings, smooth=fills) -> the graph solution before any smooth fill is
 # mixed in; it may start from the smooth fills (computed once, shared with the mixing).
@@ -86,6 +99,9 @@ class SmoothFills:
         self._fills: dict[str, np.ndarray | Future] = {}
         self._blend: BoundaryBlend | None = None
         self._depth: np.ndarray | None = None
+        # Mean patch distance of each hole pixel's matches (in np.flatnonzero(hole) order), as
+        # the graph fill's last refinement round found them: the "match" mix reads it.
+        self.match_distance: np.ndarray | None = None
 
     def prepare(self, kind: str) -> None:
         """Start solving the fill ``kind`` in a thread of its own; asking for it waits for it.
@@ -116,6 +132,17 @@ class SmoothFills:
         # loss: 27-30 iterations a blend instead of 53-55).
         start = self["raw biharmonic"] if "raw biharmonic" in self._fills else None
         return self._blend(estimate, share, start=start)
+
+    def match_mix(self, estimate: np.ndarray, share: float) -> np.ndarray:
+        """The estimate with the biharmonic fill mixed in by match quality (see
+        ``MATCH_DISTANCE``): ``share`` times ``min(d / MATCH_DISTANCE, 1)`` per hole pixel near
+        the known ones, ``DEEP_FACTOR`` of that deeper. Without recorded matches (no refinement
+        round) every hole pixel counts as poorly matched."""
+        near = self._depths()[self.hole] <= BLEND_DEPTH
+        quality = (1.0 if self.match_distance is None
+                   else np.minimum(self.match_distance / MATCH_DISTANCE, 1.0))
+        weights = share * quality * np.where(near, 1.0, DEEP_FACTOR)
+        return mix_in(estimate, self.hole, self["biharmonic"][self.hole], weights[:, None])
 
     def _depths(self) -> np.ndarray:
         if self._depth is None:
@@ -155,6 +182,8 @@ def mix_smooth(estimate: np.ndarray, hole: np.ndarray, settings: Settings,
         return estimate
     if settings.smooth == "boundary":
         return smooth.blend(estimate, share)
+    if settings.smooth == "match":
+        return smooth.match_mix(estimate, share)
     return mix_in(estimate, hole, smooth[settings.smooth][hole], share)
 
 

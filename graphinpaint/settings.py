@@ -39,7 +39,8 @@ class Settings:
     refine_k: int | None = None
     # How a smooth grid fill is mixed into the graph solution: "boundary", a biharmonic fill on
     # the pixels within two of the known ones only; "laplace" or "biharmonic", that grid fill
-    # averaged in over the whole hole; "none", the graph solution as it is.
+    # averaged in over the whole hole; "match", the biharmonic fill by match quality
+    # (SmoothFills.match_mix); "none", the graph solution as it is.
     smooth: str = "boundary"
     smooth_share: float = 0.25
     p: float = 2.0
