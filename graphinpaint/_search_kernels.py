@@ -23,93 +23,213 @@ def window_knn_kernel(planes, conf, qy, qx, radius, candidates, base, stride, ta
     Returns flat neighbour indices (-1 = none) and squared RMS distances, both (n, k), sorted by
     distance; equal distances rank the nearer candidate first, then the lower index.
     """
-    channels = planes.shape[0]
-    height, width = candidates.shape
-    extent = base + (taps - 1) * stride + 1
     n = qy.shape[0]
     out_idx = np.full((n, k), -1, np.int64)
     out_sq = np.full((n, k), np.inf, planes.dtype)
-    zero = planes.dtype.type(0.0)
     for i in prange(n):
-        y0, x0, r = qy[i], qx[i], radius[i]
-        x_lo, x_hi = max(0, x0 - r), min(width, x0 + r + 1)
-        span = x_hi - x_lo
-        # Round the inner loop up to whole SIMD vectors (the extra columns are computed and
-        # ignored): a 31-wide loop would spend most of its time in the scalar remainder.
-        padded_span = min(-(-span // 8) * 8, conf.shape[1] - extent - x_lo + 1)
-        padded_span = max(padded_span, span)
-        own_mass = zero
-        for dy in range(base, extent, stride):
-            for dx in range(base, extent, stride):
-                own_mass += conf[y0 + dy, x0 + dx]
-        if own_mass <= 0:
-            continue
-        total = np.empty(padded_span, planes.dtype)
-        mass = np.empty(padded_span, planes.dtype)
-        # Each tap's weight (query confidence x candidate confidence) for a window row.
-        weights = np.empty((taps * taps, padded_span), planes.dtype)
-        scale = np.empty(span, planes.dtype)      # mass * channels of the live candidates
-        best_sq = out_sq[i]
-        best_idx = out_idx[i]
-        y_lo, y_hi = max(0, y0 - r), min(height, y0 + r + 1)
-        for step in range(y_hi - y_lo):
-            # Rows from the query's outward (y0, y0 - 1, y0 + 1, ...): near matches come first,
-            # so the k-th best, and with it the early exit below, tightens sooner.
-            y = _outward(y0, step, y_lo, y_hi)
-            total[:] = zero
-            if uniform_conf:
-                mass[:] = own_mass
-            else:
-                _tap_weights(conf, y, y0, x0, x_lo, padded_span, base, extent, stride,
-                             weights, mass)
-            live = 0
-            for j in range(span):
-                x = x_lo + j
-                m = mass[j]
-                scale[j] = 0                      # 0 = not a candidate
-                if not candidates[y, x] or (exclude_self and y == y0 and x == x0):
-                    continue
-                if m <= 0 or m < min_overlap * own_mass:
-                    continue
-                scale[j] = m * channels
-                live += 1
-            tap = -1
-            for dy in range(base, extent, stride):
-                if live == 0:
-                    break
-                for dx in range(base, extent, stride):
-                    tap += 1
-                    q_conf = conf[y0 + dy, x0 + dx]
-                    if q_conf == 0:
-                        continue
-                    # max(0, .) lets the compiler prove the index non-negative: no wraparound
-                    # test per element, so the loops below vectorise (5 times faster).
-                    lo = max(0, x_lo + dx)
-                    if uniform_conf:
-                        for c in range(channels):
-                            q_val = planes[c, y0 + dy, x0 + dx]
-                            row = planes[c, y + dy]
-                            for j in range(padded_span):
-                                d = q_val - row[lo + j]
-                                total[j] += d * d
-                    else:
-                        weight = weights[tap]
-                        for c in range(channels):
-                            q_val = planes[c, y0 + dy, x0 + dx]
-                            row = planes[c, y + dy]
-                            for j in range(padded_span):
-                                d = q_val - row[lo + j]
-                                total[j] += weight[j] * d * d
-                # The sums only grow: a candidate whose partial distance already reaches the
-                # k-th best cannot enter, and a row with none left is done (same result).
-                live = _still_live(total, scale, span, best_sq[k - 1])
-            for j in range(span):
-                if scale[j] == 0:
-                    continue
-                sq = total[j] / scale[j]
-                if sq <= best_sq[k - 1]:         # most candidates stop here, without a call
-                    _insert(best_sq, best_idx, sq, y * width + x_lo + j, width, y0, x0)
+        if uniform_conf:
+            _uniform_query(planes, conf, qy[i], qx[i], radius[i], candidates, base, stride,
+                           taps, min_overlap, exclude_self, out_sq[i], out_idx[i])
+        else:
+            _masked_query(planes, conf, qy[i], qx[i], radius[i], candidates, base, stride,
+                          taps, min_overlap, exclude_self, out_sq[i], out_idx[i])
     return out_idx, out_sq
+
+
+@njit(cache=True, nogil=True)
+def _window_columns(x0, r, width, padded_width, extent):  # pragma: no cover - compiled by numba
+    """The window's first column, its span, and the span rounded up to whole SIMD vectors
+    (the extra columns are computed and ignored: a 31-wide loop would spend most of its time
+    in the scalar remainder), within the padded image."""
+    x_lo, x_hi = max(0, x0 - r), min(width, x0 + r + 1)
+    span = x_hi - x_lo
+    padded_span = min(-(-span // 8) * 8, padded_width - extent - x_lo + 1)
+    return x_lo, span, max(padded_span, span)
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _uniform_query(planes, conf, y0, x0, r, candidates, base, stride, taps, min_overlap,
+                   exclude_self, best_sq, best_idx):  # pragma: no cover - compiled by numba
+    """One query of :func:`window_knn_kernel` with full confidence: its k best, written into
+    ``best_sq`` and ``best_idx``."""
+    channels = planes.shape[0]
+    height, width = candidates.shape
+    k = best_sq.shape[0]
+    extent = base + (taps - 1) * stride + 1
+    x_lo, span, padded_span = _window_columns(x0, r, width, conf.shape[1], extent)
+    zero = planes.dtype.type(0.0)
+    own_mass = zero
+    for dy in range(base, extent, stride):
+        for dx in range(base, extent, stride):
+            own_mass += conf[y0 + dy, x0 + dx]
+    if own_mass <= 0:
+        return
+    total = np.empty(padded_span, planes.dtype)
+    scale = np.empty(span, planes.dtype)      # mass * channels of the live candidates
+    y_lo, y_hi = max(0, y0 - r), min(height, y0 + r + 1)
+    for step in range(y_hi - y_lo):
+        # Rows from the query's outward (y0, y0 - 1, y0 + 1, ...): near matches come first,
+        # so the k-th best, and with it the early exit below, tightens sooner.
+        y = _outward(y0, step, y_lo, y_hi)
+        total[:] = zero
+        live = 0
+        for j in range(span):
+            x = x_lo + j
+            scale[j] = 0                      # 0 = not a candidate
+            if not candidates[y, x] or (exclude_self and y == y0 and x == x0):
+                continue
+            if own_mass < min_overlap * own_mass:
+                continue
+            scale[j] = own_mass * channels
+            live += 1
+        for dy in range(base, extent, stride):
+            if live == 0:
+                break
+            for dx in range(base, extent, stride):
+                if conf[y0 + dy, x0 + dx] == 0:
+                    continue
+                # max(0, .) lets the compiler prove the index non-negative: no wraparound
+                # test per element, so the loops below vectorise (5 times faster).
+                lo = max(0, x_lo + dx)
+                for c in range(channels):
+                    q_val = planes[c, y0 + dy, x0 + dx]
+                    row = planes[c, y + dy]
+                    for j in range(padded_span):
+                        d = q_val - row[lo + j]
+                        total[j] += d * d
+            # The sums only grow: a candidate whose partial distance already reaches the
+            # k-th best cannot enter, and a row with none left is done (same result).
+            live = _still_live(total, scale, span, best_sq[k - 1])
+        for j in range(span):
+            if scale[j] == 0:
+                continue
+            sq = total[j] / scale[j]
+            if sq <= best_sq[k - 1]:         # most candidates stop here, without a call
+                _insert(best_sq, best_idx, sq, y * width + x_lo + j, width, y0, x0)
+
+
+# Relative slack of the masked search's early exit: a candidate is dropped only when its
+# partial distance passes the k-th best by more than float rounding could explain.
+_SLACK = 1.0 + 2.0 ** -12
+# Float arithmetic of the masked search's sums: each lane's sum is the IEEE sequence of its
+# terms (no reassociation, no fused multiply-add), whatever the loop's shape.
+_LANE_MATH = {"nnan", "ninf", "nsz", "arcp", "afn"}
+
+
+@njit(cache=True, nogil=True, fastmath=_LANE_MATH)
+def _masked_query(planes, conf, y0, x0, r, candidates, base, stride, taps, min_overlap,
+                  exclude_self, best_sq, best_idx):  # pragma: no cover - compiled by numba
+    """One query of :func:`window_knn_kernel` with confidence weights: its k best, written
+    into ``best_sq`` and ``best_idx``.
+
+    Each window row sums, tap by tap in patch order, the weights ``conf(query tap) x
+    conf(candidate tap)`` (the overlap masses) and the weighted squared differences of all
+    candidates at once. After each patch row a candidate is dropped once its partial sum,
+    divided by the largest overlap mass it can still reach (its mass so far plus the query's
+    confidence on the patch rows to come), passes the k-th best, or once that mass cannot
+    reach ``min_overlap``; the row stops when none is left. Only rows summed to the end insert
+    candidates, with the same sums as a full computation: the result does not depend on
+    when a row stops.
+    """
+    channels = planes.shape[0]
+    height, width = candidates.shape
+    k = best_sq.shape[0]
+    dtype = planes.dtype.type
+    extent = base + (taps - 1) * stride + 1
+    x_lo, span, padded_span = _window_columns(x0, r, width, conf.shape[1], extent)
+    own_mass = dtype(0.0)
+    for dy in range(base, extent, stride):
+        for dx in range(base, extent, stride):
+            own_mass += conf[y0 + dy, x0 + dx]
+    if own_mass <= 0:
+        return
+    # The query's confidence on the patch rows after each one.
+    after = np.empty(taps, planes.dtype)
+    rest = dtype(0.0)
+    for t in range(taps - 1, -1, -1):
+        after[t] = rest
+        for dx in range(base, extent, stride):
+            rest += conf[y0 + base + t * stride, x0 + dx]
+    min_mass = min_overlap * own_mass
+    total = np.empty(padded_span, planes.dtype)
+    mass = np.empty(padded_span, planes.dtype)
+    weight = np.empty(padded_span, planes.dtype)
+    eligible = np.empty(padded_span, planes.dtype)      # 1 = a candidate, 0 = not
+    y_lo, y_hi = max(0, y0 - r), min(height, y0 + r + 1)
+    for step in range(y_hi - y_lo):
+        # Rows from the query's outward, as in the uniform search.
+        y = _outward(y0, step, y_lo, y_hi)
+        total[:] = 0
+        mass[:] = 0
+        eligible[:] = 0
+        live = 0
+        for j in range(span):
+            if candidates[y, x_lo + j] and not (exclude_self and y == y0 and x_lo + j == x0):
+                eligible[j] = 1
+                live += 1
+        for t in range(taps):
+            if live == 0:
+                break
+            dy = base + t * stride
+            conf_row = conf[y + dy]
+            summed = False
+            for dx in range(base, extent, stride):
+                q_conf = conf[y0 + dy, x0 + dx]
+                if q_conf == 0:
+                    continue
+                summed = True
+                # max(0, .): a provably non-negative index, so the loops vectorise.
+                lo = max(0, x_lo + dx)
+                if channels == 3:           # colour: one pass, the sums in registers
+                    v0, v1, v2 = planes[0, y0 + dy, x0 + dx], planes[1, y0 + dy, x0 + dx], \
+                        planes[2, y0 + dy, x0 + dx]
+                    r0, r1, r2 = planes[0, y + dy], planes[1, y + dy], planes[2, y + dy]
+                    for j in range(padded_span):
+                        w = q_conf * conf_row[lo + j]
+                        mass[j] += w
+                        d0 = v0 - r0[lo + j]
+                        d1 = v1 - r1[lo + j]
+                        d2 = v2 - r2[lo + j]
+                        lane = total[j]
+                        lane += w * d0 * d0
+                        lane += w * d1 * d1
+                        lane += w * d2 * d2
+                        total[j] = lane
+                    continue
+                for j in range(padded_span):
+                    weight[j] = q_conf * conf_row[lo + j]
+                    mass[j] += weight[j]
+                for c in range(channels):
+                    q_val = planes[c, y0 + dy, x0 + dx]
+                    row = planes[c, y + dy]
+                    for j in range(padded_span):
+                        d = q_val - row[lo + j]
+                        total[j] += weight[j] * d * d
+            if summed:
+                live = _masked_live(total, mass, eligible, span, after[t],
+                                    dtype(best_sq[k - 1] * channels * _SLACK),
+                                    dtype(min_mass / _SLACK))
+        if live == 0:
+            continue
+        for j in range(span):
+            m = mass[j]
+            if eligible[j] == 0 or m <= 0 or m < min_mass:
+                continue
+            sq = total[j] / dtype(m * channels)
+            if sq <= best_sq[k - 1]:         # most candidates stop here, without a call
+                _insert(best_sq, best_idx, sq, y * width + x_lo + j, width, y0, x0)
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _masked_live(total, mass, eligible, span, after, limit, min_mass):  # pragma: no cover
+    """How many candidates of a window row may still enter: eligible, an overlap mass that can
+    still reach ``min_mass``, and a partial sum within ``limit`` (the k-th best x channels, with
+    slack) times the largest mass it can reach. A count without branches: it vectorises."""
+    live = 0
+    for j in range(span):
+        most = mass[j] + after
+        live += (eligible[j] > 0) & (total[j] <= limit * most) & (most >= min_mass)
+    return live
 
 
 @njit(parallel=True, cache=True, fastmath=True, nogil=True)
@@ -164,28 +284,6 @@ def rerank_kernel(planes, rows, conf, qy, qx, shortlist, patch_size, k, min_over
                 continue
             _insert(out_sq[i], out_idx[i], total / (mass * channels), pixel, width, y0, x0)
     return out_idx, out_sq
-
-
-@njit(cache=True, nogil=True, fastmath=True)
-def _tap_weights(conf, y, y0, x0, x_lo, padded_span, base, extent, stride, weights,
-                 mass):  # pragma: no cover - compiled by numba
-    """Each tap's weight for the query at (y0, x0) and every candidate of window row y (rows
-    of ``weights`` in tap order; taps the query lacks are left unset) and their sums, the
-    overlap masses."""
-    mass[:] = 0
-    tap = -1
-    for dy in range(base, extent, stride):
-        conf_row = conf[y + dy]
-        for dx in range(base, extent, stride):
-            tap += 1
-            q_conf = conf[y0 + dy, x0 + dx]
-            if q_conf == 0:
-                continue
-            lo = max(0, x_lo + dx)
-            weight = weights[tap]
-            for j in range(padded_span):
-                weight[j] = q_conf * conf_row[lo + j]
-                mass[j] += weight[j]
 
 
 @njit(cache=True, nogil=True)
