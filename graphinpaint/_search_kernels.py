@@ -479,6 +479,11 @@ def _offset_tile(planes, conf, qy, qx, radius, candidates, size, k, min_overlap,
                 j_hi = min(r, width - 1 - x0) - ex_lo
                 _sum_across(down, a, size, total)
                 if uniform_conf:
+                    # The sums against the k-th best times the scale first (with slack for
+                    # rounding): the usual case once the k best are close, with no division.
+                    if not _any_within(total, j_lo, j_hi,
+                                       dtype(out_sq[i, k - 1] * uniform_scale * _SLACK)):
+                        continue
                     for j in range(shifts):
                         total[j] = total[j] / uniform_scale
                 else:
@@ -486,8 +491,8 @@ def _offset_tile(planes, conf, qy, qx, radius, candidates, size, k, min_overlap,
                         continue
                     _sum_across(down_mass, a, size, mass)
                     _masked_quotients(total, mass, own[b, a], min_overlap, channels)
-                if not _any_within(total, j_lo, j_hi, out_sq[i, k - 1]):
-                    continue                    # the usual case once the k best are close
+                    if not _any_within(total, j_lo, j_hi, out_sq[i, k - 1]):
+                        continue                # the usual case once the k best are close
                 y = y0 + ey
                 for j in range(j_lo, j_hi + 1):
                     if not total[j] <= out_sq[i, k - 1]:     # NaN: no candidate
