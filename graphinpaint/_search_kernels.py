@@ -47,6 +47,25 @@ def _window_columns(x0, r, width, padded_width, extent):  # pragma: no cover - c
     return x_lo, span, max(padded_span, span)
 
 
+# Relative slack of the masked search's early exit: a candidate is dropped only when its
+# partial distance passes the k-th best by more than float rounding could explain.
+_SLACK = 1.0 + 2.0 ** -12
+# Float arithmetic of the masked search's sums: each lane's sum is the IEEE sequence of its
+# terms (no reassociation, no fused multiply-add), whatever the loop's shape.
+_LANE_MATH = {"nnan", "ninf", "nsz", "arcp", "afn"}
+
+
+@njit(cache=True, nogil=True, fastmath=_LANE_MATH)
+def _own_mass(conf, y0, x0, base, stride, taps):  # pragma: no cover - compiled by numba
+    """The query's confidence summed over its patch's taps, in patch order."""
+    extent = base + (taps - 1) * stride + 1
+    mass = conf.dtype.type(0.0)
+    for dy in range(base, extent, stride):
+        for dx in range(base, extent, stride):
+            mass += conf[y0 + dy, x0 + dx]
+    return mass
+
+
 @njit(cache=True, nogil=True, fastmath=True)
 def _uniform_query(planes, conf, y0, x0, r, candidates, base, stride, taps, min_overlap,
                    exclude_self, best_sq, best_idx):  # pragma: no cover - compiled by numba
@@ -58,10 +77,7 @@ def _uniform_query(planes, conf, y0, x0, r, candidates, base, stride, taps, min_
     extent = base + (taps - 1) * stride + 1
     x_lo, span, padded_span = _window_columns(x0, r, width, conf.shape[1], extent)
     zero = planes.dtype.type(0.0)
-    own_mass = zero
-    for dy in range(base, extent, stride):
-        for dx in range(base, extent, stride):
-            own_mass += conf[y0 + dy, x0 + dx]
+    own_mass = _own_mass(conf, y0, x0, base, stride, taps)
     if own_mass <= 0:
         return
     total = np.empty(padded_span, planes.dtype)
@@ -108,14 +124,6 @@ def _uniform_query(planes, conf, y0, x0, r, candidates, base, stride, taps, min_
                 _insert(best_sq, best_idx, sq, y * width + x_lo + j, width, y0, x0)
 
 
-# Relative slack of the masked search's early exit: a candidate is dropped only when its
-# partial distance passes the k-th best by more than float rounding could explain.
-_SLACK = 1.0 + 2.0 ** -12
-# Float arithmetic of the masked search's sums: each lane's sum is the IEEE sequence of its
-# terms (no reassociation, no fused multiply-add), whatever the loop's shape.
-_LANE_MATH = {"nnan", "ninf", "nsz", "arcp", "afn"}
-
-
 @njit(cache=True, nogil=True, fastmath=_LANE_MATH)
 def _masked_query(planes, conf, y0, x0, r, candidates, base, stride, taps, min_overlap,
                   exclude_self, best_sq, best_idx):  # pragma: no cover - compiled by numba
@@ -137,10 +145,7 @@ def _masked_query(planes, conf, y0, x0, r, candidates, base, stride, taps, min_o
     dtype = planes.dtype.type
     extent = base + (taps - 1) * stride + 1
     x_lo, span, padded_span = _window_columns(x0, r, width, conf.shape[1], extent)
-    own_mass = dtype(0.0)
-    for dy in range(base, extent, stride):
-        for dx in range(base, extent, stride):
-            own_mass += conf[y0 + dy, x0 + dx]
+    own_mass = _own_mass(conf, y0, x0, base, stride, taps)
     if own_mass <= 0:
         return
     # The query's confidence on the patch rows after each one.

@@ -120,19 +120,23 @@ def test_offset_kernel_ranks_exact_ties_like_the_windowed_kernel():
     np.testing.assert_array_equal(offset[1], 0)
 
 
-@pytest.mark.parametrize("uniform", [True, False], ids=["full confidence", "masked"])
-def test_offset_kernel_gives_the_same_bits_on_one_and_two_threads(uniform):
-    search, qy, qx, radius = _problem(4, uniform=uniform, shape=(48, 64))
+def _assert_same_bits_on_one_and_two_threads(kernel, search, qy, qx, radius):
     before = numba.get_num_threads()
     try:
         numba.set_num_threads(1)
-        one = _run("offset", search, qy, qx, radius)
+        one = _run(kernel, search, qy, qx, radius)
         numba.set_num_threads(2)
-        two = _run("offset", search, qy, qx, radius)
+        two = _run(kernel, search, qy, qx, radius)
     finally:
         numba.set_num_threads(before)
     np.testing.assert_array_equal(one[0], two[0])
     np.testing.assert_array_equal(one[1], two[1])
+
+
+@pytest.mark.parametrize("uniform", [True, False], ids=["full confidence", "masked"])
+def test_offset_kernel_gives_the_same_bits_on_one_and_two_threads(uniform):
+    _assert_same_bits_on_one_and_two_threads("offset", *_problem(4, uniform=uniform,
+                                                                  shape=(48, 64)))
 
 
 def test_tile_patch_pixels_counts_the_union_of_patch_rows():
@@ -257,14 +261,5 @@ def test_masked_window_search_finds_the_brute_force_k_nearest(binary):
 
 
 def test_masked_window_search_gives_the_same_bits_on_one_and_two_threads():
-    search, qy, qx, radius = _masked_problem(8, binary=True, shape=(48, 64))
-    before = numba.get_num_threads()
-    try:
-        numba.set_num_threads(1)
-        one = _run("windowed", search, qy, qx, radius)
-        numba.set_num_threads(2)
-        two = _run("windowed", search, qy, qx, radius)
-    finally:
-        numba.set_num_threads(before)
-    np.testing.assert_array_equal(one[0], two[0])
-    np.testing.assert_array_equal(one[1], two[1])
+    _assert_same_bits_on_one_and_two_threads("windowed", *_masked_problem(8, binary=True,
+                                                                           shape=(48, 64)))
