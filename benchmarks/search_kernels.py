@@ -17,7 +17,8 @@ the same set as the exact windowed search's, dispatched and before. The cases ar
 
 With ``--against``, each call of a windowed or offset kernel inside ``inpaint`` also runs the
 same kernel of another checkout (its ``graphinpaint/_search_kernels.py``, loaded alone) on the
-same arguments, each once untimed and once timed, alternated: CPU seconds of both per case,
+same arguments (the offset kernel on the tiles of that checkout's ``query_tiles`` defaults),
+each once untimed and once timed, alternated: CPU seconds of both per case,
 kernel and kind of search (masked: the layers; full: the rounds), and the share of queries
 whose neighbours and distances are the same to the bit.
 """
@@ -69,7 +70,8 @@ class Recorder:
         """The query with the dispatch replaced: ``tiles`` None = never the offset kernel,
         True = always."""
         dispatch = graph._offset_tiles
-        graph._offset_tiles = (lambda qy, qx, size: kernels.query_tiles(qy, qx)) if tiles \
+        graph._offset_tiles = (lambda qy, qx, size: kernels.query_tiles(
+            qy, qx, graph._OFFSET_TILE, graph._OFFSET_TILE)) if tiles \
             else (lambda qy, qx, size: None)
         try:
             return _cpu(self.query, search, queries, **kwargs)
@@ -128,14 +130,23 @@ class KernelPairs:
 
     def __init__(self, other):
         self.rows: list[dict] = []
+        self.other = other
         for name, uniform_at in PAIRED.items():
             setattr(graph, name, self._paired(name, getattr(graph, name),
                                               getattr(other, name), uniform_at))
 
+    def _their_args(self, name, args):
+        """The offset kernel of the other checkout gets its own tiles (its ``query_tiles``'
+        defaults, as its ``graph._offset_tiles`` made them); the rest is the same."""
+        if name != "offset_knn_kernel":
+            return args
+        return (*args[:-2], *self.other.query_tiles(args[2], args[3]))
+
     def _paired(self, name, mine, theirs, uniform_at):
         def run(*args):
-            mine(*args), theirs(*args)                   # untimed: caches, compilation
-            theirs_out, theirs_cpu = _cpu(theirs, *args)
+            their_args = self._their_args(name, args)
+            mine(*args), theirs(*their_args)             # untimed: caches, compilation
+            theirs_out, theirs_cpu = _cpu(theirs, *their_args)
             out, cpu = _cpu(mine, *args)
             same = np.all(out[0] == theirs_out[0], axis=1) & np.all(
                 (out[1] == theirs_out[1]) | (np.isnan(out[1]) & np.isnan(theirs_out[1])), axis=1)

@@ -139,6 +139,19 @@ def test_offset_kernel_gives_the_same_bits_on_one_and_two_threads(uniform):
                                                                   shape=(48, 64)))
 
 
+@pytest.mark.parametrize("uniform", [True, False], ids=["full confidence", "masked"])
+def test_offset_kernel_gives_the_same_bits_whatever_the_tiles(uniform):
+    """A query's sums do not depend on which tile it is in: the search may pick its tiles."""
+    search, qy, qx, radius = _problem(9, uniform=uniform, shape=(48, 64))
+    args = (search._planes, search._conf, qy, qx, radius, search.candidates, SIZE, 4, 0.3,
+            True, search._uniform)
+    first = offset_knn_kernel(*args, *query_tiles(qy, qx))
+    for rows, cols in ((32, 32), (8, 24), (64, 64)):
+        other = offset_knn_kernel(*args, *query_tiles(qy, qx, rows, cols))
+        np.testing.assert_array_equal(other[0], first[0])
+        np.testing.assert_array_equal(other[1], first[1])
+
+
 def test_tile_patch_pixels_counts_the_union_of_patch_rows():
     qy = np.array([0, 0, 0, 3], np.int64)            # a run of three, and one more below
     qx = np.array([2, 3, 4, 3], np.int64)
