@@ -16,19 +16,20 @@ the same set as the exact windowed search's, dispatched and before. The cases ar
 ``stage_cpu.py``'s, warm.
 
 With ``--against``, each call of a windowed or offset kernel inside ``inpaint`` also runs the
-same kernel of another checkout (its ``graphinpaint/_search_kernels.py``, loaded alone) on the
-same arguments (the offset kernel on the tiles of that checkout's ``query_tiles`` defaults),
-each once untimed and once timed, alternated: CPU seconds of both per case,
-kernel and kind of search (masked: the layers; full: the rounds), and the share of queries
+same kernel of another checkout (its ``_search_kernels`` and ``_offset_kernel`` modules, loaded
+alone) on the same arguments (the offset kernel on the tiles of that checkout's
+``query_tiles`` defaults), each once untimed and once timed, alternated: CPU seconds of both
+per case, kernel and kind of search (masked: the layers; full: the rounds), and the share of queries
 whose neighbours and distances are the same to the bit.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import importlib
 import sys
 import time
+import types
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +37,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphinpaint as gi  # noqa: E402
-from graphinpaint import _search_kernels as kernels, graph  # noqa: E402
+from graphinpaint import _offset_kernel as kernels, graph  # noqa: E402
 from profile_stages import warm_examples  # noqa: E402
 
 
@@ -112,13 +113,19 @@ def summarise(name: str, rows: list[dict]) -> None:
               f"{100 * same[0] / same[1]:.2f}% | {100 * same[2] / same[3]:.2f}% |", flush=True)
 
 
-def load_kernels(checkout: Path):
-    """Another checkout's search kernels module, loaded on its own from its file."""
-    spec = importlib.util.spec_from_file_location(
-        "against_search_kernels", checkout / "graphinpaint" / "_search_kernels.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def load_kernels(checkout: Path) -> types.SimpleNamespace:
+    """Another checkout's search kernels (its ``_search_kernels`` and, where it has one, its
+    ``_offset_kernel``), imported as a package of their own without that checkout's
+    ``__init__``."""
+    name = "against_graphinpaint"
+    package = types.ModuleType(name)
+    package.__path__ = [str(checkout / "graphinpaint")]
+    sys.modules[name] = package
+    modules = [importlib.import_module(f"{name}._search_kernels")]
+    if (checkout / "graphinpaint" / "_offset_kernel.py").exists():
+        modules.append(importlib.import_module(f"{name}._offset_kernel"))
+    return types.SimpleNamespace(**{key: value for module in modules
+                                    for key, value in vars(module).items()})
 
 
 # Kernel name -> position of its ``uniform_conf`` argument.

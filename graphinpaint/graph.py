@@ -29,8 +29,8 @@ import scipy.sparse as sp
 from scipy import ndimage as ndi
 from scipy.spatial import cKDTree
 
-from ._search_kernels import (box_means_at, offset_knn_kernel, query_tiles, rerank_kernel,
-                              tile_patch_pixels, window_knn_kernel)
+from ._offset_kernel import offset_knn_kernel, query_tiles, tile_patch_pixels
+from ._search_kernels import box_means_at, rerank_kernel, window_knn_kernel
 from ._validation import InpaintError, check_choice, check_float, check_int
 from .patches import as_channels, check_patch_size, pad_for_patches
 

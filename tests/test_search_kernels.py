@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from graphinpaint import graph
-from graphinpaint._search_kernels import (offset_knn_kernel, query_tiles, tile_patch_pixels,
-                                          window_knn_kernel)
+from graphinpaint._offset_kernel import offset_knn_kernel, query_tiles, tile_patch_pixels
+from graphinpaint._search_kernels import window_knn_kernel
 from graphinpaint.graph import PatchSearch
 from graphinpaint.patches import extract_patches, masked_patch_distance
 
