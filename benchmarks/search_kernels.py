@@ -1,6 +1,7 @@
 """The search kernels of ``PatchSearch.query`` against each other, call by call inside ``inpaint``.
 
     python benchmarks/search_kernels.py [--cases barbara scratches2048 random512 random1024]
+    python benchmarks/search_kernels.py --against <checkout> [--cases ...]
 
 Every ``PatchSearch.query`` that ``inpaint`` makes (``window_knn`` goes through it) runs once
 untimed, then four times on the same arguments: as dispatched (the offset kernel where the
@@ -13,13 +14,22 @@ each way (``time.process_time``: both numba threads, robust to other work on the
 many calls the rule gives the offset kernel, and the share of queries whose k neighbours are
 the same set as the exact windowed search's, dispatched and before. The cases are
 ``stage_cpu.py``'s, warm.
+
+With ``--against``, each call of a windowed or offset kernel inside ``inpaint`` also runs the
+same kernel of another checkout (its ``_search_kernels`` and ``_offset_kernel`` modules, loaded
+alone) on the same arguments (the offset kernel on the tiles of that checkout's
+``query_tiles`` defaults), each once untimed and once timed, alternated: CPU seconds of both
+per case, kernel and kind of search (masked: the layers; full: the rounds), and the share of queries
+whose neighbours and distances are the same to the bit.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import time
+import types
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +37,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphinpaint as gi  # noqa: E402
-from graphinpaint import _search_kernels as kernels, graph  # noqa: E402
+from graphinpaint import _offset_kernel as kernels, graph  # noqa: E402
 from profile_stages import warm_examples  # noqa: E402
 
 
@@ -61,7 +71,8 @@ class Recorder:
         """The query with the dispatch replaced: ``tiles`` None = never the offset kernel,
         True = always."""
         dispatch = graph._offset_tiles
-        graph._offset_tiles = (lambda qy, qx, size: kernels.query_tiles(qy, qx)) if tiles \
+        graph._offset_tiles = (lambda qy, qx, size: kernels.query_tiles(
+            qy, qx, graph._OFFSET_TILE, graph._OFFSET_TILE)) if tiles \
             else (lambda qy, qx, size: None)
         try:
             return _cpu(self.query, search, queries, **kwargs)
@@ -102,11 +113,93 @@ def summarise(name: str, rows: list[dict]) -> None:
               f"{100 * same[0] / same[1]:.2f}% | {100 * same[2] / same[3]:.2f}% |", flush=True)
 
 
+def load_kernels(checkout: Path) -> types.SimpleNamespace:
+    """Another checkout's search kernels (its ``_search_kernels`` and, where it has one, its
+    ``_offset_kernel``), imported as a package of their own without that checkout's
+    ``__init__``."""
+    name = "against_graphinpaint"
+    package = types.ModuleType(name)
+    package.__path__ = [str(checkout / "graphinpaint")]
+    sys.modules[name] = package
+    modules = [importlib.import_module(f"{name}._search_kernels")]
+    if (checkout / "graphinpaint" / "_offset_kernel.py").exists():
+        modules.append(importlib.import_module(f"{name}._offset_kernel"))
+    return types.SimpleNamespace(**{key: value for module in modules
+                                    for key, value in vars(module).items()})
+
+
+# Kernel name -> position of its ``uniform_conf`` argument.
+PAIRED = {"window_knn_kernel": 12, "offset_knn_kernel": 10}
+
+
+class KernelPairs:
+    """Stands in for ``graph``'s kernels: each call runs another checkout's kernel too."""
+
+    def __init__(self, other):
+        self.rows: list[dict] = []
+        self.other = other
+        for name, uniform_at in PAIRED.items():
+            setattr(graph, name, self._paired(name, getattr(graph, name),
+                                              getattr(other, name), uniform_at))
+
+    def _their_args(self, name, args):
+        """The offset kernel of the other checkout gets its own tiles (its ``query_tiles``'
+        defaults, as its ``graph._offset_tiles`` made them); the rest is the same."""
+        if name != "offset_knn_kernel":
+            return args
+        return (*args[:-2], *self.other.query_tiles(args[2], args[3]))
+
+    def _paired(self, name, mine, theirs, uniform_at):
+        def run(*args):
+            their_args = self._their_args(name, args)
+            mine(*args), theirs(*their_args)             # untimed: caches, compilation
+            theirs_out, theirs_cpu = _cpu(theirs, *their_args)
+            out, cpu = _cpu(mine, *args)
+            same = np.all(out[0] == theirs_out[0], axis=1) & np.all(
+                (out[1] == theirs_out[1]) | (np.isnan(out[1]) & np.isnan(theirs_out[1])), axis=1)
+            self.rows.append(dict(kernel=name, kind="full" if args[uniform_at] else "masked",
+                                  queries=len(args[2]), mine=cpu, theirs=theirs_cpu,
+                                  same=int(same.sum())))
+            return out
+        return run
+
+    def summarise(self, name: str) -> None:
+        """One table row per kernel and kind of search."""
+        for kernel in PAIRED:
+            for kind in ("masked", "full"):
+                part = [r for r in self.rows if r["kernel"] == kernel and r["kind"] == kind]
+                if not part:
+                    continue
+                total = {key: sum(r[key] for r in part)
+                         for key in ("queries", "mine", "theirs", "same")}
+                print(f"| {name} | `{kernel}` | {kind} | {len(part)} | {total['queries']} | "
+                      f"{total['theirs']:.2f} s | {total['mine']:.2f} s | "
+                      f"{total['theirs'] / max(total['mine'], 1e-9):.2f}x | "
+                      f"{100 * total['same'] / max(total['queries'], 1):.2f}% |", flush=True)
+
+
+def against(checkout: Path, names: list[str]) -> None:
+    """The ``--against`` table (see the module's doc)."""
+    pairs = KernelPairs(load_kernels(checkout))
+    print(f"| case | kernel | search | calls | queries | {checkout} | this checkout | ratio | "
+          "same bits |")
+    print("|---" * 9 + "|")
+    for name, image, hole in warm_examples(names):
+        pairs.rows.clear()
+        gi.inpaint(image, hole)
+        pairs.summarise(name)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", nargs="+", default=["barbara", "scratches2048",
                                                         "random512", "random1024"])
+    parser.add_argument("--against", type=Path, default=None,
+                        help="another checkout whose kernels to time on the same calls")
     args = parser.parse_args()
+    if args.against is not None:
+        against(args.against, args.cases)
+        return
     recorder = Recorder()
     graph.PatchSearch.query = lambda search, queries, **kwargs: recorder(search, queries,
                                                                          **kwargs)

@@ -14,8 +14,8 @@ import pytest
 
 from cases import random_mask, scratch_mask
 from graphinpaint import graph
-from graphinpaint._search_kernels import (offset_knn_kernel, query_tiles, tile_patch_pixels,
-                                          window_knn_kernel)
+from graphinpaint._offset_kernel import offset_knn_kernel, query_tiles, tile_patch_pixels
+from graphinpaint._search_kernels import window_knn_kernel
 from graphinpaint.fills import layer_depths
 from graphinpaint.graph import PatchSearch
 from profile_stages import smooth_photo

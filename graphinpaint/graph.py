@@ -29,8 +29,8 @@ import scipy.sparse as sp
 from scipy import ndimage as ndi
 from scipy.spatial import cKDTree
 
-from ._search_kernels import (box_means_at, offset_knn_kernel, query_tiles, rerank_kernel,
-                              tile_patch_pixels, window_knn_kernel)
+from ._offset_kernel import offset_knn_kernel, query_tiles, tile_patch_pixels
+from ._search_kernels import box_means_at, rerank_kernel, window_knn_kernel
 from ._validation import InpaintError, check_choice, check_float, check_int
 from .patches import as_channels, check_patch_size, pad_for_patches
 
@@ -44,6 +44,11 @@ _NNDESCENT_PAIRS = 2e10
 # times less CPU up to 4.8 patch pixels per query, about even at 8.5 to 10 (the layers'
 # one-pixel contours), a loss above.
 _OFFSET_PIXELS_PER_QUERY = 6.0
+# Side of the offset kernel's tiles. The rule above counts on 16 x 16 tiles, as it was
+# measured; the kernel itself runs on larger ones, which repeat fewer patch pixels at their
+# edges (same results to the bit: a query's sums do not depend on its tile; 1.06-1.19x less
+# CPU on the rounds of scratches and random loss, docs/benchmarks.md).
+_OFFSET_TILE = 32
 
 
 class PixelGraph(NamedTuple):
@@ -338,7 +343,7 @@ def _offset_tiles(qy: np.ndarray, qx: np.ndarray,
         return None
     tiles = query_tiles(qy, qx)
     pays = tile_patch_pixels(qy, qx, *tiles, patch_size) <= _OFFSET_PIXELS_PER_QUERY * len(qy)
-    return tiles if pays else None
+    return query_tiles(qy, qx, _OFFSET_TILE, _OFFSET_TILE) if pays else None
 
 
 def _lattice(patch_size: int) -> tuple[int, int, int]:

@@ -1,4 +1,4 @@
-"""The offset-major search kernel against a brute-force reference and the windowed kernel.
+"""The search kernels against brute-force references and each other.
 
 ``offset_knn_kernel`` shares work between neighbouring queries; it must find the k nearest
 candidates under the windowed kernel's rules (per-query window, candidates, exclude_self,
@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from graphinpaint import graph
-from graphinpaint._search_kernels import (offset_knn_kernel, query_tiles, tile_patch_pixels,
-                                          window_knn_kernel)
+from graphinpaint._offset_kernel import offset_knn_kernel, query_tiles, tile_patch_pixels
+from graphinpaint._search_kernels import window_knn_kernel
 from graphinpaint.graph import PatchSearch
 from graphinpaint.patches import extract_patches, masked_patch_distance
 
@@ -120,19 +120,36 @@ def test_offset_kernel_ranks_exact_ties_like_the_windowed_kernel():
     np.testing.assert_array_equal(offset[1], 0)
 
 
-@pytest.mark.parametrize("uniform", [True, False], ids=["full confidence", "masked"])
-def test_offset_kernel_gives_the_same_bits_on_one_and_two_threads(uniform):
-    search, qy, qx, radius = _problem(4, uniform=uniform, shape=(48, 64))
+def _assert_same_bits_on_one_and_two_threads(kernel, search, qy, qx, radius):
     before = numba.get_num_threads()
     try:
         numba.set_num_threads(1)
-        one = _run("offset", search, qy, qx, radius)
+        one = _run(kernel, search, qy, qx, radius)
         numba.set_num_threads(2)
-        two = _run("offset", search, qy, qx, radius)
+        two = _run(kernel, search, qy, qx, radius)
     finally:
         numba.set_num_threads(before)
     np.testing.assert_array_equal(one[0], two[0])
     np.testing.assert_array_equal(one[1], two[1])
+
+
+@pytest.mark.parametrize("uniform", [True, False], ids=["full confidence", "masked"])
+def test_offset_kernel_gives_the_same_bits_on_one_and_two_threads(uniform):
+    _assert_same_bits_on_one_and_two_threads("offset", *_problem(4, uniform=uniform,
+                                                                  shape=(48, 64)))
+
+
+@pytest.mark.parametrize("uniform", [True, False], ids=["full confidence", "masked"])
+def test_offset_kernel_gives_the_same_bits_whatever_the_tiles(uniform):
+    """A query's sums do not depend on which tile it is in: the search may pick its tiles."""
+    search, qy, qx, radius = _problem(9, uniform=uniform, shape=(48, 64))
+    args = (search._planes, search._conf, qy, qx, radius, search.candidates, SIZE, 4, 0.3,
+            True, search._uniform)
+    first = offset_knn_kernel(*args, *query_tiles(qy, qx))
+    for rows, cols in ((32, 32), (8, 24), (64, 64)):
+        other = offset_knn_kernel(*args, *query_tiles(qy, qx, rows, cols))
+        np.testing.assert_array_equal(other[0], first[0])
+        np.testing.assert_array_equal(other[1], first[1])
 
 
 def test_tile_patch_pixels_counts_the_union_of_patch_rows():
@@ -159,3 +176,103 @@ def test_search_picks_the_offset_kernel_for_blocks_and_the_windowed_for_scattere
     scattered[::9, ::9] = True
     graph.window_knn(image, scattered, k=3, window=9)
     assert calls == ["offset", "windowed"]
+
+
+# The masked windowed search (the layers' search): its early exit may stop a window row at any
+# patch row, yet every candidate it keeps carries the same sum as a full computation. The
+# reference below makes that sum the slow obvious way, in the kernel's order (taps in patch
+# order, channels in order, each product and sum rounded in the planes' dtype), so the two
+# must agree to the bit, ties included.
+
+def _canonical_masked_knn(planes, conf, qy, qx, radius, candidates, base, stride, taps, k,
+                          min_overlap, exclude_self):
+    dtype = planes.dtype.type
+    channels = planes.shape[0]
+    height, width = candidates.shape
+    offsets = [base + t * stride for t in range(taps)]
+    index_out = np.full((len(qy), k), -1, np.int64)
+    squared_out = np.full((len(qy), k), np.inf, planes.dtype)
+    for i, (y0, x0, r) in enumerate(zip(qy, qx, radius)):
+        own = dtype(0)
+        for dy in offsets:
+            for dx in offsets:
+                own = dtype(own + conf[y0 + dy, x0 + dx])
+        if own <= 0:
+            continue
+        ys, xs = (a.ravel() for a in np.mgrid[max(0, y0 - r):min(height, y0 + r + 1),
+                                              max(0, x0 - r):min(width, x0 + r + 1)])
+        keep = candidates[ys, xs] & ~(exclude_self & (ys == y0) & (xs == x0))
+        ys, xs = ys[keep], xs[keep]
+        total = np.zeros(len(ys), planes.dtype)
+        mass = np.zeros(len(ys), planes.dtype)
+        for dy in offsets:
+            for dx in offsets:
+                q_conf = conf[y0 + dy, x0 + dx]
+                if q_conf == 0:
+                    continue
+                weight = q_conf * conf[ys + dy, xs + dx]
+                mass = mass + weight
+                for c in range(channels):
+                    d = planes[c, y0 + dy, x0 + dx] - planes[c, ys + dy, xs + dx]
+                    total = total + weight * d * d
+        enough = (mass > 0) & ~(mass.astype(np.float64) < min_overlap * np.float64(own))
+        ys, xs, total, mass = ys[enough], xs[enough], total[enough], mass[enough]
+        squared = total / (mass.astype(np.float64) * channels).astype(planes.dtype)
+        index, near = ys * width + xs, (ys - y0) ** 2 + (xs - x0) ** 2
+        order = np.lexsort((index, near, squared))[:k]
+        index_out[i, :len(order)] = index[order]
+        squared_out[i, :len(order)] = squared[order]
+    return index_out, squared_out
+
+
+def _masked_problem(seed, *, binary, dtype=np.float32, channels=3, shape=(30, 37)):
+    """A masked search as in the layers (0/1 confidence) or after a blur (fractional)."""
+    search, qy, qx, radius = _problem(seed, uniform=False, dtype=dtype, channels=channels,
+                                      shape=shape)
+    if binary:
+        search._conf = (search._conf > 0).astype(dtype)
+    return search, qy, qx, radius
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("binary", [True, False], ids=["0/1 confidence", "fractional"])
+@pytest.mark.parametrize("channels", [3, 1], ids=["rgb", "grey"])
+@pytest.mark.parametrize("exclude_self", [True, False])
+def test_masked_window_search_keeps_the_full_sums_to_the_bit(dtype, binary, channels,
+                                                             exclude_self):
+    search, qy, qx, radius = _masked_problem(5, binary=binary, dtype=dtype, channels=channels)
+    args = (search._planes, search._conf, qy, qx, radius, search.candidates, 0, 1, SIZE)
+    for k, min_overlap in ((1, 0.0), (4, 0.3), (6, 0.6)):
+        index, squared = window_knn_kernel(*args, k, min_overlap, exclude_self, False)
+        expected = _canonical_masked_knn(*args, k, min_overlap, exclude_self)
+        np.testing.assert_array_equal(index, expected[0])
+        np.testing.assert_array_equal(squared, expected[1])
+
+
+def test_masked_window_search_on_the_reduced_lattice_keeps_the_full_sums_to_the_bit():
+    """The shortlist's search: 3 x 3 means on a lattice (base, stride, taps) of the patch."""
+    search, qy, qx, radius = _masked_problem(6, binary=False)
+    planes, conf = search._reduced_planes()
+    args = (planes, conf, qy, qx, radius, search.candidates, *graph._lattice(SIZE))
+    index, squared = window_knn_kernel(*args, 5, 0.3, True, False)
+    expected = _canonical_masked_knn(*args, 5, 0.3, True)
+    np.testing.assert_array_equal(index, expected[0])
+    np.testing.assert_array_equal(squared, expected[1])
+
+
+@pytest.mark.parametrize("binary", [True, False], ids=["0/1 confidence", "fractional"])
+def test_masked_window_search_finds_the_brute_force_k_nearest(binary):
+    search, qy, qx, radius = _masked_problem(7, binary=binary)
+    k, min_overlap = 3, 0.3
+    index, squared = _run("windowed", search, qy, qx, radius, k=k, min_overlap=min_overlap)
+    reference = _brute_force(search, qy, qx, radius, k=k, min_overlap=min_overlap,
+                             exclude_self=True)
+    for i, expected in enumerate(reference):
+        found = index[i] >= 0
+        assert found.sum() == len(expected)
+        np.testing.assert_allclose(squared[i][found], expected, rtol=1e-5, atol=1e-7)
+
+
+def test_masked_window_search_gives_the_same_bits_on_one_and_two_threads():
+    _assert_same_bits_on_one_and_two_threads("windowed", *_masked_problem(8, binary=True,
+                                                                           shape=(48, 64)))
