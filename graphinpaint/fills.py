@@ -88,20 +88,29 @@ class _Biharmonic:
         self.solver = _solver_of_symmetric(self.on_hole.T.tocsr() @ self.on_hole,
                                            "cg" if self.warm else method, rtol=rtol)
 
+    @property
+    def pixels(self) -> np.ndarray:
+        """The hole's flat pixel indices, in the order of :meth:`solve`'s rows (increasing)."""
+        return self.graph.nodes[self.unknown]
+
     def fill(self, values: np.ndarray, start: np.ndarray | None = None) -> np.ndarray:
         """``values`` with the hole's pixels replaced by the biharmonic fill; CG starts from
         ``start`` (an image like ``values``) when given, else from a normalised convolution."""
+        estimate = values.copy()
+        estimate.reshape(-1, values.shape[2])[self.pixels] = self.solve(values, start)
+        return estimate
+
+    def solve(self, values: np.ndarray, start: np.ndarray | None = None) -> np.ndarray:
+        """The fill's values on the hole's :attr:`pixels`, shape (pixels, C) (see :meth:`fill`):
+        no copy of the image."""
         nodes, unknown = self.graph.nodes, self.unknown
         flat = values.reshape(-1, values.shape[2])
         rhs = -(self.on_hole.T @ (self.on_known @ flat[nodes[~unknown]]))
         if self.warm and start is None:
             start = _normalised_convolution(values, self.hole)
         if self.warm:
-            start = start.reshape(-1, values.shape[2])[nodes[unknown]]
-        result = self.solver.solve(rhs, x0=start if self.warm else None)
-        estimate = values.copy()
-        estimate.reshape(-1, values.shape[2])[nodes[unknown]] = result.x
-        return estimate
+            start = start.reshape(-1, values.shape[2])[self.pixels]
+        return self.solver.solve(rhs, x0=start if self.warm else None).x
 
 
 def _bounding_box(mask: np.ndarray, margin: int = 0) -> tuple[slice, slice]:
@@ -197,8 +206,11 @@ class BoundaryBlend:
         known pixels (see :func:`blend_near_boundary`). ``start``, an image like ``estimate``,
         is where an iterative solve starts (the biharmonic fill of the whole hole, say)."""
         problem = self._problem = _done(self._problem)
-        # Clipped on the blended pixels only: a whole-image clip cost 0.2 s at 2048^2.
-        smooth = np.clip(problem.fill(estimate, start)[self.near],
+        # Solved on the band and clipped on the blended pixels only, which lie in the band
+        # (both in increasing flat order): a whole-image clip cost 0.2 s at 2048^2, the
+        # whole-image copy of the fill 400 MB at 4096^2.
+        near = self.near.ravel()[problem.pixels]
+        smooth = np.clip(problem.solve(estimate, start)[near],
                          *_known_range(estimate, self.hole))
         return mix_in(estimate, self.near, smooth, share)
 
