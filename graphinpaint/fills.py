@@ -238,8 +238,15 @@ def clip_to_known(fill: np.ndarray, values: np.ndarray, hole: np.ndarray) -> np.
 
 def _known_range(values: np.ndarray, hole: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per channel, the least and greatest value outside the hole."""
-    known = values[~hole]
-    # One channel at a time: numpy's reduction over the first axis of an (n, 3) array is
-    # ten times slower (0.5 s at 2048^2).
-    return (np.array([known[:, c].min() for c in range(known.shape[1])]),
-            np.array([known[:, c].max() for c in range(known.shape[1])]))
+    known = np.flatnonzero(~hole)
+    flat = values.reshape(-1, values.shape[-1])
+    # One channel at a time, gathered by index: numpy's reduction over the first axis of an
+    # (n, 3) array is ten times slower (0.5 s at 2048^2), and a boolean gather of all the
+    # channels at once copied the image (400 MB at 4096^2; 0.23 s at 2048^2 with random loss,
+    # against 0.13 s).
+    least = np.empty(flat.shape[1], dtype=flat.dtype)
+    greatest = np.empty_like(least)
+    for c in range(flat.shape[1]):
+        column = flat[known, c]
+        least[c], greatest[c] = column.min(), column.max()
+    return least, greatest
