@@ -3,15 +3,15 @@
 
 The order of the work (see ``docs/pipeline.md`` for the measurements behind each choice):
 
-1. **Layers from the boundary inward.** The hole is peeled in layers of equal distance to the known
+1. **Local fill.** A grid Laplace fill (harmonic extension on the 4-neighbour grid graph), so that
+   every pixel has a value; it serves nodes that find no match and smooth regions.
+2. **Layers from the boundary inward.** The hole is peeled in layers of equal distance to the known
    pixels. The pixels of one layer are matched, by masked patch distance (only known or already
    filled pixels compared), to known or already filled pixels in a window that widens with depth;
    the graph of those matches, plus weak grid edges to the filled neighbours, is a Dirichlet
    problem whose solution fills the layer (for p=2 the weighted mean of the matches: non-local
-   means). A whole layer is one sparse solve, started from the mean of each pixel's filled
-   neighbours. (Scattered loss starts instead from a grid biharmonic fill of the whole hole,
-   and goes to the rounds at once.)
-2. **Refinement rounds.** With every pixel filled, each hole pixel is matched again with full
+   means). A whole layer is one sparse solve.
+3. **Refinement rounds.** With every pixel filled, each hole pixel is matched again with full
    patches (filled pixels weighted by a lower confidence), now to any pixel, holes included, and
    one Dirichlet problem on the whole hole is solved, warm-started from the current estimate.
 
@@ -68,13 +68,6 @@ _SHORTLIST_PER_MATCH = 2
 # Relative residual of the p = 2 solves of layers and rounds (the caller's rtol wins): a tenth
 # of an 8-bit level is enough, and 1e-4 left every compared case within 0.01 dB of 1e-6.
 _LINEAR_RTOL = 1e-4
-# The layers' solves start from the weighted mean of each query's filled neighbours
-# (_jacobi_start), which meets 1e-4 with no iteration at all but leaves the queries that matched
-# nothing (grid edges of weight 1e-3 only, all but invisible in the residual's norm) up to 12
-# levels off; one iteration more, to 1e-5, brings every pixel of barbara and of 512^2 and 2048^2
-# scratches within 0.02 levels of the exact solve (the grid Laplace start at 1e-4 was up to 46
-# levels off on barbara, its errors compounding through the later layers' matches).
-_LAYERS_RTOL = 1e-5
 
 
 def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = "anisotropic",
@@ -283,9 +276,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
     smooth = SmoothFills(values, hole[region], settings.method)
     if self_validation and smooth_share is None:
         # The first estimate depends on the hole alone: solved while the held-out one is.
-        # (The layers start from the known values alone: no grid fill to wait for.)
-        if strategy == "global":
-            smooth.prepare("raw biharmonic")
+        smooth.prepare("raw biharmonic" if strategy == "global" else "laplace")
         def values_of(window):
             return _to_unit_range(channels_last[window], hole[window], scale)[0]
 
@@ -354,7 +345,9 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
     smooth = SmoothFills(values, hole, settings.method) if smooth is None else smooth
     if settings.smooth == "boundary" and settings.smooth_share > 0:
         smooth.prepare_blend()          # factorised on the side while patches are matched
-    estimate = _graph_fill(values, hole, settings, progress, smooth=smooth)
+    # The last use of the Laplace start is the layers' unless it is mixed in after them.
+    estimate = _graph_fill(values, hole, settings, progress, smooth=smooth,
+                           release_start=settings.smooth != "laplace")
     release_freed_memory(values)
     return mix_smooth(estimate, hole, settings, smooth)
 
@@ -362,19 +355,26 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
 def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
                 progress: ProgressCallback | None = None, *,
                 smooth: SmoothFills | None = None,
-                each_round: Callable[[np.ndarray], None] | None = None) -> np.ndarray:
+                each_round: Callable[[np.ndarray], None] | None = None,
+                release_start: bool = False) -> np.ndarray:
     """The graph solution (first fill and refinement rounds), before any smooth fill is mixed
     in. ``smooth`` shares the grid fills with the mixing: the biharmonic one is the scattered
     strategy's start, and the costliest step at high loss. ``each_round(estimate)`` sees the
-    estimate after each round (self-validation scores every round count from one run)."""
+    estimate after each round (self-validation scores every round count from one run).
+    ``release_start``: drop the layers' Laplace start from ``smooth`` once they are filled."""
     s, solve = settings, settings.solve_options()
     smooth = SmoothFills(values, hole, s.method) if smooth is None else smooth
     if s.strategy == "layers":
         layers = _layers(hole)
         reporter = _Progress(progress, total=len(layers) + s.rounds)
-        estimate = _fill_layers(values, hole, layers, patch_size=s.patch_size, k=s.k,
+        estimate = smooth["laplace"]
+        # The laplace fill's solver freed its blocks: give them back before the search's planes.
+        release_freed_memory(values)
+        estimate = _fill_layers(values, hole, estimate, layers, patch_size=s.patch_size, k=s.k,
                                 window=s.window, growth=s.window_growth, bandwidth=s.bandwidth,
                                 grid_weight=s.grid_weight, solve=solve, reporter=reporter)
+        if release_start:
+            smooth.forget("laplace")
         candidates = None
     else:
         reporter = _Progress(progress, total=1 + s.rounds)
@@ -414,17 +414,11 @@ def _reach(depth: int, window: int, growth: float, patch_size: int, strategy: st
 
 # --- stages -------------------------------------------------------------------------------------
 
-def _fill_layers(values: np.ndarray, hole: np.ndarray, layers: list[np.ndarray], *,
-                 patch_size: int, k: int, window: int, growth: float, bandwidth: float,
-                 grid_weight: float, solve: dict, reporter: "_Progress") -> np.ndarray:
-    """Fill the hole layer by layer from its boundary inward, one Dirichlet problem per layer.
-
-    Each layer's solve starts from the weighted mean of its queries' filled neighbours
-    (:func:`_jacobi_start`): a layer's queries match filled pixels only, so its ``L_AA`` is
-    nearly diagonal (query-query edges are the weak grid edges) and that mean is close to the
-    solution. A grid Laplace fill of the whole hole served as the start before: it cost the
-    pipeline a wait for its factorisation and 400 MB at 4096^2 in colour, for the same
-    iteration counts (docs/benchmarks.md)."""
+def _fill_layers(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray,
+                 layers: list[np.ndarray], *, patch_size: int,
+                 k: int, window: int, growth: float, bandwidth: float, grid_weight: float,
+                 solve: dict, reporter: "_Progress") -> np.ndarray:
+    """Fill the hole layer by layer from its boundary inward, one Dirichlet problem per layer."""
     channels = values.shape[2]
     filled = ~hole
     current = values.copy()
@@ -432,31 +426,21 @@ def _fill_layers(values: np.ndarray, hole: np.ndarray, layers: list[np.ndarray],
     # Matching needs no more than float32: half the memory traffic of the search kernel.
     search = PatchSearch(current, patch_size=patch_size, candidates=filled,
                          confidence=filled.astype(np.float32), _work=np.float32)
+    initial = estimate.reshape(-1, channels)
     for layer, queries in enumerate(layers, start=1):
         half = window // 2 + int(growth * (layer - 1))
         graph = search.query(queries, k=k, window=2 * half + 1, min_overlap=0.3)
         weights = _with_grid_edges(_match_weights(graph, bandwidth), queries, filled,
                                    grid_weight)
         known = filled.ravel()[weights.nodes]
-        node_values = _jacobi_start(weights.matrix, known, flat[weights.nodes])
+        node_values = np.where(known[:, None], flat[weights.nodes], initial[weights.nodes])
         solved = solve_dirichlet(weights.matrix, known, node_values, x0=node_values,
-                                 **{"rtol": _LAYERS_RTOL, **solve})
+                                 **{"rtol": _LINEAR_RTOL, **solve})
         flat[queries] = solved[weights.node_of(queries)]
         filled.ravel()[queries] = True
         search.update(queries, flat[queries])
         reporter.advance()
     return current
-
-
-def _jacobi_start(matrix: sp.csr_matrix, known: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """``values`` (n, c) with each unknown node's entry replaced by the weighted mean of its
-    known neighbours (one Jacobi step from zero on ``L_AA u = W_AB g``); 0 where a node has
-    none."""
-    start = np.where(known[:, None], values, 0.0)
-    mass = matrix @ known.astype(start.dtype)
-    mean = (matrix @ start) / np.maximum(mass, np.finfo(start.dtype).tiny)[:, None]
-    start[~known] = mean[~known]
-    return start
 
 
 def _layers(hole: np.ndarray) -> list[np.ndarray]:
