@@ -35,10 +35,7 @@ SCATTERED_SHARE = 0.5
 START_SIGMA = 1.0
 # Largest blend band factorised beside the patch matching: its LU then adds to the peak memory
 # (2048^2 with 5% scratches, 215k band pixels: 922-948 -> 1,158-1,173 MB); larger bands wait.
-# The layers no longer hold a grid Laplace start (400 MB at 4096^2 in colour): there 4096^2's
-# 838k-pixel band fits beside them (peak 2,515 -> 2,608 MiB), and its factorisation (3.3 s)
-# leaves the main thread.
-BACKGROUND_BAND_MAX = 1_000_000
+BACKGROUND_BAND_MAX = 250_000
 
 
 def grid_laplace_fill(values: np.ndarray, hole: np.ndarray, method: str) -> np.ndarray:
