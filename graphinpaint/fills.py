@@ -191,17 +191,20 @@ class BoundaryBlend:
         depth = layer_depths(hole) if depth is None else depth
         self.hole = hole
         self.near = hole & (depth <= BLEND_DEPTH)
-        band = hole & (depth <= 2 * BLEND_DEPTH)
-        if background and np.count_nonzero(band) <= BACKGROUND_BAND_MAX:
-            self._problem = _in_background(_Biharmonic, band, "auto", 1e-4)
-        else:
-            self._problem = _Biharmonic(band, "auto", 1e-4)
+        self._band = hole & (depth <= 2 * BLEND_DEPTH)
+        self._problem: _Biharmonic | Future | None = None
+        if background and np.count_nonzero(self._band) <= BACKGROUND_BAND_MAX:
+            self._problem = _in_background(_Biharmonic, self._band, "auto", 1e-4)
+        # Else made at the call: its factors would stay beside the caller's work meanwhile
+        # (4096^2 scratches: 260 MB through the layers and rounds).
 
     def __call__(self, estimate: np.ndarray, share: float,
                  start: np.ndarray | None = None) -> np.ndarray:
         """``estimate`` (H, W, C) with ``share`` of the biharmonic fill averaged in near the
         known pixels (see :func:`blend_near_boundary`). ``start``, an image like ``estimate``,
         is where an iterative solve starts (the biharmonic fill of the whole hole, say)."""
+        if self._problem is None:
+            self._problem = _Biharmonic(self._band, "auto", 1e-4)
         problem = self._problem = _done(self._problem)
         # Solved on the band and clipped on the blended pixels only, which lie in the band
         # (both in increasing flat order): a whole-image clip cost 0.2 s at 2048^2, the
