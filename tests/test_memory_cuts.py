@@ -84,17 +84,14 @@ def test_the_laplace_start_is_dropped_after_the_layers_unless_mixed_in(mix):
     np.testing.assert_array_equal(smooth["laplace"], start)       # solved again if asked
 
 
-@pytest.mark.parametrize("overlap_max, searches_before", [(2**40, 1), (0, 0)])
-def test_the_layers_ask_for_their_start_after_the_first_search(monkeypatch, overlap_max,
-                                                               searches_before):
-    """The grid Laplace start is solved while the first layer is matched, except in regions
-    too large for both in memory; either way the fill is the one of a start at hand."""
+def test_the_layers_ask_for_their_start_after_the_first_search(monkeypatch):
+    """The grid Laplace start is solved while the first layer is matched; the fill is the one
+    of a start at hand."""
     values, hole = _scratched()
     searches = []
     query = PatchSearch.query
     monkeypatch.setattr(PatchSearch, "query",
                         lambda self, *a, **k: searches.append(1) or query(self, *a, **k))
-    monkeypatch.setattr(pipeline, "_START_OVERLAP_MAX_BYTES", overlap_max)
     laplace = pipeline.SmoothFills(values, hole)["laplace"]
     asked = []
 
@@ -108,5 +105,5 @@ def test_the_layers_ask_for_their_start_after_the_first_search(monkeypatch, over
                                    k=settings.k, window=settings.window, growth=1.0,
                                    bandwidth=settings.bandwidth, grid_weight=settings.grid_weight,
                                    solve={}, reporter=pipeline._Progress(None, len(layers)))
-    assert asked == [searches_before]
+    assert asked == [1]
     np.testing.assert_array_equal(filled, pipeline._graph_fill(values, hole, settings))
