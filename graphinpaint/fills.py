@@ -165,7 +165,8 @@ class BoundaryBlend:
     ``background=True`` they are made in a thread of their own while the caller goes on (the
     pipeline matches patches meanwhile: SuperLU releases the GIL, and the layers' own sparse
     work leaves a core idle), for bands of up to ``BACKGROUND_BAND_MAX`` pixels: the factors
-    then share the peak memory with the caller's work. The result is the same either way.
+    then share the peak memory with the caller's work. Larger bands, and any without
+    ``background``, are prepared at the first call. The result is the same either way.
 
     Parameters
     ----------

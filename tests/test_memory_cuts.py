@@ -107,3 +107,16 @@ def test_the_layers_ask_for_their_start_after_the_first_search(monkeypatch):
                                    solve={}, reporter=pipeline._Progress(None, len(layers)))
     assert asked == [1]
     np.testing.assert_array_equal(filled, pipeline._graph_fill(values, hole, settings))
+
+
+def test_a_band_too_large_for_the_background_is_factorised_at_the_call(monkeypatch):
+    """Its factors would otherwise sit beside the layers and rounds (4096^2: 260 MB)."""
+    from graphinpaint import fills
+
+    values, hole = _scratched()
+    expected = fills.blend_near_boundary(values, hole, 0.25)
+    monkeypatch.setattr(fills, "BACKGROUND_BAND_MAX", 0)
+    blend = fills.BoundaryBlend(hole, background=True)
+    assert blend._problem is None
+    np.testing.assert_array_equal(blend(values, 0.25), expected)
+    assert isinstance(blend._problem, fills._Biharmonic)
