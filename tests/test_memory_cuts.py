@@ -102,7 +102,8 @@ def test_the_layers_ask_for_their_start_after_the_first_search(monkeypatch):
     settings = LAYERS.replace(rounds=0)
     layers = pipeline._layers(hole)
     filled = pipeline._fill_layers(values, hole, start, layers, patch_size=settings.patch_size,
-                                   k=settings.k, window=settings.window, growth=1.0,
+                                   k=settings.k, window=settings.window,
+                                   growth=settings.window_growth,
                                    bandwidth=settings.bandwidth, grid_weight=settings.grid_weight,
                                    solve={}, reporter=pipeline._Progress(None, len(layers)))
     assert asked == [1]
