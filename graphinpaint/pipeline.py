@@ -394,11 +394,12 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
     if s.strategy == "layers":
         layers = _layers(hole)
         reporter = _Progress(progress, total=len(layers) + s.rounds)
-        estimate = smooth["laplace"]
-        # The laplace fill's solver freed its blocks: give them back before the search's planes.
-        release_freed_memory(values)
-        estimate = _fill_layers(values, hole, estimate, layers, patch_size=s.patch_size, k=s.k,
-                                window=s.window, growth=s.window_growth, bandwidth=s.bandwidth,
+        # The Laplace start is solved in a thread of its own while the first layer is matched:
+        # only the layers' solves read it (2048^2 scratches waited 0.43 s for it before).
+        smooth.prepare("laplace")
+        estimate = _fill_layers(values, hole, lambda: smooth["laplace"], layers,
+                                patch_size=s.patch_size, k=s.k, window=s.window,
+                                growth=s.window_growth, bandwidth=s.bandwidth,
                                 grid_weight=s.grid_weight, solve=solve, reporter=reporter)
         if release_start:
             smooth.forget("laplace")
@@ -441,24 +442,30 @@ def _reach(depth: int, window: int, growth: float, patch_size: int, strategy: st
 
 # --- stages -------------------------------------------------------------------------------------
 
-def _fill_layers(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray,
+def _fill_layers(values: np.ndarray, hole: np.ndarray, start: Callable[[], np.ndarray],
                  layers: list[np.ndarray], *, patch_size: int,
                  k: int, window: int, growth: float, bandwidth: float, grid_weight: float,
                  solve: dict, reporter: "_Progress") -> np.ndarray:
-    """Fill the hole layer by layer from its boundary inward, one Dirichlet problem per layer."""
+    """Fill the hole layer by layer from its boundary inward, one Dirichlet problem per layer.
+    ``start()`` gives the solves' initial values (an image like ``values``); it is asked for
+    once, after the first layer's search, which does not read it (4096^2 scratches: 116 MiB
+    more at the peak, 2,466 MiB, than when the start is awaited first)."""
     channels = values.shape[2]
+    initial = None
     filled = ~hole
     current = values.copy()
     flat = current.reshape(-1, channels)
     # Matching needs no more than float32: half the memory traffic of the search kernel.
     search = PatchSearch(current, patch_size=patch_size, candidates=filled,
                          confidence=filled.astype(np.float32), _work=np.float32)
-    initial = estimate.reshape(-1, channels)
     for layer, queries in enumerate(layers, start=1):
         half = window // 2 + int(growth * (layer - 1))
         graph = search.query(queries, k=k, window=2 * half + 1, min_overlap=0.3)
         weights = _with_grid_edges(_match_weights(graph, bandwidth), queries, filled,
                                    grid_weight)
+        if initial is None:
+            initial = start().reshape(-1, channels)
+            release_freed_memory(values)        # the start's solver freed its blocks
         known = filled.ravel()[weights.nodes]
         node_values = np.where(known[:, None], flat[weights.nodes], initial[weights.nodes])
         solved = solve_dirichlet(weights.matrix, known, node_values, x0=node_values,

@@ -82,3 +82,42 @@ def test_the_laplace_start_is_dropped_after_the_layers_unless_mixed_in(mix):
     np.testing.assert_array_equal(released, kept)
     assert ("laplace" in smooth._fills) == (mix == "laplace")
     np.testing.assert_array_equal(smooth["laplace"], start)       # solved again if asked
+
+
+def test_the_layers_ask_for_their_start_after_the_first_search(monkeypatch):
+    """The grid Laplace start is solved while the first layer is matched; the fill is the one
+    of a start at hand."""
+    values, hole = _scratched()
+    searches = []
+    query = PatchSearch.query
+    monkeypatch.setattr(PatchSearch, "query",
+                        lambda self, *a, **k: searches.append(1) or query(self, *a, **k))
+    laplace = pipeline.SmoothFills(values, hole)["laplace"]
+    asked = []
+
+    def start():
+        asked.append(len(searches))
+        return laplace
+
+    settings = LAYERS.replace(rounds=0)
+    layers = pipeline._layers(hole)
+    filled = pipeline._fill_layers(values, hole, start, layers, patch_size=settings.patch_size,
+                                   k=settings.k, window=settings.window,
+                                   growth=settings.window_growth,
+                                   bandwidth=settings.bandwidth, grid_weight=settings.grid_weight,
+                                   solve={}, reporter=pipeline._Progress(None, len(layers)))
+    assert asked == [1]
+    np.testing.assert_array_equal(filled, pipeline._graph_fill(values, hole, settings))
+
+
+def test_a_band_too_large_for_the_background_is_factorised_at_the_call(monkeypatch):
+    """Its factors would otherwise sit beside the layers and rounds (4096^2: 260 MB)."""
+    from graphinpaint import fills
+
+    values, hole = _scratched()
+    expected = fills.blend_near_boundary(values, hole, 0.25)
+    monkeypatch.setattr(fills, "BACKGROUND_BAND_MAX", 0)
+    blend = fills.BoundaryBlend(hole, background=True)
+    assert blend._problem is None
+    np.testing.assert_array_equal(blend(values, 0.25), expected)
+    assert isinstance(blend._problem, fills._Biharmonic)
