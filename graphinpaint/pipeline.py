@@ -32,7 +32,7 @@ from ._image_range import (_channels_last, _check_finite, _checked_mask, _from_u
                            _to_unit_range, _unit_scale)
 from ._memory import check_fits_in_memory, release_freed_memory
 from ._validation import InpaintError, check_choice, check_float, check_int
-from .fills import _bounding_box, is_scattered, layer_depths
+from .fills import BACKGROUND_BAND_MAX, _bounding_box, is_scattered, layer_depths
 from .graph import PatchSearch, PixelGraph, _node_positions, _union_of_pixels, window_knn
 from .patches import check_patch_size
 from .selection import (LAYERS_MARGIN, MARGIN, MATCH_SHARE, PATCH_SIZES, ROUNDS, SmoothFills,
@@ -370,8 +370,11 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
     smooth = SmoothFills(values, hole, settings.method) if smooth is None else smooth
     if settings.smooth == "boundary" and settings.smooth_share > 0:
         smooth.prepare_blend()          # factorised on the side while patches are matched
-    elif settings.smooth == "match" and settings.smooth_share > 0:
-        smooth.prepare("raw biharmonic")        # solved on the side while patches are matched
+    elif settings.smooth == "match" and settings.smooth_share > 0 and \
+            np.count_nonzero(hole) <= BACKGROUND_BAND_MAX:
+        # Solved on the side while patches are matched where its factors fit beside them, as
+        # the blend's band: at 4096^2 (840k hole pixels) they took the peak to 3,292 MiB.
+        smooth.prepare("raw biharmonic")
     # The last use of the Laplace start is the layers' unless it is mixed in after them.
     estimate = _graph_fill(values, hole, settings, progress, smooth=smooth,
                            release_start=settings.smooth != "laplace")
