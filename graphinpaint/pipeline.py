@@ -309,10 +309,11 @@ def _matched_mix(strategy: str, thick: bool, rounds: int, smooth_share: float | 
 
 def _default_smooth(strategy: str, thick: bool, rounds: int, smooth_share: float | None) -> str:
     """How the smooth fill is mixed in before self-validation: by match quality for thin
-    strokes, near the boundary for other layers, not at all for scattered loss."""
+    strokes, near the boundary for other layers and for a share the caller gives, not at all
+    for scattered loss by default."""
     if _matched_mix(strategy, thick, rounds, smooth_share):
         return "match"
-    return "boundary" if strategy == "layers" else "none"
+    return "boundary" if strategy == "layers" or smooth_share is not None else "none"
 
 
 def _default_share(strategy: str, thick: bool, rounds: int, smooth_share: float | None) -> float:
