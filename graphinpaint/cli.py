@@ -102,10 +102,10 @@ def _parser() -> argparse.ArgumentParser:
                              "and text; 3 for blocks and blotches up to 32 pixels deep; for "
                              "scattered loss 1 or 2, chosen on held-out pixels; else 1)")
     parser.add_argument("--smooth-share", type=float, default=None,
-                        help="share of a smooth fill mixed in (default: chosen on held-out "
-                             "pixels for scattered loss and strokes; 0.25 near the boundary for "
-                             "blocks and blotches, unless a smooth fill wins by far on their "
-                             "halved parts)")
+                        help="share of a smooth fill mixed in near the boundary (default: up "
+                             "to 0.5 by match quality for scratches and text, 0.25 near the "
+                             "boundary for blocks and blotches, none for scattered loss; "
+                             "self-validation may choose another mix on held-out pixels)")
     parser.add_argument("--strategy", choices=("auto", "layers", "global"), default="auto")
     parser.add_argument("--method", choices=("auto", "direct", "cg", "amg"), default="auto",
                         help="linear solver (default auto)")

@@ -240,7 +240,10 @@ class PatchSearch:
 
     def update(self, pixels: np.ndarray, values: np.ndarray, *, confidence: float = 1.0,
                candidate: bool = True) -> None:
-        """Set the values (n, C), confidence and candidacy of pixels given by flat index."""
+        """Set the values (n, C), confidence (in [0, 1]: the masked search's early exit counts
+        on it) and candidacy of pixels given by flat index."""
+        confidence = check_float(confidence, "confidence", "PatchSearch.update", low=0.0,
+                                 high=1.0)
         pixels = _checked_indices(np.asarray(pixels), self.shape[0] * self.shape[1], "pixels",
                                   "PatchSearch.update", unique=False)
         values = np.asarray(values, dtype=self._work).reshape(len(pixels), self.channels)

@@ -154,6 +154,15 @@ def test_nndescent_recall_against_exact():
     assert hits / exact.nnz >= 0.9
 
 
+@pytest.mark.parametrize("confidence", [1.5, -0.1])
+def test_patch_search_update_checks_the_confidence(confidence):
+    """The masked search's early exit assumes confidences in [0, 1]: with 6 it returned other
+    neighbours than the full sums on most queries."""
+    search = PatchSearch(np.zeros((8, 8)), patch_size=3)
+    with pytest.raises(InpaintError, match="'confidence' parameter of PatchSearch.update"):
+        search.update(np.array([9]), np.array([[0.5]]), confidence=confidence)
+
+
 def test_patch_search_update_equals_a_fresh_search():
     rng = np.random.default_rng(6)
     image = rng.random((15, 16, 3))

@@ -393,3 +393,21 @@ def test_scattered_loss_is_chosen_with_5_matches_and_filled_with_3(monkeypatch):
     five = gi.inpaint(image, hole, k=5)
     assert (given[-1].k, filled[-1].k, filled[-1].refinement_k) == (5, 5, 10)
     assert gi.metrics.psnr(image, default, hole) > gi.metrics.psnr(image, five, hole) + 0.2
+
+
+def test_a_given_smooth_share_is_mixed_into_scattered_loss_too():
+    """Known answer: with every hole pixel near the known ones, a share of 1 is the biharmonic
+    fill there (it used to be dropped for the "global" strategy: 0 and 1 gave the same image)."""
+    image = _smooth_surface(40) + 0.05 * _periodic_texture(40)
+    image = (image - image.min()) / (image.max() - image.min())    # [0, 1]: no rescaling
+    hole = np.random.default_rng(4).random(image.shape) < 0.5
+    hole[0, 0] = False
+    near = hole & (gi.fills.layer_depths(hole) <= gi.fills.BLEND_DEPTH)
+    assert near.sum() > 0.9 * hole.sum()
+    graph = gi.inpaint(image, hole, channel_axis=None, smooth_share=0.0)
+    smooth = gi.inpaint(image, hole, channel_axis=None, smooth_share=1.0)
+    values = image[..., None].copy()
+    values[hole] = 0
+    biharmonic = selection.SmoothFills(values, hole)["biharmonic"][..., 0]
+    np.testing.assert_allclose(smooth[near], biharmonic[near], atol=1e-9)
+    assert np.abs(smooth - graph)[near].max() > 1e-3
