@@ -262,14 +262,14 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
 
     scale = _unit_scale(channels_last, hole)
     defaults = _STRATEGY_DEFAULTS[strategy]
+    mix, share = _default_mix(strategy, thick, rounds, smooth_share)
     settings = Settings(
         strategy=strategy, patch_size=patch_size, k=k,
         window=window, window_growth=window_growth,
         bandwidth=defaults["bandwidth"] if bandwidth is None else bandwidth,
         grid_weight=defaults["grid_weight"], rounds=rounds,
         refine_k=k if thick and rounds > 1 else None,          # None: 2 k
-        smooth=_default_smooth(strategy, thick, rounds, smooth_share),
-        smooth_share=_default_share(strategy, thick, rounds, smooth_share),
+        smooth=mix, smooth_share=share,
         p=p, form=form, method=method)
     # Work on the part of the image that the searches can reach: cost follows the hole.
     reach = _reach(depth, settings.window, window_growth, max((patch_size, *more_patches)),
@@ -302,26 +302,17 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
                             region)
 
 
-def _matched_mix(strategy: str, thick: bool, rounds: int, smooth_share: float | None) -> bool:
-    """Whether the smooth fill is mixed in by match quality (``selection.MATCH_DISTANCE``): thin
-    strokes with refinement rounds (whose matches measure it), unless a share is given."""
-    return smooth_share is None and rounds > 0 and _holes.is_strokes(strategy, thick)
-
-
-def _default_smooth(strategy: str, thick: bool, rounds: int, smooth_share: float | None) -> str:
-    """How the smooth fill is mixed in before self-validation: by match quality for thin
-    strokes, near the boundary for other layers and for a share the caller gives, not at all
-    for scattered loss by default."""
-    if _matched_mix(strategy, thick, rounds, smooth_share):
-        return "match"
-    return "boundary" if strategy == "layers" or smooth_share is not None else "none"
-
-
-def _default_share(strategy: str, thick: bool, rounds: int, smooth_share: float | None) -> float:
-    """The smooth fill's share before self-validation (the given one, if any)."""
+def _default_mix(strategy: str, thick: bool, rounds: int,
+                 smooth_share: float | None) -> tuple[str, float]:
+    """How the smooth fill is mixed in before self-validation, and its share: a share the caller
+    gives, near the boundary; by default, by match quality for thin strokes with refinement
+    rounds (whose matches measure it: ``selection.MATCH_DISTANCE``), a quarter near the
+    boundary for other layers, nothing for scattered loss."""
     if smooth_share is not None:
-        return smooth_share
-    return MATCH_SHARE if _matched_mix(strategy, thick, rounds, smooth_share) else 0.25
+        return "boundary", smooth_share
+    if rounds > 0 and _holes.is_strokes(strategy, thick):
+        return "match", MATCH_SHARE
+    return ("boundary" if strategy == "layers" else "none"), 0.25
 
 
 def _self_validate_thick(values_of: Callable[[tuple[slice, slice]], np.ndarray],
