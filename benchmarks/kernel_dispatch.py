@@ -1,6 +1,6 @@
 """Where the offset kernel beats the windowed one: every search ``inpaint`` makes, both ways.
 
-    python benchmarks/kernel_dispatch.py out.json [--cases barbara block32 ...]
+    python benchmarks/kernel_dispatch.py out.json [--cases barbara "astronaut block 32" ...]
     python benchmarks/kernel_dispatch.py --table out.json
 
 Each ``PatchSearch.query`` call inside ``inpaint`` runs untimed once each way (caches), then
@@ -19,9 +19,16 @@ Cases: ``profile_stages.cases()`` (barbara, scratches512/2048, random512, random
     python benchmarks/kernel_dispatch.py --synthetic
 
 Masked searches denser than the layers' contours (which ``inpaint`` does not make, so the cases
-above cannot place the masked crossover): on a 1024^2 smooth photo (known pixels confidence 1,
-hole 0, k 5, min_overlap 0.3, window 31; and full, all confidences 1), the hole pixels up to depth 1, 2, 3 and all of them, of
-5% scratches, 20% and 50% random loss and a 64 x 64 block; both kernels best of 2, alternated.
+above cannot place the masked crossover), and full ones on the same queries: on a 1024^2
+smooth photo (masked: known pixels confidence 1, hole 0, min_overlap 0.3; full: all
+confidences 1; k 5, window 31), the hole pixels up to depth 1, 2, 3 and all of them, of 5%
+scratches, 20% and 50% random loss and a 64 x 64 block; both kernels best of 2, alternated.
+
+    PYTHONPATH=<checkout> python benchmarks/kernel_dispatch.py --random-loss 0.2 0.3 0.1
+
+Whole ``inpaint`` calls on astronaut 512^2 with random loss of the given shares (rng 1), for
+A/B runs of the dispatch between checkouts: best of 2 warm calls (wall, process CPU, and the
+CPU inside the three search kernels), and the PSNR over the hole.
 """
 
 from __future__ import annotations
@@ -110,8 +117,8 @@ def synthetic() -> None:
              "random 50%": random_mask((side, side), 0.5, rng),
              "block 64": block_mask((side, side), 64)}
     recorder = Recorder()
-    print("| search | hole | queries: depth | queries | patch pixels per query (32 x 32) | windowed | "
-          "offset | windowed / offset |")
+    print("| search | hole | queries: depth | queries | patch pixels per query (32 x 32) | "
+          "windowed | offset | windowed / offset |")
     print("|---" * 8 + "|")
     for (name, hole), kind in itertools.product(holes.items(), ("masked", "full")):
         known = ~hole
@@ -129,6 +136,39 @@ def synthetic() -> None:
             print(f"| {kind} | {name} | {depth or 'all'} | {len(queries)} | "
                   f"{pixels_per_query(qy, qx, 7, 32):.2f} | {windowed:.3f} s | {offset:.3f} s "
                   f"| {windowed / offset:.2f}x |", flush=True)
+
+
+def random_loss_calls(shares: list[float], side: int = 512) -> None:
+    """The ``--random-loss`` lines (see the module's doc)."""
+    from skimage import data
+
+    image = data.astronaut()[:side, :side]
+    spent = [0.0]
+    for name in ("window_knn_kernel", "offset_knn_kernel", "rerank_kernel"):
+        setattr(graph, name, _timed(getattr(graph, name), spent))
+    for share in shares:
+        hole = random_mask(image.shape[:2], share, np.random.default_rng(1))
+        gi.inpaint(image[:64, :64], hole[:64, :64])                 # numba warm-up
+        best = None
+        for _ in range(2):
+            spent[0] = 0.0
+            wall, cpu = time.perf_counter(), time.process_time()
+            out = gi.inpaint(image, hole)
+            row = (time.perf_counter() - wall, time.process_time() - cpu, spent[0])
+            best = row if best is None or row[1] < best[1] else best
+        print(f"random {share:.0%} {side}^2: wall {best[0]:.2f} s, CPU {best[1]:.2f} s, search "
+              f"kernels {best[2]:.2f} s, PSNR {gi.metrics.psnr(image, out, hole):.4f} dB "
+              f"({Path(gi.__file__).parent})", flush=True)
+
+
+def _timed(kernel, spent: list[float]):
+    """``kernel`` adding its CPU seconds to ``spent[0]``."""
+    def run(*args):
+        start = time.process_time()
+        out = kernel(*args)
+        spent[0] += time.process_time() - start
+        return out
+    return run
 
 
 BINS = (0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 20, 1e9)
@@ -153,11 +193,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path, nargs="?")
     parser.add_argument("--synthetic", action="store_true", help="dense masked searches")
+    parser.add_argument("--random-loss", nargs="+", type=float, default=None,
+                        help="whole calls on astronaut 512^2 with these shares of loss")
     parser.add_argument("--cases", nargs="+", default=None)
     parser.add_argument("--table", action="store_true", help="print the table of a saved run")
     parser.add_argument("--measure", default="per_query_32", choices=["per_query_16",
                                                                        "per_query_32"])
     args = parser.parse_args()
+    if args.random_loss:
+        random_loss_calls(args.random_loss)
+        return
     if args.synthetic:
         synthetic()
         return

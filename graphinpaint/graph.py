@@ -45,10 +45,12 @@ _NNDESCENT_PAIRS = 2e10
 # overlap, measured as the patch pixels its tiles compute per query (``tile_patch_pixels`` on
 # its own tiles). Re-measured after the masked windowed kernel got 1.6x faster
 # (docs/benchmarks.md, "Seventh pass"; benchmarks/kernel_dispatch.py), separately by search:
-# full patches (the rounds): 2 to 3 times less CPU up to 4.2 pixels per query, 1.3x at 6.8,
-# 1.16x at 8.0 (one-pixel contours), a loss above 8.5; masked (the layers, min_overlap 0.3):
-# 1.4x at 2.8-3.0 (dense random loss), even at 3.9, a loss from 4.4 (0.6-0.8x on the layers'
-# contours, 7.5-10).
+# full patches (the rounds): 1.9 to 3.5 times less CPU up to 5 pixels per query, 1.1-1.8x at
+# 6.8 (against the shortlist and the windowed kernel), 1.16x at 8.0, a loss on small calls at
+# 8-9 and against the shortlist at 12.9; masked (the layers, min_overlap 0.3): 1.4x at
+# 2.8-3.0 (dense random loss), even at 3.9, a loss from 4.4 (0.5-0.8x on the layers' one-pixel
+# contours, 7.5 and more). Left out: masked queries deep in a hole (none known in their
+# patches) go to the offset kernel, where the windowed one's overlap exit is 2x cheaper.
 _OFFSET_PIXELS_PER_QUERY = 8.0
 _OFFSET_PIXELS_PER_MASKED_QUERY = 4.0
 # Side of the offset kernel's tiles: larger tiles repeat fewer patch pixels at their edges
