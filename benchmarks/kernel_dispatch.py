@@ -48,7 +48,7 @@ import graphinpaint as gi  # noqa: E402
 from cases import block_mask, random_mask, scratch_mask, wide_images, wide_masks  # noqa: E402
 from graphinpaint.fills import layer_depths  # noqa: E402
 from graphinpaint import _offset_kernel as kernels, graph  # noqa: E402
-from profile_stages import cases as stage_cases, smooth_photo  # noqa: E402
+from profile_stages import cases as stage_cases, smooth_photo, warm_examples  # noqa: E402
 
 WIDE = ("astronaut", "brick", "cartoon")
 WIDE_MASKS = ("block 32", "block 64", "blotches")
@@ -214,13 +214,7 @@ def main() -> None:
     graph.PatchSearch.query = lambda search, queries, **kwargs: recorder(search, queries,
                                                                          **kwargs)
     rows = []
-    for name in args.cases or list(makers):
-        example = makers[name]()
-        if example is None:
-            print(f"{name}: skipped (no data)", file=sys.stderr)
-            continue
-        image, hole = example
-        gi.inpaint(image[:64, :64], hole[:64, :64])                 # numba warm-up
+    for name, image, hole in warm_examples(args.cases or list(makers), makers):
         recorder.rows.clear()
         gi.inpaint(image, hole)
         rows += [dict(case=name, **r) for r in recorder.rows]

@@ -5,7 +5,7 @@
 
 Every ``PatchSearch.query`` that ``inpaint`` makes (``window_knn`` goes through it) runs once
 untimed, then four times on the same arguments: as dispatched (the offset kernel where the
-queries' patches overlap, ``graph._OFFSET_PIXELS_PER_QUERY``), as before this kernel existed
+queries' patches overlap, ``graph._offset_tiles``), as before this kernel existed
 (the windowed kernel, or the reduced-space shortlist and exact re-ranking when the call asks
 for one), with the windowed kernel exactly, and with the offset kernel; the pipeline goes on
 with the dispatched result. Per case and kind of search (masked: the layers; full: the
