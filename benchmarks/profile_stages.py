@@ -71,10 +71,10 @@ def cases() -> dict:
             "random1024": lambda: native_random(0.5)}
 
 
-def warm_examples(names: list[str]):
+def warm_examples(names: list[str], makers: dict | None = None):
     """(name, image, hole) of each named case whose data is here, after a small ``inpaint``
-    that compiles or loads numba's kernels."""
-    makers = cases()
+    that compiles or loads numba's kernels. ``makers``: name -> maker, :func:`cases` if None."""
+    makers = cases() if makers is None else makers
     for name in names:
         example = makers[name]()
         if example is None:

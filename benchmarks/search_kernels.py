@@ -5,7 +5,7 @@
 
 Every ``PatchSearch.query`` that ``inpaint`` makes (``window_knn`` goes through it) runs once
 untimed, then four times on the same arguments: as dispatched (the offset kernel where the
-queries' patches overlap, ``graph._OFFSET_PIXELS_PER_QUERY``), as before this kernel existed
+queries' patches overlap, ``graph._offset_tiles``), as before this kernel existed
 (the windowed kernel, or the reduced-space shortlist and exact re-ranking when the call asks
 for one), with the windowed kernel exactly, and with the offset kernel; the pipeline goes on
 with the dispatched result. Per case and kind of search (masked: the layers; full: the
@@ -71,9 +71,9 @@ class Recorder:
         """The query with the dispatch replaced: ``tiles`` None = never the offset kernel,
         True = always."""
         dispatch = graph._offset_tiles
-        graph._offset_tiles = (lambda qy, qx, size: kernels.query_tiles(
+        graph._offset_tiles = (lambda qy, qx, size, **_: kernels.query_tiles(
             qy, qx, graph._OFFSET_TILE, graph._OFFSET_TILE)) if tiles \
-            else (lambda qy, qx, size: None)
+            else (lambda qy, qx, size, **_: None)
         try:
             return _cpu(self.query, search, queries, **kwargs)
         finally:
@@ -91,7 +91,8 @@ class Recorder:
         self.rows.append(dict(
             kind=kind, queries=len(pixels), picked=picked_cpu, before=before_cpu,
             windowed=exact_cpu, offset=offset_cpu,
-            to_offset=graph._offset_tiles(qy, qx, search.patch_size) is not None,
+            to_offset=graph._offset_tiles(
+                qy, qx, search.patch_size, masked=not search._uniform) is not None,
             same_picked=same_share(picked, exact, pixels),
             same_before=same_share(before, exact, pixels)))
         return picked

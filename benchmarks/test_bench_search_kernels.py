@@ -3,8 +3,9 @@
 Run: ``python -m pytest benchmarks/test_bench_search_kernels.py --benchmark-enable``
 Each benchmark times the offset-major kernel (``offset_knn_kernel``) with the windowed one
 (``window_knn_kernel``) as its peer in the same run, alternated, best of 3; ``extra_info`` has
-both times, their ratio, the patch pixels per query that ``graph._full_patch_knn`` decides
-by, and the share of queries whose k neighbours are the same set.
+both times, their ratio, the patch pixels per query that ``graph._offset_tiles`` decides by
+(on the kernel's own tiles, ``graph._OFFSET_TILE``), whether it picks the offset kernel, and
+the share of queries whose k neighbours are the same set.
 """
 
 import time
@@ -57,7 +58,7 @@ def test_offset_kernel_against_the_windowed_kernel(benchmark, case):
 
     def offset():
         return offset_knn_kernel(*args, PATCH, k, min_overlap, True, uniform,
-                                 *query_tiles(qy, qx))
+                                 *query_tiles(qy, qx, graph._OFFSET_TILE, graph._OFFSET_TILE))
 
     windowed(), offset()                                   # numba warm-up, untimed
     best, results = {"windowed": np.inf, "offset": np.inf}, {}
@@ -68,9 +69,10 @@ def test_offset_kernel_against_the_windowed_kernel(benchmark, case):
             best[name] = min(best[name], time.perf_counter() - start)
     benchmark.pedantic(offset, rounds=1, iterations=1)
     same = np.all(np.sort(results["windowed"][0], 1) == np.sort(results["offset"][0], 1), 1)
-    pixels = tile_patch_pixels(qy, qx, *query_tiles(qy, qx), PATCH) / len(qy)
+    tiles = query_tiles(qy, qx, graph._OFFSET_TILE, graph._OFFSET_TILE)
+    pixels = tile_patch_pixels(qy, qx, *tiles, PATCH) / len(qy)
     benchmark.extra_info.update(
         queries=len(qy), windowed_s=best["windowed"], offset_s=best["offset"],
         windowed_over_offset=best["windowed"] / best["offset"], same_k_set=float(same.mean()),
         patch_pixels_per_query=pixels,
-        rule_picks_offset=bool(pixels <= graph._OFFSET_PIXELS_PER_QUERY))
+        rule_picks_offset=graph._offset_tiles(qy, qx, PATCH, masked=not uniform) is not None)

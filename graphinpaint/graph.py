@@ -41,15 +41,21 @@ __all__ = ["PatchSearch", "PixelGraph", "grid_graph", "knn_graph", "window_knn"]
 # Above this many query-candidate pairs, "auto" uses pynndescent rather than exact search.
 _NNDESCENT_PAIRS = 2e10
 # The offset kernel computes each patch pixel's term once per offset for all the queries whose
-# patches hold it, without the windowed kernel's early exit: it pays where the queries'
-# patches overlap. Measured (docs/benchmarks.md, benchmarks/search_kernels.py): 1.4 to 5.6
-# times less CPU up to 4.8 patch pixels per query, about even at 8.5 to 10 (the layers'
-# one-pixel contours), a loss above.
-_OFFSET_PIXELS_PER_QUERY = 6.0
-# Side of the offset kernel's tiles. The rule above counts on 16 x 16 tiles, as it was
-# measured; the kernel itself runs on larger ones, which repeat fewer patch pixels at their
-# edges (same results to the bit: a query's sums do not depend on its tile; 1.06-1.19x less
-# CPU on the rounds of scratches and random loss, docs/benchmarks.md).
+# patches hold it, without the windowed kernel's early exit: it pays where the queries' patches
+# overlap, measured as the patch pixels its tiles compute per query (``tile_patch_pixels`` on
+# its own tiles). Re-measured after the masked windowed kernel got 1.6x faster
+# (docs/benchmarks.md, "Seventh pass"; benchmarks/kernel_dispatch.py), separately by search:
+# full patches (the rounds): 1.9 to 3.5 times less CPU up to 5 pixels per query, 1.1-1.8x at
+# 6.8 (against the shortlist and the windowed kernel), 1.16x at 8.0, a loss on small calls at
+# 8-9 and against the shortlist at 12.9; masked (the layers, min_overlap 0.3): 1.4x at
+# 2.8-3.0 (dense random loss), even at 3.9, a loss from 4.4 (0.5-0.8x on the layers' one-pixel
+# contours, 7.5 and more). Left out: masked queries deep in a hole (none known in their
+# patches) go to the offset kernel, where the windowed one's overlap exit is 2x cheaper.
+_OFFSET_PIXELS_PER_QUERY = 8.0
+_OFFSET_PIXELS_PER_MASKED_QUERY = 4.0
+# Side of the offset kernel's tiles: larger tiles repeat fewer patch pixels at their edges
+# (same results to the bit: a query's sums do not depend on its tile; 1.06-1.19x less CPU on
+# the rounds of scratches and random loss than 16 x 16, docs/benchmarks.md).
 _OFFSET_TILE = 32
 
 
@@ -275,7 +281,7 @@ class PatchSearch:
         windows = _window_sizes(window, len(query_pixels), func)
         qy, qx = (a.astype(np.int64) for a in np.divmod(query_pixels, self.shape[1]))
         radius = (windows // 2).astype(np.int64)
-        tiles = _offset_tiles(qy, qx, self.patch_size)
+        tiles = _offset_tiles(qy, qx, self.patch_size, masked=not self._uniform)
         if tiles is not None:           # exact, and cheaper than a shortlist too (measured)
             neighbours, squared = offset_knn_kernel(
                 self._planes, self._conf, qy, qx, radius, self.candidates, self.patch_size, k,
@@ -339,16 +345,18 @@ def _padded_planes(image: np.ndarray, patch_size: int, dtype: type) -> np.ndarra
     return planes
 
 
-def _offset_tiles(qy: np.ndarray, qx: np.ndarray,
-                  patch_size: int) -> tuple[np.ndarray, np.ndarray] | None:
+def _offset_tiles(qy: np.ndarray, qx: np.ndarray, patch_size: int, *,
+                  masked: bool = False) -> tuple[np.ndarray, np.ndarray] | None:
     """The queries' tiles for :func:`offset_knn_kernel` where it costs less than the windowed
     kernel (their patches overlap: runs and blocks of hole pixels, dense random loss), else
-    None (isolated pixels, thin contours: the windowed kernel's early exit wins there)."""
+    None (isolated pixels, thin contours: the windowed kernel's early exit wins there).
+    ``masked``: a search with confidence < 1, whose windowed kernel exits earlier."""
     if len(qy) == 0:
         return None
-    tiles = query_tiles(qy, qx)
-    pays = tile_patch_pixels(qy, qx, *tiles, patch_size) <= _OFFSET_PIXELS_PER_QUERY * len(qy)
-    return query_tiles(qy, qx, _OFFSET_TILE, _OFFSET_TILE) if pays else None
+    tiles = query_tiles(qy, qx, _OFFSET_TILE, _OFFSET_TILE)
+    limit = _OFFSET_PIXELS_PER_MASKED_QUERY if masked else _OFFSET_PIXELS_PER_QUERY
+    pays = tile_patch_pixels(qy, qx, *tiles, patch_size) <= limit * len(qy)
+    return tiles if pays else None
 
 
 def _lattice(patch_size: int) -> tuple[int, int, int]:

@@ -125,8 +125,9 @@ def test_dense_queries_get_the_exact_search_even_when_a_shortlist_is_asked_for()
 
 
 def test_inpaint_with_the_reduced_search_is_within_005_db_of_the_full_search(monkeypatch):
-    # 20% loss: queries sparse enough for the shortlist (at 50-80% the search answers them
-    # exactly with the offset kernel, and both runs would be the same computation).
+    # The offset kernel off: at 20% loss the search answers the rounds' queries exactly with
+    # it (cheaper there), and both runs would be the same computation.
+    monkeypatch.setattr(graph, "_OFFSET_PIXELS_PER_QUERY", 0.0)
     image = _photo(96)
     hole = _random_loss(image.shape[:2], 0.2, 2)
     fast = gi.inpaint(image, hole)
@@ -226,3 +227,49 @@ def test_the_blend_started_from_the_whole_holes_fill_is_the_blend():
     near = hole & (gi.fills.layer_depths(hole) <= gi.fills.BLEND_DEPTH)
     assert 0 < np.abs(warm - estimate)[near].max()
     assert np.abs(warm - cold).max() < 1 / 255
+
+
+def _kernel_that_runs(monkeypatch, search, queries, **options):
+    """The name of the search kernel that ``PatchSearch.query`` calls for these queries."""
+    called = []
+    for name in ("offset_knn_kernel", "window_knn_kernel"):
+        kernel = getattr(graph, name)
+        monkeypatch.setattr(graph, name, lambda *args, _name=name, _kernel=kernel: (
+            called.append(_name), _kernel(*args))[1])
+    search.query(queries, k=5, window=15, **options)
+    return called
+
+
+@pytest.mark.parametrize("hole_kind, masked, expected", [
+    ("block contour", True, "window_knn_kernel"),         # a layer: 8.4 patch pixels a query
+    ("block contour", False, "window_knn_kernel"),
+    ("block", False, "offset_knn_kernel"),                # a round on a block: 1.9
+    ("random 20%", True, "window_knn_kernel"),            # 6.7: the two searches' rules
+    ("random 20%", False, "offset_knn_kernel"),           # disagree here
+    ("random 50%", True, "offset_knn_kernel"),            # 2.8: dense loss
+    ("random 50%", False, "offset_knn_kernel"),
+])
+def test_the_dispatch_picks_the_kernel_of_its_rule(monkeypatch, hole_kind, masked, expected):
+    """Masked searches go to the offset kernel up to 4 patch pixels per query, full ones up to
+    8 (graph._OFFSET_PIXELS_PER_MASKED_QUERY, _OFFSET_PIXELS_PER_QUERY; measured crossovers)."""
+    side = 128
+    image = _photo(side).astype(np.float32) / 255
+    block = np.pad(np.ones((32, 32), bool), 48)
+    holes = {"block contour": block, "block": block,
+             "random 20%": _random_loss((side, side), 0.2, 3),
+             "random 50%": _random_loss((side, side), 0.5, 3)}
+    hole = holes[hole_kind]
+    depths = gi.fills.layer_depths(hole)
+    queries = np.flatnonzero(depths == 1 if hole_kind.endswith("contour") else hole)
+    known = ~hole
+    search = PatchSearch(image, candidates=known,
+                         confidence=known.astype(np.float32) if masked else None)
+    called = _kernel_that_runs(monkeypatch, search, queries, min_overlap=0.3 if masked else 0.0)
+    assert called == [expected]
+    # And the kernel it picks gives the other one's neighbours (exact ties aside).
+    other = window_knn(image, queries, k=5, window=15, candidates=known,
+                       confidence=known.astype(np.float32) if masked else None,
+                       min_overlap=0.3 if masked else 0.0)
+    picked = search.query(queries, k=5, window=15, min_overlap=0.3 if masked else 0.0)
+    assert np.mean([a == b for a, b in zip(_neighbour_sets(picked, queries),
+                                           _neighbour_sets(other, queries))]) >= 0.95
