@@ -22,7 +22,8 @@ from typing import Callable
 import numpy as np
 
 from .fills import (BLEND_DEPTH, BoundaryBlend, _done, _in_background, clip_to_known,
-                    grid_biharmonic_fill, grid_laplace_fill, layer_depths, mix_in)
+                    grid_biharmonic_fill, grid_laplace_fill, is_large_and_thin, layer_depths,
+                    mix_in)
 from .settings import Settings
 
 __all__ = ["HeldOut", "SmoothFills", "choose_settings", "held_out", "mix_smooth",
@@ -102,6 +103,9 @@ class SmoothFills:
         # Mean patch distance of each hole pixel's matches (in np.flatnonzero(hole) order), as
         # the graph fill's last refinement round found them: the "match" mix reads it.
         self.match_distance: np.ndarray | None = None
+        # The Laplace fill's values on the hole, kept when the fill is forgotten: the start of
+        # the biharmonic fill's CG on large thin holes (fills.is_large_and_thin).
+        self._laplace_on_hole: np.ndarray | None = None
 
     def prepare(self, kind: str) -> None:
         """Start solving the fill ``kind`` in a thread of its own; asking for it waits for it.
@@ -153,10 +157,23 @@ class SmoothFills:
         """Whether the boundary blend's band (depth up to 2 * BLEND_DEPTH) is the whole hole."""
         return bool(self._depths().max() <= 2 * BLEND_DEPTH)
 
+    def _biharmonic_start(self) -> np.ndarray | None:
+        """Where the biharmonic fill's CG starts on a large thin hole: the Laplace fill's values
+        on the hole, if it was solved (the layers' start); else None, and LU solves it."""
+        if not is_large_and_thin(self.hole, self._depths()):
+            return None
+        laplace = self._fills.get("laplace")
+        if laplace is not None:
+            return _done(laplace)[self.hole]
+        return self._laplace_on_hole
+
     def forget(self, kind: str) -> None:
         """Drop the fill ``kind`` (a later request solves it again): its memory, once no
-        caller needs it (the Laplace start, 400 MB at 4096^2 in colour, after the layers)."""
-        self._fills.pop(kind, None)
+        caller needs it (the Laplace start, 400 MB at 4096^2 in colour, after the layers).
+        The Laplace fill's values on the hole stay, as a start for the biharmonic one."""
+        fill = self._fills.pop(kind, None)
+        if kind == "laplace" and fill is not None:
+            self._laplace_on_hole = _done(fill)[self.hole]
 
     def __getitem__(self, kind: str) -> np.ndarray:
         fill = self._fills.get(kind)
@@ -168,9 +185,9 @@ class SmoothFills:
 
     def _solve(self, kind: str) -> np.ndarray:
         if kind == "laplace":
-            return grid_laplace_fill(self.values, self.hole, self.method)
+            return grid_laplace_fill(self.values, self.hole, self.method, depth=self._depths())
         if kind == "raw biharmonic":
-            return grid_biharmonic_fill(self.values, self.hole)
+            return grid_biharmonic_fill(self.values, self.hole, start=self._biharmonic_start())
         return clip_to_known(self["raw biharmonic"], self.values, self.hole)
 
 
