@@ -128,7 +128,7 @@ class SmoothFills:
             # The band the blend solves on is the whole hole (scattered loss, thin strokes):
             # its biharmonic fill is the shared one, solved once for every candidate and round.
             near = self.hole & (self._depths() <= BLEND_DEPTH)
-            return mix_in(estimate, near, self["biharmonic"][near], share)
+            return mix_in(estimate, near, self.on_hole("biharmonic")[near[self.hole]], share)
         if self._blend is None:
             self._blend = BoundaryBlend(self.hole, depth=self._depths())
         # The band's fill differs from the whole hole's only near the deeper pixels: where that
@@ -146,7 +146,15 @@ class SmoothFills:
         quality = (1.0 if self.match_distance is None
                    else np.minimum(self.match_distance / MATCH_DISTANCE, 1.0))
         weights = share * quality * np.where(near, 1.0, DEEP_FACTOR)
-        return mix_in(estimate, self.hole, self["biharmonic"][self.hole], weights[:, None])
+        return mix_in(estimate, self.hole, self.on_hole("biharmonic"), weights[:, None])
+
+    def on_hole(self, kind: str) -> np.ndarray:
+        """The fill ``kind``'s values on the hole, shape (pixels, C) in increasing flat order.
+        The clipped biharmonic fill is clipped there only, unless it is solved already: no
+        clipped copy of the whole image (400 MB and 0.3 s at 4096^2 in colour)."""
+        if kind == "biharmonic" and kind not in self._fills:
+            return clip_to_known(self["raw biharmonic"][self.hole], self.values, self.hole)
+        return self[kind][self.hole]
 
     def _depths(self) -> np.ndarray:
         if self._depth is None:
@@ -201,7 +209,7 @@ def mix_smooth(estimate: np.ndarray, hole: np.ndarray, settings: Settings,
         return smooth.blend(estimate, share)
     if settings.smooth == "match":
         return smooth.match_mix(estimate, share)
-    return mix_in(estimate, hole, smooth[settings.smooth][hole], share)
+    return mix_in(estimate, hole, smooth.on_hole(settings.smooth), share)
 
 
 def smooth_candidates(settings: Settings) -> list[Settings]:

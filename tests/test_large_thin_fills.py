@@ -75,3 +75,16 @@ def test_small_holes_keep_the_lu():
     smooth.forget("laplace")
     np.testing.assert_array_equal(smooth["raw biharmonic"],
                                   fills.grid_biharmonic_fill(values, hole, method="direct"))
+
+
+@pytest.mark.parametrize("solved_first", [False, True])
+def test_biharmonic_on_the_hole_is_the_clipped_fill_there(solved_first):
+    values, hole = _scratched()
+    values[:, :, 0] = np.arange(48) >= 24                 # an edge across the hole: overshoot
+    smooth = SmoothFills(values, hole)
+    if solved_first:
+        smooth["biharmonic"]
+    raw = fills.grid_biharmonic_fill(values, hole)
+    expected = fills.clip_to_known(raw, values, hole)
+    assert not np.array_equal(raw[hole], expected[hole])
+    np.testing.assert_array_equal(smooth.on_hole("biharmonic"), expected[hole])
