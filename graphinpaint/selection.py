@@ -193,7 +193,8 @@ class SmoothFills:
 
     def _solve(self, kind: str) -> np.ndarray:
         if kind == "laplace":
-            return grid_laplace_fill(self.values, self.hole, self.method, depth=self._depths())
+            # The depth map if made already: small holes need none (is_large_and_thin).
+            return grid_laplace_fill(self.values, self.hole, self.method, depth=self._depth)
         if kind == "raw biharmonic":
             return grid_biharmonic_fill(self.values, self.hole, start=self._biharmonic_start())
         return clip_to_known(self["raw biharmonic"], self.values, self.hole)
