@@ -88,3 +88,21 @@ def test_biharmonic_on_the_hole_is_the_clipped_fill_there(solved_first):
     expected = fills.clip_to_known(raw, values, hole)
     assert not np.array_equal(raw[hole], expected[hole])
     np.testing.assert_array_equal(smooth.on_hole("biharmonic"), expected[hole])
+
+
+def test_round_tolerance_is_on_the_scale_of_the_values():
+    import scipy.sparse as sp
+
+    from graphinpaint.pipeline import _round_tolerance
+    # A star: the centre (unknown) linked to three leaves (known) of weights 1, 2, 3, and a
+    # second unknown linked to the centre by 0.5.
+    weights = sp.csr_matrix(np.array([[0, 1, 2, 3, 0.5], [1, 0, 0, 0, 0], [2, 0, 0, 0, 0],
+                                      [3, 0, 0, 0, 0], [0.5, 0, 0, 0, 0]]))
+    known = np.array([False, True, True, True, False])
+    start = np.array([[0.5, 0.1], [1, 1], [1, 1], [1, 1], [0.2, 0.4]])
+    options = _round_tolerance(weights, known, start, {"p": 2.0, "method": "auto"})
+    # degrees 6.5 and 0.5: norms of (3.25, 0.1) and (0.65, 0.2); the smaller channel's.
+    assert options["rtol"] == 1e-4
+    assert options["atol"] == pytest.approx(1e-4 * np.hypot(0.65, 0.2))
+    assert "atol" not in _round_tolerance(weights, known, start, {"p": 1.0, "rtol": 1e-4})
+    assert _round_tolerance(weights, known, start, {"p": 2.0, "atol": 0.5})["atol"] == 0.5
