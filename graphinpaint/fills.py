@@ -21,7 +21,8 @@ from .solvers import solve_dirichlet
 from .solvers.linear import _solver_of_symmetric
 
 __all__ = ["BoundaryBlend", "blend_near_boundary", "clip_to_known", "grid_biharmonic_fill",
-           "grid_laplace_fill", "is_scattered", "layer_depths", "mix_in"]
+           "grid_laplace_fill", "is_large_and_thin", "is_scattered", "layer_depths",
+           "mix_in"]
 
 # Depth (taxicab distance to known pixels) up to which the smooth fill is averaged in.
 BLEND_DEPTH = 2
@@ -36,40 +37,69 @@ START_SIGMA = 1.0
 # Largest blend band factorised beside the patch matching: its LU then adds to the peak memory
 # (2048^2 with 5% scratches, 215k band pixels: 922-948 -> 1,158-1,173 MB); larger bands wait.
 BACKGROUND_BAND_MAX = 250_000
+# Grid fills of holes larger than that which are thin (no pixel deeper than THIN_DEPTH) are
+# solved by Jacobi-CG, not LU: on a network of long scratches LU's fill-in grows faster than
+# the hole (4096^2 with 5% scratches, 840k pixels, deepest 7: the Laplace fill's LU 2.10 s
+# against 1.02 s for CG at rtol 1e-6, 60 iterations; at 2048^2, 215k pixels, 0.34 s against
+# 0.38 s), while CG's iterations grow with the hole's depth only (docs/benchmarks.md).
+THIN_DEPTH = 8
+# The Laplace fill is a start and a smooth mix: solved by CG to a hundredth of an 8-bit level.
+LAPLACE_RTOL = 1e-6
 
 
-def grid_laplace_fill(values: np.ndarray, hole: np.ndarray, method: str) -> np.ndarray:
-    """Harmonic extension on the 4-neighbour grid: the cheap local fill every stage starts from."""
+def grid_laplace_fill(values: np.ndarray, hole: np.ndarray, method: str, *,
+                      depth: np.ndarray | None = None) -> np.ndarray:
+    """Harmonic extension on the 4-neighbour grid: the cheap local fill every stage starts from.
+
+    ``method="auto"`` factorises the system, except for large thin holes (see ``THIN_DEPTH``),
+    solved by Jacobi-CG to ``LAPLACE_RTOL``. ``depth``: :func:`layer_depths` of the hole, if
+    the caller has it already."""
     region = ndi.binary_dilation(hole, structure=ndi.generate_binary_structure(2, 1))
     graph = grid_graph(hole.shape, pixels=region)
     known = ~hole.ravel()[graph.nodes]
     flat = values.reshape(-1, values.shape[2])
+    if method == "auto":
+        method = "cg" if is_large_and_thin(hole, depth) else "direct"
     solved = solve_dirichlet(_weights.constant(graph.matrix), known, flat[graph.nodes], p=2.0,
-                             method="direct" if method == "auto" else method)
+                             method=method, rtol=LAPLACE_RTOL)
     estimate = values.copy()
     estimate.reshape(-1, values.shape[2])[graph.nodes] = solved
     return estimate
 
 
+def is_large_and_thin(hole: np.ndarray, depth: np.ndarray | None = None) -> bool:
+    """Whether the hole has more than ``BACKGROUND_BAND_MAX`` pixels, none deeper than
+    ``THIN_DEPTH``: where the grid fills are solved by CG rather than LU. ``depth``:
+    :func:`layer_depths` of the hole, if the caller has it (else computed for large holes)."""
+    if np.count_nonzero(hole) <= BACKGROUND_BAND_MAX:
+        return False
+    return bool((layer_depths(hole) if depth is None else depth).max() <= THIN_DEPTH)
+
+
 def grid_biharmonic_fill(values: np.ndarray, hole: np.ndarray, *, method: str = "auto",
-                         rtol: float = 1e-4) -> np.ndarray:
+                         rtol: float = 1e-4, start: np.ndarray | None = None) -> np.ndarray:
     """Biharmonic fill on the grid: minimise ``||L u||**2`` over the hole, L the grid Laplacian.
 
     Smoother than the harmonic fill, which leaves spikes at isolated known pixels: the better
     start when the missing pixels are scattered. Unknowns are the hole pixels; the Laplacian is
     taken at the hole and its first ring, whose stencils lie inside the hole's second ring.
     ``method`` goes to :func:`~graphinpaint.solvers.make_solver`, except that ``"auto"`` takes
-    warm-started Jacobi-CG for scattered loss (see ``SCATTERED_SHARE``); ``rtol`` is the
-    iterative methods' tolerance.
+    warm-started Jacobi-CG for scattered loss (see ``SCATTERED_SHARE``) and wherever a
+    ``start`` is given; ``rtol`` is the iterative methods' tolerance. ``start``: where CG starts,
+    an image like ``values`` or its values on the hole's pixels (n, C) in increasing flat order
+    (the pipeline's Laplace start, for large thin holes: 4096^2 with 5% scratches, 35 iterations
+    and 1.7 s against 4.5 s for the LU).
     """
-    return _Biharmonic(hole, method, rtol).fill(values)
+    warm = start is not None and method == "auto"
+    return _Biharmonic(hole, method, rtol, warm=warm).fill(values, start)
 
 
 class _Biharmonic:
     """The biharmonic problem of one hole (:func:`grid_biharmonic_fill`): its matrix, which
     depends on the hole's geometry alone, and its solver, made once and applied to any values."""
 
-    def __init__(self, hole: np.ndarray, method: str, rtol: float) -> None:
+    def __init__(self, hole: np.ndarray, method: str, rtol: float, *, warm: bool = False
+                 ) -> None:
         structure = ndi.generate_binary_structure(2, 1)
         ring1 = ndi.binary_dilation(hole, structure)
         ring2 = ndi.binary_dilation(ring1, structure)
@@ -81,7 +111,7 @@ class _Biharmonic:
         self.unknown = hole.ravel()[self.graph.nodes]
         stencils = laplacian[rows]
         self.on_hole, self.on_known = stencils[:, self.unknown], stencils[:, ~self.unknown]
-        self.warm = method == "auto" and is_scattered(hole)
+        self.warm = warm or (method == "auto" and is_scattered(hole))
         self.solver = _solver_of_symmetric(self.on_hole.T.tocsr() @ self.on_hole,
                                            "cg" if self.warm else method, rtol=rtol)
 
@@ -92,7 +122,8 @@ class _Biharmonic:
 
     def fill(self, values: np.ndarray, start: np.ndarray | None = None) -> np.ndarray:
         """``values`` with the hole's pixels replaced by the biharmonic fill; CG starts from
-        ``start`` (an image like ``values``) when given, else from a normalised convolution."""
+        ``start`` (an image like ``values``, or its values on :attr:`pixels`) when given, else
+        from a normalised convolution."""
         estimate = values.copy()
         estimate.reshape(-1, values.shape[2])[self.pixels] = self.solve(values, start)
         return estimate
@@ -105,7 +136,7 @@ class _Biharmonic:
         rhs = -(self.on_hole.T @ (self.on_known @ flat[nodes[~unknown]]))
         if self.warm and start is None:
             start = _normalised_convolution(values, self.hole)
-        if self.warm:
+        if self.warm and start.ndim == 3:
             start = start.reshape(-1, values.shape[2])[self.pixels]
         return self.solver.solve(rhs, x0=start if self.warm else None).x
 

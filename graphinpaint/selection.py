@@ -22,7 +22,8 @@ from typing import Callable
 import numpy as np
 
 from .fills import (BLEND_DEPTH, BoundaryBlend, _done, _in_background, clip_to_known,
-                    grid_biharmonic_fill, grid_laplace_fill, layer_depths, mix_in)
+                    grid_biharmonic_fill, grid_laplace_fill, is_large_and_thin, layer_depths,
+                    mix_in)
 from .settings import Settings
 
 __all__ = ["HeldOut", "SmoothFills", "choose_settings", "held_out", "mix_smooth",
@@ -102,6 +103,9 @@ class SmoothFills:
         # Mean patch distance of each hole pixel's matches (in np.flatnonzero(hole) order), as
         # the graph fill's last refinement round found them: the "match" mix reads it.
         self.match_distance: np.ndarray | None = None
+        # The Laplace fill's values on the hole, kept when the fill is forgotten: the start of
+        # the biharmonic fill's CG on large thin holes (fills.is_large_and_thin).
+        self._laplace_on_hole: np.ndarray | None = None
 
     def prepare(self, kind: str) -> None:
         """Start solving the fill ``kind`` in a thread of its own; asking for it waits for it.
@@ -124,7 +128,7 @@ class SmoothFills:
             # The band the blend solves on is the whole hole (scattered loss, thin strokes):
             # its biharmonic fill is the shared one, solved once for every candidate and round.
             near = self.hole & (self._depths() <= BLEND_DEPTH)
-            return mix_in(estimate, near, self["biharmonic"][near], share)
+            return mix_in(estimate, near, self.on_hole("biharmonic")[near[self.hole]], share)
         if self._blend is None:
             self._blend = BoundaryBlend(self.hole, depth=self._depths())
         # The band's fill differs from the whole hole's only near the deeper pixels: where that
@@ -142,7 +146,15 @@ class SmoothFills:
         quality = (1.0 if self.match_distance is None
                    else np.minimum(self.match_distance / MATCH_DISTANCE, 1.0))
         weights = share * quality * np.where(near, 1.0, DEEP_FACTOR)
-        return mix_in(estimate, self.hole, self["biharmonic"][self.hole], weights[:, None])
+        return mix_in(estimate, self.hole, self.on_hole("biharmonic"), weights[:, None])
+
+    def on_hole(self, kind: str) -> np.ndarray:
+        """The fill ``kind``'s values on the hole, shape (pixels, C) in increasing flat order.
+        The clipped biharmonic fill is clipped there only, unless it is solved already: no
+        clipped copy of the whole image (400 MB and 0.3 s at 4096^2 in colour)."""
+        if kind == "biharmonic" and kind not in self._fills:
+            return clip_to_known(self["raw biharmonic"][self.hole], self.values, self.hole)
+        return self[kind][self.hole]
 
     def _depths(self) -> np.ndarray:
         if self._depth is None:
@@ -153,10 +165,23 @@ class SmoothFills:
         """Whether the boundary blend's band (depth up to 2 * BLEND_DEPTH) is the whole hole."""
         return bool(self._depths().max() <= 2 * BLEND_DEPTH)
 
+    def _biharmonic_start(self) -> np.ndarray | None:
+        """Where the biharmonic fill's CG starts on a large thin hole: the Laplace fill's values
+        on the hole, if it was solved (the layers' start); else None, and LU solves it."""
+        if not is_large_and_thin(self.hole, self._depths()):
+            return None
+        laplace = self._fills.get("laplace")
+        if laplace is not None:
+            return _done(laplace)[self.hole]
+        return self._laplace_on_hole
+
     def forget(self, kind: str) -> None:
         """Drop the fill ``kind`` (a later request solves it again): its memory, once no
-        caller needs it (the Laplace start, 400 MB at 4096^2 in colour, after the layers)."""
-        self._fills.pop(kind, None)
+        caller needs it (the Laplace start, 400 MB at 4096^2 in colour, after the layers).
+        The Laplace fill's values on the hole stay, as a start for the biharmonic one."""
+        fill = self._fills.pop(kind, None)
+        if kind == "laplace" and fill is not None:
+            self._laplace_on_hole = _done(fill)[self.hole]
 
     def __getitem__(self, kind: str) -> np.ndarray:
         fill = self._fills.get(kind)
@@ -168,9 +193,10 @@ class SmoothFills:
 
     def _solve(self, kind: str) -> np.ndarray:
         if kind == "laplace":
-            return grid_laplace_fill(self.values, self.hole, self.method)
+            # The depth map if made already: small holes need none (is_large_and_thin).
+            return grid_laplace_fill(self.values, self.hole, self.method, depth=self._depth)
         if kind == "raw biharmonic":
-            return grid_biharmonic_fill(self.values, self.hole)
+            return grid_biharmonic_fill(self.values, self.hole, start=self._biharmonic_start())
         return clip_to_known(self["raw biharmonic"], self.values, self.hole)
 
 
@@ -184,7 +210,7 @@ def mix_smooth(estimate: np.ndarray, hole: np.ndarray, settings: Settings,
         return smooth.blend(estimate, share)
     if settings.smooth == "match":
         return smooth.match_mix(estimate, share)
-    return mix_in(estimate, hole, smooth[settings.smooth][hole], share)
+    return mix_in(estimate, hole, smooth.on_hole(settings.smooth), share)
 
 
 def smooth_candidates(settings: Settings) -> list[Settings]:
