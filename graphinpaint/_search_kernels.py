@@ -14,8 +14,19 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+# Relative slack of the masked search's early exit: a candidate is dropped only when its
+# partial distance passes the k-th best by more than float rounding could explain.
+_SLACK = 1.0 + 2.0 ** -12
+# Float arithmetic of the masked search's sums: each lane's sum is the IEEE sequence of its
+# terms (no reassociation, no fused multiply-add), whatever the loop's shape; infinities and
+# NaN keep their meaning (the k-th best starts at +inf).
+_LANE_MATH = {"nsz", "arcp", "afn"}
+# The other kernels reassociate freely (numba's fastmath=True) but without "nnan" and "ninf":
+# their k-th best starts at +inf, and a comparison with it must keep its IEEE meaning.
+_FAST_MATH = {"reassoc", "contract", "nsz", "arcp", "afn"}
 
-@njit(parallel=True, cache=True, fastmath=True, nogil=True)
+
+@njit(parallel=True, cache=True, fastmath=_FAST_MATH, nogil=True)
 def window_knn_kernel(planes, conf, qy, qx, radius, candidates, base, stride, taps, k,
                       min_overlap, exclude_self, uniform_conf):  # pragma: no cover - compiled by numba
     """Masked patch kNN in windows.
@@ -47,14 +58,6 @@ def _window_columns(x0, r, width, padded_width, extent):  # pragma: no cover - c
     return x_lo, span, max(padded_span, span)
 
 
-# Relative slack of the masked search's early exit: a candidate is dropped only when its
-# partial distance passes the k-th best by more than float rounding could explain.
-_SLACK = 1.0 + 2.0 ** -12
-# Float arithmetic of the masked search's sums: each lane's sum is the IEEE sequence of its
-# terms (no reassociation, no fused multiply-add), whatever the loop's shape.
-_LANE_MATH = {"nnan", "ninf", "nsz", "arcp", "afn"}
-
-
 @njit(cache=True, nogil=True, fastmath=_LANE_MATH)
 def _own_mass(conf, y0, x0, base, stride, taps):  # pragma: no cover - compiled by numba
     """The query's confidence summed over its patch's taps, in patch order."""
@@ -66,7 +69,7 @@ def _own_mass(conf, y0, x0, base, stride, taps):  # pragma: no cover - compiled 
     return mass
 
 
-@njit(cache=True, nogil=True, fastmath=True)
+@njit(cache=True, nogil=True, fastmath=_FAST_MATH)
 def _uniform_query(planes, conf, y0, x0, r, candidates, base, stride, taps, min_overlap,
                    exclude_self, best_sq, best_idx):  # pragma: no cover - compiled by numba
     """One query of :func:`window_knn_kernel` with full confidence: its k best, written into
@@ -225,7 +228,7 @@ def _masked_query(planes, conf, y0, x0, r, candidates, base, stride, taps, min_o
                 _insert(best_sq, best_idx, sq, y * width + x_lo + j, width, y0, x0)
 
 
-@njit(cache=True, nogil=True, fastmath=True)
+@njit(cache=True, nogil=True)
 def _masked_live(total, mass, eligible, span, after, limit, min_mass):  # pragma: no cover
     """How many candidates of a window row may still enter: eligible, an overlap mass that can
     still reach ``min_mass``, and a partial sum within ``limit`` (the k-th best x channels, with
@@ -237,7 +240,7 @@ def _masked_live(total, mass, eligible, span, after, limit, min_mass):  # pragma
     return live
 
 
-@njit(parallel=True, cache=True, fastmath=True, nogil=True)
+@njit(parallel=True, cache=True, fastmath=_FAST_MATH, nogil=True)
 def rerank_kernel(planes, rows, conf, qy, qx, shortlist, patch_size, k, min_overlap,
                   uniform_conf):  # pragma: no cover - compiled by numba
     """The k nearest of each query's shortlisted candidates (flat indices, -1 = none) by the
