@@ -388,7 +388,8 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
     s, solve = settings, settings.solve_options()
     smooth = SmoothFills(values, hole, s.method) if smooth is None else smooth
     if s.strategy == "layers":
-        layers = _layers(hole)
+        # The smooth fills' depth map: the blend and the mixes read it too.
+        layers = _layers(hole, smooth.depths())
         reporter = _Progress(progress, total=len(layers) + s.rounds)
         # The Laplace start is solved in a thread of its own while the first layer is matched:
         # only the layers' solves read it (2048^2 scratches waited 0.43 s for it before).
@@ -473,10 +474,11 @@ def _fill_layers(values: np.ndarray, hole: np.ndarray, start: Callable[[], np.nd
     return current
 
 
-def _layers(hole: np.ndarray) -> list[np.ndarray]:
-    """Flat indices of the hole's pixels grouped by depth (taxicab distance to the known part)."""
+def _layers(hole: np.ndarray, depths: np.ndarray | None = None) -> list[np.ndarray]:
+    """Flat indices of the hole's pixels grouped by depth (taxicab distance to the known part).
+    ``depths``: :func:`layer_depths` of the hole, if the caller has it."""
     pixels = np.flatnonzero(hole)
-    depth = layer_depths(hole).ravel()[pixels]
+    depth = (layer_depths(hole) if depths is None else depths).ravel()[pixels]
     order = np.argsort(depth, kind="stable")
     bounds = np.flatnonzero(np.diff(depth[order])) + 1
     return np.split(pixels[order], bounds)

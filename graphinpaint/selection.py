@@ -120,17 +120,17 @@ class SmoothFills:
         """Start preparing the boundary blend in the background (see :class:`BoundaryBlend`),
         unless :meth:`blend` will take the shared biharmonic fill instead."""
         if self._blend is None and not self._band_is_hole():
-            self._blend = BoundaryBlend(self.hole, background=True, depth=self._depths())
+            self._blend = BoundaryBlend(self.hole, background=True, depth=self.depths())
 
     def blend(self, estimate: np.ndarray, share: float) -> np.ndarray:
         """:func:`~graphinpaint.fills.blend_near_boundary` of the estimate, prepared once."""
         if self._band_is_hole():
             # The band the blend solves on is the whole hole (scattered loss, thin strokes):
             # its biharmonic fill is the shared one, solved once for every candidate and round.
-            near = self.hole & (self._depths() <= BLEND_DEPTH)
+            near = self.hole & (self.depths() <= BLEND_DEPTH)
             return mix_in(estimate, near, self.on_hole("biharmonic")[near[self.hole]], share)
         if self._blend is None:
-            self._blend = BoundaryBlend(self.hole, depth=self._depths())
+            self._blend = BoundaryBlend(self.hole, depth=self.depths())
         # The band's fill differs from the whole hole's only near the deeper pixels: where that
         # one is solved (scattered loss), CG starts from it (the held-out window of 512^2 at 80%
         # loss: 27-30 iterations a blend instead of 53-55).
@@ -142,7 +142,7 @@ class SmoothFills:
         ``MATCH_DISTANCE``): ``share`` times ``min(d / MATCH_DISTANCE, 1)`` per hole pixel near
         the known ones, ``DEEP_FACTOR`` of that deeper. Without recorded matches (no refinement
         round) every hole pixel counts as poorly matched."""
-        near = self._depths()[self.hole] <= BLEND_DEPTH
+        near = self.depths()[self.hole] <= BLEND_DEPTH
         quality = (1.0 if self.match_distance is None
                    else np.minimum(self.match_distance / MATCH_DISTANCE, 1.0))
         weights = share * quality * np.where(near, 1.0, DEEP_FACTOR)
@@ -156,19 +156,20 @@ class SmoothFills:
             return clip_to_known(self["raw biharmonic"][self.hole], self.values, self.hole)
         return self[kind][self.hole]
 
-    def _depths(self) -> np.ndarray:
+    def depths(self) -> np.ndarray:
+        """:func:`~graphinpaint.fills.layer_depths` of the hole, made once."""
         if self._depth is None:
             self._depth = layer_depths(self.hole)
         return self._depth
 
     def _band_is_hole(self) -> bool:
         """Whether the boundary blend's band (depth up to 2 * BLEND_DEPTH) is the whole hole."""
-        return bool(self._depths().max() <= 2 * BLEND_DEPTH)
+        return bool(self.depths().max() <= 2 * BLEND_DEPTH)
 
     def _biharmonic_start(self) -> np.ndarray | None:
         """Where the biharmonic fill's CG starts on a large thin hole: the Laplace fill's values
         on the hole, if it was solved (the layers' start); else None, and LU solves it."""
-        if not is_large_and_thin(self.hole, self._depths()):
+        if not is_large_and_thin(self.hole, self.depths()):
             return None
         laplace = self._fills.get("laplace")
         if laplace is not None:
