@@ -27,7 +27,6 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 from scipy import ndimage as ndi
-from scipy.spatial import cKDTree
 
 from ._offset_kernel import offset_knn_kernel, query_tiles, tile_patch_pixels
 from ._search_kernels import box_means_at, rerank_kernel, window_knn_kernel
@@ -437,6 +436,9 @@ def _exact_knn(data: np.ndarray, query: np.ndarray, k: int,
                rng: object) -> tuple[np.ndarray, np.ndarray]:
     """Exact kNN: a k-d tree in low dimension, blocked brute force (BLAS) above."""
     if data.shape[1] <= 16:
+        # Imported here: scipy.spatial costs a fresh process 50 ms that image inpainting never uses.
+        from scipy.spatial import cKDTree
+
         distances, neighbours = cKDTree(data).query(query, k=k)
         return neighbours.reshape(len(query), k), distances.reshape(len(query), k)
     data = data.astype(np.float64, copy=False)

@@ -8,13 +8,13 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import OptimizeResult
 
 from .. import _edges
+from ._result import SolverResult
 from .linear import LinearSolveResult, _solver_of_symmetric
 
 
-class DirichletResult(OptimizeResult):
+class DirichletResult(SolverResult):
     """Result of :func:`~graphinpaint.solvers.solve_dirichlet` with ``return_result=True``.
 
     Attributes

@@ -17,10 +17,10 @@ from typing import Callable
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
-from scipy.optimize import OptimizeResult
 
 from .._validation import InpaintError, check_choice, check_float, check_int
 from . import _cg_kernels
+from ._result import SolverResult
 from ._warnings import warn_convergence
 
 __all__ = ["LinearSolveResult", "LinearSolver", "make_solver"]
@@ -58,7 +58,7 @@ _GROWTH_SEEDS = 16
 _GRID_MAX_ROW = 25
 
 
-class LinearSolveResult(OptimizeResult):
+class LinearSolveResult(SolverResult):
     """Result of :meth:`LinearSolver.solve`, in the manner of :class:`scipy.optimize.OptimizeResult`.
 
     Attributes
