@@ -372,6 +372,7 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
     estimate = _graph_fill(values, hole, settings, progress, smooth=smooth,
                            release_start=settings.smooth != "laplace")
     release_freed_memory(values)
+    smooth.polish(settings)
     return mix_smooth(estimate, hole, settings, smooth)
 
 

@@ -408,6 +408,28 @@ def test_a_given_smooth_share_is_mixed_into_scattered_loss_too():
     smooth = gi.inpaint(image, hole, channel_axis=None, smooth_share=1.0)
     values = image[..., None].copy()
     values[hole] = 0
-    biharmonic = selection.SmoothFills(values, hole)["biharmonic"][..., 0]
+    fills = selection.SmoothFills(values, hole)
+    fills.polish(Settings(strategy="global", window=15, bandwidth=0.05, grid_weight=0.2,
+                          smooth="boundary", smooth_share=1.0))     # the whole fill: exact
+    biharmonic = fills["biharmonic"][..., 0]
     np.testing.assert_allclose(smooth[near], biharmonic[near], atol=1e-9)
     assert np.abs(smooth - graph)[near].max() > 1e-3
+
+
+def test_a_mix_that_is_mostly_the_biharmonic_fill_gets_its_exact_solve():
+    rng = np.random.default_rng(0)
+    y, x = np.mgrid[:96, :96] / 96
+    image = np.stack([np.sin(3 * x + 2 * y), x * y, np.cos(4 * y)], -1) * 0.4 + 0.5
+    hole = rng.random((96, 96)) < 0.8
+    exact = gi.fills.grid_biharmonic_fill(image, hole, method="direct")[hole]
+    settings = Settings(strategy="global", window=15, bandwidth=0.05, grid_weight=0.2,
+                        smooth="biharmonic", smooth_share=selection.POLISH_SHARE)
+    fills = selection.SmoothFills(image, hole)
+    loose = np.abs(fills["raw biharmonic"][hole] - exact).max()
+    fills.polish(settings.replace(smooth_share=0.5))            # a small share: left as it is
+    assert np.abs(fills["raw biharmonic"][hole] - exact).max() == loose
+    fills.polish(settings)
+    assert np.abs(fills["raw biharmonic"][hole] - exact).max() < loose / 10
+    np.testing.assert_allclose(fills.on_hole("biharmonic"),
+                               np.clip(fills["raw biharmonic"][hole], image[~hole].min(0),
+                                       image[~hole].max(0)))
