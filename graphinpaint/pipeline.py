@@ -183,7 +183,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         window reaches twice as far, and let the layers' patch distances read that fill inside
         the hole. It continues a bar across an 80-px block that the default breaks (49 against
         20 dB), but on the compare benchmark's 26 thick cases it loses as much as it gains
-        (-6 to +2.2 dB, +0.5 in sum: docs/pipeline.md), hence off. About 1.2-1.7x the time.
+        (-6 to +2.2 dB, +0.5 in sum: docs/pipeline.md), hence off. About 1.5x the time.
     channel_axis : int or None, default -1
         Axis of the colour channels of a 3-D image; None for a 2-D gray image.
     progress : callable, optional
