@@ -4,7 +4,7 @@ figures behind docs/pipeline.md, "Issue 13: far matches and coarse-to-fine for t
     python benchmarks/thick_far.py pyramid   # half resolution first: as the start, as a guide
     python benchmarks/thick_far.py far       # a global kNN of known patches beside the window's
     python benchmarks/thick_far.py branch    # held-out choice between the default and a pyramid
-    python benchmarks/thick_far.py time      # coarse_to_fine=True against the default, alternated
+    python benchmarks/thick_far.py time      # coarse_to_fine=True, the pyramid, the default
 
 Cases: the 26 thick cases of ``thick_selection.py`` (block 32 / block 64 / blotches of
 ``cases.wide_cases``, the seed's fly and barbara when ``../shared/data/seed`` is present). Each
@@ -279,24 +279,31 @@ def held_out_errors(image, hole, scale) -> tuple[float, float] | None:
 
 
 def study_time(cases, repeats: int = 3) -> None:
-    """Least of ``repeats`` process CPU times (every thread) and wall times of the default and
-    ``coarse_to_fine=True``, the two alternated in one process."""
-    best = {case: np.full((2, 2), np.inf) for case, _, _ in cases}     # [option, cpu | wall]
+    """Least of ``repeats`` process CPU times (every thread) and wall times of the default,
+    ``coarse_to_fine=True`` and the pyramid, the three alternated in one process."""
+    variants = {"default": ({}, {}), "coarse_to_fine=True": ({}, {"coarse_to_fine": True}),
+                "pyramid": ({"_graph_fill": pyramid()}, {})}
+    best = {case: np.full((len(variants), 2), np.inf) for case, _, _ in cases}
     for _ in range(repeats):
         for case, image, hole in cases:
-            for which, option in enumerate((False, True)):
+            for which, (replace, options) in enumerate(variants.values()):
+                saved = {key: getattr(pipeline, key) for key in replace}
+                for key, value in replace.items():
+                    setattr(pipeline, key, value)
                 cpu, wall = time.process_time(), time.perf_counter()
-                gi.inpaint(image, hole, coarse_to_fine=option)
+                gi.inpaint(image, hole, **options)
                 spent = (time.process_time() - cpu, time.perf_counter() - wall)
+                for key, value in saved.items():
+                    setattr(pipeline, key, value)
                 best[case][which] = np.minimum(best[case][which], spent)
-    print("| case | default: CPU, wall | coarse_to_fine=True: CPU, wall | ratio (CPU) |")
-    print("|---|---|---|---|")
-    for case, ((cpu, wall), (cpu_c, wall_c)) in best.items():
-        print(f"| {case} | {cpu:.2f} s, {wall:.2f} s | {cpu_c:.2f} s, {wall_c:.2f} s | "
-              f"{cpu_c / cpu:.2f}x |")
-    (cpu, wall), (cpu_c, wall_c) = sum(best.values())
-    print(f"| all cases | {cpu:.1f} s, {wall:.1f} s | {cpu_c:.1f} s, {wall_c:.1f} s | "
-          f"{cpu_c / cpu:.2f}x |")
+    others = list(variants)[1:]
+    print("| case | default: CPU, wall | " + " | ".join(f"{n}: CPU, wall (CPU ratio)"
+                                                        for n in others) + " |")
+    print("|---" * (len(variants) + 1) + "|")
+    for case, times in [*best.items(), ("all cases", sum(best.values()))]:
+        cells = [f"{cpu:.2f} s, {wall:.2f} s" for cpu, wall in times]
+        ratios = [f"{cells[i]} ({times[i, 0] / times[0, 0]:.2f}x)" for i in range(1, len(cells))]
+        print(f"| {case} | {cells[0]} | " + " | ".join(ratios) + " |")
 
 
 def main(argv=None) -> int:
