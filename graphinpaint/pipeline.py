@@ -26,6 +26,7 @@ from typing import Callable
 import numpy as np
 import scipy.sparse as sp
 
+from . import _pyramid
 from . import _thick_holes as _holes
 from . import weights as _weights
 from ._image_range import (_channels_last, _check_finite, _checked_mask, _from_unit_range,
@@ -75,7 +76,8 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
             window_growth: float = 1.0,
             bandwidth: float | None = None, rounds: int | None = None, strategy: str = "auto",
             smooth_share: float | None = None, method: str = "auto",
-            self_validation: bool | None = None, channel_axis: int | None = -1,
+            self_validation: bool | None = None, coarse_to_fine: bool = False,
+            channel_axis: int | None = -1,
             progress: ProgressCallback | None = None) -> np.ndarray:
     """Fill the hole of an image by the Dirichlet problem of a graph p-Laplacian.
 
@@ -176,6 +178,12 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         patch size: the window's graph is small; for strokes 1.1-1.2x the time). For scattered
         loss the chosen settings are then tried with half the grid edges' weight, taken where
         the held-out error drops by 2% (+1.19 dB over 24 cases, none lower: docs/pipeline.md).
+    coarse_to_fine : bool, default False
+        Thick holes only (blocks, blotches): fill the hole at half resolution first, where the
+        window reaches twice as far, and let the layers' patch distances read that fill inside
+        the hole. It continues a bar across an 80-px block that the default breaks (49 against
+        20 dB), but on the compare benchmark's 26 thick cases it loses as much as it gains
+        (-6 to +2.2 dB, +0.5 in sum: docs/pipeline.md), hence off. About 1.5x the time.
     channel_axis : int or None, default -1
         Axis of the colour channels of a 3-D image; None for a 2-D gray image.
     progress : callable, optional
@@ -222,6 +230,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
     if rounds is not None:
         rounds = check_int(rounds, "rounds", func, low=0)
     check_choice(self_validation, "self_validation", func, (None, True, False))
+    check_choice(coarse_to_fine, "coarse_to_fine", func, (True, False))
     if smooth_share is not None:
         smooth_share = check_float(smooth_share, "smooth_share", func, low=0.0, high=1.0)
     original = np.asarray(image)
@@ -269,7 +278,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         bandwidth=defaults["bandwidth"] if bandwidth is None else bandwidth,
         grid_weight=defaults["grid_weight"], rounds=rounds,
         refine_k=k if thick and rounds > 1 else None,          # None: 2 k
-        smooth=mix, smooth_share=share,
+        smooth=mix, smooth_share=share, coarse_to_fine=bool(coarse_to_fine) and thick,
         p=p, form=form, method=method)
     # Work on the part of the image that the searches can reach: cost follows the hole.
     reach = _reach(depth, settings.window, window_growth, max((patch_size, *more_patches)),
@@ -395,10 +404,12 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
         # The Laplace start is solved in a thread of its own while the first layer is matched:
         # only the layers' solves read it (2048^2 scratches waited 0.43 s for it before).
         smooth.prepare("laplace")
+        guide = _pyramid.coarse_guide(values, hole, _graph_fill, s) if s.coarse_to_fine else None
         estimate = _fill_layers(values, hole, lambda: smooth["laplace"], layers,
                                 patch_size=s.patch_size, k=s.k, window=s.window,
                                 growth=s.window_growth, bandwidth=s.bandwidth,
-                                grid_weight=s.grid_weight, solve=solve, reporter=reporter)
+                                grid_weight=s.grid_weight, solve=solve, reporter=reporter,
+                                guide=guide)
         if release_start:
             smooth.forget("laplace")
         candidates = None
@@ -443,19 +454,25 @@ def _reach(depth: int, window: int, growth: float, patch_size: int, strategy: st
 def _fill_layers(values: np.ndarray, hole: np.ndarray, start: Callable[[], np.ndarray],
                  layers: list[np.ndarray], *, patch_size: int,
                  k: int, window: int, growth: float, bandwidth: float, grid_weight: float,
-                 solve: dict, reporter: "_Progress") -> np.ndarray:
+                 solve: dict, reporter: "_Progress", guide: np.ndarray | None = None
+                 ) -> np.ndarray:
     """Fill the hole layer by layer from its boundary inward, one Dirichlet problem per layer.
     ``start()`` gives the solves' initial values (an image like ``values``); it is asked for
     once, after the first layer's search, which does not read it (4096^2 scratches: 116 MiB
-    more at the peak, 2,466 MiB, than when the start is awaited first)."""
+    more at the peak, 2,466 MiB, than when the start is awaited first). ``guide``: values of
+    the hole that the patch distances read, at ``_pyramid.GUIDE_CONFIDENCE``, until filled."""
     channels = values.shape[2]
     initial = None
     filled = ~hole
     current = values.copy()
+    confidence = filled.astype(np.float32)
+    if guide is not None:
+        current[hole] = guide[hole]
+        confidence[hole] = _pyramid.GUIDE_CONFIDENCE
     flat = current.reshape(-1, channels)
     # Matching needs no more than float32: half the memory traffic of the search kernel.
     search = PatchSearch(current, patch_size=patch_size, candidates=filled,
-                         confidence=filled.astype(np.float32), _work=np.float32)
+                         confidence=confidence, _work=np.float32)
     for layer, queries in enumerate(layers, start=1):
         half = window // 2 + int(growth * (layer - 1))
         graph = search.query(queries, k=k, window=2 * half + 1, min_overlap=0.3)

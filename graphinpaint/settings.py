@@ -43,6 +43,8 @@ class Settings:
     # (SmoothFills.match_mix); "none", the graph solution as it is.
     smooth: str = "boundary"
     smooth_share: float = 0.25
+    # Thick holes: the layers read a fill at half resolution inside the hole (_pyramid).
+    coarse_to_fine: bool = False
     p: float = 2.0
     form: str = "anisotropic"
     method: str = "auto"
