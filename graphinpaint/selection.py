@@ -441,8 +441,8 @@ def relative_cost(patch_size: int, rounds: int) -> float:
 def _most_promising(scores: dict[tuple[int, int], list[tuple[Settings, float]]]
                     ) -> tuple[int, int] | None:
     """The (patch size, rounds) of least held-out error among the most rounds run, the one a
-    further round is tried for; None if its last round cut its error by less than
-    ``FURTHER_ROUND_GATE`` (then a further one would not pay either)."""
+    further round is tried for; None if its last round left its error above
+    ``FURTHER_ROUND_GATE`` times the round before's (then a further one would not pay either)."""
     done = max(count for _, count in scores)
     best = {key: min(error for _, error in pairs) for key, pairs in scores.items()}
     patch = min((p for p, count in best if count == done), key=lambda p: best[p, done])
