@@ -16,6 +16,8 @@ of
   patches, by the rule of ``selection.choose_settings`` (``MARGIN`` and ``FLOOR`` for the
   one-round mix; for the rest, the held-out error charged ``COST_DROP`` per extra unit of
   ``relative_cost``);
+* the same with a third round scored for the patch size of least held-out error after two
+  (``selection.LAST_ROUNDS``, ``FURTHER_ROUND_GATE``: ``choose_staged``), the shipped rule;
 * the best candidate on the real hole (the oracle), and the best per round count (1-3).
 
 ``--json PATH`` writes every candidate's held-out error and PSNR, and the seconds to the end of
@@ -123,6 +125,23 @@ def choose(held: dict, patches: tuple[int, ...], counts: tuple[int, ...] = selec
     return best
 
 
+def choose_staged(held: dict, drop: float = selection.COST_DROP,
+                  gate: float = selection.FURTHER_ROUND_GATE) -> tuple:
+    """The rule of selection.choose_settings with its third round: after rounds 1-2 of both
+    patch sizes, the third is scored for the patch size of least held-out error after two only,
+    and only when its second round cut that error to ``gate`` times the first's or less.
+    Returns the choice and the patch size given a third round (None if none)."""
+    two = {key: error for key, error in held.items() if key[1] <= 2}
+    after_two = {patch: min(e for k, e in two.items() if k[:2] == (patch, 2))
+                 for patch in (7, *selection.PATCH_SIZES)}
+    patch = min(after_two, key=after_two.get)
+    first = min(e for k, e in two.items() if k[:2] == (patch, 1))
+    if after_two[patch] > gate * first:
+        return choose(two, tuple(after_two), (1, 2), drop), None
+    tried = {**two, **{k: e for k, e in held.items() if k[:2] == (patch, 3)}}
+    return choose(tried, tuple(after_two), (1, 2, 3), drop), patch
+
+
 def label(key: tuple) -> str:
     patch, count, kind, share = key
     mix = kind if kind in ("none", "boundary") else f"{kind} {share:g}"
@@ -132,8 +151,9 @@ def label(key: tuple) -> str:
 def quality(only: str | None, dump: Path | None = None) -> None:
     counts = f"{min(selection.ROUNDS)}-{max(selection.ROUNDS)}"
     print(f"| case | previous default | rounds {counts}, patch 7 | rounds {counts}, patch 7 or 11 "
-          "(chosen) | oracle | best per rounds, patch 7 (1/2/3) | patch 11 (1/2/3) |")
-    print("|---" * 7 + "|")
+          "| and a third round for the best patch (chosen) | oracle "
+          "| best per rounds, patch 7 (1/2/3) | patch 11 (1/2/3) |")
+    print("|---" * 8 + "|")
     # Compile numba's kernels first, or the first case's first round would time them.
     warm = np.random.default_rng(0)
     gi.inpaint(warm.integers(0, 256, (48, 48, 3), dtype=np.uint8), warm.random((48, 48)) < 0.8)
@@ -148,14 +168,16 @@ def quality(only: str | None, dump: Path | None = None) -> None:
                         "candidates": [[*key, held[key], true[key]] for key in held]})
         before = choose({k: v for k, v in held.items() if k[:2] == (7, 1)}, ())
         rounds_only = choose({k: v for k, v in held.items() if k[0] == 7}, (7,))
-        chosen = choose(held, (7, *selection.PATCH_SIZES))
+        two_rounds = choose(held, (7, *selection.PATCH_SIZES))
+        chosen, _ = choose_staged(held)
         oracle = max(true, key=true.get)
         per = {patch: "/".join(f"{max(v for k, v in true.items() if k[:2] == (patch, n)):.2f}"
                                for n in range(1, ROUNDS + 1))
                for patch in (7, *selection.PATCH_SIZES)}
         gains.append(true[chosen] - true[before])
         print(f"| {name} | {true[before]:.2f} ({label(before)}) | {true[rounds_only]:.2f} "
-              f"({label(rounds_only)}) | **{true[chosen]:.2f}** ({label(chosen)}) | "
+              f"({label(rounds_only)}) | {true[two_rounds]:.2f} ({label(two_rounds)}) | "
+              f"**{true[chosen]:.2f}** ({label(chosen)}) | "
               f"{true[oracle]:.2f} ({label(oracle)}) | " + " | ".join(per.values()) + " |",
               flush=True)
     print(f"\nchosen minus previous default: sum {sum(gains):+.2f} dB, "

@@ -100,7 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--rounds", type=int, default=None,
                         help="refinement rounds over the whole hole (default: 2 for scratches "
                              "and text; 3 for blocks and blotches up to 32 pixels deep; for "
-                             "scattered loss 1 or 2, chosen on held-out pixels; else 1)")
+                             "scattered loss 1 to 3, chosen on held-out pixels; else 1)")
     parser.add_argument("--smooth-share", type=float, default=None,
                         help="share of a smooth fill mixed in near the boundary (default: up "
                              "to 0.5 by match quality for scratches and text, 0.25 near the "

@@ -36,8 +36,8 @@ from ._validation import InpaintError, check_choice, check_float, check_int
 from .fills import BACKGROUND_BAND_MAX, _bounding_box, is_scattered, layer_depths
 from .graph import PatchSearch, PixelGraph, _node_positions, _union_of_pixels, window_knn
 from .patches import check_patch_size
-from .selection import (LAYERS_MARGIN, MARGIN, MATCH_SHARE, PATCH_SIZES, ROUNDS, SmoothFills,
-                        choose_settings, mix_smooth, stroke_width)
+from .selection import (LAST_ROUNDS, LAYERS_MARGIN, MARGIN, MATCH_SHARE, PATCH_SIZES, ROUNDS,
+                        SmoothFills, choose_settings, mix_smooth, stroke_width)
 from .seed import Inpaint  # noqa: F401 - its old home: graphinpaint.pipeline.Inpaint still works
 from .settings import Settings
 from .solvers import solve_dirichlet
@@ -133,10 +133,11 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         they gained 0.7 dB on average over 24 block and blotch cases (docs/pipeline.md); 2 for
         thin strokes (scratches, text), the second rebuilding the graph on the first's sharper
         estimate (with ``k`` = 3: +0.35 dB on average over 17 cases, none worse); for
-        scattered loss with self-validation, 1 or 2, chosen on the held-out pixels with the
-        patch size, the second round only where it pays for its time (at high loss the first
-        graph is built on a smooth start, the second on a sharper one: up to +1.6 dB on a
-        cartoon at 90% loss; docs/pipeline.md); else 1.
+        scattered loss with self-validation, 1, 2 or 3, chosen on the held-out pixels with the
+        patch size, a further round only where it pays for its time (at high loss the first
+        graph is built on a smooth start, the later ones on sharper estimates: up to +2.3 dB
+        on a cartoon at 90% loss; the third is tried for the most promising patch size only;
+        docs/pipeline.md); else 1.
     strategy : {"auto", "layers", "global"}, default "auto"
         ``"layers"`` fills scratches, text and blotches from the boundary inward; ``"global"``
         starts from a smooth (biharmonic) fill and refines the whole hole at once, for scattered
@@ -160,7 +161,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
     self_validation : bool, optional
         Choose how the smooth fill is mixed in (when ``smooth_share`` is not given) by the error
         on a held-out hole cut from known pixels near the real one, of the same shape
-        statistics (:mod:`graphinpaint.selection`); for scattered loss also the rounds (1 or 2)
+        statistics (:mod:`graphinpaint.selection`); for scattered loss also the rounds (1 to 3)
         and the patch size (7 or 11), unless given, a slower choice only where its held-out
         error drops by more than its extra time is worth. Deterministic: the held-out pixels come
         from a fixed seed. Default: on for scattered loss, where the held-out pixels (15% more
@@ -303,7 +304,8 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
                                           rng=np.random.default_rng(0), rounds=more_rounds,
                                           patch_sizes=more_patches, error_ratio=(
                                               MARGIN if strategy == "global" else LAYERS_MARGIN),
-                                          reweigh=choose_graph)
+                                          reweigh=choose_graph,
+                                          last_rounds=LAST_ROUNDS if more_rounds else ())
             if fewer_matches:
                 settings = settings.replace(k=_SCATTERED_FILL_K)       # 2 k in the rounds
     estimate = _fill(values, hole[region], settings, progress, smooth=smooth)
@@ -389,12 +391,14 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
                 progress: ProgressCallback | None = None, *,
                 smooth: SmoothFills | None = None,
                 each_round: Callable[[np.ndarray], None] | None = None,
-                release_start: bool = False) -> np.ndarray:
+                release_start: bool = False, start: np.ndarray | None = None) -> np.ndarray:
     """The graph solution (first fill and refinement rounds), before any smooth fill is mixed
     in. ``smooth`` shares the grid fills with the mixing: the biharmonic one is the scattered
     strategy's start, and the costliest step at high loss. ``each_round(estimate)`` sees the
     estimate after each round (self-validation scores every round count from one run).
-    ``release_start``: drop the layers' Laplace start from ``smooth`` once they are filled."""
+    ``release_start``: drop the layers' Laplace start from ``smooth`` once they are filled.
+    ``start``: for the global strategy, an estimate the rounds refine instead of the biharmonic
+    fill (self-validation resumes a held-out run for a further round); it is not overwritten."""
     s, solve = settings, settings.solve_options()
     smooth = SmoothFills(values, hole, s.method) if smooth is None else smooth
     if s.strategy == "layers":
@@ -415,7 +419,7 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
         candidates = None
     else:
         reporter = _Progress(progress, total=1 + s.rounds)
-        estimate = smooth["raw biharmonic"]
+        estimate = smooth["raw biharmonic"] if start is None else start
         reporter.advance()
         candidates = ~hole
     # The layers' estimate is this call's own; the biharmonic start is shared with the mixing.
