@@ -37,11 +37,14 @@ START_SIGMA = 1.0
 # Largest blend band factorised beside the patch matching: its LU then adds to the peak memory
 # (2048^2 with 5% scratches, 215k band pixels: 922-948 -> 1,158-1,173 MB); larger bands wait.
 BACKGROUND_BAND_MAX = 250_000
-# Grid fills of holes larger than that which are thin (no pixel deeper than THIN_DEPTH) are
-# solved by Jacobi-CG, not LU: on a network of long scratches LU's fill-in grows faster than
-# the hole (4096^2 with 5% scratches, 840k pixels, deepest 7: the Laplace fill's LU 2.10 s
-# against 1.02 s for CG at rtol 1e-6, 60 iterations; at 2048^2, 215k pixels, 0.34 s against
-# 0.38 s), while CG's iterations grow with the hole's depth only (docs/benchmarks.md).
+# Grid fills of holes of more than THIN_CG_MIN pixels that are thin (no pixel deeper than
+# THIN_DEPTH) are solved by Jacobi-CG, not LU: on a network of long scratches LU's fill-in
+# grows faster than the hole (4096^2 with 5% scratches, 840k pixels, deepest 7: the Laplace
+# fill's LU 2.10 s against 1.02 s for CG at rtol 1e-6, 60 iterations), while CG's iterations
+# grow with the hole's depth only. Both fills on 5% scratches (CPU, LU against CG): 21k
+# pixels 0.075 against 0.080 s, 31k 0.112 against 0.107 s, 61k 0.26 against 0.20 s, 215k 1.18
+# against 0.76 s (docs/benchmarks.md, "Eighth pass").
+THIN_CG_MIN = 25_000
 THIN_DEPTH = 8
 # The Laplace fill is a start and a smooth mix: solved by CG to a hundredth of an 8-bit level.
 LAPLACE_RTOL = 1e-6
@@ -68,10 +71,10 @@ def grid_laplace_fill(values: np.ndarray, hole: np.ndarray, method: str, *,
 
 
 def is_large_and_thin(hole: np.ndarray, depth: np.ndarray | None = None) -> bool:
-    """Whether the hole has more than ``BACKGROUND_BAND_MAX`` pixels, none deeper than
+    """Whether the hole has more than ``THIN_CG_MIN`` pixels, none deeper than
     ``THIN_DEPTH``: where the grid fills are solved by CG rather than LU. ``depth``:
     :func:`layer_depths` of the hole, if the caller has it (else computed for large holes)."""
-    if np.count_nonzero(hole) <= BACKGROUND_BAND_MAX:
+    if np.count_nonzero(hole) <= THIN_CG_MIN:
         return False
     return bool((layer_depths(hole) if depth is None else depth).max() <= THIN_DEPTH)
 

@@ -11,7 +11,7 @@ from graphinpaint.selection import SmoothFills
 @pytest.fixture
 def small_band_max(monkeypatch):
     """Holes of more than 50 pixels count as large, so that tiny images take the CG path."""
-    monkeypatch.setattr(fills, "BACKGROUND_BAND_MAX", 50)
+    monkeypatch.setattr(fills, "THIN_CG_MIN", 50)
 
 
 def _scratched(n=48, seed=0):
