@@ -367,6 +367,11 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
             np.count_nonzero(hole) <= BACKGROUND_BAND_MAX:
         # Solved on the side while patches are matched where its factors fit beside them, as
         # the blend's band: at 4096^2 (840k hole pixels) they took the peak to 3,292 MiB.
+        # (With CG, as large thin holes solve it, 3,247 MiB: the system and its transients.)
+        # On a large thin hole its CG starts from the layers' Laplace start: asked for first,
+        # so that the start does not depend on which thread comes first.
+        if settings.strategy == "layers":
+            smooth.prepare("laplace")
         smooth.prepare("raw biharmonic")
     # The last use of the Laplace start is the layers' unless it is mixed in after them.
     estimate = _graph_fill(values, hole, settings, progress, smooth=smooth,

@@ -106,3 +106,21 @@ def test_round_tolerance_is_on_the_scale_of_the_values():
     assert options["atol"] == pytest.approx(1e-4 * np.hypot(0.65, 0.2))
     assert "atol" not in _round_tolerance(weights, known, start, {"p": 1.0, "rtol": 1e-4})
     assert _round_tolerance(weights, known, start, {"p": 2.0, "atol": 0.5})["atol"] == 0.5
+
+
+def test_the_match_mix_starts_its_biharmonic_cg_from_the_layers_laplace_start(small_band_max):
+    # Prepared beside the layers before they ask for their Laplace start: the start must not
+    # depend on which thread comes first (else LU or CG by a race, different last digits).
+    from graphinpaint import pipeline
+    from graphinpaint.settings import Settings
+
+    values, hole = _scratched()
+    settings = Settings(strategy="layers", window=31, bandwidth=0.1, grid_weight=1e-3, k=3,
+                        rounds=1, smooth="match", smooth_share=0.5)
+    expected = fills.grid_biharmonic_fill(
+        values, hole, start=fills.grid_laplace_fill(values, hole, "auto")[hole])
+    assert not np.array_equal(expected, fills.grid_biharmonic_fill(values, hole, method="direct"))
+    for _ in range(5):
+        smooth = SmoothFills(values, hole)
+        pipeline._fill(values, hole, settings, smooth=smooth)
+        np.testing.assert_array_equal(smooth["raw biharmonic"], expected)
