@@ -35,6 +35,8 @@ class Settings:
     k: int = 5
     window_growth: float = 1.0
     rounds: int = 1
+    # Search window of the refinement rounds: None for ``window``.
+    round_window: int | None = None
     # Matches per hole pixel in the refinement rounds: None for 2 * k.
     refine_k: int | None = None
     # How a smooth grid fill is mixed into the graph solution: "boundary", a biharmonic fill on

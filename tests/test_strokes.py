@@ -147,3 +147,20 @@ def test_strokes_mix_more_smooth_fill_into_poorly_matched_texture():
     default = psnr()
     assert default > psnr(smooth_share=0.25) + 0.2
     assert default > psnr(smooth_share=0.0) + 0.8
+
+
+def test_the_rounds_of_strokes_search_a_narrower_window_unless_the_caller_sets_one(monkeypatch):
+    windows = []
+    refine = pipeline._refine
+
+    def spy(*args, **kwargs):
+        windows.append(kwargs["window"])
+        return refine(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_refine", spy)
+    image, hole = _grating(), _text()
+    block = np.zeros_like(hole)
+    block[20:40, 20:40] = True                              # thick: three rounds, window 31
+    for mask, window in ((hole, None), (hole, 25), (block, None)):
+        gi.inpaint(image, mask, channel_axis=None, self_validation=False, window=window)
+    assert windows == [pipeline._STROKES_ROUND_WINDOW] * 2 + [25] * 2 + [31] * 3
