@@ -65,8 +65,9 @@ _SCATTERED_FILL_K = 3
 # offset kernel, which is cheaper there; the shortlist serves sparse queries. Where filled pixels
 # are candidates too (layers) it cost up to 0.05 dB.
 _SHORTLIST_PER_MATCH = 2
-# The refinement rounds of thin strokes (scratches, text) search a window this wide, not the
-# layers' 31: every pixel is filled by then, and the best full-patch matches lie near.
+# The refinement rounds of thin strokes (scratches, text) search a window at most this wide,
+# not the layers' 31: every pixel is filled by then, and the best full-patch matches lie near
+# (docs/benchmarks.md, "Eighth pass": 23 and 21 within 0.05 dB of 31 on every compare case).
 _STROKES_ROUND_WINDOW = 21
 # Relative residual of the p = 2 solves of layers and rounds (the caller's rtol wins): a tenth
 # of an 8-bit level is enough, and 1e-4 left every compared case within 0.01 dB of 1e-6.
@@ -117,9 +118,10 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         holds about 1000 pixels, the seed's ``k_search``), 51 for thick holes more than 32
         pixels deep, whose first layers reach further for the texture that continues across
         (barbara's blob: +1.75 dB), 15 for ``"global"``, whose hole pixels all lie close to
-        known ones. The refinement rounds of thin strokes search 21 x 21 by default (every
-        pixel is filled by then; 2048^2 with 5% scratches: 15% less CPU, docs/benchmarks.md);
-        a window you give serves the rounds too.
+        known ones. The refinement rounds of thin strokes search at most 21 x 21 (every pixel
+        is filled by then; 2048^2 with 5% scratches: 10% less CPU, docs/benchmarks.md), so
+        that a tile of :func:`~graphinpaint.inpaint_large`, given the window, and the seed's
+        window of ``k_search`` pixels fill strokes as the default does.
     window_growth : float, default 1.0
         How much the window's half-side grows per layer of depth into the hole, so that deep
         pixels of large holes still reach known texture.
@@ -274,8 +276,8 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         bandwidth=defaults["bandwidth"] if bandwidth is None else bandwidth,
         grid_weight=defaults["grid_weight"], rounds=rounds,
         refine_k=k if thick and rounds > 1 else None,          # None: 2 k
-        round_window=(_STROKES_ROUND_WINDOW if default_window
-                      and _holes.is_strokes(strategy, thick) else None),
+        round_window=(min(window, _STROKES_ROUND_WINDOW)
+                      if _holes.is_strokes(strategy, thick) else None),
         smooth=mix, smooth_share=share,
         p=p, form=form, method=method)
     # Work on the part of the image that the searches can reach: cost follows the hole.

@@ -149,7 +149,7 @@ def test_strokes_mix_more_smooth_fill_into_poorly_matched_texture():
     assert default > psnr(smooth_share=0.0) + 0.8
 
 
-def test_the_rounds_of_strokes_search_a_narrower_window_unless_the_caller_sets_one(monkeypatch):
+def test_the_rounds_of_strokes_search_a_window_of_at_most_21(monkeypatch):
     windows = []
     refine = pipeline._refine
 
@@ -161,6 +161,6 @@ def test_the_rounds_of_strokes_search_a_narrower_window_unless_the_caller_sets_o
     image, hole = _grating(), _text()
     block = np.zeros_like(hole)
     block[20:40, 20:40] = True                              # thick: three rounds, window 31
-    for mask, window in ((hole, None), (hole, 25), (block, None)):
+    for mask, window in ((hole, None), (hole, 25), (hole, 15), (block, None)):
         gi.inpaint(image, mask, channel_axis=None, self_validation=False, window=window)
-    assert windows == [pipeline._STROKES_ROUND_WINDOW] * 2 + [25] * 2 + [31] * 3
+    assert windows == [21] * 4 + [15] * 2 + [31] * 3
