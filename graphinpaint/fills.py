@@ -51,12 +51,14 @@ LAPLACE_RTOL = 1e-6
 
 
 def grid_laplace_fill(values: np.ndarray, hole: np.ndarray, method: str, *,
-                      depth: np.ndarray | None = None) -> np.ndarray:
+                      depth: np.ndarray | None = None, on_hole: bool = False) -> np.ndarray:
     """Harmonic extension on the 4-neighbour grid: the cheap local fill every stage starts from.
 
     ``method="auto"`` factorises the system, except for large thin holes (see ``THIN_DEPTH``),
     solved by Jacobi-CG to ``LAPLACE_RTOL``. ``depth``: :func:`layer_depths` of the hole, if
-    the caller has it already."""
+    the caller has it already. ``on_hole``: return the fill's values on the hole's pixels
+    alone, shape (pixels, C) in increasing flat order, not a filled copy of the image (its
+    copy took 0.7 of the fill's 2.3 s at 4096^2 with 5% scratches, and 400 MB)."""
     region = ndi.binary_dilation(hole, structure=ndi.generate_binary_structure(2, 1))
     graph = grid_graph(hole.shape, pixels=region)
     known = ~hole.ravel()[graph.nodes]
@@ -65,6 +67,8 @@ def grid_laplace_fill(values: np.ndarray, hole: np.ndarray, method: str, *,
         method = "cg" if is_large_and_thin(hole, depth) else "direct"
     solved = solve_dirichlet(_weights.constant(graph.matrix), known, flat[graph.nodes], p=2.0,
                              method=method, rtol=LAPLACE_RTOL)
+    if on_hole:
+        return solved[~known]               # the nodes are in increasing flat order
     estimate = values.copy()
     estimate.reshape(-1, values.shape[2])[graph.nodes] = solved
     return estimate

@@ -124,3 +124,15 @@ def test_the_match_mix_starts_its_biharmonic_cg_from_the_layers_laplace_start(sm
         smooth = SmoothFills(values, hole)
         pipeline._fill(values, hole, settings, smooth=smooth)
         np.testing.assert_array_equal(smooth["raw biharmonic"], expected)
+
+
+@pytest.mark.parametrize("method", ["auto", "cg"])
+def test_the_laplace_fill_on_the_hole_is_the_fill_there(method):
+    values, hole = _scratched()
+    image = fills.grid_laplace_fill(values, hole, method)
+    np.testing.assert_array_equal(fills.grid_laplace_fill(values, hole, method, on_hole=True),
+                                  image[hole])
+    smooth = SmoothFills(values, hole, method)
+    np.testing.assert_array_equal(smooth.on_hole("laplace"), image[hole])
+    np.testing.assert_array_equal(smooth["laplace"], image)
+    assert not np.array_equal(image, values)
