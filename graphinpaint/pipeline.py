@@ -32,7 +32,8 @@ from ._image_range import (_channels_last, _check_finite, _checked_mask, _from_u
                            _to_unit_range, _unit_scale)
 from ._memory import check_fits_in_memory, release_freed_memory
 from ._validation import InpaintError, check_choice, check_float, check_int
-from .fills import BACKGROUND_BAND_MAX, _bounding_box, is_scattered, layer_depths
+from .fills import (BACKGROUND_BAND_MAX, _bounding_box, is_large_and_thin, is_scattered,
+                    layer_depths)
 from .graph import PatchSearch, PixelGraph, _node_positions, _union_of_pixels
 from .patches import check_patch_size
 from .selection import (LAYERS_MARGIN, MARGIN, MATCH_SHARE, PATCH_SIZES, ROUNDS, SmoothFills,
@@ -370,6 +371,7 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
     """The pipeline's stages on a working region in [0, 1]; returns the filled region.
     ``smooth``: the region's smooth fills, if some are solved or under way already."""
     smooth = SmoothFills(values, hole, settings.method) if smooth is None else smooth
+    after_layers = None
     if settings.smooth == "boundary" and settings.smooth_share > 0:
         smooth.prepare_blend()          # factorised on the side while patches are matched
     elif settings.smooth == "match" and settings.smooth_share > 0 and \
@@ -382,9 +384,14 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
         if settings.strategy == "layers":
             smooth.prepare("laplace")
         smooth.prepare("raw biharmonic")
+    elif settings.smooth == "match" and settings.smooth_share > 0 and \
+            settings.strategy == "layers" and is_large_and_thin(hole, smooth.depths()):
+        # Larger thin holes solve it by CG from the Laplace start, beside the rounds.
+        after_layers = "raw biharmonic"
     # The last use of the Laplace start is the layers' unless it is mixed in after them.
     estimate = _graph_fill(values, hole, settings, progress, smooth=smooth,
-                           release_start=settings.smooth != "laplace")
+                           release_start=settings.smooth != "laplace",
+                           after_layers=after_layers)
     release_freed_memory(values)
     return mix_smooth(estimate, hole, settings, smooth)
 
@@ -393,7 +400,8 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
                 progress: ProgressCallback | None = None, *,
                 smooth: SmoothFills | None = None,
                 each_round: Callable[[np.ndarray], None] | None = None,
-                release_start: bool = False) -> np.ndarray:
+                release_start: bool = False, after_layers: str | None = None
+                ) -> np.ndarray:
     """The graph solution (first fill and refinement rounds), before any smooth fill is mixed
     in. ``smooth`` shares the grid fills with the mixing: the biharmonic one is the scattered
     strategy's start, and the costliest step at high loss. ``each_round(estimate)`` sees the
@@ -414,6 +422,8 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
                                 grid_weight=s.grid_weight, solve=solve, reporter=reporter)
         if release_start:
             smooth.forget("laplace")
+        if after_layers is not None:
+            smooth.prepare(after_layers)
         candidates = None
     else:
         reporter = _Progress(progress, total=1 + s.rounds)
