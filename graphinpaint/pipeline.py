@@ -66,10 +66,14 @@ _SCATTERED_FILL_K = 3
 # offset kernel, which is cheaper there; the shortlist serves sparse queries. Where filled pixels
 # are candidates too (layers) it cost up to 0.05 dB.
 _SHORTLIST_PER_MATCH = 2
-# The refinement rounds of thin strokes (scratches, text) search a window at most this wide,
-# not the layers' 31: every pixel is filled by then, and the best full-patch matches lie near
-# (docs/benchmarks.md, "Eighth pass": 23 and 21 within 0.05 dB of 31 on every compare case).
-_STROKES_ROUND_WINDOW = 21
+# The second and later refinement rounds of thin strokes (scratches, text) search each hole
+# pixel's window only as far as its matches in the round before reached, plus
+# ROUND_REACH_MARGIN and at least ROUND_REACH_MIN, within the window: on a smooth photo 99% of
+# the matches lie within 4 pixels, on a periodic texture at 12-15 (docs/benchmarks.md,
+# "Eighth pass": a fixed 21 x 21 window lost 6 dB on the latter; the adaptive window on the
+# first round too lost 0.06 dB on brick scratches).
+ROUND_REACH_MARGIN = 2
+ROUND_REACH_MIN = 5
 # Relative residual of the p = 2 solves of layers and rounds (the caller's rtol wins): a tenth
 # of an 8-bit level is enough, and 1e-4 left every compared case within 0.01 dB of 1e-6.
 _LINEAR_RTOL = 1e-4
@@ -119,10 +123,9 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         holds about 1000 pixels, the seed's ``k_search``), 51 for thick holes more than 32
         pixels deep, whose first layers reach further for the texture that continues across
         (barbara's blob: +1.75 dB), 15 for ``"global"``, whose hole pixels all lie close to
-        known ones. The refinement rounds of thin strokes search at most 21 x 21 (every pixel
-        is filled by then; 2048^2 with 5% scratches: 10% less CPU, docs/benchmarks.md), so
-        that a tile of :func:`~graphinpaint.inpaint_large`, given the window, and the seed's
-        window of ``k_search`` pixels fill strokes as the default does.
+        known ones. The second refinement round of thin strokes searches each hole pixel's
+        window only as far as its matches in the first reached, plus 2 pixels (at least
+        11 x 11): matches on smooth photos lie near (docs/benchmarks.md, "Eighth pass").
     window_growth : float, default 1.0
         How much the window's half-side grows per layer of depth into the hole, so that deep
         pixels of large holes still reach known texture.
@@ -277,8 +280,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         bandwidth=defaults["bandwidth"] if bandwidth is None else bandwidth,
         grid_weight=defaults["grid_weight"], rounds=rounds,
         refine_k=k if thick and rounds > 1 else None,          # None: 2 k
-        round_window=(min(window, _STROKES_ROUND_WINDOW)
-                      if _holes.is_strokes(strategy, thick) else None),
+        adaptive_rounds=_holes.is_strokes(strategy, thick),
         smooth=mix, smooth_share=share,
         p=p, form=form, method=method)
     # Work on the part of the image that the searches can reach: cost follows the hole.
@@ -425,26 +427,55 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
         if after_layers is not None:
             smooth.prepare(after_layers)
         candidates = None
+        # Each hole pixel's farthest match in the last round (settings.adaptive_rounds).
+        match_reach = np.zeros(np.count_nonzero(hole), np.int64) if s.adaptive_rounds else None
     else:
         reporter = _Progress(progress, total=1 + s.rounds)
         estimate = smooth["raw biharmonic"]
         reporter.advance()
-        candidates = ~hole
+        candidates, match_reach = ~hole, None
     # The layers' estimate is this call's own; the biharmonic start is shared with the mixing.
     owned = s.strategy == "layers"
-    for _ in range(s.rounds):
+    for round_index in range(s.rounds):
         release_freed_memory(values)
         # Rounds seen by each_round are kept by the caller: those are not overwritten.
         estimate, smooth.match_distance = _refine(
             values, hole, estimate, patch_size=s.patch_size, k=s.refinement_k,
-            window=s.window if s.round_window is None else s.round_window,
+            window=(s.window if match_reach is None or round_index == 0
+                    else _round_windows(match_reach, s.window)),
             bandwidth=s.bandwidth, grid_weight=s.grid_weight, solve=solve,
-            candidates=candidates, overwrite=owned and each_round is None)
+            candidates=candidates, overwrite=owned and each_round is None, match_reach=match_reach)
         owned = True
         reporter.advance()
         if each_round is not None:
             each_round(estimate)
     return estimate
+
+
+def _round_windows(reach: np.ndarray, window: int) -> np.ndarray:
+    """Each hole pixel's window in a later round of ``adaptive_rounds``: as far as its matches
+    in the round before reached, plus ``ROUND_REACH_MARGIN``, at least ``ROUND_REACH_MIN``, at
+    most ``window``."""
+    return 2 * np.clip(reach + ROUND_REACH_MARGIN, ROUND_REACH_MIN, window // 2) + 1
+
+
+def _match_reach(graph: PixelGraph, queries: np.ndarray) -> np.ndarray:
+    """Each query's farthest match in a kNN graph of :func:`~graphinpaint.graph.window_knn`
+    (Chebyshev distance in pixels; 0 without a match)."""
+    matrix, width = graph.matrix, graph.shape[1]
+    rows = graph.node_of(queries)
+    starts, counts = matrix.indptr[rows], np.diff(matrix.indptr)[rows]
+    owner = np.repeat(np.arange(len(queries)), counts)
+    first = np.cumsum(counts) - counts                      # each query's first entry
+    entries = starts[owner] + np.arange(len(owner)) - first[owner]
+    qy, qx = np.divmod(queries[owner], width)
+    my, mx = np.divmod(graph.nodes[matrix.indices[entries]], width)
+    offset = np.maximum(np.abs(qy - my), np.abs(qx - mx))
+    reach = np.zeros(len(queries), np.int64)
+    matched = counts > 0
+    if matched.any():
+        reach[matched] = np.maximum.reduceat(offset, first[matched])
+    return reach
 
 
 def _window_for(strategy: str, deep: bool) -> int:
@@ -476,6 +507,7 @@ def _fill_layers(values: np.ndarray, hole: np.ndarray, start: Callable[[], np.nd
     and 0.7 s of copying at 4096^2)."""
     channels = values.shape[2]
     started = False
+    hole_pixels = np.flatnonzero(hole)
     filled = ~hole
     current = values.copy()
     flat = current.reshape(-1, channels)
@@ -488,7 +520,7 @@ def _fill_layers(values: np.ndarray, hole: np.ndarray, start: Callable[[], np.nd
         weights = _with_grid_edges(_match_weights(graph, bandwidth), queries, filled,
                                    grid_weight)
         if not started:
-            flat[np.flatnonzero(hole)] = start()
+            flat[hole_pixels] = start()
             started = True
             release_freed_memory(values)        # the start's solver freed its blocks
         known = filled.ravel()[weights.nodes]
@@ -513,13 +545,15 @@ def _layers(hole: np.ndarray, depths: np.ndarray | None = None) -> list[np.ndarr
 
 
 def _refine(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray, *, patch_size: int,
-            k: int, window: int, bandwidth: float, grid_weight: float, solve: dict,
-            candidates: np.ndarray | None, overwrite: bool = False
-            ) -> tuple[np.ndarray, np.ndarray]:
+            k: int, window: int | np.ndarray, bandwidth: float, grid_weight: float,
+            solve: dict, candidates: np.ndarray | None, overwrite: bool = False,
+            match_reach: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """One round: match every hole pixel with full patches, solve on the whole hole at once.
-    ``overwrite``: write the round into ``estimate`` itself (no second copy of the region:
-    400 MB at 4096^2 in colour) instead of a new array. Returns the refined estimate and each
-    hole pixel's mean patch distance to its ``k`` matches (a missing match counts as 0).
+    ``window``: one, or one per hole pixel in increasing flat order. ``overwrite``: write the
+    round into ``estimate`` itself (no second copy of the region: 400 MB at 4096^2 in colour)
+    instead of a new array. ``match_reach``: overwritten with each hole pixel's farthest
+    match. Returns the refined estimate and each hole pixel's mean patch distance to its ``k``
+    matches (a missing match counts as 0).
 
     Filled pixels count as much as known ones in the patch distance: weighting them less made
     no measurable difference (barbara: 25.11 dB at confidence 0.5, 25.12 at 1) and costs 1.75x.
@@ -528,6 +562,8 @@ def _refine(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray, *, patch
     shortlist = None if candidates is None else _SHORTLIST_PER_MATCH * k
     graph = _round_matches(estimate, queries, k=k, patch_size=patch_size, window=window,
                            candidates=candidates, shortlist=shortlist)
+    if match_reach is not None:
+        match_reach[:] = _match_reach(graph, queries)
     # Exact matches (distance 0) may be left out of the sparse rows: sum over k, not the row.
     distance = np.asarray(graph.matrix.sum(axis=1)).ravel()[graph.node_of(queries)] / k
     weights = _with_grid_edges(_match_weights(graph, bandwidth), queries, ~hole, grid_weight)
@@ -541,7 +577,7 @@ def _refine(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray, *, patch
 
 
 def _round_matches(estimate: np.ndarray, queries: np.ndarray, *, k: int, patch_size: int,
-                   window: int, candidates: np.ndarray | None,
+                   window: int | np.ndarray, candidates: np.ndarray | None,
                    shortlist: int | None) -> PixelGraph:
     """A round's search: :func:`~graphinpaint.graph.window_knn` of the estimate, matched in
     float32 cast channel by channel (no float32 copy of the region: 200 MB at 4096^2)."""
