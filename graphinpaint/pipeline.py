@@ -525,8 +525,9 @@ def _fill_layers(values: np.ndarray, hole: np.ndarray, start: Callable[[], np.nd
             release_freed_memory(values)        # the start's solver freed its blocks
         known = filled.ravel()[weights.nodes]
         node_values = flat[weights.nodes]
+        # Each pixel of a layer has a grid edge to a filled one (the layer before): connected.
         solved = solve_dirichlet(weights.matrix, known, node_values, x0=node_values,
-                                 **{"rtol": _LINEAR_RTOL, **solve})
+                                 _connected=True, **{"rtol": _LINEAR_RTOL, **solve})
         flat[queries] = solved[weights.node_of(queries)]
         filled.ravel()[queries] = True
         search.update(queries, flat[queries])
@@ -569,7 +570,9 @@ def _refine(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray, *, patch
     weights = _with_grid_edges(_match_weights(graph, bandwidth), queries, ~hole, grid_weight)
     known = ~hole.ravel()[weights.nodes]
     node_values = estimate.reshape(-1, values.shape[2])[weights.nodes]
-    solved = solve_dirichlet(weights.matrix, known, node_values, x0=node_values,
+    # The grid edges join every hole pixel to its 4-neighbours, and each 4-connected part of
+    # the hole touches a known pixel: no group of unknowns is cut off (not checked again).
+    solved = solve_dirichlet(weights.matrix, known, node_values, x0=node_values, _connected=True,
                              **_round_tolerance(weights.matrix, known, node_values, solve))
     refined = estimate if overwrite else estimate.copy()
     refined.reshape(-1, values.shape[2])[queries] = solved[weights.node_of(queries)]
