@@ -27,7 +27,7 @@ from cases import scratch_mask  # noqa: E402
 from graphinpaint import pipeline  # noqa: E402
 
 STAGES = ("_to_unit_range", "choose_settings", "_layers", "_fill_layers", "PatchSearch",
-          "window_knn", "_match_weights", "_with_grid_edges", "solve_dirichlet", "_refine",
+          "_round_matches", "_match_weights", "_with_grid_edges", "solve_dirichlet", "_refine",
           "mix_smooth", "_from_unit_range")
 
 

@@ -25,7 +25,8 @@ from memory_stages import scratch_case  # noqa: E402
 
 STAGES = [(pipeline, "_layers"), (pipeline, "_fill_layers"), (pipeline, "_refine"),
           (pipeline, "choose_settings"), (pipeline, "mix_smooth"), (pipeline, "solve_dirichlet"),
-          (pipeline, "window_knn"), (pipeline, "_match_weights"), (pipeline, "_with_grid_edges"),
+          (pipeline, "_round_matches"), (pipeline, "_match_weights"),
+          (pipeline, "_with_grid_edges"),
           (pipeline.PatchSearch, "__init__"), (pipeline.PatchSearch, "query"),
           (selection, "grid_laplace_fill"), (selection, "grid_biharmonic_fill"),
           (selection, "clip_to_known"), (selection, "mix_in"),

@@ -87,16 +87,20 @@ def _spatial_mask(mask: np.ndarray | None, shape: tuple[int, int], name: str, fu
     return np.ascontiguousarray(mask.astype(bool))
 
 
-def _confidence_map(confidence: np.ndarray | None, shape: tuple[int, int],
-                    func: str) -> np.ndarray:
+def _confidence_map(confidence: np.ndarray | None, shape: tuple[int, int], func: str,
+                    dtype: type = np.float64) -> tuple[np.ndarray | None, bool]:
+    """The checked confidence map in ``dtype`` (None where it is omitted: all ones), and whether
+    it is all ones. Checked by its least and greatest values, in its own dtype: no float64
+    copy or boolean temporaries of the image's size (4096^2: 0.2-0.3 s per search)."""
     if confidence is None:
-        return np.ones(shape)
-    confidence = np.asarray(confidence, dtype=np.float64)
+        return None, True
+    confidence = np.asarray(confidence)
     if confidence.shape != tuple(shape):
         raise InpaintError(
             f"The 'confidence' parameter of {func} must have the image's shape {tuple(shape)}. "
             f"Got {confidence.shape} instead."
         )
-    if not np.all((confidence >= 0) & (confidence <= 1)):
+    low, high = (confidence.min(), confidence.max()) if confidence.size else (1, 1)
+    if not (low >= 0 and high <= 1):                    # NaN fails both
         raise InpaintError(f"The 'confidence' parameter of {func} must lie in [0, 1].")
-    return confidence
+    return confidence.astype(dtype, copy=False), bool(low == 1)

@@ -37,23 +37,28 @@ START_SIGMA = 1.0
 # Largest blend band factorised beside the patch matching: its LU then adds to the peak memory
 # (2048^2 with 5% scratches, 215k band pixels: 922-948 -> 1,158-1,173 MB); larger bands wait.
 BACKGROUND_BAND_MAX = 250_000
-# Grid fills of holes larger than that which are thin (no pixel deeper than THIN_DEPTH) are
-# solved by Jacobi-CG, not LU: on a network of long scratches LU's fill-in grows faster than
-# the hole (4096^2 with 5% scratches, 840k pixels, deepest 7: the Laplace fill's LU 2.10 s
-# against 1.02 s for CG at rtol 1e-6, 60 iterations; at 2048^2, 215k pixels, 0.34 s against
-# 0.38 s), while CG's iterations grow with the hole's depth only (docs/benchmarks.md).
+# Grid fills of holes of more than THIN_CG_MIN pixels that are thin (no pixel deeper than
+# THIN_DEPTH) are solved by Jacobi-CG, not LU: on a network of long scratches LU's fill-in
+# grows faster than the hole (4096^2 with 5% scratches, 840k pixels, deepest 7: the Laplace
+# fill's LU 2.10 s against 1.02 s for CG at rtol 1e-6, 60 iterations), while CG's iterations
+# grow with the hole's depth only. Both fills on 5% scratches (CPU, LU against CG): 21k
+# pixels 0.075 against 0.080 s, 31k 0.112 against 0.107 s, 61k 0.26 against 0.20 s, 215k 1.18
+# against 0.76 s (docs/benchmarks.md, "Eighth pass").
+THIN_CG_MIN = 25_000
 THIN_DEPTH = 8
 # The Laplace fill is a start and a smooth mix: solved by CG to a hundredth of an 8-bit level.
 LAPLACE_RTOL = 1e-6
 
 
 def grid_laplace_fill(values: np.ndarray, hole: np.ndarray, method: str, *,
-                      depth: np.ndarray | None = None) -> np.ndarray:
+                      depth: np.ndarray | None = None, on_hole: bool = False) -> np.ndarray:
     """Harmonic extension on the 4-neighbour grid: the cheap local fill every stage starts from.
 
     ``method="auto"`` factorises the system, except for large thin holes (see ``THIN_DEPTH``),
     solved by Jacobi-CG to ``LAPLACE_RTOL``. ``depth``: :func:`layer_depths` of the hole, if
-    the caller has it already."""
+    the caller has it already. ``on_hole``: return the fill's values on the hole's pixels
+    alone, shape (pixels, C) in increasing flat order, not a filled copy of the image (its
+    copy took 0.7 of the fill's 2.3 s at 4096^2 with 5% scratches, and 400 MB)."""
     region = ndi.binary_dilation(hole, structure=ndi.generate_binary_structure(2, 1))
     graph = grid_graph(hole.shape, pixels=region)
     known = ~hole.ravel()[graph.nodes]
@@ -62,16 +67,18 @@ def grid_laplace_fill(values: np.ndarray, hole: np.ndarray, method: str, *,
         method = "cg" if is_large_and_thin(hole, depth) else "direct"
     solved = solve_dirichlet(_weights.constant(graph.matrix), known, flat[graph.nodes], p=2.0,
                              method=method, rtol=LAPLACE_RTOL)
+    if on_hole:
+        return solved[~known]               # the nodes are in increasing flat order
     estimate = values.copy()
     estimate.reshape(-1, values.shape[2])[graph.nodes] = solved
     return estimate
 
 
 def is_large_and_thin(hole: np.ndarray, depth: np.ndarray | None = None) -> bool:
-    """Whether the hole has more than ``BACKGROUND_BAND_MAX`` pixels, none deeper than
+    """Whether the hole has more than ``THIN_CG_MIN`` pixels, none deeper than
     ``THIN_DEPTH``: where the grid fills are solved by CG rather than LU. ``depth``:
     :func:`layer_depths` of the hole, if the caller has it (else computed for large holes)."""
-    if np.count_nonzero(hole) <= BACKGROUND_BAND_MAX:
+    if np.count_nonzero(hole) <= THIN_CG_MIN:
         return False
     return bool((layer_depths(hole) if depth is None else depth).max() <= THIN_DEPTH)
 

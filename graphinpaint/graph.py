@@ -239,10 +239,10 @@ class PatchSearch:
         # _work: the dtype the search keeps, cast channel by channel (no whole-image copy).
         self._work = _work or (np.float32 if image.dtype == np.float32 else np.float64)
         self.candidates = _spatial_mask(candidates, self.shape, "candidates", _func, default=True)
-        conf = _confidence_map(confidence, self.shape, _func)
-        self._uniform = bool(np.all(conf == 1))
+        conf, self._uniform = _confidence_map(confidence, self.shape, _func, self._work)
         self._planes = _padded_planes(image, self.patch_size, self._work)
-        self._conf = np.ascontiguousarray(pad_for_patches(conf.astype(self._work), self.patch_size))
+        self._conf = (np.ones(self._planes.shape[1:], dtype=self._work) if conf is None
+                      else np.ascontiguousarray(pad_for_patches(conf, self.patch_size)))
         self._reduced: tuple[np.ndarray, np.ndarray] | None = None    # made on first use
 
     def update(self, pixels: np.ndarray, values: np.ndarray, *, confidence: float = 1.0,

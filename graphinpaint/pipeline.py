@@ -33,8 +33,9 @@ from ._image_range import (_channels_last, _check_finite, _checked_mask, _from_u
                            _to_unit_range, _unit_scale)
 from ._memory import check_fits_in_memory, release_freed_memory
 from ._validation import InpaintError, check_choice, check_float, check_int
-from .fills import BACKGROUND_BAND_MAX, _bounding_box, is_scattered, layer_depths
-from .graph import PatchSearch, PixelGraph, _node_positions, _union_of_pixels, window_knn
+from .fills import (BACKGROUND_BAND_MAX, _bounding_box, is_large_and_thin, is_scattered,
+                    layer_depths)
+from .graph import PatchSearch, PixelGraph, _node_positions, _union_of_pixels
 from .patches import check_patch_size
 from .selection import (LAST_ROUNDS, LAYERS_MARGIN, MARGIN, MATCH_SHARE, PATCH_SIZES, ROUNDS,
                         SmoothFills, choose_settings, mix_smooth, stroke_width)
@@ -66,6 +67,14 @@ _SCATTERED_FILL_K = 3
 # offset kernel, which is cheaper there; the shortlist serves sparse queries. Where filled pixels
 # are candidates too (layers) it cost up to 0.05 dB.
 _SHORTLIST_PER_MATCH = 2
+# The second and later refinement rounds of thin strokes (scratches, text) search each hole
+# pixel's window only as far as its matches in the round before reached, plus
+# ROUND_REACH_MARGIN and at least ROUND_REACH_MIN, within the window: on a smooth photo 99% of
+# the matches lie within 4 pixels, on a periodic texture at 12-15 (docs/benchmarks.md,
+# "Eighth pass": a fixed 21 x 21 window lost 6 dB on the latter; the adaptive window on the
+# first round too lost 0.06 dB on brick scratches).
+ROUND_REACH_MARGIN = 2
+ROUND_REACH_MIN = 5
 # Relative residual of the p = 2 solves of layers and rounds (the caller's rtol wins): a tenth
 # of an 8-bit level is enough, and 1e-4 left every compared case within 0.01 dB of 1e-6.
 _LINEAR_RTOL = 1e-4
@@ -116,7 +125,9 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         holds about 1000 pixels, the seed's ``k_search``), 51 for thick holes more than 32
         pixels deep, whose first layers reach further for the texture that continues across
         (barbara's blob: +1.75 dB), 15 for ``"global"``, whose hole pixels all lie close to
-        known ones.
+        known ones. The second refinement round of thin strokes searches each hole pixel's
+        window only as far as its matches in the first reached, plus 2 pixels (at least
+        11 x 11): matches on smooth photos lie near (docs/benchmarks.md, "Eighth pass").
     window_growth : float, default 1.0
         How much the window's half-side grows per layer of depth into the hole, so that deep
         pixels of large holes still reach known texture.
@@ -279,6 +290,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         bandwidth=defaults["bandwidth"] if bandwidth is None else bandwidth,
         grid_weight=defaults["grid_weight"], rounds=rounds,
         refine_k=k if thick and rounds > 1 else None,          # None: 2 k
+        adaptive_rounds=_holes.is_strokes(strategy, thick),
         smooth=mix, smooth_share=share, coarse_to_fine=bool(coarse_to_fine) and thick,
         p=p, form=form, method=method)
     # Work on the part of the image that the searches can reach: cost follows the hole.
@@ -372,16 +384,27 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
     """The pipeline's stages on a working region in [0, 1]; returns the filled region.
     ``smooth``: the region's smooth fills, if some are solved or under way already."""
     smooth = SmoothFills(values, hole, settings.method) if smooth is None else smooth
+    after_layers = None
     if settings.smooth == "boundary" and settings.smooth_share > 0:
         smooth.prepare_blend()          # factorised on the side while patches are matched
     elif settings.smooth == "match" and settings.smooth_share > 0 and \
             np.count_nonzero(hole) <= BACKGROUND_BAND_MAX:
         # Solved on the side while patches are matched where its factors fit beside them, as
         # the blend's band: at 4096^2 (840k hole pixels) they took the peak to 3,292 MiB.
+        # (With CG, as large thin holes solve it, 3,247 MiB: the system and its transients.)
+        # On a large thin hole its CG starts from the layers' Laplace start: asked for first,
+        # so that the start does not depend on which thread comes first.
+        if settings.strategy == "layers":
+            smooth.prepare("laplace")
         smooth.prepare("raw biharmonic")
+    elif settings.smooth == "match" and settings.smooth_share > 0 and \
+            settings.strategy == "layers" and is_large_and_thin(hole, smooth.depths()):
+        # Larger thin holes solve it by CG from the Laplace start, beside the rounds.
+        after_layers = "raw biharmonic"
     # The last use of the Laplace start is the layers' unless it is mixed in after them.
     estimate = _graph_fill(values, hole, settings, progress, smooth=smooth,
-                           release_start=settings.smooth != "laplace")
+                           release_start=settings.smooth != "laplace",
+                           after_layers=after_layers)
     release_freed_memory(values)
     smooth.polish(settings)
     return mix_smooth(estimate, hole, settings, smooth)
@@ -391,7 +414,8 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
                 progress: ProgressCallback | None = None, *,
                 smooth: SmoothFills | None = None,
                 each_round: Callable[[np.ndarray], None] | None = None,
-                release_start: bool = False, start: np.ndarray | None = None) -> np.ndarray:
+                release_start: bool = False, after_layers: str | None = None,
+                start: np.ndarray | None = None) -> np.ndarray:
     """The graph solution (first fill and refinement rounds), before any smooth fill is mixed
     in. ``smooth`` shares the grid fills with the mixing: the biharmonic one is the scattered
     strategy's start, and the costliest step at high loss. ``each_round(estimate)`` sees the
@@ -409,33 +433,65 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
         # only the layers' solves read it (2048^2 scratches waited 0.43 s for it before).
         smooth.prepare("laplace")
         guide = _pyramid.coarse_guide(values, hole, _graph_fill, s) if s.coarse_to_fine else None
-        estimate = _fill_layers(values, hole, lambda: smooth["laplace"], layers,
+        estimate = _fill_layers(values, hole, lambda: smooth.on_hole("laplace"), layers,
                                 patch_size=s.patch_size, k=s.k, window=s.window,
                                 growth=s.window_growth, bandwidth=s.bandwidth,
                                 grid_weight=s.grid_weight, solve=solve, reporter=reporter,
                                 guide=guide)
         if release_start:
             smooth.forget("laplace")
+        if after_layers is not None:
+            smooth.prepare(after_layers)
         candidates = None
+        # Each hole pixel's farthest match in the last round (settings.adaptive_rounds).
+        match_reach = np.zeros(np.count_nonzero(hole), np.int64) if s.adaptive_rounds else None
     else:
         reporter = _Progress(progress, total=1 + s.rounds)
         estimate = smooth["raw biharmonic"] if start is None else start
         reporter.advance()
-        candidates = ~hole
+        candidates, match_reach = ~hole, None
     # The layers' estimate is this call's own; the biharmonic start is shared with the mixing.
     owned = s.strategy == "layers"
-    for _ in range(s.rounds):
+    for round_index in range(s.rounds):
         release_freed_memory(values)
         # Rounds seen by each_round are kept by the caller: those are not overwritten.
         estimate, smooth.match_distance = _refine(
-            values, hole, estimate, patch_size=s.patch_size, k=s.refinement_k, window=s.window,
+            values, hole, estimate, patch_size=s.patch_size, k=s.refinement_k,
+            window=(s.window if match_reach is None or round_index == 0
+                    else _round_windows(match_reach, s.window)),
             bandwidth=s.bandwidth, grid_weight=s.grid_weight, solve=solve,
-            candidates=candidates, overwrite=owned and each_round is None)
+            candidates=candidates, overwrite=owned and each_round is None, match_reach=match_reach)
         owned = True
         reporter.advance()
         if each_round is not None:
             each_round(estimate)
     return estimate
+
+
+def _round_windows(reach: np.ndarray, window: int) -> np.ndarray:
+    """Each hole pixel's window in a later round of ``adaptive_rounds``: as far as its matches
+    in the round before reached, plus ``ROUND_REACH_MARGIN``, at least ``ROUND_REACH_MIN``, at
+    most ``window``."""
+    return 2 * np.clip(reach + ROUND_REACH_MARGIN, ROUND_REACH_MIN, window // 2) + 1
+
+
+def _match_reach(graph: PixelGraph, queries: np.ndarray) -> np.ndarray:
+    """Each query's farthest match in a kNN graph of :func:`~graphinpaint.graph.window_knn`
+    (Chebyshev distance in pixels; 0 without a match)."""
+    matrix, width = graph.matrix, graph.shape[1]
+    rows = graph.node_of(queries)
+    starts, counts = matrix.indptr[rows], np.diff(matrix.indptr)[rows]
+    owner = np.repeat(np.arange(len(queries)), counts)
+    first = np.cumsum(counts) - counts                      # each query's first entry
+    entries = starts[owner] + np.arange(len(owner)) - first[owner]
+    qy, qx = np.divmod(queries[owner], width)
+    my, mx = np.divmod(graph.nodes[matrix.indices[entries]], width)
+    offset = np.maximum(np.abs(qy - my), np.abs(qx - mx))
+    reach = np.zeros(len(queries), np.int64)
+    matched = counts > 0
+    if matched.any():
+        reach[matched] = np.maximum.reduceat(offset, first[matched])
+    return reach
 
 
 def _window_for(strategy: str, deep: bool) -> int:
@@ -461,12 +517,15 @@ def _fill_layers(values: np.ndarray, hole: np.ndarray, start: Callable[[], np.nd
                  solve: dict, reporter: "_Progress", guide: np.ndarray | None = None
                  ) -> np.ndarray:
     """Fill the hole layer by layer from its boundary inward, one Dirichlet problem per layer.
-    ``start()`` gives the solves' initial values (an image like ``values``); it is asked for
-    once, after the first layer's search, which does not read it (4096^2 scratches: 116 MiB
-    more at the peak, 2,466 MiB, than when the start is awaited first). ``guide``: values of
-    the hole that the patch distances read, at ``_pyramid.GUIDE_CONFIDENCE``, until filled."""
+    ``start()`` gives the solves' initial values on the hole, shape (pixels, C) in increasing
+    flat order; it is asked for once, after the first layer's search, which does not read it
+    (4096^2 scratches: 116 MiB more at the peak, 2,466 MiB, than when the start is awaited
+    first), and written into the hole's pixels not filled yet (no image-sized start: 400 MB
+    and 0.7 s of copying at 4096^2). ``guide``: values of the hole that the patch distances
+    read, at ``_pyramid.GUIDE_CONFIDENCE``, until filled (the search keeps its own copy)."""
     channels = values.shape[2]
-    initial = None
+    started = False
+    hole_pixels = np.flatnonzero(hole)
     filled = ~hole
     current = values.copy()
     confidence = filled.astype(np.float32)
@@ -482,13 +541,15 @@ def _fill_layers(values: np.ndarray, hole: np.ndarray, start: Callable[[], np.nd
         graph = search.query(queries, k=k, window=2 * half + 1, min_overlap=0.3)
         weights = _with_grid_edges(_match_weights(graph, bandwidth), queries, filled,
                                    grid_weight)
-        if initial is None:
-            initial = start().reshape(-1, channels)
+        if not started:
+            flat[hole_pixels] = start()
+            started = True
             release_freed_memory(values)        # the start's solver freed its blocks
         known = filled.ravel()[weights.nodes]
-        node_values = np.where(known[:, None], flat[weights.nodes], initial[weights.nodes])
+        node_values = flat[weights.nodes]
+        # Each pixel of a layer has a grid edge to a filled one (the layer before): connected.
         solved = solve_dirichlet(weights.matrix, known, node_values, x0=node_values,
-                                 **{"rtol": _LINEAR_RTOL, **solve})
+                                 _connected=True, **{"rtol": _LINEAR_RTOL, **solve})
         flat[queries] = solved[weights.node_of(queries)]
         filled.ravel()[queries] = True
         search.update(queries, flat[queries])
@@ -507,31 +568,47 @@ def _layers(hole: np.ndarray, depths: np.ndarray | None = None) -> list[np.ndarr
 
 
 def _refine(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray, *, patch_size: int,
-            k: int, window: int, bandwidth: float, grid_weight: float, solve: dict,
-            candidates: np.ndarray | None, overwrite: bool = False
-            ) -> tuple[np.ndarray, np.ndarray]:
+            k: int, window: int | np.ndarray, bandwidth: float, grid_weight: float,
+            solve: dict, candidates: np.ndarray | None, overwrite: bool = False,
+            match_reach: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """One round: match every hole pixel with full patches, solve on the whole hole at once.
-    ``overwrite``: write the round into ``estimate`` itself (no second copy of the region:
-    400 MB at 4096^2 in colour) instead of a new array. Returns the refined estimate and each
-    hole pixel's mean patch distance to its ``k`` matches (a missing match counts as 0).
+    ``window``: one, or one per hole pixel in increasing flat order. ``overwrite``: write the
+    round into ``estimate`` itself (no second copy of the region: 400 MB at 4096^2 in colour)
+    instead of a new array. ``match_reach``: overwritten with each hole pixel's farthest
+    match. Returns the refined estimate and each hole pixel's mean patch distance to its ``k``
+    matches (a missing match counts as 0).
 
     Filled pixels count as much as known ones in the patch distance: weighting them less made
     no measurable difference (barbara: 25.11 dB at confidence 0.5, 25.12 at 1) and costs 1.75x.
     """
     queries = np.flatnonzero(hole)
     shortlist = None if candidates is None else _SHORTLIST_PER_MATCH * k
-    graph = window_knn(estimate.astype(np.float32), queries, k=k, patch_size=patch_size,
-                       window=window, candidates=candidates, shortlist=shortlist)
+    graph = _round_matches(estimate, queries, k=k, patch_size=patch_size, window=window,
+                           candidates=candidates, shortlist=shortlist)
+    if match_reach is not None:
+        match_reach[:] = _match_reach(graph, queries)
     # Exact matches (distance 0) may be left out of the sparse rows: sum over k, not the row.
     distance = np.asarray(graph.matrix.sum(axis=1)).ravel()[graph.node_of(queries)] / k
     weights = _with_grid_edges(_match_weights(graph, bandwidth), queries, ~hole, grid_weight)
     known = ~hole.ravel()[weights.nodes]
     node_values = estimate.reshape(-1, values.shape[2])[weights.nodes]
-    solved = solve_dirichlet(weights.matrix, known, node_values, x0=node_values,
+    # The grid edges join every hole pixel to its 4-neighbours, and each 4-connected part of
+    # the hole touches a known pixel: no group of unknowns is cut off (not checked again).
+    solved = solve_dirichlet(weights.matrix, known, node_values, x0=node_values, _connected=True,
                              **_round_tolerance(weights.matrix, known, node_values, solve))
     refined = estimate if overwrite else estimate.copy()
     refined.reshape(-1, values.shape[2])[queries] = solved[weights.node_of(queries)]
     return refined, distance
+
+
+def _round_matches(estimate: np.ndarray, queries: np.ndarray, *, k: int, patch_size: int,
+                   window: int | np.ndarray, candidates: np.ndarray | None,
+                   shortlist: int | None) -> PixelGraph:
+    """A round's search: :func:`~graphinpaint.graph.window_knn` of the estimate, matched in
+    float32 cast channel by channel (no float32 copy of the region: 200 MB at 4096^2)."""
+    search = PatchSearch(estimate, patch_size=patch_size, candidates=candidates,
+                         _func="window_knn", _work=np.float32)
+    return search.query(queries, k=k, window=window, shortlist=shortlist)
 
 
 def _round_tolerance(matrix: sp.csr_matrix, known: np.ndarray, start: np.ndarray,

@@ -109,7 +109,8 @@ GraphFill = Callable[..., np.ndarray]
 
 class SmoothFills:
     """The harmonic and biharmonic grid fills of one image and hole, each solved on first use,
-    or ahead in a thread of its own (:meth:`prepare`)."""
+    or ahead in a thread of its own (:meth:`prepare`). The harmonic ("laplace") fill is kept
+    on the hole's pixels alone (:meth:`on_hole`): every stage reads it there."""
 
     def __init__(self, values: np.ndarray, hole: np.ndarray, method: str = "auto") -> None:
         self.values, self.hole, self.method = values, hole, method
@@ -184,6 +185,8 @@ class SmoothFills:
         clipped copy of the whole image (400 MB and 0.3 s at 4096^2 in colour)."""
         if kind == "biharmonic" and kind not in self._fills:
             return clip_to_known(self["raw biharmonic"][self.hole], self.values, self.hole)
+        if kind == "laplace":
+            return self._solved(kind)
         return self[kind][self.hole]
 
     def depths(self) -> np.ndarray:
@@ -207,7 +210,7 @@ class SmoothFills:
             return None
         laplace = self._fills.get("laplace")
         if laplace is not None:
-            return _done(laplace)[self.hole]
+            return _done(laplace)
         return self._laplace_on_hole
 
     def forget(self, kind: str) -> None:
@@ -216,9 +219,19 @@ class SmoothFills:
         The Laplace fill's values on the hole stay, as a start for the biharmonic one."""
         fill = self._fills.pop(kind, None)
         if kind == "laplace" and fill is not None:
-            self._laplace_on_hole = _done(fill)[self.hole]
+            self._laplace_on_hole = _done(fill)
 
     def __getitem__(self, kind: str) -> np.ndarray:
+        """The fill ``kind`` as an image like the values (the Laplace fill made into one from
+        its values on the hole)."""
+        fill = self._solved(kind)
+        if kind == "laplace":
+            fill, on_hole = self.values.copy(), fill
+            fill[self.hole] = on_hole
+        return fill
+
+    def _solved(self, kind: str) -> np.ndarray:
+        """The fill ``kind`` as kept: solved now, or awaited if under way."""
         fill = self._fills.get(kind)
         if fill is None:
             fill = self._fills[kind] = self._solve(kind)
@@ -229,7 +242,8 @@ class SmoothFills:
     def _solve(self, kind: str) -> np.ndarray:
         if kind == "laplace":
             # The depth map if made already: small holes need none (is_large_and_thin).
-            return grid_laplace_fill(self.values, self.hole, self.method, depth=self._depth)
+            return grid_laplace_fill(self.values, self.hole, self.method, depth=self._depth,
+                                     on_hole=True)
         if kind == "raw biharmonic":
             return grid_biharmonic_fill(self.values, self.hole, start=self._biharmonic_start())
         return clip_to_known(self["raw biharmonic"], self.values, self.hole)

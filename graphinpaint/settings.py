@@ -35,6 +35,10 @@ class Settings:
     k: int = 5
     window_growth: float = 1.0
     rounds: int = 1
+    # Refinement rounds after the first search each hole pixel's window only as far as its
+    # matches in the round before reached, plus a margin (within ``window``); False: the
+    # whole window.
+    adaptive_rounds: bool = False
     # Matches per hole pixel in the refinement rounds: None for 2 * k.
     refine_k: int | None = None
     # How a smooth grid fill is mixed into the graph solution: "boundary", a biharmonic fill on

@@ -11,7 +11,7 @@ from graphinpaint.selection import SmoothFills
 @pytest.fixture
 def small_band_max(monkeypatch):
     """Holes of more than 50 pixels count as large, so that tiny images take the CG path."""
-    monkeypatch.setattr(fills, "BACKGROUND_BAND_MAX", 50)
+    monkeypatch.setattr(fills, "THIN_CG_MIN", 50)
 
 
 def _scratched(n=48, seed=0):
@@ -106,3 +106,63 @@ def test_round_tolerance_is_on_the_scale_of_the_values():
     assert options["atol"] == pytest.approx(1e-4 * np.hypot(0.65, 0.2))
     assert "atol" not in _round_tolerance(weights, known, start, {"p": 1.0, "rtol": 1e-4})
     assert _round_tolerance(weights, known, start, {"p": 2.0, "atol": 0.5})["atol"] == 0.5
+
+
+def test_the_match_mix_starts_its_biharmonic_cg_from_the_layers_laplace_start(small_band_max):
+    # Prepared beside the layers before they ask for their Laplace start: the start must not
+    # depend on which thread comes first (else LU or CG by a race, different last digits).
+    from graphinpaint import pipeline
+    from graphinpaint.settings import Settings
+
+    values, hole = _scratched()
+    settings = Settings(strategy="layers", window=31, bandwidth=0.1, grid_weight=1e-3, k=3,
+                        rounds=1, smooth="match", smooth_share=0.5)
+    expected = fills.grid_biharmonic_fill(
+        values, hole, start=fills.grid_laplace_fill(values, hole, "auto")[hole])
+    assert not np.array_equal(expected, fills.grid_biharmonic_fill(values, hole, method="direct"))
+    for _ in range(5):
+        smooth = SmoothFills(values, hole)
+        pipeline._fill(values, hole, settings, smooth=smooth)
+        np.testing.assert_array_equal(smooth["raw biharmonic"], expected)
+
+
+@pytest.mark.parametrize("method", ["auto", "cg"])
+def test_the_laplace_fill_on_the_hole_is_the_fill_there(method):
+    values, hole = _scratched()
+    image = fills.grid_laplace_fill(values, hole, method)
+    np.testing.assert_array_equal(fills.grid_laplace_fill(values, hole, method, on_hole=True),
+                                  image[hole])
+    smooth = SmoothFills(values, hole, method)
+    np.testing.assert_array_equal(smooth.on_hole("laplace"), image[hole])
+    np.testing.assert_array_equal(smooth["laplace"], image)
+    assert not np.array_equal(image, values)
+
+
+def test_beyond_the_background_band_the_match_mix_is_solved_beside_the_rounds(monkeypatch):
+    # Large thin holes solve the match mix's biharmonic fill by CG, which holds no factors:
+    # it is started once the layers are filled (their Laplace start is its start) and is
+    # solved while the rounds match and solve.
+    from graphinpaint import pipeline
+    from graphinpaint.graph import PatchSearch
+    from graphinpaint.settings import Settings
+
+    monkeypatch.setattr(fills, "THIN_CG_MIN", 50)
+    monkeypatch.setattr(pipeline, "BACKGROUND_BAND_MAX", 50)
+    values, hole = _scratched()
+    searches, prepared = [], []
+    query, prepare = PatchSearch.query, SmoothFills.prepare
+    monkeypatch.setattr(PatchSearch, "query",
+                        lambda self, *a, **k: searches.append(1) or query(self, *a, **k))
+    monkeypatch.setattr(SmoothFills, "prepare",
+                        lambda self, kind: prepared.append((kind, len(searches)))
+                        or prepare(self, kind))
+    settings = Settings(strategy="layers", window=31, bandwidth=0.1, grid_weight=1e-3, k=3,
+                        rounds=1, smooth="match", smooth_share=0.5)
+    smooth = SmoothFills(values, hole)
+    pipeline._fill(values, hole, settings, smooth=smooth)
+    layers = len(pipeline._layers(hole))
+    assert prepared == [("laplace", 0), ("raw biharmonic", layers)]
+    assert len(searches) == layers + 1                          # one round after them
+    expected = fills.grid_biharmonic_fill(
+        values, hole, start=fills.grid_laplace_fill(values, hole, "auto", on_hole=True))
+    np.testing.assert_array_equal(smooth["raw biharmonic"], expected)

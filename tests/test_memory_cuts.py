@@ -92,7 +92,7 @@ def test_the_layers_ask_for_their_start_after_the_first_search(monkeypatch):
     query = PatchSearch.query
     monkeypatch.setattr(PatchSearch, "query",
                         lambda self, *a, **k: searches.append(1) or query(self, *a, **k))
-    laplace = pipeline.SmoothFills(values, hole)["laplace"]
+    laplace = pipeline.SmoothFills(values, hole).on_hole("laplace")      # on the hole alone
     asked = []
 
     def start():

@@ -10,6 +10,7 @@ from pathlib import Path
 import numba
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 import graphinpaint as gi
 from graphinpaint import graph, pipeline, selection
@@ -131,9 +132,10 @@ def test_inpaint_with_the_reduced_search_is_within_005_db_of_the_full_search(mon
     image = _photo(96)
     hole = _random_loss(image.shape[:2], 0.2, 2)
     fast = gi.inpaint(image, hole)
-    full_search = pipeline.window_knn
-    monkeypatch.setattr(pipeline, "window_knn",
-                        lambda *args, shortlist=None, **kwargs: full_search(*args, **kwargs))
+    full_search = pipeline._round_matches
+    monkeypatch.setattr(pipeline, "_round_matches",
+                        lambda *args, shortlist=None, **kwargs: full_search(
+                            *args, shortlist=None, **kwargs))
     full = gi.inpaint(image, hole)
     assert not np.array_equal(fast, full)               # the shortlist did run
     assert gi.metrics.psnr(image, fast, hole) >= gi.metrics.psnr(image, full, hole) - 0.05
@@ -276,3 +278,38 @@ def test_the_dispatch_picks_the_kernel_of_its_rule(monkeypatch, hole_kind, maske
     picked = search.query(queries, k=5, window=15, min_overlap=0.3 if masked else 0.0)
     assert np.mean([a == b for a, b in zip(_neighbour_sets(picked, queries),
                                            _neighbour_sets(other, queries))]) >= 0.95
+
+
+@pytest.mark.parametrize("case", ["scratches", "random"])
+def test_the_rounds_graphs_need_no_connected_groups_check(monkeypatch, case):
+    """The layers and rounds skip solve_dirichlet's connected-groups check (0.44 s at 4096^2):
+    their grid edges join every unknown group to a known pixel. The check, run here on each
+    of their graphs, must pass."""
+    from graphinpaint.solvers import dirichlet
+    from graphinpaint.solvers._problem import DirichletProblem
+
+    real, checked = pipeline.solve_dirichlet, []
+
+    def spy(weights, known, values, **options):
+        if options.get("_connected"):
+            problem = DirichletProblem(gi.operators._checked_weights(weights, "test"), known,
+                                       method="auto", atol=0.0)
+            dirichlet._check_every_group_reaches_known(problem)
+            checked.append(int((~known).sum()))
+        return real(weights, known, values, **options)
+
+    monkeypatch.setattr(pipeline, "solve_dirichlet", spy)
+    image = _photo(64)
+    hole = {"scratches": _scratches, "random": lambda s: _random_loss(s, 0.8, 3)}[case](
+        image.shape[:2])
+    gi.inpaint(image, hole)
+    assert hole.sum() in checked                              # the real hole's rounds too
+
+
+def test_a_caller_vouching_for_its_graph_skips_the_connected_groups_check():
+    weights = sp.csr_matrix(np.array([[0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0.]]))
+    known = np.array([True, False, False, False])              # nodes 2 and 3: no known node
+    with pytest.raises(gi.InpaintError, match="connected group"):
+        gi.solve_dirichlet(weights, known, np.ones(4))
+    # The check alone is skipped (a false voucher meets the solver: CG here, LU would fail).
+    assert gi.solve_dirichlet(weights, known, np.ones(4), method="cg", _connected=True)[1] == 1.0

@@ -147,3 +147,42 @@ def test_strokes_mix_more_smooth_fill_into_poorly_matched_texture():
     default = psnr()
     assert default > psnr(smooth_share=0.25) + 0.2
     assert default > psnr(smooth_share=0.0) + 0.8
+
+
+def test_the_second_round_of_strokes_searches_as_far_as_the_first_s_matches(monkeypatch):
+    windows, reaches = [], []
+    refine = pipeline._refine
+
+    def spy(*args, **kwargs):
+        windows.append(kwargs["window"])
+        reaches.append(None if kwargs["match_reach"] is None else kwargs["match_reach"].copy())
+        return refine(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_refine", spy)
+    image, hole = _grating(), _text()
+    block = np.zeros_like(hole)
+    block[20:40, 20:40] = True                              # thick: three rounds, window 31
+    for mask in (hole, block):
+        gi.inpaint(image, mask, channel_axis=None, self_validation=False)
+    assert windows[2:] == [31] * 3 and reaches[2:] == [None] * 3
+    # The first round searches the whole window; the second, per hole pixel, as far as its
+    # first-round matches reached plus 2, within [5, 15] as a half side.
+    assert windows[0] == 31
+    assert windows[1].shape == (hole.sum(),)
+    np.testing.assert_array_equal(windows[1], 2 * np.clip(reaches[1] + 2, 5, 15) + 1)
+    assert 0 < reaches[1].max() <= 15
+
+
+def test_match_reach_is_each_query_s_farthest_match():
+    from graphinpaint.graph import window_knn
+
+    image = np.tile([0.0, 1.0, 0.5, 0.25], (8, 2))      # columns repeat every 4 pixels
+    queries = np.array([2 * 8 + 3, 5 * 8 + 4])
+    graph = window_knn(image, queries, k=2, patch_size=3, window=9)
+    # Identical patches all along the column; ties go to the nearer: one row up and down
+    # (Chebyshev distance 1), then two rows away (k = 3), before the pattern 4 to the side.
+    np.testing.assert_array_equal(pipeline._match_reach(graph, queries), [1, 1])
+    graph = window_knn(image, queries, k=3, patch_size=3, window=9)
+    np.testing.assert_array_equal(pipeline._match_reach(graph, queries), [2, 2])
+    np.testing.assert_array_equal(pipeline._round_windows(np.array([0, 4, 20]), 31),
+                                  [11, 13, 31])

@@ -3,7 +3,8 @@
 Each fuses what NumPy does in several passes over the (n, c) iterates into one: per iteration
 of the rounds' solves at 2048^2 (215k unknowns, 3 channels) numpy's updates and ``einsum``
 dots took more time than the sparse product. Serial loops, in a fixed order: the same result
-whatever the number of threads.
+whatever the number of threads. They release the GIL: the pipeline solves grid fills by CG in
+threads of its own beside its searches and solves.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def column_dots(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``sum_i a[i, j] * b[i, j]`` for each column j."""
     n, columns = a.shape
@@ -23,7 +24,7 @@ def column_dots(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def step_and_precondition(x: np.ndarray, residual: np.ndarray, direction: np.ndarray,
                           product: np.ndarray, inverse_diagonal: np.ndarray, step: np.ndarray,
                           z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -45,7 +46,7 @@ def step_and_precondition(x: np.ndarray, residual: np.ndarray, direction: np.nda
     return squares, preconditioned
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def next_direction(direction: np.ndarray, z: np.ndarray, beta: np.ndarray) -> None:
     """In place: ``direction = z + beta * direction``."""
     n, columns = direction.shape

@@ -46,7 +46,8 @@ def solve_dirichlet(weights: sp.spmatrix, known: np.ndarray, values: np.ndarray,
                     maxiter: int | None = None, eps: float | None = None,
                     callback: Callable[[np.ndarray], None] | None = None,
                     return_result: bool = False,
-                    midrange: str = "weighted") -> np.ndarray | DirichletResult:
+                    midrange: str = "weighted",
+                    _connected: bool = False) -> np.ndarray | DirichletResult:
     """Solve the Dirichlet problem of the graph p-Laplacian on any weighted graph.
 
     Find ``f`` equal to ``values`` on the known nodes B with ``Delta_{w,p} f = 0`` on the
@@ -180,7 +181,11 @@ def solve_dirichlet(weights: sp.spmatrix, known: np.ndarray, values: np.ndarray,
                                  method="none", message="every node is known")
     else:
         problem = DirichletProblem(weights, known, method=method, atol=atol)
-        _check_every_group_reaches_known(problem)
+        # _connected (private): the caller's graph links every unknown group to a known node
+        # by construction (the pipeline's grid edges), and the check's connected components
+        # took 0.44 s of the main thread's 18 at 4096^2 with scratches.
+        if not _connected:
+            _check_every_group_reaches_known(problem)
         if form == "game" and p != 2:
             result = game.solve(problem, signal, start, p=p, rtol=rtol, maxiter=maxiter,
                                 callback=callback, weighted_midrange=midrange == "weighted")
