@@ -51,7 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphinpaint as gi  # noqa: E402
 from cases import wide_cases  # noqa: E402
-from graphinpaint import pipeline, selection  # noqa: E402
+from graphinpaint import _stages, pipeline, selection  # noqa: E402
 from graphinpaint.graph import PixelGraph  # noqa: E402
 
 # reweight(weights, known, graph, grid_weight) -> reweighted weights; graph gives the nodes'
@@ -177,7 +177,7 @@ def hook(name: str, shares: list | None = None, first_of: int | None = None):
     return hooked
 
 
-ORIGINAL_GRID_EDGES = pipeline._with_grid_edges
+ORIGINAL_GRID_EDGES = _stages._with_grid_edges
 ORIGINAL_CHOOSE = pipeline.choose_settings
 
 
@@ -189,7 +189,7 @@ def choose_with_reweighting(chosen: list):
         # tried (``rounds`` ignored), so that its figures stand as measured.
         scored = []
         for name in SELECTABLE:
-            pipeline._with_grid_edges = hook(name)
+            _stages._with_grid_edges = hook(name)
             _, errors = ORIGINAL_CHOOSE(values_of, hole, settings, fill, scattered=scattered,
                                         margin=margin, rng=copy.deepcopy(rng))
             scored += [(name, candidate, error) for candidate, error in errors]
@@ -198,7 +198,7 @@ def choose_with_reweighting(chosen: list):
         if not given - error > max((1 - selection.MARGIN) * given, selection.FLOOR):
             name, best = scored[0][:2]
         chosen.append(f"{name}, {best.smooth} {best.smooth_share:g}")
-        pipeline._with_grid_edges = hook(name)
+        _stages._with_grid_edges = hook(name)
         return best, scored
     return choose
 
@@ -225,7 +225,7 @@ def main(argv=None) -> int:
             rows.append(_measure(name, image, hole))
             print(name, "done", flush=True, file=sys.stderr)
     finally:
-        pipeline._with_grid_edges = ORIGINAL_GRID_EDGES
+        _stages._with_grid_edges = ORIGINAL_GRID_EDGES
         pipeline.choose_settings = ORIGINAL_CHOOSE
     share_rows, default_rows, graph_rows, chosen_rows, sweep_rows, round_rows = zip(*rows)
     print("Known share of each hole pixel's weight (plain weights; held-out graph / image "
@@ -263,17 +263,17 @@ def _measure(name: str, image: np.ndarray, hole: np.ndarray) -> tuple[str, ...]:
     """One case's rows of the six tables (known share, default, graph alone, selected,
     properly weighted's parameters, first round only)."""
     shares: list = []
-    pipeline._with_grid_edges = hook("plain", shares)
+    _stages._with_grid_edges = hook("plain", shares)
     run(image, hole)
     default, graph = [], []
     for variant in VARIANTS:
-        pipeline._with_grid_edges = hook(variant)
+        _stages._with_grid_edges = hook(variant)
         default.append(run(image, hole)[0])
         graph.append(run(image, hole, self_validation=False)[0])
     chosen: list = []
     plain_time = selected_time = np.inf
     for _ in range(3):                          # alternated: both see the same load
-        pipeline._with_grid_edges = hook("plain")
+        _stages._with_grid_edges = hook("plain")
         plain, seconds = run(image, hole)
         plain_time = min(plain_time, seconds)
         pipeline.choose_settings = choose_with_reweighting(chosen)
@@ -282,11 +282,11 @@ def _measure(name: str, image: np.ndarray, hole: np.ndarray) -> tuple[str, ...]:
         pipeline.choose_settings = ORIGINAL_CHOOSE
     sweep = [graph[0]]
     for variant in PROPERLY_SWEEP:
-        pipeline._with_grid_edges = hook(variant)
+        _stages._with_grid_edges = hook(variant)
         sweep.append(run(image, hole, self_validation=False)[0])
     two_rounds = []
     for variant in ("plain",) + FIRST_ROUND:
-        pipeline._with_grid_edges = hook(variant, first_of=2)
+        _stages._with_grid_edges = hook(variant, first_of=2)
         two_rounds.append(run(image, hole, rounds=2)[0])
     return (_share_row(name, shares), _delta_row(name, default), _delta_row(name, graph),
             (f"| {name} | {plain:.2f} dB | {selected:.2f} dB ({selected - plain:+.2f}) | "

@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphinpaint as gi  # noqa: E402
-from graphinpaint import fills, graph, pipeline, selection  # noqa: E402
+from graphinpaint import _stages, fills, graph, selection  # noqa: E402
 from profile_stages import cases, warm_examples  # noqa: E402
 
 # (module, attribute the pipeline calls through, stage)
@@ -32,9 +32,9 @@ STAGES = [(graph, "window_knn_kernel", "search kernels"),
           (graph, "tile_patch_pixels", "search kernels"),
           (graph, "rerank_kernel", "search kernels"),
           (graph, "_pixel_graph_from_knn", "kNN graph + weights"),
-          (pipeline, "_match_weights", "kNN graph + weights"),
-          (pipeline, "_with_grid_edges", "kNN graph + weights"),
-          (pipeline, "solve_dirichlet", "graph solves"),
+          (_stages, "_match_weights", "kNN graph + weights"),
+          (_stages, "_with_grid_edges", "kNN graph + weights"),
+          (_stages, "solve_dirichlet", "graph solves"),
           (selection, "grid_laplace_fill", "fills"), (selection, "grid_biharmonic_fill", "fills"),
           (fills.BoundaryBlend, "__call__", "fills")]
 

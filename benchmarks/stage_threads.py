@@ -20,14 +20,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphinpaint as gi  # noqa: E402
-from graphinpaint import fills, pipeline, selection  # noqa: E402
+from graphinpaint import _stages, fills, pipeline, selection  # noqa: E402
 from memory_stages import scratch_case  # noqa: E402
 
 STAGES = [(pipeline, "_layers"), (pipeline, "_fill_layers"), (pipeline, "_refine"),
-          (pipeline, "choose_settings"), (pipeline, "mix_smooth"), (pipeline, "solve_dirichlet"),
-          (pipeline, "_round_matches"), (pipeline, "_match_weights"),
-          (pipeline, "_with_grid_edges"),
-          (pipeline.PatchSearch, "__init__"), (pipeline.PatchSearch, "query"),
+          (pipeline, "choose_settings"), (pipeline, "mix_smooth"), (_stages, "solve_dirichlet"),
+          (_stages, "_round_matches"), (_stages, "_match_weights"),
+          (_stages, "_with_grid_edges"),
+          (_stages.PatchSearch, "__init__"), (_stages.PatchSearch, "query"),
           (selection, "grid_laplace_fill"), (selection, "grid_biharmonic_fill"),
           (selection, "clip_to_known"), (selection, "mix_in"),
           (fills, "solve_dirichlet"), (fills._Biharmonic, "__init__"),

@@ -49,14 +49,13 @@ def mix_of(name: str) -> tuple[str, float] | None:
 @contextmanager
 def forced_mix(mix: tuple[str, float] | None):
     """inpaint's default smooth mix replaced by ``mix`` (with self_validation=False: kept)."""
-    saved = pipeline._default_smooth, pipeline._default_share
+    saved = pipeline._default_mix
     if mix is not None:
-        pipeline._default_smooth = lambda *args: mix[0]
-        pipeline._default_share = lambda *args: mix[1]
+        pipeline._default_mix = lambda *args: mix
     try:
         yield
     finally:
-        pipeline._default_smooth, pipeline._default_share = saved
+        pipeline._default_mix = saved
 
 
 def parse(name: str) -> dict:

@@ -47,7 +47,7 @@ def knn_problem(nodes: int = 75_000, unknown: int = 50_000):
 
 
 def image_problem(side: int = 1024, fraction: float = 0.05):
-    from graphinpaint import pipeline
+    from graphinpaint import _stages
 
     sample = iio.imread(SAMPLE)[..., :3] / 255.0
     repeat = -(-side // sample.shape[0])
@@ -56,7 +56,7 @@ def image_problem(side: int = 1024, fraction: float = 0.05):
     estimate = fills.grid_laplace_fill(image, hole, "auto")
     queries = np.flatnonzero(hole)
     graph = window_knn(estimate.astype(np.float32), queries, k=10, patch_size=7, window=31)
-    weights = pipeline._with_grid_edges(pipeline._match_weights(graph, 0.1), queries, ~hole,
+    weights = _stages._with_grid_edges(_stages._match_weights(graph, 0.1), queries, ~hole,
                                         1e-3)
     known = ~hole.ravel()[weights.nodes]
     return weights.matrix, known, image.reshape(-1, 3)[weights.nodes]

@@ -154,7 +154,7 @@ def test_stage_search(benchmark, scratched_512):
 
 def test_stage_weights_and_solve(benchmark, scratched_512):
     """Gaussian weights, symmetrisation, grid edges and the Dirichlet solve of the first layer."""
-    from graphinpaint import pipeline
+    from graphinpaint import _stages, pipeline
     from graphinpaint.graph import PatchSearch
 
     values, hole = scratched_512
@@ -165,7 +165,7 @@ def test_stage_weights_and_solve(benchmark, scratched_512):
     flat = values.reshape(-1, 3)
 
     def weights_and_solve():
-        weights = pipeline._with_grid_edges(pipeline._match_weights(graph, 0.1), first, ~hole,
+        weights = _stages._with_grid_edges(_stages._match_weights(graph, 0.1), first, ~hole,
                                             1e-3)
         known = ~hole.ravel()[weights.nodes]
         return gi.solve_dirichlet(weights.matrix, known, flat[weights.nodes])

@@ -28,7 +28,7 @@ from scipy.spatial import cKDTree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphinpaint as gi  # noqa: E402
-from graphinpaint import _pyramid, _thick_holes, pipeline  # noqa: E402
+from graphinpaint import _pyramid, _stages, _thick_holes, pipeline  # noqa: E402
 from graphinpaint._image_range import _channels_last, _to_unit_range, _unit_scale  # noqa: E402
 from graphinpaint.fills import grid_laplace_fill  # noqa: E402
 from graphinpaint.graph import _pixel_graph_from_knn, window_knn  # noqa: E402
@@ -143,12 +143,12 @@ def far(stride: int, dims: int):
         neighbours = np.where(found, np.take_along_axis(neighbours, order, axis=1), -1)
         distances = np.where(found, distances, 0.0)
         graph = _pixel_graph_from_knn(queries, neighbours, distances, hole.shape)
-        weights = pipeline._with_grid_edges(pipeline._match_weights(graph, bandwidth), queries,
+        weights = _stages._with_grid_edges(_stages._match_weights(graph, bandwidth), queries,
                                             ~hole, grid_weight)
         known = ~hole.ravel()[weights.nodes]
         node_values = estimate.reshape(-1, values.shape[2])[weights.nodes]
         solved = solve_dirichlet(weights.matrix, known, node_values, x0=node_values,
-                                 **pipeline._round_tolerance(weights.matrix, known, node_values,
+                                 **_stages._round_tolerance(weights.matrix, known, node_values,
                                                              solve))
         refined = estimate.copy()
         refined.reshape(-1, values.shape[2])[queries] = solved[weights.node_of(queries)]

@@ -15,7 +15,8 @@ The order of the work (see ``docs/pipeline.md`` for the measurements behind each
    patches (filled pixels weighted by a lower confidence), now to any pixel, holes included, and
    one Dirichlet problem on the whole hole is solved, warm-started from the current estimate.
 
-Only this module knows both images and graphs; it reads no files and parses no arguments.
+Only this module and its stages (:mod:`graphinpaint._stages`: the layers, the rounds and the
+graphs they solve on) know both images and graphs; they read no files and parse no arguments.
 """
 
 from __future__ import annotations
@@ -24,28 +25,22 @@ import dataclasses
 from typing import Callable
 
 import numpy as np
-import scipy.sparse as sp
 
 from . import _pyramid
 from . import _thick_holes as _holes
-from . import weights as _weights
 from ._image_range import (_channels_last, _check_finite, _checked_mask, _from_unit_range,
                            _to_unit_range, _unit_scale)
 from ._memory import check_fits_in_memory, release_freed_memory
+from ._stages import ProgressCallback, _fill_layers, _layers, _Progress, _refine, _round_windows
 from ._validation import InpaintError, check_choice, check_float, check_int
-from .fills import (BACKGROUND_BAND_MAX, _bounding_box, is_large_and_thin, is_scattered,
-                    layer_depths)
-from .graph import PatchSearch, PixelGraph, _node_positions, _union_of_pixels
+from .fills import BACKGROUND_BAND_MAX, _bounding_box, is_large_and_thin, is_scattered
 from .patches import check_patch_size
 from .selection import (LAST_ROUNDS, LAYERS_MARGIN, MARGIN, MATCH_SHARE, PATCH_SIZES, ROUNDS,
                         SmoothFills, choose_settings, mix_smooth, stroke_width)
 from .seed import Inpaint  # noqa: F401 - its old home: graphinpaint.pipeline.Inpaint still works
 from .settings import Settings
-from .solvers import solve_dirichlet
 
 __all__ = ["inpaint"]
-
-ProgressCallback = Callable[[int, int], None]
 
 # Per strategy: search window, Gaussian bandwidth, and the weight of the 4-neighbour grid edges
 # added beside the patch matches (a perfect match weighs 1). For layers the grid edges only
@@ -61,23 +56,6 @@ _STRATEGY_DEFAULTS = {
 # (brick 50%: +0.42 dB), lost at most 0.01 dB and took 0.76x the rounds' time; choosing with
 # k = 3 too moved the rounds choice (cartoon 80%: -0.94 dB, docs/pipeline.md).
 _SCATTERED_FILL_K = 3
-# When matches come from the known pixels only (scattered loss), the refinement's search may
-# rank this many candidates per match, found in the reduced patch space, exactly (window_knn's
-# shortlist). PatchSearch answers dense queries (most scattered loss) exactly instead, with the
-# offset kernel, which is cheaper there; the shortlist serves sparse queries. Where filled pixels
-# are candidates too (layers) it cost up to 0.05 dB.
-_SHORTLIST_PER_MATCH = 2
-# The second and later refinement rounds of thin strokes (scratches, text) search each hole
-# pixel's window only as far as its matches in the round before reached, plus
-# ROUND_REACH_MARGIN and at least ROUND_REACH_MIN, within the window: on a smooth photo 99% of
-# the matches lie within 4 pixels, on a periodic texture at 12-15 (docs/benchmarks.md,
-# "Eighth pass": a fixed 21 x 21 window lost 6 dB on the latter; the adaptive window on the
-# first round too lost 0.06 dB on brick scratches).
-ROUND_REACH_MARGIN = 2
-ROUND_REACH_MIN = 5
-# Relative residual of the p = 2 solves of layers and rounds (the caller's rtol wins): a tenth
-# of an 8-bit level is enough, and 1e-4 left every compared case within 0.01 dB of 1e-6.
-_LINEAR_RTOL = 1e-4
 
 
 def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = "anisotropic",
@@ -468,32 +446,6 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
     return estimate
 
 
-def _round_windows(reach: np.ndarray, window: int) -> np.ndarray:
-    """Each hole pixel's window in a later round of ``adaptive_rounds``: as far as its matches
-    in the round before reached, plus ``ROUND_REACH_MARGIN``, at least ``ROUND_REACH_MIN``, at
-    most ``window``."""
-    return 2 * np.clip(reach + ROUND_REACH_MARGIN, ROUND_REACH_MIN, window // 2) + 1
-
-
-def _match_reach(graph: PixelGraph, queries: np.ndarray) -> np.ndarray:
-    """Each query's farthest match in a kNN graph of :func:`~graphinpaint.graph.window_knn`
-    (Chebyshev distance in pixels; 0 without a match)."""
-    matrix, width = graph.matrix, graph.shape[1]
-    rows = graph.node_of(queries)
-    starts, counts = matrix.indptr[rows], np.diff(matrix.indptr)[rows]
-    owner = np.repeat(np.arange(len(queries)), counts)
-    first = np.cumsum(counts) - counts                      # each query's first entry
-    entries = starts[owner] + np.arange(len(owner)) - first[owner]
-    qy, qx = np.divmod(queries[owner], width)
-    my, mx = np.divmod(graph.nodes[matrix.indices[entries]], width)
-    offset = np.maximum(np.abs(qy - my), np.abs(qx - mx))
-    reach = np.zeros(len(queries), np.int64)
-    matched = counts > 0
-    if matched.any():
-        reach[matched] = np.maximum.reduceat(offset, first[matched])
-    return reach
-
-
 def _window_for(strategy: str, deep: bool) -> int:
     """The default search window: the strategy's, or a wider one for deep thick holes."""
     return _holes.DEEP_WINDOW if deep else _STRATEGY_DEFAULTS[strategy]["window"]
@@ -507,191 +459,3 @@ def _reach(depth: int, window: int, growth: float, patch_size: int, strategy: st
     if strategy == "layers":
         half += int(growth * (depth - 1))
     return half + patch_size // 2 + 2
-
-
-# --- stages -------------------------------------------------------------------------------------
-
-def _fill_layers(values: np.ndarray, hole: np.ndarray, start: Callable[[], np.ndarray],
-                 layers: list[np.ndarray], *, patch_size: int,
-                 k: int, window: int, growth: float, bandwidth: float, grid_weight: float,
-                 solve: dict, reporter: "_Progress", guide: np.ndarray | None = None
-                 ) -> np.ndarray:
-    """Fill the hole layer by layer from its boundary inward, one Dirichlet problem per layer.
-    ``start()`` gives the solves' initial values on the hole, shape (pixels, C) in increasing
-    flat order; it is asked for once, after the first layer's search, which does not read it
-    (4096^2 scratches: 116 MiB more at the peak, 2,466 MiB, than when the start is awaited
-    first), and written into the hole's pixels not filled yet (no image-sized start: 400 MB
-    and 0.7 s of copying at 4096^2). ``guide``: values of the hole that the patch distances
-    read, at ``_pyramid.GUIDE_CONFIDENCE``, until filled (the search keeps its own copy)."""
-    channels = values.shape[2]
-    started = False
-    hole_pixels = np.flatnonzero(hole)
-    filled = ~hole
-    current = values.copy()
-    confidence = filled.astype(np.float32)
-    if guide is not None:
-        current[hole] = guide[hole]
-        confidence[hole] = _pyramid.GUIDE_CONFIDENCE
-    flat = current.reshape(-1, channels)
-    # Matching needs no more than float32: half the memory traffic of the search kernel.
-    search = PatchSearch(current, patch_size=patch_size, candidates=filled,
-                         confidence=confidence, _work=np.float32)
-    for layer, queries in enumerate(layers, start=1):
-        half = window // 2 + int(growth * (layer - 1))
-        graph = search.query(queries, k=k, window=2 * half + 1, min_overlap=0.3)
-        weights = _with_grid_edges(_match_weights(graph, bandwidth), queries, filled,
-                                   grid_weight)
-        if not started:
-            flat[hole_pixels] = start()
-            started = True
-            release_freed_memory(values)        # the start's solver freed its blocks
-        known = filled.ravel()[weights.nodes]
-        node_values = flat[weights.nodes]
-        # Each pixel of a layer has a grid edge to a filled one (the layer before): connected.
-        solved = solve_dirichlet(weights.matrix, known, node_values, x0=node_values,
-                                 _connected=True, **{"rtol": _LINEAR_RTOL, **solve})
-        flat[queries] = solved[weights.node_of(queries)]
-        filled.ravel()[queries] = True
-        search.update(queries, flat[queries])
-        reporter.advance()
-    return current
-
-
-def _layers(hole: np.ndarray, depths: np.ndarray | None = None) -> list[np.ndarray]:
-    """Flat indices of the hole's pixels grouped by depth (taxicab distance to the known part).
-    ``depths``: :func:`layer_depths` of the hole, if the caller has it."""
-    pixels = np.flatnonzero(hole)
-    depth = (layer_depths(hole) if depths is None else depths).ravel()[pixels]
-    order = np.argsort(depth, kind="stable")
-    bounds = np.flatnonzero(np.diff(depth[order])) + 1
-    return np.split(pixels[order], bounds)
-
-
-def _refine(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray, *, patch_size: int,
-            k: int, window: int | np.ndarray, bandwidth: float, grid_weight: float,
-            solve: dict, candidates: np.ndarray | None, overwrite: bool = False,
-            match_reach: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """One round: match every hole pixel with full patches, solve on the whole hole at once.
-    ``window``: one, or one per hole pixel in increasing flat order. ``overwrite``: write the
-    round into ``estimate`` itself (no second copy of the region: 400 MB at 4096^2 in colour)
-    instead of a new array. ``match_reach``: overwritten with each hole pixel's farthest
-    match. Returns the refined estimate and each hole pixel's mean patch distance to its ``k``
-    matches (a missing match counts as 0).
-
-    Filled pixels count as much as known ones in the patch distance: weighting them less made
-    no measurable difference (barbara: 25.11 dB at confidence 0.5, 25.12 at 1) and costs 1.75x.
-    """
-    queries = np.flatnonzero(hole)
-    shortlist = None if candidates is None else _SHORTLIST_PER_MATCH * k
-    graph = _round_matches(estimate, queries, k=k, patch_size=patch_size, window=window,
-                           candidates=candidates, shortlist=shortlist)
-    if match_reach is not None:
-        match_reach[:] = _match_reach(graph, queries)
-    # Exact matches (distance 0) may be left out of the sparse rows: sum over k, not the row.
-    distance = np.asarray(graph.matrix.sum(axis=1)).ravel()[graph.node_of(queries)] / k
-    weights = _with_grid_edges(_match_weights(graph, bandwidth), queries, ~hole, grid_weight)
-    known = ~hole.ravel()[weights.nodes]
-    node_values = estimate.reshape(-1, values.shape[2])[weights.nodes]
-    # The grid edges join every hole pixel to its 4-neighbours, and each 4-connected part of
-    # the hole touches a known pixel: no group of unknowns is cut off (not checked again).
-    solved = solve_dirichlet(weights.matrix, known, node_values, x0=node_values, _connected=True,
-                             **_round_tolerance(weights.matrix, known, node_values, solve))
-    refined = estimate if overwrite else estimate.copy()
-    refined.reshape(-1, values.shape[2])[queries] = solved[weights.node_of(queries)]
-    return refined, distance
-
-
-def _round_matches(estimate: np.ndarray, queries: np.ndarray, *, k: int, patch_size: int,
-                   window: int | np.ndarray, candidates: np.ndarray | None,
-                   shortlist: int | None) -> PixelGraph:
-    """A round's search: :func:`~graphinpaint.graph.window_knn` of the estimate, matched in
-    float32 cast channel by channel (no float32 copy of the region: 200 MB at 4096^2)."""
-    search = PatchSearch(estimate, patch_size=patch_size, candidates=candidates,
-                         _func="window_knn", _work=np.float32)
-    return search.query(queries, k=k, window=window, shortlist=shortlist)
-
-
-def _round_tolerance(matrix: sp.csr_matrix, known: np.ndarray, start: np.ndarray,
-                     solve: dict) -> dict:
-    """The solve options of a refinement round: for p = 2 the residual bound is
-    ``rtol * max(norm(b), norm(D_AA x0_A))`` (``D`` the degrees, ``x0`` the current
-    estimate; the smallest over the channels), not ``rtol * norm(b)`` alone.
-
-    ``b = W_AB g_B`` is small where the hole is linked mostly to itself (every round lets hole
-    pixels match hole pixels), and shrinks against the unknowns as the scratches lengthen: the
-    second round of 5% scratches took 93 Jacobi-CG iterations at 2048^2 and 137 at 4096^2
-    for a tolerance far below a tenth of an 8-bit level. On the values' own scale: 46 and 49
-    (docs/benchmarks.md, "Seventh pass")."""
-    options = {"rtol": _LINEAR_RTOL, **solve}
-    if options.get("p", 2.0) == 2:
-        unknown = ~known
-        degree = np.asarray(matrix.sum(axis=1)).ravel()[unknown]
-        if unknown.any():
-            scale = np.linalg.norm(degree[:, None] * start[unknown], axis=0).min()
-            options.setdefault("atol", options["rtol"] * float(scale))
-    return options
-
-
-def _match_weights(graph: PixelGraph, bandwidth: float) -> PixelGraph:
-    """Symmetric Gaussian weights of a patch-match distance graph, best match of a row = 1."""
-    matrix = _weights.gaussian(graph.matrix, bandwidth=bandwidth, relative=True)
-    return PixelGraph(_weights.symmetrize(matrix, "max"), graph.nodes, graph.shape)
-
-
-def _with_grid_edges(graph: PixelGraph, queries: np.ndarray, filled: np.ndarray,
-                     weight: float) -> PixelGraph:
-    """Add 4-neighbour edges from each query to its filled neighbours (of the given weight) and
-    to its query neighbours (twice that: each such edge is made from both ends, and summed).
-
-    They tie every query to a known value even where matching found nothing, so that no hole
-    component is cut off from the boundary. The doubled weight between queries is the one the
-    defaults were measured with: at the given weight the graph solution lost 0.03 to 0.26 dB on
-    every 90% random-loss case (``benchmarks/reweighting_90.py``).
-    """
-    height, width = graph.shape
-    ys, xs = np.divmod(queries, width)
-    rows, cols = [], []
-    for dy, dx in ((0, 1), (1, 0), (0, -1), (-1, 0)):
-        ny, nx = ys + dy, xs + dx
-        inside = (ny >= 0) & (ny < height) & (nx >= 0) & (nx < width)
-        rows.append(queries[inside])
-        cols.append(ny[inside] * width + nx[inside])
-    rows, cols = np.concatenate(rows), np.concatenate(cols)
-    is_query = np.zeros(height * width, dtype=bool)
-    is_query[queries] = True
-    keep = is_query[cols] | filled.ravel()[cols]
-    rows, cols = rows[keep], cols[keep]
-    nodes = _union_of_pixels(height * width, graph.nodes, cols)
-    size = len(nodes)
-    moved, r, c = _node_positions(nodes, graph.shape, graph.nodes, rows, cols)
-    match = _reindex(graph.matrix, moved, size)
-    local = sp.csr_matrix((np.full(2 * len(r), weight), (np.r_[r, c], np.r_[c, r])),
-                          shape=(size, size))
-    # Query-query edges appear twice (once from each end), and csr_matrix sums them: 2 * weight.
-    return PixelGraph(sp.csr_matrix(match.maximum(local)), nodes, graph.shape)
-
-
-def _reindex(matrix: sp.spmatrix, new_index: np.ndarray, size: int) -> sp.csr_matrix:
-    """Move a node graph onto a larger node set, node i becoming node new_index[i].
-
-    ``new_index`` is increasing (both node sets are sorted), so each row keeps its entries in
-    order and the CSR arrays map over directly, with no sort (a COO round trip cost 1.8 s at
-    525k nodes).
-    """
-    matrix = sp.csr_matrix(matrix)
-    counts = np.zeros(size + 1, dtype=matrix.indptr.dtype)
-    counts[new_index + 1] = np.diff(matrix.indptr)
-    return sp.csr_matrix((matrix.data, new_index[matrix.indices], np.cumsum(counts)),
-                         shape=(size, size))
-
-
-class _Progress:
-    """Counts steps and reports them to an optional callback."""
-
-    def __init__(self, callback: ProgressCallback | None, total: int) -> None:
-        self.callback, self.total, self.done = callback, total, 0
-
-    def advance(self) -> None:
-        self.done += 1
-        if self.callback is not None:
-            self.callback(self.done, self.total)

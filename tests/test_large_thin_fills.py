@@ -93,7 +93,7 @@ def test_biharmonic_on_the_hole_is_the_clipped_fill_there(solved_first):
 def test_round_tolerance_is_on_the_scale_of_the_values():
     import scipy.sparse as sp
 
-    from graphinpaint.pipeline import _round_tolerance
+    from graphinpaint._stages import _round_tolerance
     # A star: the centre (unknown) linked to three leaves (known) of weights 1, 2, 3, and a
     # second unknown linked to the centre by 0.5.
     weights = sp.csr_matrix(np.array([[0, 1, 2, 3, 0.5], [1, 0, 0, 0, 0], [2, 0, 0, 0, 0],

@@ -4,11 +4,12 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from graphinpaint import InpaintError, pipeline
+from graphinpaint import InpaintError, _stages
 from graphinpaint.graph import PixelGraph
 from graphinpaint.metrics import psnr
 from graphinpaint.fills import grid_laplace_fill
-from graphinpaint.pipeline import Inpaint, _to_unit_range, _with_grid_edges, inpaint
+from graphinpaint._stages import _with_grid_edges
+from graphinpaint.pipeline import Inpaint, _to_unit_range, inpaint
 
 
 def _scratches(shape, rng, count=6, width=3):
@@ -195,7 +196,7 @@ def test_at_90_percent_loss_every_hole_pixel_sends_a_large_share_of_its_weight_t
         graphs.append((out, filled.ravel()[out.nodes], weight))
         return out
 
-    monkeypatch.setattr(pipeline, "_with_grid_edges", recording)
+    monkeypatch.setattr(_stages, "_with_grid_edges", recording)
     image = 0.5 * _texture(48) + 0.5 * _smooth(48)
     hole = np.random.default_rng(9).random(image.shape) < 0.9
     inpaint(image, hole)

@@ -13,7 +13,7 @@ import pytest
 import scipy.sparse as sp
 
 import graphinpaint as gi
-from graphinpaint import graph, pipeline, selection
+from graphinpaint import _stages, graph, selection
 from graphinpaint.graph import PatchSearch, window_knn
 
 DATA = Path(__file__).resolve().parents[1] / "examples" / "data"
@@ -132,8 +132,8 @@ def test_inpaint_with_the_reduced_search_is_within_005_db_of_the_full_search(mon
     image = _photo(96)
     hole = _random_loss(image.shape[:2], 0.2, 2)
     fast = gi.inpaint(image, hole)
-    full_search = pipeline._round_matches
-    monkeypatch.setattr(pipeline, "_round_matches",
+    full_search = _stages._round_matches
+    monkeypatch.setattr(_stages, "_round_matches",
                         lambda *args, shortlist=None, **kwargs: full_search(
                             *args, shortlist=None, **kwargs))
     full = gi.inpaint(image, hole)
@@ -288,7 +288,7 @@ def test_the_rounds_graphs_need_no_connected_groups_check(monkeypatch, case):
     from graphinpaint.solvers import dirichlet
     from graphinpaint.solvers._problem import DirichletProblem
 
-    real, checked = pipeline.solve_dirichlet, []
+    real, checked = _stages.solve_dirichlet, []
 
     def spy(weights, known, values, **options):
         if options.get("_connected"):
@@ -298,7 +298,7 @@ def test_the_rounds_graphs_need_no_connected_groups_check(monkeypatch, case):
             checked.append(int((~known).sum()))
         return real(weights, known, values, **options)
 
-    monkeypatch.setattr(pipeline, "solve_dirichlet", spy)
+    monkeypatch.setattr(_stages, "solve_dirichlet", spy)
     image = _photo(64)
     hole = {"scratches": _scratches, "random": lambda s: _random_loss(s, 0.8, 3)}[case](
         image.shape[:2])

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 
 import graphinpaint as gi
-from graphinpaint import _thick_holes, pipeline
+from graphinpaint import _stages, _thick_holes, pipeline
 
 
 def _grating(n=64):
@@ -181,8 +181,8 @@ def test_match_reach_is_each_query_s_farthest_match():
     graph = window_knn(image, queries, k=2, patch_size=3, window=9)
     # Identical patches all along the column; ties go to the nearer: one row up and down
     # (Chebyshev distance 1), then two rows away (k = 3), before the pattern 4 to the side.
-    np.testing.assert_array_equal(pipeline._match_reach(graph, queries), [1, 1])
+    np.testing.assert_array_equal(_stages._match_reach(graph, queries), [1, 1])
     graph = window_knn(image, queries, k=3, patch_size=3, window=9)
-    np.testing.assert_array_equal(pipeline._match_reach(graph, queries), [2, 2])
-    np.testing.assert_array_equal(pipeline._round_windows(np.array([0, 4, 20]), 31),
+    np.testing.assert_array_equal(_stages._match_reach(graph, queries), [2, 2])
+    np.testing.assert_array_equal(_stages._round_windows(np.array([0, 4, 20]), 31),
                                   [11, 13, 31])
