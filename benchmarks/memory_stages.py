@@ -24,11 +24,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphinpaint as gi  # noqa: E402
 from cases import scratch_mask  # noqa: E402
-from graphinpaint import pipeline  # noqa: E402
+from graphinpaint import _stages, pipeline  # noqa: E402
 
-STAGES = ("_to_unit_range", "choose_settings", "_layers", "_fill_layers", "PatchSearch",
-          "_round_matches", "_match_weights", "_with_grid_edges", "solve_dirichlet", "_refine",
-          "mix_smooth", "_from_unit_range")
+# (module the pipeline calls it through, name)
+STAGES = [(pipeline, name) for name in ("_to_unit_range", "choose_settings", "_layers",
+                                        "_fill_layers", "_refine", "mix_smooth",
+                                        "_from_unit_range")]
+STAGES += [(_stages, name) for name in ("PatchSearch", "_round_matches", "_match_weights",
+                                        "_with_grid_edges", "solve_dirichlet")]
 
 
 def _status(key: str) -> float:
@@ -73,8 +76,8 @@ def main() -> None:
     image, hole = scratch_case(side)
     gi.inpaint(image[:48, :48], hole[:48, :48])             # compile and import first
     memory = StageMemory()
-    for name in STAGES:
-        memory.watch(pipeline, name)
+    for module, name in STAGES:
+        memory.watch(module, name)
     threading.Thread(target=memory.sample_forever, daemon=True).start()
     start = time.perf_counter()
     out = gi.inpaint(image, hole)
