@@ -172,6 +172,8 @@ class SmoothFills:
         candidates are scored on one solve."""
         if settings.smooth in ("none", "laplace") or settings.smooth_share < POLISH_SHARE:
             return
+        if settings.smooth == "boundary" and not self._band_is_hole():
+            return              # the blend solves its own band: the whole-hole fill is unread
         if not self._biharmonic_is_iterative():
             return
         raw = self["raw biharmonic"]
