@@ -95,6 +95,11 @@ def _confidence_map(confidence: np.ndarray | None, shape: tuple[int, int], func:
     if confidence is None:
         return None, True
     confidence = np.asarray(confidence)
+    if confidence.dtype.kind not in "biuf":         # min/max below: no strings, None, complex
+        raise InpaintError(
+            f"The 'confidence' parameter of {func} must hold real numbers in [0, 1]. "
+            f"Got dtype {confidence.dtype} instead."
+        )
     if confidence.shape != tuple(shape):
         raise InpaintError(
             f"The 'confidence' parameter of {func} must have the image's shape {tuple(shape)}. "

@@ -10,10 +10,20 @@ The order of the work (see ``docs/pipeline.md`` for the measurements behind each
    filled pixels compared), to known or already filled pixels in a window that widens with depth;
    the graph of those matches, plus weak grid edges to the filled neighbours, is a Dirichlet
    problem whose solution fills the layer (for p=2 the weighted mean of the matches: non-local
-   means). A whole layer is one sparse solve.
+   means). A whole layer is one sparse solve. With ``coarse_to_fine`` (thick holes), the hole
+   is first filled so at half resolution (:mod:`graphinpaint._pyramid`), and the layers' patch
+   distances read that fill, upsampled, inside the hole.
 3. **Refinement rounds.** With every pixel filled, each hole pixel is matched again with full
-   patches (filled pixels weighted by a lower confidence), now to any pixel, holes included, and
-   one Dirichlet problem on the whole hole is solved, warm-started from the current estimate.
+   patches (filled pixels counting as known ones), now to any pixel, holes included, and one
+   Dirichlet problem on the whole hole is solved, warm-started from the current estimate.
+   Strokes' later rounds search each pixel's window only as far as its matches reached in the
+   round before (``Settings.adaptive_rounds``).
+4. **Smooth mix.** A share of a grid fill (biharmonic near the boundary, or by match quality)
+   is mixed in (:mod:`graphinpaint.selection`; self-validation may choose another mix on
+   held-out pixels).
+
+Scattered loss (``strategy="global"``) starts from the biharmonic fill instead of steps 1-2,
+and its rounds match known pixels only.
 
 Only this module and its stages (:mod:`graphinpaint._stages`: the layers, the rounds and the
 graphs they solve on) know both images and graphs; they read no files and parse no arguments.
@@ -174,6 +184,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         the hole. It continues a bar across an 80-px block that the default breaks (49 against
         20 dB), but on the compare benchmark's 26 thick cases it loses as much as it gains
         (-6 to +2.2 dB, +0.5 in sum: docs/pipeline.md), hence off. About 1.5x the time.
+        Python only: the ``graphinpaint`` command and the web form have no flag for it.
     channel_axis : int or None, default -1
         Axis of the colour channels of a 3-D image; None for a 2-D gray image.
     progress : callable, optional

@@ -172,6 +172,8 @@ class SmoothFills:
         candidates are scored on one solve."""
         if settings.smooth in ("none", "laplace") or settings.smooth_share < POLISH_SHARE:
             return
+        if settings.smooth == "boundary" and not self._band_is_hole():
+            return              # the blend solves its own band: the whole-hole fill is unread
         if not self._biharmonic_is_iterative():
             return
         raw = self["raw biharmonic"]
@@ -217,9 +219,12 @@ class SmoothFills:
         """Drop the fill ``kind`` (a later request solves it again): its memory, once no
         caller needs it (the Laplace start, 400 MB at 4096^2 in colour, after the layers).
         The Laplace fill's values on the hole stay, as a start for the biharmonic one."""
-        fill = self._fills.pop(kind, None)
+        fill = self._fills.get(kind)
         if kind == "laplace" and fill is not None:
+            # Kept before the fill is dropped: a biharmonic solve starting in another thread
+            # (prepare) finds one or the other, never neither (then LU, not CG from it).
             self._laplace_on_hole = _done(fill)
+        self._fills.pop(kind, None)
 
     def __getitem__(self, kind: str) -> np.ndarray:
         """The fill ``kind`` as an image like the values (the Laplace fill made into one from

@@ -163,6 +163,16 @@ def test_patch_search_update_checks_the_confidence(confidence):
         search.update(np.array([9]), np.array([[0.5]]), confidence=confidence)
 
 
+@pytest.mark.parametrize("confidence", [np.full((8, 8), "a"), np.full((8, 8), None),
+                                        np.full((8, 8), 0.5 + 0j), np.full((8, 8), np.nan)],
+                         ids=["strings", "None", "complex", "NaN"])
+def test_a_confidence_map_that_is_not_real_numbers_in_range_names_the_parameter(confidence):
+    """Not a TypeError from numpy's min or a ComplexWarning from the cast."""
+    image = np.random.default_rng(0).random((8, 8))
+    with pytest.raises(InpaintError, match="'confidence' parameter of window_knn"):
+        window_knn(image, np.array([27]), k=2, patch_size=3, window=5, confidence=confidence)
+
+
 def test_patch_search_update_equals_a_fresh_search():
     rng = np.random.default_rng(6)
     image = rng.random((15, 16, 3))

@@ -66,6 +66,27 @@ def test_smooth_fills_start_the_biharmonic_from_the_forgotten_laplace(small_band
     assert np.sqrt(np.mean((expected - exact)[hole] ** 2)) < 0.1 / 255
 
 
+def test_forgetting_the_laplace_fill_never_leaves_the_biharmonic_without_a_start(
+        small_band_max):
+    """A biharmonic solve prepared in another thread may look for its start at any moment of
+    forget("laplace"): here it looks right after the fill leaves the dict, and still finds it."""
+    values, hole = _scratched()
+    smooth = SmoothFills(values, hole)
+    laplace = smooth.on_hole("laplace")
+    starts = []
+
+    class Interleaved(dict):
+        def pop(self, *args):
+            value = super().pop(*args)
+            starts.append(smooth._biharmonic_start())     # the other thread, in between
+            return value
+
+    smooth._fills = Interleaved(smooth._fills)
+    smooth.forget("laplace")
+    assert len(starts) == 1 and starts[0] is not None
+    np.testing.assert_array_equal(starts[0], laplace)
+
+
 def test_small_holes_keep_the_lu():
     values, hole = _scratched()
     np.testing.assert_array_equal(fills.grid_laplace_fill(values, hole, "auto"),

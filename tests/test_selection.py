@@ -524,3 +524,17 @@ def test_a_mix_that_is_mostly_the_biharmonic_fill_gets_its_exact_solve():
     np.testing.assert_allclose(fills.on_hole("biharmonic"),
                                np.clip(fills["raw biharmonic"][hole], image[~hole].min(0),
                                        image[~hole].max(0)))
+
+
+def test_polishing_a_boundary_blend_with_its_own_band_solves_nothing(monkeypatch):
+    """A large thin hole 5 px deep: the blend's band (2 * BLEND_DEPTH) is not the whole hole,
+    so the blend never reads the whole hole's biharmonic fill, and polish must not solve it."""
+    monkeypatch.setattr(gi.fills, "THIN_CG_MIN", 50)
+    image = _smooth_surface(48)[..., None]
+    hole = np.zeros((48, 48), bool)
+    hole[20:30, 4:44] = True                                  # 10 px wide: 5 deep
+    fills = selection.SmoothFills(image, hole)
+    assert gi.fills.is_large_and_thin(hole) and not fills._band_is_hole()
+    fills.polish(Settings(strategy="layers", window=31, bandwidth=0.1, grid_weight=1e-3,
+                          smooth="boundary", smooth_share=1.0))
+    assert "raw biharmonic" not in fills._fills

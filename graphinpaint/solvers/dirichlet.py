@@ -107,6 +107,9 @@ def solve_dirichlet(weights: sp.spmatrix, known: np.ndarray, values: np.ndarray,
         :func:`graphinpaint.operators.infinity_laplacian`, or their plain
         ``(max + min) / 2`` whatever the weights (graphlearning's ``plaplace(fast=True)``).
         The two agree on unit weights.
+    _connected : bool, default False
+        Private, for the pipeline's own graphs: skips the check that every connected group of
+        unknown nodes reaches a known one. Not part of the public API.
 
     Returns
     -------
