@@ -205,12 +205,13 @@ def _resolved_options(hole: Any, options: dict, tile: int, scheduler: Any,
     options["strategy"] = strategy
     options.setdefault("window_growth", 1.0)
     # inpaint's defaults, from the whole mask's strokes and depth; only layers look at the
-    # width and the depth: spare the passes over the mask otherwise.
+    # width and the depth: spare the passes over the mask otherwise. Whether the hole is thick
+    # goes to every tile too: a tile that saw a sliver of a block took the strokes' pipeline.
     thick = deep = False
-    if strategy == "layers" and any(options.get(name) is None
-                                    for name in ("patch_size", "rounds", "window", "k")):
+    if strategy == "layers":
         thick = is_thick(_stroke_width(hole, tile, scheduler), strategy)
         deep = thick and deepest() > DEEPEST_REFINED
+    options["_thick"] = thick
     if options.get("window") is None:
         options["window"] = _window_for(strategy, deep)
     if options.get("patch_size") is None:

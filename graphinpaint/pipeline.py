@@ -75,7 +75,8 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
             smooth_share: float | None = None, method: str = "auto",
             self_validation: bool | None = None, coarse_to_fine: bool = False,
             channel_axis: int | None = -1,
-            progress: ProgressCallback | None = None) -> np.ndarray:
+            progress: ProgressCallback | None = None, _thick: bool | None = None
+            ) -> np.ndarray:
     """Fill the hole of an image by the Dirichlet problem of a graph p-Laplacian.
 
     Parameters
@@ -189,6 +190,10 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         Axis of the colour channels of a 3-D image; None for a 2-D gray image.
     progress : callable, optional
         Called as ``progress(done, total)`` as the work advances (layers, then rounds).
+    _thick : bool, optional
+        Private: whether the hole is thick (blocks, blotches), measured from the hole when
+        None. :func:`~graphinpaint.inpaint_large` settles it once from the whole mask, so that
+        a tile that sees a sliver of a block runs the same pipeline as the others.
 
     Returns
     -------
@@ -240,7 +245,10 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
     scattered = is_scattered(hole) if hole.any() else False
     if strategy == "auto":
         strategy = "global" if scattered else "layers"
-    thick = _holes.is_thick(stroke_width(hole), strategy) if hole.any() else False
+    if _thick is None:
+        thick = _holes.is_thick(stroke_width(hole), strategy) if hole.any() else False
+    else:
+        thick = bool(_thick) and strategy == "layers"
     if self_validation is None:
         self_validation = True
     # For scattered loss self-validation also tries more rounds and larger patches, unless the

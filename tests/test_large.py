@@ -134,3 +134,25 @@ def test_command_line_tile_flag_restores_in_tiles(scratched, whole, tmp_path):
     assert code == 0
     out = io.read_image(tmp_path / "out.png")
     assert np.abs(out.astype(int) - whole.astype(int)).max() <= SEAM_LEVELS
+
+
+def test_every_tile_runs_the_pipeline_the_whole_mask_calls_for(monkeypatch):
+    """A 30-px block crossing a tile border: with a 4-px halo the left tile sees a 7-px sliver
+    of it, which alone would be a thin stroke (adaptive rounds, 2 k matches in the rounds)."""
+    from graphinpaint import _thick_holes, pipeline
+
+    rng = np.random.default_rng(2)
+    image = (rng.random((96, 96, 3)) * 255).astype(np.uint8)
+    hole = np.zeros((96, 96), bool)
+    hole[20:50, 61:91] = True
+    seen = []
+    fill = pipeline._fill
+
+    def recording(values, region_hole, settings, *args, **kwargs):
+        seen.append((settings.adaptive_rounds, settings.refine_k, settings.patch_size))
+        return fill(values, region_hole, settings, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_fill", recording)
+    inpaint_large(image, hole, tile=64, halo=4, scheduler="synchronous")
+    assert len(seen) == 2 and seen[0] == seen[1]
+    assert seen[0] == (False, _thick_holes.DEFAULT_K, 11)    # the thick hole's: k, patch 11
