@@ -6,7 +6,8 @@ import pytest
 
 from graphinpaint import _memory, pipeline
 from graphinpaint.graph import PatchSearch, _padded_planes
-from graphinpaint.patches import pad_for_patches
+from graphinpaint._image_range import _to_unit_range
+from graphinpaint.patches import _repad, pad_for_patches
 from graphinpaint.settings import Settings
 
 LAYERS = Settings(strategy="layers", window=15, bandwidth=0.1, grid_weight=1e-3, rounds=2)
@@ -39,7 +40,37 @@ def test_border_updates_repad_the_planes():
     search = PatchSearch(image, patch_size=3)
     search.update(np.array([0, 63]), np.array([[5.0, 6.0], [7.0, 8.0]]))
     image[0, 0], image[7, 7] = (5.0, 6.0), (7.0, 8.0)
-    np.testing.assert_array_equal(search._planes, _padded_planes(image, 3, np.float32))
+    expected = pad_for_patches(image, 3).transpose(2, 0, 1)
+    np.testing.assert_array_equal(search._planes, expected)
+
+
+@pytest.mark.parametrize("patch_size", [1, 3, 5, 7])
+@pytest.mark.parametrize("shape", [(1, 1), (2, 9), (3, 3), (4, 7), (8, 5), (12, 13)])
+def test_repadding_in_place_gives_the_padding_of_the_whole_image(shape, patch_size):
+    """Reflection where the image is wider than half a patch, else repeated symmetric
+    reflection: each side's strip must hold every row or column the padding reads."""
+    image = np.random.default_rng(3).random(shape)
+    expected = pad_for_patches(image, patch_size)
+    padded = np.full_like(expected, np.nan)
+    half = patch_size // 2
+    padded[half:half + shape[0], half:half + shape[1]] = image
+    _repad(padded, patch_size)
+    np.testing.assert_array_equal(padded, expected)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32, np.float64])
+def test_unit_range_in_place_matches_the_expression_and_leaves_the_input(dtype):
+    rng = np.random.default_rng(4)
+    image = (rng.random((6, 5, 3)) * 200).astype(dtype)
+    hole = rng.random((6, 5)) < 0.3
+    before = image.copy()
+    values, (low, span) = _to_unit_range(image, hole)
+    work = np.float32 if dtype == np.float32 else np.float64
+    expected = ((image.astype(np.float64) - low) / span).astype(work)
+    expected[hole] = 0
+    assert values.dtype == work
+    np.testing.assert_array_equal(values, expected)
+    np.testing.assert_array_equal(image, before)
 
 
 def test_rounds_written_in_place_give_the_rounds_seen_one_by_one():
