@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from graphinpaint import _memory, pipeline
+from graphinpaint import graph
 from graphinpaint.graph import PatchSearch, _padded_planes
 from graphinpaint._image_range import _to_unit_range
 from graphinpaint.patches import _repad, pad_for_patches
@@ -152,3 +153,22 @@ def test_a_band_too_large_for_the_background_is_factorised_at_the_call(monkeypat
     assert blend._problem is None
     np.testing.assert_array_equal(blend(values, 0.25), expected)
     assert isinstance(blend._problem, fills._Biharmonic)
+
+
+def test_reused_node_indices_give_the_graphs_of_fresh_ones():
+    """The shared index is reset after each use: a later node set (here a subset, whose
+    dropped pixels a stale index would still map) gets the same graph as without reuse."""
+    shape = (9, 11)
+    rng = np.random.default_rng(5)
+    node_sets = [np.flatnonzero(rng.random(99) < share) for share in (0.9, 0.5, 0.7, 1.0)]
+    fresh = [graph.grid_graph(shape, pixels=nodes).matrix for nodes in node_sets]
+    with graph._reused_node_indices():
+        reused = [graph.grid_graph(shape, pixels=nodes).matrix for nodes in node_sets]
+        with graph._node_index(node_sets[1], 99) as index:
+            with graph._node_index(node_sets[2], 99) as nested:      # in use: its own array
+                assert nested is not index
+            assert index[node_sets[1]].tolist() == list(range(len(node_sets[1])))
+            assert np.count_nonzero(index >= 0) == len(node_sets[1])
+    for a, b in zip(fresh, reused):
+        assert (a != b).nnz == 0
+    assert graph._REUSED.indices is None                # freed with the block
