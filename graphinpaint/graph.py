@@ -22,6 +22,9 @@ big enough to repay that.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import NamedTuple
 
 import numpy as np
@@ -33,7 +36,7 @@ from ._search_kernels import box_means_at, rerank_kernel, window_knn_kernel
 from ._graph_arguments import (_checked_indices, _confidence_map, _node_subset,
                                _pixel_subset, _spatial_mask, _window_sizes)
 from ._validation import InpaintError, check_choice, check_float, check_int
-from .patches import as_channels, check_patch_size, pad_for_patches
+from .patches import _repad, as_channels, check_patch_size, pad_for_patches
 
 __all__ = ["PatchSearch", "PixelGraph", "grid_graph", "knn_graph", "window_knn"]
 
@@ -116,20 +119,20 @@ def grid_graph(shape: tuple[int, int], *, connectivity: int = 4,
     if connectivity == 8:
         offsets += [(1, 1, np.sqrt(2.0)), (1, -1, np.sqrt(2.0))]
     rows, cols, dists = [], [], []
-    index = _node_index(nodes, height * width)
-    for dy, dx, dist in offsets:
-        ny, nx = ys + dy, xs + dx
-        inside = np.flatnonzero((ny < height) & (nx >= 0) & (nx < width))
-        target_pixels = ny[inside] * width + nx[inside]
-        if index is not None:
-            target = index[target_pixels]
-            keep = target >= 0
-        else:
-            target = np.minimum(np.searchsorted(nodes, target_pixels), len(nodes) - 1)
-            keep = nodes[target] == target_pixels
-        rows.append(inside[keep])
-        cols.append(target[keep])
-        dists.append(np.full(keep.sum(), dist))
+    with _node_index(nodes, height * width) as index:
+        for dy, dx, dist in offsets:
+            ny, nx = ys + dy, xs + dx
+            inside = np.flatnonzero((ny < height) & (nx >= 0) & (nx < width))
+            target_pixels = ny[inside] * width + nx[inside]
+            if index is not None:
+                target = index[target_pixels]
+                keep = target >= 0
+            else:
+                target = np.minimum(np.searchsorted(nodes, target_pixels), len(nodes) - 1)
+                keep = nodes[target] == target_pixels
+            rows.append(inside[keep])
+            cols.append(target[keep])
+            dists.append(np.full(keep.sum(), dist))
     rows, cols, dists = (np.concatenate(a) for a in (rows, cols, dists))
     matrix = sp.csr_matrix((np.r_[dists, dists], (np.r_[rows, cols], np.r_[cols, rows])),
                            shape=(len(nodes), len(nodes)))
@@ -322,25 +325,23 @@ class PatchSearch:
 
     def _refresh_padding(self) -> None:
         """Rewrite the padding from the interior after border pixels changed."""
-        half = self.patch_size // 2
-        height, width = self.shape
-        inner = (slice(half, half + height), slice(half, half + width))
-        self._planes = _padded_planes(self._planes[:, inner[0], inner[1]].transpose(1, 2, 0),
-                                      self.patch_size, self._work)
-        self._conf = np.ascontiguousarray(pad_for_patches(self._conf[inner], self.patch_size))
+        for plane in (*self._planes, self._conf):
+            _repad(plane, self.patch_size)
         self._reduced = None
 
 
 def _padded_planes(image: np.ndarray, patch_size: int, dtype: type) -> np.ndarray:
     """The channels of an (H, W, C) image padded for patches, as contiguous (C, H', W') planes.
 
-    Padded one channel at a time into the result: padding the whole image and transposing it
-    held two more image-sized copies at once (400 MB at 4096^2 in colour, float32)."""
+    Each channel is cast into the result's interior and padded there: padding the whole image
+    and transposing it held two more image-sized copies at once (400 MB at 4096^2 in colour,
+    float32), and a cast and padded copy per channel cost 0.8 s at 4096^2."""
     half = patch_size // 2
     height, width, channels = image.shape
     planes = np.empty((channels, height + 2 * half, width + 2 * half), dtype=dtype)
     for c in range(channels):
-        planes[c] = pad_for_patches(image[:, :, c].astype(dtype, copy=False), patch_size)
+        planes[c, half:half + height, half:half + width] = image[:, :, c]
+        _repad(planes[c], patch_size)
     return planes
 
 
@@ -493,26 +494,58 @@ def _pixel_graph_from_knn(query_pixels: np.ndarray, neighbours: np.ndarray,
     return PixelGraph(matrix, nodes, shape)
 
 
-def _node_index(nodes: np.ndarray, size: int) -> np.ndarray | None:
+_REUSED = threading.local()          # .indices: the free index arrays of _reused_node_indices
+
+
+@contextmanager
+def _reused_node_indices() -> Iterator[None]:
+    """Within this block the calling thread's node indices (see :func:`_node_index`) reuse one
+    image-sized array, reset after each use, instead of allocating one per call (whose pages
+    are touched afresh: 14 calls took 0.35 s at 4096^2). It is freed when the block ends."""
+    outer = getattr(_REUSED, "indices", None)
+    if outer is None:
+        _REUSED.indices = {}
+    try:
+        yield
+    finally:
+        if outer is None:
+            _REUSED.indices = None
+
+
+@contextmanager
+def _node_index(nodes: np.ndarray, size: int) -> Iterator[np.ndarray | None]:
     """An image of each pixel's node (-1 = none) when the sorted ``nodes`` cover much of the
     image, else None: binary searches then cost less (their cost follows the nodes, not the
-    image); over many nodes they cost more (4 over 1M nodes took 1.6 s at 1024^2)."""
+    image); over many nodes they cost more (4 over 1M nodes took 1.6 s at 1024^2). Valid
+    inside the block only (in :func:`_reused_node_indices` it is reset and reused after it)."""
     if len(nodes) * 16 < size:
-        return None
+        yield None
+        return
     # int32 where it holds every node: the image-sized array is most of this function's cost
     # (its pages are touched afresh at every call: 30 calls at 4096^2 took 1.3 s in int64).
-    index = np.full(size, -1, dtype=np.int32 if size < 2**31 else np.intp)
+    dtype = np.int32 if size < 2**31 else np.intp
+    free = getattr(_REUSED, "indices", None)
+    # Taken out while in use: a nested index gets an array of its own.
+    index = None if free is None else free.pop((size, dtype), None)
+    if index is None:
+        index = np.full(size, -1, dtype=dtype)
     index[nodes] = np.arange(len(nodes))
-    return index
+    try:
+        yield index
+    finally:
+        if free is not None:
+            index[nodes] = -1
+            free.clear()                # one array at a time: the latest image's
+            free[(size, dtype)] = index
 
 
 def _node_positions(nodes: np.ndarray, shape: tuple[int, int],
                     *pixel_arrays: np.ndarray) -> list[np.ndarray]:
     """Positions in the sorted flat pixel indices ``nodes`` of each array's pixels (all of
     them nodes)."""
-    index = _node_index(nodes, shape[0] * shape[1])
-    return [np.searchsorted(nodes, pixels) if index is None else index[pixels]
-            for pixels in pixel_arrays]
+    with _node_index(nodes, shape[0] * shape[1]) as index:
+        return [np.searchsorted(nodes, pixels) if index is None else index[pixels]
+                for pixels in pixel_arrays]
 
 
 def _union_of_pixels(size: int, *pixel_arrays: np.ndarray) -> np.ndarray:

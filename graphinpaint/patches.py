@@ -73,8 +73,32 @@ def pad_for_patches(array: np.ndarray, patch_size: int) -> np.ndarray:
     """
     half = patch_size // 2
     widths = [(half, half), (half, half)] + [(0, 0)] * (array.ndim - 2)
-    mode = "reflect" if min(array.shape[:2]) > half else "symmetric"
-    return np.pad(array, widths, mode=mode)
+    return np.pad(array, widths, mode=_pad_mode(array.shape, half))
+
+
+def _pad_mode(shape: tuple[int, ...], half: int) -> str:
+    """:func:`pad_for_patches`' mode for an array of ``shape`` (spatial axes first)."""
+    return "reflect" if min(shape[:2]) > half else "symmetric"
+
+
+def _repad(padded: np.ndarray, patch_size: int) -> None:
+    """Rewrite in place the padding of a 2-D array of :func:`pad_for_patches` from its
+    interior, exactly as that function pads it.
+
+    Each side is padded from a strip of the interior (the ``patch_size`` rows or columns that
+    reflection reads): work along the border, not a new image (0.5 s of padding at 4096^2,
+    where every layer touching the border repadded the whole image)."""
+    half = patch_size // 2
+    if half == 0:
+        return
+    height, width = padded.shape[0] - 2 * half, padded.shape[1] - 2 * half
+    inner = padded[half:half + height, half:half + width]
+    mode, depth = _pad_mode(inner.shape, half), 2 * half + 1
+    rows, cols = min(depth, height), min(depth, width)
+    padded[:half] = np.pad(inner[:rows], half, mode=mode)[:half]
+    padded[half + height:] = np.pad(inner[height - rows:], half, mode=mode)[rows + half:]
+    padded[:, :half] = np.pad(inner[:, :cols], half, mode=mode)[:, :half]
+    padded[:, half + width:] = np.pad(inner[:, width - cols:], half, mode=mode)[:, cols + half:]
 
 
 def extract_patches(image: np.ndarray, pixels: np.ndarray | None = None,

@@ -44,6 +44,7 @@ from ._memory import check_fits_in_memory, release_freed_memory
 from ._stages import ProgressCallback, _fill_layers, _layers, _Progress, _refine, _round_windows
 from ._validation import InpaintError, check_choice, check_float, check_int
 from .fills import BACKGROUND_BAND_MAX, _bounding_box, is_large_and_thin, is_scattered
+from .graph import _reused_node_indices
 from .patches import check_patch_size
 from .selection import (LAST_ROUNDS, LAYERS_MARGIN, MARGIN, MATCH_SHARE, PATCH_SIZES, ROUNDS,
                         SmoothFills, choose_settings, mix_smooth, stroke_width)
@@ -399,9 +400,10 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
         # Larger thin holes solve it by CG from the Laplace start, beside the rounds.
         after_layers = "raw biharmonic"
     # The last use of the Laplace start is the layers' unless it is mixed in after them.
-    estimate = _graph_fill(values, hole, settings, progress, smooth=smooth,
-                           release_start=settings.smooth != "laplace",
-                           after_layers=after_layers)
+    with _reused_node_indices():            # the layers' and rounds' graphs share one index
+        estimate = _graph_fill(values, hole, settings, progress, smooth=smooth,
+                               release_start=settings.smooth != "laplace",
+                               after_layers=after_layers)
     release_freed_memory(values)
     smooth.polish(settings)
     return mix_smooth(estimate, hole, settings, smooth)

@@ -5,8 +5,10 @@ import numpy as np
 import pytest
 
 from graphinpaint import _memory, pipeline
+from graphinpaint import graph
 from graphinpaint.graph import PatchSearch, _padded_planes
-from graphinpaint.patches import pad_for_patches
+from graphinpaint._image_range import _to_unit_range
+from graphinpaint.patches import _repad, pad_for_patches
 from graphinpaint.settings import Settings
 
 LAYERS = Settings(strategy="layers", window=15, bandwidth=0.1, grid_weight=1e-3, rounds=2)
@@ -39,7 +41,37 @@ def test_border_updates_repad_the_planes():
     search = PatchSearch(image, patch_size=3)
     search.update(np.array([0, 63]), np.array([[5.0, 6.0], [7.0, 8.0]]))
     image[0, 0], image[7, 7] = (5.0, 6.0), (7.0, 8.0)
-    np.testing.assert_array_equal(search._planes, _padded_planes(image, 3, np.float32))
+    expected = pad_for_patches(image, 3).transpose(2, 0, 1)
+    np.testing.assert_array_equal(search._planes, expected)
+
+
+@pytest.mark.parametrize("patch_size", [1, 3, 5, 7])
+@pytest.mark.parametrize("shape", [(1, 1), (2, 9), (3, 3), (4, 7), (8, 5), (12, 13)])
+def test_repadding_in_place_gives_the_padding_of_the_whole_image(shape, patch_size):
+    """Reflection where the image is wider than half a patch, else repeated symmetric
+    reflection: each side's strip must hold every row or column the padding reads."""
+    image = np.random.default_rng(3).random(shape)
+    expected = pad_for_patches(image, patch_size)
+    padded = np.full_like(expected, np.nan)
+    half = patch_size // 2
+    padded[half:half + shape[0], half:half + shape[1]] = image
+    _repad(padded, patch_size)
+    np.testing.assert_array_equal(padded, expected)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32, np.float64])
+def test_unit_range_in_place_matches_the_expression_and_leaves_the_input(dtype):
+    rng = np.random.default_rng(4)
+    image = (rng.random((6, 5, 3)) * 200).astype(dtype)
+    hole = rng.random((6, 5)) < 0.3
+    before = image.copy()
+    values, (low, span) = _to_unit_range(image, hole)
+    work = np.float32 if dtype == np.float32 else np.float64
+    expected = ((image.astype(np.float64) - low) / span).astype(work)
+    expected[hole] = 0
+    assert values.dtype == work
+    np.testing.assert_array_equal(values, expected)
+    np.testing.assert_array_equal(image, before)
 
 
 def test_rounds_written_in_place_give_the_rounds_seen_one_by_one():
@@ -121,3 +153,22 @@ def test_a_band_too_large_for_the_background_is_factorised_at_the_call(monkeypat
     assert blend._problem is None
     np.testing.assert_array_equal(blend(values, 0.25), expected)
     assert isinstance(blend._problem, fills._Biharmonic)
+
+
+def test_reused_node_indices_give_the_graphs_of_fresh_ones():
+    """The shared index is reset after each use: a later node set (here a subset, whose
+    dropped pixels a stale index would still map) gets the same graph as without reuse."""
+    shape = (9, 11)
+    rng = np.random.default_rng(5)
+    node_sets = [np.flatnonzero(rng.random(99) < share) for share in (0.9, 0.5, 0.7, 1.0)]
+    fresh = [graph.grid_graph(shape, pixels=nodes).matrix for nodes in node_sets]
+    with graph._reused_node_indices():
+        reused = [graph.grid_graph(shape, pixels=nodes).matrix for nodes in node_sets]
+        with graph._node_index(node_sets[1], 99) as index:
+            with graph._node_index(node_sets[2], 99) as nested:      # in use: its own array
+                assert nested is not index
+            assert index[node_sets[1]].tolist() == list(range(len(node_sets[1])))
+            assert np.count_nonzero(index >= 0) == len(node_sets[1])
+    for a, b in zip(fresh, reused):
+        assert (a != b).nnz == 0
+    assert graph._REUSED.indices is None                # freed with the block
