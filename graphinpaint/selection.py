@@ -202,8 +202,10 @@ class SmoothFills:
         return bool(self.depths().max() <= 2 * BLEND_DEPTH)
 
     def _biharmonic_is_iterative(self) -> bool:
-        """Whether the biharmonic fill is solved by CG (see :func:`grid_biharmonic_fill`)."""
-        return is_scattered(self.hole) or is_large_and_thin(self.hole, self.depths())
+        """Whether :meth:`_solve` has the biharmonic fill solved by CG: from a start, or for
+        scattered loss (:func:`grid_biharmonic_fill`'s rule); a large thin hole without the
+        Laplace start is factorised, exact already."""
+        return self._biharmonic_start() is not None or is_scattered(self.hole)
 
     def _biharmonic_start(self) -> np.ndarray | None:
         """Where the biharmonic fill's CG starts on a large thin hole: the Laplace fill's values
