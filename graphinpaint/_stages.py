@@ -14,6 +14,7 @@ import scipy.sparse as sp
 
 from . import _pyramid
 from . import weights as _weights
+from ._edges import row_sums
 from ._memory import release_freed_memory
 from .fills import layer_depths
 from .graph import PatchSearch, PixelGraph, _node_positions, _union_of_pixels
@@ -155,7 +156,7 @@ def _refine(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray, *, patch
     if match_reach is not None:
         match_reach[:] = _match_reach(graph, queries)
     # Exact matches (distance 0) may be left out of the sparse rows: sum over k, not the row.
-    distance = np.asarray(graph.matrix.sum(axis=1)).ravel()[graph.node_of(queries)] / k
+    distance = row_sums(graph.matrix)[graph.node_of(queries)] / k
     weights = _with_grid_edges(_match_weights(graph, bandwidth), queries, ~hole, grid_weight)
     known = ~hole.ravel()[weights.nodes]
     node_values = estimate.reshape(-1, values.shape[2])[weights.nodes]
@@ -192,7 +193,7 @@ def _round_tolerance(matrix: sp.csr_matrix, known: np.ndarray, start: np.ndarray
     options = {"rtol": _LINEAR_RTOL, **solve}
     if options.get("p", 2.0) == 2:
         unknown = ~known
-        degree = np.asarray(matrix.sum(axis=1)).ravel()[unknown]
+        degree = row_sums(matrix)[unknown]
         if unknown.any():
             scale = np.linalg.norm(degree[:, None] * start[unknown], axis=0).min()
             options.setdefault("atol", options["rtol"] * float(scale))
