@@ -207,7 +207,7 @@ def poisson_learning(weights: sp.spmatrix, known: np.ndarray, labels: np.ndarray
     known, classes, onehot = _one_hot(known, labels, n, func)
     sources = np.zeros((n, classes.size))
     sources[known] = onehot[known] - onehot[known].mean(axis=0)
-    degrees = np.asarray(weights.sum(axis=1)).ravel()
+    degrees = _edges.row_sums(weights)
     _check_connected(weights, func)
     scores = _poisson_scores(operators._laplacian_of(weights), sources, degrees, method=method,
                              rtol=rtol)

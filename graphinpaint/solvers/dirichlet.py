@@ -29,6 +29,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from .. import operators
+from .._edges import row_sums
 from .._validation import (InpaintError, check_choice, check_float, check_int, check_known,
                            float_dtype)
 from . import game, nonlinear
@@ -222,7 +223,7 @@ def _solve_p2(problem: DirichletProblem, signal: np.ndarray, start: np.ndarray |
 def _check_every_group_reaches_known(problem: DirichletProblem) -> None:
     """Raise if a connected group of unknown nodes has no edge of positive weight to B."""
     l_aa, w_ab = problem.blocks
-    to_known = np.asarray(w_ab.sum(axis=1)).ravel() > 0
+    to_known = row_sums(w_ab) > 0
     if to_known.all():      # every unknown node has an edge to B (the pipeline's matches)
         return
     inner = sp.csr_matrix(-l_aa)           # off-diagonal: the weights between unknown nodes
