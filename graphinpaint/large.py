@@ -28,6 +28,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ._pyramid import COARSE_PATCH, COARSE_ROUNDS
 from ._validation import InpaintError, check_int
 
 __all__ = ["halo_width", "inpaint_large"]
@@ -138,7 +139,7 @@ def halo_width(options: dict, deepest: int) -> int:
     ----------
     options : dict
         ``window``, ``window_growth``, ``patch_size``, ``rounds`` and ``strategy`` ("layers"
-        or "global").
+        or "global"); ``coarse_to_fine`` adds twice the half-resolution fill's halo.
     deepest : int
         Depth of the deepest hole pixel (taxicab distance to the nearest known pixel).
 
@@ -147,12 +148,20 @@ def halo_width(options: dict, deepest: int) -> int:
     >>> halo_width(dict(window=31, window_growth=1.0, patch_size=7, rounds=1,
     ...                 strategy="layers"), 3)
     58
+    >>> halo_width(dict(window=31, window_growth=1.0, patch_size=7, rounds=1,
+    ...                 strategy="layers", coarse_to_fine=True), 3)
+    244
     """
     step = options["window"] // 2 + options["patch_size"] // 2
     first = step
     if options["strategy"] == "layers":
         first += int(options["window_growth"] * (max(deepest, 1) - 1))
-    return first + (options["rounds"] + 1) * step + 2
+    halo = first + (options["rounds"] + 1) * step + 2
+    if options.get("coarse_to_fine"):
+        # The layers read the coarse level's guide, which reads its own halo at half resolution.
+        coarse = dict(options, patch_size=COARSE_PATCH, rounds=COARSE_ROUNDS, coarse_to_fine=False)
+        halo += 2 * halo_width(coarse, (deepest + 1) // 2)
+    return halo
 
 
 # --- helpers --------------------------------------------------------------------------------------

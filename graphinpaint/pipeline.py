@@ -293,7 +293,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         p=p, form=form, method=method)
     # Work on the part of the image that the searches can reach: cost follows the hole.
     reach = _reach(depth, settings.window, window_growth, max((patch_size, *more_patches)),
-                   strategy)
+                   strategy, settings.coarse_to_fine)
     region = _bounding_box(hole, reach)
     check_fits_in_memory(region[0].stop - region[0].start, region[1].stop - region[1].start,
                          channels_last.shape[2], func)
@@ -373,7 +373,7 @@ def _held_out_settings(held: np.ndarray, settings: Settings) -> tuple[Settings, 
     settings = settings.replace(window=_window_for(settings.strategy,
                                                    depth > _holes.DEEPEST_REFINED))
     return settings, _reach(depth, settings.window, settings.window_growth, settings.patch_size,
-                            settings.strategy)
+                            settings.strategy, settings.coarse_to_fine)
 
 
 def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
@@ -472,11 +472,17 @@ def _window_for(strategy: str, deep: bool) -> int:
     return _holes.DEEP_WINDOW if deep else _STRATEGY_DEFAULTS[strategy]["window"]
 
 
-def _reach(depth: int, window: int, growth: float, patch_size: int, strategy: str) -> int:
+def _reach(depth: int, window: int, growth: float, patch_size: int, strategy: str,
+           coarse_to_fine: bool = False) -> int:
     """How far from a hole ``depth`` pixels deep a search window and the patches in it can
     read, plus rings for the grid fills: outside that margin the image cannot change the
-    result."""
+    result. The coarse level of ``coarse_to_fine`` searches the same window at half
+    resolution, so twice as far in full-resolution pixels."""
     half = window // 2
     if strategy == "layers":
         half += int(growth * (depth - 1))
-    return half + patch_size // 2 + 2
+    fine = half + patch_size // 2 + 2
+    if not coarse_to_fine:
+        return fine
+    coarse = _reach((depth + 1) // 2, window, growth, _pyramid.COARSE_PATCH, strategy)
+    return max(fine, 2 * coarse + 1)

@@ -102,3 +102,23 @@ def test_a_bad_coarse_to_fine_value_names_the_parameter():
     image, hole = _bar(32, False), _block(32, 10)
     with pytest.raises(InpaintError, match="'coarse_to_fine' parameter of inpaint"):
         gi.inpaint(image, hole, channel_axis=None, coarse_to_fine="yes")
+
+
+def test_the_coarse_level_gets_the_region_its_window_reaches(monkeypatch):
+    """At half resolution the same window reaches twice as far: the working region around a
+    68-px block (34 px deep: window 51) must give the coarse fill (17 px deep there) its
+    25 + 16 window pixels and 3 of a 7 x 7 patch, 44 coarse pixels = 88 full-resolution ones
+    beyond the hole, not the fine layers' 65 (the region was cut to those before)."""
+    n, side = 300, 68
+    image, hole = _bar(n, False), _block(n, side)
+    regions = []
+    coarse_guide = _pyramid.coarse_guide
+
+    def watch(values, hole, *args, **kwargs):
+        regions.append(hole.shape)
+        return coarse_guide(values, hole, *args, **kwargs)
+
+    monkeypatch.setattr(_pyramid, "coarse_guide", watch)
+    gi.inpaint(image, hole, channel_axis=None, coarse_to_fine=True, self_validation=False)
+    assert regions, "the coarse level did not run"
+    assert min(regions[0]) - side >= 2 * 88
