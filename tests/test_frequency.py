@@ -1,0 +1,90 @@
+"""The frequency-selective extrapolation of compact holes (graphinpaint._frequency)."""
+
+import numpy as np
+import pytest
+
+from graphinpaint._frequency import frequency_fill
+from graphinpaint.fills import grid_laplace_fill
+
+
+def _block(n, top, left, side):
+    hole = np.zeros((n, n), bool)
+    hole[top:top + side, left:left + side] = True
+    return hole
+
+
+def _rms(a, b, where):
+    return float(np.sqrt(np.mean((a - b)[where] ** 2)))
+
+
+def test_a_sinusoid_of_the_model_s_frequencies_is_extrapolated_exactly():
+    """A 2-D cosine whose frequency lies on the 32-point DFT grid is one pair of basis
+    functions: the fill reproduces it to 1e-8 (measured 1.8e-9), where the grid Laplace
+    fill is off by half the amplitude and more (measured 0.49)."""
+    y, x = np.mgrid[:64, :64]
+    wave = (0.5 + 0.4 * np.cos(2 * np.pi * (3 * y + 5 * x) / 32))[..., None]
+    hole = _block(64, 24, 24, 16)
+    out = frequency_fill(wave, hole)
+    assert np.abs(out - wave)[hole].max() < 1e-8
+    assert np.abs(grid_laplace_fill(wave, hole, "auto") - wave)[hole].max() > 0.3
+
+
+def test_a_ramp_and_an_off_grid_wave_are_continued_far_better_than_by_the_grid_fill():
+    """Neither is a sum of the window's basis functions; the fill still continues them: a
+    ramp to 0.025 of the range (measured 0.024), a wave off the DFT grid at an RMS error a
+    sixth of the Laplace fill's (measured 0.032 against 0.279)."""
+    y, x = np.mgrid[:64, :64]
+    hole = _block(64, 24, 24, 16)
+    ramp = (0.2 + 0.01 * x + 0.005 * y)[..., None]
+    assert np.abs(frequency_fill(ramp, hole) - ramp)[hole].max() < 0.03
+    wave = (0.5 + 0.4 * np.cos(2 * np.pi * (0.07 * y + 0.11 * x)))[..., None]
+    ours = _rms(frequency_fill(wave, hole), wave, hole)
+    assert ours < _rms(grid_laplace_fill(wave, hole, "auto"), wave, hole) / 6
+
+
+@pytest.mark.parametrize("kind", ["camera", "smooth"])
+def test_the_fill_agrees_with_opencv_s_fsr_fast(kind):
+    """Against ``cv2.xphoto.inpaint`` with ``INPAINT_FSR_FAST`` on one channel (a 16-pixel
+    block on its block grid): the same method, up to OpenCV's 8-bit rounding. Measured RMS
+    differences over the hole: 0.0011 (camera) and 0.0012 (a smooth wave), a third of an 8-bit
+    level, against 0.043 and 0.013 between the grid Laplace fill and OpenCV's."""
+    cv2 = pytest.importorskip("cv2")
+    if not hasattr(cv2, "xphoto"):
+        pytest.skip("needs opencv-contrib (cv2.xphoto)")
+    if kind == "camera":
+        from skimage import data
+        image = data.camera()[200:264, 200:264]
+    else:
+        y, x = np.mgrid[:64, :64]
+        image = np.round(255 * (0.5 + 0.3 * np.sin(x / 9.0) * np.cos(y / 13.0))).astype(np.uint8)
+    hole = _block(64, 16, 32, 16)
+    src = np.where(hole, 0, image).astype(np.uint8)
+    reference = np.zeros_like(src)
+    cv2.xphoto.inpaint(src, (~hole).astype(np.uint8) * 255, reference,
+                       cv2.xphoto.INPAINT_FSR_FAST)
+    reference = reference / 255.0
+    values = (image / 255.0)[..., None]
+    ours = _rms(frequency_fill(values, hole)[..., 0], reference, hole)
+    laplace = _rms(grid_laplace_fill(values, hole, "auto")[..., 0], reference, hole)
+    assert ours < 0.003 and laplace > 0.01
+
+
+def test_known_pixels_and_the_input_stay_as_they_were():
+    rng = np.random.default_rng(0)
+    values = rng.random((40, 48, 3)).astype(np.float32)
+    hole = np.zeros((40, 48), bool)
+    hole[10:22, 12:24] = True
+    hole[30:36, 36:44] = True
+    before = values.copy()
+    out = frequency_fill(values, hole)
+    assert np.array_equal(values, before)
+    assert out.dtype == np.float32 and out.shape == values.shape
+    assert np.array_equal(out[~hole], values[~hole])
+    assert np.isfinite(out).all()
+
+
+def test_bad_shapes_get_a_clear_error():
+    with pytest.raises(ValueError, match="shape \\(H, W, C\\)"):
+        frequency_fill(np.zeros((8, 8)), np.zeros((8, 8), bool))
+    with pytest.raises(ValueError, match="boolean hole"):
+        frequency_fill(np.zeros((8, 8, 1)), np.zeros((8, 8), np.uint8))
