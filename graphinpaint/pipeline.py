@@ -281,7 +281,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
 
     scale = _unit_scale(channels_last, hole)
     defaults = _STRATEGY_DEFAULTS[strategy]
-    mix, share = _default_mix(strategy, thick, rounds, smooth_share)
+    mix, share = _default_mix(strategy, thick, rounds, smooth_share, deep)
     settings = Settings(
         strategy=strategy, patch_size=patch_size, k=k,
         window=window, window_growth=window_growth,
@@ -324,15 +324,18 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
 
 
 def _default_mix(strategy: str, thick: bool, rounds: int,
-                 smooth_share: float | None) -> tuple[str, float]:
+                 smooth_share: float | None, deep: bool = False) -> tuple[str, float]:
     """How the smooth fill is mixed in before self-validation, and its share: a share the caller
     gives, near the boundary; by default, by match quality for thin strokes with refinement
-    rounds (whose matches measure it: ``selection.MATCH_DISTANCE``), a quarter near the
-    boundary for other layers, nothing for scattered loss."""
+    rounds (whose matches measure it: ``selection.MATCH_DISTANCE``), the frequency fill so
+    for thick holes up to ``DEEPEST_REFINED`` deep with rounds (not ``deep``), a quarter near
+    the boundary for other layers, nothing for scattered loss."""
     if smooth_share is not None:
         return "boundary", smooth_share
     if rounds > 0 and _holes.is_strokes(strategy, thick):
         return "match", MATCH_SHARE
+    if rounds > 0 and thick and not deep:
+        return "frequency match", MATCH_SHARE
     return ("boundary" if strategy == "layers" else "none"), 0.25
 
 
@@ -385,6 +388,8 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
     after_layers = None
     if settings.smooth == "boundary" and settings.smooth_share > 0:
         smooth.prepare_blend()          # factorised on the side while patches are matched
+    elif settings.smooth == "frequency match" and settings.smooth_share > 0:
+        smooth.prepare("frequency")     # extrapolated on the side while patches are matched
     elif settings.smooth == "match" and settings.smooth_share > 0 and \
             np.count_nonzero(hole) <= BACKGROUND_BAND_MAX:
         # Solved on the side while patches are matched where its factors fit beside them, as
