@@ -15,6 +15,7 @@ Cases: the 26 thick cases of ``thick_selection.py``. PSNR over the hole, dB.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from pathlib import Path
@@ -28,29 +29,29 @@ from graphinpaint import _pyramid, fills, pipeline, selection  # noqa: E402
 from graphinpaint._frequency import frequency_fill  # noqa: E402
 from graphinpaint._image_range import _channels_last, _to_unit_range  # noqa: E402
 import thick_far  # noqa: E402
-from thick_selection import DEFAULT, label, thick_cases  # noqa: E402
+from thick_selection import DEFAULT, graph_estimate, label, thick_cases  # noqa: E402
 
 GRAPH_FILL = pipeline._graph_fill
 
 
-def graph_estimate(image, hole):
-    """The default thick path's graph solution, its settings and smooth fills (one fill,
-    no self-validation)."""
-    seen = {}
-    real_fill = pipeline._fill
+def mains_mix(strategy, thick, rounds, smooth_share, deep=False):
+    """``pipeline._default_mix`` as on main (00d29a9): thick holes take the boundary blend."""
+    if smooth_share is None and thick and rounds > 0 and not deep:
+        return "boundary", 0.25
+    return DEFAULT_MIX(strategy, thick, rounds, smooth_share, deep)
 
-    def capture(values, hole, settings, progress=None, smooth=None):
-        smooth = selection.SmoothFills(values, hole, settings.method)
-        estimate = pipeline._graph_fill(values, hole, settings, smooth=smooth)
-        seen.update(estimate=estimate, smooth=smooth, hole=hole, settings=settings)
-        return selection.mix_smooth(estimate, hole, settings, smooth)
 
-    pipeline._fill = capture
+DEFAULT_MIX = pipeline._default_mix
+
+
+@contextlib.contextmanager
+def mains_default():
+    """``inpaint`` with main's mix for thick holes: the studies below compare against it."""
+    pipeline._default_mix = mains_mix
     try:
-        gi.inpaint(image, hole, self_validation=False)
+        yield
     finally:
-        pipeline._fill = real_fill
-    return seen
+        pipeline._default_mix = DEFAULT_MIX
 
 
 def by_match_quality(kind: str, share: float, deep: float,
@@ -249,16 +250,6 @@ def run_branch(cases) -> None:
               f"worst {min(gains, default=0):+.2f}")
 
 
-def mains_mix(strategy, thick, rounds, smooth_share, deep=False):
-    """``pipeline._default_mix`` as on main (00d29a9): thick holes take the boundary blend."""
-    if smooth_share is None and thick and rounds > 0 and not deep:
-        return "boundary", 0.25
-    return DEFAULT_MIX(strategy, thick, rounds, smooth_share, deep)
-
-
-DEFAULT_MIX = pipeline._default_mix
-
-
 def run_time(cases) -> None:
     """Least of three process-CPU and wall times of ``inpaint``, main's mix and the frequency
     match alternated in one process; the frequency fill of the region alone."""
@@ -296,6 +287,11 @@ def main() -> None:
     parser.add_argument("mode", choices=("oracle", "heldout", "guide", "branch", "time"))
     args = parser.parse_args()
     cases = thick_cases()
+    studies = {"heldout": run_heldout, "guide": run_guide, "branch": run_branch}
+    if args.mode in studies:
+        with mains_default():           # measured against main's mix (00d29a9)
+            studies[args.mode](cases)
+        return
     {"oracle": run_oracle, "heldout": run_heldout, "guide": run_guide, "branch": run_branch,
      "time": run_time}[args.mode](cases)
 
