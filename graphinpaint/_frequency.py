@@ -242,6 +242,8 @@ def _greedy_model(residual, weight, frequency_weight, orthogonality,
     half = size // 2 + 1
     model = np.zeros((size, size), np.complex128)
     total = weight[0, 0].real
+    if not total > 0:                           # nothing known in the window: no model
+        return model
     score = frequency_weight * frequency_weight
     best, bu, bv = -1.0, 0, 0
     for u in range(size):

@@ -83,6 +83,23 @@ def test_known_pixels_and_the_input_stay_as_they_were():
     assert np.isfinite(out).all()
 
 
+@pytest.mark.parametrize("kind", ["all but a corner", "a band to the edge", "tiny image"])
+def test_holes_reaching_the_edges_are_filled_with_finite_values(kind):
+    rng = np.random.default_rng(2)
+    values = rng.random((70, 90, 2))
+    hole = np.zeros((70, 90), bool)
+    if kind == "all but a corner":
+        hole[:] = True
+        hole[-3:, -3:] = False
+    elif kind == "a band to the edge":
+        hole[:, 40:] = True
+    else:
+        values, hole = values[:8, :8], hole[:8, :8]
+        hole[2:5, 3:6] = True
+    out = frequency_fill(values, hole)
+    assert np.isfinite(out).all() and np.array_equal(out[~hole], values[~hole])
+
+
 def test_bad_shapes_get_a_clear_error():
     with pytest.raises(ValueError, match="shape \\(H, W, C\\)"):
         frequency_fill(np.zeros((8, 8)), np.zeros((8, 8), bool))
