@@ -46,7 +46,8 @@ ITERATIONS_PER_DEVIATION = 1000
 MIN_ITERATIONS, MAX_ITERATIONS = 20, 100
 
 
-def frequency_fill(values: np.ndarray, hole: np.ndarray) -> np.ndarray:
+def frequency_fill(values: np.ndarray, hole: np.ndarray, *, on_hole: bool = False
+                   ) -> np.ndarray:
     """The hole filled by frequency-selective extrapolation, each channel on its own.
 
     Parameters
@@ -56,11 +57,15 @@ def frequency_fill(values: np.ndarray, hole: np.ndarray) -> np.ndarray:
     hole : ndarray of bool, shape (H, W)
         True = missing. Work is confined to the hole's bounding box and a margin of
         ``(FFT_SIZE - SMALLEST_BLOCK) // 2`` pixels.
+    on_hole : bool, default False
+        Return the fill's values on the hole alone, shape (pixels, C) in increasing flat
+        order, not a filled copy of the image.
 
     Returns
     -------
     ndarray
-        A filled copy of ``values`` (same dtype); known pixels unchanged.
+        A filled copy of ``values`` (same dtype; known pixels unchanged), or its values on the
+        hole.
 
     Examples
     --------
@@ -75,9 +80,9 @@ def frequency_fill(values: np.ndarray, hole: np.ndarray) -> np.ndarray:
     if values.ndim != 3 or values.shape[:2] != hole.shape or hole.dtype != bool:
         raise ValueError("frequency_fill takes values of shape (H, W, C) and a boolean hole "
                          f"of shape (H, W); got {values.shape} and {hole.shape} {hole.dtype}.")
-    filled = values.copy()
+    filled = np.empty((np.count_nonzero(hole), values.shape[2]), values.dtype)
     if not hole.any():
-        return filled
+        return filled if on_hole else values.copy()
     margin = (FFT_SIZE - SMALLEST_BLOCK) // 2
     rows, cols = np.flatnonzero(hole.any(axis=1)), np.flatnonzero(hole.any(axis=0))
     crop = (slice(max(rows[0] - margin, 0), rows[-1] + 1 + margin),
@@ -87,8 +92,12 @@ def frequency_fill(values: np.ndarray, hole: np.ndarray) -> np.ndarray:
     for channel in range(values.shape[2]):
         plane = values[crop][..., channel].astype(np.float64)
         _extrapolate_blocks(plane, local_hole, origin)
-        filled[crop][..., channel][local_hole] = plane[local_hole]
-    return filled
+        filled[:, channel] = plane[local_hole]      # the crop holds the hole: same order
+    if on_hole:
+        return filled
+    image = values.copy()
+    image[hole] = filled
+    return image
 
 
 def _extrapolate_blocks(plane: np.ndarray, hole: np.ndarray, origin: tuple[int, int]) -> None:

@@ -113,6 +113,9 @@ DEEP_FACTOR = 0.5
 POLISH_SHARE = 0.75
 POLISHED_RTOL = 1e-6
 
+# The fills SmoothFills keeps on the hole's pixels alone (no image-sized copy).
+_ON_HOLE = ("laplace", "frequency")
+
 # fill(values, hole, settings, smooth=fills) -> the graph solution before any smooth fill is
 # mixed in; it may start from the smooth fills (computed once, shared with the mixing).
 GraphFill = Callable[..., np.ndarray]
@@ -120,8 +123,9 @@ GraphFill = Callable[..., np.ndarray]
 
 class SmoothFills:
     """The harmonic and biharmonic grid fills of one image and hole, each solved on first use,
-    or ahead in a thread of its own (:meth:`prepare`). The harmonic ("laplace") fill is kept
-    on the hole's pixels alone (:meth:`on_hole`): every stage reads it there."""
+    or ahead in a thread of its own (:meth:`prepare`). The harmonic ("laplace") and the
+    frequency-selective ("frequency") fills are kept on the hole's pixels alone
+    (:meth:`on_hole`): every stage reads them there."""
 
     def __init__(self, values: np.ndarray, hole: np.ndarray, method: str = "auto") -> None:
         self.values, self.hole, self.method = values, hole, method
@@ -200,7 +204,7 @@ class SmoothFills:
         clipped copy of the whole image (400 MB and 0.3 s at 4096^2 in colour)."""
         if kind == "biharmonic" and kind not in self._fills:
             return clip_to_known(self["raw biharmonic"][self.hole], self.values, self.hole)
-        if kind == "laplace":
+        if kind in _ON_HOLE:
             return self._solved(kind)
         return self[kind][self.hole]
 
@@ -242,10 +246,10 @@ class SmoothFills:
         self._fills.pop(kind, None)
 
     def __getitem__(self, kind: str) -> np.ndarray:
-        """The fill ``kind`` as an image like the values (the Laplace fill made into one from
-        its values on the hole)."""
+        """The fill ``kind`` as an image like the values (the Laplace and frequency fills made
+        into one from their values on the hole)."""
         fill = self._solved(kind)
-        if kind == "laplace":
+        if kind in _ON_HOLE:
             fill, on_hole = self.values.copy(), fill
             fill[self.hole] = on_hole
         return fill
@@ -267,7 +271,8 @@ class SmoothFills:
         if kind == "raw biharmonic":
             return grid_biharmonic_fill(self.values, self.hole, start=self._biharmonic_start())
         if kind == "frequency":
-            return clip_to_known(frequency_fill(self.values, self.hole), self.values, self.hole)
+            return clip_to_known(frequency_fill(self.values, self.hole, on_hole=True),
+                                 self.values, self.hole)
         return clip_to_known(self["raw biharmonic"], self.values, self.hole)
 
 

@@ -161,3 +161,13 @@ def test_the_frequency_match_mix_follows_the_match_distances():
     near = smooth.depths()[hole] <= 2
     share = np.where(near, 0.5, 0.25)[:, None]
     assert np.allclose(mixed, (1 - share) * 0.5 + share * frequency)
+
+
+def test_the_values_on_the_hole_are_the_filled_image_s():
+    rng = np.random.default_rng(3)
+    values = rng.random((50, 60, 3))
+    hole = np.zeros((50, 60), bool)
+    hole[5:20, 30:55] = True
+    hole[35:45, 3:12] = True
+    assert np.array_equal(frequency_fill(values, hole, on_hole=True),
+                          frequency_fill(values, hole)[hole])
