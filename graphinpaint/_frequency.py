@@ -16,7 +16,8 @@ count as known at ``FILLED_WEIGHT`` for later blocks. Blocks whose surroundings 
 
 It continues smooth gradients and oriented texture across a compact hole, where a grid fill
 flattens and patch matching copies what lies beside. :class:`graphinpaint.selection.SmoothFills`
-offers it (``"frequency"``) to the thick holes' self-validation (docs/pipeline.md).
+keeps it as the ``"frequency"`` fill; thick holes mix it into the graph solution where their
+matches are poor (``Settings.smooth == "frequency match"``, docs/pipeline.md).
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ def _extrapolate_blocks(plane: np.ndarray, hole: np.ndarray, origin: tuple[int, 
     available = np.where(hole, 0.0, 1.0)
     plane[hole] = 0.0
     size = BLOCK
-    todo = _blocks_with_hole(hole, origin, size, _grid_corners(hole.shape, origin, size))
+    todo = _blocks_with_hole(hole, size, _grid_corners(hole.shape, origin, size))
     while todo:
         border = (FFT_SIZE - size) // 2
         now, later = [], []
@@ -129,7 +130,7 @@ def _extrapolate_blocks(plane: np.ndarray, hole: np.ndarray, origin: tuple[int, 
             plane[block][missing] = model[inner][missing]
             available[block][missing] = FILLED_WEIGHT
         size //= 2
-        todo = _blocks_with_hole(available == 0, origin, size, later)
+        todo = _blocks_with_hole(available == 0, size, later)
 
 
 def _grid_corners(shape: tuple[int, int], origin: tuple[int, int], size: int) -> list:
@@ -138,8 +139,7 @@ def _grid_corners(shape: tuple[int, int], origin: tuple[int, int], size: int) ->
             for x in range(origin[1], shape[1], size)]
 
 
-def _blocks_with_hole(hole: np.ndarray, origin: tuple[int, int], size: int,
-                      corners: list) -> list:
+def _blocks_with_hole(hole: np.ndarray, size: int, corners: list) -> list:
     """Those of the ``corners`` whose block holds a pixel of ``hole``."""
     return [corner for corner in corners if hole[_block(corner, size, hole.shape)].any()]
 

@@ -159,9 +159,9 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         Kaup, as OpenCV's ``INPAINT_FSR_FAST``) in place of the biharmonic fill: it continues
         smooth gradients that no patch matches (+0.77 dB in sum over 26 block and blotch
         cases, brick's 32-px block -0.18: docs/pipeline.md); 0.25 near the boundary for other
-        ``"layers"`` holes, none for ``"global"``; with ``self_validation``, chosen on a held-out hole (a harmonic or
-        biharmonic fill mixed in over the whole hole, or near its boundary only, or not at
-        all). A share you give is mixed in near the boundary.
+        ``"layers"`` holes, none for ``"global"``; with ``self_validation``, chosen on a
+        held-out hole (a harmonic or biharmonic fill mixed in over the whole hole, or near its
+        boundary only, or not at all). A share you give is mixed in near the boundary.
     method : {"auto", "direct", "cg", "amg"}, default "auto"
         Linear solver of each Dirichlet problem (see :func:`graphinpaint.solve_dirichlet`).
     self_validation : bool, optional

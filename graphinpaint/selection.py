@@ -36,8 +36,10 @@ __all__ = ["HeldOut", "SmoothFills", "choose_settings", "held_out", "mix_smooth"
 WINDOW = 96
 SCATTERED_SHARE = 0.15
 SHARES = (0.25, 0.5, 0.75, 1.0)
-# The smooth fills mixed in over the whole hole; thick holes (blocks, blotches) try the
-# frequency-selective extrapolation too (graphinpaint._frequency, docs/pipeline.md).
+# The smooth fills mixed in over the whole hole. THICK_SMOOTH_KINDS adds the frequency-selective
+# extrapolation (graphinpaint._frequency): as a held-out candidate of thick holes it lost up to
+# 3.75 dB at every bar (benchmarks/thick_frequency.py heldout, docs/pipeline.md), so the thick
+# path mixes it in by match quality instead ("frequency match").
 SMOOTH_KINDS = ("laplace", "biharmonic")
 THICK_SMOOTH_KINDS = (*SMOOTH_KINDS, "frequency")
 # A candidate replaces the given settings only when its held-out error is this much smaller
