@@ -29,8 +29,10 @@ def _fsr_fast(image, hole):
     out = np.empty_like(image)
     for channel in range(image.shape[2]):
         source = np.where(hole, 0, image[..., channel]).astype(np.uint8)
-        cv2.xphoto.inpaint(source, (~hole).astype(np.uint8) * 255, out[..., channel],
+        plane = np.empty_like(source)            # cv2 writes a contiguous array only
+        cv2.xphoto.inpaint(source, (~hole).astype(np.uint8) * 255, plane,
                            cv2.xphoto.INPAINT_FSR_FAST)
+        out[..., channel] = plane
     return out / 255.0
 
 
