@@ -47,12 +47,13 @@ def label(settings) -> str:
     return f"{settings.smooth} {settings.smooth_share:g}"
 
 
-def oracle(image, hole) -> dict[str, float]:
-    """PSNR over the hole of every smooth mix of the default's graph solution (one fill)."""
+def graph_estimate(image, hole) -> dict:
+    """The default's graph solution (one fill, no self-validation), with its settings, hole
+    and smooth fills, as ``inpaint`` hands them to its last stage."""
     seen = {}
     real_fill = pipeline._fill
 
-    def capture(values, hole, settings, progress=None):
+    def capture(values, hole, settings, progress=None, smooth=None):
         smooth = selection.SmoothFills(values, hole, settings.method)
         estimate = pipeline._graph_fill(values, hole, settings, smooth=smooth)
         seen.update(estimate=estimate, smooth=smooth, hole=hole, settings=settings)
@@ -63,6 +64,13 @@ def oracle(image, hole) -> dict[str, float]:
         gi.inpaint(image, hole, self_validation=False)
     finally:
         pipeline._fill = real_fill
+    return seen
+
+
+def oracle(image, hole) -> dict[str, float]:
+    """PSNR over the hole of every smooth mix of the default's graph solution (one fill)."""
+    seen = graph_estimate(image, hole)
+    real_fill = pipeline._fill
     scores = {}
     for candidate in selection.smooth_candidates(seen["settings"]):
         pipeline._fill = lambda *args, c=candidate, **kwargs: selection.mix_smooth(

@@ -22,6 +22,7 @@ from typing import Callable
 
 import numpy as np
 
+from ._frequency import frequency_fill
 from .fills import (BLEND_DEPTH, BoundaryBlend, _done, _in_background, clip_to_known,
                     grid_biharmonic_fill, grid_laplace_fill, is_large_and_thin, is_scattered,
                     layer_depths, mix_in)
@@ -35,6 +36,12 @@ __all__ = ["HeldOut", "SmoothFills", "choose_settings", "held_out", "mix_smooth"
 WINDOW = 96
 SCATTERED_SHARE = 0.15
 SHARES = (0.25, 0.5, 0.75, 1.0)
+# The smooth fills mixed in over the whole hole. THICK_SMOOTH_KINDS adds the frequency-selective
+# extrapolation (graphinpaint._frequency): as a held-out candidate of thick holes it lost up to
+# 3.75 dB at every bar (benchmarks/thick_frequency.py heldout, docs/pipeline.md), so the thick
+# path mixes it in by match quality instead ("frequency match").
+SMOOTH_KINDS = ("laplace", "biharmonic")
+THICK_SMOOTH_KINDS = (*SMOOTH_KINDS, "frequency")
 # A candidate replaces the given settings only when its held-out error is this much smaller
 # (0.2 dB): where every candidate is near perfect (a flat region beside the hole) the held-out
 # hole cannot tell them apart, and the choice would be noise.
@@ -94,6 +101,12 @@ WEIGHTING_MARGIN = 0.98
 MATCH_SHARE = 0.5
 MATCH_DISTANCE = 0.12
 DEEP_FACTOR = 0.5
+# Thick holes up to DEEPEST_REFINED deep (blocks, blotches) mix the frequency-selective
+# extrapolation (graphinpaint._frequency) in by the same rule, with the same constants, instead
+# of the biharmonic boundary blend ("frequency match"): on the 26 thick cases of
+# benchmarks/thick_frequency.py, scored on the real hole, +1.0 dB in sum, one case lower by more
+# than 0.05 dB (docs/pipeline.md). The frequency fill continues smooth gradients and oriented
+# texture where the matches are poor; perfect matches keep the graph solution.
 # The biharmonic fill of scattered loss is solved by CG to rtol 1e-4: enough for the graph's
 # start and for small shares. Where the output takes POLISH_SHARE of it or more, it is solved on
 # to POLISHED_RTOL from there: the smooth photo at 80% loss chose the whole fill and lost
@@ -102,6 +115,9 @@ DEEP_FACTOR = 0.5
 POLISH_SHARE = 0.75
 POLISHED_RTOL = 1e-6
 
+# The fills SmoothFills keeps on the hole's pixels alone (no image-sized copy).
+_ON_HOLE = ("laplace", "frequency")
+
 # fill(values, hole, settings, smooth=fills) -> the graph solution before any smooth fill is
 # mixed in; it may start from the smooth fills (computed once, shared with the mixing).
 GraphFill = Callable[..., np.ndarray]
@@ -109,8 +125,9 @@ GraphFill = Callable[..., np.ndarray]
 
 class SmoothFills:
     """The harmonic and biharmonic grid fills of one image and hole, each solved on first use,
-    or ahead in a thread of its own (:meth:`prepare`). The harmonic ("laplace") fill is kept
-    on the hole's pixels alone (:meth:`on_hole`): every stage reads it there."""
+    or ahead in a thread of its own (:meth:`prepare`). The harmonic ("laplace") and the
+    frequency-selective ("frequency") fills are kept on the hole's pixels alone
+    (:meth:`on_hole`): every stage reads them there."""
 
     def __init__(self, values: np.ndarray, hole: np.ndarray, method: str = "auto") -> None:
         self.values, self.hole, self.method = values, hole, method
@@ -154,8 +171,9 @@ class SmoothFills:
         start = self["raw biharmonic"] if "raw biharmonic" in self._fills else None
         return self._blend(estimate, share, start=start)
 
-    def match_mix(self, estimate: np.ndarray, share: float) -> np.ndarray:
-        """The estimate with the biharmonic fill mixed in by match quality (see
+    def match_mix(self, estimate: np.ndarray, share: float,
+                  kind: str = "biharmonic") -> np.ndarray:
+        """The estimate with the fill ``kind`` mixed in by match quality (see
         ``MATCH_DISTANCE``): ``share`` times ``min(d / MATCH_DISTANCE, 1)`` per hole pixel near
         the known ones, ``DEEP_FACTOR`` of that deeper. Without recorded matches (no refinement
         round) every hole pixel counts as poorly matched."""
@@ -163,14 +181,15 @@ class SmoothFills:
         quality = (1.0 if self.match_distance is None
                    else np.minimum(self.match_distance / MATCH_DISTANCE, 1.0))
         weights = share * quality * np.where(near, 1.0, DEEP_FACTOR)
-        return mix_in(estimate, self.hole, self.on_hole("biharmonic"), weights[:, None])
+        return mix_in(estimate, self.hole, self.on_hole(kind), weights[:, None])
 
     def polish(self, settings: Settings) -> None:
         """Solve the biharmonic fill on to ``POLISHED_RTOL`` from its values where the mix of
         ``settings`` takes ``POLISH_SHARE`` of it or more and CG solved it (scattered loss,
         large thin holes; LU solves are exact already). For the image's own mix: held-out
         candidates are scored on one solve."""
-        if settings.smooth in ("none", "laplace") or settings.smooth_share < POLISH_SHARE:
+        if settings.smooth in ("none", "laplace", "frequency", "frequency match") or \
+                settings.smooth_share < POLISH_SHARE:
             return
         if settings.smooth == "boundary" and not self._band_is_hole():
             return              # the blend solves its own band: the whole-hole fill is unread
@@ -187,7 +206,7 @@ class SmoothFills:
         clipped copy of the whole image (400 MB and 0.3 s at 4096^2 in colour)."""
         if kind == "biharmonic" and kind not in self._fills:
             return clip_to_known(self["raw biharmonic"][self.hole], self.values, self.hole)
-        if kind == "laplace":
+        if kind in _ON_HOLE:
             return self._solved(kind)
         return self[kind][self.hole]
 
@@ -229,10 +248,10 @@ class SmoothFills:
         self._fills.pop(kind, None)
 
     def __getitem__(self, kind: str) -> np.ndarray:
-        """The fill ``kind`` as an image like the values (the Laplace fill made into one from
-        its values on the hole)."""
+        """The fill ``kind`` as an image like the values (the Laplace and frequency fills made
+        into one from their values on the hole)."""
         fill = self._solved(kind)
-        if kind == "laplace":
+        if kind in _ON_HOLE:
             fill, on_hole = self.values.copy(), fill
             fill[self.hole] = on_hole
         return fill
@@ -253,6 +272,9 @@ class SmoothFills:
                                      on_hole=True)
         if kind == "raw biharmonic":
             return grid_biharmonic_fill(self.values, self.hole, start=self._biharmonic_start())
+        if kind == "frequency":
+            return clip_to_known(frequency_fill(self.values, self.hole, on_hole=True),
+                                 self.values, self.hole)
         return clip_to_known(self["raw biharmonic"], self.values, self.hole)
 
 
@@ -266,15 +288,19 @@ def mix_smooth(estimate: np.ndarray, hole: np.ndarray, settings: Settings,
         return smooth.blend(estimate, share)
     if settings.smooth == "match":
         return smooth.match_mix(estimate, share)
+    if settings.smooth == "frequency match":
+        return smooth.match_mix(estimate, share, "frequency")
     return mix_in(estimate, hole, smooth.on_hole(settings.smooth), share)
 
 
-def smooth_candidates(settings: Settings) -> list[Settings]:
-    """The settings self-validation compares: the given ones first, then each way of mixing."""
+def smooth_candidates(settings: Settings,
+                      kinds: tuple[str, ...] = SMOOTH_KINDS) -> list[Settings]:
+    """The settings self-validation compares: the given ones first, then each way of mixing
+    (each of the grid fills ``kinds`` at each of ``SHARES`` over the whole hole)."""
     candidates = [settings, settings.replace(smooth="none", smooth_share=0.0),
                   settings.replace(smooth="boundary", smooth_share=0.25)]
     candidates += [settings.replace(smooth=kind, smooth_share=share)
-                   for kind in ("laplace", "biharmonic") for share in SHARES]
+                   for kind in kinds for share in SHARES]
     return list(dict.fromkeys(candidates))          # frozen dataclasses hash: drop repeats
 
 
@@ -383,7 +409,7 @@ def choose_settings(values_of: Callable[[tuple[slice, slice]], np.ndarray], hole
                     rng: np.random.Generator, rounds: tuple[int, ...] = (),
                     patch_sizes: tuple[int, ...] = (), error_ratio: float = MARGIN,
                     case: HeldOut | None = None, reweigh: bool = False,
-                    last_rounds: tuple[int, ...] = ()
+                    last_rounds: tuple[int, ...] = (), kinds: tuple[str, ...] = SMOOTH_KINDS
                     ) -> tuple[Settings, list[tuple[Settings, float]]]:
     """The candidate of least mean squared error on a held-out hole (if its error is below
     ``error_ratio`` times the given settings' and lower by ``FLOOR``), and every candidate's
@@ -398,8 +424,8 @@ def choose_settings(values_of: Callable[[tuple[slice, slice]], np.ndarray], hole
     and charged the same way. ``case`` is a held-out problem cut by the caller (thick
     holes cut a cheaper one); by default :func:`held_out` cuts it. With ``reweigh``, each of
     :func:`weighting_candidates` of the choice is filled too and replaces it when its error is
-    ``WEIGHTING_MARGIN`` of the choice's or less. Falls back on ``settings`` when no held-out
-    hole can be cut.
+    ``WEIGHTING_MARGIN`` of the choice's or less. ``kinds``: the smooth fills mixed in
+    (:func:`smooth_candidates`). Falls back on ``settings`` when no held-out hole can be cut.
     """
     if case is None:
         case = held_out(hole, scattered=scattered, margin=margin, rng=rng)
@@ -425,7 +451,7 @@ def choose_settings(values_of: Callable[[tuple[slice, slice]], np.ndarray], hole
     def scored(patch: int, count: int) -> list[tuple[Settings, float]]:
         base = settings.replace(patch_size=patch, rounds=count)
         return [(candidate, error_of(estimates[patch, count], candidate))
-                for candidate in smooth_candidates(base)]
+                for candidate in smooth_candidates(base, kinds)]
 
     scores = {key: scored(*key) for key in estimates}
     promising = _most_promising(scores) if last_rounds else None

@@ -44,7 +44,8 @@ class Settings:
     # How a smooth grid fill is mixed into the graph solution: "boundary", a biharmonic fill on
     # the pixels within two of the known ones only; "laplace" or "biharmonic", that grid fill
     # averaged in over the whole hole; "match", the biharmonic fill by match quality
-    # (SmoothFills.match_mix); "none", the graph solution as it is.
+    # (SmoothFills.match_mix); "frequency match", the frequency-selective extrapolation
+    # (graphinpaint._frequency) by match quality; "none", the graph solution as it is.
     smooth: str = "boundary"
     smooth_share: float = 0.25
     # Thick holes: the layers read a fill at half resolution inside the hole (_pyramid).

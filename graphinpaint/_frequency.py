@@ -1,0 +1,293 @@
+"""Frequency-selective extrapolation of compact holes: a sparse Fourier model fitted to the
+known pixels around each block of the hole and continued into it.
+
+After Seiler and Kaup's complex-valued frequency selective extrapolation and Genser, Seiler
+and Kaup's frequency selective reconstruction (the method of OpenCV contrib's
+``cv2.xphoto.inpaint`` with ``INPAINT_FSR_FAST``; no library offers it as a function on an
+array, so it is written here). For each block of the hole, a window of ``FFT_SIZE`` pixels
+around it is modelled as a sum of DFT basis functions, chosen greedily: the one whose weighted
+projection on the residual is largest (spectrally weighted towards low frequencies), added at
+``ORTHOGONALITY`` of that projection (the basis functions are not orthogonal under the weight,
+which decays as ``RHO`` to the distance from the block's centre and is 0 on missing pixels).
+Every step is done on the residual's spectrum: adding a basis function moves it by the
+weight's spectrum, shifted. The model's values fill the block's missing pixels, which then
+count as known at ``FILLED_WEIGHT`` for later blocks. Blocks whose surroundings vary are split
+(16, 8, 4 pixels), and blocks with the most known neighbours go first.
+
+It continues smooth gradients and oriented texture across a compact hole, where a grid fill
+flattens and patch matching copies what lies beside. :class:`graphinpaint.selection.SmoothFills`
+keeps it as the ``"frequency"`` fill; thick holes mix it into the graph solution where their
+matches are poor (``Settings.smooth == "frequency match"``, docs/pipeline.md).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import scipy.fft
+from numba import njit
+
+__all__ = ["frequency_fill"]
+
+# The FSR_FAST profile (Genser et al.; the numbers cv2.xphoto uses): blocks of 16 pixels split
+# down to 4 where their surroundings vary (standard deviation SPLIT_DEVIATION[size] of the
+# value range or more), each extrapolated from a window of FFT_SIZE pixels whose weight decays
+# as RHO[size] per pixel (smaller blocks trust nearer pixels).
+BLOCK = 16
+SMALLEST_BLOCK = 4
+FFT_SIZE = 32
+RHO = {16: 0.8, 8: 0.7, 4: 0.66}
+SPLIT_DEVIATION = {16: 0.014, 8: 0.030}
+ORTHOGONALITY = 0.5
+FILLED_WEIGHT = 0.5
+# Basis functions per block: ITERATIONS_PER_DEVIATION times the standard deviation of the
+# window's available pixels (Genser et al., IWSSIP 2017), within these bounds.
+ITERATIONS_PER_DEVIATION = 1000
+MIN_ITERATIONS, MAX_ITERATIONS = 20, 100
+
+
+def frequency_fill(values: np.ndarray, hole: np.ndarray, *, on_hole: bool = False
+                   ) -> np.ndarray:
+    """The hole filled by frequency-selective extrapolation, each channel on its own.
+
+    Parameters
+    ----------
+    values : ndarray, shape (H, W, C), float
+        The image in [0, 1] (values in the hole are ignored).
+    hole : ndarray of bool, shape (H, W)
+        True = missing. Work is confined to the hole's bounding box and a margin of
+        ``(FFT_SIZE - SMALLEST_BLOCK) // 2`` pixels.
+    on_hole : bool, default False
+        Return the fill's values on the hole alone, shape (pixels, C) in increasing flat
+        order, not a filled copy of the image.
+
+    Returns
+    -------
+    ndarray
+        A filled copy of ``values`` (same dtype; known pixels unchanged), or its values on the
+        hole.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y, x = np.mgrid[:64, :64]
+    >>> wave = 0.5 + 0.4 * np.cos(2 * np.pi * (3 * y + 5 * x) / 32)
+    >>> hole = np.zeros((64, 64), bool); hole[24:40, 24:40] = True
+    >>> out = frequency_fill(wave[..., None], hole)
+    >>> bool(np.abs(out[..., 0] - wave)[hole].max() < 1e-6)
+    True
+    """
+    if values.ndim != 3 or values.shape[:2] != hole.shape or hole.dtype != bool:
+        raise ValueError("frequency_fill takes values of shape (H, W, C) and a boolean hole "
+                         f"of shape (H, W); got {values.shape} and {hole.shape} {hole.dtype}.")
+    filled = np.empty((np.count_nonzero(hole), values.shape[2]), values.dtype)
+    if not hole.any():
+        return filled if on_hole else values.copy()
+    margin = (FFT_SIZE - SMALLEST_BLOCK) // 2
+    rows, cols = np.flatnonzero(hole.any(axis=1)), np.flatnonzero(hole.any(axis=0))
+    crop = (slice(max(rows[0] - margin, 0), rows[-1] + 1 + margin),
+            slice(max(cols[0] - margin, 0), cols[-1] + 1 + margin))
+    origin = (rows[0] - crop[0].start, cols[0] - crop[1].start)
+    local_hole = hole[crop]
+    for channel in range(values.shape[2]):
+        plane = values[crop][..., channel].astype(np.float64)
+        _extrapolate_blocks(plane, local_hole, origin)
+        filled[:, channel] = plane[local_hole]      # the crop holds the hole: same order
+    if on_hole:
+        return filled
+    image = values.copy()
+    image[hole] = filled
+    return image
+
+
+def _extrapolate_blocks(plane: np.ndarray, hole: np.ndarray, origin: tuple[int, int]) -> None:
+    """Fill ``plane``'s hole in place, block by block, on a grid of blocks anchored at
+    ``origin`` (the hole's top-left corner): 16-pixel blocks first, each split in four
+    (recursively, down to ``SMALLEST_BLOCK``) where its window's available pixels vary."""
+    available = np.where(hole, 0.0, 1.0)
+    plane[hole] = 0.0
+    size = BLOCK
+    todo = _blocks_with_hole(hole, size, _grid_corners(hole.shape, origin, size))
+    while todo:
+        border = (FFT_SIZE - size) // 2
+        now, later = [], []
+        for corner in todo:
+            window = _window(corner, size, border, hole.shape)
+            deviation = _deviation(plane[window], available[window])
+            if size > SMALLEST_BLOCK and not deviation < SPLIT_DEVIATION[size]:
+                half = size // 2
+                later += [(corner[0] + dy, corner[1] + dx) for dy in (0, half) for dx in (0, half)]
+            else:
+                now.append(corner)
+        for corner in _in_order(now, available == 0, size):
+            window = _window(corner, size, border, hole.shape)
+            block = _block(corner, size, hole.shape)
+            model = _extrapolate(plane[window], available[window], RHO[size])
+            inner = tuple(slice(b.start - w.start, b.stop - w.start)
+                          for b, w in zip(block, window))
+            missing = available[block] == 0
+            plane[block][missing] = model[inner][missing]
+            available[block][missing] = FILLED_WEIGHT
+        size //= 2
+        todo = _blocks_with_hole(available == 0, size, later)
+
+
+def _grid_corners(shape: tuple[int, int], origin: tuple[int, int], size: int) -> list:
+    """The top-left corners of a grid of ``size`` blocks from ``origin`` to the end."""
+    return [(y, x) for y in range(origin[0], shape[0], size)
+            for x in range(origin[1], shape[1], size)]
+
+
+def _blocks_with_hole(hole: np.ndarray, size: int, corners: list) -> list:
+    """Those of the ``corners`` whose block holds a pixel of ``hole``."""
+    return [corner for corner in corners if hole[_block(corner, size, hole.shape)].any()]
+
+
+def _block(corner: tuple[int, int], size: int, shape: tuple[int, int]) -> tuple[slice, slice]:
+    return (slice(corner[0], min(corner[0] + size, shape[0])),
+            slice(corner[1], min(corner[1] + size, shape[1])))
+
+
+def _window(corner: tuple[int, int], size: int, border: int,
+            shape: tuple[int, int]) -> tuple[slice, slice]:
+    """The block grown by ``border``, cut at the edges of the plane."""
+    return (slice(max(corner[0] - border, 0), min(corner[0] + size + border, shape[0])),
+            slice(max(corner[1] - border, 0), min(corner[1] + size + border, shape[1])))
+
+
+def _deviation(window: np.ndarray, available: np.ndarray) -> float:
+    """Standard deviation of the window's available (known or filled) pixels; nan if none."""
+    seen = window[available > 0]
+    return float(seen.std()) if seen.size else float("nan")
+
+
+def _in_order(corners: list, missing: np.ndarray, size: int) -> list:
+    """The blocks in the order they are extrapolated, in waves: each wave takes, in raster
+    order, the blocks with the fewest of their 8 neighbours (blocks of the same grid) still
+    holding a ``missing`` pixel or lying outside the plane, but none beside a block taken
+    before it in the wave; as each is done, its neighbours count it so. Holes are filled from
+    all their corners at once, inward."""
+    corners = sorted(corners)
+    where = {corner: index for index, corner in enumerate(corners)}
+    shape = missing.shape
+    steps = [(dy * size, dx * size) for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx]
+
+    def is_open(y: int, x: int) -> bool:
+        return (y < 0 or x < 0 or y >= shape[0] or x >= shape[1]
+                or (y, x) in where or bool(missing[_block((y, x), size, shape)].any()))
+
+    count = np.array([sum(is_open(y + dy, x + dx) for dy, dx in steps) for y, x in corners])
+    done = np.zeros(len(corners), bool)
+    order = []
+    while not done.all():
+        least = count[~done].min()
+        wave, blocked = [], set()
+        for index in np.flatnonzero(~done & (count == least)):
+            if index not in blocked:
+                wave.append(index)
+                y, x = corners[index]
+                blocked.update(where.get((y + dy, x + dx), -1) for dy, dx in steps)
+        for index in wave:
+            done[index] = True
+            order.append(corners[index])
+            y, x = corners[index]
+            for dy, dx in steps:
+                neighbour = where.get((y + dy, x + dx))
+                if neighbour is not None:
+                    count[neighbour] -= 1
+    return order
+
+
+def _extrapolate(window: np.ndarray, available: np.ndarray, rho: float) -> np.ndarray:
+    """The sparse Fourier model of a window, fitted to its available pixels (weights
+    ``available``, times ``rho`` to the distance from the window's centre), on the window."""
+    height, width = window.shape
+    top, left = (FFT_SIZE - height) // 2, (FFT_SIZE - width) // 2
+    inside = (slice(top, top + height), slice(left, left + width))
+    weight = np.zeros((FFT_SIZE, FFT_SIZE))
+    weight[inside] = available * _decay(height, width, rho)
+    signal = np.zeros((FFT_SIZE, FFT_SIZE))
+    signal[inside] = window
+    deviation = _deviation(window, available)
+    iterations = int(np.clip(round(ITERATIONS_PER_DEVIATION * deviation), MIN_ITERATIONS,
+                             MAX_ITERATIONS)) if deviation == deviation else MIN_ITERATIONS
+    spectrum = _greedy_model(scipy.fft.rfft2(signal * weight), scipy.fft.fft2(weight),
+                             _FREQUENCY_WEIGHT, ORTHOGONALITY, iterations)
+    model = scipy.fft.irfft2(spectrum[:, :FFT_SIZE // 2 + 1], s=(FFT_SIZE, FFT_SIZE))
+    return model[inside] * FFT_SIZE ** 2
+
+
+@functools.lru_cache(maxsize=64)
+def _decay(height: int, width: int, rho: float) -> np.ndarray:
+    """``rho`` to the distance of each pixel of a window from its centre."""
+    u, v = np.ogrid[:height, :width]
+    return rho ** np.hypot(u + 0.5 - height // 2, v + 0.5 - width // 2)
+
+
+def _frequency_weights(size: int) -> np.ndarray:
+    """The spectral constraint: 1 at frequency 0, falling linearly with the (circular)
+    frequency's length to 0 at the highest, (size / 2, size / 2)."""
+    k = np.minimum(np.arange(size), size - np.arange(size))
+    return 1.0 - np.hypot(k[:, None], k[None, :]) * np.sqrt(2) / size
+
+
+_FREQUENCY_WEIGHT = _frequency_weights(FFT_SIZE)
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _greedy_model(residual, weight, frequency_weight, orthogonality,
+                  iterations):  # pragma: no cover - compiled by numba
+    """The model's DFT coefficients: ``iterations`` basis functions (a conjugate pair counts
+    two) chosen greedily from ``residual``, the weighted residual's spectrum (updated in
+    place; only its columns 0 to N/2 are read and kept: a real signal's spectrum is
+    Hermitian, ``R(-k) = conj(R(k))``).
+
+    Adding ``c`` times the basis function of frequency ``k`` to the model takes ``c W(l - k)``
+    from the residual's spectrum at ``l`` (``W`` the weight's spectrum); a real model adds
+    the conjugate coefficient at ``-k`` with it. The choice maximises ``|R(k)|`` times the
+    frequency weight; the next choice is found while the residual is updated."""
+    size = residual.shape[0]
+    half = size // 2 + 1
+    model = np.zeros((size, size), np.complex128)
+    total = weight[0, 0].real
+    if not total > 0:                           # nothing known in the window: no model
+        return model
+    score = frequency_weight * frequency_weight
+    best, bu, bv = -1.0, 0, 0
+    for u in range(size):
+        for v in range(half):
+            value = (residual[u, v].real ** 2 + residual[u, v].imag ** 2) * score[u, v]
+            if value > best:
+                best, bu, bv = value, u, v
+    done = 0
+    while done < iterations:
+        c = orthogonality * residual[bu, bv] / total
+        cu, cv = (size - bu) % size, (size - bv) % size
+        pair = not (cu == bu and cv == bv)
+        if not pair:                            # a real basis function: (0, 0), (0, N/2), ...
+            c = c.real + 0j
+        cc = np.conj(c)
+        model[bu, bv] += c
+        if pair:
+            model[cu, cv] += cc
+        best, nu, nv = -1.0, 0, 0
+        for u in range(size):
+            su, tu = u - bu, u - cu
+            su += size if su < 0 else 0
+            tu += size if tu < 0 else 0
+            for v in range(half):
+                sv, tv = v - bv, v - cv
+                sv += size if sv < 0 else 0
+                tv += size if tv < 0 else 0
+                step = c * weight[su, sv]
+                if pair:
+                    step += cc * weight[tu, tv]
+                value = residual[u, v] - step
+                residual[u, v] = value
+                value2 = (value.real ** 2 + value.imag ** 2) * score[u, v]
+                if value2 > best:
+                    best, nu, nv = value2, u, v
+        bu, bv = nu, nv
+        done += 2 if pair else 1
+    return model
