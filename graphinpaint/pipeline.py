@@ -76,8 +76,8 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
             smooth_share: float | None = None, method: str = "auto",
             self_validation: bool | None = None, coarse_to_fine: bool = False,
             channel_axis: int | None = -1,
-            progress: ProgressCallback | None = None, _thick: bool | None = None
-            ) -> np.ndarray:
+            progress: ProgressCallback | None = None, _thick: bool | None = None,
+            _deep: bool | None = None) -> np.ndarray:
     """Fill the hole of an image by the Dirichlet problem of a graph p-Laplacian.
 
     Parameters
@@ -195,6 +195,10 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         Private: whether the hole is thick (blocks, blotches), measured from the hole when
         None. :func:`~graphinpaint.inpaint_large` settles it once from the whole mask, so that
         a tile that sees a sliver of a block runs the same pipeline as the others.
+    _deep : bool, optional
+        Private: whether a thick hole is deeper than ``_thick_holes.DEEPEST_REFINED``, which
+        searches its inner layers from seeds; measured from the hole when None (settled by
+        :func:`~graphinpaint.inpaint_large` likewise).
 
     Returns
     -------
@@ -265,7 +269,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
                                  if size <= min(channels_last.shape[:2]))
     # Layers widen their window with depth (_reach) and thick holes follow it: measured once.
     depth = _holes.deepest(hole) if strategy == "layers" and hole.any() else 0
-    deep = thick and depth > _holes.DEEPEST_REFINED
+    deep = thick and (depth > _holes.DEEPEST_REFINED if _deep is None else bool(_deep))
     if rounds is None:
         rounds = _holes.rounds_for(strategy, thick, deep)
     default_window = window is None
@@ -290,6 +294,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         refine_k=k if thick and rounds > 1 else None,          # None: 2 k
         adaptive_rounds=_holes.is_strokes(strategy, thick),
         smooth=mix, smooth_share=share, coarse_to_fine=bool(coarse_to_fine) and thick,
+        seeded_from=_holes.SEEDED_FROM if deep else None,
         p=p, form=form, method=method)
     # Work on the part of the image that the searches can reach: cost follows the hole.
     reach = _reach(depth, settings.window, window_growth, max((patch_size, *more_patches)),
@@ -436,7 +441,7 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
                                 patch_size=s.patch_size, k=s.k, window=s.window,
                                 growth=s.window_growth, bandwidth=s.bandwidth,
                                 grid_weight=s.grid_weight, solve=solve, reporter=reporter,
-                                guide=guide)
+                                guide=guide, seeded_from=s.seeded_from)
         if release_start:
             smooth.forget("laplace")
         if after_layers is not None:
