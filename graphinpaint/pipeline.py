@@ -32,6 +32,8 @@ graphs they solve on) know both images and graphs; they read no files and parse 
 from __future__ import annotations
 
 import dataclasses
+import functools
+from concurrent.futures import Future
 from typing import Callable
 
 import numpy as np
@@ -43,7 +45,8 @@ from ._image_range import (_channels_last, _check_finite, _checked_mask, _from_u
 from ._memory import check_fits_in_memory, release_freed_memory
 from ._stages import ProgressCallback, _fill_layers, _layers, _Progress, _refine, _round_windows
 from ._validation import InpaintError, check_choice, check_float, check_int
-from .fills import BACKGROUND_BAND_MAX, _bounding_box, is_large_and_thin, is_scattered
+from .fills import (BACKGROUND_BAND_MAX, _bounding_box, _done, _in_background,
+                    is_large_and_thin, is_scattered)
 from .graph import _reused_node_indices
 from .patches import check_patch_size
 from .selection import (LAST_ROUNDS, LAYERS_MARGIN, MARGIN, MATCH_SHARE, PATCH_SIZES, ROUNDS,
@@ -304,6 +307,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
                          channels_last.shape[2], func)
     values, _ = _to_unit_range(channels_last[region], hole[region], scale)
     smooth = SmoothFills(values, hole[region], settings.method)
+    mix_choice = None
     if self_validation and smooth_share is None:
         # The first estimate depends on the hole alone: solved while the held-out one is.
         smooth.prepare("raw biharmonic" if strategy == "global" else "laplace")
@@ -311,8 +315,12 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
             return _to_unit_range(channels_last[window], hole[window], scale)[0]
 
         if thick:
-            settings = _self_validate_thick(values_of, hole, settings, reach,
-                                            default_window=default_window)
+            # It chooses the smooth mix only, which the graph fill does not read: the held-out
+            # fill runs in a thread of its own beside the real one (each one's Python work
+            # beside the other's kernels), where numba allows it.
+            mix_choice = _beside(functools.partial(
+                _self_validate_thick, default_window=default_window),
+                values_of, hole, settings, reach)
         else:
             settings, _ = choose_settings(values_of, hole, settings, _graph_fill,
                                           scattered=scattered, margin=reach,
@@ -323,9 +331,34 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
                                           last_rounds=LAST_ROUNDS if more_rounds else ())
             if fewer_matches:
                 settings = settings.replace(k=_SCATTERED_FILL_K)       # 2 k in the rounds
-    estimate = _fill(values, hole[region], settings, progress, smooth=smooth)
+    estimate = _fill(values, hole[region], settings, progress, smooth=smooth,
+                     mix_choice=mix_choice)
     return _from_unit_range(estimate, original, channels_last, hole, scale, channel_axis,
                             region)
+
+
+def _beside(function: Callable, *args) -> Future | Settings:
+    """``function(*args)`` in a thread of its own if numba's threading layer lets two
+    threads launch parallel kernels at once (OpenMP, TBB; the workqueue layer aborts the
+    process), else here."""
+    if _threadsafe_kernels():
+        return _in_background(function, *args)
+    return function(*args)
+
+
+def _threadsafe_kernels() -> bool:
+    """Whether numba's threading layer, once chosen, is safe to enter from two threads."""
+    return _numba_threading_layer() in ("omp", "tbb")
+
+
+def _numba_threading_layer() -> str | None:
+    """numba's threading layer, None until a parallel kernel has run (it is chosen then)."""
+    import numba
+
+    try:
+        return numba.threading_layer()
+    except ValueError:
+        return None
 
 
 def _default_mix(strategy: str, thick: bool, rounds: int,
@@ -383,9 +416,12 @@ def _held_out_settings(held: np.ndarray, settings: Settings) -> tuple[Settings, 
 
 def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
           progress: ProgressCallback | None = None, *,
-          smooth: SmoothFills | None = None) -> np.ndarray:
+          smooth: SmoothFills | None = None,
+          mix_choice: Future | Settings | None = None) -> np.ndarray:
     """The pipeline's stages on a working region in [0, 1]; returns the filled region.
-    ``smooth``: the region's smooth fills, if some are solved or under way already."""
+    ``smooth``: the region's smooth fills, if some are solved or under way already.
+    ``mix_choice``: the settings to mix the smooth fills in by, if not ``settings`` (which
+    they may differ from in the mix only), or their choice under way."""
     smooth = SmoothFills(values, hole, settings.method) if smooth is None else smooth
     after_layers = None
     if settings.smooth == "boundary" and settings.smooth_share > 0:
@@ -407,8 +443,11 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
     # The last use of the Laplace start is the layers' unless it is mixed in after them.
     with _reused_node_indices():            # the layers' and rounds' graphs share one index
         estimate = _graph_fill(values, hole, settings, progress, smooth=smooth,
-                               release_start=settings.smooth != "laplace",
+                               release_start=(settings.smooth != "laplace" and
+                                              mix_choice is None),
                                after_layers=after_layers)
+    if mix_choice is not None:
+        settings = _done(mix_choice)
     release_freed_memory(values)
     smooth.polish(settings)
     return mix_smooth(estimate, hole, settings, smooth)
