@@ -186,8 +186,10 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
     coarse_to_fine : bool, default False
         Thick holes only (blocks, blotches): fill the hole at half resolution first, where the
         window reaches twice as far, and let the layers' patch distances read that fill inside
-        the hole. It continues a bar across an 80-px block that the default breaks (49 against
-        20 dB), but on the compare benchmark's 26 thick cases it loses as much as it gains
+        the hole. It continues a bar across a 48-px block that the default breaks (38 against
+        21 dB; past 32 px deep the default's seeded layers continue one too: an 80-px block,
+        51.7 dB, 49.3 with the option), but on the compare benchmark's 26 thick cases it loses
+        as much as it gains
         (-6 to +2.2 dB, +0.5 in sum: docs/pipeline.md), hence off. About 1.5x the time.
         Python only: the ``graphinpaint`` command and the web form have no flag for it.
     channel_axis : int or None, default -1
