@@ -8,7 +8,8 @@ untimed, then four times on the same arguments: as dispatched (the offset kernel
 queries' patches overlap, ``graph._offset_tiles``), as before this kernel existed
 (the windowed kernel, or the reduced-space shortlist and exact re-ranking when the call asks
 for one), with the windowed kernel exactly, and with the offset kernel; the pipeline goes on
-with the dispatched result. Per case and kind of search (masked: the layers; full: the
+with the dispatched result. Per case and kind of search (masked: the layers; seeded: the deep
+layers searched from seeds, whose "windowed" way is the exact search without them; full: the
 refinement; shortlist: the scattered-loss refinement): the calls, their queries, CPU seconds of
 each way (``time.process_time``: both numba threads, robust to other work on the machine), how
 many calls the rule gives the offset kernel, and the share of queries whose k neighbours are
@@ -83,11 +84,13 @@ class Recorder:
         self.query(search, queries, **kwargs)       # untimed: the first run pays for the caches
         picked, picked_cpu = _cpu(self.query, search, queries, **kwargs)
         before, before_cpu = self.forced(None, search, queries, kwargs)
-        exact, exact_cpu = self.forced(None, search, queries, {**kwargs, "shortlist": None})
+        exact, exact_cpu = self.forced(None, search, queries,
+                                       {**kwargs, "shortlist": None, "seeds": None})
         _, offset_cpu = self.forced(True, search, queries, kwargs)
         pixels = graph._pixel_subset(queries, search.shape, "benchmark")
         qy, qx = (a.astype(np.int64) for a in np.divmod(pixels, search.shape[1]))
-        kind = "shortlist" if kwargs.get("shortlist") else "full" if search._uniform else "masked"
+        kind = ("seeded" if kwargs.get("seeds") is not None else "shortlist"
+                if kwargs.get("shortlist") else "full" if search._uniform else "masked")
         self.rows.append(dict(
             kind=kind, queries=len(pixels), picked=picked_cpu, before=before_cpu,
             windowed=exact_cpu, offset=offset_cpu,
@@ -100,7 +103,7 @@ class Recorder:
 
 def summarise(name: str, rows: list[dict]) -> None:
     """One table row per kind of search."""
-    for kind in ("masked", "full", "shortlist"):
+    for kind in ("masked", "seeded", "full", "shortlist"):
         part = [r for r in rows if r["kind"] == kind]
         if not part:
             continue

@@ -31,6 +31,7 @@ STAGES = [(graph, "window_knn_kernel", "search kernels"),
           (graph, "query_tiles", "search kernels"),           # the offset kernel's dispatch
           (graph, "tile_patch_pixels", "search kernels"),
           (graph, "rerank_kernel", "search kernels"),
+          (graph, "seeded_knn_kernel", "search kernels"),      # deep layers (tenth pass)
           (graph, "_pixel_graph_from_knn", "kNN graph + weights"),
           (_stages, "_match_weights", "kNN graph + weights"),
           (_stages, "_with_grid_edges", "kNN graph + weights"),

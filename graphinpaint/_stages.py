@@ -16,6 +16,7 @@ from . import _pyramid
 from . import weights as _weights
 from ._edges import row_sums
 from ._memory import release_freed_memory
+from ._seeded_search import seeds_from_neighbours
 from .fills import layer_depths
 from .graph import PatchSearch, PixelGraph, _node_positions, _union_of_pixels
 from .solvers import solve_dirichlet
@@ -63,34 +64,54 @@ def _round_windows(reach: np.ndarray, window: int) -> np.ndarray:
 def _match_reach(graph: PixelGraph, queries: np.ndarray) -> np.ndarray:
     """Each query's farthest match in a kNN graph of :func:`~graphinpaint.graph.window_knn`
     (Chebyshev distance in pixels; 0 without a match)."""
-    matrix, width = graph.matrix, graph.shape[1]
+    width = graph.shape[1]
+    owner, slot, matched = _query_entries(graph, queries)
+    qy, qx = np.divmod(queries[owner], width)
+    my, mx = np.divmod(matched, width)
+    offset = np.maximum(np.abs(qy - my), np.abs(qx - mx))
+    reach = np.zeros(len(queries), np.int64)
+    starts = np.flatnonzero(slot == 0)                      # each matched query's first entry
+    if len(starts):
+        reach[owner[starts]] = np.maximum.reduceat(offset, starts)
+    return reach
+
+
+def _neighbour_lists(graph: PixelGraph, queries: np.ndarray, k: int) -> np.ndarray:
+    """Each query's matches in a kNN graph (flat pixel indices), (n, k), -1 = none."""
+    owner, slot, matched = _query_entries(graph, queries)
+    lists = np.full((len(queries), k), -1, np.int64)
+    lists[owner, slot] = matched
+    return lists
+
+
+def _query_entries(graph: PixelGraph, queries: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The entries of the queries' rows in a kNN graph: for each, its query (position in
+    ``queries``), its place in that row, and the flat pixel index it matches; by query."""
+    matrix = graph.matrix
     rows = graph.node_of(queries)
     starts, counts = matrix.indptr[rows], np.diff(matrix.indptr)[rows]
     owner = np.repeat(np.arange(len(queries)), counts)
     first = np.cumsum(counts) - counts                      # each query's first entry
-    entries = starts[owner] + np.arange(len(owner)) - first[owner]
-    qy, qx = np.divmod(queries[owner], width)
-    my, mx = np.divmod(graph.nodes[matrix.indices[entries]], width)
-    offset = np.maximum(np.abs(qy - my), np.abs(qx - mx))
-    reach = np.zeros(len(queries), np.int64)
-    matched = counts > 0
-    if matched.any():
-        reach[matched] = np.maximum.reduceat(offset, first[matched])
-    return reach
+    slot = np.arange(len(owner)) - first[owner]
+    return owner, slot, graph.nodes[matrix.indices[starts[owner] + slot]]
 
 
 def _fill_layers(values: np.ndarray, hole: np.ndarray, start: Callable[[], np.ndarray],
                  layers: list[np.ndarray], *, patch_size: int,
                  k: int, window: int, growth: float, bandwidth: float, grid_weight: float,
-                 solve: dict, reporter: "_Progress", guide: np.ndarray | None = None
-                 ) -> np.ndarray:
+                 solve: dict, reporter: "_Progress", guide: np.ndarray | None = None,
+                 seeded_from: int | None = None) -> np.ndarray:
     """Fill the hole layer by layer from its boundary inward, one Dirichlet problem per layer.
     ``start()`` gives the solves' initial values on the hole, shape (pixels, C) in increasing
     flat order; it is asked for once, after the first layer's search, which does not read it
     (4096^2 scratches: 116 MiB more at the peak, 2,466 MiB, than when the start is awaited
     first), and written into the hole's pixels not filled yet (no image-sized start: 400 MB
     and 0.7 s of copying at 4096^2). ``guide``: values of the hole that the patch distances
-    read, at ``_pyramid.GUIDE_CONFIDENCE``, until filled (the search keeps its own copy)."""
+    read, at ``_pyramid.GUIDE_CONFIDENCE``, until filled (the search keeps its own copy).
+    ``seeded_from``: the layers from this one on (1 = the boundary's) are searched from the
+    matches of their filled neighbours (``PatchSearch.query``'s ``seeds``), not their whole
+    window."""
     channels = values.shape[2]
     started = False
     hole_pixels = np.flatnonzero(hole)
@@ -104,9 +125,16 @@ def _fill_layers(values: np.ndarray, hole: np.ndarray, start: Callable[[], np.nd
     # Matching needs no more than float32: half the memory traffic of the search kernel.
     search = PatchSearch(current, patch_size=patch_size, candidates=filled,
                          confidence=confidence, _work=np.float32)
+    # Each hole pixel's matches once its layer is searched: the seeds of the layers after.
+    matches = None if seeded_from is None else np.full((len(hole_pixels), k), -1, np.int64)
     for layer, queries in enumerate(layers, start=1):
         half = window // 2 + int(growth * (layer - 1))
-        graph = search.query(queries, k=k, window=2 * half + 1, min_overlap=0.3)
+        seeds = None
+        if matches is not None and layer >= seeded_from:
+            seeds = seeds_from_neighbours(queries, matches, hole_pixels, hole.shape)
+        graph = search.query(queries, k=k, window=2 * half + 1, min_overlap=0.3, seeds=seeds)
+        if matches is not None:
+            matches[np.searchsorted(hole_pixels, queries)] = _neighbour_lists(graph, queries, k)
         weights = _with_grid_edges(_match_weights(graph, bandwidth), queries, filled,
                                    grid_weight)
         if not started:

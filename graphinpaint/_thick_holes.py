@@ -15,8 +15,9 @@ from .fills import _bounding_box, layer_depths
 from .selection import HeldOut
 
 __all__ = ["DEEPEST_REFINED", "DEEP_WINDOW", "DEFAULT_K", "HELD_OUT_GAP", "HELD_OUT_SCALE",
-           "STROKES_K", "STROKES_ROUNDS", "THICK_STROKE", "deepest", "default_patch_size",
-           "is_strokes", "is_thick", "k_for", "patch_for", "rounds_for", "shrunk_beside"]
+           "SEEDED_FROM", "STROKES_K", "STROKES_ROUNDS", "THICK_STROKE", "deepest",
+           "default_patch_size", "is_strokes", "is_thick", "k_for", "patch_for", "rounds_for",
+           "shrunk_beside"]
 
 # A hole whose strokes are this wide or wider (blocks, blotches) is matched with larger patches.
 THICK_STROKE = 8.0
@@ -27,6 +28,14 @@ THICK_STROKE = 8.0
 # on 80-pixel blocks over eight images the wider window was mixed.
 DEEPEST_REFINED = 32
 DEEP_WINDOW = 51
+# The layers of a deep hole from this depth on are searched from their filled neighbours'
+# matches (graphinpaint._seeded_search) instead of their whole window, which grows with the
+# depth (barbara's blob: 51 to 129 pixels). Barbara: 27.719 dB against 27.758 with every
+# layer exact; seeded from layer 12, 27.757 dB, but a 36-deep blotch on stripes
+# (tests/test_seeded_search.py) lost 0.27 dB there and 0.03 from 16 (from 5 or 1, barbara
+# lost 0.23 and 0.29 dB). The layers' search costs 1.4x less CPU (docs/benchmarks.md,
+# "Tenth pass: barbara's layers").
+SEEDED_FROM = 16
 # Self-validation of a thick hole holds out each of its parts shrunk by HELD_OUT_SCALE (a 64-px
 # block: a 32-px one) and moved beside it, HELD_OUT_GAP pixels away: a quarter of the area, so
 # that the held-out fill costs a fraction of the real one (a same-size held-out block cost 2.3x

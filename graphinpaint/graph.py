@@ -33,6 +33,7 @@ from scipy import ndimage as ndi
 
 from ._offset_kernel import offset_knn_kernel, query_tiles, tile_patch_pixels
 from ._search_kernels import box_means_at, rerank_kernel, window_knn_kernel
+from ._seeded_search import SEEDED_LOCAL, seeded_knn_kernel
 from ._graph_arguments import (_checked_indices, _confidence_map, _node_subset,
                                _pixel_subset, _spatial_mask, _window_sizes)
 from ._validation import InpaintError, check_choice, check_float, check_int
@@ -272,8 +273,13 @@ class PatchSearch:
 
     def query(self, queries: np.ndarray, *, k: int = 10, window: int | np.ndarray = 31,
               min_overlap: float = 0.0, exclude_self: bool = True,
-              shortlist: int | None = None) -> PixelGraph:
-        """The k nearest candidates of each query in its window (see :func:`window_knn`)."""
+              shortlist: int | None = None, seeds: np.ndarray | None = None) -> PixelGraph:
+        """The k nearest candidates of each query in its window (see :func:`window_knn`).
+
+        ``seeds``: an approximate search instead, of the candidates around these pixels only
+        (an (n, S) array of flat pixel indices per query, -1 = none; see
+        ``graphinpaint._seeded_search``), for full patches with confidence.
+        """
         func = self._func
         k = check_int(k, "k", func, low=1)
         min_overlap = check_float(min_overlap, "min_overlap", func, low=0.0, high=1.0)
@@ -283,6 +289,13 @@ class PatchSearch:
         windows = _window_sizes(window, len(query_pixels), func)
         qy, qx = (a.astype(np.int64) for a in np.divmod(query_pixels, self.shape[1]))
         radius = (windows // 2).astype(np.int64)
+        if seeds is not None:
+            neighbours, squared = seeded_knn_kernel(
+                self._planes, self._conf, qy, qx, radius, self.candidates, self.patch_size, k,
+                min_overlap, exclude_self, _checked_seeds(seeds, len(query_pixels), self.shape,
+                                                          func), SEEDED_LOCAL)
+            return _pixel_graph_from_knn(query_pixels, neighbours, np.sqrt(squared),
+                                         self.shape)
         tiles = _offset_tiles(qy, qx, self.patch_size, masked=not self._uniform)
         if tiles is not None:           # exact, and cheaper than a shortlist too (measured)
             neighbours, squared = offset_knn_kernel(
@@ -328,6 +341,24 @@ class PatchSearch:
         for plane in (*self._planes, self._conf):
             _repad(plane, self.patch_size)
         self._reduced = None
+
+
+def _checked_seeds(seeds: np.ndarray, queries: int, shape: tuple[int, int],
+                   func: str) -> np.ndarray:
+    """The seeds as an (queries, S) int64 array of flat pixel indices or -1, or a clear
+    error."""
+    seeds = np.asarray(seeds)
+    if seeds.ndim != 2 or len(seeds) != queries or not np.issubdtype(seeds.dtype, np.integer):
+        raise InpaintError(
+            f"The 'seeds' parameter of {func} must be an integer array of shape (queries, S): "
+            f"one row per query. Got {seeds.dtype} of shape {seeds.shape} for {queries} "
+            f"queries.")
+    if seeds.size and (seeds.min() < -1 or seeds.max() >= shape[0] * shape[1]):
+        raise InpaintError(
+            f"The 'seeds' parameter of {func} holds flat pixel indices of a {shape[0]} x "
+            f"{shape[1]} image, or -1 for none. Got values from {seeds.min()} to "
+            f"{seeds.max()}.")
+    return np.ascontiguousarray(seeds, dtype=np.int64)
 
 
 def _padded_planes(image: np.ndarray, patch_size: int, dtype: type) -> np.ndarray:

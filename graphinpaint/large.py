@@ -221,6 +221,7 @@ def _resolved_options(hole: Any, options: dict, tile: int, scheduler: Any,
         thick = is_thick(_stroke_width(hole, tile, scheduler), strategy)
         deep = thick and deepest() > DEEPEST_REFINED
     options["_thick"] = thick
+    options["_deep"] = deep
     if options.get("window") is None:
         options["window"] = _window_for(strategy, deep)
     if options.get("patch_size") is None:

@@ -32,6 +32,8 @@ graphs they solve on) know both images and graphs; they read no files and parse 
 from __future__ import annotations
 
 import dataclasses
+import functools
+from concurrent.futures import Future
 from typing import Callable
 
 import numpy as np
@@ -43,7 +45,8 @@ from ._image_range import (_channels_last, _check_finite, _checked_mask, _from_u
 from ._memory import check_fits_in_memory, release_freed_memory
 from ._stages import ProgressCallback, _fill_layers, _layers, _Progress, _refine, _round_windows
 from ._validation import InpaintError, check_choice, check_float, check_int
-from .fills import BACKGROUND_BAND_MAX, _bounding_box, is_large_and_thin, is_scattered
+from .fills import (BACKGROUND_BAND_MAX, _bounding_box, _done, _in_background,
+                    is_large_and_thin, is_scattered)
 from .graph import _reused_node_indices
 from .patches import check_patch_size
 from .selection import (LAST_ROUNDS, LAYERS_MARGIN, MARGIN, MATCH_SHARE, PATCH_SIZES, ROUNDS,
@@ -76,8 +79,8 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
             smooth_share: float | None = None, method: str = "auto",
             self_validation: bool | None = None, coarse_to_fine: bool = False,
             channel_axis: int | None = -1,
-            progress: ProgressCallback | None = None, _thick: bool | None = None
-            ) -> np.ndarray:
+            progress: ProgressCallback | None = None, _thick: bool | None = None,
+            _deep: bool | None = None) -> np.ndarray:
     """Fill the hole of an image by the Dirichlet problem of a graph p-Laplacian.
 
     Parameters
@@ -188,8 +191,10 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
     coarse_to_fine : bool, default False
         Thick holes only (blocks, blotches): fill the hole at half resolution first, where the
         window reaches twice as far, and let the layers' patch distances read that fill inside
-        the hole. It continues a bar across an 80-px block that the default breaks (49 against
-        20 dB), but on the compare benchmark's 26 thick cases it loses as much as it gains
+        the hole. It continues a bar across a 48-px block that the default breaks (38 against
+        21 dB; past 32 px deep the default's seeded layers continue one too: an 80-px block,
+        51.7 dB, 49.3 with the option), but on the compare benchmark's 26 thick cases it loses
+        as much as it gains
         (-6 to +2.2 dB, +0.5 in sum: docs/pipeline.md), hence off. About 1.5x the time.
         Python only: the ``graphinpaint`` command and the web form have no flag for it.
     channel_axis : int or None, default -1
@@ -200,6 +205,10 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         Private: whether the hole is thick (blocks, blotches), measured from the hole when
         None. :func:`~graphinpaint.inpaint_large` settles it once from the whole mask, so that
         a tile that sees a sliver of a block runs the same pipeline as the others.
+    _deep : bool, optional
+        Private: whether a thick hole is deeper than ``_thick_holes.DEEPEST_REFINED``, which
+        searches its inner layers from seeds; measured from the hole when None (settled by
+        :func:`~graphinpaint.inpaint_large` likewise).
 
     Returns
     -------
@@ -270,7 +279,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
                                  if size <= min(channels_last.shape[:2]))
     # Layers widen their window with depth (_reach) and thick holes follow it: measured once.
     depth = _holes.deepest(hole) if strategy == "layers" and hole.any() else 0
-    deep = thick and depth > _holes.DEEPEST_REFINED
+    deep = thick and (depth > _holes.DEEPEST_REFINED if _deep is None else bool(_deep))
     if rounds is None:
         rounds = _holes.rounds_for(strategy, thick, deep)
     default_window = window is None
@@ -295,6 +304,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         refine_k=k if thick and rounds > 1 else None,          # None: 2 k
         adaptive_rounds=_holes.is_strokes(strategy, thick),
         smooth=mix, smooth_share=share, coarse_to_fine=bool(coarse_to_fine) and thick,
+        seeded_from=_holes.SEEDED_FROM if deep else None,
         p=p, form=form, method=method)
     # Work on the part of the image that the searches can reach: cost follows the hole.
     reach = _reach(depth, settings.window, window_growth, max((patch_size, *more_patches)),
@@ -304,6 +314,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
                          channels_last.shape[2], func)
     values, _ = _to_unit_range(channels_last[region], hole[region], scale)
     smooth = SmoothFills(values, hole[region], settings.method)
+    mix_choice = None
     if self_validation and smooth_share is None:
         # The first estimate depends on the hole alone: solved while the held-out one is.
         smooth.prepare("raw biharmonic" if strategy == "global" else "laplace")
@@ -311,8 +322,12 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
             return _to_unit_range(channels_last[window], hole[window], scale)[0]
 
         if thick:
-            settings = _self_validate_thick(values_of, hole, settings, reach,
-                                            default_window=default_window)
+            # It chooses the smooth mix only, which the graph fill does not read: the held-out
+            # fill runs in a thread of its own beside the real one (each one's Python work
+            # beside the other's kernels), where numba allows it.
+            mix_choice = _beside(functools.partial(
+                _self_validate_thick, default_window=default_window),
+                values_of, hole, settings, reach)
         else:
             settings, _ = choose_settings(values_of, hole, settings, _graph_fill,
                                           scattered=scattered, margin=reach,
@@ -323,9 +338,34 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
                                           last_rounds=LAST_ROUNDS if more_rounds else ())
             if fewer_matches:
                 settings = settings.replace(k=_SCATTERED_FILL_K)       # 2 k in the rounds
-    estimate = _fill(values, hole[region], settings, progress, smooth=smooth)
+    estimate = _fill(values, hole[region], settings, progress, smooth=smooth,
+                     mix_choice=mix_choice)
     return _from_unit_range(estimate, original, channels_last, hole, scale, channel_axis,
                             region)
+
+
+def _beside(function: Callable, *args) -> Future | Settings:
+    """``function(*args)`` in a thread of its own if numba's threading layer lets two
+    threads launch parallel kernels at once (OpenMP, TBB; the workqueue layer aborts the
+    process), else here."""
+    if _threadsafe_kernels():
+        return _in_background(function, *args)
+    return function(*args)
+
+
+def _threadsafe_kernels() -> bool:
+    """Whether numba's threading layer, once chosen, is safe to enter from two threads."""
+    return _numba_threading_layer() in ("omp", "tbb")
+
+
+def _numba_threading_layer() -> str | None:
+    """numba's threading layer, None until a parallel kernel has run (it is chosen then)."""
+    import numba
+
+    try:
+        return numba.threading_layer()
+    except ValueError:
+        return None
 
 
 def _default_mix(strategy: str, thick: bool, rounds: int,
@@ -386,9 +426,12 @@ def _held_out_settings(held: np.ndarray, settings: Settings) -> tuple[Settings, 
 
 def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
           progress: ProgressCallback | None = None, *,
-          smooth: SmoothFills | None = None) -> np.ndarray:
+          smooth: SmoothFills | None = None,
+          mix_choice: Future | Settings | None = None) -> np.ndarray:
     """The pipeline's stages on a working region in [0, 1]; returns the filled region.
-    ``smooth``: the region's smooth fills, if some are solved or under way already."""
+    ``smooth``: the region's smooth fills, if some are solved or under way already.
+    ``mix_choice``: the settings to mix the smooth fills in by, if not ``settings`` (which
+    they may differ from in the mix only), or their choice under way."""
     smooth = SmoothFills(values, hole, settings.method) if smooth is None else smooth
     after_layers = None
     if settings.smooth == "boundary" and settings.smooth_share > 0:
@@ -412,8 +455,11 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
     # The last use of the Laplace start is the layers' unless it is mixed in after them.
     with _reused_node_indices():            # the layers' and rounds' graphs share one index
         estimate = _graph_fill(values, hole, settings, progress, smooth=smooth,
-                               release_start=settings.smooth != "laplace",
+                               release_start=(settings.smooth != "laplace" and
+                                              mix_choice is None),
                                after_layers=after_layers)
+    if mix_choice is not None:
+        settings = _done(mix_choice)
     release_freed_memory(values)
     smooth.polish(settings)
     return mix_smooth(estimate, hole, settings, smooth)
@@ -446,7 +492,7 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
                                 patch_size=s.patch_size, k=s.k, window=s.window,
                                 growth=s.window_growth, bandwidth=s.bandwidth,
                                 grid_weight=s.grid_weight, solve=solve, reporter=reporter,
-                                guide=guide)
+                                guide=guide, seeded_from=s.seeded_from)
         if release_start:
             smooth.forget("laplace")
         if after_layers is not None:

@@ -50,6 +50,10 @@ class Settings:
     smooth_share: float = 0.25
     # Thick holes: the layers read a fill at half resolution inside the hole (_pyramid).
     coarse_to_fine: bool = False
+    # The layers from this depth on are searched from their filled neighbours' matches
+    # (graphinpaint._seeded_search), not their whole window; None: every layer is searched
+    # exactly.
+    seeded_from: int | None = None
     p: float = 2.0
     form: str = "anisotropic"
     method: str = "auto"

@@ -3,7 +3,7 @@
 import numpy as np
 
 import graphinpaint as gi
-from graphinpaint import _thick_holes, pipeline
+from graphinpaint import _thick_holes, fills, pipeline
 
 
 def _block(n, side):
@@ -49,7 +49,8 @@ def _settings_used(monkeypatch, image, hole, **options):
     real_fill = pipeline._fill
 
     def spy(values, hole, settings, progress=None, **kwargs):
-        seen.append(settings)
+        choice = kwargs.get("mix_choice")
+        seen.append(settings if choice is None else fills._done(choice))
         return real_fill(values, hole, settings, progress, **kwargs)
 
     monkeypatch.setattr(pipeline, "_fill", spy)

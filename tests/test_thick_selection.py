@@ -5,7 +5,7 @@ import pytest
 import scipy.sparse as sp
 
 import graphinpaint as gi
-from graphinpaint import _thick_holes, pipeline, selection
+from graphinpaint import _thick_holes, fills, pipeline, selection
 from test_compact_holes import _settings_used
 
 N = 96
@@ -114,8 +114,13 @@ def _windows_used(monkeypatch, hole, **options):
         return settings, None
 
     monkeypatch.setattr(pipeline, "choose_settings", choose)
-    monkeypatch.setattr(pipeline, "_fill", lambda values, hole, settings, *a, **kw:
-                        (seen.update(real=settings.window), values)[1])
+    def fill(values, hole, settings, *args, mix_choice=None, **kwargs):
+        if mix_choice is not None:          # chosen beside the fill: waited for by it
+            fills._done(mix_choice)
+        seen.update(real=settings.window)
+        return values
+
+    monkeypatch.setattr(pipeline, "_fill", fill)
     image = np.tile(np.linspace(0, 1, 200), (200, 1))
     gi.inpaint(image, hole, channel_axis=None, **options)
     return seen
@@ -138,3 +143,20 @@ def test_a_deep_hole_s_held_out_fill_gets_the_window_of_its_own_depth(monkeypatc
 def test_a_window_the_caller_chose_is_the_held_out_fill_s_too(monkeypatch):
     seen = _windows_used(monkeypatch, _block(70, n=200), window=41)
     assert seen["real"] == seen["held_out"] == 41
+
+
+def test_choosing_the_mix_beside_the_fill_gives_the_same_result(monkeypatch):
+    """The held-out fill runs in a thread beside the real one where numba allows it: the same
+    result to the bit as one after the other (it picks a smooth fill here, so the choice
+    matters)."""
+    image, hole = _smooth_gradient(), _block(32)
+    gi.inpaint(image, hole, channel_axis=None)          # a kernel has run: a layer is chosen
+    threads = []
+    real = pipeline._in_background
+    monkeypatch.setattr(pipeline, "_in_background",
+                        lambda *args: threads.append(1) or real(*args))
+    beside = gi.inpaint(image, hole, channel_axis=None)
+    monkeypatch.setattr(pipeline, "_threadsafe_kernels", lambda: False)
+    after = gi.inpaint(image, hole, channel_axis=None)
+    assert threads == ([1] if pipeline._numba_threading_layer() in ("omp", "tbb") else [])
+    np.testing.assert_array_equal(beside, after)
