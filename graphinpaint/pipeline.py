@@ -41,7 +41,8 @@ from . import _thick_holes as _holes
 from ._image_range import (_channels_last, _check_finite, _checked_mask, _from_unit_range,
                            _to_unit_range, _unit_scale)
 from ._memory import check_fits_in_memory, release_freed_memory
-from ._stages import ProgressCallback, _fill_layers, _layers, _Progress, _refine, _round_windows
+from ._stages import (ProgressCallback, _fill_layers, _layers, _Progress, _refine, _round_windows,
+                      still_moving)
 from ._validation import InpaintError, check_choice, check_float, check_int
 from .fills import BACKGROUND_BAND_MAX, _bounding_box, is_large_and_thin, is_scattered
 from .graph import _reused_node_indices
@@ -414,7 +415,8 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
                 smooth: SmoothFills | None = None,
                 each_round: Callable[[np.ndarray], None] | None = None,
                 release_start: bool = False, after_layers: str | None = None,
-                start: np.ndarray | None = None) -> np.ndarray:
+                start: np.ndarray | None = None, start_moved: np.ndarray | None = None
+                ) -> np.ndarray:
     """The graph solution (first fill and refinement rounds), before any smooth fill is mixed
     in. ``smooth`` shares the grid fills with the mixing: the biharmonic one is the scattered
     strategy's start, and the costliest step at high loss. ``each_round(estimate)`` sees the
@@ -449,17 +451,27 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
         estimate = smooth["raw biharmonic"] if start is None else start
         reporter.advance()
         candidates, match_reach = ~hole, None
+        # Each hole pixel's change in the last round: the next refines those still moving.
+        moved = np.zeros(np.count_nonzero(hole)) if start_moved is None else start_moved.copy()
+        active = None if start_moved is None else still_moving(moved, hole, s.patch_size)
     # The layers' estimate is this call's own; the biharmonic start is shared with the mixing.
     owned = s.strategy == "layers"
     for round_index in range(s.rounds):
         release_freed_memory(values)
         # Rounds seen by each_round are kept by the caller: those are not overwritten.
-        estimate, smooth.match_distance = _refine(
+        estimate, distance = _refine(
             values, hole, estimate, patch_size=s.patch_size, k=s.refinement_k,
             window=(s.window if match_reach is None or round_index == 0
                     else _round_windows(match_reach, s.window)),
             bandwidth=s.bandwidth, grid_weight=s.grid_weight, solve=solve,
-            candidates=candidates, overwrite=owned and each_round is None, match_reach=match_reach)
+            candidates=candidates, overwrite=owned and each_round is None, match_reach=match_reach,
+            **({} if s.strategy == "layers" else {"active": active, "moved": moved}))
+        if s.strategy == "layers" or active is None or smooth.match_distance is None:
+            smooth.match_distance = distance
+        else:
+            smooth.match_distance[active] = distance
+        if s.strategy != "layers":
+            active = still_moving(moved, hole, s.patch_size)
         owned = True
         reporter.advance()
         if each_round is not None:

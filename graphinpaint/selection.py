@@ -434,9 +434,11 @@ def choose_settings(values_of: Callable[[tuple[slice, slice]], np.ndarray], hole
     if further:
         # Resumed from its last round: the further rounds of one patch size only.
         patch, done = promising
+        before = estimates.get((patch, done - 1)) if done > 1 else smooth["raw biharmonic"]
+        moved = None if before is None else _moved(before, estimates[promising], case.hole)
         for extra, estimate in _estimates_by_rounds(
                 local, case.hole, settings.replace(patch_size=patch), fill, smooth, further,
-                start=estimates[promising]).items():
+                start=estimates[promising], start_moved=moved).items():
             estimates[patch, done + extra] = estimate
             scores[patch, done + extra] = scored(patch, done + extra)
     given = (settings.patch_size, settings.rounds)
@@ -500,13 +502,15 @@ def _most_promising(scores: dict[tuple[int, int], list[tuple[Settings, float]]]
 
 def _estimates_by_rounds(values: np.ndarray, hole: np.ndarray, settings: Settings,
                          fill: GraphFill, smooth: SmoothFills, counts: tuple[int, ...], *,
-                         start: np.ndarray | None = None) -> dict[int, np.ndarray]:
+                         start: np.ndarray | None = None, start_moved: np.ndarray | None = None
+                         ) -> dict[int, np.ndarray]:
     """The graph solution after each of ``counts`` rounds, from one run of the most of them
     (and one of the first fill alone if 0 is a count: ``each_round`` sees rounds only).
     ``start``: rounds refine this estimate instead of the first fill (``counts`` then count
-    the rounds after it)."""
+    the rounds after it); ``start_moved``: each hole pixel's change in the round that made it
+    (the next round refines those still moving: ``_stages.still_moving``)."""
     last = max(counts)
-    resume = {} if start is None else {"start": start}
+    resume = {} if start is None else {"start": start, "start_moved": start_moved}
     if len(set(counts)) == 1:                   # one count: no need to watch the rounds
         return {last: fill(values, hole, settings.replace(rounds=last), smooth=smooth,
                            **resume)}
@@ -517,3 +521,8 @@ def _estimates_by_rounds(values: np.ndarray, hole: np.ndarray, settings: Setting
     if 0 in counts:
         estimates[0] = fill(values, hole, settings.replace(rounds=0), smooth=smooth)
     return estimates
+
+
+def _moved(before: np.ndarray, after: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    """Each hole pixel's mean absolute change over the channels from ``before`` to ``after``."""
+    return np.abs(after[hole] - before[hole]).mean(axis=1)

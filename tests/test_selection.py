@@ -200,7 +200,7 @@ def _stand_in(factor_of):
 
     rounds_of = {}          # id of an estimate -> the rounds it was made with (for ``start``)
 
-    def fill(values, hole, settings, smooth=None, each_round=None, start=None):
+    def fill(values, hole, settings, smooth=None, each_round=None, start=None, start_moved=None):
         truth, error = image[windows[-1]], noise[windows[-1]]
         estimate = truth + factor_of(settings.patch_size, 0) * error
         done = 0 if start is None else rounds_of[id(start)]
