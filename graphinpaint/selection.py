@@ -25,6 +25,7 @@ import numpy as np
 from .fills import (BLEND_DEPTH, BoundaryBlend, _done, _in_background, clip_to_known,
                     grid_biharmonic_fill, grid_laplace_fill, is_large_and_thin, is_scattered,
                     layer_depths, mix_in)
+from ._stages import still_moving
 from .settings import Settings
 
 __all__ = ["HeldOut", "SmoothFills", "choose_settings", "held_out", "mix_smooth",
@@ -448,10 +449,13 @@ def choose_settings(values_of: Callable[[tuple[slice, slice]], np.ndarray], hole
     if not gain > max((1 - error_ratio) * errors[0][1], FLOOR):
         best, error = errors[0]
     more = [pair for key in scores if key != given for pair in scores[key]]
-    base_cost = relative_cost(*given)
+    shares = (_refined_shares(estimates, smooth, case.hole) if settings.strategy == "global"
+              else {})
+    base_cost = relative_cost(*given, shares.get(given[0], ()))
 
     def charged(pair: tuple[Settings, float]) -> float:
-        extra = relative_cost(pair[0].patch_size, pair[0].rounds) - base_cost
+        patch, count = pair[0].patch_size, pair[0].rounds
+        extra = relative_cost(patch, count, shares.get(patch, ())) - base_cost
         return pair[1] / (1 - COST_DROP) ** extra
 
     if more:
@@ -476,14 +480,32 @@ def _smooth_fill_only(settings: Settings) -> bool:
     return settings.smooth in ("laplace", "biharmonic") and settings.smooth_share == 1
 
 
-def relative_cost(patch_size: int, rounds: int) -> float:
+def relative_cost(patch_size: int, rounds: int, shares: tuple[float, ...] = ()) -> float:
     """The time of ``rounds`` rounds of the graph solution with ``patch_size`` patches, in
-    units of one round of 7 x 7 patches.
+    units of one round of 7 x 7 patches. ``shares``: the share of the hole each round after
+    the first refines (``_stages.still_moving``; a round's time follows it), 1 where not given.
 
-    >>> relative_cost(7, 1), round(relative_cost(11, 2), 2)
-    (1.0, 2.2)
+    >>> relative_cost(7, 1), round(relative_cost(11, 2), 2), relative_cost(7, 3, (0.5, 0.25))
+    (1.0, 2.2, 1.6)
     """
-    return (1 + ROUND_COST * (rounds - 1)) * (1 + PATCH_COST * (patch_size ** 2 / 49 - 1))
+    later = sum(shares[:rounds - 1]) + max(rounds - 1 - len(shares), 0)
+    return (1 + ROUND_COST * later) * (1 + PATCH_COST * (patch_size ** 2 / 49 - 1))
+
+
+def _refined_shares(estimates: dict[tuple[int, int], np.ndarray], smooth: SmoothFills,
+                    hole: np.ndarray) -> dict[int, tuple[float, ...]]:
+    """Per patch size, the share of the held-out window's hole that each round after the first
+    refined (``_stages.still_moving`` of the change the round before made), as far as the
+    rounds were kept."""
+    shares = {}
+    for patch in dict.fromkeys(p for p, _ in estimates):
+        chain = [smooth["raw biharmonic"]]
+        while (patch, len(chain)) in estimates:
+            chain.append(estimates[patch, len(chain)])
+        shares[patch] = tuple(
+            float(still_moving(_moved(before, after, hole), hole, patch).mean())
+            for before, after in zip(chain[:-2], chain[1:-1]))
+    return shares
 
 
 def _most_promising(scores: dict[tuple[int, int], list[tuple[Settings, float]]]
