@@ -23,7 +23,8 @@ The order of the work (see ``docs/pipeline.md`` for the measurements behind each
    held-out pixels).
 
 Scattered loss (``strategy="global"``) starts from the biharmonic fill instead of steps 1-2,
-and its rounds match known pixels only.
+and its rounds match known pixels only; its later rounds refine only the pixels whose patch the
+round before moved (``_stages.still_moving``).
 
 Only this module and its stages (:mod:`graphinpaint._stages`: the layers, the rounds and the
 graphs they solve on) know both images and graphs; they read no files and parse no arguments.
@@ -42,7 +43,7 @@ from ._image_range import (_channels_last, _check_finite, _checked_mask, _from_u
                            _to_unit_range, _unit_scale)
 from ._memory import check_fits_in_memory, release_freed_memory
 from ._stages import (ProgressCallback, _fill_layers, _layers, _Progress, _refine, _round_windows,
-                      still_moving)
+                      still_moving, textured)
 from ._validation import InpaintError, check_choice, check_float, check_int
 from .fills import BACKGROUND_BAND_MAX, _bounding_box, is_large_and_thin, is_scattered
 from .graph import _reused_node_indices
@@ -404,7 +405,7 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
     with _reused_node_indices():            # the layers' and rounds' graphs share one index
         estimate = _graph_fill(values, hole, settings, progress, smooth=smooth,
                                release_start=settings.smooth != "laplace",
-                               after_layers=after_layers)
+                               after_layers=after_layers, textured_first=True)
     release_freed_memory(values)
     smooth.polish(settings)
     return mix_smooth(estimate, hole, settings, smooth)
@@ -415,15 +416,19 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
                 smooth: SmoothFills | None = None,
                 each_round: Callable[[np.ndarray], None] | None = None,
                 release_start: bool = False, after_layers: str | None = None,
-                start: np.ndarray | None = None, start_moved: np.ndarray | None = None
-                ) -> np.ndarray:
+                start: np.ndarray | None = None, start_moved: np.ndarray | None = None,
+                textured_first: bool = False) -> np.ndarray:
     """The graph solution (first fill and refinement rounds), before any smooth fill is mixed
     in. ``smooth`` shares the grid fills with the mixing: the biharmonic one is the scattered
     strategy's start, and the costliest step at high loss. ``each_round(estimate)`` sees the
     estimate after each round (self-validation scores every round count from one run).
     ``release_start``: drop the layers' Laplace start from ``smooth`` once they are filled.
     ``start``: for the global strategy, an estimate the rounds refine instead of the biharmonic
-    fill (self-validation resumes a held-out run for a further round); it is not overwritten."""
+    fill (self-validation resumes a held-out run for a further round); it is not overwritten.
+    ``start_moved``: each hole pixel's change in the round that made ``start`` (the next round
+    refines those still moving: ``_stages.still_moving``). ``textured_first``: the global
+    strategy's first round refines only the pixels ``_stages.textured`` picks (the image's
+    fill; self-validation scores full first rounds, on which a smooth photo's mixes differ)."""
     s, solve = settings, settings.solve_options()
     smooth = SmoothFills(values, hole, s.method) if smooth is None else smooth
     if s.strategy == "layers":
@@ -453,7 +458,10 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
         candidates, match_reach = ~hole, None
         # Each hole pixel's change in the last round: the next refines those still moving.
         moved = np.zeros(np.count_nonzero(hole)) if start_moved is None else start_moved.copy()
-        active = None if start_moved is None else still_moving(moved, hole, s.patch_size)
+        if start_moved is not None:
+            active = still_moving(moved, hole, s.patch_size)
+        else:
+            active = textured(estimate, hole, s.patch_size) if textured_first else None
     # The layers' estimate is this call's own; the biharmonic start is shared with the mixing.
     owned = s.strategy == "layers"
     for round_index in range(s.rounds):
@@ -466,9 +474,11 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
             bandwidth=s.bandwidth, grid_weight=s.grid_weight, solve=solve,
             candidates=candidates, overwrite=owned and each_round is None, match_reach=match_reach,
             **({} if s.strategy == "layers" else {"active": active, "moved": moved}))
-        if s.strategy == "layers" or active is None or smooth.match_distance is None:
+        if s.strategy == "layers" or active is None:
             smooth.match_distance = distance
-        else:
+        else:                       # the pixels left out keep their last distance (0 if none)
+            if smooth.match_distance is None or len(smooth.match_distance) != len(moved):
+                smooth.match_distance = np.zeros(len(moved))
             smooth.match_distance[active] = distance
         if s.strategy != "layers":
             active = still_moving(moved, hole, s.patch_size)

@@ -77,3 +77,33 @@ def test_a_round_with_nothing_moving_keeps_the_estimate():
     values[~hole] = 0.5                                  # flat everywhere: nothing moves
     first, second = _rounds(values, hole)
     assert np.array_equal(first, second)
+
+
+def test_the_first_round_refines_the_textured_pixels_only():
+    values, hole, image = _flat_and_textured(seed=2)
+    hole[:, :] = np.random.default_rng(3).random(hole.shape) < 0.5
+    values = image.copy()
+    values[hole] = 0
+    smooth = SmoothFills(values, hole)
+    start = smooth["raw biharmonic"]
+    picked = _stages.textured(start, hole, GLOBAL.patch_size)
+    right = (np.flatnonzero(hole) % hole.shape[1]) >= hole.shape[1] // 2 + GLOBAL.patch_size
+    left = (np.flatnonzero(hole) % hole.shape[1]) < hole.shape[1] // 2 - GLOBAL.patch_size
+    assert picked[right].all() and not picked[left].any()
+    # What a full first round moves by two 8-bit levels, the textured pixels include.
+    full = _rounds(values, hole, 1)[0]
+    moved = _stages.still_moving(np.abs(full[hole] - start[hole]).mean(axis=1), hole, 7)
+    assert picked[moved].mean() >= 0.95
+    # And the image's fill from them is as good as from a full first round.
+    one = pipeline._graph_fill(values, hole, GLOBAL.replace(rounds=2), smooth=smooth,
+                               textured_first=True)
+    two = pipeline._graph_fill(values, hole, GLOBAL.replace(rounds=2), smooth=smooth)
+    assert _psnr(one, image, hole) > _psnr(two, image, hole) - 0.05
+    first = pipeline._graph_fill(values, hole, GLOBAL.replace(rounds=1), smooth=smooth,
+                                 textured_first=True)
+    assert np.array_equal(first[hole][~picked], start[hole][~picked])
+
+
+def test_at_high_loss_the_first_round_refines_every_pixel():
+    values, hole, _ = _flat_and_textured()          # 60% loss: too few known pixels to tell
+    assert _stages.textured(values, hole, GLOBAL.patch_size) is None
