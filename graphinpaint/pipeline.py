@@ -431,6 +431,7 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
     fill; self-validation scores full first rounds, on which a smooth photo's mixes differ)."""
     s, solve = settings, settings.solve_options()
     smooth = SmoothFills(values, hole, s.method) if smooth is None else smooth
+    active = moved = None       # scattered loss: the pixels a round refines, and their change
     if s.strategy == "layers":
         # The smooth fills' depth map: the blend and the mixes read it too.
         layers = _layers(hole, smooth.depths())
@@ -460,8 +461,8 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
         moved = np.zeros(np.count_nonzero(hole)) if start_moved is None else start_moved.copy()
         if start_moved is not None:
             active = still_moving(moved, hole, s.patch_size)
-        else:
-            active = textured(estimate, hole, s.patch_size) if textured_first else None
+        elif textured_first:
+            active = textured(estimate, hole, s.patch_size)
     # The layers' estimate is this call's own; the biharmonic start is shared with the mixing.
     owned = s.strategy == "layers"
     for round_index in range(s.rounds):
@@ -473,20 +474,26 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
                     else _round_windows(match_reach, s.window)),
             bandwidth=s.bandwidth, grid_weight=s.grid_weight, solve=solve,
             candidates=candidates, overwrite=owned and each_round is None, match_reach=match_reach,
-            **({} if s.strategy == "layers" else {"active": active, "moved": moved}))
-        if s.strategy == "layers" or active is None:
-            smooth.match_distance = distance
-        else:                       # the pixels left out keep their last distance (0 if none)
-            if smooth.match_distance is None or len(smooth.match_distance) != len(moved):
-                smooth.match_distance = np.zeros(len(moved))
-            smooth.match_distance[active] = distance
-        if s.strategy != "layers":
+            active=active, moved=moved)
+        smooth.match_distance = _merged_distance(smooth.match_distance, distance, active)
+        if moved is not None:
             active = still_moving(moved, hole, s.patch_size)
         owned = True
         reporter.advance()
         if each_round is not None:
             each_round(estimate)
     return estimate
+
+
+def _merged_distance(last: np.ndarray | None, distance: np.ndarray,
+                     active: np.ndarray | None) -> np.ndarray:
+    """Each hole pixel's mean match distance after a round that refined the ``active`` ones
+    (all if None): theirs from this round, the others' from the last (0 if none)."""
+    if active is None:
+        return distance
+    merged = np.zeros(len(active)) if last is None or len(last) != len(active) else last.copy()
+    merged[active] = distance
+    return merged
 
 
 def _window_for(strategy: str, deep: bool) -> int:
