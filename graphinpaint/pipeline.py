@@ -405,7 +405,9 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
     with _reused_node_indices():            # the layers' and rounds' graphs share one index
         estimate = _graph_fill(values, hole, settings, progress, smooth=smooth,
                                release_start=settings.smooth != "laplace",
-                               after_layers=after_layers, textured_first=True)
+                               after_layers=after_layers,
+                               # A compact hole's deep pixels have no known pixels to judge by.
+                               textured_first=is_scattered(hole))
     release_freed_memory(values)
     smooth.polish(settings)
     return mix_smooth(estimate, hole, settings, smooth)
