@@ -140,7 +140,9 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         patch size, a further round only where it pays for its time (at high loss the first
         graph is built on a smooth start, the later ones on sharper estimates: up to +2.3 dB
         on a cartoon at 90% loss; the third is tried for the most promising patch size only;
-        docs/pipeline.md); else 1.
+        docs/pipeline.md); else 1. Scattered loss's rounds after the first refine only the
+        pixels whose patch the round before moved (and, up to 85% loss, its first round only
+        the pixels whose known neighbours carry detail): the others would hardly change.
     strategy : {"auto", "layers", "global"}, default "auto"
         ``"layers"`` fills scratches, text and blotches from the boundary inward; ``"global"``
         starts from a smooth (biharmonic) fill and refines the whole hole at once, for scattered
