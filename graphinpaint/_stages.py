@@ -88,7 +88,7 @@ def still_moving(moved: np.ndarray, hole: np.ndarray, patch_size: int) -> np.nda
     >>> still_moving(moved, hole, 3).astype(int)
     array([1, 1, 0, 0, 0, 0, 0])
     """
-    change = np.zeros(hole.shape)
+    change = np.zeros(hole.shape, np.float32)     # image-sized: float32 is plenty here
     change[hole] = moved
     patch_mean = ndimage.uniform_filter(change, patch_size, mode="constant")
     return patch_mean[hole] >= MOVED_FLOOR
@@ -98,11 +98,16 @@ def textured(start: np.ndarray, hole: np.ndarray, patch_size: int) -> np.ndarray
     """The hole pixels the image's first round of scattered loss refines (a mask in increasing
     flat order): those whose patch's known pixels carry detail (``TEXTURE_FLOOR``); None (all
     of them) where fewer than ``TEXTURE_KNOWN`` of the pixels are known."""
-    known = (~hole).astype(float)
+    known = (~hole).astype(np.float32)
     if known.mean() < TEXTURE_KNOWN:
         return None
-    detail = np.abs(start - ndimage.uniform_filter(start, (3, 3, 1))).mean(axis=2)
-    energy = (ndimage.uniform_filter(detail * known, patch_size)
+    # Channel by channel in float32: no image-sized float64 copies (400 MB at 4096^2 in colour).
+    detail = np.zeros(hole.shape, np.float32)
+    for channel in range(start.shape[2]):
+        plane = start[..., channel].astype(np.float32)
+        detail += np.abs(plane - ndimage.uniform_filter(plane, 3))
+    detail *= known / start.shape[2]
+    energy = (ndimage.uniform_filter(detail, patch_size)
               / np.maximum(ndimage.uniform_filter(known, patch_size), 1e-3))
     return energy[hole] >= TEXTURE_FLOOR
 
