@@ -76,9 +76,10 @@ def each_round(values: np.ndarray, hole: np.ndarray, settings: Settings):
     return estimates, smooth, seconds
 
 
-def scores(image: np.ndarray, hole: np.ndarray, patch: int) -> tuple[dict, dict, dict]:
-    """{(patch, rounds, smooth, share): held-out MSE}, {same: PSNR over the real hole} and
-    {"held" or "image": seconds to the end of each round} of this patch size."""
+def scores(image: np.ndarray, hole: np.ndarray, patch: int) -> tuple[dict, dict, dict, tuple]:
+    """{(patch, rounds, smooth, share): held-out MSE}, {same: PSNR over the real hole},
+    {"held" or "image": seconds to the end of each round} of this patch size, and the share of
+    the held-out hole each later round refined (``selection.relative_cost``'s ``shares``)."""
     pixels = image if image.ndim == 3 else image[..., None]
     values, _ = pipeline._to_unit_range(pixels, hole, (0.0, 255.0))
     settings = GLOBAL.replace(patch_size=patch)
@@ -88,6 +89,9 @@ def scores(image: np.ndarray, hole: np.ndarray, patch: int) -> tuple[dict, dict,
     truth = values[case.window][case.pixels]
     held, true = {}, {}
     estimates, smooth, held_seconds = each_round(local, case.hole, settings)
+    # The share of the held-out hole each later round refined, which its cost follows.
+    shares = selection._refined_shares({(patch, n): e for n, e in enumerate(estimates, start=1)},
+                                       smooth, case.hole)[patch]
     for count, estimate in enumerate(estimates, start=1):
         for c in smooth_candidates(settings):
             mixed = mix_smooth(estimate, case.hole, c, smooth)
@@ -99,13 +103,15 @@ def scores(image: np.ndarray, hole: np.ndarray, patch: int) -> tuple[dict, dict,
             mixed = np.clip(np.rint(mix_smooth(estimate, hole, c, smooth) * 255), 0, 255)
             true[patch, count, c.smooth, c.smooth_share] = gi.metrics.psnr(
                 pixels.astype(float), mixed, hole, data_range=255)
-    return held, true, {"held": held_seconds, "image": seconds}
+    return held, true, {"held": held_seconds, "image": seconds}, shares
 
 
 def choose(held: dict, patches: tuple[int, ...], counts: tuple[int, ...] = selection.ROUNDS,
-           drop: float = selection.COST_DROP) -> tuple:
+           drop: float = selection.COST_DROP, shares: dict | None = None) -> tuple:
     """The rule of selection.choose_settings on precomputed held-out errors, with round counts
-    ``counts`` and COST_DROP = ``drop``."""
+    ``counts`` and COST_DROP = ``drop``; ``shares``: per patch size, the share of the hole each
+    later round refined (without them every round is charged in full)."""
+    shares = {} if shares is None else {int(patch): tuple(s) for patch, s in shares.items()}
     given = (7, 1, "none", 0.25)
     one = {key: error for key, error in held.items() if key[:2] == (7, 1)}
     best = min(one, key=one.get)
@@ -113,7 +119,8 @@ def choose(held: dict, patches: tuple[int, ...], counts: tuple[int, ...] = selec
         best = given
 
     def charged(key: tuple) -> float:
-        extra = selection.relative_cost(*key[:2]) - selection.relative_cost(7, 1)
+        extra = (selection.relative_cost(*key[:2], shares.get(key[0], ()))
+                 - selection.relative_cost(7, 1))
         return held[key] / (1 - drop) ** extra
 
     more = [key for key in held if key[:2] != (7, 1) and key[0] in patches
@@ -126,7 +133,8 @@ def choose(held: dict, patches: tuple[int, ...], counts: tuple[int, ...] = selec
 
 
 def choose_staged(held: dict, drop: float = selection.COST_DROP,
-                  gate: float = selection.FURTHER_ROUND_GATE) -> tuple:
+                  gate: float = selection.FURTHER_ROUND_GATE, shares: dict | None = None
+                  ) -> tuple:
     """The rule of selection.choose_settings with its third round: after rounds 1-2 of both
     patch sizes, the third is scored for the patch size of least held-out error after two only,
     and only when its second round cut that error to ``gate`` times the first's or less.
@@ -137,9 +145,9 @@ def choose_staged(held: dict, drop: float = selection.COST_DROP,
     patch = min(after_two, key=after_two.get)
     first = min(e for k, e in two.items() if k[:2] == (patch, 1))
     if after_two[patch] > gate * first:
-        return choose(two, tuple(after_two), (1, 2), drop), None
+        return choose(two, tuple(after_two), (1, 2), drop, shares), None
     tried = {**two, **{k: e for k, e in held.items() if k[:2] == (patch, 3)}}
-    return choose(tried, tuple(after_two), (1, 2, 3), drop), patch
+    return choose(tried, tuple(after_two), (1, 2, 3), drop, shares), patch
 
 
 def label(key: tuple) -> str:
@@ -159,17 +167,17 @@ def quality(only: str | None, dump: Path | None = None) -> None:
     gi.inpaint(warm.integers(0, 256, (48, 48, 3), dtype=np.uint8), warm.random((48, 48)) < 0.8)
     gains, records = [], []
     for name, image, hole in random_cases(only):
-        held, true, seconds = {}, {}, {}
+        held, true, seconds, shares = {}, {}, {}, {}
         for patch in (7, *selection.PATCH_SIZES):
-            h, t, seconds[patch] = scores(image, hole, patch)
+            h, t, seconds[patch], shares[patch] = scores(image, hole, patch)
             held.update(h)
             true.update(t)
-        records.append({"case": name, "seconds": seconds,
+        records.append({"case": name, "seconds": seconds, "shares": shares,
                         "candidates": [[*key, held[key], true[key]] for key in held]})
         before = choose({k: v for k, v in held.items() if k[:2] == (7, 1)}, ())
-        rounds_only = choose({k: v for k, v in held.items() if k[0] == 7}, (7,))
-        two_rounds = choose(held, (7, *selection.PATCH_SIZES))
-        chosen, _ = choose_staged(held)
+        rounds_only = choose({k: v for k, v in held.items() if k[0] == 7}, (7,), shares=shares)
+        two_rounds = choose(held, (7, *selection.PATCH_SIZES), shares=shares)
+        chosen, _ = choose_staged(held, shares=shares)
         oracle = max(true, key=true.get)
         per = {patch: "/".join(f"{max(v for k, v in true.items() if k[:2] == (patch, n)):.2f}"
                                for n in range(1, ROUNDS + 1))

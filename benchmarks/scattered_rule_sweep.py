@@ -46,7 +46,9 @@ def sweep(records: list, counts: tuple, patches: tuple, drop: float) -> tuple:
         held = {tuple(c[:4]): c[4] for c in record["candidates"]}
         true = {tuple(c[:4]): c[5] for c in record["candidates"]}
         seconds = {int(patch): times for patch, times in record["seconds"].items()}
-        before, chosen = choose(held, (7,), (1,), drop), choose(held, patches, counts, drop)
+        shares = record.get("shares")
+        before = choose(held, (7,), (1,), drop)
+        chosen = choose(held, patches, counts, drop, shares)
         tried = sum(seconds[patch]["held"][max(counts) - 1] for patch in patches)
         spent = tried + seconds[chosen[0]]["image"][chosen[1] - 1]
         one = seconds[7]["held"][0] + seconds[7]["image"][0]
@@ -74,7 +76,7 @@ def staged_sweep(records: list, drop: float, gate: float) -> tuple:
         seconds = {int(patch): times for patch, times in record["seconds"].items()}
         shipped = choose({k: e for k, e in held.items() if k[1] <= 2}, (7, 11), (1, 2),
                          SHIPPED_DROP)
-        chosen, third = choose_staged(held, drop, gate)
+        chosen, third = choose_staged(held, drop, gate, record.get("shares"))
         two = sum(seconds[patch]["held"][1] for patch in (7, 11))
         before = (two + seconds[shipped[0]]["image"][shipped[1] - 1]
                   + _reweigh_seconds(seconds, shipped))

@@ -23,7 +23,8 @@ The order of the work (see ``docs/pipeline.md`` for the measurements behind each
    held-out pixels).
 
 Scattered loss (``strategy="global"``) starts from the biharmonic fill instead of steps 1-2,
-and its rounds match known pixels only.
+and its rounds match known pixels only; its later rounds refine only the pixels whose patch the
+round before moved (``_stages.still_moving``).
 
 Only this module and its stages (:mod:`graphinpaint._stages`: the layers, the rounds and the
 graphs they solve on) know both images and graphs; they read no files and parse no arguments.
@@ -43,7 +44,8 @@ from . import _thick_holes as _holes
 from ._image_range import (_channels_last, _check_finite, _checked_mask, _from_unit_range,
                            _to_unit_range, _unit_scale)
 from ._memory import check_fits_in_memory, release_freed_memory
-from ._stages import ProgressCallback, _fill_layers, _layers, _Progress, _refine, _round_windows
+from ._stages import (ProgressCallback, _fill_layers, _layers, _Progress, _refine, _round_windows,
+                      still_moving, textured)
 from ._validation import InpaintError, check_choice, check_float, check_int
 from .fills import (BACKGROUND_BAND_MAX, _bounding_box, _done, _in_background,
                     is_large_and_thin, is_scattered)
@@ -141,7 +143,9 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         patch size, a further round only where it pays for its time (at high loss the first
         graph is built on a smooth start, the later ones on sharper estimates: up to +2.3 dB
         on a cartoon at 90% loss; the third is tried for the most promising patch size only;
-        docs/pipeline.md); else 1.
+        docs/pipeline.md); else 1. Scattered loss's rounds after the first refine only the
+        pixels whose patch the round before moved (and, up to 85% loss, its first round only
+        the pixels whose known neighbours carry detail): the others would hardly change.
     strategy : {"auto", "layers", "global"}, default "auto"
         ``"layers"`` fills scratches, text and blotches from the boundary inward; ``"global"``
         starts from a smooth (biharmonic) fill and refines the whole hole at once, for scattered
@@ -457,7 +461,9 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
         estimate = _graph_fill(values, hole, settings, progress, smooth=smooth,
                                release_start=(settings.smooth != "laplace" and
                                               mix_choice is None),
-                               after_layers=after_layers)
+                               after_layers=after_layers,
+                               # A compact hole's deep pixels have no known pixels to judge by.
+                               textured_first=is_scattered(hole))
     if mix_choice is not None:
         settings = _done(mix_choice)
     release_freed_memory(values)
@@ -470,16 +476,22 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
                 smooth: SmoothFills | None = None,
                 each_round: Callable[[np.ndarray], None] | None = None,
                 release_start: bool = False, after_layers: str | None = None,
-                start: np.ndarray | None = None) -> np.ndarray:
+                start: np.ndarray | None = None, start_moved: np.ndarray | None = None,
+                textured_first: bool = False) -> np.ndarray:
     """The graph solution (first fill and refinement rounds), before any smooth fill is mixed
     in. ``smooth`` shares the grid fills with the mixing: the biharmonic one is the scattered
     strategy's start, and the costliest step at high loss. ``each_round(estimate)`` sees the
     estimate after each round (self-validation scores every round count from one run).
     ``release_start``: drop the layers' Laplace start from ``smooth`` once they are filled.
     ``start``: for the global strategy, an estimate the rounds refine instead of the biharmonic
-    fill (self-validation resumes a held-out run for a further round); it is not overwritten."""
+    fill (self-validation resumes a held-out run for a further round); it is not overwritten.
+    ``start_moved``: each hole pixel's change in the round that made ``start`` (the next round
+    refines those still moving: ``_stages.still_moving``). ``textured_first``: the global
+    strategy's first round refines only the pixels ``_stages.textured`` picks (the image's
+    fill; self-validation scores full first rounds, on which a smooth photo's mixes differ)."""
     s, solve = settings, settings.solve_options()
     smooth = SmoothFills(values, hole, s.method) if smooth is None else smooth
+    active = moved = None       # scattered loss: the pixels a round refines, and their change
     if s.strategy == "layers":
         # The smooth fills' depth map: the blend and the mixes read it too.
         layers = _layers(hole, smooth.depths())
@@ -505,22 +517,43 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
         estimate = smooth["raw biharmonic"] if start is None else start
         reporter.advance()
         candidates, match_reach = ~hole, None
+        # Each hole pixel's change in the last round: the next refines those still moving.
+        moved = np.zeros(np.count_nonzero(hole)) if start_moved is None else start_moved.copy()
+        if start_moved is not None:
+            active = still_moving(moved, hole, s.patch_size)
+        elif textured_first:
+            active = textured(estimate, hole, s.patch_size)
     # The layers' estimate is this call's own; the biharmonic start is shared with the mixing.
     owned = s.strategy == "layers"
     for round_index in range(s.rounds):
         release_freed_memory(values)
         # Rounds seen by each_round are kept by the caller: those are not overwritten.
-        estimate, smooth.match_distance = _refine(
+        estimate, distance = _refine(
             values, hole, estimate, patch_size=s.patch_size, k=s.refinement_k,
             window=(s.window if match_reach is None or round_index == 0
                     else _round_windows(match_reach, s.window)),
             bandwidth=s.bandwidth, grid_weight=s.grid_weight, solve=solve,
-            candidates=candidates, overwrite=owned and each_round is None, match_reach=match_reach)
+            candidates=candidates, overwrite=owned and each_round is None, match_reach=match_reach,
+            active=active, moved=moved)
+        smooth.match_distance = _merged_distance(smooth.match_distance, distance, active)
+        if moved is not None:
+            active = still_moving(moved, hole, s.patch_size)
         owned = True
         reporter.advance()
         if each_round is not None:
             each_round(estimate)
     return estimate
+
+
+def _merged_distance(last: np.ndarray | None, distance: np.ndarray,
+                     active: np.ndarray | None) -> np.ndarray:
+    """Each hole pixel's mean match distance after a round that refined the ``active`` ones
+    (all if None): theirs from this round, the others' from the last (0 if none)."""
+    if active is None:
+        return distance
+    merged = np.zeros(len(active)) if last is None or len(last) != len(active) else last.copy()
+    merged[active] = distance
+    return merged
 
 
 def _window_for(strategy: str, deep: bool) -> int:

@@ -26,6 +26,7 @@ from ._frequency import frequency_fill
 from .fills import (BLEND_DEPTH, BoundaryBlend, _done, _in_background, clip_to_known,
                     grid_biharmonic_fill, grid_laplace_fill, is_large_and_thin, is_scattered,
                     layer_depths, mix_in)
+from ._stages import still_moving
 from .settings import Settings
 
 __all__ = ["HeldOut", "SmoothFills", "choose_settings", "held_out", "mix_smooth",
@@ -75,7 +76,9 @@ PATCH_SIZES = (11,)
 # per extra unit of time, the unit being one round of 7 x 7 patches (see ``relative_cost``).
 # Simulated on benchmarks/scattered_rounds.py's 24 cases, 6-9% keep the large gains (cartoon,
 # brick) and drop the photos' few hundredths of a dB bought at twice the time; 8% lies in the
-# middle of the plateau. A round after the first costs ROUND_COST of the first; a patch's
+# middle of the plateau. A round after the first costs ROUND_COST of the first times the share
+# of the hole it refines (``_stages.still_moving``, measured on the held-out window: at 1024^2
+# 50% loss a second round refining 27% of the hole took 0.28x a full one's CPU time); a patch's
 # extra area adds PATCH_COST per 7 x 7 area (measured: 11 x 11, 1.2x a 7 x 7 round).
 COST_DROP = 0.08
 ROUND_COST = 0.8
@@ -460,9 +463,11 @@ def choose_settings(values_of: Callable[[tuple[slice, slice]], np.ndarray], hole
     if further:
         # Resumed from its last round: the further rounds of one patch size only.
         patch, done = promising
+        before = estimates.get((patch, done - 1)) if done > 1 else smooth["raw biharmonic"]
+        moved = None if before is None else _moved(before, estimates[promising], case.hole)
         for extra, estimate in _estimates_by_rounds(
                 local, case.hole, settings.replace(patch_size=patch), fill, smooth, further,
-                start=estimates[promising]).items():
+                start=estimates[promising], start_moved=moved).items():
             estimates[patch, done + extra] = estimate
             scores[patch, done + extra] = scored(patch, done + extra)
     given = (settings.patch_size, settings.rounds)
@@ -472,10 +477,13 @@ def choose_settings(values_of: Callable[[tuple[slice, slice]], np.ndarray], hole
     if not gain > max((1 - error_ratio) * errors[0][1], FLOOR):
         best, error = errors[0]
     more = [pair for key in scores if key != given for pair in scores[key]]
-    base_cost = relative_cost(*given)
+    shares = (_refined_shares(estimates, smooth, case.hole) if settings.strategy == "global"
+              else {})
+    base_cost = relative_cost(*given, shares.get(given[0], ()))
 
     def charged(pair: tuple[Settings, float]) -> float:
-        extra = relative_cost(pair[0].patch_size, pair[0].rounds) - base_cost
+        patch, count = pair[0].patch_size, pair[0].rounds
+        extra = relative_cost(patch, count, shares.get(patch, ())) - base_cost
         return pair[1] / (1 - COST_DROP) ** extra
 
     if more:
@@ -500,14 +508,32 @@ def _smooth_fill_only(settings: Settings) -> bool:
     return settings.smooth in ("laplace", "biharmonic") and settings.smooth_share == 1
 
 
-def relative_cost(patch_size: int, rounds: int) -> float:
+def relative_cost(patch_size: int, rounds: int, shares: tuple[float, ...] = ()) -> float:
     """The time of ``rounds`` rounds of the graph solution with ``patch_size`` patches, in
-    units of one round of 7 x 7 patches.
+    units of one round of 7 x 7 patches. ``shares``: the share of the hole each round after
+    the first refines (``_stages.still_moving``; a round's time follows it), 1 where not given.
 
-    >>> relative_cost(7, 1), round(relative_cost(11, 2), 2)
-    (1.0, 2.2)
+    >>> relative_cost(7, 1), round(relative_cost(11, 2), 2), relative_cost(7, 3, (0.5, 0.25))
+    (1.0, 2.2, 1.6)
     """
-    return (1 + ROUND_COST * (rounds - 1)) * (1 + PATCH_COST * (patch_size ** 2 / 49 - 1))
+    later = sum(shares[:rounds - 1]) + max(rounds - 1 - len(shares), 0)
+    return (1 + ROUND_COST * later) * (1 + PATCH_COST * (patch_size ** 2 / 49 - 1))
+
+
+def _refined_shares(estimates: dict[tuple[int, int], np.ndarray], smooth: SmoothFills,
+                    hole: np.ndarray) -> dict[int, tuple[float, ...]]:
+    """Per patch size, the share of the held-out window's hole that each round after the first
+    refined (``_stages.still_moving`` of the change the round before made), as far as the
+    rounds were kept."""
+    shares = {}
+    for patch in dict.fromkeys(p for p, _ in estimates):
+        chain = [smooth["raw biharmonic"]]
+        while (patch, len(chain)) in estimates:
+            chain.append(estimates[patch, len(chain)])
+        shares[patch] = tuple(
+            float(still_moving(_moved(before, after, hole), hole, patch).mean())
+            for before, after in zip(chain[:-2], chain[1:-1]))
+    return shares
 
 
 def _most_promising(scores: dict[tuple[int, int], list[tuple[Settings, float]]]
@@ -526,13 +552,15 @@ def _most_promising(scores: dict[tuple[int, int], list[tuple[Settings, float]]]
 
 def _estimates_by_rounds(values: np.ndarray, hole: np.ndarray, settings: Settings,
                          fill: GraphFill, smooth: SmoothFills, counts: tuple[int, ...], *,
-                         start: np.ndarray | None = None) -> dict[int, np.ndarray]:
+                         start: np.ndarray | None = None, start_moved: np.ndarray | None = None
+                         ) -> dict[int, np.ndarray]:
     """The graph solution after each of ``counts`` rounds, from one run of the most of them
     (and one of the first fill alone if 0 is a count: ``each_round`` sees rounds only).
     ``start``: rounds refine this estimate instead of the first fill (``counts`` then count
-    the rounds after it)."""
+    the rounds after it); ``start_moved``: each hole pixel's change in the round that made it
+    (the next round refines those still moving: ``_stages.still_moving``)."""
     last = max(counts)
-    resume = {} if start is None else {"start": start}
+    resume = {} if start is None else {"start": start, "start_moved": start_moved}
     if len(set(counts)) == 1:                   # one count: no need to watch the rounds
         return {last: fill(values, hole, settings.replace(rounds=last), smooth=smooth,
                            **resume)}
@@ -543,3 +571,8 @@ def _estimates_by_rounds(values: np.ndarray, hole: np.ndarray, settings: Setting
     if 0 in counts:
         estimates[0] = fill(values, hole, settings.replace(rounds=0), smooth=smooth)
     return estimates
+
+
+def _moved(before: np.ndarray, after: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    """Each hole pixel's mean absolute change over the channels from ``before`` to ``after``."""
+    return np.abs(after[hole] - before[hole]).mean(axis=1)
