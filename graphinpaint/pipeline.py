@@ -12,15 +12,14 @@ The order of the work (see ``docs/pipeline.md`` for the measurements behind each
    problem whose solution fills the layer (for p=2 the weighted mean of the matches: non-local
    means). A whole layer is one sparse solve. With ``coarse_to_fine`` (thick holes), the hole
    is first filled so at half resolution (:mod:`graphinpaint._pyramid`), and the layers' patch
-   distances read that fill, upsampled, inside the hole. Past layer ``SEEDED_FROM`` of a hole
-   deeper than ``DEEPEST_REFINED``, a pixel searches around its filled neighbours' matches
+   distances read that fill, upsampled, inside the hole. Past layer ``_thick_holes.SEEDED_FROM``
+   of a hole deeper than ``DEEPEST_REFINED``, a pixel searches around its filled neighbours' matches
    (:mod:`graphinpaint._seeded_search`) instead of a window grown with depth.
 3. **Refinement rounds.** With every pixel filled, each hole pixel is matched again with full
    patches (filled pixels counting as known ones), now to any pixel, holes included, and one
    Dirichlet problem on the whole hole is solved, warm-started from the current estimate.
    Strokes' later rounds search each pixel's window only as far as its matches reached in the
-   round before (``Settings.adaptive_rounds``); scattered loss's later rounds refine only the
-   pixels still moving (``_stages.still_moving``).
+   round before (``Settings.adaptive_rounds``).
 4. **Smooth mix.** A share of a smooth fill (biharmonic near the boundary, or by match
    quality; for thick holes up to 32 px deep the frequency-selective extrapolation of
    :mod:`graphinpaint._frequency`) is mixed in (:mod:`graphinpaint.selection`;
