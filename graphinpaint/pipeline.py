@@ -354,9 +354,21 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
 def _beside(function: Callable, *args) -> Future | Settings:
     """``function(*args)`` in a thread of its own if numba's threading layer lets two
     threads launch parallel kernels at once (OpenMP, TBB; the workqueue layer aborts the
-    process), else here."""
+    process), else here. The thread runs numba's kernels on the caller's thread count: numba
+    keeps it per thread (``graphinpaint batch`` sets 1 per worker; a new thread would take
+    every core)."""
     if _threadsafe_kernels():
-        return _in_background(function, *args)
+        import numba
+
+        return _in_background(_with_numba_threads, numba.get_num_threads(), function, *args)
+    return function(*args)
+
+
+def _with_numba_threads(count: int, function: Callable, *args):
+    """``function(*args)`` with numba's parallel kernels on ``count`` threads."""
+    import numba
+
+    numba.set_num_threads(count)
     return function(*args)
 
 

@@ -160,3 +160,20 @@ def test_choosing_the_mix_beside_the_fill_gives_the_same_result(monkeypatch):
     after = gi.inpaint(image, hole, channel_axis=None)
     assert threads == ([1] if pipeline._numba_threading_layer() in ("omp", "tbb") else [])
     np.testing.assert_array_equal(beside, after)
+
+
+def test_the_held_out_thread_runs_numba_on_the_caller_s_thread_count(monkeypatch):
+    """numba's thread count is per thread: ``graphinpaint batch`` sets 1 on each worker's task,
+    and the held-out fill beside the real one must keep it (a new thread takes every core)."""
+    import numba
+
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("one numba thread at most: the counts cannot differ")
+    monkeypatch.setattr(pipeline, "_threadsafe_kernels", lambda: True)
+    previous = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        used = pipeline._beside(numba.get_num_threads)
+        assert fills._done(used) == 1
+    finally:
+        numba.set_num_threads(previous)
