@@ -335,6 +335,8 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
             mix_choice = _beside(functools.partial(
                 _self_validate_thick, default_window=default_window),
                 values_of, hole, settings, reach)
+            if not isinstance(mix_choice, Future):      # chosen here: prepare that mix only
+                settings, mix_choice = mix_choice, None
         else:
             settings, _ = choose_settings(values_of, hole, settings, _graph_fill,
                                           scattered=scattered, margin=reach,

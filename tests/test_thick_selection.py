@@ -177,3 +177,17 @@ def test_the_held_out_thread_runs_numba_on_the_caller_s_thread_count(monkeypatch
         assert fills._done(used) == 1
     finally:
         numba.set_num_threads(previous)
+
+
+def test_a_mix_chosen_before_the_fill_is_the_only_one_prepared(monkeypatch):
+    """Where the held-out fill runs before the real one (numba's layer not threadsafe), the
+    real fill prepares the chosen mix, not the default's frequency fill (it picks a
+    biharmonic one here): the held-out hole's frequency fill is the only one made."""
+    image, hole = _smooth_gradient(), _block(32)
+    monkeypatch.setattr(pipeline, "_threadsafe_kernels", lambda: False)
+    sizes = []
+    real = selection.frequency_fill
+    monkeypatch.setattr(selection, "frequency_fill", lambda values, held, **options: (
+        sizes.append(int(held.sum())) or real(values, held, **options)))
+    assert _settings_used(monkeypatch, image, hole).smooth == "biharmonic"
+    assert int(hole.sum()) not in sizes and len(sizes) == 1
