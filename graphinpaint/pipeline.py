@@ -377,12 +377,17 @@ def _with_numba_threads(count: int, function: Callable, *args):
 
 
 def _threadsafe_kernels() -> bool:
-    """Whether numba's threading layer, once chosen, is safe to enter from two threads."""
+    """Whether numba's threading layer is safe to enter from two threads. Its threads are
+    launched first: numba chooses the layer then, else only at the first parallel kernel (a
+    process's first call, the ``graphinpaint`` command's, would stay sequential)."""
+    import numba
+
+    numba.get_num_threads()                 # launches numba's threads if not yet running
     return _numba_threading_layer() in ("omp", "tbb")
 
 
 def _numba_threading_layer() -> str | None:
-    """numba's threading layer, None until a parallel kernel has run (it is chosen then)."""
+    """numba's threading layer, None until numba's threads are launched (it is chosen then)."""
     import numba
 
     try:

@@ -191,3 +191,18 @@ def test_a_mix_chosen_before_the_fill_is_the_only_one_prepared(monkeypatch):
         sizes.append(int(held.sum())) or real(values, held, **options)))
     assert _settings_used(monkeypatch, image, hole).smooth == "biharmonic"
     assert int(hole.sum()) not in sizes and len(sizes) == 1
+
+
+def test_a_fresh_process_s_first_call_fills_beside_where_numba_allows_it():
+    """numba chooses its threading layer when its threads are launched: the check launches
+    them, so that a process's first thick hole (the ``graphinpaint`` command's) is not left
+    sequential for want of a kernel run before it."""
+    import subprocess
+    import sys
+
+    code = ("from graphinpaint import pipeline; print(pipeline._threadsafe_kernels(), "
+            "pipeline._numba_threading_layer())")
+    safe, layer = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                 check=True).stdout.split()
+    assert layer != "None"
+    assert safe == str(layer in ("omp", "tbb"))
