@@ -9,9 +9,10 @@ setup.
 
 import numpy as np
 import pytest
+from cases import wide_cases
+from compare import xphoto
 
 import graphinpaint as gi
-from cases import wide_cases
 from graphinpaint._frequency import frequency_fill
 
 CASES = {kind: (image, hole) for name, kind, image, hole in wide_cases()
@@ -26,14 +27,7 @@ def _values(image, hole):
 
 def _fsr_fast(image, hole):
     cv2 = pytest.importorskip("cv2")
-    out = np.empty_like(image)
-    for channel in range(image.shape[2]):
-        source = np.where(hole, 0, image[..., channel]).astype(np.uint8)
-        plane = np.empty_like(source)            # cv2 writes a contiguous array only
-        cv2.xphoto.inpaint(source, (~hole).astype(np.uint8) * 255, plane,
-                           cv2.xphoto.INPAINT_FSR_FAST)
-        out[..., channel] = plane
-    return out / 255.0
+    return xphoto(cv2.xphoto.INPAINT_FSR_FAST, per_channel=True)(image, hole) / 255.0
 
 
 @pytest.mark.parametrize("kind", sorted(CASES))

@@ -220,7 +220,7 @@ def _refine(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray, *, patch
             solve: dict, candidates: np.ndarray | None, overwrite: bool = False,
             match_reach: np.ndarray | None = None, active: np.ndarray | None = None,
             moved: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """One round: match every hole pixel with full patches, solve on the whole hole at once.
+    """One round: match every hole pixel (or the ``active`` ones) with full patches, one solve.
     ``window``: one, or one per hole pixel in increasing flat order. ``overwrite``: write the
     round into ``estimate`` itself (no second copy of the region: 400 MB at 4096^2 in colour)
     instead of a new array. ``match_reach``: overwritten with each hole pixel's farthest

@@ -103,9 +103,11 @@ def _parser() -> argparse.ArgumentParser:
                              "scattered loss 1 to 3, chosen on held-out pixels; else 1)")
     parser.add_argument("--smooth-share", type=float, default=None,
                         help="share of a smooth fill mixed in near the boundary (default: up "
-                             "to 0.5 by match quality for scratches and text, 0.25 near the "
-                             "boundary for blocks and blotches, none for scattered loss; "
-                             "self-validation may choose another mix on held-out pixels)")
+                             "to 0.5 by match quality for scratches and text, and for blocks "
+                             "and blotches up to 32 pixels deep (a frequency-selective "
+                             "extrapolation); 0.25 near the boundary for deeper ones, none for "
+                             "scattered loss; self-validation may choose another mix on "
+                             "held-out pixels)")
     parser.add_argument("--strategy", choices=("auto", "layers", "global"), default="auto")
     parser.add_argument("--method", choices=("auto", "direct", "cg", "amg"), default="auto",
                         help="linear solver (default auto)")

@@ -12,9 +12,9 @@ The order of the work (see ``docs/pipeline.md`` for the measurements behind each
    problem whose solution fills the layer (for p=2 the weighted mean of the matches: non-local
    means). A whole layer is one sparse solve. With ``coarse_to_fine`` (thick holes), the hole
    is first filled so at half resolution (:mod:`graphinpaint._pyramid`), and the layers' patch
-   distances read that fill, upsampled, inside the hole. Past layer ``_thick_holes.SEEDED_FROM``
-   of a hole deeper than ``DEEPEST_REFINED``, a pixel searches around its filled neighbours'
-   matches (:mod:`graphinpaint._seeded_search`) instead of a window grown with depth.
+   distances read that fill, upsampled, inside the hole. From layer ``_thick_holes.SEEDED_FROM``
+   on, in a hole deeper than ``DEEPEST_REFINED``, a pixel searches around its filled
+   neighbours' matches (:mod:`graphinpaint._seeded_search`) instead of its whole window.
 3. **Refinement rounds.** With every pixel filled, each hole pixel is matched again with full
    patches (filled pixels counting as known ones), now to any pixel, holes included, and one
    Dirichlet problem on the whole hole is solved, warm-started from the current estimate.
@@ -23,11 +23,13 @@ The order of the work (see ``docs/pipeline.md`` for the measurements behind each
 4. **Smooth mix.** A share of a smooth fill (biharmonic near the boundary, or by match
    quality; for thick holes up to 32 px deep the frequency-selective extrapolation of
    :mod:`graphinpaint._frequency`) is mixed in (:mod:`graphinpaint.selection`;
-   self-validation may choose another mix on held-out pixels).
+   self-validation may choose another mix on held-out pixels; a thick hole's runs in a
+   thread beside steps 1-3, which do not read it).
 
 Scattered loss (``strategy="global"``) starts from the biharmonic fill instead of steps 1-2,
-and its rounds match known pixels only; its later rounds refine only the pixels whose patch the
-round before moved (``_stages.still_moving``).
+and its rounds match known pixels only; its first round refines only the pixels whose known
+neighbours carry detail (``_stages.textured``, up to 85% loss), its later rounds only those
+whose patch the round before moved (``_stages.still_moving``).
 
 Only this module and its stages (:mod:`graphinpaint._stages`: the layers, the rounds and the
 graphs they solve on) know both images and graphs; they read no files and parse no arguments.
@@ -335,6 +337,8 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
             mix_choice = _beside(functools.partial(
                 _self_validate_thick, default_window=default_window),
                 values_of, hole, settings, reach)
+            if not isinstance(mix_choice, Future):      # chosen here: prepare that mix only
+                settings, mix_choice = mix_choice, None
         else:
             settings, _ = choose_settings(values_of, hole, settings, _graph_fill,
                                           scattered=scattered, margin=reach,
@@ -354,19 +358,36 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
 def _beside(function: Callable, *args) -> Future | Settings:
     """``function(*args)`` in a thread of its own if numba's threading layer lets two
     threads launch parallel kernels at once (OpenMP, TBB; the workqueue layer aborts the
-    process), else here."""
+    process), else here. The thread runs numba's kernels on the caller's thread count: numba
+    keeps it per thread (``graphinpaint batch`` sets 1 per worker; a new thread would take
+    every core)."""
     if _threadsafe_kernels():
-        return _in_background(function, *args)
+        import numba
+
+        return _in_background(_with_numba_threads, numba.get_num_threads(), function, *args)
+    return function(*args)
+
+
+def _with_numba_threads(count: int, function: Callable, *args):
+    """``function(*args)`` with numba's parallel kernels on ``count`` threads."""
+    import numba
+
+    numba.set_num_threads(count)
     return function(*args)
 
 
 def _threadsafe_kernels() -> bool:
-    """Whether numba's threading layer, once chosen, is safe to enter from two threads."""
+    """Whether numba's threading layer is safe to enter from two threads. Its threads are
+    launched first: numba chooses the layer then, else only at the first parallel kernel (a
+    process's first call, the ``graphinpaint`` command's, would stay sequential)."""
+    import numba
+
+    numba.get_num_threads()                 # launches numba's threads if not yet running
     return _numba_threading_layer() in ("omp", "tbb")
 
 
 def _numba_threading_layer() -> str | None:
-    """numba's threading layer, None until a parallel kernel has run (it is chosen then)."""
+    """numba's threading layer, None until numba's threads are launched (it is chosen then)."""
     import numba
 
     try:

@@ -138,7 +138,8 @@ class SmoothFills:
         self._blend: BoundaryBlend | None = None
         self._depth: np.ndarray | None = None
         # Mean patch distance of each hole pixel's matches (in np.flatnonzero(hole) order), as
-        # the graph fill's last refinement round found them: the "match" mix reads it.
+        # the last refinement round that refined it found them (scattered loss's rounds refine
+        # some pixels only: pipeline._merged_distance): the "match" mix reads it.
         self.match_distance: np.ndarray | None = None
         # The Laplace fill's values on the hole, kept when the fill is forgotten: the start of
         # the biharmonic fill's CG on large thin holes (fills.is_large_and_thin).

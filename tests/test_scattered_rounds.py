@@ -110,3 +110,15 @@ def test_at_high_loss_the_first_round_refines_every_pixel():
     values = image.copy()
     values[hole] = 0
     assert _stages.textured(values, hole, GLOBAL.patch_size) is None
+
+
+def test_a_run_resumed_from_its_last_round_refines_as_one_run_does():
+    """Self-validation resumes a held-out run for a further round (``start``, ``start_moved``
+    from the two rounds before): the same pixels refined, the same bits as the run carried on."""
+    values, hole, _ = _flat_and_textured(seed=1)
+    first, second, third = _rounds(values, hole, 3)
+    resumed = pipeline._graph_fill(values, hole, GLOBAL.replace(rounds=1),
+                                   smooth=SmoothFills(values, hole), start=second,
+                                   start_moved=np.abs(second[hole] - first[hole]).mean(axis=1))
+    assert not np.array_equal(third, second)
+    np.testing.assert_array_equal(resumed, third)

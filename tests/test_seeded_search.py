@@ -61,6 +61,7 @@ def test_seeded_search_stays_in_the_window_and_on_candidates():
         assert not np.any((ys == qy[i]) & (xs == qx[i]))
 
 
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="one numba thread only")
 def test_seeded_search_gives_the_same_bits_on_one_and_two_threads():
     search, qy, qx, radius = _masked_problem(14, binary=True)
     seeds = np.roll(_exact(search, qy, qx, radius)[0], 1, axis=0)     # someone else's matches

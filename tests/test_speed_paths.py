@@ -154,7 +154,15 @@ def test_the_blend_prepared_in_the_background_is_the_blend():
     assert 0 < np.abs(ahead(estimate, 1.0) - estimate)[near].max() < 0.5
 
 
-CASES = {"scratches": _scratches, "random": lambda shape: _random_loss(shape, 0.8, 3)}
+def _block(shape):
+    """A 24-px block: a thick hole (the frequency mix, self-validation in a thread beside)."""
+    hole = np.zeros(shape, bool)
+    hole[20:44, 20:44] = True
+    return hole
+
+
+CASES = {"scratches": _scratches, "random": lambda shape: _random_loss(shape, 0.8, 3),
+         "block": _block}
 
 
 @pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="one numba thread only")

@@ -160,3 +160,49 @@ def test_choosing_the_mix_beside_the_fill_gives_the_same_result(monkeypatch):
     after = gi.inpaint(image, hole, channel_axis=None)
     assert threads == ([1] if pipeline._numba_threading_layer() in ("omp", "tbb") else [])
     np.testing.assert_array_equal(beside, after)
+
+
+def test_the_held_out_thread_runs_numba_on_the_caller_s_thread_count(monkeypatch):
+    """numba's thread count is per thread: ``graphinpaint batch`` sets 1 on each worker's task,
+    and the held-out fill beside the real one must keep it (a new thread takes every core)."""
+    import numba
+
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("one numba thread at most: the counts cannot differ")
+    monkeypatch.setattr(pipeline, "_threadsafe_kernels", lambda: True)
+    previous = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        used = pipeline._beside(numba.get_num_threads)
+        assert fills._done(used) == 1
+    finally:
+        numba.set_num_threads(previous)
+
+
+def test_a_mix_chosen_before_the_fill_is_the_only_one_prepared(monkeypatch):
+    """Where the held-out fill runs before the real one (numba's layer not threadsafe), the
+    real fill prepares the chosen mix, not the default's frequency fill (it picks a
+    biharmonic one here): the held-out hole's frequency fill is the only one made."""
+    image, hole = _smooth_gradient(), _block(32)
+    monkeypatch.setattr(pipeline, "_threadsafe_kernels", lambda: False)
+    sizes = []
+    real = selection.frequency_fill
+    monkeypatch.setattr(selection, "frequency_fill", lambda values, held, **options: (
+        sizes.append(int(held.sum())) or real(values, held, **options)))
+    assert _settings_used(monkeypatch, image, hole).smooth == "biharmonic"
+    assert int(hole.sum()) not in sizes and len(sizes) == 1
+
+
+def test_a_fresh_process_s_first_call_fills_beside_where_numba_allows_it():
+    """numba chooses its threading layer when its threads are launched: the check launches
+    them, so that a process's first thick hole (the ``graphinpaint`` command's) is not left
+    sequential for want of a kernel run before it."""
+    import subprocess
+    import sys
+
+    code = ("from graphinpaint import pipeline; print(pipeline._threadsafe_kernels(), "
+            "pipeline._numba_threading_layer())")
+    safe, layer = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                 check=True).stdout.split()
+    assert layer != "None"
+    assert safe == str(layer in ("omp", "tbb"))
