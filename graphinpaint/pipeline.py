@@ -52,8 +52,8 @@ from ._memory import check_fits_in_memory, release_freed_memory
 from ._stages import (ProgressCallback, _fill_layers, _layers, _Progress, _refine, _round_windows,
                       still_moving, textured)
 from ._validation import InpaintError, check_choice, check_float, check_int
-from .fills import (BACKGROUND_BAND_MAX, _bounding_box, _done, _in_background,
-                    is_large_and_thin, is_scattered)
+from ._threads import _beside
+from .fills import BACKGROUND_BAND_MAX, _bounding_box, _done, is_large_and_thin, is_scattered
 from .graph import _reused_node_indices
 from .patches import check_patch_size
 from .selection import (LAST_ROUNDS, LAYERS_MARGIN, MARGIN, MATCH_SHARE, PATCH_SIZES, ROUNDS,
@@ -353,47 +353,6 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
                      mix_choice=mix_choice)
     return _from_unit_range(estimate, original, channels_last, hole, scale, channel_axis,
                             region)
-
-
-def _beside(function: Callable, *args) -> Future | Settings:
-    """``function(*args)`` in a thread of its own if numba's threading layer lets two
-    threads launch parallel kernels at once (OpenMP, TBB; the workqueue layer aborts the
-    process), else here. The thread runs numba's kernels on the caller's thread count: numba
-    keeps it per thread (``graphinpaint batch`` sets 1 per worker; a new thread would take
-    every core)."""
-    if _threadsafe_kernels():
-        import numba
-
-        return _in_background(_with_numba_threads, numba.get_num_threads(), function, *args)
-    return function(*args)
-
-
-def _with_numba_threads(count: int, function: Callable, *args):
-    """``function(*args)`` with numba's parallel kernels on ``count`` threads."""
-    import numba
-
-    numba.set_num_threads(count)
-    return function(*args)
-
-
-def _threadsafe_kernels() -> bool:
-    """Whether numba's threading layer is safe to enter from two threads. Its threads are
-    launched first: numba chooses the layer then, else only at the first parallel kernel (a
-    process's first call, the ``graphinpaint`` command's, would stay sequential)."""
-    import numba
-
-    numba.get_num_threads()                 # launches numba's threads if not yet running
-    return _numba_threading_layer() in ("omp", "tbb")
-
-
-def _numba_threading_layer() -> str | None:
-    """numba's threading layer, None until numba's threads are launched (it is chosen then)."""
-    import numba
-
-    try:
-        return numba.threading_layer()
-    except ValueError:
-        return None
 
 
 def _default_mix(strategy: str, thick: bool, rounds: int,

@@ -5,7 +5,7 @@ import pytest
 import scipy.sparse as sp
 
 import graphinpaint as gi
-from graphinpaint import _thick_holes, fills, pipeline, selection
+from graphinpaint import _thick_holes, _threads, fills, pipeline, selection
 from test_compact_holes import _settings_used
 
 N = 96
@@ -152,13 +152,13 @@ def test_choosing_the_mix_beside_the_fill_gives_the_same_result(monkeypatch):
     image, hole = _smooth_gradient(), _block(32)
     gi.inpaint(image, hole, channel_axis=None)          # a kernel has run: a layer is chosen
     threads = []
-    real = pipeline._in_background
-    monkeypatch.setattr(pipeline, "_in_background",
+    real = _threads._in_background
+    monkeypatch.setattr(_threads, "_in_background",
                         lambda *args: threads.append(1) or real(*args))
     beside = gi.inpaint(image, hole, channel_axis=None)
-    monkeypatch.setattr(pipeline, "_threadsafe_kernels", lambda: False)
+    monkeypatch.setattr(_threads, "_threadsafe_kernels", lambda: False)
     after = gi.inpaint(image, hole, channel_axis=None)
-    assert threads == ([1] if pipeline._numba_threading_layer() in ("omp", "tbb") else [])
+    assert threads == ([1] if _threads._numba_threading_layer() in ("omp", "tbb") else [])
     np.testing.assert_array_equal(beside, after)
 
 
@@ -169,11 +169,11 @@ def test_the_held_out_thread_runs_numba_on_the_caller_s_thread_count(monkeypatch
 
     if numba.config.NUMBA_NUM_THREADS < 2:
         pytest.skip("one numba thread at most: the counts cannot differ")
-    monkeypatch.setattr(pipeline, "_threadsafe_kernels", lambda: True)
+    monkeypatch.setattr(_threads, "_threadsafe_kernels", lambda: True)
     previous = numba.get_num_threads()
     numba.set_num_threads(1)
     try:
-        used = pipeline._beside(numba.get_num_threads)
+        used = _threads._beside(numba.get_num_threads)
         assert fills._done(used) == 1
     finally:
         numba.set_num_threads(previous)
@@ -184,7 +184,7 @@ def test_a_mix_chosen_before_the_fill_is_the_only_one_prepared(monkeypatch):
     real fill prepares the chosen mix, not the default's frequency fill (it picks a
     biharmonic one here): the held-out hole's frequency fill is the only one made."""
     image, hole = _smooth_gradient(), _block(32)
-    monkeypatch.setattr(pipeline, "_threadsafe_kernels", lambda: False)
+    monkeypatch.setattr(_threads, "_threadsafe_kernels", lambda: False)
     sizes = []
     real = selection.frequency_fill
     monkeypatch.setattr(selection, "frequency_fill", lambda values, held, **options: (
@@ -200,8 +200,8 @@ def test_a_fresh_process_s_first_call_fills_beside_where_numba_allows_it():
     import subprocess
     import sys
 
-    code = ("from graphinpaint import pipeline; print(pipeline._threadsafe_kernels(), "
-            "pipeline._numba_threading_layer())")
+    code = ("from graphinpaint import _threads; print(_threads._threadsafe_kernels(), "
+            "_threads._numba_threading_layer())")
     safe, layer = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                  check=True).stdout.split()
     assert layer != "None"
