@@ -237,6 +237,11 @@ class BoundaryBlend:
         # Else made at the call: its factors would stay beside the caller's work meanwhile
         # (4096^2 scratches: 260 MB through the layers and rounds).
 
+    def settle(self) -> None:
+        """Wait for the problem's preparation, if under way in a thread of its own."""
+        if self._problem is not None:
+            self._problem = _done(self._problem)
+
     def __call__(self, estimate: np.ndarray, share: float,
                  start: np.ndarray | None = None) -> np.ndarray:
         """``estimate`` (H, W, C) with ``share`` of the biharmonic fill averaged in near the

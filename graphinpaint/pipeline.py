@@ -451,7 +451,9 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
         settings = _done(mix_choice)
     release_freed_memory(values)
     smooth.polish(settings)
-    return mix_smooth(estimate, hole, settings, smooth)
+    estimate = mix_smooth(estimate, hole, settings, smooth)
+    smooth.settle()
+    return estimate
 
 
 def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,

@@ -240,6 +240,15 @@ class SmoothFills:
             return _done(laplace)
         return self._laplace_on_hole
 
+    def settle(self) -> None:
+        """Wait for the fills still solved in threads of their own: none outlives the call
+        that started it (where the mix chosen beside the fill is another, the one prepared
+        would run on unread and take a core from the caller's next work)."""
+        for fill in list(self._fills.values()):
+            _done(fill)
+        if self._blend is not None:
+            self._blend.settle()
+
     def forget(self, kind: str) -> None:
         """Drop the fill ``kind`` (a later request solves it again): its memory, once no
         caller needs it (the Laplace start, 400 MB at 4096^2 in colour, after the layers).

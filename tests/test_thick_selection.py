@@ -206,3 +206,25 @@ def test_a_fresh_process_s_first_call_fills_beside_where_numba_allows_it():
                                  check=True).stdout.split()
     assert layer != "None"
     assert safe == str(layer in ("omp", "tbb"))
+
+
+def test_a_fill_prepared_for_a_mix_not_chosen_is_done_when_inpaint_returns(monkeypatch):
+    """Beside the held-out fill the real one prepares the default mix's frequency fill; where
+    the choice is another mix (a biharmonic one here) that fill goes unread, and it must not
+    run on after the call (it took a core from the caller's next work)."""
+    import time
+
+    image, hole = _smooth_gradient(), _block(32)
+    monkeypatch.setattr(_threads, "_threadsafe_kernels", lambda: True)
+    finished = []
+    real = selection.frequency_fill
+
+    def slow(values, fill_hole, **options):
+        time.sleep(0.5)
+        result = real(values, fill_hole, **options)
+        finished.append(int(fill_hole.sum()))
+        return result
+
+    monkeypatch.setattr(selection, "frequency_fill", slow)
+    assert _settings_used(monkeypatch, image, hole).smooth == "biharmonic"
+    assert int(hole.sum()) in finished
