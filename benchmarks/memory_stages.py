@@ -32,6 +32,8 @@ STAGES = [(pipeline, name) for name in ("_to_unit_range", "choose_settings", "_l
                                         "_from_unit_range")]
 STAGES += [(_stages, name) for name in ("PatchSearch", "_round_matches", "_match_weights",
                                         "_with_grid_edges", "solve_dirichlet")]
+if hasattr(_stages, "weighted_match_graph"):        # the one-pass graphs of the tenth pass
+    STAGES.append((_stages, "weighted_match_graph"))
 
 
 def _status(key: str) -> float:

@@ -23,10 +23,12 @@ import graphinpaint as gi  # noqa: E402
 from graphinpaint import _stages, fills, pipeline, selection  # noqa: E402
 from memory_stages import scratch_case  # noqa: E402
 
+# The weighted graphs: one pass of _match_graph where the checkout has it, else SciPy's steps.
+_GRAPH_STAGES = ([(_stages, "weighted_match_graph")] if hasattr(_stages, "weighted_match_graph")
+                 else [(_stages, "_match_weights"), (_stages, "_with_grid_edges")])
 STAGES = [(pipeline, "_layers"), (pipeline, "_fill_layers"), (pipeline, "_refine"),
           (pipeline, "choose_settings"), (pipeline, "mix_smooth"), (_stages, "solve_dirichlet"),
-          (_stages, "_round_matches"), (_stages, "_match_weights"),
-          (_stages, "_with_grid_edges"),
+          (_stages, "_round_matches"), *_GRAPH_STAGES,
           (_stages.PatchSearch, "__init__"), (_stages.PatchSearch, "query"),
           (selection, "grid_laplace_fill"), (selection, "grid_biharmonic_fill"),
           (selection, "clip_to_known"), (selection, "mix_in"),

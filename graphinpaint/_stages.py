@@ -17,7 +17,8 @@ from . import weights as _weights
 from ._edges import row_sums
 from ._memory import release_freed_memory
 from .fills import layer_depths
-from .graph import PatchSearch, PixelGraph, _node_positions, _union_of_pixels
+from ._match_graph import weighted_match_graph
+from .graph import PatchSearch, PixelGraph, _Matches, _node_positions, _union_of_pixels
 from .solvers import solve_dirichlet
 
 ProgressCallback = Callable[[int, int], None]
@@ -60,23 +61,34 @@ def _round_windows(reach: np.ndarray, window: int) -> np.ndarray:
     return 2 * np.clip(reach + ROUND_REACH_MARGIN, ROUND_REACH_MIN, window // 2) + 1
 
 
-def _match_reach(graph: PixelGraph, queries: np.ndarray) -> np.ndarray:
-    """Each query's farthest match in a kNN graph of :func:`~graphinpaint.graph.window_knn`
-    (Chebyshev distance in pixels; 0 without a match)."""
-    matrix, width = graph.matrix, graph.shape[1]
-    rows = graph.node_of(queries)
-    starts, counts = matrix.indptr[rows], np.diff(matrix.indptr)[rows]
-    owner = np.repeat(np.arange(len(queries)), counts)
-    first = np.cumsum(counts) - counts                      # each query's first entry
-    entries = starts[owner] + np.arange(len(owner)) - first[owner]
-    qy, qx = np.divmod(queries[owner], width)
-    my, mx = np.divmod(graph.nodes[matrix.indices[entries]], width)
+def _match_reach(matches: _Matches) -> np.ndarray:
+    """Each query's farthest match (Chebyshev distance in pixels; 0 without a match)."""
+    width = matches.shape[1]
+    qy, qx = np.divmod(matches.queries[:, None], width)
+    my, mx = np.divmod(matches.neighbours, width)
     offset = np.maximum(np.abs(qy - my), np.abs(qx - mx))
-    reach = np.zeros(len(queries), np.int64)
-    matched = counts > 0
-    if matched.any():
-        reach[matched] = np.maximum.reduceat(offset, first[matched])
-    return reach
+    return np.where(matches.neighbours >= 0, offset, 0).max(axis=1, initial=0)
+
+
+def _mean_match_distance(matches: _Matches, k: int) -> np.ndarray:
+    """Each query's patch distances to its matches summed over ``k`` (a missing match counts
+    as 0), in float64 and in the order of the matches' pixels: the row sums of their distance
+    graph, to the bit, without the graph."""
+    found = matches.neighbours >= 0
+    order = np.argsort(np.where(found, matches.neighbours, -1), axis=1, kind="stable")
+    distances = np.take_along_axis(matches.distances, order, axis=1)
+    kept = np.take_along_axis(found, order, axis=1)
+    counts = kept.sum(axis=1)
+    starts = np.cumsum(counts) - counts
+    return _row_sums_of(distances[kept].astype(np.float64), starts, counts) / k
+
+
+def _row_sums_of(data: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """:func:`~graphinpaint._edges.row_sums` of CSR rows given by their data and extents."""
+    indptr = np.append(starts, starts[-1] + counts[-1] if len(counts) else 0)
+    rows = sp.csr_matrix((data, np.zeros(len(data), np.int32), indptr),
+                         shape=(len(counts), 1))
+    return row_sums(rows)
 
 
 def _fill_layers(values: np.ndarray, hole: np.ndarray, start: Callable[[], np.ndarray],
@@ -106,9 +118,8 @@ def _fill_layers(values: np.ndarray, hole: np.ndarray, start: Callable[[], np.nd
                          confidence=confidence, _work=np.float32)
     for layer, queries in enumerate(layers, start=1):
         half = window // 2 + int(growth * (layer - 1))
-        graph = search.query(queries, k=k, window=2 * half + 1, min_overlap=0.3)
-        weights = _with_grid_edges(_match_weights(graph, bandwidth), queries, filled,
-                                   grid_weight)
+        matches = search._matches(queries, k=k, window=2 * half + 1, min_overlap=0.3)
+        weights = weighted_match_graph(matches, bandwidth, filled, grid_weight)
         if not started:
             flat[hole_pixels] = start()
             started = True
@@ -117,7 +128,8 @@ def _fill_layers(values: np.ndarray, hole: np.ndarray, start: Callable[[], np.nd
         node_values = flat[weights.nodes]
         # Each pixel of a layer has a grid edge to a filled one (the layer before): connected.
         solved = solve_dirichlet(weights.matrix, known, node_values, x0=node_values,
-                                 _connected=True, **{"rtol": _LINEAR_RTOL, **solve})
+                                 _connected=True, _trusted=True,
+                                 **{"rtol": _LINEAR_RTOL, **solve})
         flat[queries] = solved[weights.node_of(queries)]
         filled.ravel()[queries] = True
         search.update(queries, flat[queries])
@@ -151,18 +163,18 @@ def _refine(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray, *, patch
     """
     queries = np.flatnonzero(hole)
     shortlist = None if candidates is None else _SHORTLIST_PER_MATCH * k
-    graph = _round_matches(estimate, queries, k=k, patch_size=patch_size, window=window,
-                           candidates=candidates, shortlist=shortlist)
+    matches = _round_matches(estimate, queries, k=k, patch_size=patch_size, window=window,
+                             candidates=candidates, shortlist=shortlist)
     if match_reach is not None:
-        match_reach[:] = _match_reach(graph, queries)
-    # Exact matches (distance 0) may be left out of the sparse rows: sum over k, not the row.
-    distance = row_sums(graph.matrix)[graph.node_of(queries)] / k
-    weights = _with_grid_edges(_match_weights(graph, bandwidth), queries, ~hole, grid_weight)
+        match_reach[:] = _match_reach(matches)
+    distance = _mean_match_distance(matches, k)
+    weights = weighted_match_graph(matches, bandwidth, ~hole, grid_weight)
     known = ~hole.ravel()[weights.nodes]
     node_values = estimate.reshape(-1, values.shape[2])[weights.nodes]
     # The grid edges join every hole pixel to its 4-neighbours, and each 4-connected part of
     # the hole touches a known pixel: no group of unknowns is cut off (not checked again).
     solved = solve_dirichlet(weights.matrix, known, node_values, x0=node_values, _connected=True,
+                             _trusted=True,
                              **_round_tolerance(weights.matrix, known, node_values, solve))
     refined = estimate if overwrite else estimate.copy()
     refined.reshape(-1, values.shape[2])[queries] = solved[weights.node_of(queries)]
@@ -171,12 +183,12 @@ def _refine(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray, *, patch
 
 def _round_matches(estimate: np.ndarray, queries: np.ndarray, *, k: int, patch_size: int,
                    window: int | np.ndarray, candidates: np.ndarray | None,
-                   shortlist: int | None) -> PixelGraph:
+                   shortlist: int | None) -> _Matches:
     """A round's search: :func:`~graphinpaint.graph.window_knn` of the estimate, matched in
     float32 cast channel by channel (no float32 copy of the region: 200 MB at 4096^2)."""
     search = PatchSearch(estimate, patch_size=patch_size, candidates=candidates,
                          _func="window_knn", _work=np.float32)
-    return search.query(queries, k=k, window=window, shortlist=shortlist)
+    return search._matches(queries, k=k, window=window, shortlist=shortlist)
 
 
 def _round_tolerance(matrix: sp.csr_matrix, known: np.ndarray, start: np.ndarray,

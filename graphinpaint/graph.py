@@ -85,6 +85,19 @@ class PixelGraph(NamedTuple):
         return np.searchsorted(self.nodes, pixels)
 
 
+class _Matches(NamedTuple):
+    """Each query's k best matches as the search kernels give them, before any sparse graph:
+    the pipeline weighs them into its graphs in one pass (:mod:`graphinpaint._match_graph`)."""
+
+    queries: np.ndarray         # (n,) sorted flat pixel indices
+    neighbours: np.ndarray      # (n, k) flat pixel indices, best first; -1 = none
+    distances: np.ndarray       # (n, k) RMS patch distances in the search's work dtype
+    shape: tuple[int, int]
+
+    def graph(self) -> PixelGraph:
+        return _pixel_graph_from_knn(self.queries, self.neighbours, self.distances, self.shape)
+
+
 def grid_graph(shape: tuple[int, int], *, connectivity: int = 4,
                pixels: np.ndarray | None = None) -> PixelGraph:
     """Grid graph of neighbouring pixels, restricted to a subset of pixels.
@@ -274,6 +287,13 @@ class PatchSearch:
               min_overlap: float = 0.0, exclude_self: bool = True,
               shortlist: int | None = None) -> PixelGraph:
         """The k nearest candidates of each query in its window (see :func:`window_knn`)."""
+        return self._matches(queries, k=k, window=window, min_overlap=min_overlap,
+                             exclude_self=exclude_self, shortlist=shortlist).graph()
+
+    def _matches(self, queries: np.ndarray, *, k: int = 10, window: int | np.ndarray = 31,
+                 min_overlap: float = 0.0, exclude_self: bool = True,
+                 shortlist: int | None = None) -> _Matches:
+        """:meth:`query`'s matches as the kernels give them (no sparse graph)."""
         func = self._func
         k = check_int(k, "k", func, low=1)
         min_overlap = check_float(min_overlap, "min_overlap", func, low=0.0, high=1.0)
@@ -301,7 +321,7 @@ class PatchSearch:
                 self._planes.shape[1], -1)
             neighbours, squared = rerank_kernel(self._planes, rows, self._conf, qy, qx, short,
                                                 self.patch_size, k, min_overlap, self._uniform)
-        return _pixel_graph_from_knn(query_pixels, neighbours, np.sqrt(squared), self.shape)
+        return _Matches(query_pixels, neighbours, np.sqrt(squared), self.shape)
 
     def _reduced_planes(self) -> tuple[np.ndarray, np.ndarray]:
         """Confidence-weighted 3 x 3 means of the padded image, and the mean confidence."""

@@ -191,12 +191,14 @@ def test_at_90_percent_loss_every_hole_pixel_sends_a_large_share_of_its_weight_t
     # has a known best match of weight 1 and at most four grid edges of twice the grid weight.
     graphs = []
 
-    def recording(graph, queries, filled, weight):
-        out = _with_grid_edges(graph, queries, filled, weight)
+    real = _stages.weighted_match_graph
+
+    def recording(matches, bandwidth, filled, weight):
+        out = real(matches, bandwidth, filled, weight)
         graphs.append((out, filled.ravel()[out.nodes], weight))
         return out
 
-    monkeypatch.setattr(_stages, "_with_grid_edges", recording)
+    monkeypatch.setattr(_stages, "weighted_match_graph", recording)
     image = 0.5 * _texture(48) + 0.5 * _smooth(48)
     hole = np.random.default_rng(9).random(image.shape) < 0.9
     inpaint(image, hole)

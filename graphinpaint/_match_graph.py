@@ -1,0 +1,176 @@
+"""The layers' and rounds' weighted graphs in one pass, from the search kernels' matches.
+
+The graph of a layer or round is the Gaussian weight of each patch match (relative: a query's
+best match weighs 1), symmetrised by the larger of the two directions, joined by the larger of
+it and the grid edges from each query to its filled 4-neighbours (the grid weight) and to its
+query 4-neighbours (twice it). Built with SciPy that took a distance graph (COO to CSR and a
+sort), a transpose and an elementwise maximum, a re-indexing onto the grid's nodes, a second
+COO to CSR and maximum: 1.7 s of the calling thread at 4096^2 with scratches. Here each edge
+is written once into its two rows and each row sorted on its own; a maximum does not depend on
+the order it is taken in, so the matrix is the same to the bit (``tests/test_match_graph.py``
+compares it with that composition).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from numba import njit, prange
+
+from .graph import PixelGraph, _Matches, _node_positions, _union_of_pixels
+
+# Rows up to this long are sorted by insertion (most: k matches, a few back, 4 grid edges).
+_INSERTION_MAX = 32
+
+
+def weighted_match_graph(matches: _Matches, bandwidth: float, filled: np.ndarray,
+                         grid_weight: float) -> PixelGraph:
+    """The symmetric weights of ``matches`` with their grid edges (see the module's text).
+
+    ``filled``: (H, W) bool, the pixels a query's grid edges may join besides other queries.
+    """
+    shape, queries = matches.shape, matches.queries
+    found = matches.neighbours >= 0
+    partners = matches.neighbours[found]
+    owners = np.repeat(queries, np.count_nonzero(found, axis=1))
+    grid_from, grid_to, grid_weights = _grid_edges(queries, filled, shape, grid_weight)
+    nodes = _union_of_pixels(shape[0] * shape[1], queries, partners, grid_to)
+    rows, cols = _node_positions(nodes, shape, np.concatenate([owners, grid_from]),
+                                 np.concatenate([partners, grid_to]))
+    weights = np.concatenate([_relative_gaussian(matches.distances[found], found, bandwidth),
+                              grid_weights])
+    indptr, indices, data = _symmetric_max_csr(len(nodes), rows, cols, weights)
+    matrix = sp.csr_matrix((data, indices, indptr), shape=(len(nodes), len(nodes)))
+    return PixelGraph(matrix, nodes, shape)
+
+
+def _relative_gaussian(distances: np.ndarray, found: np.ndarray, bandwidth: float) -> np.ndarray:
+    """``exp(-(d**2 - min d**2) / h**2)`` of each found match, the minimum over its query's
+    matches: :func:`graphinpaint.weights.gaussian` with ``relative=True``, the same arithmetic
+    on a contiguous float64 array."""
+    squared = distances.astype(np.float64) ** 2
+    counts = np.count_nonzero(found, axis=1)
+    matched = counts > 0
+    starts = (np.cumsum(counts) - counts)[matched]
+    minima = np.minimum.reduceat(squared, starts) if squared.size else squared
+    squared = squared - np.repeat(minima, counts[matched])
+    return np.exp(-squared / bandwidth ** 2)
+
+
+def _grid_edges(queries: np.ndarray, filled: np.ndarray, shape: tuple[int, int],
+                weight: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each query's 4-neighbours that are filled (``weight``) or queries (twice it: the edge
+    is made from both ends and summed, ``_stages._with_grid_edges``), as (from, to, weight)."""
+    height, width = shape
+    ys, xs = np.divmod(queries, width)
+    is_query = np.zeros(height * width, dtype=bool)
+    is_query[queries] = True
+    sources, targets = [], []
+    for dy, dx in ((0, 1), (1, 0), (0, -1), (-1, 0)):
+        ny, nx = ys + dy, xs + dx
+        inside = (ny >= 0) & (ny < height) & (nx >= 0) & (nx < width)
+        sources.append(queries[inside])
+        targets.append(ny[inside] * width + nx[inside])
+    sources, targets = np.concatenate(sources), np.concatenate(targets)
+    between_queries = is_query[targets]
+    keep = between_queries | filled.ravel()[targets]
+    values = np.where(between_queries[keep], weight + weight, weight)
+    return sources[keep], targets[keep], values
+
+
+def _symmetric_max_csr(n: int, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSR arrays of the symmetric matrix whose (i, j) entry is the largest weight given to
+    the edge (i, j) in either direction; entries of weight 0 are left out. The rows are merged
+    where they were bucketed, moved up in place and the arrays shrunk: no second pair of
+    arrays to touch (their pages cost as much as the work)."""
+    starts = _bucket_starts(n, rows, cols)
+    targets = np.empty(starts[-1], dtype=np.int32 if n < 2**31 else np.int64)
+    values = np.empty(starts[-1])
+    _bucket(starts, rows, cols, weights, targets, values)
+    kept = _merge_rows(starts, targets, values)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(kept, out=indptr[1:])
+    _move_up(starts, targets, values, indptr)
+    for array in (targets, values):
+        array.resize(indptr[-1], refcheck=False)        # realloc: no copy
+    return indptr, targets, values
+
+
+@njit(cache=True, nogil=True)
+def _bucket_starts(n, rows, cols):  # pragma: no cover - compiled by numba
+    """Where each row's bucket starts when each edge (i, j) goes into rows i and j."""
+    starts = np.zeros(n + 1, np.int64)
+    for e in range(rows.shape[0]):
+        starts[rows[e] + 1] += 1
+        starts[cols[e] + 1] += 1
+    for i in range(n):
+        starts[i + 1] += starts[i]
+    return starts
+
+
+@njit(cache=True, nogil=True)
+def _bucket(starts, rows, cols, weights, targets, values):  # pragma: no cover - numba
+    """Each edge (i, j, w) written into row i as (j, w) and into row j as (i, w), unsorted
+    within the rows."""
+    fill = starts[:-1].copy()
+    for e in range(rows.shape[0]):
+        i, j, w = rows[e], cols[e], weights[e]
+        targets[fill[i]], values[fill[i]] = j, w
+        fill[i] += 1
+        targets[fill[j]], values[fill[j]] = i, w
+        fill[j] += 1
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def _merge_rows(starts, targets, values):  # pragma: no cover - compiled by numba
+    """Sort each row by column in place, keep the largest weight of each column at the row's
+    start, and return how many columns of positive weight each row keeps. Parallel over rows,
+    each row's work its own: the result does not depend on the number of threads."""
+    n = starts.shape[0] - 1
+    kept = np.zeros(n, np.int64)
+    for i in prange(n):
+        lo, hi = starts[i], starts[i + 1]
+        if hi - lo <= _INSERTION_MAX:
+            _insertion_sort(targets, values, lo, hi)
+        else:
+            order = np.argsort(targets[lo:hi], kind="mergesort")
+            targets[lo:hi] = targets[lo:hi][order]
+            values[lo:hi] = values[lo:hi][order]
+        out = lo
+        e = lo
+        while e < hi:
+            column, largest = targets[e], values[e]
+            e += 1
+            while e < hi and targets[e] == column:
+                largest = max(largest, values[e])
+                e += 1
+            if largest > 0:
+                targets[out], values[out] = column, largest
+                out += 1
+        kept[i] = out - lo
+    return kept
+
+
+@njit(cache=True, nogil=True)
+def _insertion_sort(targets, values, lo, hi):  # pragma: no cover - compiled by numba
+    for e in range(lo + 1, hi):
+        column, value = targets[e], values[e]
+        f = e - 1
+        while f >= lo and targets[f] > column:
+            targets[f + 1], values[f + 1] = targets[f], values[f]
+            f -= 1
+        targets[f + 1], values[f + 1] = column, value
+
+
+@njit(cache=True, nogil=True)
+def _move_up(starts, targets, values, indptr):  # pragma: no cover - compiled by numba
+    """Move each row's kept entries from its bucket's start to its place in the CSR arrays
+    (never to the right of where they are: rows in order, in place)."""
+    for i in range(indptr.shape[0] - 1):
+        src, dst = starts[i], indptr[i]
+        if src == dst:
+            continue
+        for e in range(indptr[i + 1] - dst):
+            targets[dst + e] = targets[src + e]
+            values[dst + e] = values[src + e]
