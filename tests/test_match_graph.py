@@ -115,3 +115,23 @@ def test_the_graphs_the_pipeline_vouches_for_pass_the_weights_check_unchanged(mo
         hole = np.random.default_rng(4).random(hole.shape) < 0.7
     gi.inpaint(image, hole)
     assert hole.sum() in checked                              # the real hole's rounds too
+
+
+def test_queries_taken_in_strips_give_each_query_its_own_matches(monkeypatch):
+    """The windowed kernel takes the queries strip by strip (cache locality on wide images);
+    each query's matches, in the queries' order, are those of the kernel run in row order."""
+    from graphinpaint import graph
+
+    rng = np.random.default_rng(5)
+    image = rng.random((24, 300, 3)).astype(np.float32)
+    known = rng.random((24, 300)) > 0.05
+    queries = np.flatnonzero(~known)
+    search = PatchSearch(image, candidates=known, confidence=known.astype(np.float32))
+    assert graph._offset_tiles(*np.divmod(queries, 300), 7, masked=True) is None  # windowed
+    order = graph._strip_order(*np.divmod(queries, 300))
+    assert not isinstance(order, slice) and not np.array_equal(order, np.arange(len(queries)))
+    stripped = search._matches(queries, k=4, window=9, min_overlap=0.3)
+    monkeypatch.setattr(graph, "_QUERY_STRIP", 10**6)
+    in_row_order = search._matches(queries, k=4, window=9, min_overlap=0.3)
+    assert np.array_equal(stripped.neighbours, in_row_order.neighbours)
+    assert np.array_equal(stripped.distances, in_row_order.distances)
