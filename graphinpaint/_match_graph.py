@@ -35,13 +35,44 @@ def weighted_match_graph(matches: _Matches, bandwidth: float, filled: np.ndarray
     owners = np.repeat(queries, np.count_nonzero(found, axis=1))
     grid_from, grid_to, grid_weights = _grid_edges(queries, filled, shape, grid_weight)
     nodes = _union_of_pixels(shape[0] * shape[1], queries, partners, grid_to)
-    rows, cols = _node_positions(nodes, shape, np.concatenate([owners, grid_from]),
+    rows, cols = _node_positions(nodes, shape, np.concatenate([owners, queries[grid_from]]),
                                  np.concatenate([partners, grid_to]))
     weights = np.concatenate([_relative_gaussian(matches.distances[found], found, bandwidth),
                               grid_weights])
     indptr, indices, data = _symmetric_max_csr(len(nodes), rows, cols, weights)
     matrix = sp.csr_matrix((data, indices, indptr), shape=(len(nodes), len(nodes)))
     return PixelGraph(matrix, nodes, shape)
+
+
+def match_rows(matches: _Matches, bandwidth: float, filled: np.ndarray, grid_weight: float
+               ) -> tuple[sp.csr_matrix, np.ndarray]:
+    """The queries' rows of :func:`weighted_match_graph`'s matrix, the same to the bit, and
+    its nodes: ``(rows, nodes)``, ``rows`` (queries, nodes) in the queries' order.
+
+    All a p = 2 solve needs when the queries are its unknowns: ``L_AA`` and ``W_AB`` are cut
+    from these rows (:func:`graphinpaint._edges.dirichlet_blocks_of_rows`). The rows of the
+    other nodes (their edges back to the queries: about half the entries) are never made.
+    """
+    shape, queries = matches.shape, matches.queries
+    found = matches.neighbours >= 0
+    partners = matches.neighbours[found]
+    owners = np.repeat(np.arange(len(queries)), np.count_nonzero(found, axis=1))
+    grid_from, grid_to, grid_weights = _grid_edges(queries, filled, shape, grid_weight)
+    nodes = _union_of_pixels(shape[0] * shape[1], queries, partners, grid_to)
+    query_nodes, partner_nodes, grid_nodes = _node_positions(nodes, shape, queries, partners,
+                                                             grid_to)
+    weights = _relative_gaussian(matches.distances[found], found, bandwidth)
+    # A match of query i to query j is also an edge of row j (whose rank is found from its
+    # node); grid edges between queries are made from both ends already.
+    rank = np.full(len(nodes), -1, dtype=np.int64)
+    rank[query_nodes] = np.arange(len(queries))
+    back = rank[partner_nodes] >= 0
+    rows = np.concatenate([owners, grid_from,
+                           rank[partner_nodes[back]]])
+    cols = np.concatenate([partner_nodes, grid_nodes, query_nodes[owners[back]]])
+    values = np.concatenate([weights, grid_weights, weights[back]])
+    indptr, indices, data = _max_csr(len(queries), rows, cols, values)
+    return sp.csr_matrix((data, indices, indptr), shape=(len(queries), len(nodes))), nodes
 
 
 def _relative_gaussian(distances: np.ndarray, found: np.ndarray, bandwidth: float) -> np.ndarray:
@@ -60,7 +91,8 @@ def _relative_gaussian(distances: np.ndarray, found: np.ndarray, bandwidth: floa
 def _grid_edges(queries: np.ndarray, filled: np.ndarray, shape: tuple[int, int],
                 weight: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each query's 4-neighbours that are filled (``weight``) or queries (twice it: the edge
-    is made from both ends and summed, ``_stages._with_grid_edges``), as (from, to, weight)."""
+    is made from both ends and summed, ``_stages._with_grid_edges``), as (the query's rank in
+    ``queries``, the neighbour's pixel, the weight)."""
     height, width = shape
     ys, xs = np.divmod(queries, width)
     is_query = np.zeros(height * width, dtype=bool)
@@ -69,7 +101,7 @@ def _grid_edges(queries: np.ndarray, filled: np.ndarray, shape: tuple[int, int],
     for dy, dx in ((0, 1), (1, 0), (0, -1), (-1, 0)):
         ny, nx = ys + dy, xs + dx
         inside = (ny >= 0) & (ny < height) & (nx >= 0) & (nx < width)
-        sources.append(queries[inside])
+        sources.append(np.flatnonzero(inside))
         targets.append(ny[inside] * width + nx[inside])
     sources, targets = np.concatenate(sources), np.concatenate(targets)
     between_queries = is_query[targets]
@@ -81,10 +113,18 @@ def _grid_edges(queries: np.ndarray, filled: np.ndarray, shape: tuple[int, int],
 def _symmetric_max_csr(n: int, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray
                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """CSR arrays of the symmetric matrix whose (i, j) entry is the largest weight given to
-    the edge (i, j) in either direction; entries of weight 0 are left out. The rows are merged
-    where they were bucketed, moved up in place and the arrays shrunk: no second pair of
-    arrays to touch (their pages cost as much as the work)."""
-    starts = _bucket_starts(n, rows, cols)
+    the edge (i, j) in either direction; entries of weight 0 are left out."""
+    return _max_csr(n, np.concatenate([rows, cols]), np.concatenate([cols, rows]),
+                    np.concatenate([weights, weights]))
+
+
+def _max_csr(n: int, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSR arrays of the n-row matrix whose (i, j) entry is the largest of the weights given
+    to it; entries of weight 0 are left out. The rows are merged where they were bucketed,
+    moved up in place and the arrays shrunk: no second pair of arrays to touch (their pages
+    cost as much as the work)."""
+    starts = _bucket_starts(n, rows)
     targets = np.empty(starts[-1], dtype=np.int32 if n < 2**31 else np.int64)
     values = np.empty(starts[-1])
     _bucket(starts, rows, cols, weights, targets, values)
@@ -98,12 +138,11 @@ def _symmetric_max_csr(n: int, rows: np.ndarray, cols: np.ndarray, weights: np.n
 
 
 @njit(cache=True, nogil=True)
-def _bucket_starts(n, rows, cols):  # pragma: no cover - compiled by numba
-    """Where each row's bucket starts when each edge (i, j) goes into rows i and j."""
+def _bucket_starts(n, rows):  # pragma: no cover - compiled by numba
+    """Where each row's bucket starts."""
     starts = np.zeros(n + 1, np.int64)
     for e in range(rows.shape[0]):
         starts[rows[e] + 1] += 1
-        starts[cols[e] + 1] += 1
     for i in range(n):
         starts[i + 1] += starts[i]
     return starts
@@ -111,15 +150,12 @@ def _bucket_starts(n, rows, cols):  # pragma: no cover - compiled by numba
 
 @njit(cache=True, nogil=True)
 def _bucket(starts, rows, cols, weights, targets, values):  # pragma: no cover - numba
-    """Each edge (i, j, w) written into row i as (j, w) and into row j as (i, w), unsorted
-    within the rows."""
+    """Each entry (i, j, w) written into row i as (j, w), unsorted within the rows."""
     fill = starts[:-1].copy()
     for e in range(rows.shape[0]):
-        i, j, w = rows[e], cols[e], weights[e]
-        targets[fill[i]], values[fill[i]] = j, w
+        i = rows[e]
+        targets[fill[i]], values[fill[i]] = cols[e], weights[e]
         fill[i] += 1
-        targets[fill[j]], values[fill[j]] = i, w
-        fill[j] += 1
 
 
 @njit(parallel=True, cache=True, nogil=True)

@@ -14,12 +14,13 @@ import scipy.sparse as sp
 
 from . import _pyramid
 from . import weights as _weights
-from ._edges import row_sums
+from ._edges import dirichlet_blocks_of_rows, row_sums
 from ._memory import release_freed_memory
 from .fills import layer_depths
-from ._match_graph import weighted_match_graph
+from ._match_graph import match_rows, weighted_match_graph
 from .graph import PatchSearch, PixelGraph, _Matches, _node_positions, _union_of_pixels
 from .solvers import solve_dirichlet
+from .solvers.dirichlet import _solve_p2_blocks
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -119,18 +120,13 @@ def _fill_layers(values: np.ndarray, hole: np.ndarray, start: Callable[[], np.nd
     for layer, queries in enumerate(layers, start=1):
         half = window // 2 + int(growth * (layer - 1))
         matches = search._matches(queries, k=k, window=2 * half + 1, min_overlap=0.3)
-        weights = weighted_match_graph(matches, bandwidth, filled, grid_weight)
         if not started:
             flat[hole_pixels] = start()
             started = True
             release_freed_memory(values)        # the start's solver freed its blocks
-        known = filled.ravel()[weights.nodes]
-        node_values = flat[weights.nodes]
         # Each pixel of a layer has a grid edge to a filled one (the layer before): connected.
-        solved = solve_dirichlet(weights.matrix, known, node_values, x0=node_values,
-                                 _connected=True, _trusted=True,
-                                 **{"rtol": _LINEAR_RTOL, **solve})
-        flat[queries] = solved[weights.node_of(queries)]
+        flat[queries] = _solve_on_matches(matches, flat, filled, bandwidth=bandwidth,
+                                          grid_weight=grid_weight, solve=solve)
         filled.ravel()[queries] = True
         search.update(queries, flat[queries])
         reporter.advance()
@@ -168,17 +164,45 @@ def _refine(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray, *, patch
     if match_reach is not None:
         match_reach[:] = _match_reach(matches)
     distance = _mean_match_distance(matches, k)
-    weights = weighted_match_graph(matches, bandwidth, ~hole, grid_weight)
-    known = ~hole.ravel()[weights.nodes]
-    node_values = estimate.reshape(-1, values.shape[2])[weights.nodes]
     # The grid edges join every hole pixel to its 4-neighbours, and each 4-connected part of
     # the hole touches a known pixel: no group of unknowns is cut off (not checked again).
-    solved = solve_dirichlet(weights.matrix, known, node_values, x0=node_values, _connected=True,
-                             _trusted=True,
-                             **_round_tolerance(weights.matrix, known, node_values, solve))
+    solved = _solve_on_matches(matches, estimate.reshape(-1, values.shape[2]), ~hole,
+                               bandwidth=bandwidth, grid_weight=grid_weight, solve=solve,
+                               refinement=True)
     refined = estimate if overwrite else estimate.copy()
-    refined.reshape(-1, values.shape[2])[queries] = solved[weights.node_of(queries)]
+    refined.reshape(-1, values.shape[2])[queries] = solved
     return refined, distance
+
+
+def _solve_on_matches(matches: _Matches, flat: np.ndarray, filled: np.ndarray, *,
+                      bandwidth: float, grid_weight: float, solve: dict,
+                      refinement: bool = False) -> np.ndarray:
+    """The Dirichlet problem of a layer or round on the weighted graph of its matches
+    (:func:`~graphinpaint._match_graph.weighted_match_graph`), the queries its unknowns and
+    ``flat`` (pixels, C) their start and the known values: the queries' new values (queries,
+    C) in order. ``refinement``: a round's tolerance (:func:`_round_tolerance`).
+
+    For p = 2 only the queries' rows are built and cut into ``L_AA`` and ``W_AB`` (at
+    4096^2 the other rows, the copy and checks of the whole matrix and its slicing took
+    about 1 s of the calling thread); the result is the same to the bit."""
+    options = {"rtol": _LINEAR_RTOL, **solve}
+    if options.get("p", 2.0) != 2:
+        weights = weighted_match_graph(matches, bandwidth, filled, grid_weight)
+        known = filled.ravel()[weights.nodes]
+        node_values = flat[weights.nodes]
+        solved = solve_dirichlet(weights.matrix, known, node_values, x0=node_values,
+                                 _connected=True, _trusted=True, **options)
+        return solved[~known]
+    rows, nodes = match_rows(matches, bandwidth, filled, grid_weight)
+    known = filled.ravel()[nodes]
+    node_values = flat[nodes]
+    start = node_values[~known]
+    if refinement:
+        options = _round_tolerance(row_sums(rows), start, options)
+    options = {name: options[name] for name in ("method", "rtol", "atol", "maxiter")
+               if name in options}
+    return _solve_p2_blocks(*dirichlet_blocks_of_rows(rows, known), node_values[known], start,
+                            **options)
 
 
 def _round_matches(estimate: np.ndarray, queries: np.ndarray, *, k: int, patch_size: int,
@@ -191,24 +215,20 @@ def _round_matches(estimate: np.ndarray, queries: np.ndarray, *, k: int, patch_s
     return search._matches(queries, k=k, window=window, shortlist=shortlist)
 
 
-def _round_tolerance(matrix: sp.csr_matrix, known: np.ndarray, start: np.ndarray,
-                     solve: dict) -> dict:
-    """The solve options of a refinement round: for p = 2 the residual bound is
-    ``rtol * max(norm(b), norm(D_AA x0_A))`` (``D`` the degrees, ``x0`` the current
-    estimate; the smallest over the channels), not ``rtol * norm(b)`` alone.
+def _round_tolerance(degree: np.ndarray, start: np.ndarray, options: dict) -> dict:
+    """The p = 2 solve options of a refinement round: the residual bound is
+    ``rtol * max(norm(b), norm(D_AA x0_A))`` (``D_AA`` the unknowns' ``degree``, ``x0_A``
+    their ``start``; the smallest over the channels), not ``rtol * norm(b)`` alone.
 
     ``b = W_AB g_B`` is small where the hole is linked mostly to itself (every round lets hole
     pixels match hole pixels), and shrinks against the unknowns as the scratches lengthen: the
     second round of 5% scratches took 93 Jacobi-CG iterations at 2048^2 and 137 at 4096^2
     for a tolerance far below a tenth of an 8-bit level. On the values' own scale: 46 and 49
     (docs/benchmarks.md, "Seventh pass")."""
-    options = {"rtol": _LINEAR_RTOL, **solve}
-    if options.get("p", 2.0) == 2:
-        unknown = ~known
-        degree = row_sums(matrix)[unknown]
-        if unknown.any():
-            scale = np.linalg.norm(degree[:, None] * start[unknown], axis=0).min()
-            options.setdefault("atol", options["rtol"] * float(scale))
+    options = dict(options)
+    if len(degree):
+        scale = np.linalg.norm(degree[:, None] * start, axis=0).min()
+        options.setdefault("atol", options["rtol"] * float(scale))
     return options
 
 

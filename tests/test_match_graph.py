@@ -94,9 +94,9 @@ def test_the_rounds_match_reach_and_mean_distance_are_the_graphs():
 @pytest.mark.parametrize("case", ["scratches", "random"])
 def test_the_graphs_the_pipeline_vouches_for_pass_the_weights_check_unchanged(monkeypatch,
                                                                                case):
-    """The layers and rounds skip solve_dirichlet's weights check (``_trusted``: a copy, a
-    transpose and a difference, 0.3 s a solve at 4096^2). Run here on each of their graphs,
-    it must pass and change nothing: canonical float64 CSR, symmetric, non-negative."""
+    """For p != 2 the layers and rounds skip solve_dirichlet's weights check (``_trusted``:
+    a copy, a transpose and a difference, 0.3 s a solve at 4096^2). Run here on each of their
+    graphs, it must pass and change nothing: canonical float64 CSR, symmetric, non-negative."""
     import graphinpaint as gi
 
     real, checked = _stages.solve_dirichlet, []
@@ -113,7 +113,7 @@ def test_the_graphs_the_pipeline_vouches_for_pass_the_weights_check_unchanged(mo
     image, hole = _scratched(40, 3)
     if case == "random":
         hole = np.random.default_rng(4).random(hole.shape) < 0.7
-    gi.inpaint(image, hole)
+    gi.inpaint(image, hole, p=1.5)
     assert hole.sum() in checked                              # the real hole's rounds too
 
 
@@ -135,3 +135,55 @@ def test_queries_taken_in_strips_give_each_query_its_own_matches(monkeypatch):
     in_row_order = search._matches(queries, k=4, window=9, min_overlap=0.3)
     assert np.array_equal(stripped.neighbours, in_row_order.neighbours)
     assert np.array_equal(stripped.distances, in_row_order.distances)
+
+
+@pytest.mark.parametrize("stage", ["layer", "round"])
+def test_p2_solves_from_the_queries_rows_are_solve_dirichlets_on_the_whole_graph(stage):
+    """p = 2 builds only the queries' rows and cuts L_AA and W_AB from them: the rows, the
+    blocks and the solution are those of the whole graph through solve_dirichlet, to the bit
+    (the rounds with their tolerance, the layers with theirs)."""
+    from graphinpaint import _edges
+    from graphinpaint._match_graph import match_rows
+
+    image, hole = _scratched(40, 6)
+    filled = ~hole
+    if stage == "layer":
+        queries = _stages._layers(hole)[0]
+        search = PatchSearch(image, candidates=filled, confidence=filled.astype(np.float32))
+        matches = search._matches(queries, k=5, window=9, min_overlap=0.3)
+    else:
+        queries = np.flatnonzero(hole)
+        matches = PatchSearch(image)._matches(queries, k=6, window=11)
+    flat = image.reshape(-1, 3).astype(np.float64)
+    flat[hole.ravel()] = 0.5                                   # a start on the hole
+    whole = weighted_match_graph(matches, 0.1, filled, 0.01)
+    rows, nodes = match_rows(matches, 0.1, filled, 0.01)
+    known = filled.ravel()[nodes]
+    assert np.array_equal(nodes, whole.nodes)
+    _assert_same_graph(PixelGraph_of(rows, nodes), PixelGraph_of(
+        whole.matrix[whole.node_of(queries)], nodes))
+    for ours, reference in zip(_edges.dirichlet_blocks_of_rows(rows, known),
+                               _edges.dirichlet_blocks_of(whole.matrix, known)):
+        _assert_same_graph(PixelGraph_of(ours, nodes), PixelGraph_of(reference, nodes))
+    solve = {"p": 2.0, "form": "anisotropic", "method": "auto"}
+    ours = _stages._solve_on_matches(matches, flat, filled, bandwidth=0.1, grid_weight=0.01,
+                                     solve=solve, refinement=stage == "round")
+    node_values = flat[nodes]
+    options = {"rtol": _stages._LINEAR_RTOL, **solve}
+    if stage == "round":
+        degree = _stages.row_sums(whole.matrix)[~known]
+        options = _stages._round_tolerance(degree, node_values[~known], options)
+    reference = gi_solve(whole.matrix, known, node_values, x0=node_values, **options)
+    assert np.array_equal(ours, reference[~known])
+
+
+def PixelGraph_of(matrix, nodes):
+    from graphinpaint.graph import PixelGraph
+
+    return PixelGraph(matrix, nodes, (0, 0))
+
+
+def gi_solve(*args, **options):
+    import graphinpaint as gi
+
+    return gi.solve_dirichlet(*args, **options)

@@ -33,7 +33,7 @@ from .._validation import (InpaintError, check_choice, check_float, check_int, c
                            float_dtype)
 from . import game, nonlinear
 from ._problem import DirichletProblem, DirichletResult
-from .linear import METHODS
+from .linear import METHODS, _solver_of_symmetric
 
 __all__ = ["DirichletResult", "solve_dirichlet"]
 
@@ -209,6 +209,17 @@ def solve_dirichlet(weights: sp.spmatrix, known: np.ndarray, values: np.ndarray,
     result.x = result.x.reshape(np.shape(values)).astype(float_dtype(np.asarray(values).dtype),
                                                          copy=False)
     return result if return_result else result.x
+
+
+def _solve_p2_blocks(l_aa: sp.csr_matrix, w_ab: sp.csr_matrix, known_values: np.ndarray,
+                     start: np.ndarray, *, method: str = "auto", rtol: float = 1e-6,
+                     atol: float = 0.0, maxiter: int | None = None) -> np.ndarray:
+    """The p = 2 solve ``L_AA u_A = W_AB g_B`` of checked options from blocks the caller made
+    (the pipeline's own graphs, whose other rows it never builds: ``_match_graph``): the
+    same solver and iterates as :func:`solve_dirichlet`'s; returns ``u_A`` (|A|, c).
+    ``start``: the unknowns' warm start."""
+    solver = _solver_of_symmetric(l_aa, method, rtol=rtol, atol=atol, maxiter=maxiter)
+    return solver.solve(w_ab @ known_values, x0=start).x
 
 
 def _solve_p2(problem: DirichletProblem, signal: np.ndarray, start: np.ndarray | None, *,
