@@ -35,8 +35,9 @@ def weighted_match_graph(matches: _Matches, bandwidth: float, filled: np.ndarray
     owners = np.repeat(queries, np.count_nonzero(found, axis=1))
     grid_from, grid_to, grid_weights = _grid_edges(queries, filled, shape, grid_weight)
     nodes = _union_of_pixels(shape[0] * shape[1], queries, partners, grid_to)
-    rows, cols = _node_positions(nodes, shape, np.concatenate([owners, queries[grid_from]]),
-                                 np.concatenate([partners, grid_to]))
+    rows, cols = (positions.astype(_index_dtype(len(nodes)), copy=False) for positions in
+                  _node_positions(nodes, shape, np.concatenate([owners, queries[grid_from]]),
+                                  np.concatenate([partners, grid_to])))
     weights = np.concatenate([_relative_gaussian(matches.distances[found], found, bandwidth),
                               grid_weights])
     indptr, indices, data = _symmetric_max_csr(len(nodes), rows, cols, weights)
@@ -69,10 +70,17 @@ def match_rows(matches: _Matches, bandwidth: float, filled: np.ndarray, grid_wei
     back = rank[partner_nodes] >= 0
     rows = np.concatenate([owners, grid_from,
                            rank[partner_nodes[back]]])
-    cols = np.concatenate([partner_nodes, grid_nodes, query_nodes[owners[back]]])
+    cols = np.concatenate([partner_nodes, grid_nodes, query_nodes[owners[back]]],
+                          dtype=_index_dtype(len(nodes)))
     values = np.concatenate([weights, grid_weights, weights[back]])
     indptr, indices, data = _max_csr(len(queries), rows, cols, values)
     return sp.csr_matrix((data, indices, indptr), shape=(len(queries), len(nodes))), nodes
+
+
+def _index_dtype(n: int) -> type:
+    """int32 where it holds every node (the index image's dtype, ``graph._node_index``): the
+    compiled steps then see one dtype whatever the graph's size (no second compilation)."""
+    return np.int32 if n < 2**31 else np.int64
 
 
 def _relative_gaussian(distances: np.ndarray, found: np.ndarray, bandwidth: float) -> np.ndarray:
@@ -125,7 +133,7 @@ def _max_csr(n: int, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray
     moved up in place and the arrays shrunk: no second pair of arrays to touch (their pages
     cost as much as the work)."""
     starts = _bucket_starts(n, rows)
-    targets = np.empty(starts[-1], dtype=np.int32 if n < 2**31 else np.int64)
+    targets = np.empty(starts[-1], dtype=_index_dtype(n))
     values = np.empty(starts[-1])
     _bucket(starts, rows, cols, weights, targets, values)
     kept = _merge_rows(starts, targets, values)
