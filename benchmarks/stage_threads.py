@@ -25,7 +25,7 @@ from memory_stages import scratch_case  # noqa: E402
 
 # The weighted graphs: one pass of _match_graph where the checkout has it, else SciPy's steps.
 _GRAPH_STAGES = ([(_stages, "weighted_match_graph"), (_stages, "match_rows"),
-                  (_stages, "dirichlet_blocks_of_rows"), (_stages, "_solve_p2_blocks")]
+                  (_stages, "query_blocks"), (_stages, "_solve_p2_blocks")]
                  if hasattr(_stages, "match_rows")
                  else [(_stages, "_match_weights"), (_stages, "_with_grid_edges")])
 STAGES = [(pipeline, "_layers"), (pipeline, "_fill_layers"), (pipeline, "_refine"),

@@ -17,6 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit, prange
 
+from ._edges import row_sums
 from .graph import PixelGraph, _Matches, _node_positions, _union_of_pixels
 
 # Rows up to this long are sorted by insertion (most: k matches, a few back, 4 grid edges).
@@ -218,3 +219,62 @@ def _move_up(starts, targets, values, indptr):  # pragma: no cover - compiled by
         for e in range(indptr[i + 1] - dst):
             targets[dst + e] = targets[src + e]
             values[dst + e] = values[src + e]
+
+
+def query_blocks(rows: sp.csr_matrix, known: np.ndarray) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """``(L_AA, W_AB)`` of :func:`match_rows`' rows, the unknowns being the queries:
+    :func:`graphinpaint._edges.dirichlet_blocks_of_rows` to the bit (the degrees are its
+    row sums), each row split once by its columns instead of two column slicings and a
+    difference of sparse matrices (0.17 s a round at 4096^2)."""
+    degree = row_sums(rows)
+    unknown_before = np.cumsum(~known) - ~known          # unknown nodes before each node
+    lengths = np.diff(rows.indptr)
+    to_unknown = _unknown_counts(rows.indptr, rows.indices, known)
+    l_indptr = np.zeros(len(lengths) + 1, np.int64)
+    np.cumsum(to_unknown + 1, out=l_indptr[1:])
+    w_indptr = np.zeros(len(lengths) + 1, np.int64)
+    np.cumsum(lengths - to_unknown, out=w_indptr[1:])
+    l_indices = np.empty(l_indptr[-1], rows.indices.dtype)
+    l_data = np.empty(l_indptr[-1])
+    w_indices = np.empty(w_indptr[-1], rows.indices.dtype)
+    w_data = np.empty(w_indptr[-1])
+    _split_rows(rows.indptr, rows.indices, rows.data, known, unknown_before, degree,
+                l_indptr, l_indices, l_data, w_indptr, w_indices, w_data)
+    size_a, size_b = len(lengths), len(known) - len(lengths)
+    return (sp.csr_matrix((l_data, l_indices, l_indptr), shape=(size_a, size_a)),
+            sp.csr_matrix((w_data, w_indices, w_indptr), shape=(size_a, size_b)))
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def _unknown_counts(indptr, indices, known):  # pragma: no cover - compiled by numba
+    """How many of each row's columns are unknown nodes."""
+    counts = np.zeros(indptr.shape[0] - 1, np.int64)
+    for i in prange(indptr.shape[0] - 1):
+        for e in range(indptr[i], indptr[i + 1]):
+            counts[i] += not known[indices[e]]
+    return counts
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def _split_rows(indptr, indices, data, known, unknown_before, degree, l_indptr, l_indices,
+                l_data, w_indptr, w_indices, w_data):  # pragma: no cover - compiled by numba
+    """Row i's edges to unknown node j as ``-w`` at column ``rank(j)`` of L_AA, with the
+    degree on the diagonal in column order; its edges to known node j as ``w`` at column
+    ``j - (unknown nodes before j)`` of W_AB."""
+    for i in prange(indptr.shape[0] - 1):
+        out_l, out_w, diagonal_done = l_indptr[i], w_indptr[i], False
+        for e in range(indptr[i], indptr[i + 1]):
+            node = indices[e]
+            if known[node]:
+                w_indices[out_w], w_data[out_w] = node - unknown_before[node], data[e]
+                out_w += 1
+                continue
+            column = unknown_before[node]
+            if not diagonal_done and column > i:
+                l_indices[out_l], l_data[out_l] = i, degree[i]
+                out_l += 1
+                diagonal_done = True
+            l_indices[out_l], l_data[out_l] = column, -data[e]
+            out_l += 1
+        if not diagonal_done:
+            l_indices[out_l], l_data[out_l] = i, degree[i]

@@ -14,10 +14,10 @@ import scipy.sparse as sp
 
 from . import _pyramid
 from . import weights as _weights
-from ._edges import dirichlet_blocks_of_rows, row_sums
+from ._edges import row_sums
 from ._memory import release_freed_memory
 from .fills import layer_depths
-from ._match_graph import match_rows, weighted_match_graph
+from ._match_graph import match_rows, query_blocks, weighted_match_graph
 from .graph import PatchSearch, PixelGraph, _Matches, _node_positions, _union_of_pixels
 from .solvers import solve_dirichlet
 from .solvers.dirichlet import _solve_p2_blocks
@@ -201,8 +201,7 @@ def _solve_on_matches(matches: _Matches, flat: np.ndarray, filled: np.ndarray, *
         options = _round_tolerance(row_sums(rows), start, options)
     options = {name: options[name] for name in ("method", "rtol", "atol", "maxiter")
                if name in options}
-    return _solve_p2_blocks(*dirichlet_blocks_of_rows(rows, known), node_values[known], start,
-                            **options)
+    return _solve_p2_blocks(*query_blocks(rows, known), node_values[known], start, **options)
 
 
 def _round_matches(estimate: np.ndarray, queries: np.ndarray, *, k: int, patch_size: int,

@@ -187,3 +187,24 @@ def gi_solve(*args, **options):
     import graphinpaint as gi
 
     return gi.solve_dirichlet(*args, **options)
+
+
+@pytest.mark.parametrize("stage", ["layer", "round"])
+def test_the_queries_blocks_split_in_one_pass_are_the_sliced_ones(stage):
+    from graphinpaint import _edges
+    from graphinpaint._match_graph import match_rows, query_blocks
+
+    image, hole = _scratched(40, 7)
+    filled = ~hole
+    if stage == "layer":
+        queries = _stages._layers(hole)[0]
+        search = PatchSearch(image, candidates=filled, confidence=filled.astype(np.float32))
+        matches = search._matches(queries, k=5, window=9, min_overlap=0.3)
+    else:
+        matches = PatchSearch(image)._matches(np.flatnonzero(hole), k=6, window=11)
+    rows, nodes = match_rows(matches, 0.1, filled, 0.01)
+    known = filled.ravel()[nodes]
+    for ours, reference in zip(query_blocks(rows, known),
+                               _edges.dirichlet_blocks_of_rows(rows, known)):
+        assert ours.shape == reference.shape
+        _assert_same_graph(PixelGraph_of(ours, nodes), PixelGraph_of(reference, nodes))

@@ -291,7 +291,7 @@ def test_the_rounds_graphs_need_no_connected_groups_check(monkeypatch, case):
     from types import SimpleNamespace
 
     real, checked = _stages.solve_dirichlet, []
-    real_blocks = _stages.dirichlet_blocks_of_rows
+    real_blocks = _stages.query_blocks
 
     def spy(weights, known, values, **options):
         if options.get("_connected"):
@@ -309,7 +309,7 @@ def test_the_rounds_graphs_need_no_connected_groups_check(monkeypatch, case):
         return blocks
 
     monkeypatch.setattr(_stages, "solve_dirichlet", spy)
-    monkeypatch.setattr(_stages, "dirichlet_blocks_of_rows", spy_blocks)
+    monkeypatch.setattr(_stages, "query_blocks", spy_blocks)
     image = _photo(64)
     hole = {"scratches": _scratches, "random": lambda s: _random_loss(s, 0.8, 3)}[case](
         image.shape[:2])
