@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+import graphinpaint as gi
 from graphinpaint import _stages
 from graphinpaint._match_graph import weighted_match_graph
-from graphinpaint.graph import PatchSearch, _Matches
+from graphinpaint.graph import PatchSearch, PixelGraph, _Matches
 
 
 def _reference(matches, bandwidth, filled, grid_weight):
@@ -37,19 +38,24 @@ def _scratched(side, seed):
     return image, hole
 
 
+def _stage_matches(stage, image, hole):
+    """A layer's matches (the first layer, to known pixels, masked) or a round's (every hole
+    pixel, to any pixel): ``(queries, matches)``."""
+    filled = ~hole
+    if stage == "layer":
+        queries = _stages._layers(hole)[0]
+        search = PatchSearch(image, candidates=filled, confidence=filled.astype(np.float32))
+        return queries, search._matches(queries, k=5, window=9, min_overlap=0.3)
+    queries = np.flatnonzero(hole)
+    return queries, PatchSearch(image)._matches(queries, k=6, window=11)
+
+
 @pytest.mark.parametrize("seed", [0, 1])
 @pytest.mark.parametrize("stage", ["layer", "round"])
 def test_the_one_pass_graph_is_the_scipy_composition_to_the_bit(seed, stage):
     image, hole = _scratched(40, seed)
-    if stage == "layer":                # the first layer, matched to known pixels, masked
-        queries = _stages._layers(hole)[0]
-        filled = ~hole
-        search = PatchSearch(image, candidates=filled, confidence=filled.astype(np.float32))
-        matches = search._matches(queries, k=5, window=9, min_overlap=0.3)
-    else:                               # every hole pixel, matched to any pixel
-        queries = np.flatnonzero(hole)
-        filled = ~hole
-        matches = PatchSearch(image)._matches(queries, k=6, window=11)
+    filled = ~hole
+    _, matches = _stage_matches(stage, image, hole)
     for bandwidth, grid_weight in ((0.1, 0.01), (0.02, 0.3)):
         _assert_same_graph(weighted_match_graph(matches, bandwidth, filled, grid_weight),
                            _reference(matches, bandwidth, filled, grid_weight))
@@ -97,8 +103,6 @@ def test_the_graphs_the_pipeline_vouches_for_pass_the_weights_check_unchanged(mo
     """For p != 2 the layers and rounds skip solve_dirichlet's weights check (``_trusted``:
     a copy, a transpose and a difference, 0.3 s a solve at 4096^2). Run here on each of their
     graphs, it must pass and change nothing: canonical float64 CSR, symmetric, non-negative."""
-    import graphinpaint as gi
-
     real, checked = _stages.solve_dirichlet, []
 
     def spy(weights, known, values, **options):
@@ -147,24 +151,18 @@ def test_p2_solves_from_the_queries_rows_are_solve_dirichlets_on_the_whole_graph
 
     image, hole = _scratched(40, 6)
     filled = ~hole
-    if stage == "layer":
-        queries = _stages._layers(hole)[0]
-        search = PatchSearch(image, candidates=filled, confidence=filled.astype(np.float32))
-        matches = search._matches(queries, k=5, window=9, min_overlap=0.3)
-    else:
-        queries = np.flatnonzero(hole)
-        matches = PatchSearch(image)._matches(queries, k=6, window=11)
+    queries, matches = _stage_matches(stage, image, hole)
     flat = image.reshape(-1, 3).astype(np.float64)
     flat[hole.ravel()] = 0.5                                   # a start on the hole
     whole = weighted_match_graph(matches, 0.1, filled, 0.01)
     rows, nodes = match_rows(matches, 0.1, filled, 0.01)
     known = filled.ravel()[nodes]
     assert np.array_equal(nodes, whole.nodes)
-    _assert_same_graph(PixelGraph_of(rows, nodes), PixelGraph_of(
+    _assert_same_graph(_graph_of(rows, nodes), _graph_of(
         whole.matrix[whole.node_of(queries)], nodes))
     for ours, reference in zip(_edges.dirichlet_blocks_of_rows(rows, known),
                                _edges.dirichlet_blocks_of(whole.matrix, known)):
-        _assert_same_graph(PixelGraph_of(ours, nodes), PixelGraph_of(reference, nodes))
+        _assert_same_graph(_graph_of(ours, nodes), _graph_of(reference, nodes))
     solve = {"p": 2.0, "form": "anisotropic", "method": "auto"}
     ours = _stages._solve_on_matches(matches, flat, filled, bandwidth=0.1, grid_weight=0.01,
                                      solve=solve, refinement=stage == "round")
@@ -173,20 +171,12 @@ def test_p2_solves_from_the_queries_rows_are_solve_dirichlets_on_the_whole_graph
     if stage == "round":
         degree = _stages.row_sums(whole.matrix)[~known]
         options = _stages._round_tolerance(degree, node_values[~known], options)
-    reference = gi_solve(whole.matrix, known, node_values, x0=node_values, **options)
+    reference = gi.solve_dirichlet(whole.matrix, known, node_values, x0=node_values, **options)
     assert np.array_equal(ours, reference[~known])
 
 
-def PixelGraph_of(matrix, nodes):
-    from graphinpaint.graph import PixelGraph
-
+def _graph_of(matrix, nodes):
     return PixelGraph(matrix, nodes, (0, 0))
-
-
-def gi_solve(*args, **options):
-    import graphinpaint as gi
-
-    return gi.solve_dirichlet(*args, **options)
 
 
 @pytest.mark.parametrize("stage", ["layer", "round"])
@@ -196,15 +186,10 @@ def test_the_queries_blocks_split_in_one_pass_are_the_sliced_ones(stage):
 
     image, hole = _scratched(40, 7)
     filled = ~hole
-    if stage == "layer":
-        queries = _stages._layers(hole)[0]
-        search = PatchSearch(image, candidates=filled, confidence=filled.astype(np.float32))
-        matches = search._matches(queries, k=5, window=9, min_overlap=0.3)
-    else:
-        matches = PatchSearch(image)._matches(np.flatnonzero(hole), k=6, window=11)
+    _, matches = _stage_matches(stage, image, hole)
     rows, nodes = match_rows(matches, 0.1, filled, 0.01)
     known = filled.ravel()[nodes]
     for ours, reference in zip(query_blocks(rows, known),
                                _edges.dirichlet_blocks_of_rows(rows, known)):
         assert ours.shape == reference.shape
-        _assert_same_graph(PixelGraph_of(ours, nodes), PixelGraph_of(reference, nodes))
+        _assert_same_graph(_graph_of(ours, nodes), _graph_of(reference, nodes))
