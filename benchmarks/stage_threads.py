@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphinpaint as gi  # noqa: E402
-from graphinpaint import _stages, fills, pipeline, selection  # noqa: E402
+from graphinpaint import _stages, fills, graph, pipeline, selection  # noqa: E402
 from memory_stages import scratch_case  # noqa: E402
 
 # The weighted graphs: one pass of _match_graph where the checkout has it, else SciPy's steps.
@@ -32,6 +32,9 @@ STAGES = [(pipeline, "_layers"), (pipeline, "_fill_layers"), (pipeline, "_refine
           (pipeline, "choose_settings"), (pipeline, "mix_smooth"), (_stages, "solve_dirichlet"),
           (_stages, "_round_matches"), *_GRAPH_STAGES,
           (_stages.PatchSearch, "__init__"), (_stages.PatchSearch, "query"),
+          (graph, "_pixel_graph_from_knn"),
+          *([(_stages.PatchSearch, "_matches")] if hasattr(_stages.PatchSearch, "_matches")
+            else []),
           (selection, "grid_laplace_fill"), (selection, "grid_biharmonic_fill"),
           (selection, "clip_to_known"), (selection, "mix_in"),
           (fills, "solve_dirichlet"), (fills._Biharmonic, "__init__"),
