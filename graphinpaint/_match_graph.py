@@ -58,23 +58,25 @@ def match_rows(matches: _Matches, bandwidth: float, filled: np.ndarray, grid_wei
     shape, queries = matches.shape, matches.queries
     found = matches.neighbours >= 0
     partners = matches.neighbours[found]
-    owners = np.repeat(np.arange(len(queries)), np.count_nonzero(found, axis=1))
     grid_from, grid_to, grid_weights = _grid_edges(queries, filled, shape, grid_weight)
     nodes = _union_of_pixels(shape[0] * shape[1], queries, partners, grid_to)
-    query_nodes, partner_nodes, grid_nodes = _node_positions(nodes, shape, queries, partners,
-                                                             grid_to)
+    index_dtype = _index_dtype(len(nodes))
+    query_nodes, partner_nodes, grid_nodes = (
+        positions.astype(index_dtype, copy=False)
+        for positions in _node_positions(nodes, shape, queries, partners, grid_to))
     weights = _relative_gaussian(matches.distances[found], found, bandwidth)
     # A match of query i to query j is also an edge of row j (whose rank is found from its
     # node); grid edges between queries are made from both ends already.
     rank = np.full(len(nodes), -1, dtype=np.int64)
     rank[query_nodes] = np.arange(len(queries))
-    back = rank[partner_nodes] >= 0
-    rows = np.concatenate([owners, grid_from,
-                           rank[partner_nodes[back]]])
-    cols = np.concatenate([partner_nodes, grid_nodes, query_nodes[owners[back]]],
-                          dtype=_index_dtype(len(nodes)))
-    values = np.concatenate([weights, grid_weights, weights[back]])
-    indptr, indices, data = _max_csr(len(queries), rows, cols, values)
+    sources = (np.count_nonzero(found, axis=1), partner_nodes, weights, grid_from, grid_nodes,
+               grid_weights, rank, query_nodes)
+    starts = _query_bucket_starts(*sources)
+    targets = np.empty(starts[-1], dtype=index_dtype)
+    values = np.empty(starts[-1])
+    _query_buckets(starts, *sources, targets, values)
+    indptr, indices, data = _compacted(starts, targets, values,
+                                       _merge_rows(starts, targets, values))
     return sp.csr_matrix((data, indices, indptr), shape=(len(queries), len(nodes))), nodes
 
 
@@ -137,12 +139,18 @@ def _max_csr(n: int, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray
     targets = np.empty(starts[-1], dtype=_index_dtype(n))
     values = np.empty(starts[-1])
     _bucket(starts, rows, cols, weights, targets, values)
-    kept = _merge_rows(starts, targets, values)
-    indptr = np.zeros(n + 1, dtype=np.int64)
+    return _compacted(starts, targets, values, _merge_rows(starts, targets, values))
+
+
+def _compacted(starts: np.ndarray, targets: np.ndarray, values: np.ndarray,
+               kept: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSR arrays from rows merged at their buckets' starts (``kept`` entries each): moved up
+    in place and the arrays shrunk (realloc: no copy, no second pair of arrays to touch)."""
+    indptr = np.zeros(len(kept) + 1, dtype=np.int64)
     np.cumsum(kept, out=indptr[1:])
     _move_up(starts, targets, values, indptr)
     for array in (targets, values):
-        array.resize(indptr[-1], refcheck=False)        # realloc: no copy
+        array.resize(indptr[-1], refcheck=False)
     return indptr, targets, values
 
 
@@ -152,7 +160,13 @@ def _bucket_starts(n, rows):  # pragma: no cover - compiled by numba
     starts = np.zeros(n + 1, np.int64)
     for e in range(rows.shape[0]):
         starts[rows[e] + 1] += 1
-    for i in range(n):
+    return _summed_up(starts)
+
+
+@njit(cache=True, nogil=True)
+def _summed_up(starts):  # pragma: no cover - compiled by numba
+    """Bucket sizes (each at the entry after its bucket's) into bucket starts, in place."""
+    for i in range(starts.shape[0] - 1):
         starts[i + 1] += starts[i]
     return starts
 
@@ -164,6 +178,49 @@ def _bucket(starts, rows, cols, weights, targets, values):  # pragma: no cover -
     for e in range(rows.shape[0]):
         i = rows[e]
         targets[fill[i]], values[fill[i]] = cols[e], weights[e]
+        fill[i] += 1
+
+
+@njit(cache=True, nogil=True)
+def _query_bucket_starts(counts, partners, weights, grid_from, grid_nodes, grid_weights, rank,
+                         query_nodes):  # pragma: no cover - compiled by numba
+    """Where each query's bucket starts in :func:`_query_buckets`."""
+    n = counts.shape[0]
+    starts = np.zeros(n + 1, np.int64)
+    e = 0
+    for i in range(n):
+        starts[i + 1] += counts[i]
+        for _ in range(counts[i]):
+            back = rank[partners[e]]
+            if back >= 0:
+                starts[back + 1] += 1
+            e += 1
+    for g in range(grid_from.shape[0]):
+        starts[grid_from[g] + 1] += 1
+    return _summed_up(starts)
+
+
+@njit(cache=True, nogil=True)
+def _query_buckets(starts, counts, partners, weights, grid_from, grid_nodes, grid_weights,
+                   rank, query_nodes, targets, values):  # pragma: no cover - numba
+    """Each query's row, unsorted: its matches (``counts[i]`` of ``partners``, the queries'
+    matches in order), the matches of other queries to it (``rank`` of a node: its query's
+    row, -1 for none) and its grid edges."""
+    fill = starts[:-1].copy()
+    e = 0
+    for i in range(counts.shape[0]):
+        for _ in range(counts[i]):
+            node, weight = partners[e], weights[e]
+            targets[fill[i]], values[fill[i]] = node, weight
+            fill[i] += 1
+            back = rank[node]
+            if back >= 0:
+                targets[fill[back]], values[fill[back]] = query_nodes[i], weight
+                fill[back] += 1
+            e += 1
+    for g in range(grid_from.shape[0]):
+        i = grid_from[g]
+        targets[fill[i]], values[fill[i]] = grid_nodes[g], grid_weights[g]
         fill[i] += 1
 
 
