@@ -32,6 +32,8 @@ STAGES = [(pipeline, name) for name in ("_to_unit_range", "choose_settings", "_l
                                         "_from_unit_range")]
 STAGES += [(_stages, name) for name in ("PatchSearch", "_round_matches", "_match_weights",
                                         "_with_grid_edges", "solve_dirichlet")]
+if hasattr(_stages, "weighted_match_graph"):        # the one-pass graphs of the tenth pass
+    STAGES.append((_stages, "weighted_match_graph"))
 
 
 def _status(key: str) -> float:
@@ -74,7 +76,7 @@ def scratch_case(side: int) -> tuple[np.ndarray, np.ndarray]:
 def main() -> None:
     side = int(sys.argv[1])
     image, hole = scratch_case(side)
-    gi.inpaint(image[:48, :48], hole[:48, :48])             # compile and import first
+    gi.inpaint(image[:256, :256], hole[:256, :256])         # load the kernels (holes there)
     memory = StageMemory()
     for module, name in STAGES:
         memory.watch(module, name)

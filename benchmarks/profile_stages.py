@@ -27,9 +27,11 @@ from cases import random_mask, scratch_mask, seed_example  # noqa: E402
 # Stage -> functions (module file name, function name) whose cumulative times add up to it,
 # counted only in calls from the pipeline (the fills' own solves count as fills).
 STAGES = {
-    "search": [("graph.py", "query"), ("graph.py", "window_knn")],
-    "weights": [("pipeline.py", "_match_weights"), ("pipeline.py", "_with_grid_edges")],
-    "solves": [("dirichlet.py", "solve_dirichlet")],
+    "search": [("graph.py", "query"), ("graph.py", "window_knn"), ("graph.py", "_matches")],
+    "weights": [("pipeline.py", "_match_weights"), ("pipeline.py", "_with_grid_edges"),
+                ("_match_graph.py", "match_rows"), ("_match_graph.py", "query_blocks"),
+                ("_match_graph.py", "weighted_match_graph")],
+    "solves": [("dirichlet.py", "solve_dirichlet"), ("dirichlet.py", "_solve_p2_blocks")],
     "fills": [("fills.py", "grid_laplace_fill"), ("fills.py", "grid_biharmonic_fill"),
               ("fills.py", "blend_near_boundary"), ("fills.py", "__call__")],
 }

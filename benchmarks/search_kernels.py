@@ -65,7 +65,8 @@ class Recorder:
     """Stands in for ``PatchSearch.query``: each call the four ways (see the module's doc)."""
 
     def __init__(self):
-        self.query = graph.PatchSearch.query
+        # The pipeline searches through _matches (no distance graph: tenth pass).
+        self.query = graph.PatchSearch._matches
         self.rows: list[dict] = []
 
     def forced(self, tiles, search, queries, kwargs):
@@ -96,8 +97,8 @@ class Recorder:
             windowed=exact_cpu, offset=offset_cpu,
             to_offset=graph._offset_tiles(
                 qy, qx, search.patch_size, masked=not search._uniform) is not None,
-            same_picked=same_share(picked, exact, pixels),
-            same_before=same_share(before, exact, pixels)))
+            same_picked=same_share(picked.graph(), exact.graph(), pixels),
+            same_before=same_share(before.graph(), exact.graph(), pixels)))
         return picked
 
 
@@ -205,7 +206,7 @@ def main() -> None:
         against(args.against, args.cases)
         return
     recorder = Recorder()
-    graph.PatchSearch.query = lambda search, queries, **kwargs: recorder(search, queries,
+    graph.PatchSearch._matches = lambda search, queries, **kwargs: recorder(search, queries,
                                                                          **kwargs)
     print("| case | search | calls | queries | before | windowed, exact | offset | calls given "
           "to offset | dispatched | before / dispatched | same k-set as exact: dispatched | "

@@ -35,6 +35,8 @@ STAGES = [(graph, "window_knn_kernel", "search kernels"),
           (graph, "_pixel_graph_from_knn", "kNN graph + weights"),
           (_stages, "_match_weights", "kNN graph + weights"),
           (_stages, "_with_grid_edges", "kNN graph + weights"),
+          *([(_stages, "weighted_match_graph", "kNN graph + weights")]
+            if hasattr(_stages, "weighted_match_graph") else []),
           (_stages, "solve_dirichlet", "graph solves"),
           (selection, "grid_laplace_fill", "fills"), (selection, "grid_biharmonic_fill", "fills"),
           (fills.BoundaryBlend, "__call__", "fills")]

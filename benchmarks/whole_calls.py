@@ -1,6 +1,10 @@
 """Wall, CPU and main-thread CPU seconds of whole ``inpaint`` calls, for A/B runs.
 
     python benchmarks/whole_calls.py CASE [RUNS]      # CASE: a key of profile_stages.cases()
+    python benchmarks/whole_calls.py bench4096 [RUNS] # test_bench_pipeline's scratch case
+
+``bench<side>``: the image and 5% scratches of ``test_bench_pipeline.py``'s big cases
+(``memory_stages.scratch_case``), warmed up on a 256 x 256 corner as there.
 
 Warms numba up on a corner of the case, then times ``RUNS`` calls (default 2) and prints the
 best wall time, the best ``time.process_time`` (every thread) and the best ``time.thread_time``
@@ -23,8 +27,14 @@ from profile_stages import cases  # noqa: E402
 
 def main() -> None:
     name, runs = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 2
-    image, hole = cases()[name]()
-    gi.inpaint(image[:64, :64], hole[:64, :64])                 # numba warm-up
+    if name.startswith("bench"):
+        from memory_stages import scratch_case
+
+        image, hole = scratch_case(int(name[len("bench"):]))
+        gi.inpaint(image[:256, :256], hole[:256, :256])         # numba warm-up, holes there
+    else:
+        image, hole = cases()[name]()
+        gi.inpaint(image[:64, :64], hole[:64, :64])             # numba warm-up
     walls, cpus, mains = [], [], []
     for _ in range(runs):
         wall, cpu, main_thread = time.perf_counter(), time.process_time(), time.thread_time()

@@ -19,8 +19,10 @@ from ._edges import row_sums
 from ._memory import release_freed_memory
 from ._seeded_search import seeds_from_neighbours
 from .fills import layer_depths
-from .graph import PatchSearch, PixelGraph, _node_positions, _union_of_pixels
+from ._match_graph import match_rows, query_blocks, weighted_match_graph
+from .graph import PatchSearch, PixelGraph, _Matches, _node_positions, _union_of_pixels
 from .solvers import solve_dirichlet
+from .solvers.dirichlet import _solve_p2_blocks
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -113,40 +115,34 @@ def textured(start: np.ndarray, hole: np.ndarray, patch_size: int) -> np.ndarray
     return energy[hole] >= TEXTURE_FLOOR
 
 
-def _match_reach(graph: PixelGraph, queries: np.ndarray) -> np.ndarray:
-    """Each query's farthest match in a kNN graph of :func:`~graphinpaint.graph.window_knn`
-    (Chebyshev distance in pixels; 0 without a match)."""
-    width = graph.shape[1]
-    owner, slot, matched = _query_entries(graph, queries)
-    qy, qx = np.divmod(queries[owner], width)
-    my, mx = np.divmod(matched, width)
+def _match_reach(matches: _Matches) -> np.ndarray:
+    """Each query's farthest match (Chebyshev distance in pixels; 0 without a match)."""
+    width = matches.shape[1]
+    qy, qx = np.divmod(matches.queries[:, None], width)
+    my, mx = np.divmod(matches.neighbours, width)
     offset = np.maximum(np.abs(qy - my), np.abs(qx - mx))
-    reach = np.zeros(len(queries), np.int64)
-    starts = np.flatnonzero(slot == 0)                      # each matched query's first entry
-    if len(starts):
-        reach[owner[starts]] = np.maximum.reduceat(offset, starts)
-    return reach
+    return np.where(matches.neighbours >= 0, offset, 0).max(axis=1, initial=0)
 
 
-def _neighbour_lists(graph: PixelGraph, queries: np.ndarray, k: int) -> np.ndarray:
-    """Each query's matches in a kNN graph (flat pixel indices), (n, k), -1 = none."""
-    owner, slot, matched = _query_entries(graph, queries)
-    lists = np.full((len(queries), k), -1, np.int64)
-    lists[owner, slot] = matched
-    return lists
+def _mean_match_distance(matches: _Matches, k: int) -> np.ndarray:
+    """Each query's patch distances to its matches summed over ``k`` (a missing match counts
+    as 0), in float64 and in the order of the matches' pixels: the row sums of their distance
+    graph, to the bit, without the graph."""
+    found = matches.neighbours >= 0
+    order = np.argsort(np.where(found, matches.neighbours, -1), axis=1, kind="stable")
+    distances = np.take_along_axis(matches.distances, order, axis=1)
+    kept = np.take_along_axis(found, order, axis=1)
+    counts = kept.sum(axis=1)
+    starts = np.cumsum(counts) - counts
+    return _row_sums_of(distances[kept].astype(np.float64), starts, counts) / k
 
 
-def _query_entries(graph: PixelGraph, queries: np.ndarray
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The entries of the queries' rows in a kNN graph: for each, its query (position in
-    ``queries``), its place in that row, and the flat pixel index it matches; by query."""
-    matrix = graph.matrix
-    rows = graph.node_of(queries)
-    starts, counts = matrix.indptr[rows], np.diff(matrix.indptr)[rows]
-    owner = np.repeat(np.arange(len(queries)), counts)
-    first = np.cumsum(counts) - counts                      # each query's first entry
-    slot = np.arange(len(owner)) - first[owner]
-    return owner, slot, graph.nodes[matrix.indices[starts[owner] + slot]]
+def _row_sums_of(data: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """:func:`~graphinpaint._edges.row_sums` of CSR rows given by their data and extents."""
+    indptr = np.append(starts, starts[-1] + counts[-1] if len(counts) else 0)
+    rows = sp.csr_matrix((data, np.zeros(len(data), np.int32), indptr),
+                         shape=(len(counts), 1))
+    return row_sums(rows)
 
 
 def _fill_layers(values: np.ndarray, hole: np.ndarray, start: Callable[[], np.ndarray],
@@ -178,27 +174,23 @@ def _fill_layers(values: np.ndarray, hole: np.ndarray, start: Callable[[], np.nd
     search = PatchSearch(current, patch_size=patch_size, candidates=filled,
                          confidence=confidence, _work=np.float32)
     # Each hole pixel's matches once its layer is searched: the seeds of the layers after.
-    matches = None if seeded_from is None else np.full((len(hole_pixels), k), -1, np.int64)
+    matched = None if seeded_from is None else np.full((len(hole_pixels), k), -1, np.int64)
     for layer, queries in enumerate(layers, start=1):
         half = window // 2 + int(growth * (layer - 1))
         seeds = None
-        if matches is not None and layer >= seeded_from:
-            seeds = seeds_from_neighbours(queries, matches, hole_pixels, hole.shape)
-        graph = search.query(queries, k=k, window=2 * half + 1, min_overlap=0.3, seeds=seeds)
-        if matches is not None:
-            matches[np.searchsorted(hole_pixels, queries)] = _neighbour_lists(graph, queries, k)
-        weights = _with_grid_edges(_match_weights(graph, bandwidth), queries, filled,
-                                   grid_weight)
+        if matched is not None and layer >= seeded_from:
+            seeds = seeds_from_neighbours(queries, matched, hole_pixels, hole.shape)
+        matches = search._matches(queries, k=k, window=2 * half + 1, min_overlap=0.3,
+                                  seeds=seeds)
+        if matched is not None:
+            matched[np.searchsorted(hole_pixels, queries)] = matches.neighbours
         if not started:
             flat[hole_pixels] = start()
             started = True
             release_freed_memory(values)        # the start's solver freed its blocks
-        known = filled.ravel()[weights.nodes]
-        node_values = flat[weights.nodes]
         # Each pixel of a layer has a grid edge to a filled one (the layer before): connected.
-        solved = solve_dirichlet(weights.matrix, known, node_values, x0=node_values,
-                                 _connected=True, **{"rtol": _LINEAR_RTOL, **solve})
-        flat[queries] = solved[weights.node_of(queries)]
+        flat[queries] = _solve_on_matches(matches, flat, filled, bandwidth=bandwidth,
+                                          grid_weight=grid_weight, solve=solve)
         filled.ravel()[queries] = True
         search.update(queries, flat[queries])
         reporter.advance()
@@ -244,58 +236,79 @@ def _refine(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray, *, patch
                 moved[:] = 0
             return (estimate if overwrite else estimate.copy()), np.zeros(0)
     shortlist = None if candidates is None else _SHORTLIST_PER_MATCH * k
-    graph = _round_matches(estimate, queries, k=k, patch_size=patch_size, window=window,
-                           candidates=candidates, shortlist=shortlist)
+    matches = _round_matches(estimate, queries, k=k, patch_size=patch_size, window=window,
+                             candidates=candidates, shortlist=shortlist)
     if match_reach is not None:
-        match_reach[:] = _match_reach(graph, queries)
-    # Exact matches (distance 0) may be left out of the sparse rows: sum over k, not the row.
-    distance = row_sums(graph.matrix)[graph.node_of(queries)] / k
-    weights = _with_grid_edges(_match_weights(graph, bandwidth), queries, fixed, grid_weight)
-    known = fixed.ravel()[weights.nodes]
-    node_values = estimate.reshape(-1, values.shape[2])[weights.nodes]
+        match_reach[:] = _match_reach(matches)
+    distance = _mean_match_distance(matches, k)
     # The grid edges join every hole pixel to its 4-neighbours, and each 4-connected part of
     # the hole touches a known pixel: no group of unknowns is cut off (not checked again).
-    solved = solve_dirichlet(weights.matrix, known, node_values, x0=node_values, _connected=True,
-                             **_round_tolerance(weights.matrix, known, node_values, solve))
-    new_values = solved[weights.node_of(queries)]
     flat = estimate.reshape(-1, values.shape[2])
+    solved = _solve_on_matches(matches, flat, fixed, bandwidth=bandwidth,
+                               grid_weight=grid_weight, solve=solve, refinement=True)
     if moved is not None:
         moved[:] = 0
         moved[slice(None) if active is None else active] = np.abs(
-            new_values - flat[queries]).mean(axis=1)
+            solved - flat[queries]).mean(axis=1)
     refined = estimate if overwrite else estimate.copy()
-    refined.reshape(-1, values.shape[2])[queries] = new_values
+    refined.reshape(-1, values.shape[2])[queries] = solved
     return refined, distance
+
+
+def _solve_on_matches(matches: _Matches, flat: np.ndarray, filled: np.ndarray, *,
+                      bandwidth: float, grid_weight: float, solve: dict,
+                      refinement: bool = False) -> np.ndarray:
+    """The Dirichlet problem of a layer or round on the weighted graph of its matches
+    (:func:`~graphinpaint._match_graph.weighted_match_graph`), the queries its unknowns and
+    ``flat`` (pixels, C) their start and the known values: the queries' new values (queries,
+    C) in order. ``refinement``: a round's tolerance (:func:`_round_tolerance`).
+
+    For p = 2 only the queries' rows are built and cut into ``L_AA`` and ``W_AB`` (at
+    4096^2 the other rows, the copy and checks of the whole matrix and its slicing took
+    about 1 s of the calling thread); the result is the same to the bit."""
+    options = {"rtol": _LINEAR_RTOL, **solve}
+    if options.get("p", 2.0) != 2:
+        weights = weighted_match_graph(matches, bandwidth, filled, grid_weight)
+        known = filled.ravel()[weights.nodes]
+        node_values = flat[weights.nodes]
+        solved = solve_dirichlet(weights.matrix, known, node_values, x0=node_values,
+                                 _connected=True, _trusted=True, **options)
+        return solved[~known]
+    rows, nodes = match_rows(matches, bandwidth, filled, grid_weight)
+    known = filled.ravel()[nodes]
+    node_values = flat[nodes]
+    start = node_values[~known]
+    if refinement:
+        options = _round_tolerance(row_sums(rows), start, options)
+    options = {name: options[name] for name in ("method", "rtol", "atol", "maxiter")
+               if name in options}
+    return _solve_p2_blocks(*query_blocks(rows, known), node_values[known], start, **options)
 
 
 def _round_matches(estimate: np.ndarray, queries: np.ndarray, *, k: int, patch_size: int,
                    window: int | np.ndarray, candidates: np.ndarray | None,
-                   shortlist: int | None) -> PixelGraph:
+                   shortlist: int | None) -> _Matches:
     """A round's search: :func:`~graphinpaint.graph.window_knn` of the estimate, matched in
     float32 cast channel by channel (no float32 copy of the region: 200 MB at 4096^2)."""
     search = PatchSearch(estimate, patch_size=patch_size, candidates=candidates,
                          _func="window_knn", _work=np.float32)
-    return search.query(queries, k=k, window=window, shortlist=shortlist)
+    return search._matches(queries, k=k, window=window, shortlist=shortlist)
 
 
-def _round_tolerance(matrix: sp.csr_matrix, known: np.ndarray, start: np.ndarray,
-                     solve: dict) -> dict:
-    """The solve options of a refinement round: for p = 2 the residual bound is
-    ``rtol * max(norm(b), norm(D_AA x0_A))`` (``D`` the degrees, ``x0`` the current
-    estimate; the smallest over the channels), not ``rtol * norm(b)`` alone.
+def _round_tolerance(degree: np.ndarray, start: np.ndarray, options: dict) -> dict:
+    """The p = 2 solve options of a refinement round: the residual bound is
+    ``rtol * max(norm(b), norm(D_AA x0_A))`` (``D_AA`` the unknowns' ``degree``, ``x0_A``
+    their ``start``; the smallest over the channels), not ``rtol * norm(b)`` alone.
 
     ``b = W_AB g_B`` is small where the hole is linked mostly to itself (every round lets hole
     pixels match hole pixels), and shrinks against the unknowns as the scratches lengthen: the
     second round of 5% scratches took 93 Jacobi-CG iterations at 2048^2 and 137 at 4096^2
     for a tolerance far below a tenth of an 8-bit level. On the values' own scale: 46 and 49
     (docs/benchmarks.md, "Seventh pass")."""
-    options = {"rtol": _LINEAR_RTOL, **solve}
-    if options.get("p", 2.0) == 2:
-        unknown = ~known
-        degree = row_sums(matrix)[unknown]
-        if unknown.any():
-            scale = np.linalg.norm(degree[:, None] * start[unknown], axis=0).min()
-            options.setdefault("atol", options["rtol"] * float(scale))
+    options = dict(options)
+    if len(degree):
+        scale = np.linalg.norm(degree[:, None] * start, axis=0).min()
+        options.setdefault("atol", options["rtol"] * float(scale))
     return options
 
 

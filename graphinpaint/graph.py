@@ -60,6 +60,11 @@ _OFFSET_PIXELS_PER_MASKED_QUERY = 4.0
 # (same results to the bit: a query's sums do not depend on its tile; 1.06-1.19x less CPU on
 # the rounds of scratches and random loss than 16 x 16, docs/benchmarks.md).
 _OFFSET_TILE = 32
+# The windowed kernel takes its queries in vertical strips this many pixels wide, row by row
+# in each: the window rows the queries of one image row read, across a 4096-wide image in
+# colour, outgrow the L2 cache (about 2.4 MB with the confidence; 270 kB in a strip). Each
+# query's result is its own: the same results, 4-8% less CPU at 2048^2 and 4096^2.
+_QUERY_STRIP = 256
 
 
 class PixelGraph(NamedTuple):
@@ -84,6 +89,19 @@ class PixelGraph(NamedTuple):
     def node_of(self, pixels: np.ndarray) -> np.ndarray:
         """Node index of each flat pixel index (all must be nodes)."""
         return np.searchsorted(self.nodes, pixels)
+
+
+class _Matches(NamedTuple):
+    """Each query's k best matches as the search kernels give them, before any sparse graph:
+    the pipeline weighs them into its graphs in one pass (:mod:`graphinpaint._match_graph`)."""
+
+    queries: np.ndarray         # (n,) sorted flat pixel indices
+    neighbours: np.ndarray      # (n, k) flat pixel indices, best first; -1 = none
+    distances: np.ndarray       # (n, k) RMS patch distances in the search's work dtype
+    shape: tuple[int, int]
+
+    def graph(self) -> PixelGraph:
+        return _pixel_graph_from_knn(self.queries, self.neighbours, self.distances, self.shape)
 
 
 def grid_graph(shape: tuple[int, int], *, connectivity: int = 4,
@@ -280,6 +298,13 @@ class PatchSearch:
         (an (n, S) array of flat pixel indices per query, -1 = none; see
         ``graphinpaint._seeded_search``), for full patches with confidence.
         """
+        return self._matches(queries, k=k, window=window, min_overlap=min_overlap,
+                             exclude_self=exclude_self, shortlist=shortlist, seeds=seeds).graph()
+
+    def _matches(self, queries: np.ndarray, *, k: int = 10, window: int | np.ndarray = 31,
+                 min_overlap: float = 0.0, exclude_self: bool = True,
+                 shortlist: int | None = None, seeds: np.ndarray | None = None) -> _Matches:
+        """:meth:`query`'s matches as the kernels give them (no sparse graph)."""
         func = self._func
         k = check_int(k, "k", func, low=1)
         min_overlap = check_float(min_overlap, "min_overlap", func, low=0.0, high=1.0)
@@ -294,17 +319,17 @@ class PatchSearch:
                 self._planes, self._conf, qy, qx, radius, self.candidates, self.patch_size, k,
                 min_overlap, exclude_self, _checked_seeds(seeds, len(query_pixels), self.shape,
                                                           func), SEEDED_LOCAL)
-            return _pixel_graph_from_knn(query_pixels, neighbours, np.sqrt(squared),
-                                         self.shape)
+            return _Matches(query_pixels, neighbours, np.sqrt(squared), self.shape)
         tiles = _offset_tiles(qy, qx, self.patch_size, masked=not self._uniform)
         if tiles is not None:           # exact, and cheaper than a shortlist too (measured)
             neighbours, squared = offset_knn_kernel(
                 self._planes, self._conf, qy, qx, radius, self.candidates, self.patch_size, k,
                 min_overlap, exclude_self, self._uniform, *tiles)
         elif shortlist is None:
-            neighbours, squared = window_knn_kernel(
-                self._planes, self._conf, qy, qx, radius, self.candidates, 0, 1,
-                self.patch_size, k, min_overlap, exclude_self, self._uniform)
+            order = _strip_order(qy, qx)
+            neighbours, squared = _in_query_order(order, *window_knn_kernel(
+                self._planes, self._conf, qy[order], qx[order], radius[order], self.candidates,
+                0, 1, self.patch_size, k, min_overlap, exclude_self, self._uniform))
         else:
             planes, conf = self._reduced_planes()
             short, _ = window_knn_kernel(planes, conf, qy, qx, radius, self.candidates,
@@ -314,7 +339,7 @@ class PatchSearch:
                 self._planes.shape[1], -1)
             neighbours, squared = rerank_kernel(self._planes, rows, self._conf, qy, qx, short,
                                                 self.patch_size, k, min_overlap, self._uniform)
-        return _pixel_graph_from_knn(query_pixels, neighbours, np.sqrt(squared), self.shape)
+        return _Matches(query_pixels, neighbours, np.sqrt(squared), self.shape)
 
     def _reduced_planes(self) -> tuple[np.ndarray, np.ndarray]:
         """Confidence-weighted 3 x 3 means of the padded image, and the mean confidence."""
@@ -374,6 +399,27 @@ def _padded_planes(image: np.ndarray, patch_size: int, dtype: type) -> np.ndarra
         planes[c, half:half + height, half:half + width] = image[:, :, c]
         _repad(planes[c], patch_size)
     return planes
+
+
+def _strip_order(qy: np.ndarray, qx: np.ndarray) -> np.ndarray | slice:
+    """The queries in vertical strips of ``_QUERY_STRIP`` columns, each in row-major order
+    (a stable sort: ties keep the given order); all in order when they fit in one strip."""
+    if len(qx) == 0 or qx.max() - qx.min() < _QUERY_STRIP:
+        return slice(None)
+    return np.argsort((qx // _QUERY_STRIP) * (int(qy.max()) + 1) + qy, kind="stable")
+
+
+def _in_query_order(order: np.ndarray | slice, *arrays: np.ndarray) -> list[np.ndarray]:
+    """Rows of each array, computed for the queries taken in ``order``, put back in the
+    queries' own order."""
+    if isinstance(order, slice):
+        return list(arrays)
+    back = []
+    for array in arrays:
+        restored = np.empty_like(array)
+        restored[order] = array
+        back.append(restored)
+    return back
 
 
 def _offset_tiles(qy: np.ndarray, qx: np.ndarray, patch_size: int, *,

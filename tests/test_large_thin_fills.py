@@ -121,12 +121,13 @@ def test_round_tolerance_is_on_the_scale_of_the_values():
                                       [3, 0, 0, 0, 0], [0.5, 0, 0, 0, 0]]))
     known = np.array([False, True, True, True, False])
     start = np.array([[0.5, 0.1], [1, 1], [1, 1], [1, 1], [0.2, 0.4]])
-    options = _round_tolerance(weights, known, start, {"p": 2.0, "method": "auto"})
+    degree = np.asarray(weights.sum(axis=1)).ravel()[~known]
+    given = {"p": 2.0, "method": "auto", "rtol": 1e-4}
+    options = _round_tolerance(degree, start[~known], given)
     # degrees 6.5 and 0.5: norms of (3.25, 0.1) and (0.65, 0.2); the smaller channel's.
-    assert options["rtol"] == 1e-4
+    assert options["rtol"] == 1e-4 and "atol" not in given
     assert options["atol"] == pytest.approx(1e-4 * np.hypot(0.65, 0.2))
-    assert "atol" not in _round_tolerance(weights, known, start, {"p": 1.0, "rtol": 1e-4})
-    assert _round_tolerance(weights, known, start, {"p": 2.0, "atol": 0.5})["atol"] == 0.5
+    assert _round_tolerance(degree, start[~known], {**given, "atol": 0.5})["atol"] == 0.5
 
 
 def test_the_match_mix_starts_its_biharmonic_cg_from_the_layers_laplace_start(small_band_max):
@@ -171,8 +172,8 @@ def test_beyond_the_background_band_the_match_mix_is_solved_beside_the_rounds(mo
     monkeypatch.setattr(pipeline, "BACKGROUND_BAND_MAX", 50)
     values, hole = _scratched()
     searches, prepared = [], []
-    query, prepare = PatchSearch.query, SmoothFills.prepare
-    monkeypatch.setattr(PatchSearch, "query",
+    query, prepare = PatchSearch._matches, SmoothFills.prepare
+    monkeypatch.setattr(PatchSearch, "_matches",
                         lambda self, *a, **k: searches.append(1) or query(self, *a, **k))
     monkeypatch.setattr(SmoothFills, "prepare",
                         lambda self, kind: prepared.append((kind, len(searches)))

@@ -121,8 +121,8 @@ def test_the_layers_ask_for_their_start_after_the_first_search(monkeypatch):
     of a start at hand."""
     values, hole = _scratched()
     searches = []
-    query = PatchSearch.query
-    monkeypatch.setattr(PatchSearch, "query",
+    query = PatchSearch._matches                # the pipeline's searches (no distance graph)
+    monkeypatch.setattr(PatchSearch, "_matches",
                         lambda self, *a, **k: searches.append(1) or query(self, *a, **k))
     laplace = pipeline.SmoothFills(values, hole).on_hole("laplace")      # on the hole alone
     asked = []

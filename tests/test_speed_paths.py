@@ -296,7 +296,10 @@ def test_the_rounds_graphs_need_no_connected_groups_check(monkeypatch, case):
     from graphinpaint.solvers import dirichlet
     from graphinpaint.solvers._problem import DirichletProblem
 
+    from types import SimpleNamespace
+
     real, checked = _stages.solve_dirichlet, []
+    real_blocks = _stages.query_blocks
 
     def spy(weights, known, values, **options):
         if options.get("_connected"):
@@ -306,7 +309,15 @@ def test_the_rounds_graphs_need_no_connected_groups_check(monkeypatch, case):
             checked.append(int((~known).sum()))
         return real(weights, known, values, **options)
 
+    def spy_blocks(rows, known):            # p = 2: the blocks of the queries' rows
+        blocks = real_blocks(rows, known)
+        dirichlet._check_every_group_reaches_known(SimpleNamespace(blocks=blocks,
+                                                                   unknown=~known))
+        checked.append(int((~known).sum()))
+        return blocks
+
     monkeypatch.setattr(_stages, "solve_dirichlet", spy)
+    monkeypatch.setattr(_stages, "query_blocks", spy_blocks)
     # Each round's unknowns: the hole, or the pixels a round of scattered loss refines.
     refined, real_refine = [], pipeline._refine
 

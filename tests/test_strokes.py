@@ -174,15 +174,16 @@ def test_the_second_round_of_strokes_searches_as_far_as_the_first_s_matches(monk
 
 
 def test_match_reach_is_each_query_s_farthest_match():
-    from graphinpaint.graph import window_knn
+    from graphinpaint.graph import PatchSearch
 
     image = np.tile([0.0, 1.0, 0.5, 0.25], (8, 2))      # columns repeat every 4 pixels
     queries = np.array([2 * 8 + 3, 5 * 8 + 4])
-    graph = window_knn(image, queries, k=2, patch_size=3, window=9)
+    search = PatchSearch(image, patch_size=3)           # as the rounds' window_knn
     # Identical patches all along the column; ties go to the nearer: one row up and down
     # (Chebyshev distance 1), then two rows away (k = 3), before the pattern 4 to the side.
-    np.testing.assert_array_equal(_stages._match_reach(graph, queries), [1, 1])
-    graph = window_knn(image, queries, k=3, patch_size=3, window=9)
-    np.testing.assert_array_equal(_stages._match_reach(graph, queries), [2, 2])
+    np.testing.assert_array_equal(
+        _stages._match_reach(search._matches(queries, k=2, window=9)), [1, 1])
+    np.testing.assert_array_equal(
+        _stages._match_reach(search._matches(queries, k=3, window=9)), [2, 2])
     np.testing.assert_array_equal(_stages._round_windows(np.array([0, 4, 20]), 31),
                                   [11, 13, 31])
