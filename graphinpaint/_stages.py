@@ -149,7 +149,7 @@ def _fill_layers(values: np.ndarray, hole: np.ndarray, start: Callable[[], np.nd
                  layers: list[np.ndarray], *, patch_size: int,
                  k: int, window: int, growth: float, bandwidth: float, grid_weight: float,
                  solve: dict, reporter: "_Progress", guide: np.ndarray | None = None,
-                 seeded_from: int | None = None) -> np.ndarray:
+                 seeded_from: int | None = None, in_place: bool = False) -> np.ndarray:
     """Fill the hole layer by layer from its boundary inward, one Dirichlet problem per layer.
     ``start()`` gives the solves' initial values on the hole, shape (pixels, C) in increasing
     flat order; it is asked for once, after the first layer's search, which does not read it
@@ -159,12 +159,14 @@ def _fill_layers(values: np.ndarray, hole: np.ndarray, start: Callable[[], np.nd
     read, at ``_pyramid.GUIDE_CONFIDENCE``, until filled (the search keeps its own copy).
     ``seeded_from``: the layers from this one on (1 = the boundary's) are searched from the
     matches of their filled neighbours (``PatchSearch.query``'s ``seeds``), not their whole
-    window."""
+    window. ``in_place``: fill ``values``' hole itself and return it, where the caller owns
+    ``values`` and nothing reads its hole pixels (the grid fills and the known range read the
+    known ones only): no working copy (400 MB and 0.7 s of the calling thread at 4096^2)."""
     channels = values.shape[2]
     started = False
     hole_pixels = np.flatnonzero(hole)
     filled = ~hole
-    current = values.copy()
+    current = values if in_place else values.copy()
     confidence = filled.astype(np.float32)
     if guide is not None:
         current[hole] = guide[hole]

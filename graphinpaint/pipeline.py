@@ -446,7 +446,7 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
                                               mix_choice is None),
                                after_layers=after_layers,
                                # A compact hole's deep pixels have no known pixels to judge by.
-                               textured_first=is_scattered(hole))
+                               textured_first=is_scattered(hole), own_values=True)
     if mix_choice is not None:
         settings = _done(mix_choice)
     release_freed_memory(values)
@@ -462,7 +462,7 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
                 each_round: Callable[[np.ndarray], None] | None = None,
                 release_start: bool = False, after_layers: str | None = None,
                 start: np.ndarray | None = None, start_moved: np.ndarray | None = None,
-                textured_first: bool = False) -> np.ndarray:
+                textured_first: bool = False, own_values: bool = False) -> np.ndarray:
     """The graph solution (first fill and refinement rounds), before any smooth fill is mixed
     in. ``smooth`` shares the grid fills with the mixing: the biharmonic one is the scattered
     strategy's start, and the costliest step at high loss. ``each_round(estimate)`` sees the
@@ -473,7 +473,9 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
     ``start_moved``: each hole pixel's change in the round that made ``start`` (the next round
     refines those still moving: ``_stages.still_moving``). ``textured_first``: the global
     strategy's first round refines only the pixels ``_stages.textured`` picks (the image's
-    fill; self-validation scores full first rounds, on which a smooth photo's mixes differ)."""
+    fill; self-validation scores full first rounds, on which a smooth photo's mixes differ).
+    ``own_values``: the layers fill ``values``' hole in place (the image's own working region;
+    self-validation runs candidates on the same held-out values, and keeps their estimates)."""
     s, solve = settings, settings.solve_options()
     smooth = SmoothFills(values, hole, s.method) if smooth is None else smooth
     active = moved = None       # scattered loss: the pixels a round refines, and their change
@@ -489,7 +491,7 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
                                 patch_size=s.patch_size, k=s.k, window=s.window,
                                 growth=s.window_growth, bandwidth=s.bandwidth,
                                 grid_weight=s.grid_weight, solve=solve, reporter=reporter,
-                                guide=guide, seeded_from=s.seeded_from)
+                                guide=guide, seeded_from=s.seeded_from, in_place=own_values)
         if release_start:
             smooth.forget("laplace")
         if after_layers is not None:

@@ -4,6 +4,7 @@ and the heap trimming between stages."""
 import numpy as np
 import pytest
 
+import graphinpaint as gi
 from graphinpaint import _memory, pipeline
 from graphinpaint import graph
 from graphinpaint.graph import PatchSearch, _padded_planes
@@ -172,3 +173,21 @@ def test_reused_node_indices_give_the_graphs_of_fresh_ones():
     for a, b in zip(fresh, reused):
         assert (a != b).nnz == 0
     assert graph._REUSED.indices is None                # freed with the block
+
+
+def test_the_image_s_layers_fill_its_working_region_in_place_with_the_same_result(monkeypatch):
+    """inpaint's own working region is filled in place (no 400 MB working copy at 4096^2):
+    the result is the copy's to the bit, and the caller's image is left as it was."""
+    image, hole = _scratched()
+    before = image.copy()
+    in_place = gi.inpaint(image, hole)
+    real, modes = pipeline._fill_layers, []
+
+    def copying(*args, in_place=False, **kwargs):
+        modes.append(in_place)
+        return real(*args, in_place=False, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_fill_layers", copying)
+    np.testing.assert_array_equal(gi.inpaint(image, hole), in_place)
+    assert modes == [True]
+    np.testing.assert_array_equal(image, before)
