@@ -7,9 +7,10 @@ import pytest
 import scipy.sparse as sp
 
 import graphinpaint as gi
-from graphinpaint import _stages, pipeline
+from graphinpaint import _stages
 from graphinpaint._match_graph import weighted_match_graph
 from graphinpaint.graph import PatchSearch, PixelGraph, _Matches
+from test_speed_paths import rounds_unknowns
 
 
 def _reference(matches, bandwidth, filled, grid_weight):
@@ -114,15 +115,7 @@ def test_the_graphs_the_pipeline_vouches_for_pass_the_weights_check_unchanged(mo
         return real(weights, known, values, **options)
 
     monkeypatch.setattr(_stages, "solve_dirichlet", spy)
-    # Each round's unknowns: the hole, or the pixels a round of scattered loss refines.
-    refined, real_refine = [], pipeline._refine
-
-    def counting(values, hole, estimate, **options):
-        active = options.get("active")
-        refined.append(int(hole.sum() if active is None else active.sum()))
-        return real_refine(values, hole, estimate, **options)
-
-    monkeypatch.setattr(pipeline, "_refine", counting)
+    refined = rounds_unknowns(monkeypatch)
     image, hole = _scratched(40, 3)
     if case == "random":
         hole = np.random.default_rng(4).random(hole.shape) < 0.7

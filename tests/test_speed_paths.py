@@ -288,6 +288,20 @@ def test_the_dispatch_picks_the_kernel_of_its_rule(monkeypatch, hole_kind, maske
                                            _neighbour_sets(other, queries))]) >= 0.95
 
 
+def rounds_unknowns(monkeypatch) -> list:
+    """The number of unknowns of each refinement round inpaint runs, as it runs them: the
+    hole's, or the pixels a round of scattered loss refines."""
+    refined, real_refine = [], pipeline._refine
+
+    def counting(values, hole, estimate, **options):
+        active = options.get("active")
+        refined.append(int(hole.sum() if active is None else active.sum()))
+        return real_refine(values, hole, estimate, **options)
+
+    monkeypatch.setattr(pipeline, "_refine", counting)
+    return refined
+
+
 @pytest.mark.parametrize("case", ["scratches", "random"])
 def test_the_rounds_graphs_need_no_connected_groups_check(monkeypatch, case):
     """The layers and rounds skip solve_dirichlet's connected-groups check (0.44 s at 4096^2):
@@ -318,15 +332,7 @@ def test_the_rounds_graphs_need_no_connected_groups_check(monkeypatch, case):
 
     monkeypatch.setattr(_stages, "solve_dirichlet", spy)
     monkeypatch.setattr(_stages, "query_blocks", spy_blocks)
-    # Each round's unknowns: the hole, or the pixels a round of scattered loss refines.
-    refined, real_refine = [], pipeline._refine
-
-    def counting(values, hole, estimate, **options):
-        active = options.get("active")
-        refined.append(int(hole.sum() if active is None else active.sum()))
-        return real_refine(values, hole, estimate, **options)
-
-    monkeypatch.setattr(pipeline, "_refine", counting)
+    refined = rounds_unknowns(monkeypatch)
     image = _photo(64)
     hole = {"scratches": _scratches, "random": lambda s: _random_loss(s, 0.8, 3)}[case](
         image.shape[:2])
