@@ -31,10 +31,9 @@ import graphinpaint as gi  # noqa: E402
 from graphinpaint import _pyramid, _stages, _thick_holes, pipeline  # noqa: E402
 from graphinpaint._image_range import _channels_last, _to_unit_range, _unit_scale  # noqa: E402
 from graphinpaint.fills import grid_laplace_fill  # noqa: E402
-from graphinpaint.graph import _pixel_graph_from_knn, window_knn  # noqa: E402
+from graphinpaint.graph import _Matches, window_knn  # noqa: E402
 from graphinpaint.patches import extract_patches, pca_project  # noqa: E402
 from graphinpaint.settings import Settings  # noqa: E402
-from graphinpaint.solvers import solve_dirichlet  # noqa: E402
 from thick_selection import thick_cases  # noqa: E402
 
 GRAPH_FILL, REFINE = pipeline._graph_fill, pipeline._refine
@@ -122,11 +121,11 @@ def far(stride: int, dims: int):
     """Refinement rounds whose candidates are the window's k best plus 2 k far matches: the k
     nearest of the union are kept (``FAR_KEPT``: the share of far ones)."""
     def refine(values, hole, estimate, *, patch_size, k, window, bandwidth, grid_weight, solve,
-               candidates, overwrite=False):
+               candidates, **rest):
         if patch_size != 11 or candidates is not None:
             return REFINE(values, hole, estimate, patch_size=patch_size, k=k, window=window,
                           bandwidth=bandwidth, grid_weight=grid_weight, solve=solve,
-                          candidates=candidates, overwrite=overwrite)
+                          candidates=candidates, **rest)
         queries = np.flatnonzero(hole)
         image = estimate.astype(np.float32)
         near = graph_rows(window_knn(image, queries, k=k, patch_size=patch_size, window=window),
@@ -142,16 +141,12 @@ def far(stride: int, dims: int):
         found = np.isfinite(distances)
         neighbours = np.where(found, np.take_along_axis(neighbours, order, axis=1), -1)
         distances = np.where(found, distances, 0.0)
-        graph = _pixel_graph_from_knn(queries, neighbours, distances, hole.shape)
-        weights = _stages._with_grid_edges(_stages._match_weights(graph, bandwidth), queries,
-                                            ~hole, grid_weight)
-        known = ~hole.ravel()[weights.nodes]
-        node_values = estimate.reshape(-1, values.shape[2])[weights.nodes]
-        solved = solve_dirichlet(weights.matrix, known, node_values, x0=node_values,
-                                 **_stages._round_tolerance(weights.matrix, known, node_values,
-                                                             solve))
+        # The pipeline's own round solve on these matches (its weights, grid edges, tolerance).
+        matches = _Matches(queries, neighbours, distances, hole.shape)
         refined = estimate.copy()
-        refined.reshape(-1, values.shape[2])[queries] = solved[weights.node_of(queries)]
+        refined.reshape(-1, values.shape[2])[queries] = _stages._solve_on_matches(
+            matches, estimate.reshape(-1, values.shape[2]), ~hole, bandwidth=bandwidth,
+            grid_weight=grid_weight, solve=solve, refinement=True)
         return refined, distances.sum(axis=1) / k
     return refine
 
