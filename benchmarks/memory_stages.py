@@ -30,10 +30,12 @@ from graphinpaint import _stages, pipeline  # noqa: E402
 STAGES = [(pipeline, name) for name in ("_to_unit_range", "choose_settings", "_layers",
                                         "_fill_layers", "_refine", "mix_smooth",
                                         "_from_unit_range")]
+# The weighted graphs: SciPy's steps before the tenth pass, one pass of _match_graph after it
+# (p = 2: the queries' rows and their blocks, solved without solve_dirichlet).
 STAGES += [(_stages, name) for name in ("PatchSearch", "_round_matches", "_match_weights",
-                                        "_with_grid_edges", "solve_dirichlet")]
-if hasattr(_stages, "weighted_match_graph"):        # the one-pass graphs of the tenth pass
-    STAGES.append((_stages, "weighted_match_graph"))
+                                        "_with_grid_edges", "weighted_match_graph", "match_rows",
+                                        "query_blocks", "solve_dirichlet", "_solve_p2_blocks")
+           if hasattr(_stages, name)]
 
 
 def _status(key: str) -> float:

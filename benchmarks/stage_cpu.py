@@ -33,11 +33,14 @@ STAGES = [(graph, "window_knn_kernel", "search kernels"),
           (graph, "rerank_kernel", "search kernels"),
           (graph, "seeded_knn_kernel", "search kernels"),      # deep layers (tenth pass)
           (graph, "_pixel_graph_from_knn", "kNN graph + weights"),
-          (_stages, "_match_weights", "kNN graph + weights"),
-          (_stages, "_with_grid_edges", "kNN graph + weights"),
-          *([(_stages, "weighted_match_graph", "kNN graph + weights")]
-            if hasattr(_stages, "weighted_match_graph") else []),
+          # The weighted graphs: one pass of _match_graph (p = 2: the queries' rows and their
+          # blocks) where the checkout has it, else SciPy's steps (an A/B against older mains).
+          *[(_stages, name, "kNN graph + weights")
+            for name in ("_match_weights", "_with_grid_edges", "weighted_match_graph",
+                         "match_rows", "query_blocks") if hasattr(_stages, name)],
           (_stages, "solve_dirichlet", "graph solves"),
+          *([(_stages, "_solve_p2_blocks", "graph solves")]
+            if hasattr(_stages, "_solve_p2_blocks") else []),
           (selection, "grid_laplace_fill", "fills"), (selection, "grid_biharmonic_fill", "fills"),
           (fills.BoundaryBlend, "__call__", "fills")]
 
