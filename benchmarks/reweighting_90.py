@@ -177,6 +177,12 @@ def hook(name: str, shares: list | None = None, first_of: int | None = None):
     return hooked
 
 
+if not hasattr(_stages, "_with_grid_edges"):
+    # Hooking the graphs' new one-pass builder would measure other variants than the ones
+    # docs/research.md records: the study is rerun on the code it measured.
+    sys.exit("benchmarks/reweighting_90.py hooks _stages._with_grid_edges, the step that made "
+             "each solve's graph until the graphs were built in one pass (_match_graph, "
+             "2026-11-30): run it from a checkout of 00d29a9 or earlier.")
 ORIGINAL_GRID_EDGES = _stages._with_grid_edges
 ORIGINAL_CHOOSE = pipeline.choose_settings
 

@@ -26,7 +26,7 @@ import numpy as np
 import pytest
 
 from graphinpaint import ConvergenceWarning, fills, solve_dirichlet
-from graphinpaint.graph import knn_graph, window_knn
+from graphinpaint.graph import knn_graph
 from graphinpaint.weights import gaussian, symmetrize
 from cases import scratch_mask
 
@@ -47,7 +47,8 @@ def knn_problem(nodes: int = 75_000, unknown: int = 50_000):
 
 
 def image_problem(side: int = 1024, fraction: float = 0.05):
-    from graphinpaint import _stages
+    from graphinpaint._match_graph import weighted_match_graph
+    from graphinpaint.graph import PatchSearch
 
     sample = iio.imread(SAMPLE)[..., :3] / 255.0
     repeat = -(-side // sample.shape[0])
@@ -55,9 +56,9 @@ def image_problem(side: int = 1024, fraction: float = 0.05):
     hole = scratch_mask(image.shape[:2], fraction, np.random.default_rng(1))
     estimate = fills.grid_laplace_fill(image, hole, "auto")
     queries = np.flatnonzero(hole)
-    graph = window_knn(estimate.astype(np.float32), queries, k=10, patch_size=7, window=31)
-    weights = _stages._with_grid_edges(_stages._match_weights(graph, 0.1), queries, ~hole,
-                                        1e-3)
+    matches = PatchSearch(estimate.astype(np.float32), patch_size=7,
+                          _func="window_knn")._matches(queries, k=10, window=31)
+    weights = weighted_match_graph(matches, 0.1, ~hole, 1e-3)
     known = ~hole.ravel()[weights.nodes]
     return weights.matrix, known, image.reshape(-1, 3)[weights.nodes]
 

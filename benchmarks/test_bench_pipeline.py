@@ -156,19 +156,19 @@ def test_stage_search(benchmark, scratched_512):
 
 def test_stage_weights_and_solve(benchmark, scratched_512):
     """Gaussian weights, symmetrisation, grid edges and the Dirichlet solve of the first layer."""
-    from graphinpaint import _stages, pipeline
+    from graphinpaint import pipeline
+    from graphinpaint._match_graph import weighted_match_graph
     from graphinpaint.graph import PatchSearch
 
     values, hole = scratched_512
     search = PatchSearch(values.astype(np.float32), patch_size=7, candidates=~hole,
                          confidence=(~hole).astype(np.float32))
     first = pipeline._layers(hole)[0]
-    graph = search.query(first, k=5, window=31, min_overlap=0.3)
+    matches = search._matches(first, k=5, window=31, min_overlap=0.3)
     flat = values.reshape(-1, 3)
 
     def weights_and_solve():
-        weights = _stages._with_grid_edges(_stages._match_weights(graph, 0.1), first, ~hole,
-                                            1e-3)
+        weights = weighted_match_graph(matches, 0.1, ~hole, 1e-3)
         known = ~hole.ravel()[weights.nodes]
         return gi.solve_dirichlet(weights.matrix, known, flat[weights.nodes])
 

@@ -102,8 +102,13 @@ def _relative_gaussian(distances: np.ndarray, found: np.ndarray, bandwidth: floa
 def _grid_edges(queries: np.ndarray, filled: np.ndarray, shape: tuple[int, int],
                 weight: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each query's 4-neighbours that are filled (``weight``) or queries (twice it: the edge
-    is made from both ends and summed, ``_stages._with_grid_edges``), as (the query's rank in
-    ``queries``, the neighbour's pixel, the weight)."""
+    is made from both ends and summed, as the SciPy composition before did), as (the query's
+    rank in ``queries``, the neighbour's pixel, the weight).
+
+    They tie every query to a known value even where matching found nothing, so that no hole
+    component is cut off from the boundary. The doubled weight between queries is the one the
+    defaults were measured with: at the given weight the graph solution lost 0.03 to 0.26 dB on
+    every 90% random-loss case (``benchmarks/reweighting_90.py``)."""
     height, width = shape
     ys, xs = np.divmod(queries, width)
     is_query = np.zeros(height * width, dtype=bool)

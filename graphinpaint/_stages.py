@@ -14,13 +14,12 @@ import scipy.sparse as sp
 from scipy import ndimage
 
 from . import _pyramid
-from . import weights as _weights
 from ._edges import row_sums
 from ._memory import release_freed_memory
 from ._seeded_search import seeds_from_neighbours
 from .fills import layer_depths
 from ._match_graph import match_rows, query_blocks, weighted_match_graph
-from .graph import PatchSearch, PixelGraph, _Matches, _node_positions, _union_of_pixels
+from .graph import PatchSearch, _Matches
 from .solvers import solve_dirichlet
 from .solvers.dirichlet import _solve_p2_blocks
 
@@ -312,56 +311,3 @@ def _round_tolerance(degree: np.ndarray, start: np.ndarray, options: dict) -> di
         scale = np.linalg.norm(degree[:, None] * start, axis=0).min()
         options.setdefault("atol", options["rtol"] * float(scale))
     return options
-
-
-def _match_weights(graph: PixelGraph, bandwidth: float) -> PixelGraph:
-    """Symmetric Gaussian weights of a patch-match distance graph, best match of a row = 1."""
-    matrix = _weights.gaussian(graph.matrix, bandwidth=bandwidth, relative=True)
-    return PixelGraph(_weights.symmetrize(matrix, "max"), graph.nodes, graph.shape)
-
-
-def _with_grid_edges(graph: PixelGraph, queries: np.ndarray, filled: np.ndarray,
-                     weight: float) -> PixelGraph:
-    """Add 4-neighbour edges from each query to its filled neighbours (of the given weight) and
-    to its query neighbours (twice that: each such edge is made from both ends, and summed).
-
-    They tie every query to a known value even where matching found nothing, so that no hole
-    component is cut off from the boundary. The doubled weight between queries is the one the
-    defaults were measured with: at the given weight the graph solution lost 0.03 to 0.26 dB on
-    every 90% random-loss case (``benchmarks/reweighting_90.py``).
-    """
-    height, width = graph.shape
-    ys, xs = np.divmod(queries, width)
-    rows, cols = [], []
-    for dy, dx in ((0, 1), (1, 0), (0, -1), (-1, 0)):
-        ny, nx = ys + dy, xs + dx
-        inside = (ny >= 0) & (ny < height) & (nx >= 0) & (nx < width)
-        rows.append(queries[inside])
-        cols.append(ny[inside] * width + nx[inside])
-    rows, cols = np.concatenate(rows), np.concatenate(cols)
-    is_query = np.zeros(height * width, dtype=bool)
-    is_query[queries] = True
-    keep = is_query[cols] | filled.ravel()[cols]
-    rows, cols = rows[keep], cols[keep]
-    nodes = _union_of_pixels(height * width, graph.nodes, cols)
-    size = len(nodes)
-    moved, r, c = _node_positions(nodes, graph.shape, graph.nodes, rows, cols)
-    match = _reindex(graph.matrix, moved, size)
-    local = sp.csr_matrix((np.full(2 * len(r), weight), (np.r_[r, c], np.r_[c, r])),
-                          shape=(size, size))
-    # Query-query edges appear twice (once from each end), and csr_matrix sums them: 2 * weight.
-    return PixelGraph(sp.csr_matrix(match.maximum(local)), nodes, graph.shape)
-
-
-def _reindex(matrix: sp.spmatrix, new_index: np.ndarray, size: int) -> sp.csr_matrix:
-    """Move a node graph onto a larger node set, node i becoming node new_index[i].
-
-    ``new_index`` is increasing (both node sets are sorted), so each row keeps its entries in
-    order and the CSR arrays map over directly, with no sort (a COO round trip cost 1.8 s at
-    525k nodes).
-    """
-    matrix = sp.csr_matrix(matrix)
-    counts = np.zeros(size + 1, dtype=matrix.indptr.dtype)
-    counts[new_index + 1] = np.diff(matrix.indptr)
-    return sp.csr_matrix((matrix.data, new_index[matrix.indices], np.cumsum(counts)),
-                         shape=(size, size))

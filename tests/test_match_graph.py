@@ -1,6 +1,7 @@
 """The layers' and rounds' graphs built in one pass (``_match_graph``) against the SciPy
-composition they replace (``_stages._match_weights`` then ``_stages._with_grid_edges``):
-the same matrix and nodes to the bit."""
+composition they replaced (relative Gaussian weights symmetrised by the maximum, then the grid
+edges joined by the maximum; kept here as the reference): the same matrix and nodes to the
+bit."""
 
 import numpy as np
 import pytest
@@ -9,13 +10,50 @@ import scipy.sparse as sp
 import graphinpaint as gi
 from graphinpaint import _stages
 from graphinpaint._match_graph import weighted_match_graph
-from graphinpaint.graph import PatchSearch, PixelGraph, _Matches
+from graphinpaint.graph import (PatchSearch, PixelGraph, _Matches, _node_positions,
+                                _union_of_pixels)
 from test_speed_paths import rounds_unknowns
 
 
 def _reference(matches, bandwidth, filled, grid_weight):
-    graph = _stages._match_weights(matches.graph(), bandwidth)
-    return _stages._with_grid_edges(graph, matches.queries, filled, grid_weight)
+    distances = matches.graph()
+    matrix = gi.weights.gaussian(distances.matrix, bandwidth=bandwidth, relative=True)
+    graph = PixelGraph(gi.weights.symmetrize(matrix, "max"), distances.nodes, distances.shape)
+    return _with_grid_edges(graph, matches.queries, filled, grid_weight)
+
+
+def _with_grid_edges(graph, queries, filled, weight):
+    """4-neighbour edges from each query to its filled neighbours (``weight``) and to its
+    query neighbours (twice it: made from both ends and summed), joined by the maximum."""
+    height, width = graph.shape
+    ys, xs = np.divmod(queries, width)
+    rows, cols = [], []
+    for dy, dx in ((0, 1), (1, 0), (0, -1), (-1, 0)):
+        ny, nx = ys + dy, xs + dx
+        inside = (ny >= 0) & (ny < height) & (nx >= 0) & (nx < width)
+        rows.append(queries[inside])
+        cols.append(ny[inside] * width + nx[inside])
+    rows, cols = np.concatenate(rows), np.concatenate(cols)
+    is_query = np.zeros(height * width, dtype=bool)
+    is_query[queries] = True
+    keep = is_query[cols] | filled.ravel()[cols]
+    rows, cols = rows[keep], cols[keep]
+    nodes = _union_of_pixels(height * width, graph.nodes, cols)
+    size = len(nodes)
+    moved, r, c = _node_positions(nodes, graph.shape, graph.nodes, rows, cols)
+    match = _reindex(graph.matrix, moved, size)
+    local = sp.csr_matrix((np.full(2 * len(r), weight), (np.r_[r, c], np.r_[c, r])),
+                          shape=(size, size))
+    return PixelGraph(sp.csr_matrix(match.maximum(local)), nodes, graph.shape)
+
+
+def _reindex(matrix, new_index, size):
+    """A node graph moved onto a larger, sorted node set: node i becomes node new_index[i]."""
+    matrix = sp.csr_matrix(matrix)
+    counts = np.zeros(size + 1, dtype=matrix.indptr.dtype)
+    counts[new_index + 1] = np.diff(matrix.indptr)
+    return sp.csr_matrix((matrix.data, new_index[matrix.indices], np.cumsum(counts)),
+                         shape=(size, size))
 
 
 def _assert_same_graph(ours, reference):

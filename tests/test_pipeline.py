@@ -2,13 +2,12 @@
 
 import numpy as np
 import pytest
-import scipy.sparse as sp
 
 from graphinpaint import InpaintError, _stages
-from graphinpaint.graph import PixelGraph
+from graphinpaint.graph import _Matches
 from graphinpaint.metrics import psnr
 from graphinpaint.fills import grid_laplace_fill
-from graphinpaint._stages import _with_grid_edges
+from graphinpaint._match_graph import weighted_match_graph
 from graphinpaint.pipeline import Inpaint, _to_unit_range, inpaint
 
 
@@ -174,8 +173,8 @@ def test_grid_edges_weigh_the_given_weight_to_filled_pixels_and_twice_it_between
     filled = np.ones((3, 4), bool)
     filled[1, 1:3] = False                                  # pixels 5 and 6 are the queries
     queries = np.flatnonzero(~filled)
-    no_matches = PixelGraph(sp.csr_matrix((2, 2)), queries, filled.shape)
-    out = _with_grid_edges(no_matches, queries, filled, 0.2)
+    no_matches = _Matches(queries, np.full((2, 1), -1), np.zeros((2, 1)), filled.shape)
+    out = weighted_match_graph(no_matches, 0.1, filled, 0.2)
     node = {pixel: index for index, pixel in enumerate(out.nodes)}
     weights = out.matrix.toarray()
     assert weights[node[5], node[6]] == weights[node[6], node[5]] == pytest.approx(0.4)
