@@ -350,7 +350,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
             if fewer_matches:
                 settings = settings.replace(k=_SCATTERED_FILL_K)       # 2 k in the rounds
     estimate = _fill(values, hole[region], settings, progress, smooth=smooth,
-                     mix_choice=mix_choice)
+                     mix_choice=mix_choice, scattered=scattered)
     return _from_unit_range(estimate, original, channels_last, hole, scale, channel_axis,
                             region)
 
@@ -414,11 +414,13 @@ def _held_out_settings(held: np.ndarray, settings: Settings) -> tuple[Settings, 
 def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
           progress: ProgressCallback | None = None, *,
           smooth: SmoothFills | None = None,
-          mix_choice: Future | Settings | None = None) -> np.ndarray:
+          mix_choice: Future | Settings | None = None,
+          scattered: bool | None = None) -> np.ndarray:
     """The pipeline's stages on a working region in [0, 1]; returns the filled region.
     ``smooth``: the region's smooth fills, if some are solved or under way already.
     ``mix_choice``: the settings to mix the smooth fills in by, if not ``settings`` (which
-    they may differ from in the mix only), or their choice under way."""
+    they may differ from in the mix only), or their choice under way. ``scattered``:
+    :func:`is_scattered` of the hole, if the caller knows it (0.1 s at 4096^2)."""
     smooth = SmoothFills(values, hole, settings.method) if smooth is None else smooth
     after_layers = None
     if settings.smooth == "boundary" and settings.smooth_share > 0:
@@ -446,7 +448,8 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
                                               mix_choice is None),
                                after_layers=after_layers,
                                # A compact hole's deep pixels have no known pixels to judge by.
-                               textured_first=is_scattered(hole), own_values=True)
+                               textured_first=(is_scattered(hole) if scattered is None
+                                               else scattered), own_values=True)
     if mix_choice is not None:
         settings = _done(mix_choice)
     release_freed_memory(values)
