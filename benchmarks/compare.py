@@ -1,7 +1,8 @@
 """Compare graphinpaint with the classical peers on every regime of issue 13.
 
     pip install ".[bench]"
-    python benchmarks/compare.py --output table.md --figure docs/figures/crops.png --cache /tmp/peers
+    python benchmarks/compare.py --output table.md --figure docs/figures/crops.png --cache peers
+    python benchmarks/compare.py --figure docs/figures/crops.png --figure-only --cache peers
 
 Peers: OpenCV's Telea and Navier-Stokes (``cv2.inpaint``), OpenCV contrib's frequency selective
 reconstruction (``cv2.xphoto.inpaint``, FSR_FAST and FSR_BEST, each in its colour mode and one
@@ -299,21 +300,30 @@ def main(argv=None) -> int:
                         help="K/N: run the K-th of N interleaved shares of the cases")
     parser.add_argument("--peers-only", action="store_true",
                         help="fill the --cache with the peers' results, write no report")
+    parser.add_argument("--figure-only", action="store_true",
+                        help="run the --figure-cases alone and draw the --figure, no table")
     args = parser.parse_args(argv)
+    if args.figure_only and args.figure is None:
+        parser.error("--figure-only needs --figure PATH (where to draw the crops)")
+    shown = args.figure_cases.split(";")
     runners = methods()
     if args.peers_only:
         del runners["graphinpaint"]
     labels = list(runners)
     part, parts = (int(x) for x in args.part.split("/"))
     cases = [c for i, c in enumerate(all_cases())
-             if (args.only is None or args.only in f"{c[0]}, {c[1]}") and i % parts == part - 1]
+             if (args.only is None or args.only in f"{c[0]}, {c[1]}") and i % parts == part - 1
+             and (not args.figure_only or f"{c[0]}, {c[1]}" in shown)]
     rows = score(cases, runners, args.cache)
     if args.peers_only:
+        return 0
+    if args.figure_only:
+        crops_figure([row for row in rows if row["case"] in shown], labels, args.figure)
+        print(f"wrote {args.figure} (columns: masked, {', '.join(labels)}, original)")
         return 0
     table = markdown(rows, labels) + "\n\n" + summary(rows, labels)
     write_report(args.output, "python benchmarks/compare.py", table)
     if args.figure is not None:
-        shown = args.figure_cases.split(";")
         crops_figure([row for row in rows if row["case"] in shown], labels, args.figure)
         print(f"wrote {args.figure} (columns: masked, {', '.join(labels)}, original)")
     return 0
