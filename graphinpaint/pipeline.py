@@ -494,7 +494,10 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
                                 patch_size=s.patch_size, k=s.k, window=s.window,
                                 growth=s.window_growth, bandwidth=s.bandwidth,
                                 grid_weight=s.grid_weight, solve=solve, reporter=reporter,
-                                guide=guide, seeded_from=s.seeded_from, in_place=own_values)
+                                guide=guide, seeded_from=s.seeded_from,
+                                checkered_from=(None if s.seeded_from is None
+                                                else _holes.CHECKERED_FROM),
+                                in_place=own_values)
         if release_start:
             smooth.forget("laplace")
         if after_layers is not None:
