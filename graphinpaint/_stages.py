@@ -210,21 +210,37 @@ def _checkered_matches(search: PatchSearch, queries: np.ndarray, matched: np.nda
     """A layer's masked matches, half of them exact: the pixels of even ``y + x`` (a
     checkerboard: every other pixel along a 4-connected stretch of the layer) search their
     whole window; the others search from seeds, their 8-neighbours' matches moved to them
-    (:func:`~graphinpaint._seeded_search.seeds_from_neighbours`), among which the exact
-    matches of their neighbours in the same layer. ``matched``: each hole pixel's matches so
-    far, (pixels of ``hole_pixels``, k); the exact half's are written into it."""
+    (:func:`~graphinpaint._seeded_search.seeds_from_neighbours`): first those next to an
+    exact pixel of the layer, whose matches are among the seeds, then the rest (a diagonal
+    stretch of one colour), seeded from the first. ``matched``: each hole pixel's matches so
+    far, (pixels of ``hole_pixels``, k); the layer's are written into it."""
     shape = search.shape
     exact = (queries // shape[1] + queries % shape[1]) % 2 == 0
-    first = search._matches(queries[exact], k=k, window=window, min_overlap=0.3)
-    matched[np.searchsorted(hole_pixels, queries[exact])] = first.neighbours
-    rest = queries[~exact]
-    seeds = seeds_from_neighbours(rest, matched, hole_pixels, shape)
-    second = search._matches(rest, k=k, window=window, min_overlap=0.3, seeds=seeds)
+    next_to_exact = ~exact & _next_to(queries, queries[exact], shape)
     neighbours = np.empty((len(queries), k), np.int64)
-    distances = np.empty((len(queries), k), first.distances.dtype)
-    neighbours[exact], neighbours[~exact] = first.neighbours, second.neighbours
-    distances[exact], distances[~exact] = first.distances, second.distances
+    distances = np.empty((len(queries), k), search._work)
+    for part in (exact, next_to_exact, ~exact & ~next_to_exact):
+        if not part.any():
+            continue
+        pixels = queries[part]
+        seeds = None
+        if part is not exact:
+            seeds = seeds_from_neighbours(pixels, matched, hole_pixels, shape)
+        found = search._matches(pixels, k=k, window=window, min_overlap=0.3, seeds=seeds)
+        matched[np.searchsorted(hole_pixels, pixels)] = found.neighbours
+        neighbours[part], distances[part] = found.neighbours, found.distances
     return _Matches(queries, neighbours, distances, shape)
+
+
+def _next_to(pixels: np.ndarray, others: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Which of ``pixels`` (flat indices) have an 8-neighbour among ``others``."""
+    height, width = shape
+    y, x = np.divmod(pixels, width)
+    near = np.zeros(len(pixels), bool)
+    for dy, dx in ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)):
+        inside = (y + dy >= 0) & (y + dy < height) & (x + dx >= 0) & (x + dx < width)
+        near |= inside & np.isin(pixels + dy * width + dx, others)
+    return near
 
 
 def _layers(hole: np.ndarray, depths: np.ndarray | None = None) -> list[np.ndarray]:

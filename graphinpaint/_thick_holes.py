@@ -38,10 +38,11 @@ DEEP_WINDOW = 51
 SEEDED_FROM = 16
 # Between CHECKERED_FROM and SEEDED_FROM, half of each layer's pixels (a checkerboard) search
 # their whole window and the other half from seeds, the exact matches of their neighbours in
-# the same layer among them: the layers' exact kernel costs about 0.4x less CPU on barbara
-# (docs/benchmarks.md, "Eleventh pass"), 27.687 dB; from layer 2, 27.745 dB but the stripes'
-# blotch 20.278 (0.067 below every layer exact); from 4, 27.717 and 20.303. Every layer seeded
-# from 2 lost 0.25 dB on barbara and 0.5 on the stripes, with PatchMatch's random search too.
+# the same layer among them (stages._checkered_matches): the layers' exact kernel takes about
+# 40% less CPU on barbara, 27.728 dB; the stripes' blotch 20.303 (every layer exact: 20.345;
+# docs/benchmarks.md, "Eleventh pass"). From layer 2: 27.729 and 20.278; from 1: 27.721 and
+# 20.241. Every layer seeded from 2 lost 0.25 dB on barbara and 0.5 on the stripes, with
+# PatchMatch's random search as well; an exact quarter (y + 2x = 0 mod 4) lost 0.08 there.
 CHECKERED_FROM = 3
 # Self-validation of a thick hole holds out each of its parts shrunk by HELD_OUT_SCALE (a 64-px
 # block: a 32-px one) and moved beside it, HELD_OUT_GAP pixels away: a quarter of the area, so

@@ -14,7 +14,8 @@ The order of the work (see ``docs/pipeline.md`` for the measurements behind each
    is first filled so at half resolution (:mod:`graphinpaint._pyramid`), and the layers' patch
    distances read that fill, upsampled, inside the hole. From layer ``_thick_holes.SEEDED_FROM``
    on, in a hole deeper than ``DEEPEST_REFINED``, a pixel searches around its filled
-   neighbours' matches (:mod:`graphinpaint._seeded_search`) instead of its whole window.
+   neighbours' matches (:mod:`graphinpaint._seeded_search`) instead of its whole window;
+   from ``CHECKERED_FROM`` until then, every other pixel of a layer does so.
 3. **Refinement rounds.** With every pixel filled, each hole pixel is matched again with full
    patches (filled pixels counting as known ones), now to any pixel, holes included, and one
    Dirichlet problem on the whole hole is solved, warm-started from the current estimate.
