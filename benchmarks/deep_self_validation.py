@@ -2,11 +2,13 @@
 result? Each case is filled with and without it (``self_validation``), and the mix chosen,
 the PSNR of both and whether the outputs differ are printed.
 
-    python benchmarks/deep_self_validation.py [--side 256]
+    python benchmarks/deep_self_validation.py [--side 256] [--scale 2]
 
-Cases: an 80-px block at the centre of each of ``cases.wide_images``, three large blotches
-(radii 34-48 px) on each, the seed's barbara and the 36-deep blotch on stripes of
-tests/test_seeded_search.py.
+Cases: an 80-px block at the centre of each of ``cases.wide_images`` and of a smooth
+gradient, and one large blotch (radii 34-48 px) on each, the seed's barbara and the 36-deep
+blotch on stripes of tests/test_seeded_search.py: 20 holes 33-46 px deep. ``--scale``: the
+held-out parts' shrink factor (``_thick_holes.shrunk_beside``'s ``scale``; default the
+pipeline's).
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ def smooth_gradient(side: int) -> np.ndarray:
 
 
 def deep_cases(side: int):
+    """(image name, hole kind, image, hole) of the 20 deep holes."""
     rng = np.random.default_rng(0)
     images = {**wide_images(side), "gradient": smooth_gradient(side)}
     for name, image in images.items():
@@ -69,8 +72,7 @@ def deep_cases(side: int):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--side", type=int, default=256)
-    parser.add_argument("--scale", type=int, default=_thick_holes.HELD_OUT_SCALE,
-                        help="the held-out parts' shrink factor (default: the pipeline's)")
+    parser.add_argument("--scale", type=int, default=_thick_holes.HELD_OUT_SCALE)
     args = parser.parse_args()
     _thick_holes.shrunk_beside.__kwdefaults__["scale"] = args.scale
     chosen = []
