@@ -24,29 +24,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphinpaint as gi  # noqa: E402
 from graphinpaint import _thick_holes, pipeline  # noqa: E402
-from cases import block_mask, seed_example, wide_images  # noqa: E402
+from cases import ROOT, block_mask, lumpy_ellipse, seed_example, wide_images  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "tests"))
+from test_seeded_search import _deep_blob as stripes_blob  # noqa: E402  the test's blotch
 
 
 def big_blotch(shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
     """One rotated, lumpy ellipse of radii 34-48 px near the centre: deeper than 32 px."""
-    yy, xx = np.mgrid[:shape[0], :shape[1]].astype(float)
-    cy, cx = rng.uniform(0.4, 0.6, 2) * np.array(shape)
-    ry, rx = rng.uniform(34, 48, 2)
-    angle = rng.uniform(0, np.pi)
-    dy, dx = yy - cy, xx - cx
-    u = (dx * np.cos(angle) + dy * np.sin(angle)) / rx
-    v = (-dx * np.sin(angle) + dy * np.cos(angle)) / ry
-    return np.hypot(u, v) <= 1 + 0.15 * np.sin(3 * np.arctan2(v, u) + rng.uniform(0, 6.3))
-
-
-def stripes_blob() -> tuple[np.ndarray, np.ndarray]:
-    """tests/test_seeded_search.py's 72 x 80 blotch on stripes."""
-    yy, xx = np.mgrid[:160, :170] / 160.0
-    rng = np.random.default_rng(3)
-    image = np.stack([0.5 + 0.3 * np.sin(40 * xx + 9 * yy), 0.4 + 0.2 * np.cos(25 * yy),
-                      0.3 + 0.4 * xx * yy], axis=-1) + 0.02 * rng.standard_normal((160, 170, 1))
-    hole = (((yy * 160 - 80) / 36) ** 2 + ((xx * 160 - 85) / 40) ** 2) <= 1
-    return np.clip(image, 0, 1), hole
+    centre = rng.uniform(0.4, 0.6, 2) * np.array(shape)
+    radii, angle = rng.uniform(34, 48, 2), rng.uniform(0, np.pi)
+    return lumpy_ellipse(shape, centre, radii, angle, rng.uniform(0, 6.3))
 
 
 def smooth_gradient(side: int) -> np.ndarray:
