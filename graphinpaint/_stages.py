@@ -161,9 +161,10 @@ def _fill_layers(values: np.ndarray, hole: np.ndarray, start: Callable[[], np.nd
     matches of their filled neighbours (``PatchSearch.query``'s ``seeds``), not their whole
     window. ``checkered_from``: with ``seeded_from``, the layers from this one until
     ``seeded_from`` search half their pixels exactly and the other half from seeds
-    (:func:`_checkered_matches`). ``in_place``: fill ``values``' hole itself and return it, where the caller owns
-    ``values`` and nothing reads its hole pixels (the grid fills and the known range read the
-    known ones only): no working copy (400 MB and 0.7 s of the calling thread at 4096^2)."""
+    (:func:`_checkered_matches`). ``in_place``: fill ``values``' hole itself and return it,
+    where the caller owns ``values`` and nothing reads its hole pixels (the grid fills and the
+    known range read the known ones only): no working copy (400 MB and 0.7 s of the calling
+    thread at 4096^2)."""
     channels = values.shape[2]
     started = False
     hole_pixels = np.flatnonzero(hole)

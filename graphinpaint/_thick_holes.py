@@ -14,9 +14,9 @@ from scipy import ndimage as ndi
 from .fills import _bounding_box, layer_depths
 from .selection import HeldOut
 
-__all__ = ["CHECKERED_FROM", "DEEPEST_REFINED", "DEEP_WINDOW", "DEFAULT_K", "HELD_OUT_GAP", "HELD_OUT_SCALE",
-           "SEEDED_FROM", "STROKES_K", "STROKES_ROUNDS", "THICK_STROKE", "deepest",
-           "default_patch_size", "is_strokes", "is_thick", "k_for", "patch_for", "rounds_for",
+__all__ = ["CHECKERED_FROM", "DEEPEST_REFINED", "DEEP_WINDOW", "DEFAULT_K", "HELD_OUT_GAP",
+           "HELD_OUT_SCALE", "SEEDED_FROM", "STROKES_K", "STROKES_ROUNDS", "THICK_STROKE",
+           "deepest", "default_patch_size", "is_strokes", "is_thick", "k_for", "patch_for", "rounds_for",
            "shrunk_beside"]
 
 # A hole whose strokes are this wide or wider (blocks, blotches) is matched with larger patches.
@@ -38,11 +38,12 @@ DEEP_WINDOW = 51
 SEEDED_FROM = 16
 # Between CHECKERED_FROM and SEEDED_FROM, half of each layer's pixels (a checkerboard) search
 # their whole window and the other half from seeds, the exact matches of their neighbours in
-# the same layer among them (stages._checkered_matches): the layers' exact kernel takes about
-# 40% less CPU on barbara, 27.728 dB; the stripes' blotch 20.303 (every layer exact: 20.345;
-# docs/benchmarks.md, "Eleventh pass"). From layer 2: 27.729 and 20.278; from 1: 27.721 and
-# 20.241. Every layer seeded from 2 lost 0.25 dB on barbara and 0.5 on the stripes, with
-# PatchMatch's random search as well; an exact quarter (y + 2x = 0 mod 4) lost 0.08 there.
+# the same layer among them (_stages._checkered_matches): on barbara the exact kernel scans
+# 0.62x the candidates at 0.72x the CPU, the whole call takes 0.92x, 27.728 dB; the stripes'
+# blotch 20.303 (every layer exact: 20.345; docs/benchmarks.md, "Eleventh pass"). From layer
+# 2: 27.729 and 20.278; from 1: 27.721 and 20.241. Every layer seeded from 2 lost 0.25 dB on
+# barbara and 0.5 on the stripes, with PatchMatch's random search as well; an exact quarter
+# (y + 2x = 0 mod 4) lost 0.08 there.
 CHECKERED_FROM = 3
 # Self-validation of a thick hole holds out each of its parts shrunk by HELD_OUT_SCALE (a 64-px
 # block: a 32-px one) and moved beside it, HELD_OUT_GAP pixels away: a quarter of the area, so
