@@ -16,8 +16,8 @@ from .selection import HeldOut
 
 __all__ = ["CHECKERED_FROM", "DEEPEST_REFINED", "DEEP_WINDOW", "DEFAULT_K", "HELD_OUT_GAP",
            "HELD_OUT_SCALE", "SEEDED_FROM", "STROKES_K", "STROKES_ROUNDS", "THICK_STROKE",
-           "deepest", "default_patch_size", "is_strokes", "is_thick", "k_for", "patch_for", "rounds_for",
-           "shrunk_beside"]
+           "deepest", "default_patch_size", "is_strokes", "is_thick", "k_for", "patch_for",
+           "rounds_for", "shrunk_beside"]
 
 # A hole whose strokes are this wide or wider (blocks, blotches) is matched with larger patches.
 THICK_STROKE = 8.0
