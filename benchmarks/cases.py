@@ -76,18 +76,23 @@ def text_mask(shape: tuple[int, int]) -> np.ndarray:
 
 def blotch_mask(shape: tuple[int, int], rng: np.random.Generator, count: int = 5) -> np.ndarray:
     """Object-shaped holes: ``count`` rotated ellipses 10-28 px in radius, with lumpy outlines."""
-    yy, xx = np.mgrid[:shape[0], :shape[1]].astype(float)
     mask = np.zeros(shape, bool)
     for _ in range(count):
-        cy, cx = rng.uniform(0.15, 0.85, 2) * np.array(shape)
-        ry, rx = rng.uniform(10, 28, 2)
-        angle = rng.uniform(0, np.pi)
-        dy, dx = yy - cy, xx - cx
-        u = (dx * np.cos(angle) + dy * np.sin(angle)) / rx
-        v = (-dx * np.sin(angle) + dy * np.cos(angle)) / ry
-        lumps = 1 + 0.15 * np.sin(3 * np.arctan2(v, u) + rng.uniform(0, 2 * np.pi))
-        mask |= np.hypot(u, v) <= lumps
+        centre = rng.uniform(0.15, 0.85, 2) * np.array(shape)
+        radii, angle = rng.uniform(10, 28, 2), rng.uniform(0, np.pi)
+        mask |= lumpy_ellipse(shape, centre, radii, angle, rng.uniform(0, 2 * np.pi))
     return mask
+
+
+def lumpy_ellipse(shape: tuple[int, int], centre: np.ndarray, radii: np.ndarray, angle: float,
+                  phase: float) -> np.ndarray:
+    """An ellipse of ``radii`` (y, x) about ``centre`` (y, x), turned by ``angle``, its
+    outline lumpy (three lobes from ``phase``): one blotch of :func:`blotch_mask`."""
+    yy, xx = np.mgrid[:shape[0], :shape[1]].astype(float)
+    dy, dx = yy - centre[0], xx - centre[1]
+    u = (dx * np.cos(angle) + dy * np.sin(angle)) / radii[1]
+    v = (-dx * np.sin(angle) + dy * np.cos(angle)) / radii[0]
+    return np.hypot(u, v) <= 1 + 0.15 * np.sin(3 * np.arctan2(v, u) + phase)
 
 
 def cartoon(side: int = SIDE) -> np.ndarray:

@@ -14,10 +14,10 @@ from scipy import ndimage as ndi
 from .fills import _bounding_box, layer_depths
 from .selection import HeldOut
 
-__all__ = ["DEEPEST_REFINED", "DEEP_WINDOW", "DEFAULT_K", "HELD_OUT_GAP", "HELD_OUT_SCALE",
-           "SEEDED_FROM", "STROKES_K", "STROKES_ROUNDS", "THICK_STROKE", "deepest",
-           "default_patch_size", "is_strokes", "is_thick", "k_for", "patch_for", "rounds_for",
-           "shrunk_beside"]
+__all__ = ["CHECKERED_FROM", "DEEPEST_REFINED", "DEEP_WINDOW", "DEFAULT_K", "HELD_OUT_GAP",
+           "HELD_OUT_SCALE", "SEEDED_FROM", "STROKES_K", "STROKES_ROUNDS", "THICK_STROKE",
+           "deepest", "default_patch_size", "is_strokes", "is_thick", "k_for", "patch_for",
+           "rounds_for", "shrunk_beside"]
 
 # A hole whose strokes are this wide or wider (blocks, blotches) is matched with larger patches.
 THICK_STROKE = 8.0
@@ -36,10 +36,22 @@ DEEP_WINDOW = 51
 # lost 0.23 and 0.29 dB). The layers' search costs 1.4x less CPU (docs/benchmarks.md,
 # "Tenth pass: barbara's layers").
 SEEDED_FROM = 16
+# Between CHECKERED_FROM and SEEDED_FROM, half of each layer's pixels (a checkerboard) search
+# their whole window and the other half from seeds, the exact matches of their neighbours in
+# the same layer among them (_stages._checkered_matches): on barbara the exact kernel scans
+# 0.62x the candidates at 0.72x the CPU, the whole call takes 0.92x, 27.728 dB; the stripes'
+# blotch 20.303 (every layer exact: 20.345; docs/benchmarks.md, "Eleventh pass"). From layer
+# 2: 27.729 and 20.278; from 1: 27.721 and 20.241. Every layer seeded from 2 lost 0.25 dB on
+# barbara and 0.5 on the stripes, with PatchMatch's random search as well; an exact quarter
+# (y + 2x = 0 mod 4) lost 0.08 there.
+CHECKERED_FROM = 3
 # Self-validation of a thick hole holds out each of its parts shrunk by HELD_OUT_SCALE (a 64-px
 # block: a 32-px one) and moved beside it, HELD_OUT_GAP pixels away: a quarter of the area, so
 # that the held-out fill costs a fraction of the real one (a same-size held-out block cost 2.3x
 # the time). Its choice is noisy (docs/pipeline.md), so it must cut the held-out error by 40%.
+# Holes deeper than DEEPEST_REFINED keep it although it costs a fifth of barbara's CPU: on 20
+# deep cases it changed 3 results, a smooth gradient's by +12.7 and +22.5 dB, camera's blotch
+# by -1.16; shrunk by 3, the stripes' blotch lost 2.4 dB (benchmarks/deep_self_validation.py).
 HELD_OUT_SCALE = 2
 HELD_OUT_GAP = 3
 

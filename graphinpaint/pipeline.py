@@ -14,7 +14,8 @@ The order of the work (see ``docs/pipeline.md`` for the measurements behind each
    is first filled so at half resolution (:mod:`graphinpaint._pyramid`), and the layers' patch
    distances read that fill, upsampled, inside the hole. From layer ``_thick_holes.SEEDED_FROM``
    on, in a hole deeper than ``DEEPEST_REFINED``, a pixel searches around its filled
-   neighbours' matches (:mod:`graphinpaint._seeded_search`) instead of its whole window.
+   neighbours' matches (:mod:`graphinpaint._seeded_search`) instead of its whole window;
+   from ``CHECKERED_FROM`` until then, every other pixel of a layer does so.
 3. **Refinement rounds.** With every pixel filled, each hole pixel is matched again with full
    patches (filled pixels counting as known ones), now to any pixel, holes included, and one
    Dirichlet problem on the whole hole is solved, warm-started from the current estimate.
@@ -494,7 +495,10 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
                                 patch_size=s.patch_size, k=s.k, window=s.window,
                                 growth=s.window_growth, bandwidth=s.bandwidth,
                                 grid_weight=s.grid_weight, solve=solve, reporter=reporter,
-                                guide=guide, seeded_from=s.seeded_from, in_place=own_values)
+                                guide=guide, seeded_from=s.seeded_from,
+                                checkered_from=(None if s.seeded_from is None
+                                                else _holes.CHECKERED_FROM),
+                                in_place=own_values)
         if release_start:
             smooth.forget("laplace")
         if after_layers is not None:
