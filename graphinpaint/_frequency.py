@@ -29,7 +29,7 @@ import numpy as np
 import scipy.fft
 from numba import njit
 
-__all__ = ["frequency_fill", "Profile", "FSR_FAST", "FSR_BEST"]
+__all__ = ["frequency_fill", "frequency_fit", "Profile", "FSR_FAST", "FSR_BEST"]
 
 @dataclass(frozen=True)
 class Profile:
@@ -50,10 +50,12 @@ class Profile:
     iterations: tuple[int, int] = (20, 100)
     rho: tuple[tuple[int, float], ...] = ((16, 0.8), (8, 0.7), (4, 0.66), (2, 0.64))
     split_deviation: tuple[tuple[int, float], ...] = ((16, 0.014), (8, 0.030), (4, 0.090))
+    # (block size, window) pairs where a block size takes another window than fft_size.
+    fft_sizes: tuple[tuple[int, int], ...] = ()
 
     def fft_of(self, size: int) -> int:
         """The window (DFT) size of blocks of ``size`` pixels."""
-        return self.fft_size
+        return dict(self.fft_sizes).get(size, self.fft_size)
 
     def rho_of(self, size: int) -> float:
         return dict(self.rho)[size]
@@ -105,9 +107,39 @@ def frequency_fill(values: np.ndarray, hole: np.ndarray, *, on_hole: bool = Fals
     if values.ndim != 3 or values.shape[:2] != hole.shape or hole.dtype != bool:
         raise ValueError("frequency_fill takes values of shape (H, W, C) and a boolean hole "
                          f"of shape (H, W); got {values.shape} and {hole.shape} {hole.dtype}.")
-    filled = np.empty((np.count_nonzero(hole), values.shape[2]), values.dtype)
     if not hole.any():
-        return filled if on_hole else values.copy()
+        return np.empty((0, values.shape[2]), values.dtype) if on_hole else values.copy()
+    filled = _fit(values, hole, profile)[0]
+    if on_hole:
+        return filled
+    image = values.copy()
+    image[hole] = filled
+    return image
+
+
+def frequency_fit(values: np.ndarray, hole: np.ndarray, *, profile: Profile = FSR_FAST
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`frequency_fill`'s values on the hole and, for each hole pixel, how well its
+    block's model fits the known pixels it was fitted to: the RMS of the model's misfit
+    there, weighted as in the fit (by ``rho`` to the distance), over the channels.
+
+    Returns
+    -------
+    fill : ndarray, shape (pixels, C)
+        The fill on the hole, in increasing flat order (as ``on_hole=True``).
+    misfit : ndarray, shape (pixels,)
+        The misfit of each hole pixel's block model, in the values' units.
+    """
+    if not hole.any():
+        return np.empty((0, values.shape[2]), values.dtype), np.empty(0)
+    return _fit(values, hole, profile, misfit=True)
+
+
+def _fit(values: np.ndarray, hole: np.ndarray, profile: Profile, misfit: bool = False
+         ) -> tuple[np.ndarray, np.ndarray | None]:
+    """The fill on the (non-empty) hole and, with ``misfit``, its models' misfit there."""
+    filled = np.empty((np.count_nonzero(hole), values.shape[2]), values.dtype)
+    squares = np.zeros(len(filled)) if misfit else None
     margin = max((profile.fft_of(size) - size) // 2 for size in _sizes(profile))
     rows, cols = np.flatnonzero(hole.any(axis=1)), np.flatnonzero(hole.any(axis=0))
     crop = (slice(max(rows[0] - margin, 0), rows[-1] + 1 + margin),
@@ -116,13 +148,12 @@ def frequency_fill(values: np.ndarray, hole: np.ndarray, *, on_hole: bool = Fals
     local_hole = hole[crop]
     for channel in range(values.shape[2]):
         plane = values[crop][..., channel].astype(np.float64)
-        _extrapolate_blocks(plane, local_hole, origin, profile)
+        error = np.zeros_like(plane) if misfit else None
+        _extrapolate_blocks(plane, local_hole, origin, profile, error)
         filled[:, channel] = plane[local_hole]      # the crop holds the hole: same order
-    if on_hole:
-        return filled
-    image = values.copy()
-    image[hole] = filled
-    return image
+        if misfit:
+            squares += error[local_hole]
+    return filled, (np.sqrt(squares / values.shape[2]) if misfit else None)
 
 
 def _sizes(profile: Profile) -> list[int]:
@@ -134,10 +165,12 @@ def _sizes(profile: Profile) -> list[int]:
 
 
 def _extrapolate_blocks(plane: np.ndarray, hole: np.ndarray, origin: tuple[int, int],
-                        profile: Profile) -> None:
+                        profile: Profile, misfit: np.ndarray | None = None) -> None:
     """Fill ``plane``'s hole in place, block by block, on a grid of blocks anchored at
     ``origin`` (the hole's top-left corner): 16-pixel blocks first, each split in four
-    (recursively, down to the profile's smallest) where its window's available pixels vary."""
+    (recursively, down to the profile's smallest) where its window's available pixels vary.
+    ``misfit``, if given, takes each block model's weighted mean squared misfit on the
+    available pixels of its window, on the block's missing pixels."""
     available = np.where(hole, 0.0, 1.0)
     plane[hole] = 0.0
     size = profile.block
@@ -162,10 +195,22 @@ def _extrapolate_blocks(plane: np.ndarray, hole: np.ndarray, origin: tuple[int, 
             inner = tuple(slice(b.start - w.start, b.stop - w.start)
                           for b, w in zip(block, window))
             missing = available[block] == 0
+            if misfit is not None:
+                misfit[block][missing] = _mean_square_misfit(
+                    plane[window], model, available[window], profile.rho_of(size))
             plane[block][missing] = model[inner][missing]
             available[block][missing] = FILLED_WEIGHT
         size //= 2
         todo = _blocks_with_hole(available == 0, size, later)
+
+
+def _mean_square_misfit(window: np.ndarray, model: np.ndarray, available: np.ndarray,
+                        rho: float) -> float:
+    """The model's mean squared misfit on the window's available pixels, weighted as the fit
+    weighs them."""
+    weight = available * _decay(*window.shape, rho)
+    total = weight.sum()
+    return float((weight * (window - model) ** 2).sum() / total) if total > 0 else 0.0
 
 
 def _grid_corners(shape: tuple[int, int], origin: tuple[int, int], size: int) -> list:
