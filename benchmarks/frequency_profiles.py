@@ -33,7 +33,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphinpaint as gi  # noqa: E402
-from graphinpaint import _frequency, fills, pipeline, selection  # noqa: E402
+from graphinpaint import _frequency, _stages, fills, pipeline, selection  # noqa: E402
 from thick_selection import graph_estimate, thick_cases  # noqa: E402
 
 FAST, BEST = _frequency.FSR_FAST, _frequency.FSR_BEST
@@ -107,38 +107,59 @@ def run(cases, profiles: dict) -> dict:
     return results
 
 
-def region_of(image, hole) -> tuple[slice, slice]:
-    """The working region ``inpaint`` cuts around ``hole``."""
-    seen = []
-    real = pipeline._bounding_box
+def region_of(image, hole) -> tuple[tuple[slice, slice], dict, np.ndarray]:
+    """The working region ``inpaint`` cuts around ``hole``, the default's graph solution
+    (:func:`graph_estimate`) and the spread of each hole pixel's last-round matches: the
+    standard deviation of the matched pixels' values in the estimate they were found on."""
+    regions, rounds = [], []
+    real_box, real_matches = pipeline._bounding_box, _stages._round_matches
 
-    def capture(*args, **kwargs):
-        seen.append(real(*args, **kwargs))
-        return seen[-1]
+    def box(*args, **kwargs):
+        regions.append(real_box(*args, **kwargs))
+        return regions[-1]
 
-    pipeline._bounding_box = capture
+    def matches(estimate, queries, **kwargs):
+        rounds.append((estimate.copy(), real_matches(estimate, queries, **kwargs)))
+        return rounds[-1][1]
+
+    pipeline._bounding_box, _stages._round_matches = box, matches
     try:
-        gi.inpaint(image[:8, :8], np.zeros((8, 8), bool))      # nothing to fill: a no-op
-        seen.clear()
         graph = graph_estimate(image, hole)
     finally:
-        pipeline._bounding_box = real
-    return seen[0], graph
+        pipeline._bounding_box, _stages._round_matches = real_box, real_matches
+    return regions[0], graph, match_spread(*rounds[-1], graph["hole"])
+
+
+def match_spread(estimate: np.ndarray, matches, hole: np.ndarray) -> np.ndarray:
+    """Per hole pixel (flat order), the standard deviation over its matches of the matched
+    pixels' values, averaged over the channels; nan where the round did not refine it."""
+    flat = estimate.reshape(-1, estimate.shape[2])
+    found = (matches.neighbours >= 0)[..., None]
+    picked = flat[np.where(matches.neighbours >= 0, matches.neighbours, 0)]
+    count = np.maximum(found.sum(axis=1), 1)
+    mean = (picked * found).sum(axis=1) / count
+    variance = (((picked - mean[:, None]) ** 2) * found).sum(axis=1) / count
+    spread = np.full(np.count_nonzero(hole), np.nan)
+    spread[np.searchsorted(np.flatnonzero(hole), matches.queries)] = np.sqrt(
+        variance.mean(axis=1))
+    return spread
 
 
 def dump(cases, profiles: dict, folder: Path) -> None:
     """Per case, the arrays a mixing rule reads (on the region's hole pixels, flat order): the
-    truth and the graph solution in [0, 1], the match distances, the depths, every profile's
-    frequency fill (clipped to the known range); and the known values of the region."""
+    truth and the graph solution in [0, 1], the match distances and spreads, the depths, every
+    profile's frequency fill (clipped to the known range) and its models' misfit; and the
+    region's values and hole."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, kind, image, hole in cases:
-        region, seen = region_of(image, hole)
+        region, seen, spread = region_of(image, hole)
         if seen["settings"].smooth != "frequency match":
             continue
         values, region_hole, smooth = seen["smooth"].values, seen["hole"], seen["smooth"]
         truth = image[region].reshape(*values.shape) / 255.0
         arrays = dict(truth=truth[region_hole], estimate=seen["estimate"][region_hole],
-                      distance=smooth.match_distance, depth=smooth.depths()[region_hole],
+                      distance=smooth.match_distance, spread=spread,
+                      depth=smooth.depths()[region_hole],
                       values=values, hole=region_hole)
         for label, profile in profiles.items():
             fill, misfit = _frequency.frequency_fit(values, region_hole, profile=profile)
@@ -188,14 +209,14 @@ def timing(other: Path, repeat: int) -> None:
           f"{totals[here] / totals[other]:.2f} |")
 
 
-def alternate(repeat: int) -> None:
+def alternate(repeat: int, only: str | None = None) -> None:
     """Least-of-``repeat`` process CPU seconds of ``inpaint``'s default with the frequency fill
     at FSR_FAST (the base's) and at ``selection.FREQUENCY_PROFILE``, alternated in one process
     (the machine is shared: runs in separate processes minutes apart differed by 0.6-1.8x),
-    and of the fill alone on the working region."""
+    and of the fill alone on the working region; ``only``: the cases whose name contains it."""
     kept = selection.FREQUENCY_PROFILE
     profiles = {"FSR_FAST": FAST, "kept": kept}
-    cases = thick_cases()
+    cases = [case for case in thick_cases() if only is None or only in f"{case[0]}, {case[1]}"]
     gi.inpaint(*cases[-1][2:])                      # compile the kernels first
     print("| case | FSR_FAST: CPU s | kept profile: CPU s | CPU ratio | fill alone, FSR_FAST / "
           "kept: CPU s |\n|---|---|---|---|---|")
@@ -256,6 +277,7 @@ def main() -> None:
     parser.add_argument("mode", choices=("run", "table", "dump", "time", "alternate"))
     parser.add_argument("--against", type=Path, help="time: the checkout to time against")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", help="alternate: the cases whose name contains this text")
     parser.add_argument("--dir", default="frequency_cases")
     parser.add_argument("path", nargs="?")
     parser.add_argument("--json")
@@ -266,7 +288,7 @@ def main() -> None:
         return
     names = args.profiles.split(";") if args.profiles else list(PROFILES)
     if args.mode == "alternate":
-        alternate(args.repeat)
+        alternate(args.repeat, args.only)
         return
     if args.mode == "time":
         timing(args.against.resolve(), args.repeat)

@@ -111,10 +111,10 @@ DEEP_FACTOR = 0.5
 # than 0.05 dB (docs/pipeline.md). The frequency fill continues smooth gradients and oriented
 # texture where the matches are poor; perfect matches keep the graph solution.
 # The fill takes FSR_FAST's blocks and windows with FSR_BEST's basis functions (up to 400 at an
-# orthogonality correction of 0.2): on those 26 cases +0.14 dB in sum under the same rule, none
-# lower by more than 0.02 dB, for 1.7x the fill's time (benchmarks/frequency_profiles.py). FSR_BEST's
-# 64-point windows and 2-px blocks gain more only mixed in at shares no rule could tell where
-# (docs/pipeline.md, "FSR_BEST's profile, and the frequency share").
+# orthogonality correction of 0.2): end to end +0.10 dB in sum over the 24 thick compare cases,
+# none lower by more than 0.02 dB, for 1.7x the fill's time (benchmarks/frequency_profiles.py).
+# FSR_BEST's 64-point windows and 2-px blocks gain more only at shares that no rule found from
+# the match distances could place (docs/pipeline.md, "FSR_BEST's profile, fast enough").
 FREQUENCY_PROFILE = Profile(orthogonality=0.2, iterations=(50, 400),
                             iterations_per_deviation=2000)
 # The biharmonic fill of scattered loss is solved by CG to rtol 1e-4: enough for the graph's
