@@ -12,12 +12,14 @@ which decays as ``rho`` to the distance from the block's centre and is 0 on miss
 Every step is done on the residual's spectrum: adding a basis function moves it by the
 weight's spectrum, shifted. The model's values fill the block's missing pixels, which then
 count as known at ``FILLED_WEIGHT`` for later blocks. Blocks whose surroundings vary are split
-(16, 8, 4 pixels), and blocks with the most known neighbours go first.
+(16, 8, 4 pixels, and 2 in FSR_BEST), and blocks with the most known neighbours go first. The
+numbers are a :class:`Profile`: OpenCV's two (``FSR_FAST``, ``FSR_BEST``) or others.
 
 It continues smooth gradients and oriented texture across a compact hole, where a grid fill
 flattens and patch matching copies what lies beside. :class:`graphinpaint.selection.SmoothFills`
-keeps it as the ``"frequency"`` fill; thick holes mix it into the graph solution where their
-matches are poor (``Settings.smooth == "frequency match"``, docs/pipeline.md).
+keeps it as the ``"frequency"`` fill (at ``selection.FREQUENCY_PROFILE``); thick holes mix it
+into the graph solution where their matches are poor (``Settings.smooth == "frequency match"``,
+docs/pipeline.md).
 """
 
 from __future__ import annotations
@@ -30,6 +32,15 @@ import scipy.fft
 from numba import njit
 
 __all__ = ["frequency_fill", "frequency_fit", "Profile", "FSR_FAST", "FSR_BEST"]
+
+
+def _sizes(profile: Profile) -> list[int]:
+    """The block sizes of ``profile``, largest first."""
+    sizes = [profile.block]
+    while sizes[-1] > profile.smallest_block and sizes[-1] % 2 == 0:
+        sizes.append(sizes[-1] // 2)
+    return sizes
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -52,6 +63,24 @@ class Profile:
     split_deviation: tuple[tuple[int, float], ...] = ((16, 0.014), (8, 0.030), (4, 0.090))
     # (block size, window) pairs where a block size takes another window than fft_size.
     fft_sizes: tuple[tuple[int, int], ...] = ()
+
+    def __post_init__(self) -> None:
+        sizes = _sizes(self)
+        if sizes[-1] != self.smallest_block or self.smallest_block < 1:
+            raise ValueError(f"Profile: block {self.block} must halve down to smallest_block "
+                             f"{self.smallest_block} (both powers of two, block the larger).")
+        for size in sizes:
+            if self.fft_of(size) < size or size not in dict(self.rho):
+                raise ValueError(f"Profile: blocks of {size} px need a window of at least "
+                                 f"{size} (fft_size, fft_sizes) and a rho; got "
+                                 f"{self.fft_of(size)} and {dict(self.rho).get(size)}.")
+            if size > self.smallest_block and size not in dict(self.split_deviation):
+                raise ValueError(f"Profile: blocks of {size} px are split, so they need a "
+                                 "split_deviation.")
+        if not 0 < self.orthogonality <= 1 or not 0 < self.iterations[0] <= self.iterations[1]:
+            raise ValueError("Profile: orthogonality must lie in (0, 1] and iterations be "
+                             f"(least, most) with 0 < least <= most; got {self.orthogonality} "
+                             f"and {self.iterations}.")
 
     def fft_of(self, size: int) -> int:
         """The window (DFT) size of blocks of ``size`` pixels."""
@@ -154,14 +183,6 @@ def _fit(values: np.ndarray, hole: np.ndarray, profile: Profile, misfit: bool = 
         if misfit:
             squares += error[local_hole]
     return filled, (np.sqrt(squares / values.shape[2]) if misfit else None)
-
-
-def _sizes(profile: Profile) -> list[int]:
-    """The block sizes of ``profile``, largest first."""
-    sizes = [profile.block]
-    while sizes[-1] > profile.smallest_block:
-        sizes.append(sizes[-1] // 2)
-    return sizes
 
 
 def _extrapolate_blocks(plane: np.ndarray, hole: np.ndarray, origin: tuple[int, int],

@@ -147,6 +147,21 @@ def test_thick_holes_give_the_same_result_on_one_and_two_threads():
     assert np.array_equal(one, two)
 
 
+@pytest.mark.parametrize("change, message", [
+    (dict(smallest_block=3), "halve down to smallest_block"),
+    (dict(fft_size=8), "window of at least 16"),
+    (dict(rho=((16, 0.8),)), "blocks of 8 px need .* and a rho"),
+    (dict(smallest_block=1), "need a split_deviation"),
+    (dict(orthogonality=0.0), "orthogonality must lie in"),
+    (dict(iterations=(50, 20)), "iterations be"),
+])
+def test_an_inconsistent_profile_gets_a_clear_error(change, message):
+    import dataclasses
+
+    with pytest.raises(ValueError, match=message):
+        dataclasses.replace(FSR_FAST, **change)
+
+
 def test_known_pixels_and_the_input_stay_as_they_were():
     rng = np.random.default_rng(0)
     values = rng.random((40, 48, 3)).astype(np.float32)
