@@ -165,6 +165,10 @@ def dump(cases, profiles: dict, folder: Path) -> None:
             fill, misfit = _frequency.frequency_fit(values, region_hole, profile=profile)
             arrays[f"fill {label}"] = fills.clip_to_known(fill, values, region_hole)
             arrays[f"misfit {label}"] = misfit
+            # The same fill with its block grid anchored at the image's corner, as OpenCV's.
+            whole = (image.reshape(*image.shape[:2], -1) / 255.0).astype(values.dtype)
+            fill = _frequency._fit(whole, hole, profile, grid_phase=(0, 0))[0]
+            arrays[f"fill {label}, image grid"] = fills.clip_to_known(fill, values, region_hole)
         np.savez_compressed(folder / f"{name}, {kind}.npz", **arrays)
         print(name, kind, flush=True)
 

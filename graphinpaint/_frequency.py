@@ -164,16 +164,25 @@ def frequency_fit(values: np.ndarray, hole: np.ndarray, *, profile: Profile = FS
     return _fit(values, hole, profile, misfit=True)
 
 
-def _fit(values: np.ndarray, hole: np.ndarray, profile: Profile, misfit: bool = False
-         ) -> tuple[np.ndarray, np.ndarray | None]:
-    """The fill on the (non-empty) hole and, with ``misfit``, its models' misfit there."""
+def _fit(values: np.ndarray, hole: np.ndarray, profile: Profile, misfit: bool = False,
+         grid_phase: tuple[int, int] | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """The fill on the (non-empty) hole and, with ``misfit``, its models' misfit there. The
+    grid of blocks starts at the hole's top-left corner, or with ``grid_phase`` (y, x) on the
+    rows and columns congruent to it modulo the block (OpenCV's grid: (0, 0); a study's)."""
     filled = np.empty((np.count_nonzero(hole), values.shape[2]), values.dtype)
     squares = np.zeros(len(filled)) if misfit else None
     margin = max((profile.fft_of(size) - size) // 2 for size in _sizes(profile))
     rows, cols = np.flatnonzero(hole.any(axis=1)), np.flatnonzero(hole.any(axis=0))
-    crop = (slice(max(rows[0] - margin, 0), rows[-1] + 1 + margin),
-            slice(max(cols[0] - margin, 0), cols[-1] + 1 + margin))
-    origin = (rows[0] - crop[0].start, cols[0] - crop[1].start)
+    top, left = rows[0], cols[0]
+    if grid_phase is not None:
+        top -= (top - grid_phase[0]) % profile.block
+        left -= (left - grid_phase[1]) % profile.block
+        if top < 0 or left < 0:
+            raise ValueError(f"grid_phase {grid_phase} puts the grid's first block outside "
+                             "the values: give the phase within the first block.")
+    crop = (slice(max(top - margin, 0), rows[-1] + 1 + margin),
+            slice(max(left - margin, 0), cols[-1] + 1 + margin))
+    origin = (top - crop[0].start, left - crop[1].start)
     local_hole = hole[crop]
     for channel in range(values.shape[2]):
         plane = values[crop][..., channel].astype(np.float64)
