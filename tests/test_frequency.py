@@ -162,6 +162,32 @@ def test_an_inconsistent_profile_gets_a_clear_error(change, message):
         dataclasses.replace(FSR_FAST, **change)
 
 
+def test_the_grid_phase_anchors_the_blocks_as_opencv_does():
+    """``_fit(grid_phase=...)``: the hole's own phase gives the default fill to the bit; (0, 0)
+    puts the blocks on the image's multiples of 16, as ``cv2.xphoto`` does. A 20-pixel block
+    off that grid over camera: measured RMS against OpenCV's FSR_FAST 0.0084, anchored at the
+    hole 0.030."""
+    from graphinpaint import _frequency
+
+    cv2 = pytest.importorskip("cv2")
+    if not hasattr(cv2, "xphoto"):
+        pytest.skip("needs opencv-contrib (cv2.xphoto)")
+    from skimage import data
+    image = data.camera()[200:296, 200:296]
+    hole = _block(96, 38, 42, 20)
+    values = (image / 255.0)[..., None]
+    default = frequency_fill(values, hole, on_hole=True)
+    own_phase = _frequency._fit(values, hole, FSR_FAST, grid_phase=(38 % 16, 42 % 16))[0]
+    assert np.array_equal(own_phase, default)
+    reference = np.zeros_like(image)
+    cv2.xphoto.inpaint(np.where(hole, 0, image).astype(np.uint8),
+                       (~hole).astype(np.uint8) * 255, reference, cv2.xphoto.INPAINT_FSR_FAST)
+    reference = reference[hole] / 255.0
+    opencv_grid = _frequency._fit(values, hole, FSR_FAST, grid_phase=(0, 0))[0][:, 0]
+    assert np.sqrt(np.mean((opencv_grid - reference) ** 2)) < 0.012
+    assert np.sqrt(np.mean((default[:, 0] - reference) ** 2)) > 0.025
+
+
 def test_known_pixels_and_the_input_stay_as_they_were():
     rng = np.random.default_rng(0)
     values = rng.random((40, 48, 3)).astype(np.float32)
