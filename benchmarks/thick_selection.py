@@ -53,7 +53,8 @@ def graph_estimate(image, hole) -> dict:
     seen = {}
     real_fill = pipeline._fill
 
-    def capture(values, hole, settings, progress=None, smooth=None):
+    def capture(values, hole, settings, progress=None, smooth=None, **_):
+        # _fill's other options (mix_choice, scattered) do not bear on the graph solution.
         smooth = selection.SmoothFills(values, hole, settings.method)
         estimate = pipeline._graph_fill(values, hole, settings, smooth=smooth)
         seen.update(estimate=estimate, smooth=smooth, hole=hole, settings=settings)

@@ -4,51 +4,104 @@ known pixels around each block of the hole and continued into it.
 After Seiler and Kaup's complex-valued frequency selective extrapolation and Genser, Seiler
 and Kaup's frequency selective reconstruction (the method of OpenCV contrib's
 ``cv2.xphoto.inpaint`` with ``INPAINT_FSR_FAST``; no library offers it as a function on an
-array, so it is written here). For each block of the hole, a window of ``FFT_SIZE`` pixels
+array, so it is written here). For each block of the hole, a window of ``fft_size`` pixels
 around it is modelled as a sum of DFT basis functions, chosen greedily: the one whose weighted
 projection on the residual is largest (spectrally weighted towards low frequencies), added at
-``ORTHOGONALITY`` of that projection (the basis functions are not orthogonal under the weight,
-which decays as ``RHO`` to the distance from the block's centre and is 0 on missing pixels).
+``orthogonality`` of that projection (the basis functions are not orthogonal under the weight,
+which decays as ``rho`` to the distance from the block's centre and is 0 on missing pixels).
 Every step is done on the residual's spectrum: adding a basis function moves it by the
 weight's spectrum, shifted. The model's values fill the block's missing pixels, which then
 count as known at ``FILLED_WEIGHT`` for later blocks. Blocks whose surroundings vary are split
-(16, 8, 4 pixels), and blocks with the most known neighbours go first.
+(16, 8, 4 pixels, and 2 in FSR_BEST), and blocks with the most known neighbours go first. The
+numbers are a :class:`Profile`: OpenCV's two (``FSR_FAST``, ``FSR_BEST``) or others.
 
 It continues smooth gradients and oriented texture across a compact hole, where a grid fill
 flattens and patch matching copies what lies beside. :class:`graphinpaint.selection.SmoothFills`
-keeps it as the ``"frequency"`` fill; thick holes mix it into the graph solution where their
-matches are poor (``Settings.smooth == "frequency match"``, docs/pipeline.md).
+keeps it as the ``"frequency"`` fill (at ``selection.FREQUENCY_PROFILE``); thick holes mix it
+into the graph solution where their matches are poor (``Settings.smooth == "frequency match"``,
+docs/pipeline.md).
 """
 
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.fft
 from numba import njit
 
-__all__ = ["frequency_fill"]
+__all__ = ["frequency_fill", "frequency_fit", "Profile", "FSR_FAST", "FSR_BEST"]
 
-# The FSR_FAST profile (Genser et al.; the numbers cv2.xphoto uses): blocks of 16 pixels split
-# down to 4 where their surroundings vary (standard deviation SPLIT_DEVIATION[size] of the
-# value range or more), each extrapolated from a window of FFT_SIZE pixels whose weight decays
-# as RHO[size] per pixel (smaller blocks trust nearer pixels).
-BLOCK = 16
-SMALLEST_BLOCK = 4
-FFT_SIZE = 32
-RHO = {16: 0.8, 8: 0.7, 4: 0.66}
-SPLIT_DEVIATION = {16: 0.014, 8: 0.030}
-ORTHOGONALITY = 0.5
+
+def _sizes(profile: Profile) -> list[int]:
+    """The block sizes of ``profile``, largest first."""
+    sizes = [profile.block]
+    while sizes[-1] > profile.smallest_block and sizes[-1] % 2 == 0:
+        sizes.append(sizes[-1] // 2)
+    return sizes
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The numbers of one quality profile of frequency-selective reconstruction (Genser et
+    al.; cv2.xphoto's ``fsr_parameters``): blocks of ``block`` pixels split down to
+    ``smallest_block`` where their surroundings vary (standard deviation
+    ``split_deviation[size]`` of the value range or more), each extrapolated from a window of
+    ``fft_size`` pixels whose weight decays as ``rho[size]`` per pixel (smaller blocks trust
+    nearer pixels), with ``iterations_per_deviation`` times the window's standard deviation
+    basis functions, within ``iterations``, each added at ``orthogonality`` of its
+    projection."""
+
+    block: int = 16
+    smallest_block: int = 4
+    fft_size: int = 32
+    orthogonality: float = 0.5
+    iterations_per_deviation: int = 1000
+    iterations: tuple[int, int] = (20, 100)
+    rho: tuple[tuple[int, float], ...] = ((16, 0.8), (8, 0.7), (4, 0.66), (2, 0.64))
+    split_deviation: tuple[tuple[int, float], ...] = ((16, 0.014), (8, 0.030), (4, 0.090))
+    # (block size, window) pairs where a block size takes another window than fft_size.
+    fft_sizes: tuple[tuple[int, int], ...] = ()
+
+    def __post_init__(self) -> None:
+        sizes = _sizes(self)
+        if sizes[-1] != self.smallest_block or self.smallest_block < 1:
+            raise ValueError(f"Profile: block {self.block} must halve down to smallest_block "
+                             f"{self.smallest_block} (both powers of two, block the larger).")
+        for size in sizes:
+            if self.fft_of(size) < size or size not in dict(self.rho):
+                raise ValueError(f"Profile: blocks of {size} px need a window of at least "
+                                 f"{size} (fft_size, fft_sizes) and a rho; got "
+                                 f"{self.fft_of(size)} and {dict(self.rho).get(size)}.")
+            if size > self.smallest_block and size not in dict(self.split_deviation):
+                raise ValueError(f"Profile: blocks of {size} px are split, so they need a "
+                                 "split_deviation.")
+        if not 0 < self.orthogonality <= 1 or not 0 < self.iterations[0] <= self.iterations[1]:
+            raise ValueError("Profile: orthogonality must lie in (0, 1] and iterations be "
+                             f"(least, most) with 0 < least <= most; got {self.orthogonality} "
+                             f"and {self.iterations}.")
+
+    def fft_of(self, size: int) -> int:
+        """The window (DFT) size of blocks of ``size`` pixels."""
+        return dict(self.fft_sizes).get(size, self.fft_size)
+
+    def rho_of(self, size: int) -> float:
+        return dict(self.rho)[size]
+
+    def split_of(self, size: int) -> float:
+        return dict(self.split_deviation)[size]
+
+
+# cv2.xphoto's INPAINT_FSR_FAST and INPAINT_FSR_BEST.
+FSR_FAST = Profile()
+FSR_BEST = Profile(smallest_block=2, fft_size=64, orthogonality=0.2,
+                   iterations_per_deviation=2000, iterations=(50, 400))
 FILLED_WEIGHT = 0.5
-# Basis functions per block: ITERATIONS_PER_DEVIATION times the standard deviation of the
-# window's available pixels (Genser et al., IWSSIP 2017), within these bounds.
-ITERATIONS_PER_DEVIATION = 1000
-MIN_ITERATIONS, MAX_ITERATIONS = 20, 100
 
 
-def frequency_fill(values: np.ndarray, hole: np.ndarray, *, on_hole: bool = False
-                   ) -> np.ndarray:
+def frequency_fill(values: np.ndarray, hole: np.ndarray, *, on_hole: bool = False,
+                   profile: Profile = FSR_FAST) -> np.ndarray:
     """The hole filled by frequency-selective extrapolation, each channel on its own.
 
     Parameters
@@ -57,7 +110,9 @@ def frequency_fill(values: np.ndarray, hole: np.ndarray, *, on_hole: bool = Fals
         The image in [0, 1] (values in the hole are ignored).
     hole : ndarray of bool, shape (H, W)
         True = missing. Work is confined to the hole's bounding box and a margin of
-        ``(FFT_SIZE - SMALLEST_BLOCK) // 2`` pixels.
+        ``(fft_size - smallest_block) // 2`` pixels.
+    profile : Profile, default FSR_FAST
+        The block sizes, windows and basis functions (:data:`FSR_FAST`, :data:`FSR_BEST`).
     on_hole : bool, default False
         Return the fill's values on the hole alone, shape (pixels, C) in increasing flat
         order, not a filled copy of the image.
@@ -81,19 +136,9 @@ def frequency_fill(values: np.ndarray, hole: np.ndarray, *, on_hole: bool = Fals
     if values.ndim != 3 or values.shape[:2] != hole.shape or hole.dtype != bool:
         raise ValueError("frequency_fill takes values of shape (H, W, C) and a boolean hole "
                          f"of shape (H, W); got {values.shape} and {hole.shape} {hole.dtype}.")
-    filled = np.empty((np.count_nonzero(hole), values.shape[2]), values.dtype)
     if not hole.any():
-        return filled if on_hole else values.copy()
-    margin = (FFT_SIZE - SMALLEST_BLOCK) // 2
-    rows, cols = np.flatnonzero(hole.any(axis=1)), np.flatnonzero(hole.any(axis=0))
-    crop = (slice(max(rows[0] - margin, 0), rows[-1] + 1 + margin),
-            slice(max(cols[0] - margin, 0), cols[-1] + 1 + margin))
-    origin = (rows[0] - crop[0].start, cols[0] - crop[1].start)
-    local_hole = hole[crop]
-    for channel in range(values.shape[2]):
-        plane = values[crop][..., channel].astype(np.float64)
-        _extrapolate_blocks(plane, local_hole, origin)
-        filled[:, channel] = plane[local_hole]      # the crop holds the hole: same order
+        return np.empty((0, values.shape[2]), values.dtype) if on_hole else values.copy()
+    filled = _fit(values, hole, profile)[0]
     if on_hole:
         return filled
     image = values.copy()
@@ -101,21 +146,73 @@ def frequency_fill(values: np.ndarray, hole: np.ndarray, *, on_hole: bool = Fals
     return image
 
 
-def _extrapolate_blocks(plane: np.ndarray, hole: np.ndarray, origin: tuple[int, int]) -> None:
+def frequency_fit(values: np.ndarray, hole: np.ndarray, *, profile: Profile = FSR_FAST
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`frequency_fill`'s values on the hole and, for each hole pixel, how well its
+    block's model fits the known pixels it was fitted to: the RMS of the model's misfit
+    there, weighted as in the fit (by ``rho`` to the distance), over the channels.
+
+    Returns
+    -------
+    fill : ndarray, shape (pixels, C)
+        The fill on the hole, in increasing flat order (as ``on_hole=True``).
+    misfit : ndarray, shape (pixels,)
+        The misfit of each hole pixel's block model, in the values' units.
+    """
+    if not hole.any():
+        return np.empty((0, values.shape[2]), values.dtype), np.empty(0)
+    return _fit(values, hole, profile, misfit=True)
+
+
+def _fit(values: np.ndarray, hole: np.ndarray, profile: Profile, misfit: bool = False,
+         grid_phase: tuple[int, int] | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """The fill on the (non-empty) hole and, with ``misfit``, its models' misfit there. The
+    grid of blocks starts at the hole's top-left corner, or with ``grid_phase`` (y, x) on the
+    rows and columns congruent to it modulo the block (OpenCV's grid: (0, 0); a study's)."""
+    filled = np.empty((np.count_nonzero(hole), values.shape[2]), values.dtype)
+    squares = np.zeros(len(filled)) if misfit else None
+    margin = max((profile.fft_of(size) - size) // 2 for size in _sizes(profile))
+    rows, cols = np.flatnonzero(hole.any(axis=1)), np.flatnonzero(hole.any(axis=0))
+    top, left = rows[0], cols[0]
+    if grid_phase is not None:
+        top -= (top - grid_phase[0]) % profile.block
+        left -= (left - grid_phase[1]) % profile.block
+        if top < 0 or left < 0:
+            raise ValueError(f"grid_phase {grid_phase} puts the grid's first block outside "
+                             "the values: give the phase within the first block.")
+    crop = (slice(max(top - margin, 0), rows[-1] + 1 + margin),
+            slice(max(left - margin, 0), cols[-1] + 1 + margin))
+    origin = (top - crop[0].start, left - crop[1].start)
+    local_hole = hole[crop]
+    for channel in range(values.shape[2]):
+        plane = values[crop][..., channel].astype(np.float64)
+        error = np.zeros_like(plane) if misfit else None
+        _extrapolate_blocks(plane, local_hole, origin, profile, error)
+        filled[:, channel] = plane[local_hole]      # the crop holds the hole: same order
+        if misfit:
+            squares += error[local_hole]
+    return filled, (np.sqrt(squares / values.shape[2]) if misfit else None)
+
+
+def _extrapolate_blocks(plane: np.ndarray, hole: np.ndarray, origin: tuple[int, int],
+                        profile: Profile, misfit: np.ndarray | None = None) -> None:
     """Fill ``plane``'s hole in place, block by block, on a grid of blocks anchored at
     ``origin`` (the hole's top-left corner): 16-pixel blocks first, each split in four
-    (recursively, down to ``SMALLEST_BLOCK``) where its window's available pixels vary."""
+    (recursively, down to the profile's smallest) where its window's available pixels vary.
+    ``misfit``, if given, takes each block model's weighted mean squared misfit on the
+    available pixels of its window, on the block's missing pixels."""
     available = np.where(hole, 0.0, 1.0)
     plane[hole] = 0.0
-    size = BLOCK
+    size = profile.block
     todo = _blocks_with_hole(hole, size, _grid_corners(hole.shape, origin, size))
     while todo:
-        border = (FFT_SIZE - size) // 2
+        fft_size = profile.fft_of(size)
+        border = (fft_size - size) // 2
         now, later = [], []
         for corner in todo:
             window = _window(corner, size, border, hole.shape)
             deviation = _deviation(plane[window], available[window])
-            if size > SMALLEST_BLOCK and not deviation < SPLIT_DEVIATION[size]:
+            if size > profile.smallest_block and not deviation < profile.split_of(size):
                 half = size // 2
                 later += [(corner[0] + dy, corner[1] + dx) for dy in (0, half) for dx in (0, half)]
             else:
@@ -123,14 +220,27 @@ def _extrapolate_blocks(plane: np.ndarray, hole: np.ndarray, origin: tuple[int, 
         for corner in _in_order(now, available == 0, size):
             window = _window(corner, size, border, hole.shape)
             block = _block(corner, size, hole.shape)
-            model = _extrapolate(plane[window], available[window], RHO[size])
+            model = _extrapolate(plane[window], available[window], profile.rho_of(size),
+                                 fft_size, profile)
             inner = tuple(slice(b.start - w.start, b.stop - w.start)
                           for b, w in zip(block, window))
             missing = available[block] == 0
+            if misfit is not None:
+                misfit[block][missing] = _mean_square_misfit(
+                    plane[window], model, available[window], profile.rho_of(size))
             plane[block][missing] = model[inner][missing]
             available[block][missing] = FILLED_WEIGHT
         size //= 2
         todo = _blocks_with_hole(available == 0, size, later)
+
+
+def _mean_square_misfit(window: np.ndarray, model: np.ndarray, available: np.ndarray,
+                        rho: float) -> float:
+    """The model's mean squared misfit on the window's available pixels, weighted as the fit
+    weighs them."""
+    weight = available * _decay(*window.shape, rho)
+    total = weight.sum()
+    return float((weight * (window - model) ** 2).sum() / total) if total > 0 else 0.0
 
 
 def _grid_corners(shape: tuple[int, int], origin: tuple[int, int], size: int) -> list:
@@ -199,23 +309,25 @@ def _in_order(corners: list, missing: np.ndarray, size: int) -> list:
     return order
 
 
-def _extrapolate(window: np.ndarray, available: np.ndarray, rho: float) -> np.ndarray:
+def _extrapolate(window: np.ndarray, available: np.ndarray, rho: float, fft_size: int,
+                 profile: Profile) -> np.ndarray:
     """The sparse Fourier model of a window, fitted to its available pixels (weights
     ``available``, times ``rho`` to the distance from the window's centre), on the window."""
     height, width = window.shape
-    top, left = (FFT_SIZE - height) // 2, (FFT_SIZE - width) // 2
+    top, left = (fft_size - height) // 2, (fft_size - width) // 2
     inside = (slice(top, top + height), slice(left, left + width))
-    weight = np.zeros((FFT_SIZE, FFT_SIZE))
+    weight = np.zeros((fft_size, fft_size))
     weight[inside] = available * _decay(height, width, rho)
-    signal = np.zeros((FFT_SIZE, FFT_SIZE))
+    signal = np.zeros((fft_size, fft_size))
     signal[inside] = window
     deviation = _deviation(window, available)
-    iterations = int(np.clip(round(ITERATIONS_PER_DEVIATION * deviation), MIN_ITERATIONS,
-                             MAX_ITERATIONS)) if deviation == deviation else MIN_ITERATIONS
+    least, most = profile.iterations
+    iterations = int(np.clip(round(profile.iterations_per_deviation * deviation), least, most)
+                     ) if deviation == deviation else least
     spectrum = _greedy_model(scipy.fft.rfft2(signal * weight), scipy.fft.fft2(weight),
-                             _FREQUENCY_WEIGHT, ORTHOGONALITY, iterations)
-    model = scipy.fft.irfft2(spectrum[:, :FFT_SIZE // 2 + 1], s=(FFT_SIZE, FFT_SIZE))
-    return model[inside] * FFT_SIZE ** 2
+                             _frequency_weights(fft_size), profile.orthogonality, iterations)
+    model = scipy.fft.irfft2(spectrum[:, :fft_size // 2 + 1], s=(fft_size, fft_size))
+    return model[inside] * fft_size ** 2
 
 
 @functools.lru_cache(maxsize=64)
@@ -225,14 +337,12 @@ def _decay(height: int, width: int, rho: float) -> np.ndarray:
     return rho ** np.hypot(u + 0.5 - height // 2, v + 0.5 - width // 2)
 
 
+@functools.lru_cache(maxsize=8)
 def _frequency_weights(size: int) -> np.ndarray:
     """The spectral constraint: 1 at frequency 0, falling linearly with the (circular)
     frequency's length to 0 at the highest, (size / 2, size / 2)."""
     k = np.minimum(np.arange(size), size - np.arange(size))
     return 1.0 - np.hypot(k[:, None], k[None, :]) * np.sqrt(2) / size
-
-
-_FREQUENCY_WEIGHT = _frequency_weights(FFT_SIZE)
 
 
 @njit(cache=True, nogil=True, fastmath=True)

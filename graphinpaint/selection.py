@@ -22,7 +22,7 @@ from typing import Callable
 
 import numpy as np
 
-from ._frequency import frequency_fill
+from ._frequency import Profile, frequency_fill
 from .fills import (BLEND_DEPTH, BoundaryBlend, _done, _in_background, clip_to_known,
                     grid_biharmonic_fill, grid_laplace_fill, is_large_and_thin, is_scattered,
                     layer_depths, mix_in)
@@ -110,6 +110,13 @@ DEEP_FACTOR = 0.5
 # benchmarks/thick_frequency.py, scored on the real hole, +1.0 dB in sum, one case lower by more
 # than 0.05 dB (docs/pipeline.md). The frequency fill continues smooth gradients and oriented
 # texture where the matches are poor; perfect matches keep the graph solution.
+# The fill takes FSR_FAST's blocks and windows with FSR_BEST's basis functions (up to 400 at an
+# orthogonality correction of 0.2): end to end +0.10 dB in sum over the 24 thick compare cases,
+# none lower by more than 0.02 dB, for 1.7x the fill's time (benchmarks/frequency_profiles.py).
+# FSR_BEST's 64-point windows and 2-px blocks gain more only at shares that no rule found from
+# the match distances could place (docs/pipeline.md, "FSR_BEST's profile, fast enough").
+FREQUENCY_PROFILE = Profile(orthogonality=0.2, iterations=(50, 400),
+                            iterations_per_deviation=2000)
 # The biharmonic fill of scattered loss is solved by CG to rtol 1e-4: enough for the graph's
 # start and for small shares. Where the output takes POLISH_SHARE of it or more, it is solved on
 # to POLISHED_RTOL from there: the smooth photo at 80% loss chose the whole fill and lost
@@ -286,7 +293,8 @@ class SmoothFills:
         if kind == "raw biharmonic":
             return grid_biharmonic_fill(self.values, self.hole, start=self._biharmonic_start())
         if kind == "frequency":
-            return clip_to_known(frequency_fill(self.values, self.hole, on_hole=True),
+            return clip_to_known(frequency_fill(self.values, self.hole, on_hole=True,
+                                                profile=FREQUENCY_PROFILE),
                                  self.values, self.hole)
         return clip_to_known(self["raw biharmonic"], self.values, self.hole)
 
