@@ -19,7 +19,8 @@ The order of the work (see ``docs/pipeline.md`` for the measurements behind each
    patches (filled pixels counting as known ones), now to any pixel, holes included, and one
    Dirichlet problem on the whole hole is solved, warm-started from the current estimate.
    Strokes' later rounds search each pixel's window only as far as its matches reached in the
-   round before (``Settings.adaptive_rounds``).
+   round before (``Settings.adaptive_rounds``), and refine only the pixels still moving or
+   matched far (``_stages.strokes_moving``).
 4. **Smooth mix.** A share of a smooth fill (biharmonic near the boundary, or by match
    quality; for thick holes up to 32 px deep the frequency-selective extrapolation of
    :mod:`graphinpaint._frequency`) is mixed in (:mod:`graphinpaint.selection`;
@@ -150,7 +151,9 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         on a cartoon at 90% loss; the third is tried for the most promising patch size only;
         docs/pipeline.md); else 1. Scattered loss's rounds after the first refine only the
         pixels whose patch the round before moved (and, up to 85% loss, its first round only
-        the pixels whose known neighbours carry detail): the others would hardly change.
+        the pixels whose known neighbours carry detail): the others would hardly change. Thin
+        strokes' rounds after the first do the same, and also refine every pixel whose
+        matches lay more than 4 pixels away (texture that repeats at a distance).
     strategy : {"auto", "layers", "global"}, default "auto"
         ``"layers"`` fills scratches, text and blotches from the boundary inward; ``"global"``
         starts from a smooth (biharmonic) fill and refines the whole hole at once, for scattered
