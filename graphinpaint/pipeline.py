@@ -20,7 +20,8 @@ The order of the work (see ``docs/pipeline.md`` for the measurements behind each
    patches (filled pixels counting as known ones), now to any pixel, holes included, and one
    Dirichlet problem on the whole hole is solved, warm-started from the current estimate.
    Strokes' later rounds search each pixel's window only as far as its matches reached in the
-   round before (``Settings.adaptive_rounds``).
+   round before (``Settings.adaptive_rounds``), and refine only the pixels still moving or
+   matched far (``_stages.strokes_moving``).
 4. **Smooth mix.** A share of a smooth fill (biharmonic near the boundary, or by match
    quality; for thick holes up to 32 px deep the frequency-selective extrapolation of
    :mod:`graphinpaint._frequency`) is mixed in (:mod:`graphinpaint.selection`;
@@ -51,7 +52,7 @@ from ._image_range import (_channels_last, _check_finite, _checked_mask, _from_u
                            _to_unit_range, _unit_scale)
 from ._memory import check_fits_in_memory, release_freed_memory
 from ._stages import (ProgressCallback, _fill_layers, _layers, _Progress, _refine, _round_windows,
-                      still_moving, textured)
+                      still_moving, strokes_moving, textured)
 from ._validation import InpaintError, check_choice, check_float, check_int
 from ._threads import _beside
 from .fills import BACKGROUND_BAND_MAX, _bounding_box, _done, is_large_and_thin, is_scattered
@@ -151,7 +152,9 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         on a cartoon at 90% loss; the third is tried for the most promising patch size only;
         docs/pipeline.md); else 1. Scattered loss's rounds after the first refine only the
         pixels whose patch the round before moved (and, up to 85% loss, its first round only
-        the pixels whose known neighbours carry detail): the others would hardly change.
+        the pixels whose known neighbours carry detail): the others would hardly change. Thin
+        strokes' rounds after the first do the same, and also refine every pixel whose
+        matches lay more than 4 pixels away (texture that repeats at a distance).
     strategy : {"auto", "layers", "global"}, default "auto"
         ``"layers"`` fills scratches, text and blotches from the boundary inward; ``"global"``
         starts from a smooth (biharmonic) fill and refines the whole hole at once, for scattered
@@ -482,7 +485,8 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
     self-validation runs candidates on the same held-out values, and keeps their estimates)."""
     s, solve = settings, settings.solve_options()
     smooth = SmoothFills(values, hole, s.method) if smooth is None else smooth
-    active = moved = None       # scattered loss: the pixels a round refines, and their change
+    # Scattered loss, strokes' later rounds: the pixels a round refines, and their change.
+    active = moved = None
     if s.strategy == "layers":
         # The smooth fills' depth map: the blend and the mixes read it too.
         layers = _layers(hole, smooth.depths())
@@ -506,6 +510,7 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
         candidates = None
         # Each hole pixel's farthest match in the last round (settings.adaptive_rounds).
         match_reach = np.zeros(np.count_nonzero(hole), np.int64) if s.adaptive_rounds else None
+        moved = np.zeros(len(match_reach)) if s.adaptive_rounds else None
     else:
         reporter = _Progress(progress, total=1 + s.rounds)
         estimate = smooth["raw biharmonic"] if start is None else start
@@ -530,8 +535,9 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
             candidates=candidates, overwrite=owned and each_round is None, match_reach=match_reach,
             active=active, moved=moved)
         smooth.match_distance = _merged_distance(smooth.match_distance, distance, active)
-        if moved is not None:
-            active = still_moving(moved, hole, s.patch_size)
+        if moved is not None and round_index + 1 < s.rounds:     # the next round's pixels
+            active = (still_moving(moved, hole, s.patch_size) if match_reach is None else
+                      strokes_moving(moved, match_reach, hole, s.patch_size))
         owned = True
         reporter.advance()
         if each_round is not None:

@@ -36,8 +36,9 @@ class Settings:
     window_growth: float = 1.0
     rounds: int = 1
     # Refinement rounds after the first search each hole pixel's window only as far as its
-    # matches in the round before reached, plus a margin (within ``window``); False: the
-    # whole window.
+    # matches in the round before reached, plus a margin (within ``window``), and refine only
+    # the pixels still moving or matched far (_stages.strokes_moving); False: the whole
+    # window and the whole hole.
     adaptive_rounds: bool = False
     # Matches per hole pixel in the refinement rounds: None for 2 * k.
     refine_k: int | None = None

@@ -119,15 +119,16 @@ def test_the_match_mix_weighs_the_smooth_fill_by_match_distance():
 
 def test_strokes_keep_the_graph_where_matches_are_perfect():
     """Flat regions under text: the graph solution is exact (85.1 dB measured) and the match mix
-    keeps it (83.6 dB), where a flat quarter of the smooth fill near the boundary fell to
-    42.9 dB."""
+    keeps it (83.6 dB; 80.4 since the second round leaves still pixels with the first round's
+    match distances: one pixel 0.3 of an 8-bit level off), where a flat quarter of the smooth
+    fill near the boundary fell to 42.9 dB."""
     image, hole = _flat_regions(), _text()
     default = gi.metrics.psnr(image, gi.inpaint(image, hole, channel_axis=None), hole)
     graph = gi.metrics.psnr(image, gi.inpaint(image, hole, channel_axis=None, smooth_share=0.0),
                             hole)
     flat_quarter = gi.metrics.psnr(image, gi.inpaint(image, hole, channel_axis=None,
                                                      smooth_share=0.25), hole)
-    assert default > graph - 3
+    assert default > graph - 6
     assert default > flat_quarter + 30
 
 
