@@ -74,10 +74,14 @@ class Profile:
                 raise ValueError(f"Profile: blocks of {size} px need a window of at least "
                                  f"{size} (fft_size, fft_sizes) and a rho; got "
                                  f"{self.fft_of(size)} and {dict(self.rho).get(size)}.")
+            if not 0 < self.rho_of(size) <= 1:      # else the fit's weights vanish or are nan
+                raise ValueError(f"Profile: rho of blocks of {size} px must lie in (0, 1]; got "
+                                 f"{self.rho_of(size)}.")
             if size > self.smallest_block and size not in dict(self.split_deviation):
                 raise ValueError(f"Profile: blocks of {size} px are split, so they need a "
                                  "split_deviation.")
-        if not 0 < self.orthogonality <= 1 or not 0 < self.iterations[0] <= self.iterations[1]:
+        if (not 0 < self.orthogonality <= 1 or len(self.iterations) != 2
+                or not 0 < self.iterations[0] <= self.iterations[1]):
             raise ValueError("Profile: orthogonality must lie in (0, 1] and iterations be "
                              f"(least, most) with 0 < least <= most; got {self.orthogonality} "
                              f"and {self.iterations}.")

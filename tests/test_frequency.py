@@ -154,6 +154,9 @@ def test_thick_holes_give_the_same_result_on_one_and_two_threads():
     (dict(smallest_block=1), "need a split_deviation"),
     (dict(orthogonality=0.0), "orthogonality must lie in"),
     (dict(iterations=(50, 20)), "iterations be"),
+    (dict(iterations=(20,)), "iterations be"),
+    (dict(rho=((16, 0.0), (8, 0.7), (4, 0.66))), "rho of blocks of 16 px must lie in"),
+    (dict(rho=((16, 0.8), (8, float("nan")), (4, 0.66))), "rho of blocks of 8 px"),
 ])
 def test_an_inconsistent_profile_gets_a_clear_error(change, message):
     import dataclasses
