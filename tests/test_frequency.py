@@ -4,6 +4,7 @@ import numba
 import numpy as np
 import pytest
 
+from _threads import on_one_and_two_threads
 from graphinpaint._frequency import FSR_BEST, FSR_FAST, frequency_fill, frequency_fit
 from graphinpaint.fills import grid_laplace_fill
 
@@ -136,14 +137,7 @@ def test_thick_holes_give_the_same_result_on_one_and_two_threads():
     image = np.moveaxis(image, 0, -1)
     hole = _block(72, 20, 26, 24)
     hole[50:62, 8:20] = True
-    before = numba.get_num_threads()
-    try:
-        numba.set_num_threads(1)
-        one = gi.inpaint(image, hole)
-        numba.set_num_threads(2)
-        two = gi.inpaint(image, hole)
-    finally:
-        numba.set_num_threads(before)
+    one, two = on_one_and_two_threads(lambda: gi.inpaint(image, hole))
     assert np.array_equal(one, two)
 
 
