@@ -317,12 +317,9 @@ def main(argv=None) -> int:
     rows = score(cases, runners, args.cache)
     if args.peers_only:
         return 0
-    if args.figure_only:
-        crops_figure([row for row in rows if row["case"] in shown], labels, args.figure)
-        print(f"wrote {args.figure} (columns: masked, {', '.join(labels)}, original)")
-        return 0
-    table = markdown(rows, labels) + "\n\n" + summary(rows, labels)
-    write_report(args.output, "python benchmarks/compare.py", table)
+    if not args.figure_only:
+        table = markdown(rows, labels) + "\n\n" + summary(rows, labels)
+        write_report(args.output, "python benchmarks/compare.py", table)
     if args.figure is not None:
         crops_figure([row for row in rows if row["case"] in shown], labels, args.figure)
         print(f"wrote {args.figure} (columns: masked, {', '.join(labels)}, original)")

@@ -74,10 +74,14 @@ class Profile:
                 raise ValueError(f"Profile: blocks of {size} px need a window of at least "
                                  f"{size} (fft_size, fft_sizes) and a rho; got "
                                  f"{self.fft_of(size)} and {dict(self.rho).get(size)}.")
+            if not 0 < self.rho_of(size) <= 1:      # else the fit's weights vanish or are nan
+                raise ValueError(f"Profile: rho of blocks of {size} px must lie in (0, 1]; got "
+                                 f"{self.rho_of(size)}.")
             if size > self.smallest_block and size not in dict(self.split_deviation):
                 raise ValueError(f"Profile: blocks of {size} px are split, so they need a "
                                  "split_deviation.")
-        if not 0 < self.orthogonality <= 1 or not 0 < self.iterations[0] <= self.iterations[1]:
+        if (not 0 < self.orthogonality <= 1 or len(self.iterations) != 2
+                or not 0 < self.iterations[0] <= self.iterations[1]):
             raise ValueError("Profile: orthogonality must lie in (0, 1] and iterations be "
                              f"(least, most) with 0 < least <= most; got {self.orthogonality} "
                              f"and {self.iterations}.")
@@ -87,9 +91,11 @@ class Profile:
         return dict(self.fft_sizes).get(size, self.fft_size)
 
     def rho_of(self, size: int) -> float:
+        """The weight's decay per pixel for blocks of ``size`` pixels."""
         return dict(self.rho)[size]
 
     def split_of(self, size: int) -> float:
+        """The deviation at which blocks of ``size`` pixels are split."""
         return dict(self.split_deviation)[size]
 
 
@@ -97,6 +103,7 @@ class Profile:
 FSR_FAST = Profile()
 FSR_BEST = Profile(smallest_block=2, fft_size=64, orthogonality=0.2,
                    iterations_per_deviation=2000, iterations=(50, 400))
+# Every profile: a filled pixel counts as known at this weight for the blocks after it.
 FILLED_WEIGHT = 0.5
 
 
@@ -109,13 +116,14 @@ def frequency_fill(values: np.ndarray, hole: np.ndarray, *, on_hole: bool = Fals
     values : ndarray, shape (H, W, C), float
         The image in [0, 1] (values in the hole are ignored).
     hole : ndarray of bool, shape (H, W)
-        True = missing. Work is confined to the hole's bounding box and a margin of
-        ``(fft_size - smallest_block) // 2`` pixels.
-    profile : Profile, default FSR_FAST
-        The block sizes, windows and basis functions (:data:`FSR_FAST`, :data:`FSR_BEST`).
+        True = missing. Work is confined to the hole's bounding box and a margin of the
+        widest window border (``(fft_size - smallest_block) // 2`` pixels where every block
+        size takes ``fft_size``).
     on_hole : bool, default False
         Return the fill's values on the hole alone, shape (pixels, C) in increasing flat
         order, not a filled copy of the image.
+    profile : Profile, default FSR_FAST
+        The block sizes, windows and basis functions (:data:`FSR_FAST`, :data:`FSR_BEST`).
 
     Returns
     -------

@@ -1,8 +1,10 @@
 """The frequency-selective extrapolation of compact holes (graphinpaint._frequency)."""
 
+import numba
 import numpy as np
 import pytest
 
+from _threads import on_one_and_two_threads
 from graphinpaint._frequency import FSR_BEST, FSR_FAST, frequency_fill, frequency_fit
 from graphinpaint.fills import grid_laplace_fill
 
@@ -122,11 +124,10 @@ def test_the_misfit_is_nil_where_the_model_is_exact_and_the_fill_is_frequency_fi
     assert 0.05 < misfit.min() and misfit.max() < 0.12
 
 
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="one numba thread only")
 def test_thick_holes_give_the_same_result_on_one_and_two_threads():
     """The frequency fill runs in a thread of its own beside the layers' search (whose numba
-    kernels run on every thread): a block and blotches, identical to the bit."""
-    import numba
-
+    kernels run on every thread): a 24-px block and a 12-px one, identical to the bit."""
     import graphinpaint as gi
 
     rng = np.random.default_rng(5)
@@ -136,14 +137,7 @@ def test_thick_holes_give_the_same_result_on_one_and_two_threads():
     image = np.moveaxis(image, 0, -1)
     hole = _block(72, 20, 26, 24)
     hole[50:62, 8:20] = True
-    before = numba.get_num_threads()
-    try:
-        numba.set_num_threads(1)
-        one = gi.inpaint(image, hole)
-        numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
-        two = gi.inpaint(image, hole)
-    finally:
-        numba.set_num_threads(before)
+    one, two = on_one_and_two_threads(lambda: gi.inpaint(image, hole))
     assert np.array_equal(one, two)
 
 
@@ -154,6 +148,9 @@ def test_thick_holes_give_the_same_result_on_one_and_two_threads():
     (dict(smallest_block=1), "need a split_deviation"),
     (dict(orthogonality=0.0), "orthogonality must lie in"),
     (dict(iterations=(50, 20)), "iterations be"),
+    (dict(iterations=(20,)), "iterations be"),
+    (dict(rho=((16, 0.0), (8, 0.7), (4, 0.66))), "rho of blocks of 16 px must lie in"),
+    (dict(rho=((16, 0.8), (8, float("nan")), (4, 0.66))), "rho of blocks of 8 px"),
 ])
 def test_an_inconsistent_profile_gets_a_clear_error(change, message):
     import dataclasses

@@ -11,6 +11,7 @@ from graphinpaint import _stages, _thick_holes, pipeline
 from graphinpaint._search_kernels import window_knn_kernel
 from graphinpaint._seeded_search import seeded_knn_kernel, seeds_from_neighbours
 from graphinpaint.graph import PatchSearch
+from _threads import on_one_and_two_threads
 from test_search_kernels import SIZE, _masked_problem
 
 ASTRONAUT = Path(__file__).resolve().parents[1] / "examples" / "data" / "astronaut.png"
@@ -172,14 +173,7 @@ def test_a_deep_hole_fills_to_the_same_bits_on_one_and_two_threads():
     """Exact, checkered and seeded layers and the held-out fill beside them: each query's
     search is sequential, so the thread count changes nothing."""
     image, hole = _deep_blob()
-    before = numba.get_num_threads()
-    try:
-        numba.set_num_threads(1)
-        one = gi.inpaint(image, hole)
-        numba.set_num_threads(2)
-        two = gi.inpaint(image, hole)
-    finally:
-        numba.set_num_threads(before)
+    one, two = on_one_and_two_threads(lambda: gi.inpaint(image, hole))
     np.testing.assert_array_equal(one, two)
 
 
