@@ -318,6 +318,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         adaptive_rounds=_holes.is_strokes(strategy, thick),
         smooth=mix, smooth_share=share, coarse_to_fine=bool(coarse_to_fine) and thick,
         seeded_from=_holes.SEEDED_FROM if deep else None,
+        checkered_from=_holes.CHECKERED_FROM if deep else None,
         p=p, form=form, method=method)
     # Work on the part of the image that the searches can reach: cost follows the hole.
     reach = _reach(depth, settings.window, window_growth, max((patch_size, *more_patches)),
@@ -500,8 +501,7 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
                                 growth=s.window_growth, bandwidth=s.bandwidth,
                                 grid_weight=s.grid_weight, solve=solve, reporter=reporter,
                                 guide=guide, seeded_from=s.seeded_from,
-                                checkered_from=(None if s.seeded_from is None
-                                                else _holes.CHECKERED_FROM),
+                                checkered_from=s.checkered_from,
                                 in_place=own_values)
         if release_start:
             smooth.forget("laplace")

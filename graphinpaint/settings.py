@@ -55,6 +55,10 @@ class Settings:
     # (graphinpaint._seeded_search), not their whole window; None: every layer is searched
     # exactly.
     seeded_from: int | None = None
+    # With seeded_from, the layers from this depth until seeded_from search half their pixels
+    # exactly and seed the other half from them (_stages._checkered_matches); None: no such
+    # layers.
+    checkered_from: int | None = None
     p: float = 2.0
     form: str = "anisotropic"
     method: str = "auto"
