@@ -156,9 +156,10 @@ def test_a_checkered_layer_searches_half_exactly_and_seeds_the_rest_from_it():
     assert np.mean(best) >= 0.97 and np.mean(found) >= 0.97
 
 
-def test_a_diagonal_stretch_of_one_colour_is_seeded_after_its_neighbours():
-    """A diamond's rings run diagonally: all of one colour there. The pixels next to an exact
-    one come first; the others (a diagonal of odd y + x) after them."""
+def test_next_to_finds_the_seeded_pixels_beside_an_exact_one():
+    """A diamond's rings run diagonally: all of one colour there. ``_next_to`` tells the
+    pixels next to an exact one (seeded first) from the rest of the diagonal (seeded after
+    them), and does not wrap around the image's edge."""
     shape = (7, 7)
     diagonal = np.array([0 * 7 + 3, 1 * 7 + 2, 2 * 7 + 1, 3 * 7 + 0])    # y + x = 3: odd
     exact = np.array([1 * 7 + 3])                                       # y + x = 4
