@@ -72,9 +72,9 @@ DEFAULT_K = 5
 # every layer exactly. Seeded from layer 3, the compare cases' 17 strokes moved by -0.03 to
 # +0.39 dB, but over 56 scratch cases (8 images x 7 scratch seeds) brick gained up to 0.50 dB
 # and the cartoon lost up to 0.19 (3 masks beyond 0.05), astronaut 0.02-0.05 on 6 of 7; from
-# layer 2, -0.89 to +0.53. Checkered from 3: -0.15 to +0.04; the exact matches plus the
+# layer 2, -0.89 to +0.53. Checkered from 3 (scratch seeds 0-2): -0.15 to +0.04; the exact matches plus the
 # seeded ones as extra edges: -0.05 to +0.19, +0.003 dB on average. No time saved at 2048^2
-# or 4096^2 (docs/pipeline.md, "strokes ... fewer matches, two rounds").
+# or 4096^2 (docs/pipeline.md, strokes' ablation: "Not kept: strokes' inner layers ...").
 STROKES_SEEDED_FROM: int | None = None
 STROKES_CHECKERED_FROM: int | None = None
 

@@ -201,7 +201,8 @@ def test_inpaint_searches_deep_holes_from_seeds_within_a_twentieth_of_a_db(monke
     assert gi.metrics.psnr(image, seeded, hole) >= gi.metrics.psnr(image, exact, hole) - 0.05
 
 
-def test_shallow_holes_are_searched_exactly(monkeypatch):
+def _layer_searches_seen(monkeypatch) -> list:
+    """The (seeded_from, checkered_from) of each ``_fill_layers`` call from now on."""
     seen = []
     real = pipeline._fill_layers
 
@@ -210,6 +211,11 @@ def test_shallow_holes_are_searched_exactly(monkeypatch):
         return real(*args, seeded_from=seeded_from, checkered_from=checkered_from, **kwargs)
 
     monkeypatch.setattr(pipeline, "_fill_layers", spy)
+    return seen
+
+
+def test_shallow_holes_are_searched_exactly(monkeypatch):
+    seen = _layer_searches_seen(monkeypatch)
     image, hole = _deep_blob()
     block = np.zeros_like(hole)
     block[40:72, 40:72] = True                              # 16 deep
@@ -232,16 +238,10 @@ def _strokes():
 
 def test_thin_strokes_are_searched_exactly(monkeypatch):
     """Seeded layers from layer 3 moved the 56 scratch cases (8 images x 7 scratch seeds) by
-    -0.19 to +0.50 dB, brick up and the cartoon down, and checkered ones by -0.15 to +0.04 dB
-    (docs/pipeline.md, "strokes, their inner layers from their neighbours' matches")."""
-    seen = []
-    real = pipeline._fill_layers
-
-    def spy(*args, seeded_from=None, checkered_from=None, **kwargs):
-        seen.append((seeded_from, checkered_from))
-        return real(*args, seeded_from=seeded_from, checkered_from=checkered_from, **kwargs)
-
-    monkeypatch.setattr(pipeline, "_fill_layers", spy)
+    -0.19 to +0.50 dB, brick up and the cartoon down; checkered ones moved the stroke cases of
+    scratch seeds 0-2 by -0.15 to +0.04 dB (docs/pipeline.md, strokes' ablation: "Not kept:
+    strokes' inner layers from their neighbours' matches")."""
+    seen = _layer_searches_seen(monkeypatch)
     image, hole = _strokes()
     gi.inpaint(image, hole, self_validation=False)
     assert seen == [(None, None)] * len(seen) and seen
