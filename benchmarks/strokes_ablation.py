@@ -1,12 +1,14 @@
 """Ablation for strokes (scratches, text): every setting that might move the layers strategy.
 
     python benchmarks/strokes_ablation.py [--variants "default,rounds 2,patch 9"] [--repeat 2]
+        [--only scratches] [--seed 1]
 
 Runs ``inpaint`` with each variant on the 16 scratch and text cases of ``cases.wide_cases``
 and the seed's fly and lincoln (when ``../shared/data/seed`` is present), and prints PSNR over
 the hole (dB) and the least wall time of ``--repeat`` runs per case, then per variant the mean
 change against the first variant, its wins and losses (beyond 0.01 dB), its worst loss and its
-total time relative to the first. The figures behind docs/pipeline.md's strokes section.
+total time relative to the first. ``--seed`` draws the scratches again (the text mask does not
+change). The figures behind docs/pipeline.md's strokes section.
 """
 
 from __future__ import annotations
