@@ -213,8 +213,8 @@ def _fill_layers(values: np.ndarray, hole: np.ndarray, start: Callable[[], np.nd
                                          window=size)
         else:
             matches = search._matches(queries, k=k, window=size, min_overlap=0.3)
-        if matched is not None:
-            matched[np.searchsorted(hole_pixels, queries)] = matches.neighbours
+        if matched is not None:     # the first k: benchmarks/strokes_ablation.py adds more
+            matched[np.searchsorted(hole_pixels, queries)] = matches.neighbours[:, :k]
         if not started:
             flat[hole_pixels] = start()
             started = True

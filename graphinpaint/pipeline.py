@@ -309,6 +309,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
     scale = _unit_scale(channels_last, hole)
     defaults = _STRATEGY_DEFAULTS[strategy]
     mix, share = _default_mix(strategy, thick, rounds, smooth_share, deep)
+    seeded_from, checkered_from = _holes.layer_searches(strategy, thick, deep)
     settings = Settings(
         strategy=strategy, patch_size=patch_size, k=k,
         window=window, window_growth=window_growth,
@@ -317,8 +318,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         refine_k=k if thick and rounds > 1 else None,          # None: 2 k
         adaptive_rounds=_holes.is_strokes(strategy, thick),
         smooth=mix, smooth_share=share, coarse_to_fine=bool(coarse_to_fine) and thick,
-        seeded_from=_holes.SEEDED_FROM if deep else None,
-        checkered_from=_holes.CHECKERED_FROM if deep else None,
+        seeded_from=seeded_from, checkered_from=checkered_from,
         p=p, form=form, method=method)
     # Work on the part of the image that the searches can reach: cost follows the hole.
     reach = _reach(depth, settings.window, window_growth, max((patch_size, *more_patches)),
