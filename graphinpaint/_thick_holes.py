@@ -17,7 +17,7 @@ from .selection import HeldOut
 __all__ = ["CHECKERED_FROM", "DEEPEST_REFINED", "DEEP_WINDOW", "DEFAULT_K", "HELD_OUT_GAP",
            "HELD_OUT_PATCH", "HELD_OUT_SCALE", "SEEDED_FROM", "STROKES_K", "STROKES_ROUNDS", "THICK_STROKE",
            "deepest", "default_patch_size", "is_strokes", "is_thick", "k_for", "patch_for",
-           "rounds_for", "shrunk_beside"]
+           "regrown", "rounds_for", "shrunk_beside"]
 
 # A hole whose strokes are this wide or wider (blocks, blotches) is matched with larger patches.
 THICK_STROKE = 8.0
@@ -137,6 +137,15 @@ def shrunk_beside(hole: np.ndarray, margin: int, *, scale: int = HELD_OUT_SCALE,
     held &= ~taken
     if not held.any():
         return None
+    window = _bounding_box(held, margin)
+    return HeldOut(window, held[window], held[window], hole[window])
+
+
+def regrown(case: HeldOut, hole: np.ndarray, margin: int) -> HeldOut:
+    """The held-out problem of :func:`shrunk_beside` with its window grown by ``margin``
+    instead: the same held-out pixels, not placed again."""
+    held = np.zeros_like(hole)
+    held[case.window] = case.pixels
     window = _bounding_box(held, margin)
     return HeldOut(window, held[window], held[window], hole[window])
 

@@ -394,7 +394,7 @@ def _self_validate_thick(values_of: Callable[[tuple[slice, slice]], np.ndarray],
     if default_window:
         held_settings, margin = _held_out_settings(case.pixels, held_settings)
         if margin < reach:
-            case = _holes.shrunk_beside(hole, margin)
+            case = _holes.regrown(case, hole, margin)
     chosen, _ = choose_settings(values_of, hole, held_settings, _graph_fill, scattered=False,
                                 margin=margin, rng=np.random.default_rng(0),
                                 error_ratio=LAYERS_MARGIN, case=case)

@@ -68,6 +68,16 @@ def test_the_held_out_parts_are_halved_known_pixels_clear_of_the_hole(hole):
     assert case.pixels.sum() <= hole.sum() / _thick_holes.HELD_OUT_SCALE ** 2 + 1
 
 
+@pytest.mark.parametrize("margin", [4, 30])
+def test_a_held_out_problem_regrown_is_the_one_cut_with_that_margin(margin):
+    hole = _block(12, top=5) | _block(20, top=60)
+    regrown = _thick_holes.regrown(_thick_holes.shrunk_beside(hole, 10), hole, margin)
+    cut = _thick_holes.shrunk_beside(hole, margin)
+    assert regrown.window == cut.window
+    for field in ("hole", "pixels", "gaps"):
+        np.testing.assert_array_equal(getattr(regrown, field), getattr(cut, field))
+
+
 def test_no_room_beside_the_hole_means_no_held_out_problem():
     assert _thick_holes.shrunk_beside(np.ones((20, 20), bool) & ~_block(2, n=20), 5) is None
 
