@@ -49,16 +49,17 @@ CHECKERED_FROM = 3
 # block: a 32-px one) and moved beside it, HELD_OUT_GAP pixels away: a quarter of the area, so
 # that the held-out fill costs a fraction of the real one (a same-size held-out block cost 2.3x
 # the time). Its choice is noisy (docs/pipeline.md), so it must cut the held-out error by 40%.
-# Holes deeper than DEEPEST_REFINED keep it although it costs a fifth of barbara's CPU: on 20
-# deep cases it changed 3 results, a smooth gradient's by +12.7 and +22.5 dB, camera's blotch
-# by -1.16; shrunk by 3, the stripes' blotch lost 2.4 dB (benchmarks/deep_self_validation.py).
+# Holes deeper than DEEPEST_REFINED keep it although it cost a fifth of barbara's CPU (an
+# eighth since their parts take HELD_OUT_PATCH): on 20 deep cases it changed 3 results, a
+# smooth gradient's by +12.7 and +22.5 dB, camera's blotch by -1.16; shrunk by 3, the stripes'
+# blotch lost 2.4 dB (benchmarks/deep_self_validation.py).
 HELD_OUT_SCALE = 2
 HELD_OUT_GAP = 3
 # A deep hole's held-out parts, halved, are matched with patches of HELD_OUT_PATCH at most and
 # seeded from layer SEEDED_FROM // HELD_OUT_SCALE (the real hole's depth rules, halved with the
 # parts): it only ranks the mixes. On the 20 deep cases every choice stayed the same (the
 # closest, chelsea's block, at 0.80 of the default's held-out error against the 0.6 bar), and
-# the selection took 0.70x the CPU, barbara's 0.69x (docs/benchmarks.md, "Eleventh pass").
+# the selection took 0.73x the CPU, barbara's 0.70x (docs/benchmarks.md, "Eleventh pass").
 HELD_OUT_PATCH = 7
 
 # Thin strokes (scratches, text: the layers strategy on holes that are not thick) take fewer
