@@ -15,10 +15,10 @@ from .fills import _bounding_box, layer_depths
 from .selection import HeldOut
 
 __all__ = ["CHECKERED_FROM", "DEEPEST_REFINED", "DEEP_WINDOW", "DEFAULT_K", "HELD_OUT_GAP",
-           "HELD_OUT_SCALE", "SEEDED_FROM", "STROKES_CHECKERED_FROM", "STROKES_K",
-           "STROKES_ROUNDS", "STROKES_SEEDED_FROM", "THICK_STROKE", "deepest",
+           "HELD_OUT_PATCH", "HELD_OUT_SCALE", "SEEDED_FROM", "STROKES_CHECKERED_FROM",
+           "STROKES_K", "STROKES_ROUNDS", "STROKES_SEEDED_FROM", "THICK_STROKE", "deepest",
            "default_patch_size", "is_strokes", "is_thick", "k_for", "layer_searches",
-           "patch_for", "rounds_for", "shrunk_beside"]
+           "patch_for", "regrown", "rounds_for", "shrunk_beside"]
 
 # A hole whose strokes are this wide or wider (blocks, blotches) is matched with larger patches.
 THICK_STROKE = 8.0
@@ -50,11 +50,18 @@ CHECKERED_FROM = 3
 # block: a 32-px one) and moved beside it, HELD_OUT_GAP pixels away: a quarter of the area, so
 # that the held-out fill costs a fraction of the real one (a same-size held-out block cost 2.3x
 # the time). Its choice is noisy (docs/pipeline.md), so it must cut the held-out error by 40%.
-# Holes deeper than DEEPEST_REFINED keep it although it costs a fifth of barbara's CPU: on 20
-# deep cases it changed 3 results, a smooth gradient's by +12.7 and +22.5 dB, camera's blotch
-# by -1.16; shrunk by 3, the stripes' blotch lost 2.4 dB (benchmarks/deep_self_validation.py).
+# Holes deeper than DEEPEST_REFINED keep it although it cost a fifth of barbara's CPU (an
+# eighth since their parts take HELD_OUT_PATCH): on 20 deep cases it changed 3 results, a
+# smooth gradient's by +12.7 and +22.5 dB, camera's blotch by -1.16; shrunk by 3, the stripes'
+# blotch lost 2.4 dB (benchmarks/deep_self_validation.py).
 HELD_OUT_SCALE = 2
 HELD_OUT_GAP = 3
+# A deep hole's held-out parts, halved, are matched with patches of HELD_OUT_PATCH at most and
+# seeded from layer SEEDED_FROM // HELD_OUT_SCALE (the real hole's depth rules, halved with the
+# parts): it only ranks the mixes. On the 20 deep cases every choice stayed the same (the
+# closest, chelsea's block, at 0.80 of the default's held-out error against the 0.6 bar), and
+# the selection took 0.73x the CPU, barbara's 0.70x (docs/benchmarks.md, "Eleventh pass").
+HELD_OUT_PATCH = 7
 
 # Thin strokes (scratches, text: the layers strategy on holes that are not thick) take fewer
 # matches (3 per hole pixel in the layers, 6 in each round) and two refinement rounds, the
@@ -72,9 +79,10 @@ DEFAULT_K = 5
 # every layer exactly. Seeded from layer 3, the compare cases' 17 strokes moved by -0.03 to
 # +0.39 dB, but over 56 scratch cases (8 images x 7 scratch seeds) brick gained up to 0.50 dB
 # and the cartoon lost up to 0.19 (3 masks beyond 0.05), astronaut 0.02-0.05 on 6 of 7; from
-# layer 2, -0.89 to +0.53. Checkered from 3 (scratch seeds 0-2): -0.15 to +0.04; the exact matches plus the
-# seeded ones as extra edges: -0.05 to +0.19, +0.003 dB on average. No time saved at 2048^2
-# or 4096^2 (docs/pipeline.md, strokes' ablation: "Not kept: strokes' inner layers ...").
+# layer 2, -0.89 to +0.53. Checkered from 3 (scratch seeds 0-2): -0.15 to +0.04; the exact
+# matches plus the seeded ones as extra edges: -0.05 to +0.19, +0.003 dB on average. No time
+# saved at 2048^2 or 4096^2 (docs/pipeline.md, strokes' ablation: "Not kept: strokes' inner
+# layers ...").
 STROKES_SEEDED_FROM: int | None = None
 STROKES_CHECKERED_FROM: int | None = None
 
@@ -152,6 +160,15 @@ def shrunk_beside(hole: np.ndarray, margin: int, *, scale: int = HELD_OUT_SCALE,
     held &= ~taken
     if not held.any():
         return None
+    window = _bounding_box(held, margin)
+    return HeldOut(window, held[window], held[window], hole[window])
+
+
+def regrown(case: HeldOut, hole: np.ndarray, margin: int) -> HeldOut:
+    """The held-out problem of :func:`shrunk_beside` with its window grown by ``margin``
+    instead: the same held-out pixels, not placed again."""
+    held = np.zeros_like(hole)
+    held[case.window] = case.pixels
     window = _bounding_box(held, margin)
     return HeldOut(window, held[window], held[window], hole[window])
 

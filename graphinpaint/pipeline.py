@@ -394,7 +394,7 @@ def _self_validate_thick(values_of: Callable[[tuple[slice, slice]], np.ndarray],
     if default_window:
         held_settings, margin = _held_out_settings(case.pixels, held_settings)
         if margin < reach:
-            case = _holes.shrunk_beside(hole, margin)
+            case = _holes.regrown(case, hole, margin)
     chosen, _ = choose_settings(values_of, hole, held_settings, _graph_fill, scattered=False,
                                 margin=margin, rng=np.random.default_rng(0),
                                 error_ratio=LAYERS_MARGIN, case=case)
@@ -412,6 +412,10 @@ def _held_out_settings(held: np.ndarray, settings: Settings) -> tuple[Settings, 
     depth = _holes.deepest(held)
     settings = settings.replace(window=_window_for(settings.strategy,
                                                    depth > _holes.DEEPEST_REFINED))
+    if settings.seeded_from is not None:          # a deep hole's parts: its rules halved
+        settings = settings.replace(
+            patch_size=min(settings.patch_size, _holes.HELD_OUT_PATCH),
+            seeded_from=settings.seeded_from // _holes.HELD_OUT_SCALE)
     return settings, _reach(depth, settings.window, settings.window_growth, settings.patch_size,
                             settings.strategy, settings.coarse_to_fine)
 

@@ -68,6 +68,16 @@ def test_the_held_out_parts_are_halved_known_pixels_clear_of_the_hole(hole):
     assert case.pixels.sum() <= hole.sum() / _thick_holes.HELD_OUT_SCALE ** 2 + 1
 
 
+@pytest.mark.parametrize("margin", [4, 30])
+def test_a_held_out_problem_regrown_is_the_one_cut_with_that_margin(margin):
+    hole = _block(12, top=5) | _block(20, top=60)
+    regrown = _thick_holes.regrown(_thick_holes.shrunk_beside(hole, 10), hole, margin)
+    cut = _thick_holes.shrunk_beside(hole, margin)
+    assert regrown.window == cut.window
+    for field in ("hole", "pixels", "gaps"):
+        np.testing.assert_array_equal(getattr(regrown, field), getattr(cut, field))
+
+
 def test_no_room_beside_the_hole_means_no_held_out_problem():
     assert _thick_holes.shrunk_beside(np.ones((20, 20), bool) & ~_block(2, n=20), 5) is None
 
@@ -110,14 +120,15 @@ def _windows_used(monkeypatch, hole, **options):
     seen = {}
 
     def choose(values_of, hole, settings, fill, **kwargs):
-        seen.update(held_out=settings.window, case=kwargs["case"], margin=kwargs["margin"])
+        seen.update(held_out=settings.window, case=kwargs["case"], margin=kwargs["margin"],
+                    held_out_settings=settings)
         return settings, None
 
     monkeypatch.setattr(pipeline, "choose_settings", choose)
     def fill(values, hole, settings, *args, mix_choice=None, **kwargs):
         if mix_choice is not None:          # chosen beside the fill: waited for by it
             fills._done(mix_choice)
-        seen.update(real=settings.window)
+        seen.update(real=settings.window, real_settings=settings)
         return values
 
     monkeypatch.setattr(pipeline, "_fill", fill)
@@ -138,6 +149,42 @@ def test_a_deep_hole_s_held_out_fill_gets_the_window_of_its_own_depth(monkeypatc
     wide = pipeline._reach(_thick_holes.deepest(hole), _thick_holes.DEEP_WINDOW, 1.0, 11, "layers")
     assert seen["margin"] < wide
     assert seen["case"].window == _thick_holes.shrunk_beside(hole, seen["margin"]).window
+
+
+@pytest.mark.parametrize("side, deep", [(70, True), (40, False)])
+def test_a_deep_hole_s_held_out_fill_takes_its_depth_rules_halved(monkeypatch, side, deep):
+    """The halved parts of a deep hole (70-px block, 35 deep) are matched with patches of
+    HELD_OUT_PATCH and seeded from half the real fill's layer; a shallow hole's (40-px block)
+    keep the real fill's patch and no seeding."""
+    seen = _windows_used(monkeypatch, _block(side, n=200))
+    held, real = seen["held_out_settings"], seen["real_settings"]
+    assert real.patch_size == _thick_holes.patch_for(True) > _thick_holes.HELD_OUT_PATCH
+    if deep:
+        assert real.seeded_from == _thick_holes.SEEDED_FROM
+        assert held.patch_size == _thick_holes.HELD_OUT_PATCH
+        assert held.seeded_from == _thick_holes.SEEDED_FROM // _thick_holes.HELD_OUT_SCALE
+        assert held.checkered_from == real.checkered_from
+    else:
+        assert (held.patch_size, held.seeded_from) == (real.patch_size, real.seeded_from) \
+            == (_thick_holes.patch_for(True), None)
+
+
+def test_a_smooth_gradient_under_a_deep_block_still_gets_the_smooth_fill(monkeypatch):
+    """The cheaper held-out fill of a deep hole still ranks the mixes: under a 70-px block (35
+    deep) a smooth gradient takes the whole biharmonic fill and gains over the default."""
+    n = 150
+    yy, xx = np.mgrid[:n, :n] / n
+    image = 0.5 + 0.4 * np.cos(7 * np.hypot(xx - 0.4, yy - 0.5))
+    hole = _block(70, n=n)
+    assert _thick_holes.deepest(hole) > _thick_holes.DEEPEST_REFINED
+    chosen = []
+    monkeypatch.setattr(pipeline, "_self_validate_thick", lambda *args, real=pipeline.
+                        _self_validate_thick, **kwargs: chosen.append(real(*args, **kwargs))
+                        or chosen[-1])
+    validated = gi.inpaint(image, hole, channel_axis=None)
+    assert [(s.smooth, s.smooth_share) for s in chosen] == [("biharmonic", 1.0)]
+    plain = gi.inpaint(image, hole, channel_axis=None, self_validation=False)
+    assert gi.metrics.psnr(image, validated, hole) > gi.metrics.psnr(image, plain, hole) + 5
 
 
 def test_a_window_the_caller_chose_is_the_held_out_fill_s_too(monkeypatch):
