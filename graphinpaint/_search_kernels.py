@@ -28,7 +28,8 @@ _FAST_MATH = {"reassoc", "contract", "nsz", "arcp", "afn"}
 
 @njit(parallel=True, cache=True, fastmath=_FAST_MATH, nogil=True)
 def window_knn_kernel(planes, conf, qy, qx, radius, candidates, base, stride, taps, k,
-                      min_overlap, exclude_self, uniform_conf):  # pragma: no cover - compiled by numba
+                      min_overlap, exclude_self,
+                      uniform_conf):  # pragma: no cover - compiled by numba
     """Masked patch kNN in windows.
 
     Returns flat neighbour indices (-1 = none) and squared RMS distances, both (n, k), sorted by

@@ -10,8 +10,9 @@ main              the ``graphinpaint batch`` subcommand (argument parsing, progr
 
 Each task reads its image and mask and writes its output itself through :mod:`graphinpaint.io`
 (local paths, or fsspec URLs through :mod:`graphinpaint._files`): the client only ever holds
-paths and small records. A task is idempotent: it skips an output that exists and reads back complete, writes a new one atomically and only if no other attempt
-got there first, so a rerun resumes an interrupted batch and a task rerun after its worker died
+paths and small records. A task is idempotent: it skips an output that exists and reads back
+complete, writes a new one atomically and only if no other attempt got there first, so a rerun
+resumes an interrupted batch and a task rerun after its worker died
 writes nothing twice. Bad input (a corrupt file, a mask of the wrong size) and a MemoryError fail
 that image only, with their message in its record; an OSError (a flaky network drive) is raised
 so that Dask retries the task (``retries``). A task whose worker dies is rerun on another
@@ -57,7 +58,8 @@ class BatchRecord:
     ``status`` is ``"done"`` (restored and written by this run), ``"skipped"`` (a complete
     output was already there) or ``"failed"`` (``error`` says why). ``seconds`` is the time the
     worker spent on it, ``cpu_seconds`` the CPU time of the worker process meanwhile (all
-    its threads: numba's too; on a busy machine the two differ); ``hole_share`` the fraction of its pixels that were missing.
+    its threads: numba's too; on a busy machine the two differ); ``hole_share`` the fraction
+    of its pixels that were missing.
     """
 
     input: str

@@ -1,4 +1,5 @@
-"""Compiled vector steps of the block Jacobi-CG (:func:`graphinpaint.solvers.linear._block_jacobi_cg`).
+"""Compiled vector steps of the block Jacobi-CG
+(:func:`graphinpaint.solvers.linear._block_jacobi_cg`).
 
 Each fuses what NumPy does in several passes over the (n, c) iterates into one: per iteration
 of the rounds' solves at 2048^2 (215k unknowns, 3 channels) numpy's updates and ``einsum``

@@ -59,7 +59,8 @@ _GRID_MAX_ROW = 25
 
 
 class LinearSolveResult(SolverResult):
-    """Result of :meth:`LinearSolver.solve`, in the manner of :class:`scipy.optimize.OptimizeResult`.
+    """Result of :meth:`LinearSolver.solve`, in the manner of
+    :class:`scipy.optimize.OptimizeResult`.
 
     Attributes
     ----------

@@ -1,18 +1,18 @@
 """Nonlinear Dirichlet solvers of the graph p-Laplacian for p != 2, all started from the p = 2
 solution that :func:`~graphinpaint.solvers.solve_dirichlet` computes first.
 
-==================================  ===================================================================
-p, form                             method
-==================================  ===================================================================
-1 <= p < 2, both forms              IRLS: each step a p = 2 solve with edge weights
-                                    ``w (|f(v)-f(u)|**2 + eps**2)**((p-2)/2)`` (per channel) or the
-                                    isotropic node factors; the quadratic model majorises the smoothed
-                                    energy, so the energy never rises
-2 < p < inf, anisotropic            Newton's method on the smoothed energy with a backtracking line
-                                    search, and a homotopy in p from 3 upward
-2 < p < inf, isotropic              IRLS directions with a backtracking line search
-p = inf                             Gauss-Seidel sweeps of weighted midranges (monotone)
-==================================  ===================================================================
+============================  ===================================================================
+p, form                       method
+============================  ===================================================================
+1 <= p < 2, both forms        IRLS: each step a p = 2 solve with edge weights
+                              ``w (|f(v)-f(u)|**2 + eps**2)**((p-2)/2)`` (per channel) or the
+                              isotropic node factors; the quadratic model majorises the smoothed
+                              energy, so the energy never rises
+2 < p < inf, anisotropic      Newton's method on the smoothed energy with a backtracking line
+                              search, and a homotopy in p from 3 upward
+2 < p < inf, isotropic        IRLS directions with a backtracking line search
+p = inf                       Gauss-Seidel sweeps of weighted midranges (monotone)
+============================  ===================================================================
 
 Every method works on the :class:`~graphinpaint.solvers._problem.DirichletProblem` checked by
 ``solve_dirichlet``: its edge list evaluates energies and residuals in O(edges), and its partition
@@ -69,7 +69,7 @@ def solve(problem: DirichletProblem, start: DirichletResult, *, p: float, form: 
                 maxiter=maxiter or _MAXITER, callback=callback)
 
 
-# --- 1 <= p < 2 (and isotropic p > 2): iteratively reweighted least squares -------------------------
+# --- 1 <= p < 2 (and isotropic p > 2): iteratively reweighted least squares -----------------------
 
 class _Iterate(NamedTuple):
     """A signal on all nodes with its edge differences, which every step needs once."""
@@ -211,7 +211,7 @@ def _reduce(problem: DirichletProblem, matrix: sp.csr_matrix, rhs: np.ndarray,
     return linear.x, int(linear.nit.sum())
 
 
-# --- p > 2, anisotropic: Newton with a homotopy in p ------------------------------------------------
+# --- p > 2, anisotropic: Newton with a homotopy in p ----------------------------------------------
 
 def _solve_newton(problem: DirichletProblem, start: DirichletResult, *, p: float, form: str,
                   eps: float, rtol: float, tolerance: float, maxiter: int,
@@ -427,7 +427,7 @@ def _midrange_sweep(indptr, indices, scales, unknown, values, stale,
     return largest
 
 
-# --- shared ----------------------------------------------------------------------------------------
+# --- shared ---------------------------------------------------------------------------------------
 
 def _energy(problem: DirichletProblem, current: _Iterate, p: float, form: str,
             eps: float) -> float:
