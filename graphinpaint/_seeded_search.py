@@ -14,6 +14,8 @@ depend on the number of threads.
 
 from __future__ import annotations
 
+from typing import Iterator
+
 import numpy as np
 from numba import njit, prange
 
@@ -151,12 +153,9 @@ def seeds_from_neighbours(queries: np.ndarray, matches: np.ndarray, hole_pixels:
     from that neighbour to the query; (queries, 8 k), -1 where there is none or it falls
     outside the image."""
     height, width = shape
-    qy, qx = np.divmod(queries, width)
     seeds = []
-    for dy, dx in ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)):
-        ny, nx = qy + dy, qx + dx
-        inside = (ny >= 0) & (ny < height) & (nx >= 0) & (nx < width)
-        pixel = np.where(inside, ny * width + nx, 0)
+    for dy, dx, inside, neighbour in neighbour_pixels(queries, shape):
+        pixel = np.where(inside, neighbour, 0)
         row = np.minimum(np.searchsorted(hole_pixels, pixel), len(hole_pixels) - 1)
         in_hole = inside & (hole_pixels[row] == pixel)
         found = np.where(in_hole[:, None], matches[row], -1)
@@ -165,3 +164,15 @@ def seeds_from_neighbours(queries: np.ndarray, matches: np.ndarray, hole_pixels:
         valid = (found >= 0) & (sy >= 0) & (sy < height) & (sx >= 0) & (sx < width)
         seeds.append(np.where(valid, sy * width + sx, -1))
     return np.concatenate(seeds, axis=1)
+
+
+def neighbour_pixels(pixels: np.ndarray, shape: tuple[int, int]
+                     ) -> Iterator[tuple[int, int, np.ndarray, np.ndarray]]:
+    """For each 8-neighbour offset ``(dy, dx)``: the offset, which of ``pixels`` (flat
+    indices into ``shape``) have that neighbour inside the image, and the neighbours' flat
+    indices (meaningless where outside: no wraparound to the next row)."""
+    height, width = shape
+    y, x = np.divmod(pixels, width)
+    for dy, dx in ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)):
+        ny, nx = y + dy, x + dx
+        yield dy, dx, (ny >= 0) & (ny < height) & (nx >= 0) & (nx < width), ny * width + nx

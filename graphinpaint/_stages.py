@@ -16,7 +16,7 @@ from scipy import ndimage
 from . import _pyramid
 from ._edges import row_sums
 from ._memory import release_freed_memory
-from ._seeded_search import seeds_from_neighbours
+from ._seeded_search import neighbour_pixels, seeds_from_neighbours
 from .fills import layer_depths
 from ._match_graph import match_rows, query_blocks, weighted_match_graph
 from .graph import PatchSearch, _Matches
@@ -257,12 +257,9 @@ def _checkered_matches(search: PatchSearch, queries: np.ndarray, matched: np.nda
 
 def _next_to(pixels: np.ndarray, others: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """Which of ``pixels`` (flat indices) have an 8-neighbour among ``others``."""
-    height, width = shape
-    y, x = np.divmod(pixels, width)
     near = np.zeros(len(pixels), bool)
-    for dy, dx in ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)):
-        inside = (y + dy >= 0) & (y + dy < height) & (x + dx >= 0) & (x + dx < width)
-        near |= inside & np.isin(pixels + dy * width + dx, others)
+    for _, _, inside, neighbour in neighbour_pixels(pixels, shape):
+        near |= inside & np.isin(neighbour, others)
     return near
 
 
