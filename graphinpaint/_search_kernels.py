@@ -70,6 +70,20 @@ def _own_mass(conf, y0, x0, base, stride, taps):  # pragma: no cover - compiled 
     return mass
 
 
+@njit(cache=True, nogil=True, fastmath=_LANE_MATH)
+def _mass_after(planes, conf, y0, x0, base, stride, taps):  # pragma: no cover - numba
+    """The query's confidence on the patch rows after each one (patch order), in the planes'
+    dtype: what a candidate's overlap mass can still grow by, row by row."""
+    extent = base + (taps - 1) * stride + 1
+    after = np.empty(taps, planes.dtype)
+    rest = planes.dtype.type(0.0)
+    for t in range(taps - 1, -1, -1):
+        after[t] = rest
+        for dx in range(base, extent, stride):
+            rest += conf[y0 + base + t * stride, x0 + dx]
+    return after
+
+
 @njit(cache=True, nogil=True, fastmath=_FAST_MATH)
 def _uniform_query(planes, conf, y0, x0, r, candidates, base, stride, taps, min_overlap,
                    exclude_self, best_sq, best_idx):  # pragma: no cover - compiled by numba
@@ -152,13 +166,7 @@ def _masked_query(planes, conf, y0, x0, r, candidates, base, stride, taps, min_o
     own_mass = _own_mass(conf, y0, x0, base, stride, taps)
     if own_mass <= 0:
         return
-    # The query's confidence on the patch rows after each one.
-    after = np.empty(taps, planes.dtype)
-    rest = dtype(0.0)
-    for t in range(taps - 1, -1, -1):
-        after[t] = rest
-        for dx in range(base, extent, stride):
-            rest += conf[y0 + base + t * stride, x0 + dx]
+    after = _mass_after(planes, conf, y0, x0, base, stride, taps)
     min_mass = min_overlap * own_mass
     total = np.empty(padded_span, planes.dtype)
     mass = np.empty(padded_span, planes.dtype)

@@ -19,7 +19,7 @@ from typing import Iterator
 import numpy as np
 from numba import njit, prange
 
-from ._search_kernels import _LANE_MATH, _SLACK, _insert, _own_mass
+from ._search_kernels import _LANE_MATH, _SLACK, _insert, _mass_after, _own_mass
 
 # Half side of the square searched around each query besides its seeds: on barbara's blob 2,
 # 3 and 5 gave 27.78, 27.76 and 27.79 dB (seeds from layer 12 on).
@@ -52,12 +52,7 @@ def _seeded_query(planes, conf, y0, x0, r, candidates, patch, min_overlap, exclu
     own_mass = _own_mass(conf, y0, x0, 0, 1, patch)
     if own_mass <= 0:
         return
-    after = np.empty(patch, planes.dtype)
-    rest = planes.dtype.type(0.0)
-    for t in range(patch - 1, -1, -1):
-        after[t] = rest
-        for s in range(patch):
-            rest += conf[y0 + t, x0 + s]
+    after = _mass_after(planes, conf, y0, x0, 0, 1, patch)
     min_mass = min_overlap * own_mass
     side = 2 * r + 1
     seen = np.zeros(side * side, np.bool_)      # shifts evaluated, window-relative
