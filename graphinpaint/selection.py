@@ -16,13 +16,14 @@ then run for the most promising patch size only, resumed from its last one.
 
 from __future__ import annotations
 
+import dataclasses
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
-from ._frequency import Profile, frequency_fill
+from ._frequency import FSR_BEST, FSR_FAST, frequency_fill
 from .fills import (BLEND_DEPTH, BoundaryBlend, _done, _in_background, clip_to_known,
                     grid_biharmonic_fill, grid_laplace_fill, is_large_and_thin, is_scattered,
                     layer_depths, mix_in)
@@ -116,8 +117,9 @@ DEEP_FACTOR = 0.5
 # none lower by more than 0.02 dB, for 1.7x the fill's time (benchmarks/frequency_profiles.py).
 # FSR_BEST's 64-point windows and 2-px blocks gain more only at shares that no rule found from
 # the match distances could place (docs/pipeline.md, "FSR_BEST's profile, fast enough").
-FREQUENCY_PROFILE = Profile(orthogonality=0.2, iterations=(50, 400),
-                            iterations_per_deviation=2000)
+FREQUENCY_PROFILE = dataclasses.replace(
+    FSR_FAST, orthogonality=FSR_BEST.orthogonality, iterations=FSR_BEST.iterations,
+    iterations_per_deviation=FSR_BEST.iterations_per_deviation)
 # The biharmonic fill of scattered loss is solved by CG to rtol 1e-4: enough for the graph's
 # start and for small shares. Where the output takes POLISH_SHARE of it or more, it is solved on
 # to POLISHED_RTOL from there: the smooth photo at 80% loss chose the whole fill and lost
