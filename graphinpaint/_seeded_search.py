@@ -14,8 +14,6 @@ depend on the number of threads.
 
 from __future__ import annotations
 
-from typing import Iterator
-
 import numpy as np
 from numba import njit, prange
 
@@ -141,33 +139,73 @@ def _masked_distance(planes, conf, y0, x0, y, x, patch, after, min_mass,
     return total / dtype(mass * channels)
 
 
+# The 8-neighbour offsets (dy, dx), in the order of the seeds' blocks.
+_NEIGHBOURS = ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1))
+
+
 def seeds_from_neighbours(queries: np.ndarray, matches: np.ndarray, hole_pixels: np.ndarray,
                           shape: tuple[int, int]) -> np.ndarray:
     """Each query's seeds: the matches of its 8-neighbours in the hole (``matches``: (n, k)
     flat pixel indices per pixel of ``hole_pixels``, sorted; -1 = none) moved by the offset
-    from that neighbour to the query; (queries, 8 k), -1 where there is none or it falls
+    from that neighbour to the query; (queries, 8 k), one block of k per neighbour offset, -1
+    where there is none or it falls outside the image."""
+    return _seeds_kernel(np.asarray(queries, np.int64), np.asarray(matches, np.int64),
+                         np.asarray(hole_pixels, np.int64), *shape)
+
+
+def next_to(pixels: np.ndarray, others: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Which of ``pixels`` (flat indices into ``shape``) have an 8-neighbour among
+    ``others``."""
+    return _next_to_kernel(np.asarray(pixels, np.int64), np.sort(np.asarray(others, np.int64)),
+                           *shape)
+
+
+@njit(cache=True, nogil=True)
+def _seeds_kernel(queries, matches, hole_pixels, height, width):  # pragma: no cover - numba
+    """:func:`seeds_from_neighbours`, compiled: a binary search per neighbour instead of
+    NumPy passes over all queries for each offset (a twentieth of the layers' calling
+    thread on barbara)."""
+    k = matches.shape[1]
+    seeds = np.full((queries.shape[0], 8 * k), -1, np.int64)
+    for i in range(queries.shape[0]):
+        y, x = queries[i] // width, queries[i] % width
+        for d in range(8):
+            dy, dx = _NEIGHBOURS[d]
+            row = _row_of(hole_pixels, y + dy, x + dx, height, width)
+            if row < 0:
+                continue
+            for j in range(k):
+                match = matches[row, j]
+                if match < 0:
+                    continue
+                sy, sx = match // width - dy, match % width - dx
+                if 0 <= sy < height and 0 <= sx < width:
+                    seeds[i, d * k + j] = sy * width + sx
+    return seeds
+
+
+@njit(cache=True, nogil=True)
+def _next_to_kernel(pixels, others, height, width):  # pragma: no cover - compiled by numba
+    """:func:`next_to`, compiled; ``others`` sorted."""
+    near = np.zeros(pixels.shape[0], np.bool_)
+    for i in range(pixels.shape[0]):
+        y, x = pixels[i] // width, pixels[i] % width
+        for d in range(8):
+            dy, dx = _NEIGHBOURS[d]
+            if _row_of(others, y + dy, x + dx, height, width) >= 0:
+                near[i] = True
+                break
+    return near
+
+
+@njit(cache=True, nogil=True)
+def _row_of(sorted_pixels, y, x, height, width):  # pragma: no cover - compiled by numba
+    """Where pixel (y, x) is in ``sorted_pixels`` (flat indices), -1 if it is not there or
     outside the image."""
-    height, width = shape
-    seeds = []
-    for dy, dx, inside, neighbour in neighbour_pixels(queries, shape):
-        pixel = np.where(inside, neighbour, 0)
-        row = np.minimum(np.searchsorted(hole_pixels, pixel), len(hole_pixels) - 1)
-        in_hole = inside & (hole_pixels[row] == pixel)
-        found = np.where(in_hole[:, None], matches[row], -1)
-        my, mx = np.divmod(found, width)
-        sy, sx = my - dy, mx - dx
-        valid = (found >= 0) & (sy >= 0) & (sy < height) & (sx >= 0) & (sx < width)
-        seeds.append(np.where(valid, sy * width + sx, -1))
-    return np.concatenate(seeds, axis=1)
-
-
-def neighbour_pixels(pixels: np.ndarray, shape: tuple[int, int]
-                     ) -> Iterator[tuple[int, int, np.ndarray, np.ndarray]]:
-    """For each 8-neighbour offset ``(dy, dx)``: the offset, which of ``pixels`` (flat
-    indices into ``shape``) have that neighbour inside the image, and the neighbours' flat
-    indices (meaningless where outside: no wraparound to the next row)."""
-    height, width = shape
-    y, x = np.divmod(pixels, width)
-    for dy, dx in ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)):
-        ny, nx = y + dy, x + dx
-        yield dy, dx, (ny >= 0) & (ny < height) & (nx >= 0) & (nx < width), ny * width + nx
+    if not (0 <= y < height and 0 <= x < width):
+        return -1
+    pixel = y * width + x
+    row = np.searchsorted(sorted_pixels, pixel)
+    if row < sorted_pixels.shape[0] and sorted_pixels[row] == pixel:
+        return row
+    return -1

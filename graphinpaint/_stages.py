@@ -16,7 +16,7 @@ from scipy import ndimage
 from . import _pyramid
 from ._edges import row_sums
 from ._memory import release_freed_memory
-from ._seeded_search import neighbour_pixels, seeds_from_neighbours
+from ._seeded_search import next_to, seeds_from_neighbours
 from .fills import layer_depths
 from ._match_graph import match_rows, query_blocks, weighted_match_graph
 from .graph import PatchSearch, _Matches
@@ -239,7 +239,7 @@ def _checkered_matches(search: PatchSearch, queries: np.ndarray, matched: np.nda
     far, (pixels of ``hole_pixels``, k); the layer's are written into it."""
     shape = search.shape
     exact = (queries // shape[1] + queries % shape[1]) % 2 == 0
-    next_to_exact = ~exact & _next_to(queries, queries[exact], shape)
+    next_to_exact = ~exact & next_to(queries, queries[exact], shape)
     neighbours = np.empty((len(queries), k), np.int64)
     distances = np.empty((len(queries), k), search._work)
     for part in (exact, next_to_exact, ~exact & ~next_to_exact):
@@ -253,14 +253,6 @@ def _checkered_matches(search: PatchSearch, queries: np.ndarray, matched: np.nda
         matched[np.searchsorted(hole_pixels, pixels)] = found.neighbours
         neighbours[part], distances[part] = found.neighbours, found.distances
     return _Matches(queries, neighbours, distances, shape)
-
-
-def _next_to(pixels: np.ndarray, others: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """Which of ``pixels`` (flat indices) have an 8-neighbour among ``others``."""
-    near = np.zeros(len(pixels), bool)
-    for _, _, inside, neighbour in neighbour_pixels(pixels, shape):
-        near |= inside & np.isin(neighbour, others)
-    return near
 
 
 def _layers(hole: np.ndarray, depths: np.ndarray | None = None) -> list[np.ndarray]:

@@ -44,7 +44,9 @@ SEEDED_FROM = 16
 # blotch 20.303 (every layer exact: 20.345; docs/benchmarks.md, "Eleventh pass"). From layer
 # 2: 27.729 and 20.278; from 1: 27.721 and 20.241. Every layer seeded from 2 lost 0.25 dB on
 # barbara and 0.5 on the stripes, with PatchMatch's random search as well; an exact quarter
-# (y + 2x = 0 mod 4) lost 0.08 there.
+# (y + 2x = 0 mod 4) lost 0.08 there. A seeded query costs 16 us on barbara, an exact one 38-70
+# (one thread, at low load): checkered from 2 would save 3% of the call's CPU, but leaves the
+# stripes 0.017 dB under their test's bound (docs/benchmarks.md, "Twelfth pass").
 CHECKERED_FROM = 3
 # Self-validation of a thick hole holds out each of its parts shrunk by HELD_OUT_SCALE (a 64-px
 # block: a 32-px one) and moved beside it, HELD_OUT_GAP pixels away: a quarter of the area, so

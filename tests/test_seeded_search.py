@@ -10,7 +10,7 @@ from scipy import ndimage
 import graphinpaint as gi
 from graphinpaint import _stages, _thick_holes, pipeline
 from graphinpaint._search_kernels import window_knn_kernel
-from graphinpaint._seeded_search import seeded_knn_kernel, seeds_from_neighbours
+from graphinpaint._seeded_search import next_to, seeded_knn_kernel, seeds_from_neighbours
 from graphinpaint.graph import PatchSearch
 from _threads import on_one_and_two_threads
 from test_search_kernels import SIZE, _masked_problem
@@ -158,16 +158,60 @@ def test_a_checkered_layer_searches_half_exactly_and_seeds_the_rest_from_it():
 
 
 def test_next_to_finds_the_seeded_pixels_beside_an_exact_one():
-    """A diamond's rings run diagonally: all of one colour there. ``_next_to`` tells the
+    """A diamond's rings run diagonally: all of one colour there. ``next_to`` tells the
     pixels next to an exact one (seeded first) from the rest of the diagonal (seeded after
     them), and does not wrap around the image's edge."""
     shape = (7, 7)
     diagonal = np.array([0 * 7 + 3, 1 * 7 + 2, 2 * 7 + 1, 3 * 7 + 0])    # y + x = 3: odd
     exact = np.array([1 * 7 + 3])                                       # y + x = 4
-    np.testing.assert_array_equal(_stages._next_to(diagonal, exact, shape),
+    np.testing.assert_array_equal(next_to(diagonal, exact, shape),
                                   [True, True, False, False])
     # No wraparound: (3, 6)'s neighbour to the right is not (4, 0).
-    assert not _stages._next_to(np.array([3 * 7 + 6]), np.array([4 * 7 + 0]), shape)[0]
+    assert not next_to(np.array([3 * 7 + 6]), np.array([4 * 7 + 0]), shape)[0]
+
+
+_OFFSETS = ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1))
+
+
+def _seeds_reference(queries, matches, hole_pixels, shape):
+    """Pixel by pixel: for each neighbour offset, the neighbour's matches moved to the query."""
+    height, width = shape
+    row_of = {p: i for i, p in enumerate(hole_pixels)}
+    k = matches.shape[1]
+    seeds = np.full((len(queries), 8 * k), -1, np.int64)
+    for i, q in enumerate(queries):
+        y, x = divmod(int(q), width)
+        for d, (dy, dx) in enumerate(_OFFSETS):
+            if not (0 <= y + dy < height and 0 <= x + dx < width):
+                continue
+            row = row_of.get((y + dy) * width + x + dx)
+            for j in range(k):
+                if row is None or matches[row, j] < 0:
+                    continue
+                my, mx = divmod(int(matches[row, j]), width)
+                if 0 <= my - dy < height and 0 <= mx - dx < width:
+                    seeds[i, d * k + j] = (my - dy) * width + mx - dx
+    return seeds
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_seeds_and_neighbours_agree_with_a_pixel_by_pixel_reference(seed):
+    """Random holes (image edges included), random matches with gaps: the compiled seeds and
+    ``next_to`` against the obvious loops."""
+    rng = np.random.default_rng(seed)
+    shape = (9, 13)
+    hole_pixels = np.flatnonzero(rng.random(shape) < 0.5)
+    matches = rng.integers(-1, shape[0] * shape[1], (len(hole_pixels), 3))
+    queries = rng.choice(hole_pixels, 20, replace=False)
+    np.testing.assert_array_equal(seeds_from_neighbours(queries, matches, hole_pixels, shape),
+                                  _seeds_reference(queries, matches, hole_pixels, shape))
+    others = rng.choice(hole_pixels, 15, replace=False)        # unsorted
+    width = shape[1]
+    near = [any((py + dy) * width + px + dx in set(others)
+                for dy, dx in _OFFSETS
+                if 0 <= py + dy < shape[0] and 0 <= px + dx < width)
+            for py, px in (divmod(int(p), width) for p in queries)]
+    np.testing.assert_array_equal(next_to(queries, others, shape), near)
 
 
 @pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="one numba thread only")
