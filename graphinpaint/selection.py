@@ -124,17 +124,19 @@ FREQUENCY_PROFILE = dataclasses.replace(
 # Where the matches disagree, the frequency fill is trusted more, from a costlier profile: a
 # hole component (8-connected) whose median match spread (``_stages.match_spread``: the
 # standard deviation of the matched pixels' values in the last round) is SPREAD_GATE or more
-# takes GATED_PROFILE's fill at SPREAD_SHARE * min(spread / SPREAD_SCALE, 1) near the known
-# pixels, DEEP_FACTOR of that deeper, in place of the match rule's. Matches that copy one
-# another (brick, rocket, the cartoon's flats: medians 0.0001-0.0016) keep the match rule;
-# the photos' blocks and blotches (0.002-0.010), where alike patches lie around different
-# centres, open it. GATED_PROFILE is FSR_BEST's 64-point windows and 2-px blocks with FSR_FAST's
-# basis functions, 4-px blocks split only where they vary twice as much as FSR_BEST's bar:
-# a fifth of FSR_BEST's time for most of its gain (docs/pipeline.md, "FSR_BEST where the
-# matches disagree").
+# takes, up to GATED_DEPTH from the known pixels, GATED_PROFILE's fill at
+# SPREAD_SHARE * min(spread / SPREAD_SCALE, 1) near them, DEEP_FACTOR of that deeper, in place
+# of the match rule's (deeper still, the match rule's). Matches that copy one another (brick,
+# rocket, the cartoon's flats: medians 0.0001-0.0016) keep the match rule; the photos' blocks
+# and blotches (0.002-0.010), where alike patches lie around different centres, open it.
+# GATED_PROFILE is FSR_BEST's 64-point windows and 2-px blocks with FSR_FAST's basis
+# functions, 4-px blocks split only where they vary more than twice FSR_BEST's bar: a fifth of
+# FSR_BEST's time; the depth limit spares a 64-px block's middle, where the fill gained
+# nothing (docs/pipeline.md, "FSR_BEST where the matches disagree").
 SPREAD_GATE = 0.002
 SPREAD_SCALE = 0.016
-SPREAD_SHARE = 0.75
+SPREAD_SHARE = 1.0
+GATED_DEPTH = 12
 GATED_PROFILE = dataclasses.replace(
     FSR_BEST, orthogonality=FSR_FAST.orthogonality, iterations=FSR_FAST.iterations,
     iterations_per_deviation=FSR_FAST.iterations_per_deviation,
@@ -233,13 +235,15 @@ class SmoothFills:
         already by the graph, count as known) and weighed by their spread."""
         spread = component_medians(self.hole, self.match_spread)
         opened = spread >= SPREAD_GATE
+        deeper = opened & (self.depths()[self.hole] > GATED_DEPTH)
+        opened &= ~deeper
         if not opened.any():
             return fill, weights
-        part = np.zeros_like(self.hole)
-        part[self.hole] = opened
+        part, unknown = np.zeros_like(self.hole), np.zeros_like(self.hole)
+        part[self.hole], unknown[self.hole] = opened, deeper
         fill, weights = fill.copy(), weights.copy()
         fill[opened] = clip_to_known(frequency_fill(estimate, part, on_hole=True,
-                                                    profile=GATED_PROFILE),
+                                                    profile=GATED_PROFILE, unknown=unknown),
                                      self.values, self.hole)
         weights[opened] = (SPREAD_SHARE * np.minimum(spread / SPREAD_SCALE, 1.0)
                            * np.where(near, 1.0, DEEP_FACTOR))[opened]

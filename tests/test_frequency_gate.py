@@ -101,3 +101,27 @@ def test_each_component_takes_its_own_median():
     first = np.flatnonzero(hole.ravel()) < 32
     assert np.all(medians[first] == np.median(values[first]))
     assert np.all(medians[~first] == np.median(values[~first]))
+
+
+def test_unknown_pixels_are_neither_read_nor_filled():
+    """The ring of a 24-px block filled with its 8-px middle unknown: the middle's values do
+    not change the ring's fill, which is the whole block's fill there (the waves reach the
+    middle last), and reading the middle as known changes it."""
+    from graphinpaint._frequency import frequency_fill
+
+    wave = _radial_wave()[..., None]
+    block, middle = _centred_block(96, 24), _centred_block(96, 8)
+    ring = block & ~middle
+    scrambled = wave.copy()
+    scrambled[middle] = np.random.default_rng(0).random((middle.sum(), 1))
+    fill = frequency_fill(wave, ring, on_hole=True, unknown=middle)
+    assert np.array_equal(fill, frequency_fill(scrambled, ring, on_hole=True, unknown=middle))
+    assert np.array_equal(fill, frequency_fill(wave, block, on_hole=True)[ring[block]])
+    assert not np.array_equal(fill, frequency_fill(scrambled, ring, on_hole=True))
+
+
+def test_a_bad_unknown_gets_a_clear_error():
+    from graphinpaint._frequency import frequency_fill
+
+    with pytest.raises(ValueError, match="unknown as a boolean array"):
+        frequency_fill(np.zeros((8, 8, 1)), np.eye(8, dtype=bool), unknown=np.zeros((4, 4)))
