@@ -129,10 +129,12 @@ FREQUENCY_PROFILE = dataclasses.replace(
 # of the match rule's (deeper still, the match rule's). Matches that copy one another (brick,
 # rocket, the cartoon's flats: medians 0.0001-0.0016) keep the match rule; the photos' blocks
 # and blotches (0.002-0.010), where alike patches lie around different centres, open it.
-# GATED_PROFILE is FSR_BEST's 64-point windows and 2-px blocks with FSR_FAST's basis
-# functions, 4-px blocks split only where they vary more than twice FSR_BEST's bar: a fifth of
-# FSR_BEST's time; the depth limit spares a 64-px block's middle, where the fill gained
-# nothing (docs/pipeline.md, "FSR_BEST where the matches disagree").
+# GATED_PROFILE is FSR_BEST's 64-point windows and 2-px blocks with FSR_FAST's basis functions,
+# 4-px blocks split where they vary more than twice FSR_BEST's bar: a quarter of FSR_BEST's
+# time for two thirds of its gain (with FSR_FAST's 4-px blocks, camera's blotches lost 0.05 dB;
+# with fewer functions, the cartoon's 32-px block 0.09-0.16). The depth limit spares a 64-px
+# block's middle, where the fill gained nothing (docs/pipeline.md, "FSR_BEST where the matches
+# disagree").
 SPREAD_GATE = 0.002
 SPREAD_SCALE = 0.016
 SPREAD_SHARE = 1.0
