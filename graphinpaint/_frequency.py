@@ -231,9 +231,12 @@ def _extrapolate_blocks(plane: np.ndarray, hole: np.ndarray, origin: tuple[int, 
         border = (fft_size - size) // 2
         now, later = [], []
         for corner in todo:
+            if size == profile.smallest_block:      # not split: no deviation to measure
+                now.append(corner)
+                continue
             window = _window(corner, size, border, hole.shape)
             deviation = _deviation(plane[window], available[window])
-            if size > profile.smallest_block and not deviation < profile.split_of(size):
+            if not deviation < profile.split_of(size):
                 half = size // 2
                 later += [(corner[0] + dy, corner[1] + dx) for dy in (0, half) for dx in (0, half)]
             else:
@@ -343,7 +346,8 @@ def _extrapolate(window: np.ndarray, available: np.ndarray, rho: float, fft_size
     signal[inside] = window
     deviation = _deviation(window, available)
     least, most = profile.iterations
-    iterations = int(np.clip(round(profile.iterations_per_deviation * deviation), least, most)
+    # Python's min and max on the scalar: np.clip's dispatch cost 4% of a 2-px block's fill.
+    iterations = min(max(round(profile.iterations_per_deviation * deviation), least), most
                      ) if deviation == deviation else least
     spectrum = _greedy_model(scipy.fft.rfft2(signal * weight), scipy.fft.fft2(weight),
                              _frequency_weights(fft_size), profile.orthogonality, iterations)
