@@ -6,16 +6,10 @@ import numpy as np
 import pytest
 
 import graphinpaint as gi
+from _holes import centred_block
 from _threads import on_one_and_two_threads
 from graphinpaint import _stages, selection
 from graphinpaint.graph import _Matches
-
-
-def _centred_block(n, side):
-    hole = np.zeros((n, n), bool)
-    top = (n - side) // 2
-    hole[top:top + side, top:top + side] = True
-    return hole
 
 
 def _radial_wave(n=96):
@@ -49,7 +43,7 @@ def test_a_wave_whose_matches_disagree_opens_the_gate_and_is_continued_better(mo
     """Rings under a 24-px block: the median spread (measured 0.0126) opens the gate, and the
     gated fill gains 1.2 dB over the mix by match distance alone (measured 25.69 against
     24.47 dB; asked: 0.5)."""
-    image, hole = _radial_wave(), _centred_block(96, 24)
+    image, hole = _radial_wave(), centred_block(96, 24)
     seen = _spread_seen(monkeypatch)
     gated = gi.metrics.psnr(image, gi.inpaint(image, hole, channel_axis=None), hole)
     assert seen and seen[-1] >= selection.SPREAD_GATE
@@ -63,7 +57,7 @@ def test_periodic_texture_keeps_the_gate_shut(monkeypatch):
     the bit."""
     y, x = np.mgrid[:64, :64]
     image = 0.5 + 0.3 * np.sin(2 * np.pi * (x + 0.6 * y) / 16)
-    hole = _centred_block(64, 24)
+    hole = centred_block(64, 24)
     seen = _spread_seen(monkeypatch)
     default = gi.inpaint(image, hole, channel_axis=None)
     assert seen and seen[-1] < selection.SPREAD_GATE / 10
@@ -74,7 +68,7 @@ def test_periodic_texture_keeps_the_gate_shut(monkeypatch):
 def test_the_gated_fill_gives_the_same_result_on_one_and_two_threads(monkeypatch):
     """A colour image with the gate open on one block: identical to the bit."""
     image = np.stack([_radial_wave(72), 1 - _radial_wave(72), _radial_wave(72) ** 2], axis=-1)
-    hole = _centred_block(72, 20)
+    hole = centred_block(72, 20)
     seen = _spread_seen(monkeypatch)
     one, two = on_one_and_two_threads(lambda: gi.inpaint(image, hole))
     assert seen and min(seen) >= selection.SPREAD_GATE
@@ -110,7 +104,7 @@ def test_unknown_pixels_are_neither_read_nor_filled():
     from graphinpaint._frequency import frequency_fill
 
     wave = _radial_wave()[..., None]
-    block, middle = _centred_block(96, 24), _centred_block(96, 8)
+    block, middle = centred_block(96, 24), centred_block(96, 8)
     ring = block & ~middle
     scrambled = wave.copy()
     scrambled[middle] = np.random.default_rng(0).random((middle.sum(), 1))
