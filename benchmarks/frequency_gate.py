@@ -5,7 +5,8 @@ frequency fill, replayed on the arrays ``frequency_profiles.py dump`` writes (do
     python benchmarks/frequency_profiles.py dump --dir cases/ --no-image-grid --profiles \
         "fast, 400 at 0.2;best;best, 100 at 0.5;fast, window 64;best, 100 at 0.5, 4-px \
 split at 0.2;best, 100 at 0.5, 4-px split at 0.3;best, 100 at 0.5, 4-px split at 0.2, window 48"
-    python benchmarks/frequency_gate.py cases/ --show "fast, window 64;0.002;0.016;1;0.5;component;12"
+    python benchmarks/frequency_gate.py cases/ \
+        --show "best, 100 at 0.5, 4-px split at 0.2;0.002;0.016;1;0.5;component;12"
     python benchmarks/frequency_gate.py --alternate 5         # CPU: the gate on and off
 
 The reference is the default (the kept profile, "fast, 400 at 0.2", mixed in by the match rule:
