@@ -57,6 +57,12 @@ PROFILES = {
         FAST, fft_sizes=((16, 64),), orthogonality=0.2, iterations=(50, 400),
         iterations_per_deviation=2000),
 }
+# The gate's study (frequency_gate.py): FSR_BEST's 2-px blocks split from 4 px more rarely.
+for _split in (0.2, 0.3):
+    PROFILES[f"best, 100 at 0.5, 4-px split at {_split}"] = dataclasses.replace(
+        PROFILES["best, 100 at 0.5"], split_deviation=((16, 0.014), (8, 0.030), (4, _split)))
+PROFILES["best, 100 at 0.5, 4-px split at 0.2, window 48"] = dataclasses.replace(
+    PROFILES["best, 100 at 0.5, 4-px split at 0.2"], fft_size=48)
 SHARES = (0.0, 0.25, 0.5, 0.75, 1.0)
 DEEPS = (0.5, 1.0)
 
@@ -131,21 +137,15 @@ def region_of(image, hole) -> tuple[tuple[slice, slice], dict, np.ndarray]:
 
 
 def match_spread(estimate: np.ndarray, matches, hole: np.ndarray) -> np.ndarray:
-    """Per hole pixel (flat order), the standard deviation over its matches of the matched
-    pixels' values, averaged over the channels; nan where the round did not refine it."""
-    flat = estimate.reshape(-1, estimate.shape[2])
-    found = (matches.neighbours >= 0)[..., None]
-    picked = flat[np.where(matches.neighbours >= 0, matches.neighbours, 0)]
-    count = np.maximum(found.sum(axis=1), 1)
-    mean = (picked * found).sum(axis=1) / count
-    variance = (((picked - mean[:, None]) ** 2) * found).sum(axis=1) / count
+    """Per hole pixel (flat order), :func:`graphinpaint._stages.match_spread` of its matches;
+    nan where the round did not refine it."""
     spread = np.full(np.count_nonzero(hole), np.nan)
-    spread[np.searchsorted(np.flatnonzero(hole), matches.queries)] = np.sqrt(
-        variance.mean(axis=1))
+    spread[np.searchsorted(np.flatnonzero(hole), matches.queries)] = _stages.match_spread(
+        estimate.reshape(-1, estimate.shape[2]), matches)
     return spread
 
 
-def dump(cases, profiles: dict, folder: Path) -> None:
+def dump(cases, profiles: dict, folder: Path, image_grid: bool = True) -> None:
     """Per case, the arrays a mixing rule reads (on the region's hole pixels, flat order): the
     truth and the graph solution in [0, 1], the match distances and spreads, the depths, every
     profile's frequency fill (clipped to the known range) and its models' misfit; and the
@@ -165,6 +165,8 @@ def dump(cases, profiles: dict, folder: Path) -> None:
             fill, misfit = _frequency.frequency_fit(values, region_hole, profile=profile)
             arrays[f"fill {label}"] = fills.clip_to_known(fill, values, region_hole)
             arrays[f"misfit {label}"] = misfit
+            if not image_grid:
+                continue
             # The same fill with its block grid anchored at the image's corner, as OpenCV's.
             whole = (image.reshape(*image.shape[:2], -1) / 255.0).astype(values.dtype)
             fill = _frequency._fit(whole, hole, profile, grid_phase=(0, 0))[0]
@@ -286,6 +288,8 @@ def main() -> None:
     parser.add_argument("path", nargs="?")
     parser.add_argument("--json")
     parser.add_argument("--profiles", help="names of PROFILES, separated by semicolons")
+    parser.add_argument("--no-image-grid", action="store_true",
+                        help="dump: skip the fills on OpenCV's block grid")
     args = parser.parse_args()
     if args.mode == "table":
         table(json.loads(Path(args.path).read_text()))
@@ -298,7 +302,8 @@ def main() -> None:
         timing(args.against.resolve(), args.repeat)
         return
     if args.mode == "dump":
-        dump(thick_cases(), {n: PROFILES[n] for n in names}, Path(args.dir))
+        dump(thick_cases(), {n: PROFILES[n] for n in names}, Path(args.dir),
+             image_grid=not args.no_image_grid)
         return
     results = run(thick_cases(), {n: PROFILES[n] for n in names})
     if args.json:

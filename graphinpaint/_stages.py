@@ -158,6 +158,19 @@ def _mean_match_distance(matches: _Matches, k: int) -> np.ndarray:
     return _row_sums_of(distances[kept].astype(np.float64), starts, counts) / k
 
 
+def match_spread(flat: np.ndarray, matches: _Matches) -> np.ndarray:
+    """Each query's spread of its matches: the standard deviation of the matched pixels'
+    values in ``flat`` (pixels, C), over the channels' mean variance. Perfect copies (periodic
+    texture, a cartoon's flats) agree; alike patches around different centres (a gradient, a
+    photo's detail) do not. A query without a match has 0."""
+    found = matches.neighbours >= 0
+    picked = flat[np.where(found, matches.neighbours, 0)].astype(np.float64)
+    count = np.maximum(found.sum(axis=1), 1)[:, None]
+    mean = (picked * found[..., None]).sum(axis=1) / count
+    variance = (((picked - mean[:, None]) ** 2) * found[..., None]).sum(axis=1) / count
+    return np.sqrt(variance.mean(axis=1))
+
+
 def _row_sums_of(data: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """:func:`~graphinpaint._edges.row_sums` of CSR rows given by their data and extents."""
     indptr = np.append(starts, starts[-1] + counts[-1] if len(counts) else 0)
@@ -269,7 +282,8 @@ def _refine(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray, *, patch
             k: int, window: int | np.ndarray, bandwidth: float, grid_weight: float,
             solve: dict, candidates: np.ndarray | None, overwrite: bool = False,
             match_reach: np.ndarray | None = None, active: np.ndarray | None = None,
-            moved: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+            moved: np.ndarray | None = None, spread: np.ndarray | None = None
+            ) -> tuple[np.ndarray, np.ndarray]:
     """One round: match every hole pixel (or the ``active`` ones) with full patches, one solve.
     ``window``: one, or one per hole pixel in increasing flat order. ``overwrite``: write the
     round into ``estimate`` itself (no second copy of the region: 400 MB at 4096^2 in colour)
@@ -277,7 +291,8 @@ def _refine(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray, *, patch
     match. ``active``: the hole pixels (a mask in increasing flat order) this round refines;
     the others keep their values and count as known (see :func:`still_moving`). ``moved``:
     overwritten with each hole pixel's mean absolute change over the channels (0 where
-    inactive). Returns the refined estimate and each refined pixel's mean patch distance to
+    inactive). ``spread``: overwritten with each refined hole pixel's :func:`match_spread`
+    (as ``moved``). Returns the refined estimate and each refined pixel's mean patch distance to
     its ``k`` matches (a missing match counts as 0).
 
     Filled pixels count as much as known ones in the patch distance: weighting them less made
@@ -301,6 +316,10 @@ def _refine(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray, *, patch
     if match_reach is not None:
         match_reach[slice(None) if active is None else active] = _match_reach(matches)
     distance = _mean_match_distance(matches, k)
+    if spread is not None:              # read before the solve overwrites the estimate
+        spread[:] = 0
+        spread[slice(None) if active is None else active] = match_spread(
+            estimate.reshape(-1, values.shape[2]), matches)
     # The grid edges join every hole pixel to its 4-neighbours, and each 4-connected part of
     # the hole touches a known pixel: no group of unknowns is cut off (not checked again).
     flat = estimate.reshape(-1, values.shape[2])

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
+from scipy import ndimage as ndi
 
 from ._frequency import FSR_BEST, FSR_FAST, frequency_fill
 from .fills import (BLEND_DEPTH, BoundaryBlend, _done, _in_background, clip_to_known,
@@ -120,6 +121,28 @@ DEEP_FACTOR = 0.5
 FREQUENCY_PROFILE = dataclasses.replace(
     FSR_FAST, orthogonality=FSR_BEST.orthogonality, iterations=FSR_BEST.iterations,
     iterations_per_deviation=FSR_BEST.iterations_per_deviation)
+# Where the matches disagree, the frequency fill is trusted more, from a costlier profile: a
+# hole component (8-connected) whose median match spread (``_stages.match_spread``: the
+# standard deviation of the matched pixels' values in the last round) is SPREAD_GATE or more
+# takes, up to GATED_DEPTH from the known pixels, GATED_PROFILE's fill at
+# SPREAD_SHARE * min(spread / SPREAD_SCALE, 1) near them, DEEP_FACTOR of that deeper, in place
+# of the match rule's (deeper still, the match rule's). Matches that copy one another (brick,
+# rocket, the cartoon's flats: medians 0.0001-0.0016) keep the match rule; the photos' blocks
+# and blotches (0.002-0.010), where alike patches lie around different centres, open it.
+# GATED_PROFILE is FSR_BEST's 64-point windows and 2-px blocks with FSR_FAST's basis functions,
+# 4-px blocks split where they vary more than twice FSR_BEST's bar: a quarter of FSR_BEST's
+# time for two thirds of its gain (with FSR_FAST's 4-px blocks, camera's blotches lost 0.05 dB;
+# with fewer functions, the cartoon's 32-px block 0.09-0.16). The depth limit spares a 64-px
+# block's middle, where the fill gained nothing (docs/pipeline.md, "FSR_BEST where the matches
+# disagree").
+SPREAD_GATE = 0.002
+SPREAD_SCALE = 0.016
+SPREAD_SHARE = 1.0
+GATED_DEPTH = 12
+GATED_PROFILE = dataclasses.replace(
+    FSR_BEST, orthogonality=FSR_FAST.orthogonality, iterations=FSR_FAST.iterations,
+    iterations_per_deviation=FSR_FAST.iterations_per_deviation,
+    split_deviation=((16, 0.014), (8, 0.030), (4, 0.2)))
 # The biharmonic fill of scattered loss is solved by CG to rtol 1e-4: enough for the graph's
 # start and for small shares. Where the output takes POLISH_SHARE of it or more, it is solved on
 # to POLISHED_RTOL from there: the smooth photo at 80% loss chose the whole fill and lost
@@ -151,6 +174,11 @@ class SmoothFills:
         # the last refinement round that refined it found them (scattered loss's rounds refine
         # some pixels only: pipeline._merged_distance): the "match" mix reads it.
         self.match_distance: np.ndarray | None = None
+        # With gate_frequency (the image's own "frequency match", not a held-out one), the
+        # spread of each hole pixel's matches in the last round (same order): the gate of
+        # match_mix's frequency fill.
+        self.gate_frequency = False
+        self.match_spread: np.ndarray | None = None
         # The Laplace fill's values on the hole, kept when the fill is forgotten: the start of
         # the biharmonic fill's CG on large thin holes (fills.is_large_and_thin).
         self._laplace_on_hole: np.ndarray | None = None
@@ -190,12 +218,38 @@ class SmoothFills:
         """The estimate with the fill ``kind`` mixed in by match quality (see
         ``MATCH_DISTANCE``): ``share`` times ``min(d / MATCH_DISTANCE, 1)`` per hole pixel near
         the known ones, ``DEEP_FACTOR`` of that deeper. Without recorded matches (no refinement
-        round) every hole pixel counts as poorly matched."""
+        round) every hole pixel counts as poorly matched. The frequency fill of a hole
+        component whose matches disagree is ``GATED_PROFILE``'s, mixed in by their spread
+        (``SPREAD_GATE``; with ``gate_frequency`` and the spreads recorded)."""
         near = self.depths()[self.hole] <= BLEND_DEPTH
         quality = (1.0 if self.match_distance is None
                    else np.minimum(self.match_distance / MATCH_DISTANCE, 1.0))
         weights = share * quality * np.where(near, 1.0, DEEP_FACTOR)
-        return mix_in(estimate, self.hole, self.on_hole(kind), weights[:, None])
+        fill = self.on_hole(kind)
+        if kind == "frequency" and self.gate_frequency and self.match_spread is not None:
+            fill, weights = self._gated(estimate, fill, weights, near)
+        return mix_in(estimate, self.hole, fill, weights[:, None])
+
+    def _gated(self, estimate: np.ndarray, fill: np.ndarray, weights: np.ndarray,
+               near: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The frequency fill and its weights on the hole, with the components whose median
+        match spread reaches ``SPREAD_GATE`` filled at ``GATED_PROFILE`` (the others, filled
+        already by the graph, count as known) and weighed by their spread."""
+        spread = component_medians(self.hole, self.match_spread)
+        opened = spread >= SPREAD_GATE
+        deeper = opened & (self.depths()[self.hole] > GATED_DEPTH)
+        opened &= ~deeper
+        if not opened.any():
+            return fill, weights
+        part, unknown = np.zeros_like(self.hole), np.zeros_like(self.hole)
+        part[self.hole], unknown[self.hole] = opened, deeper
+        fill, weights = fill.copy(), weights.copy()
+        fill[opened] = clip_to_known(frequency_fill(estimate, part, on_hole=True,
+                                                    profile=GATED_PROFILE, unknown=unknown),
+                                     self.values, self.hole)
+        weights[opened] = (SPREAD_SHARE * np.minimum(spread / SPREAD_SCALE, 1.0)
+                           * np.where(near, 1.0, DEEP_FACTOR))[opened]
+        return fill, weights
 
     def polish(self, settings: Settings) -> None:
         """Solve the biharmonic fill on to ``POLISHED_RTOL`` from its values where the mix of
@@ -300,6 +354,15 @@ class SmoothFills:
                                                 profile=FREQUENCY_PROFILE),
                                  self.values, self.hole)
         return clip_to_known(self["raw biharmonic"], self.values, self.hole)
+
+
+def component_medians(hole: np.ndarray, per_pixel: np.ndarray) -> np.ndarray:
+    """Per hole pixel (flat order), the median of ``per_pixel`` over its 8-connected hole
+    component."""
+    labels, count = ndi.label(hole, structure=np.ones((3, 3), bool))
+    parts = labels[hole]
+    medians = ndi.median(per_pixel, parts, index=np.arange(1, count + 1))
+    return np.asarray(medians, np.float64)[parts - 1]
 
 
 def mix_smooth(estimate: np.ndarray, hole: np.ndarray, settings: Settings,

@@ -4,6 +4,7 @@ import numba
 import numpy as np
 import pytest
 
+from _holes import centred_block
 from _threads import on_one_and_two_threads
 from graphinpaint._frequency import FSR_BEST, FSR_FAST, frequency_fill, frequency_fit
 from graphinpaint.fills import grid_laplace_fill
@@ -223,10 +224,6 @@ def test_bad_shapes_get_a_clear_error():
         frequency_fill(np.zeros((8, 8, 1)), np.zeros((8, 8), np.uint8))
 
 
-def _centred_block(n, side):
-    return _block(n, (n - side) // 2, (n - side) // 2, side)
-
-
 @pytest.mark.parametrize("side", [16, 24])
 def test_thick_holes_mix_the_frequency_fill_in_where_matches_are_poor(side):
     """A smooth pattern under a block: no patch beside it matches the inside, the graph
@@ -237,7 +234,7 @@ def test_thick_holes_mix_the_frequency_fill_in_where_matches_are_poor(side):
 
     y, x = np.mgrid[:64, :64]
     image = 0.5 + 0.3 * np.sin(x / 7.0) * np.cos(y / 9.0)
-    hole = _centred_block(64, side)
+    hole = centred_block(64, side)
     default = gi.inpaint(image, hole, channel_axis=None)
     blend = gi.inpaint(image, hole, channel_axis=None, smooth_share=0.25)
     assert gi.metrics.psnr(image, default, hole) > gi.metrics.psnr(image, blend, hole) + 5
@@ -251,7 +248,7 @@ def test_perfect_matches_keep_the_graph_solution():
 
     y, x = np.mgrid[:64, :64]
     image = 0.5 + 0.3 * np.sin(2 * np.pi * (x + 0.6 * y) / 16)
-    hole = _centred_block(64, 24)
+    hole = centred_block(64, 24)
     default = gi.metrics.psnr(image, gi.inpaint(image, hole, channel_axis=None), hole)
     graph = gi.metrics.psnr(image, gi.inpaint(image, hole, channel_axis=None, smooth_share=0.0),
                             hole)
@@ -265,7 +262,7 @@ def test_the_frequency_match_mix_follows_the_match_distances():
 
     rng = np.random.default_rng(1)
     values = rng.random((48, 48, 1))
-    hole = _centred_block(48, 12)
+    hole = centred_block(48, 12)
     smooth = selection.SmoothFills(values, hole)
     estimate = values.copy()
     estimate[hole] = 0.5
