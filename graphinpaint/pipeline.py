@@ -143,7 +143,9 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         matches every hole pixel to its ``2 * k`` nearest full patches, or to ``k`` when
         there are several rounds over a thick hole (blocks, blotches filled by layers): they
         then change less at a time. Default: 3 for thick holes up to 32 pixels deep, where
-        they gained 0.7 dB on average over 24 block and blotch cases (docs/pipeline.md); 2 for
+        they gained 0.7 dB on average over 24 block and blotch cases (docs/pipeline.md), or 1
+        where ``self_validation`` finds that they carry structure on where it ends (rocket's
+        blotches: +3.2 dB); 2 for
         thin strokes (scratches, text), the second rebuilding the graph on the first's sharper
         estimate (with ``k`` = 3: +0.35 dB on average over 17 cases, none worse); for
         scattered loss with self-validation, 1, 2 or 3, chosen on the held-out pixels with the
