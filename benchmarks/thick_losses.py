@@ -21,6 +21,7 @@ import functools
 import sys
 import time
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 from scipy import ndimage as ndi
@@ -48,12 +49,8 @@ def with_settings(**changes):
 
 
 def psnr_with(image, hole, **changes) -> float:
-    real_fill = pipeline._fill
-    pipeline._fill = with_settings(**changes)
-    try:
+    with mock.patch.object(pipeline, "_fill", with_settings(**changes)):
         return gi.metrics.psnr(image, gi.inpaint(image, hole), hole)
-    finally:
-        pipeline._fill = real_fill
 
 
 def held_out_ratio(image, hole) -> tuple[float, int]:
@@ -69,11 +66,8 @@ def held_out_ratio(image, hole) -> tuple[float, int]:
                       (given.smooth, given.smooth_share)}, best.rounds))
         return best, errors
 
-    pipeline.choose_settings = capture
-    try:
+    with mock.patch.object(pipeline, "choose_settings", capture):
         gi.inpaint(image, hole)
-    finally:
-        pipeline.choose_settings = real
     (errors, rounds), = seen
     return errors[1] / errors.get(THREE, np.nan), rounds
 
