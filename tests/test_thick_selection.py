@@ -143,6 +143,35 @@ def test_one_round_replaces_the_rounds_only_by_the_margin(errors, chosen):
     assert best.smooth in ("laplace", "biharmonic", "frequency")
 
 
+def test_each_round_count_s_mixes_read_that_round_s_match_distances(monkeypatch):
+    """A held-out run of three rounds scores the mixes after one with the first round's match
+    distances (the match mixes read them), not the last round's."""
+    image = np.full((40, 40, 1), 0.5)
+    pixels = np.zeros((40, 40), bool)
+    pixels[15:25, 15:25] = True
+    case = selection.HeldOut((slice(0, 40), slice(0, 40)), pixels, pixels,
+                             np.zeros_like(pixels))
+
+    def fill(values, hole, settings, *, smooth, each_round=None, **_):
+        for count in range(1, settings.rounds + 1):
+            smooth.match_distance = np.full(np.count_nonzero(hole), float(count))
+            if each_round is not None:
+                each_round(values.copy())
+        return values.copy()
+
+    seen = set()
+    real_mix = selection.mix_smooth
+    monkeypatch.setattr(selection, "mix_smooth", lambda estimate, hole, candidate, smooth: (
+        seen.add((candidate.rounds, float(smooth.match_distance[0])))
+        or real_mix(estimate, hole, candidate, smooth)))
+    settings = gi.settings.Settings(strategy="layers", window=15, bandwidth=0.1,
+                                    grid_weight=0.1, rounds=1, smooth="none", smooth_share=0.0)
+    selection.choose_settings(lambda window: image[window], pixels, settings, fill,
+                              scattered=False, margin=5, rng=np.random.default_rng(0),
+                              case=case, rounds=(3,), round_margin=0.75)
+    assert seen == {(1, 1.0), (3, 3.0)}
+
+
 def _rocket_blotches():
     """Rocket's blotches from the compare benchmark (benchmarks/cases.py)."""
     from _optional import require
