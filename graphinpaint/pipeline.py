@@ -143,7 +143,9 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         matches every hole pixel to its ``2 * k`` nearest full patches, or to ``k`` when
         there are several rounds over a thick hole (blocks, blotches filled by layers): they
         then change less at a time. Default: 3 for thick holes up to 32 pixels deep, where
-        they gained 0.7 dB on average over 24 block and blotch cases (docs/pipeline.md); 2 for
+        they gained 0.7 dB on average over 24 block and blotch cases (docs/pipeline.md), or 1
+        where ``self_validation`` finds that they carry structure on where it ends (rocket's
+        blotches: +3.2 dB); 2 for
         thin strokes (scratches, text), the second rebuilding the graph on the first's sharper
         estimate (with ``k`` = 3: +0.35 dB on average over 17 cases, none worse); for
         scattered loss with self-validation, 1, 2 or 3, chosen on the held-out pixels with the
@@ -297,6 +299,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
     # Layers widen their window with depth (_reach) and thick holes follow it: measured once.
     depth = _holes.deepest(hole) if strategy == "layers" and hole.any() else 0
     deep = thick and (depth > _holes.DEEPEST_REFINED if _deep is None else bool(_deep))
+    choose_rounds = rounds is None
     if rounds is None:
         rounds = _holes.rounds_for(strategy, thick, deep)
     default_window = window is None
@@ -340,12 +343,13 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
             return _to_unit_range(channels_last[window], hole[window], scale)[0]
 
         if thick:
-            # It chooses the smooth mix only, which the graph fill does not read: the held-out
-            # fill runs in a thread of its own beside the real one (each one's Python work
-            # beside the other's kernels), where numba allows it.
+            # It chooses the smooth mix and whether to stop after the first round, which the
+            # graph fill does not read until it is done: the held-out fill runs in a thread of
+            # its own beside the real one (each one's Python work beside the other's kernels),
+            # where numba allows it.
             mix_choice = _beside(functools.partial(
-                _self_validate_thick, default_window=default_window),
-                values_of, hole, settings, reach)
+                _self_validate_thick, default_window=default_window,
+                choose_rounds=choose_rounds), values_of, hole, settings, reach)
             if not isinstance(mix_choice, Future):      # chosen here: prepare that mix only
                 settings, mix_choice = mix_choice, None
         else:
@@ -382,18 +386,21 @@ def _default_mix(strategy: str, thick: bool, rounds: int,
 
 def _self_validate_thick(values_of: Callable[[tuple[slice, slice]], np.ndarray],
                          hole: np.ndarray, settings: Settings, reach: int, *,
-                         default_window: bool = False) -> Settings:
+                         default_window: bool = False, choose_rounds: bool = False) -> Settings:
     """The smooth mix of a thick hole, chosen on its parts halved and moved beside it
     (:func:`~graphinpaint._thick_holes.shrunk_beside`), filled with one refinement round: the
     mixes are scored after it, and the real hole keeps its rounds. A mix must cut the held-out
     error by 40% (``LAYERS_MARGIN``): below that bar the held-out choice was noise on the 26
     block and blotch cases of docs/pipeline.md. ``default_window``: the search window was the
     default, so the held-out parts get the window of their own depth
-    (:func:`_held_out_settings`)."""
+    (:func:`_held_out_settings`). ``choose_rounds``: the rounds were the default; with several,
+    the held-out fill runs them too, and one round replaces them where its held-out error with
+    the default mix is ``_thick_holes.FEWER_ROUNDS_MARGIN`` of theirs or less."""
     case = _holes.shrunk_beside(hole, reach)
     if case is None:
         return settings
     held_settings = settings.replace(rounds=min(settings.rounds, 1))
+    more = (settings.rounds,) if choose_rounds and settings.rounds > 1 else ()
     margin = reach
     if default_window:
         held_settings, margin = _held_out_settings(case.pixels, held_settings)
@@ -401,10 +408,12 @@ def _self_validate_thick(values_of: Callable[[tuple[slice, slice]], np.ndarray],
             case = _holes.regrown(case, hole, margin)
     chosen, _ = choose_settings(values_of, hole, held_settings, _graph_fill, scattered=False,
                                 margin=margin, rng=np.random.default_rng(0),
-                                error_ratio=LAYERS_MARGIN, case=case)
-    # The real hole takes the chosen mix, with its own rounds and window back.
+                                error_ratio=LAYERS_MARGIN, case=case, rounds=more,
+                                round_margin=_holes.FEWER_ROUNDS_MARGIN if more else None)
+    # The real hole takes the chosen mix (and rounds, if chosen), with its own window back.
     own = {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)
-           if getattr(held_settings, f.name) != getattr(settings, f.name)}
+           if getattr(held_settings, f.name) != getattr(settings, f.name) and
+           not (more and f.name == "rounds")}
     return chosen.replace(**own)
 
 
@@ -455,9 +464,18 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
             settings.strategy == "layers" and is_large_and_thin(hole, smooth.depths()):
         # Larger thin holes solve it by CG from the Laplace start, beside the rounds.
         after_layers = "raw biharmonic"
+    first_round: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def keep_first(estimate: np.ndarray) -> None:
+        if not first_round:
+            first_round.append((estimate, smooth.match_distance))
+
+    # A thick hole's choice under way may stop after the first round: its estimate is kept.
+    may_stop = isinstance(mix_choice, Future) and settings.rounds > 1
     # The last use of the Laplace start is the layers' unless it is mixed in after them.
     with _reused_node_indices():            # the layers' and rounds' graphs share one index
         estimate = _graph_fill(values, hole, settings, progress, smooth=smooth,
+                               each_round=keep_first if may_stop else None,
                                release_start=(settings.smooth != "laplace" and
                                               mix_choice is None),
                                after_layers=after_layers,
@@ -466,6 +484,8 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
                                                else scattered), own_values=True)
     if mix_choice is not None:
         settings = _done(mix_choice)
+        if settings.rounds == 1 and first_round:
+            estimate, smooth.match_distance = first_round[0]
     release_freed_memory(values)
     smooth.polish(settings)
     estimate = mix_smooth(estimate, hole, settings, smooth)

@@ -496,7 +496,8 @@ def choose_settings(values_of: Callable[[tuple[slice, slice]], np.ndarray], hole
                     rng: np.random.Generator, rounds: tuple[int, ...] = (),
                     patch_sizes: tuple[int, ...] = (), error_ratio: float = MARGIN,
                     case: HeldOut | None = None, reweigh: bool = False,
-                    last_rounds: tuple[int, ...] = (), kinds: tuple[str, ...] = SMOOTH_KINDS
+                    last_rounds: tuple[int, ...] = (), kinds: tuple[str, ...] = SMOOTH_KINDS,
+                    round_margin: float | None = None
                     ) -> tuple[Settings, list[tuple[Settings, float]]]:
     """The candidate of least mean squared error on a held-out hole (if its error is below
     ``error_ratio`` times the given settings' and lower by ``FLOOR``), and every candidate's
@@ -512,7 +513,11 @@ def choose_settings(values_of: Callable[[tuple[slice, slice]], np.ndarray], hole
     holes cut a cheaper one); by default :func:`held_out` cuts it. With ``reweigh``, each of
     :func:`weighting_candidates` of the choice is filled too and replaces it when its error is
     ``WEIGHTING_MARGIN`` of the choice's or less. ``kinds``: the smooth fills mixed in
-    (:func:`smooth_candidates`). Falls back on ``settings`` when no held-out hole can be cut.
+    (:func:`smooth_candidates`). ``round_margin``: instead of by cost, the first round count
+    of ``rounds`` replaces the given one, with the mix chosen on the given one, unless the
+    given mix's held-out error after the given count is ``round_margin`` of its error after
+    that one or less (and lower by ``FLOOR``). Falls back on ``settings`` when no held-out
+    hole can be cut.
     """
     if case is None:
         case = held_out(hole, scattered=scattered, margin=margin, rng=rng)
@@ -525,17 +530,20 @@ def choose_settings(values_of: Callable[[tuple[slice, slice]], np.ndarray], hole
     local[case.hole] = 0
     smooth = SmoothFills(local, case.hole, settings.method)
     counts = (settings.rounds, *rounds)
+    distances: dict[tuple[int, int], np.ndarray] = {}       # each round's match distances
     estimates = {(patch, count): estimate
                  for patch in dict.fromkeys((settings.patch_size, *patch_sizes))
                  for count, estimate in _estimates_by_rounds(
                      local, case.hole, settings.replace(patch_size=patch), fill, smooth,
-                     counts).items() if count in counts}
+                     counts, distances=distances, patch=patch).items() if count in counts}
 
     def error_of(estimate: np.ndarray, candidate: Settings) -> float:
         mixed = mix_smooth(estimate, case.hole, candidate, smooth)
         return float(np.mean((mixed[case.pixels] - truth) ** 2))
 
     def scored(patch: int, count: int) -> list[tuple[Settings, float]]:
+        # The match mixes read the match distances of the round they follow.
+        smooth.match_distance = distances.get((patch, count), smooth.match_distance)
         base = settings.replace(patch_size=patch, rounds=count)
         return [(candidate, error_of(estimates[patch, count], candidate))
                 for candidate in smooth_candidates(base, kinds)]
@@ -556,10 +564,7 @@ def choose_settings(values_of: Callable[[tuple[slice, slice]], np.ndarray], hole
             scores[patch, done + extra] = scored(patch, done + extra)
     given = (settings.patch_size, settings.rounds)
     errors = scores[given]
-    best, error = min(errors, key=lambda pair: pair[1])
-    gain = errors[0][1] - error
-    if not gain > max((1 - error_ratio) * errors[0][1], FLOOR):
-        best, error = errors[0]
+    best, error = _least(errors, error_ratio)
     more = [pair for key in scores if key != given for pair in scores[key]]
     shares = (_refined_shares(estimates, smooth, case.hole) if settings.strategy == "global"
               else {})
@@ -570,7 +575,11 @@ def choose_settings(values_of: Callable[[tuple[slice, slice]], np.ndarray], hole
         extra = relative_cost(patch, count, shares.get(patch, ())) - base_cost
         return pair[1] / (1 - COST_DROP) ** extra
 
-    if more:
+    if round_margin is not None:
+        kept = [key[1] for key, pairs in scores.items()
+                if key != given and not _cuts(errors[0][1], pairs[0][1], round_margin)]
+        best = best.replace(rounds=kept[0]) if kept else best
+    elif more:
         other = min(more, key=charged)
         if charged(other) < error:
             best = other[0]
@@ -585,6 +594,18 @@ def choose_settings(values_of: Callable[[tuple[slice, slice]], np.ndarray], hole
         if lowest <= bar:
             best = lightest
     return best, errors
+
+
+def _least(errors: list[tuple[Settings, float]], error_ratio: float) -> tuple[Settings, float]:
+    """The pair of least error if it is below ``error_ratio`` times the first's and lower by
+    ``FLOOR``, else the first."""
+    best, error = min(errors, key=lambda pair: pair[1])
+    return (best, error) if _cuts(error, errors[0][1], error_ratio) else errors[0]
+
+
+def _cuts(error: float, before: float, error_ratio: float) -> bool:
+    """Whether ``error`` is below ``error_ratio`` times ``before`` and lower by ``FLOOR``."""
+    return before - error > max((1 - error_ratio) * before, FLOOR)
 
 
 def _smooth_fill_only(settings: Settings) -> bool:
@@ -636,21 +657,30 @@ def _most_promising(scores: dict[tuple[int, int], list[tuple[Settings, float]]]
 
 def _estimates_by_rounds(values: np.ndarray, hole: np.ndarray, settings: Settings,
                          fill: GraphFill, smooth: SmoothFills, counts: tuple[int, ...], *,
-                         start: np.ndarray | None = None, start_moved: np.ndarray | None = None
-                         ) -> dict[int, np.ndarray]:
+                         start: np.ndarray | None = None, start_moved: np.ndarray | None = None,
+                         distances: dict[tuple[int, int], np.ndarray] | None = None,
+                         patch: int = 0) -> dict[int, np.ndarray]:
     """The graph solution after each of ``counts`` rounds, from one run of the most of them
     (and one of the first fill alone if 0 is a count: ``each_round`` sees rounds only).
     ``start``: rounds refine this estimate instead of the first fill (``counts`` then count
     the rounds after it); ``start_moved``: each hole pixel's change in the round that made it
-    (the next round refines those still moving: ``_stages.still_moving``)."""
+    (the next round refines those still moving: ``_stages.still_moving``). ``distances``, if
+    given, takes ``smooth.match_distance`` after each round of several, keyed by (``patch``,
+    round count)."""
     last = max(counts)
     resume = {} if start is None else {"start": start, "start_moved": start_moved}
     if len(set(counts)) == 1:                   # one count: no need to watch the rounds
         return {last: fill(values, hole, settings.replace(rounds=last), smooth=smooth,
                            **resume)}
     after_rounds: list[np.ndarray] = []
-    fill(values, hole, settings.replace(rounds=last), smooth=smooth,
-         each_round=after_rounds.append, **resume)
+
+    def each_round(estimate: np.ndarray) -> None:
+        after_rounds.append(estimate)
+        if distances is not None:
+            distances[patch, len(after_rounds)] = smooth.match_distance
+
+    fill(values, hole, settings.replace(rounds=last), smooth=smooth, each_round=each_round,
+         **resume)
     estimates = dict(enumerate(after_rounds, start=1))
     if 0 in counts:
         estimates[0] = fill(values, hole, settings.replace(rounds=0), smooth=smooth)
