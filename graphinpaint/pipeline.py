@@ -464,11 +464,13 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
             settings.strategy == "layers" and is_large_and_thin(hole, smooth.depths()):
         # Larger thin holes solve it by CG from the Laplace start, beside the rounds.
         after_layers = "raw biharmonic"
-    first_round: list[tuple[np.ndarray, np.ndarray]] = []
+    first_round: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] = []
 
     def keep_first(estimate: np.ndarray) -> None:
-        if not first_round:
-            first_round.append((estimate, smooth.match_distance))
+        if not first_round:             # the next round overwrites the spreads: copied
+            spread = smooth.match_spread
+            first_round.append((estimate, smooth.match_distance,
+                                None if spread is None else spread.copy()))
 
     # A thick hole's choice under way may stop after the first round: its estimate is kept.
     may_stop = isinstance(mix_choice, Future) and settings.rounds > 1
@@ -485,7 +487,7 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
     if mix_choice is not None:
         settings = _done(mix_choice)
         if settings.rounds == 1 and first_round:
-            estimate, smooth.match_distance = first_round[0]
+            estimate, smooth.match_distance, smooth.match_spread = first_round[0]
     release_freed_memory(values)
     smooth.polish(settings)
     estimate = mix_smooth(estimate, hole, settings, smooth)

@@ -119,3 +119,22 @@ def test_a_bad_unknown_gets_a_clear_error():
 
     with pytest.raises(ValueError, match="unknown as a boolean array"):
         frequency_fill(np.zeros((8, 8, 1)), np.eye(8, dtype=bool), unknown=np.zeros((4, 4)))
+
+
+def test_one_round_chosen_beside_the_fill_gates_on_that_round_s_spread(monkeypatch):
+    """The rounds choice (forced to one round here) under way beside the real fill: that fill
+    runs three rounds and keeps the first's estimate; the gate, open on the wave, then reads
+    the first round's spreads too (it read the third's: 1e-3 apart), the same result to the
+    bit as one round chosen before the fill."""
+    from graphinpaint import _threads, pipeline
+
+    image, hole = _radial_wave(), centred_block(96, 24)
+    seen = _spread_seen(monkeypatch)
+    monkeypatch.setattr(pipeline, "_self_validate_thick",
+                        lambda values_of, hole, settings, reach, **_: settings.replace(rounds=1))
+    monkeypatch.setattr(_threads, "_threadsafe_kernels", lambda: True)
+    beside = gi.inpaint(image, hole, channel_axis=None)
+    monkeypatch.setattr(_threads, "_threadsafe_kernels", lambda: False)
+    before = gi.inpaint(image, hole, channel_axis=None)
+    assert len(seen) == 2 and min(seen) >= selection.SPREAD_GATE
+    np.testing.assert_array_equal(beside, before)
