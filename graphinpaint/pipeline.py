@@ -363,7 +363,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
             if fewer_matches:
                 settings = settings.replace(k=_SCATTERED_FILL_K)       # 2 k in the rounds
     estimate = _fill(values, hole[region], settings, progress, smooth=smooth,
-                     mix_choice=mix_choice, scattered=scattered)
+                     mix_choice=mix_choice, scattered=scattered, may_stop=choose_rounds)
     return _from_unit_range(estimate, original, channels_last, hole, scale, channel_axis,
                             region)
 
@@ -437,12 +437,14 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
           progress: ProgressCallback | None = None, *,
           smooth: SmoothFills | None = None,
           mix_choice: Future | Settings | None = None,
-          scattered: bool | None = None) -> np.ndarray:
+          scattered: bool | None = None, may_stop: bool = False) -> np.ndarray:
     """The pipeline's stages on a working region in [0, 1]; returns the filled region.
     ``smooth``: the region's smooth fills, if some are solved or under way already.
     ``mix_choice``: the settings to mix the smooth fills in by, if not ``settings`` (which
     they may differ from in the mix only), or their choice under way. ``scattered``:
-    :func:`is_scattered` of the hole, if the caller knows it (0.1 s at 4096^2)."""
+    :func:`is_scattered` of the hole, if the caller knows it (0.1 s at 4096^2). ``may_stop``:
+    the choice under way chooses the rounds too (they were the default), and may stop them
+    after the first: each round's estimate is then a copy, the first's kept."""
     smooth = SmoothFills(values, hole, settings.method) if smooth is None else smooth
     after_layers = None
     if settings.smooth == "boundary" and settings.smooth_share > 0:
@@ -472,8 +474,9 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
             first_round.append((estimate, smooth.match_distance,
                                 None if spread is None else spread.copy()))
 
-    # A thick hole's choice under way may stop after the first round: its estimate is kept.
-    may_stop = isinstance(mix_choice, Future) and settings.rounds > 1
+    # A thick hole's choice under way may stop after the first round: its estimate is kept
+    # (rounds given are not chosen: they refine the estimate in place, one region the less).
+    may_stop = may_stop and isinstance(mix_choice, Future) and settings.rounds > 1
     # The last use of the Laplace start is the layers' unless it is mixed in after them.
     with _reused_node_indices():            # the layers' and rounds' graphs share one index
         estimate = _graph_fill(values, hole, settings, progress, smooth=smooth,

@@ -206,6 +206,26 @@ def test_one_round_chosen_beside_the_fill_is_the_one_chosen_before(monkeypatch):
     np.testing.assert_array_equal(beside, gi.inpaint(image, hole))
 
 
+@pytest.mark.parametrize("given, watched", [(None, True), (3, False)],
+                         ids=["default rounds", "rounds given"])
+def test_only_rounds_being_chosen_keep_the_first_round_aside(monkeypatch, given, watched):
+    """Beside the choice, the real fill watches its rounds (each a copy of the region, the
+    first kept) only where the choice may stop them; rounds given (``inpaint_large``'s tiles
+    among them) are refined in place."""
+    seen = []
+    real = pipeline._graph_fill
+
+    def spy(values, hole, settings, *args, each_round=None, **kwargs):
+        if kwargs.get("own_values"):                # the real fill, not the held-out one
+            seen.append(each_round is not None)
+        return real(values, hole, settings, *args, each_round=each_round, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_graph_fill", spy)
+    monkeypatch.setattr(_threads, "_threadsafe_kernels", lambda: True)
+    gi.inpaint(_smooth_gradient(), _block(24), channel_axis=None, rounds=given)
+    assert seen == [watched]
+
+
 def test_block_cg_returns_zero_for_a_zero_right_hand_side():
     """A held-out window beside a block on a flat black ground gave the boundary blend's
     biharmonic problem b = 0 and a start of rounding-level values: CG ran to maxiter and
