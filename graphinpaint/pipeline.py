@@ -21,12 +21,15 @@ The order of the work (see ``docs/pipeline.md`` for the measurements behind each
    Dirichlet problem on the whole hole is solved, warm-started from the current estimate.
    Strokes' later rounds search each pixel's window only as far as its matches reached in the
    round before (``Settings.adaptive_rounds``), and refine only the pixels still moving or
-   matched far (``_stages.strokes_moving``).
+   matched far (``_stages.strokes_moving``). A thick hole's default three rounds give way
+   to the first alone where self-validation finds its held-out error lower
+   (``_thick_holes.FEWER_ROUNDS_MARGIN``).
 4. **Smooth mix.** A share of a smooth fill (biharmonic near the boundary, or by match
    quality; for thick holes up to 32 px deep the frequency-selective extrapolation of
-   :mod:`graphinpaint._frequency`) is mixed in (:mod:`graphinpaint.selection`;
+   :mod:`graphinpaint._frequency`, from a costlier profile where a hole component's matches
+   disagree: ``selection.SPREAD_GATE``) is mixed in (:mod:`graphinpaint.selection`;
    self-validation may choose another mix on held-out pixels; a thick hole's runs in a
-   thread beside steps 1-3, which do not read it).
+   thread beside steps 1-3, which read its choice of rounds only when they are done).
 
 Scattered loss (``strategy="global"``) starts from the biharmonic fill instead of steps 1-2,
 and its rounds match known pixels only; its first round refines only the pixels whose known
@@ -145,7 +148,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         then change less at a time. Default: 3 for thick holes up to 32 pixels deep, where
         they gained 0.7 dB on average over 24 block and blotch cases (docs/pipeline.md), or 1
         where ``self_validation`` finds that they carry structure on where it ends (rocket's
-        blotches: +3.2 dB); 2 for
+        blotches: +3.2 dB; :func:`~graphinpaint.inpaint_large`'s tiles keep three); 2 for
         thin strokes (scratches, text), the second rebuilding the graph on the first's sharper
         estimate (with ``k`` = 3: +0.35 dB on average over 17 cases, none worse); for
         scattered loss with self-validation, 1, 2 or 3, chosen on the held-out pixels with the
@@ -200,7 +203,9 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         smooth photo under scratches and text, -0.17 dB on the seed's lincoln, the other 15
         stroke cases unchanged (docs/pipeline.md). On for thick holes (blocks, blotches)
         too, behind the same bar, on a cheaper held-out problem: each part of the hole halved
-        and moved beside itself, filled with one round (1.1-1.4x the time): a smooth gradient
+        and moved beside itself, filled with one round (1.1-1.4x the time) and, where the
+        rounds are the default, with three too: the real hole takes one round where it errs
+        a quarter less there (about the same time: docs/pipeline.md). A smooth gradient
         under a 32-pixel block gains 12 dB, the 26 block and blotch cases of the compare
         benchmark stay as they were (lower bars lost up to 5 dB there: docs/pipeline.md). It
         costs one more graph solve on the held-out window (for scattered loss two rounds per
@@ -388,11 +393,11 @@ def _self_validate_thick(values_of: Callable[[tuple[slice, slice]], np.ndarray],
                          hole: np.ndarray, settings: Settings, reach: int, *,
                          default_window: bool = False, choose_rounds: bool = False) -> Settings:
     """The smooth mix of a thick hole, chosen on its parts halved and moved beside it
-    (:func:`~graphinpaint._thick_holes.shrunk_beside`), filled with one refinement round: the
-    mixes are scored after it, and the real hole keeps its rounds. A mix must cut the held-out
-    error by 40% (``LAYERS_MARGIN``): below that bar the held-out choice was noise on the 26
-    block and blotch cases of docs/pipeline.md. ``default_window``: the search window was the
-    default, so the held-out parts get the window of their own depth
+    (:func:`~graphinpaint._thick_holes.shrunk_beside`): the mixes are scored after one
+    refinement round, and the real hole keeps its rounds unless ``choose_rounds``. A mix must
+    cut the held-out error by 40% (``LAYERS_MARGIN``): below that bar the held-out choice was
+    noise on the 26 block and blotch cases of docs/pipeline.md. ``default_window``: the search
+    window was the default, so the held-out parts get the window of their own depth
     (:func:`_held_out_settings`). ``choose_rounds``: the rounds were the default; with several,
     the held-out fill runs them too, and one round replaces them where its held-out error with
     the default mix is ``_thick_holes.FEWER_ROUNDS_MARGIN`` of theirs or less."""
