@@ -84,6 +84,18 @@ def test_the_match_spread_is_the_matched_values_standard_deviation():
     assert np.allclose(_stages.match_spread(flat, matches), [np.sqrt(0.005), 0.0])
 
 
+def test_the_match_spread_is_the_same_in_chunks(monkeypatch):
+    """Chunks of 3 queries (the last one short) against one chunk: the same to the bit."""
+    rng = np.random.default_rng(2)
+    flat = rng.random((30, 3))
+    matches = _Matches(queries=np.arange(8), neighbours=rng.integers(-1, 30, (8, 4)),
+                       distances=np.zeros((8, 4), np.float32), shape=(5, 6))
+    whole = _stages.match_spread(flat, matches)
+    monkeypatch.setattr(_stages, "_SPREAD_CHUNK", 3)
+    np.testing.assert_array_equal(_stages.match_spread(flat, matches), whole)
+    assert np.all(whole > 0)
+
+
 def test_each_component_takes_its_own_median():
     """Two blocks and a pixel touching one diagonally (8-connected to it)."""
     hole = np.zeros((8, 8), bool)
