@@ -449,7 +449,7 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
     they may differ from in the mix only), or their choice under way. ``scattered``:
     :func:`is_scattered` of the hole, if the caller knows it (0.1 s at 4096^2). ``may_stop``:
     the choice under way chooses the rounds too (they were the default), and may stop them
-    after the first: each round's estimate is then a copy, the first's kept."""
+    after the first: a copy of the first round's estimate is then kept."""
     smooth = SmoothFills(values, hole, settings.method) if smooth is None else smooth
     after_layers = None
     if settings.smooth == "boundary" and settings.smooth_share > 0:
@@ -474,18 +474,19 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
     first_round: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] = []
 
     def keep_first(estimate: np.ndarray) -> None:
-        if not first_round:             # the next round overwrites the spreads: copied
+        if not first_round:             # the next round overwrites them in place: copied
             spread = smooth.match_spread
-            first_round.append((estimate, smooth.match_distance,
+            first_round.append((estimate.copy(), smooth.match_distance,
                                 None if spread is None else spread.copy()))
 
-    # A thick hole's choice under way may stop after the first round: its estimate is kept
-    # (rounds given are not chosen: they refine the estimate in place, one region the less).
+    # A thick hole's choice under way may stop after the first round: a copy of it is kept
+    # (rounds given are not chosen: no copy).
     may_stop = may_stop and isinstance(mix_choice, Future) and settings.rounds > 1
     # The last use of the Laplace start is the layers' unless it is mixed in after them.
     with _reused_node_indices():            # the layers' and rounds' graphs share one index
         estimate = _graph_fill(values, hole, settings, progress, smooth=smooth,
                                each_round=keep_first if may_stop else None,
+                               rounds_in_place=True,
                                release_start=(settings.smooth != "laplace" and
                                               mix_choice is None),
                                after_layers=after_layers,
@@ -509,7 +510,8 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
                 each_round: Callable[[np.ndarray], None] | None = None,
                 release_start: bool = False, after_layers: str | None = None,
                 start: np.ndarray | None = None, start_moved: np.ndarray | None = None,
-                textured_first: bool = False, own_values: bool = False) -> np.ndarray:
+                textured_first: bool = False, own_values: bool = False,
+                rounds_in_place: bool = False) -> np.ndarray:
     """The graph solution (first fill and refinement rounds), before any smooth fill is mixed
     in. ``smooth`` shares the grid fills with the mixing: the biharmonic one is the scattered
     strategy's start, and the costliest step at high loss. ``each_round(estimate)`` sees the
@@ -522,7 +524,9 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
     strategy's first round refines only the pixels ``_stages.textured`` picks (the image's
     fill; self-validation scores full first rounds, on which a smooth photo's mixes differ).
     ``own_values``: the layers fill ``values``' hole in place (the image's own working region;
-    self-validation runs candidates on the same held-out values, and keeps their estimates)."""
+    self-validation runs candidates on the same held-out values, and keeps their estimates).
+    ``rounds_in_place``: the rounds refine the layers' estimate in place even with
+    ``each_round``, which then copies what it keeps."""
     s, solve = settings, settings.solve_options()
     smooth = SmoothFills(values, hole, s.method) if smooth is None else smooth
     # Scattered loss, strokes' later rounds: the pixels a round refines, and their change.
@@ -567,13 +571,15 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
     owned = s.strategy == "layers"
     for round_index in range(s.rounds):
         release_freed_memory(values)
-        # Rounds seen by each_round are kept by the caller: those are not overwritten.
+        # Rounds seen by each_round are kept by the caller: those are not overwritten, unless
+        # the caller copies them.
         estimate, distance = _refine(
             values, hole, estimate, patch_size=s.patch_size, k=s.refinement_k,
             window=(s.window if match_reach is None or round_index == 0
                     else _round_windows(match_reach, s.window)),
             bandwidth=s.bandwidth, grid_weight=s.grid_weight, solve=solve,
-            candidates=candidates, overwrite=owned and each_round is None, match_reach=match_reach,
+            candidates=candidates, overwrite=owned and (each_round is None or rounds_in_place),
+            match_reach=match_reach,
             active=active, moved=moved, spread=spread)
         smooth.match_distance = _merged_distance(smooth.match_distance, distance, active)
         smooth.match_spread = spread

@@ -210,9 +210,9 @@ def test_one_round_chosen_beside_the_fill_is_the_one_chosen_before(monkeypatch):
 @pytest.mark.parametrize("given, watched", [(None, True), (3, False)],
                          ids=["default rounds", "rounds given"])
 def test_only_rounds_being_chosen_keep_the_first_round_aside(monkeypatch, given, watched):
-    """Beside the choice, the real fill watches its rounds (each a copy of the region, the
-    first kept) only where the choice may stop them; rounds given (``inpaint_large``'s tiles
-    among them) are refined in place."""
+    """Beside the choice, the real fill watches its rounds (and keeps a copy of the first's
+    estimate) only where the choice may stop them; rounds given (``inpaint_large``'s tiles
+    among them) are not watched."""
     seen = []
     real = pipeline._graph_fill
 
