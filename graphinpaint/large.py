@@ -64,8 +64,9 @@ def inpaint_large(image: Any, mask: Any, *, tile: int = 2048, halo: int | None =
         ...); ``channel_axis`` and ``progress`` are not taken. The defaults that follow the
         hole's shape (strategy, patch size, window, rounds) are settled once from the whole
         mask, so that the halo fits them: for scattered loss that is one round of 7 x 7
-        patches, where ``inpaint`` would choose 1 to 3 rounds and 7 or 11 on held-out pixels
-        (pass ``rounds`` and ``patch_size`` to have others).
+        patches, where ``inpaint`` would choose 1 to 3 rounds and 7 or 11 on held-out pixels,
+        for thick holes up to 32 px deep three rounds, where ``inpaint`` may keep one (pass
+        ``rounds`` and ``patch_size`` to have others).
 
     Returns
     -------

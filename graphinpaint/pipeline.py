@@ -21,12 +21,15 @@ The order of the work (see ``docs/pipeline.md`` for the measurements behind each
    Dirichlet problem on the whole hole is solved, warm-started from the current estimate.
    Strokes' later rounds search each pixel's window only as far as its matches reached in the
    round before (``Settings.adaptive_rounds``), and refine only the pixels still moving or
-   matched far (``_stages.strokes_moving``).
+   matched far (``_stages.strokes_moving``). A thick hole's default three rounds give way
+   to the first alone where self-validation finds its held-out error lower
+   (``_thick_holes.FEWER_ROUNDS_MARGIN``).
 4. **Smooth mix.** A share of a smooth fill (biharmonic near the boundary, or by match
    quality; for thick holes up to 32 px deep the frequency-selective extrapolation of
-   :mod:`graphinpaint._frequency`) is mixed in (:mod:`graphinpaint.selection`;
+   :mod:`graphinpaint._frequency`, from a costlier profile where a hole component's matches
+   disagree: ``selection.SPREAD_GATE``) is mixed in (:mod:`graphinpaint.selection`;
    self-validation may choose another mix on held-out pixels; a thick hole's runs in a
-   thread beside steps 1-3, which do not read it).
+   thread beside steps 1-3, which read its choice of rounds only when they are done).
 
 Scattered loss (``strategy="global"``) starts from the biharmonic fill instead of steps 1-2,
 and its rounds match known pixels only; its first round refines only the pixels whose known
@@ -145,7 +148,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         then change less at a time. Default: 3 for thick holes up to 32 pixels deep, where
         they gained 0.7 dB on average over 24 block and blotch cases (docs/pipeline.md), or 1
         where ``self_validation`` finds that they carry structure on where it ends (rocket's
-        blotches: +3.2 dB); 2 for
+        blotches: +3.2 dB; :func:`~graphinpaint.inpaint_large`'s tiles keep three); 2 for
         thin strokes (scratches, text), the second rebuilding the graph on the first's sharper
         estimate (with ``k`` = 3: +0.35 dB on average over 17 cases, none worse); for
         scattered loss with self-validation, 1, 2 or 3, chosen on the held-out pixels with the
@@ -200,7 +203,9 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         smooth photo under scratches and text, -0.17 dB on the seed's lincoln, the other 15
         stroke cases unchanged (docs/pipeline.md). On for thick holes (blocks, blotches)
         too, behind the same bar, on a cheaper held-out problem: each part of the hole halved
-        and moved beside itself, filled with one round (1.1-1.4x the time): a smooth gradient
+        and moved beside itself, filled with one round (1.1-1.4x the time) and, where the
+        rounds are the default, with three too: the real hole takes one round where it errs
+        a quarter less there (about the same time: docs/pipeline.md). A smooth gradient
         under a 32-pixel block gains 12 dB, the 26 block and blotch cases of the compare
         benchmark stay as they were (lower bars lost up to 5 dB there: docs/pipeline.md). It
         costs one more graph solve on the held-out window (for scattered loss two rounds per
@@ -363,7 +368,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
             if fewer_matches:
                 settings = settings.replace(k=_SCATTERED_FILL_K)       # 2 k in the rounds
     estimate = _fill(values, hole[region], settings, progress, smooth=smooth,
-                     mix_choice=mix_choice, scattered=scattered)
+                     mix_choice=mix_choice, scattered=scattered, may_stop=choose_rounds)
     return _from_unit_range(estimate, original, channels_last, hole, scale, channel_axis,
                             region)
 
@@ -388,11 +393,11 @@ def _self_validate_thick(values_of: Callable[[tuple[slice, slice]], np.ndarray],
                          hole: np.ndarray, settings: Settings, reach: int, *,
                          default_window: bool = False, choose_rounds: bool = False) -> Settings:
     """The smooth mix of a thick hole, chosen on its parts halved and moved beside it
-    (:func:`~graphinpaint._thick_holes.shrunk_beside`), filled with one refinement round: the
-    mixes are scored after it, and the real hole keeps its rounds. A mix must cut the held-out
-    error by 40% (``LAYERS_MARGIN``): below that bar the held-out choice was noise on the 26
-    block and blotch cases of docs/pipeline.md. ``default_window``: the search window was the
-    default, so the held-out parts get the window of their own depth
+    (:func:`~graphinpaint._thick_holes.shrunk_beside`): the mixes are scored after one
+    refinement round, and the real hole keeps its rounds unless ``choose_rounds``. A mix must
+    cut the held-out error by 40% (``LAYERS_MARGIN``): below that bar the held-out choice was
+    noise on the 26 block and blotch cases of docs/pipeline.md. ``default_window``: the search
+    window was the default, so the held-out parts get the window of their own depth
     (:func:`_held_out_settings`). ``choose_rounds``: the rounds were the default; with several,
     the held-out fill runs them too, and one round replaces them where its held-out error with
     the default mix is ``_thick_holes.FEWER_ROUNDS_MARGIN`` of theirs or less."""
@@ -437,12 +442,14 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
           progress: ProgressCallback | None = None, *,
           smooth: SmoothFills | None = None,
           mix_choice: Future | Settings | None = None,
-          scattered: bool | None = None) -> np.ndarray:
+          scattered: bool | None = None, may_stop: bool = False) -> np.ndarray:
     """The pipeline's stages on a working region in [0, 1]; returns the filled region.
     ``smooth``: the region's smooth fills, if some are solved or under way already.
     ``mix_choice``: the settings to mix the smooth fills in by, if not ``settings`` (which
     they may differ from in the mix only), or their choice under way. ``scattered``:
-    :func:`is_scattered` of the hole, if the caller knows it (0.1 s at 4096^2)."""
+    :func:`is_scattered` of the hole, if the caller knows it (0.1 s at 4096^2). ``may_stop``:
+    the choice under way chooses the rounds too (they were the default), and may stop them
+    after the first: a copy of the first round's estimate is then kept."""
     smooth = SmoothFills(values, hole, settings.method) if smooth is None else smooth
     after_layers = None
     if settings.smooth == "boundary" and settings.smooth_share > 0:
@@ -464,18 +471,22 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
             settings.strategy == "layers" and is_large_and_thin(hole, smooth.depths()):
         # Larger thin holes solve it by CG from the Laplace start, beside the rounds.
         after_layers = "raw biharmonic"
-    first_round: list[tuple[np.ndarray, np.ndarray]] = []
+    first_round: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] = []
 
     def keep_first(estimate: np.ndarray) -> None:
-        if not first_round:
-            first_round.append((estimate, smooth.match_distance))
+        if not first_round:             # the next round overwrites them in place: copied
+            spread = smooth.match_spread
+            first_round.append((estimate.copy(), smooth.match_distance,
+                                None if spread is None else spread.copy()))
 
-    # A thick hole's choice under way may stop after the first round: its estimate is kept.
-    may_stop = isinstance(mix_choice, Future) and settings.rounds > 1
+    # A thick hole's choice under way may stop after the first round: a copy of it is kept
+    # (rounds given are not chosen: no copy).
+    may_stop = may_stop and isinstance(mix_choice, Future) and settings.rounds > 1
     # The last use of the Laplace start is the layers' unless it is mixed in after them.
     with _reused_node_indices():            # the layers' and rounds' graphs share one index
         estimate = _graph_fill(values, hole, settings, progress, smooth=smooth,
                                each_round=keep_first if may_stop else None,
+                               rounds_in_place=True,
                                release_start=(settings.smooth != "laplace" and
                                               mix_choice is None),
                                after_layers=after_layers,
@@ -485,7 +496,7 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
     if mix_choice is not None:
         settings = _done(mix_choice)
         if settings.rounds == 1 and first_round:
-            estimate, smooth.match_distance = first_round[0]
+            estimate, smooth.match_distance, smooth.match_spread = first_round[0]
     release_freed_memory(values)
     smooth.polish(settings)
     estimate = mix_smooth(estimate, hole, settings, smooth)
@@ -499,7 +510,8 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
                 each_round: Callable[[np.ndarray], None] | None = None,
                 release_start: bool = False, after_layers: str | None = None,
                 start: np.ndarray | None = None, start_moved: np.ndarray | None = None,
-                textured_first: bool = False, own_values: bool = False) -> np.ndarray:
+                textured_first: bool = False, own_values: bool = False,
+                rounds_in_place: bool = False) -> np.ndarray:
     """The graph solution (first fill and refinement rounds), before any smooth fill is mixed
     in. ``smooth`` shares the grid fills with the mixing: the biharmonic one is the scattered
     strategy's start, and the costliest step at high loss. ``each_round(estimate)`` sees the
@@ -512,7 +524,9 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
     strategy's first round refines only the pixels ``_stages.textured`` picks (the image's
     fill; self-validation scores full first rounds, on which a smooth photo's mixes differ).
     ``own_values``: the layers fill ``values``' hole in place (the image's own working region;
-    self-validation runs candidates on the same held-out values, and keeps their estimates)."""
+    self-validation runs candidates on the same held-out values, and keeps their estimates).
+    ``rounds_in_place``: the rounds refine the layers' estimate in place even with
+    ``each_round``, which then copies what it keeps."""
     s, solve = settings, settings.solve_options()
     smooth = SmoothFills(values, hole, s.method) if smooth is None else smooth
     # Scattered loss, strokes' later rounds: the pixels a round refines, and their change.
@@ -557,13 +571,15 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
     owned = s.strategy == "layers"
     for round_index in range(s.rounds):
         release_freed_memory(values)
-        # Rounds seen by each_round are kept by the caller: those are not overwritten.
+        # Rounds seen by each_round are kept by the caller: those are not overwritten, unless
+        # the caller copies them.
         estimate, distance = _refine(
             values, hole, estimate, patch_size=s.patch_size, k=s.refinement_k,
             window=(s.window if match_reach is None or round_index == 0
                     else _round_windows(match_reach, s.window)),
             bandwidth=s.bandwidth, grid_weight=s.grid_weight, solve=solve,
-            candidates=candidates, overwrite=owned and each_round is None, match_reach=match_reach,
+            candidates=candidates, overwrite=owned and (each_round is None or rounds_in_place),
+            match_reach=match_reach,
             active=active, moved=moved, spread=spread)
         smooth.match_distance = _merged_distance(smooth.match_distance, distance, active)
         smooth.match_spread = spread

@@ -84,6 +84,18 @@ def test_the_match_spread_is_the_matched_values_standard_deviation():
     assert np.allclose(_stages.match_spread(flat, matches), [np.sqrt(0.005), 0.0])
 
 
+def test_the_match_spread_is_the_same_in_chunks(monkeypatch):
+    """Chunks of 3 queries (the last one short) against one chunk: the same to the bit."""
+    rng = np.random.default_rng(2)
+    flat = rng.random((30, 3))
+    matches = _Matches(queries=np.arange(8), neighbours=rng.integers(-1, 30, (8, 4)),
+                       distances=np.zeros((8, 4), np.float32), shape=(5, 6))
+    whole = _stages.match_spread(flat, matches)
+    monkeypatch.setattr(_stages, "_SPREAD_CHUNK", 3)
+    np.testing.assert_array_equal(_stages.match_spread(flat, matches), whole)
+    assert np.all(whole > 0)
+
+
 def test_each_component_takes_its_own_median():
     """Two blocks and a pixel touching one diagonally (8-connected to it)."""
     hole = np.zeros((8, 8), bool)
@@ -119,3 +131,22 @@ def test_a_bad_unknown_gets_a_clear_error():
 
     with pytest.raises(ValueError, match="unknown as a boolean array"):
         frequency_fill(np.zeros((8, 8, 1)), np.eye(8, dtype=bool), unknown=np.zeros((4, 4)))
+
+
+def test_one_round_chosen_beside_the_fill_gates_on_that_round_s_spread(monkeypatch):
+    """The rounds choice (forced to one round here) under way beside the real fill: that fill
+    runs three rounds and keeps the first's estimate; the gate, open on the wave, then reads
+    the first round's spreads too (it read the third's: 1e-3 apart), the same result to the
+    bit as one round chosen before the fill."""
+    from graphinpaint import _threads, pipeline
+
+    image, hole = _radial_wave(), centred_block(96, 24)
+    seen = _spread_seen(monkeypatch)
+    monkeypatch.setattr(pipeline, "_self_validate_thick",
+                        lambda values_of, hole, settings, reach, **_: settings.replace(rounds=1))
+    monkeypatch.setattr(_threads, "_threadsafe_kernels", lambda: True)
+    beside = gi.inpaint(image, hole, channel_axis=None)
+    monkeypatch.setattr(_threads, "_threadsafe_kernels", lambda: False)
+    before = gi.inpaint(image, hole, channel_axis=None)
+    assert len(seen) == 2 and min(seen) >= selection.SPREAD_GATE
+    np.testing.assert_array_equal(beside, before)

@@ -104,6 +104,19 @@ def test_the_thick_choice_runs_one_round_and_the_layers_bar(monkeypatch, given, 
     assert margin == (_thick_holes.FEWER_ROUNDS_MARGIN if more else None)
 
 
+def _flat_held_out():
+    """A flat 40 x 40 image, a 10-px block held out of it (the whole window), and one round's
+    settings with no smooth mix: the held-out problem of the rounds choice's tests."""
+    image = np.full((40, 40, 1), 0.5)
+    pixels = np.zeros((40, 40), bool)
+    pixels[15:25, 15:25] = True
+    case = selection.HeldOut((slice(0, 40), slice(0, 40)), pixels, pixels,
+                             np.zeros_like(pixels))
+    settings = gi.settings.Settings(strategy="layers", window=15, bandwidth=0.1,
+                                    grid_weight=0.1, rounds=1, smooth="none", smooth_share=0.0)
+    return image, pixels, case, settings
+
+
 def _drifting_fill(truth, errors):
     """A graph fill whose estimate after round r lies ``errors[r - 1]`` above ``truth`` on the
     hole (the rounds carrying a structure on, or settling)."""
@@ -126,13 +139,7 @@ def _drifting_fill(truth, errors):
 def test_one_round_replaces_the_rounds_only_by_the_margin(errors, chosen):
     """``round_margin``: one round replaces three where the given mix's held-out error after it
     is FEWER_ROUNDS_MARGIN of theirs or less; the mix stays the one chosen after one round."""
-    image = np.full((40, 40, 1), 0.5)
-    pixels = np.zeros((40, 40), bool)
-    pixels[15:25, 15:25] = True
-    case = selection.HeldOut((slice(0, 40), slice(0, 40)), pixels, pixels,
-                             np.zeros_like(pixels))
-    settings = gi.settings.Settings(strategy="layers", window=15, bandwidth=0.1,
-                                    grid_weight=0.1, rounds=1, smooth="none", smooth_share=0.0)
+    image, pixels, case, settings = _flat_held_out()
     best, _ = selection.choose_settings(
         lambda window: image[window], pixels, settings, _drifting_fill(0.5, errors),
         scattered=False, margin=5, rng=np.random.default_rng(0),
@@ -146,11 +153,7 @@ def test_one_round_replaces_the_rounds_only_by_the_margin(errors, chosen):
 def test_each_round_count_s_mixes_read_that_round_s_match_distances(monkeypatch):
     """A held-out run of three rounds scores the mixes after one with the first round's match
     distances (the match mixes read them), not the last round's."""
-    image = np.full((40, 40, 1), 0.5)
-    pixels = np.zeros((40, 40), bool)
-    pixels[15:25, 15:25] = True
-    case = selection.HeldOut((slice(0, 40), slice(0, 40)), pixels, pixels,
-                             np.zeros_like(pixels))
+    image, pixels, case, settings = _flat_held_out()
 
     def fill(values, hole, settings, *, smooth, each_round=None, **_):
         for count in range(1, settings.rounds + 1):
@@ -164,8 +167,6 @@ def test_each_round_count_s_mixes_read_that_round_s_match_distances(monkeypatch)
     monkeypatch.setattr(selection, "mix_smooth", lambda estimate, hole, candidate, smooth: (
         seen.add((candidate.rounds, float(smooth.match_distance[0])))
         or real_mix(estimate, hole, candidate, smooth)))
-    settings = gi.settings.Settings(strategy="layers", window=15, bandwidth=0.1,
-                                    grid_weight=0.1, rounds=1, smooth="none", smooth_share=0.0)
     selection.choose_settings(lambda window: image[window], pixels, settings, fill,
                               scattered=False, margin=5, rng=np.random.default_rng(0),
                               case=case, rounds=(3,), round_margin=0.75)
@@ -204,6 +205,26 @@ def test_one_round_chosen_beside_the_fill_is_the_one_chosen_before(monkeypatch):
     beside = gi.inpaint(image, hole)
     monkeypatch.setattr(_threads, "_threadsafe_kernels", lambda: False)
     np.testing.assert_array_equal(beside, gi.inpaint(image, hole))
+
+
+@pytest.mark.parametrize("given, watched", [(None, True), (3, False)],
+                         ids=["default rounds", "rounds given"])
+def test_only_rounds_being_chosen_keep_the_first_round_aside(monkeypatch, given, watched):
+    """Beside the choice, the real fill watches its rounds (and keeps a copy of the first's
+    estimate) only where the choice may stop them; rounds given (``inpaint_large``'s tiles
+    among them) are not watched."""
+    seen = []
+    real = pipeline._graph_fill
+
+    def spy(values, hole, settings, *args, each_round=None, **kwargs):
+        if kwargs.get("own_values"):                # the real fill, not the held-out one
+            seen.append(each_round is not None)
+        return real(values, hole, settings, *args, each_round=each_round, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_graph_fill", spy)
+    monkeypatch.setattr(_threads, "_threadsafe_kernels", lambda: True)
+    gi.inpaint(_smooth_gradient(), _block(24), channel_axis=None, rounds=given)
+    assert seen == [watched]
 
 
 def test_block_cg_returns_zero_for_a_zero_right_hand_side():
