@@ -439,8 +439,8 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
     if settings.smooth == "boundary" and settings.smooth_share > 0:
         smooth.prepare_blend()          # factorised on the side while patches are matched
     elif settings.smooth == "frequency match" and settings.smooth_share > 0:
-        smooth.prepare("frequency")     # extrapolated on the side while patches are matched
         smooth.gate_frequency = True    # the rounds record their matches' spread
+        smooth.prepare("frequency")     # extrapolated on the side while patches are matched
     elif settings.smooth == "match" and settings.smooth_share > 0 and \
             np.count_nonzero(hole) <= BACKGROUND_BAND_MAX:
         # Solved on the side while patches are matched where its factors fit beside them, as

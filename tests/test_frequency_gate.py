@@ -180,3 +180,19 @@ def test_the_ring_roughness_of_a_wave_is_its_discrete_wavenumber(k):
     image = (0.5 + 0.3 * np.cos(k * x))[..., None]
     hole = centred_block(96, 32)
     assert ring_roughness(image, hole, hole) == pytest.approx(2 * np.tan(k / 2), rel=0.15)
+
+
+def test_a_detailed_ring_left_shut_gets_the_kept_fill_all_the_same(monkeypatch):
+    """A fine periodic wave (ring roughness 1.2: the kept fill made ahead leaves the block
+    out) whose matches agree (the gate stays shut): the block's kept fill, made when the mix
+    asks for it, gives the result of the fill made ahead, to the bit."""
+    y, x = np.mgrid[:64, :64]
+    image = 0.5 + 0.3 * np.sin(2 * np.pi * (x + 0.6 * y) / 6)
+    hole = centred_block(64, 24)
+    seen = _spread_seen(monkeypatch)
+    default = gi.inpaint(image, hole, channel_axis=None)
+    assert seen and seen[-1] < selection.SPREAD_GATE
+    smooth = selection.SmoothFills(image[..., None], hole)
+    smooth.gate_frequency = True
+    assert smooth._detailed_rings().all() and np.isnan(smooth._frequency_ahead()).all()
+    assert np.array_equal(default, _depth_limited(image, hole, monkeypatch))
