@@ -149,6 +149,9 @@ GATED_PROFILE = dataclasses.replace(
 # near pixels' weight: replayed +3.36 dB over 25 thick cases, none lower (docs/pipeline.md,
 # "the spread gate's second pass").
 WHOLE_DEPTH_RING = (0.6, 1.9)
+# ... if it is at most WHOLE_DEPTH_MAX deep: the 64-px blocks (32 deep) gained 0.10-0.52 dB
+# more at their whole depth but took up to 2.31x the CPU of main 4f94db7 (issue 13 allows 2x).
+WHOLE_DEPTH_MAX = 24
 # The biharmonic fill of scattered loss is solved by CG to rtol 1e-4: enough for the graph's
 # start and for small shares. Where the output takes POLISH_SHARE of it or more, it is solved on
 # to POLISHED_RTOL from there: the smooth photo at 80% loss chose the whole fill and lost
@@ -271,12 +274,14 @@ class SmoothFills:
     def _detailed_rings(self) -> np.ndarray:
         """Per hole pixel (flat order), whether its component's ring has the
         :func:`~graphinpaint._frequency.ring_roughness` of photo detail
-        (``WHOLE_DEPTH_RING``); made once."""
+        (``WHOLE_DEPTH_RING``) and it is at most ``WHOLE_DEPTH_MAX`` deep; made once."""
         if self._detailed is None:
             labels, count = ndi.label(self.hole, structure=np.ones((3, 3), bool))
+            deepest = ndi.maximum(self.depths(), labels, index=np.arange(1, count + 1))
             low, high = WHOLE_DEPTH_RING
-            detailed = [low <= ring_roughness(self.values, self.hole, labels == label) < high
-                        for label in range(1, count + 1)]
+            detailed = [depth <= WHOLE_DEPTH_MAX and
+                        low <= ring_roughness(self.values, self.hole, labels == label) < high
+                        for label, depth in zip(range(1, count + 1), np.atleast_1d(deepest))]
             self._detailed = np.asarray(detailed, bool)[labels[self.hole] - 1]
         return self._detailed
 
