@@ -145,13 +145,14 @@ GATED_PROFILE = dataclasses.replace(
     split_deviation=((16, 0.014), (8, 0.030), (4, 0.2)))
 # An opened component whose ring of known pixels is photo detail (``ring_roughness`` in
 # WHOLE_DEPTH_RING: above a smooth photo's 0.4-0.5, below the 2.0 and more of outlines,
-# stochastic texture and cut-out shapes) takes the gated fill at its whole depth, at the
-# near pixels' weight: replayed +3.36 dB over 25 thick cases, none lower (docs/pipeline.md,
-# "the spread gate's second pass").
+# stochastic texture and cut-out shapes) and that is at most WHOLE_DEPTH_MAX deep takes the
+# gated fill at its whole depth, at the near pixels' weight and min(spread / WHOLE_DEPTH_SCALE,
+# 1): replayed +3.71 dB over 25 thick cases, none lower (docs/pipeline.md, "The spread gate's
+# second pass"). The 64-px blocks (32 deep) gained 0.10-0.52 dB more at their whole depth but
+# took up to 2.31x the CPU of main 4f94db7 (issue 13 allows 2x).
 WHOLE_DEPTH_RING = (0.6, 1.9)
-# ... if it is at most WHOLE_DEPTH_MAX deep: the 64-px blocks (32 deep) gained 0.10-0.52 dB
-# more at their whole depth but took up to 2.31x the CPU of main 4f94db7 (issue 13 allows 2x).
 WHOLE_DEPTH_MAX = 24
+WHOLE_DEPTH_SCALE = 0.010
 # The biharmonic fill of scattered loss is solved by CG to rtol 1e-4: enough for the graph's
 # start and for small shares. Where the output takes POLISH_SHARE of it or more, it is solved on
 # to POLISHED_RTOL from there: the smooth photo at 80% loss chose the whole fill and lost
@@ -262,7 +263,8 @@ class SmoothFills:
         fill[opened] = clip_to_known(frequency_fill(estimate, part, on_hole=True,
                                                     profile=GATED_PROFILE, unknown=unknown),
                                      self.values, self.hole)
-        weights[opened] = (SPREAD_SHARE * np.minimum(spread / SPREAD_SCALE, 1.0)
+        scale = np.where(whole, WHOLE_DEPTH_SCALE, SPREAD_SCALE)
+        weights[opened] = (SPREAD_SHARE * np.minimum(spread / scale, 1.0)
                            * np.where(near | whole, 1.0, DEEP_FACTOR))[opened]
         return fill, weights
 
