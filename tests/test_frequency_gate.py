@@ -196,3 +196,13 @@ def test_a_detailed_ring_left_shut_gets_the_kept_fill_all_the_same(monkeypatch):
     smooth.gate_frequency = True
     assert smooth._detailed_rings().all() and np.isnan(smooth._frequency_ahead()).all()
     assert np.array_equal(default, _depth_limited(image, hole, monkeypatch))
+
+
+def test_a_component_deeper_than_the_limit_keeps_the_depth_limit(monkeypatch):
+    """The fine rings of the first test under a 56-px block, 28 px deep (past
+    WHOLE_DEPTH_MAX): the gated fill stays cut at 12 px, to the bit."""
+    image, hole = _radial_wave_of(1.0), centred_block(96, 56)
+    seen = _whole_depth_seen(monkeypatch)
+    default = gi.inpaint(image, hole, channel_axis=None)
+    assert seen == [False]
+    assert np.array_equal(default, _depth_limited(image, hole, monkeypatch))
