@@ -24,7 +24,7 @@ from typing import Callable
 import numpy as np
 from scipy import ndimage as ndi
 
-from ._frequency import FSR_BEST, FSR_FAST, frequency_fill
+from ._frequency import FSR_BEST, FSR_FAST, frequency_fill, ring_roughness
 from .fills import (BLEND_DEPTH, BoundaryBlend, _done, _in_background, clip_to_known,
                     grid_biharmonic_fill, grid_laplace_fill, is_large_and_thin, is_scattered,
                     layer_depths, mix_in)
@@ -143,6 +143,16 @@ GATED_PROFILE = dataclasses.replace(
     FSR_BEST, orthogonality=FSR_FAST.orthogonality, iterations=FSR_FAST.iterations,
     iterations_per_deviation=FSR_FAST.iterations_per_deviation,
     split_deviation=((16, 0.014), (8, 0.030), (4, 0.2)))
+# An opened component whose ring of known pixels is photo detail (``ring_roughness`` in
+# WHOLE_DEPTH_RING: above a smooth photo's 0.4-0.5, below the 2.0 and more of outlines,
+# stochastic texture and cut-out shapes) and that is at most WHOLE_DEPTH_MAX deep takes the
+# gated fill at its whole depth, at the near pixels' weight and min(spread / WHOLE_DEPTH_SCALE,
+# 1): replayed +3.71 dB over 25 thick cases, none lower (docs/pipeline.md, "The spread gate's
+# second pass"). The 64-px blocks (32 deep) gained 0.10-0.52 dB more at their whole depth but
+# took up to 2.31x the CPU of main 4f94db7 (issue 13 allows 2x).
+WHOLE_DEPTH_RING = (0.6, 1.9)
+WHOLE_DEPTH_MAX = 24
+WHOLE_DEPTH_SCALE = 0.010
 # The biharmonic fill of scattered loss is solved by CG to rtol 1e-4: enough for the graph's
 # start and for small shares. Where the output takes POLISH_SHARE of it or more, it is solved on
 # to POLISHED_RTOL from there: the smooth photo at 80% loss chose the whole fill and lost
@@ -178,6 +188,8 @@ class SmoothFills:
         # spread of each hole pixel's matches in the last round (same order): the gate of
         # match_mix's frequency fill.
         self.gate_frequency = False
+        # Per hole pixel, whether its component's ring is photo detail (_detailed_rings).
+        self._detailed: np.ndarray | None = None
         self.match_spread: np.ndarray | None = None
         # The Laplace fill's values on the hole, kept when the fill is forgotten: the start of
         # the biharmonic fill's CG on large thin holes (fills.is_large_and_thin).
@@ -225,19 +237,23 @@ class SmoothFills:
         quality = (1.0 if self.match_distance is None
                    else np.minimum(self.match_distance / MATCH_DISTANCE, 1.0))
         weights = share * quality * np.where(near, 1.0, DEEP_FACTOR)
-        fill = self.on_hole(kind)
         if kind == "frequency" and self.gate_frequency and self.match_spread is not None:
-            fill, weights = self._gated(estimate, fill, weights, near)
+            fill, weights = self._gated(estimate, weights, near)
+        else:
+            fill = self.on_hole(kind)
         return mix_in(estimate, self.hole, fill, weights[:, None])
 
-    def _gated(self, estimate: np.ndarray, fill: np.ndarray, weights: np.ndarray,
+    def _gated(self, estimate: np.ndarray, weights: np.ndarray,
                near: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The frequency fill and its weights on the hole, with the components whose median
         match spread reaches ``SPREAD_GATE`` filled at ``GATED_PROFILE`` (the others, filled
-        already by the graph, count as known) and weighed by their spread."""
+        already by the graph, count as known) and weighed by their spread. The kept profile's
+        fill is read (and made) only where the gated one does not cover a whole component."""
         spread = component_medians(self.hole, self.match_spread)
         opened = spread >= SPREAD_GATE
-        deeper = opened & (self.depths()[self.hole] > GATED_DEPTH)
+        whole = self._whole_depth(opened)
+        fill = self._frequency_on(~whole)
+        deeper = opened & ~whole & (self.depths()[self.hole] > GATED_DEPTH)
         opened &= ~deeper
         if not opened.any():
             return fill, weights
@@ -247,9 +263,45 @@ class SmoothFills:
         fill[opened] = clip_to_known(frequency_fill(estimate, part, on_hole=True,
                                                     profile=GATED_PROFILE, unknown=unknown),
                                      self.values, self.hole)
-        weights[opened] = (SPREAD_SHARE * np.minimum(spread / SPREAD_SCALE, 1.0)
-                           * np.where(near, 1.0, DEEP_FACTOR))[opened]
+        scale = np.where(whole, WHOLE_DEPTH_SCALE, SPREAD_SCALE)
+        weights[opened] = (SPREAD_SHARE * np.minimum(spread / scale, 1.0)
+                           * np.where(near | whole, 1.0, DEEP_FACTOR))[opened]
         return fill, weights
+
+    def _whole_depth(self, opened: np.ndarray) -> np.ndarray:
+        """Per hole pixel (flat order), whether it lies in an opened component that the gated
+        fill takes at its whole depth (:meth:`_detailed_rings`)."""
+        return opened & self._detailed_rings()
+
+    def _detailed_rings(self) -> np.ndarray:
+        """Per hole pixel (flat order), whether its component's ring has the
+        :func:`~graphinpaint._frequency.ring_roughness` of photo detail
+        (``WHOLE_DEPTH_RING``) and it is at most ``WHOLE_DEPTH_MAX`` deep; made once."""
+        if self._detailed is None:
+            labels, count = ndi.label(self.hole, structure=np.ones((3, 3), bool))
+            deepest = ndi.maximum(self.depths(), labels, index=np.arange(1, count + 1))
+            low, high = WHOLE_DEPTH_RING
+            detailed = [depth <= WHOLE_DEPTH_MAX and
+                        low <= ring_roughness(self.values, self.hole, labels == label) < high
+                        for label, depth in zip(range(1, count + 1), np.atleast_1d(deepest))]
+            self._detailed = np.asarray(detailed, bool)[labels[self.hole] - 1]
+        return self._detailed
+
+    def _frequency_on(self, needed: np.ndarray) -> np.ndarray:
+        """The kept profile's frequency fill on the hole, made for the ``needed`` pixels at
+        least (whole components). With ``gate_frequency`` the fill made ahead leaves out the
+        components the gated fill may take whole (their rows NaN); those ``needed`` are filled
+        here, on their own (the other hole pixels unknown)."""
+        fill = self._solved("frequency")
+        missing = needed & np.isnan(fill[:, 0])
+        if missing.any():
+            part, unknown = np.zeros_like(self.hole), self.hole.copy()
+            part[self.hole] = missing
+            unknown[part] = False
+            fill[missing] = clip_to_known(
+                frequency_fill(self.values, part, on_hole=True, profile=FREQUENCY_PROFILE,
+                               unknown=unknown), self.values, self.hole)
+        return fill
 
     def polish(self, settings: Settings) -> None:
         """Solve the biharmonic fill on to ``POLISHED_RTOL`` from its values where the mix of
@@ -274,6 +326,8 @@ class SmoothFills:
         clipped copy of the whole image (400 MB and 0.3 s at 4096^2 in colour)."""
         if kind == "biharmonic" and kind not in self._fills:
             return clip_to_known(self["raw biharmonic"][self.hole], self.values, self.hole)
+        if kind == "frequency":
+            return self._frequency_on(np.ones(np.count_nonzero(self.hole), bool))
         if kind in _ON_HOLE:
             return self._solved(kind)
         return self[kind][self.hole]
@@ -327,7 +381,7 @@ class SmoothFills:
     def __getitem__(self, kind: str) -> np.ndarray:
         """The fill ``kind`` as an image like the values (the Laplace and frequency fills made
         into one from their values on the hole)."""
-        fill = self._solved(kind)
+        fill = self.on_hole(kind) if kind in _ON_HOLE else self._solved(kind)
         if kind in _ON_HOLE:
             fill, on_hole = self.values.copy(), fill
             fill[self.hole] = on_hole
@@ -350,10 +404,27 @@ class SmoothFills:
         if kind == "raw biharmonic":
             return grid_biharmonic_fill(self.values, self.hole, start=self._biharmonic_start())
         if kind == "frequency":
+            return self._frequency_ahead()
+        return clip_to_known(self["raw biharmonic"], self.values, self.hole)
+
+    def _frequency_ahead(self) -> np.ndarray:
+        """The kept profile's frequency fill on the hole; with ``gate_frequency``, without the
+        components whose rings make the gated fill take them whole if their matches disagree
+        (rows NaN: :meth:`_frequency_on` fills those the gate leaves shut). On the 32-px
+        blocks of coffee and astronaut it was a fifth of the gated default's time."""
+        if not (self.gate_frequency and self._detailed_rings().any()):
             return clip_to_known(frequency_fill(self.values, self.hole, on_hole=True,
                                                 profile=FREQUENCY_PROFILE),
                                  self.values, self.hole)
-        return clip_to_known(self["raw biharmonic"], self.values, self.hole)
+        skipped = self._detailed_rings()
+        fill = np.full((len(skipped), self.values.shape[-1]), np.nan, self.values.dtype)
+        if not skipped.all():
+            part, unknown = np.zeros_like(self.hole), np.zeros_like(self.hole)
+            part[self.hole], unknown[self.hole] = ~skipped, skipped
+            fill[~skipped] = clip_to_known(
+                frequency_fill(self.values, part, on_hole=True, profile=FREQUENCY_PROFILE,
+                               unknown=unknown), self.values, self.hole)
+        return fill
 
 
 def component_medians(hole: np.ndarray, per_pixel: np.ndarray) -> np.ndarray:
