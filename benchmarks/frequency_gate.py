@@ -83,16 +83,16 @@ def alternate(repeat: int, only: str | None = None) -> None:
     the gate as built and shut (``SPREAD_GATE`` infinite and no spread computed: main's path),
     alternated in one process (the machine is shared), and the PSNR of each."""
     import graphinpaint as gi
-    from graphinpaint import _stages, selection
+    from graphinpaint import mixes, _stages
     from thick_selection import thick_cases
 
-    real_gate, real_spread = selection.SPREAD_GATE, _stages.match_spread
+    real_gate, real_spread = mixes.SPREAD_GATE, _stages.match_spread
 
     def shut(flat, matches):
         return np.zeros(len(matches.queries))
 
     def run(image, hole, gated: bool) -> tuple[float, float]:
-        selection.SPREAD_GATE = real_gate if gated else np.inf
+        mixes.SPREAD_GATE = real_gate if gated else np.inf
         _stages.match_spread = real_spread if gated else shut
         cpu = time.process_time()
         out = gi.inpaint(image, hole)
@@ -114,7 +114,7 @@ def alternate(repeat: int, only: str | None = None) -> None:
             print(f"| {name}, {kind} | {scores[0]:.2f}, {best[0]:.3f} | {scores[1]:.2f}, "
                   f"{best[1]:.3f} | {best[1] / best[0]:.2f} |", flush=True)
     finally:
-        selection.SPREAD_GATE, _stages.match_spread = real_gate, real_spread
+        mixes.SPREAD_GATE, _stages.match_spread = real_gate, real_spread
     print(f"| all | {totals[0]:.2f} | {totals[1]:.2f} | {totals[1] / totals[0]:.2f} |")
 
 

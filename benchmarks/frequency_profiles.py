@@ -33,7 +33,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphinpaint as gi  # noqa: E402
-from graphinpaint import _frequency, _stages, fills, pipeline, selection  # noqa: E402
+from graphinpaint import fills, _frequency, mixes, pipeline, _stages  # noqa: E402
 from thick_selection import graph_estimate, thick_cases  # noqa: E402
 
 FAST, BEST = _frequency.FSR_FAST, _frequency.FSR_BEST
@@ -70,7 +70,7 @@ DEEPS = (0.5, 1.0)
 def mixed(seen: dict, fill: np.ndarray, share: float, deep: float) -> np.ndarray:
     smooth, hole = seen["smooth"], seen["hole"]
     near = smooth.depths()[hole] <= fills.BLEND_DEPTH
-    quality = np.minimum(smooth.match_distance / selection.MATCH_DISTANCE, 1.0)
+    quality = np.minimum(smooth.match_distance / mixes.MATCH_DISTANCE, 1.0)
     weights = share * quality * np.where(near, 1.0, deep)
     return fills.mix_in(seen["estimate"], hole, fill, weights[:, None])
 
@@ -217,10 +217,10 @@ def timing(other: Path, repeat: int) -> None:
 
 def alternate(repeat: int, only: str | None = None) -> None:
     """Least-of-``repeat`` process CPU seconds of ``inpaint``'s default with the frequency fill
-    at FSR_FAST (the base's) and at ``selection.FREQUENCY_PROFILE``, alternated in one process
+    at FSR_FAST (the base's) and at ``mixes.FREQUENCY_PROFILE``, alternated in one process
     (the machine is shared: runs in separate processes minutes apart differed by 0.6-1.8x),
     and of the fill alone on the working region; ``only``: the cases whose name contains it."""
-    kept = selection.FREQUENCY_PROFILE
+    kept = mixes.FREQUENCY_PROFILE
     profiles = {"FSR_FAST": FAST, "kept": kept}
     cases = [case for case in thick_cases() if only is None or only in f"{case[0]}, {case[1]}"]
     gi.inpaint(*cases[-1][2:])                      # compile the kernels first
@@ -232,7 +232,7 @@ def alternate(repeat: int, only: str | None = None) -> None:
             best = dict.fromkeys(profiles, np.inf)
             for _ in range(repeat):
                 for label, profile in profiles.items():
-                    selection.FREQUENCY_PROFILE = profile
+                    mixes.FREQUENCY_PROFILE = profile
                     cpu = time.process_time()
                     gi.inpaint(image, hole)
                     best[label] = min(best[label], time.process_time() - cpu)
@@ -248,7 +248,7 @@ def alternate(repeat: int, only: str | None = None) -> None:
                   f"{best['kept'] / best['FSR_FAST']:.2f} | {alone['FSR_FAST']:.3f} / "
                   f"{alone['kept']:.3f} |", flush=True)
     finally:
-        selection.FREQUENCY_PROFILE = kept
+        mixes.FREQUENCY_PROFILE = kept
     print(f"| all | {totals['FSR_FAST']:.2f} | {totals['kept']:.2f} | "
           f"{totals['kept'] / totals['FSR_FAST']:.2f} | |")
 

@@ -25,13 +25,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from frequency_gate import KEPT, components, default_weights, median_spread  # noqa: E402
 from frequency_rules import mixed, psnr  # noqa: E402
-from graphinpaint import selection  # noqa: E402
+from graphinpaint import mixes  # noqa: E402
 from graphinpaint._frequency import ring_roughness  # noqa: E402
 
-PROFILE = "best, 100 at 0.5, 4-px split at 0.2"          # selection.GATED_PROFILE
-# selection.WHOLE_DEPTH_RING, WHOLE_DEPTH_MAX; the whole depth at the near pixels' weight.
-KEPT_RULE = (*selection.WHOLE_DEPTH_RING, selection.WHOLE_DEPTH_MAX, 99, 1.0,
-             selection.WHOLE_DEPTH_SCALE)
+PROFILE = "best, 100 at 0.5, 4-px split at 0.2"          # mixes.GATED_PROFILE
+# mixes.WHOLE_DEPTH_RING, WHOLE_DEPTH_MAX; the whole depth at the near pixels' weight.
+KEPT_RULE = (*mixes.WHOLE_DEPTH_RING, mixes.WHOLE_DEPTH_MAX, 99, 1.0,
+             mixes.WHOLE_DEPTH_SCALE)
 
 
 def prepared(case: dict) -> dict:
@@ -53,10 +53,10 @@ def ruled(case: dict, low: float, high: float, deepest: int, depth: int, deep: f
     spread = case["median"]
     chosen = (case["ring"] >= low) & (case["ring"] < high) & (case["deepest"] <= deepest)
     near = case["depth"] <= 4
-    weights = np.minimum(spread / np.where(chosen, scale, selection.SPREAD_SCALE), 1) * \
-        np.where(near, 1.0, np.where(chosen, deep, selection.DEEP_FACTOR))
-    opened = (spread >= selection.SPREAD_GATE) & \
-        (case["depth"] <= np.where(chosen, depth, selection.GATED_DEPTH))
+    weights = np.minimum(spread / np.where(chosen, scale, mixes.SPREAD_SCALE), 1) * \
+        np.where(near, 1.0, np.where(chosen, deep, mixes.DEEP_FACTOR))
+    opened = (spread >= mixes.SPREAD_GATE) & \
+        (case["depth"] <= np.where(chosen, depth, mixes.GATED_DEPTH))
     out = case["default"].copy()
     out[opened] = mixed(case, PROFILE, weights)[opened]
     return out

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from cases import wide_cases  # noqa: E402
 from graphinpaint import _stages, pipeline  # noqa: E402
-from graphinpaint.selection import SmoothFills  # noqa: E402
+from graphinpaint.mixes import SmoothFills  # noqa: E402
 from graphinpaint.settings import Settings  # noqa: E402
 
 SETTINGS = Settings(strategy="global", window=15, bandwidth=0.05, grid_weight=0.2,

@@ -43,7 +43,8 @@ import graphinpaint as gi  # noqa: E402
 from cases import wide_cases  # noqa: E402
 from graphinpaint import pipeline  # noqa: E402
 from graphinpaint._image_range import _to_unit_range, _unit_scale  # noqa: E402
-from graphinpaint.selection import SmoothFills, held_out, mix_smooth  # noqa: E402
+from graphinpaint.mixes import SmoothFills, mix_smooth  # noqa: E402
+from graphinpaint.selection import held_out  # noqa: E402
 from graphinpaint.settings import Settings  # noqa: E402
 
 

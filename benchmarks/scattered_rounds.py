@@ -45,7 +45,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import graphinpaint as gi  # noqa: E402
 from cases import wide_cases  # noqa: E402
 from graphinpaint import pipeline, selection  # noqa: E402
-from graphinpaint.selection import SmoothFills, held_out, mix_smooth, smooth_candidates  # noqa: E402
+from graphinpaint.mixes import SmoothFills, mix_smooth  # noqa: E402
+from graphinpaint.selection import held_out, smooth_candidates  # noqa: E402
 from graphinpaint.settings import Settings  # noqa: E402
 
 ROUNDS = 3

@@ -24,7 +24,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphinpaint as gi  # noqa: E402
-from graphinpaint import _stages, _thick_holes, pipeline, selection  # noqa: E402
+from graphinpaint import mixes, pipeline, _stages, _thick_holes  # noqa: E402
 from graphinpaint._seeded_search import seeds_from_neighbours  # noqa: E402
 from graphinpaint.graph import _Matches  # noqa: E402
 from cases import seed_example, wide_cases  # noqa: E402
@@ -70,14 +70,14 @@ def _refine_window(window: int | None):
 
 @contextmanager
 def _match_mix(share: float | None, distance: float | None):
-    """The strokes' match mix (``selection.MATCH_SHARE``, ``MATCH_DISTANCE``) changed."""
-    saved = pipeline.MATCH_SHARE, selection.MATCH_DISTANCE
+    """The strokes' match mix (``mixes.MATCH_SHARE``, ``MATCH_DISTANCE``) changed."""
+    saved = pipeline.MATCH_SHARE, mixes.MATCH_DISTANCE
     pipeline.MATCH_SHARE = saved[0] if share is None else share
-    selection.MATCH_DISTANCE = saved[1] if distance is None else distance
+    mixes.MATCH_DISTANCE = saved[1] if distance is None else distance
     try:
         yield
     finally:
-        pipeline.MATCH_SHARE, selection.MATCH_DISTANCE = saved
+        pipeline.MATCH_SHARE, mixes.MATCH_DISTANCE = saved
 
 
 def _union_matches(search, queries, matched, hole_pixels, *, k, window):

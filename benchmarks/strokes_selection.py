@@ -29,7 +29,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphinpaint as gi  # noqa: E402
-from graphinpaint import pipeline, selection  # noqa: E402
+from graphinpaint import mixes, pipeline, selection  # noqa: E402
 from graphinpaint.fills import grid_laplace_fill  # noqa: E402
 from strokes_ablation import NAMES, stroke_cases  # noqa: E402
 
@@ -97,7 +97,7 @@ def held_out_errors(call, hole, candidates, seed):
     truth = local[case.pixels]
     local = grid_laplace_fill(local, case.gaps, "auto")
     local[case.hole] = 0
-    smooth = selection.SmoothFills(local, case.hole)
+    smooth = mixes.SmoothFills(local, case.hole)
     errors = {}
     for name in candidates:
         settings = call["settings"].replace(**parse(name))
@@ -107,7 +107,7 @@ def held_out_errors(call, hole, candidates, seed):
         mix = mix_of(name)
         chosen = call["chosen"] if mix is None else call["chosen"].replace(
             smooth=mix[0], smooth_share=mix[1])
-        mixed = selection.mix_smooth(estimate, case.hole, chosen, smooth)
+        mixed = mixes.mix_smooth(estimate, case.hole, chosen, smooth)
         errors[name] = (float(np.mean((mixed[case.pixels] - truth) ** 2)), seconds)
     return int(case.pixels.sum()), errors
 

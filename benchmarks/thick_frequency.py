@@ -26,7 +26,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphinpaint as gi  # noqa: E402
-from graphinpaint import _pyramid, fills, pipeline, selection  # noqa: E402
+from graphinpaint import fills, mixes, pipeline, _pyramid, selection  # noqa: E402
 from graphinpaint._frequency import frequency_fill  # noqa: E402
 from graphinpaint._image_range import _channels_last, _to_unit_range  # noqa: E402
 import thick_far  # noqa: E402
@@ -57,7 +57,7 @@ def mains_default():
 
 
 def by_match_quality(kind: str, share: float, deep: float,
-                     scale: float = selection.MATCH_DISTANCE, blend: bool = False):
+                     scale: float = mixes.MATCH_DISTANCE, blend: bool = False):
     """A mix by match quality (``SmoothFills.match_mix``'s rule) of the fill ``kind``: a hole
     pixel whose last round's matches lie at mean distance d takes ``share * min(d / scale,
     1)`` of it near the known pixels, ``deep`` times that deeper; with ``blend``, mixed into
@@ -87,7 +87,7 @@ def oracle(image, hole) -> dict[str, float]:
     of the graph solution."""
     seen = graph_estimate(image, hole)
     real_fill = pipeline._fill
-    mixes = {label(candidate): lambda e, h, s, c=candidate: selection.mix_smooth(e, h, c, s)
+    mixes = {label(candidate): lambda e, h, s, c=candidate: mixes.mix_smooth(e, h, c, s)
              for candidate in selection.smooth_candidates(seen["settings"],
                                                           selection.THICK_SMOOTH_KINDS)}
     mixes.update(QUALITY_MIXES)

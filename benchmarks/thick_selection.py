@@ -26,7 +26,7 @@ from scipy import ndimage as ndi
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphinpaint as gi  # noqa: E402
-from graphinpaint import _thick_holes, fills, pipeline, selection  # noqa: E402
+from graphinpaint import fills, mixes, pipeline, selection, _thick_holes  # noqa: E402
 from graphinpaint.graph import PatchSearch, window_knn  # noqa: E402
 from cases import seed_example, wide_cases  # noqa: E402
 
@@ -55,10 +55,10 @@ def graph_estimate(image, hole) -> dict:
 
     def capture(values, hole, settings, progress=None, smooth=None, **_):
         # _fill's other options (mix_choice, scattered) do not bear on the graph solution.
-        smooth = selection.SmoothFills(values, hole, settings.method)
+        smooth = mixes.SmoothFills(values, hole, settings.method)
         estimate = pipeline._graph_fill(values, hole, settings, smooth=smooth)
         seen.update(estimate=estimate, smooth=smooth, hole=hole, settings=settings)
-        return selection.mix_smooth(estimate, hole, settings, smooth)
+        return mixes.mix_smooth(estimate, hole, settings, smooth)
 
     pipeline._fill = capture
     try:
@@ -74,7 +74,7 @@ def oracle(image, hole) -> dict[str, float]:
     real_fill = pipeline._fill
     scores = {}
     for candidate in selection.smooth_candidates(seen["settings"]):
-        pipeline._fill = lambda *args, c=candidate, **kwargs: selection.mix_smooth(
+        pipeline._fill = lambda *args, c=candidate, **kwargs: mixes.mix_smooth(
             seen["estimate"], seen["hole"], c, seen["smooth"])
         try:
             out = gi.inpaint(image, hole, self_validation=False)
@@ -167,7 +167,7 @@ def run_premix(cases) -> None:
     def premixed(values, hole, estimate, *args, **kwargs):
         estimate = real_layers(values, hole, estimate, *args, **kwargs)
         if mix:
-            smooth = selection.SmoothFills(values * ~hole[..., None], hole)[mix["kind"]]
+            smooth = mixes.SmoothFills(values * ~hole[..., None], hole)[mix["kind"]]
             estimate = fills.mix_in(estimate, hole, smooth[hole], mix["share"])
         return estimate
 
@@ -297,7 +297,7 @@ def run_coherence(cases) -> None:
     def premixed(values, hole, estimate, *args, **kwargs):
         estimate = real_layers(values, hole, estimate, *args, **kwargs)
         if mix:
-            smooth = selection.SmoothFills(values * ~hole[..., None], hole)[mix["kind"]]
+            smooth = mixes.SmoothFills(values * ~hole[..., None], hole)[mix["kind"]]
             estimate = fills.mix_in(estimate, hole, smooth[hole], 0.5)
         return estimate
 

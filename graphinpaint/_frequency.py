@@ -16,8 +16,8 @@ count as known at ``FILLED_WEIGHT`` for later blocks. Blocks whose surroundings 
 numbers are a :class:`Profile`: OpenCV's two (``FSR_FAST``, ``FSR_BEST``) or others.
 
 It continues smooth gradients and oriented texture across a compact hole, where a grid fill
-flattens and patch matching copies what lies beside. :class:`graphinpaint.selection.SmoothFills`
-keeps it as the ``"frequency"`` fill (at ``selection.FREQUENCY_PROFILE``); thick holes mix it
+flattens and patch matching copies what lies beside. :class:`graphinpaint.mixes.SmoothFills`
+keeps it as the ``"frequency"`` fill (at ``mixes.FREQUENCY_PROFILE``); thick holes mix it
 into the graph solution where their matches are poor (``Settings.smooth == "frequency match"``,
 docs/pipeline.md).
 """

@@ -27,9 +27,10 @@ The order of the work (see ``docs/pipeline.md`` for the measurements behind each
 4. **Smooth mix.** A share of a smooth fill (biharmonic near the boundary, or by match
    quality; for thick holes up to 32 px deep the frequency-selective extrapolation of
    :mod:`graphinpaint._frequency`, from a costlier profile where a hole component's matches
-   disagree: ``selection.SPREAD_GATE``) is mixed in (:mod:`graphinpaint.selection`;
-   self-validation may choose another mix on held-out pixels; a thick hole's runs in a
-   thread beside steps 1-3, which read its choice of rounds only when they are done).
+   disagree: ``mixes.SPREAD_GATE``) is mixed in (:mod:`graphinpaint.mixes`; self-validation,
+   :mod:`graphinpaint.selection`, may choose another mix on held-out pixels; a thick hole's
+   runs in a thread beside steps 1-3, which read its choice of rounds only when they are
+   done).
 
 Scattered loss (``strategy="global"``) starts from the biharmonic fill instead of steps 1-2,
 and its rounds match known pixels only; its first round refines only the pixels whose known
@@ -61,8 +62,9 @@ from ._threads import _beside
 from .fills import BACKGROUND_BAND_MAX, _bounding_box, _done, is_large_and_thin, is_scattered
 from .graph import _reused_node_indices
 from .patches import check_patch_size
-from .selection import (LAST_ROUNDS, LAYERS_MARGIN, MARGIN, MATCH_SHARE, PATCH_SIZES, ROUNDS,
-                        SmoothFills, choose_settings, mix_smooth, stroke_width)
+from .mixes import MATCH_SHARE, SmoothFills, mix_smooth
+from .selection import (LAST_ROUNDS, LAYERS_MARGIN, MARGIN, PATCH_SIZES, ROUNDS, choose_settings,
+                        stroke_width)
 from .seed import Inpaint  # noqa: F401 - its old home: graphinpaint.pipeline.Inpaint still works
 from .settings import Settings
 
@@ -380,7 +382,7 @@ def _default_mix(strategy: str, thick: bool, rounds: int,
                  smooth_share: float | None, deep: bool = False) -> tuple[str, float]:
     """How the smooth fill is mixed in before self-validation, and its share: a share the caller
     gives, near the boundary; by default, by match quality for thin strokes with refinement
-    rounds (whose matches measure it: ``selection.MATCH_DISTANCE``), the frequency fill so
+    rounds (whose matches measure it: ``mixes.MATCH_DISTANCE``), the frequency fill so
     for thick holes up to ``DEEPEST_REFINED`` deep with rounds (not ``deep``), a quarter near
     the boundary for other layers, nothing for scattered loss."""
     if smooth_share is not None:

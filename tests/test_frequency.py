@@ -95,16 +95,16 @@ def test_the_best_profile_agrees_with_opencv_s_fsr_best():
 
 
 def test_the_thick_holes_profile_continues_a_gradient_better_than_the_grid_fill():
-    """The profile thick holes mix in (``selection.FREQUENCY_PROFILE``: FSR_FAST's blocks and
+    """The profile thick holes mix in (``mixes.FREQUENCY_PROFILE``: FSR_FAST's blocks and
     windows, FSR_BEST's 400 basis functions at 0.2) on a curved gradient under a 32-pixel
     block. Measured RMS over the hole: 0.0111, against 0.0129 for the grid Laplace fill and
     0.0161 for the FSR_FAST profile (asked: under 0.93x and 0.8x of them)."""
-    from graphinpaint import selection
+    from graphinpaint import mixes
 
     y, x = np.mgrid[:96, :96]
     surface = (0.2 + 0.5 * (x / 96) ** 1.5 + 0.1 * np.sin(y / 15.0))[..., None]
     hole = _block(96, 40, 32, 32)
-    ours = _rms(frequency_fill(surface, hole, profile=selection.FREQUENCY_PROFILE), surface,
+    ours = _rms(frequency_fill(surface, hole, profile=mixes.FREQUENCY_PROFILE), surface,
                 hole)
     assert ours < 0.93 * _rms(grid_laplace_fill(surface, hole, "auto"), surface, hole)
     assert ours < 0.8 * _rms(frequency_fill(surface, hole, profile=FSR_FAST), surface, hole)
@@ -258,12 +258,12 @@ def test_perfect_matches_keep_the_graph_solution():
 def test_the_frequency_match_mix_follows_the_match_distances():
     """``SmoothFills.match_mix`` with the frequency fill: none of it where the matches are
     perfect, MATCH_SHARE of it near the known pixels and half that deeper where they are poor."""
-    from graphinpaint import selection
+    from graphinpaint import mixes
 
     rng = np.random.default_rng(1)
     values = rng.random((48, 48, 1))
     hole = centred_block(48, 12)
-    smooth = selection.SmoothFills(values, hole)
+    smooth = mixes.SmoothFills(values, hole)
     estimate = values.copy()
     estimate[hole] = 0.5
     frequency = smooth.on_hole("frequency")

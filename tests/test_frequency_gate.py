@@ -1,5 +1,5 @@
 """The gate on the spread of the matches: thick hole components whose matches disagree take a
-costlier frequency fill (``selection.GATED_PROFILE``) at a share set by the spread."""
+costlier frequency fill (``mixes.GATED_PROFILE``) at a share set by the spread."""
 
 import numba
 import numpy as np
@@ -8,7 +8,7 @@ import pytest
 import graphinpaint as gi
 from _holes import centred_block
 from _threads import on_one_and_two_threads
-from graphinpaint import _stages, selection
+from graphinpaint import mixes, _stages
 from graphinpaint.graph import _Matches
 
 
@@ -27,20 +27,20 @@ def _radial_wave_of(scale, n=96):
 def _spread_seen(monkeypatch):
     """Record the median match spread each gated mix reads."""
     seen = []
-    real = selection.SmoothFills._gated
+    real = mixes.SmoothFills._gated
 
     def spy(self, *args):
         seen.append(float(np.median(self.match_spread)))
         return real(self, *args)
 
-    monkeypatch.setattr(selection.SmoothFills, "_gated", spy)
+    monkeypatch.setattr(mixes.SmoothFills, "_gated", spy)
     return seen
 
 
 def _gate_shut(image, hole, monkeypatch):
     """The default with the gate never opening: the mix by match distance alone (main's)."""
     with monkeypatch.context() as patch:
-        patch.setattr(selection, "SPREAD_GATE", np.inf)
+        patch.setattr(mixes, "SPREAD_GATE", np.inf)
         return gi.inpaint(image, hole, channel_axis=None)
 
 
@@ -51,7 +51,7 @@ def test_a_wave_whose_matches_disagree_opens_the_gate_and_is_continued_better(mo
     image, hole = _radial_wave(), centred_block(96, 24)
     seen = _spread_seen(monkeypatch)
     gated = gi.metrics.psnr(image, gi.inpaint(image, hole, channel_axis=None), hole)
-    assert seen and seen[-1] >= selection.SPREAD_GATE
+    assert seen and seen[-1] >= mixes.SPREAD_GATE
     shut = gi.metrics.psnr(image, _gate_shut(image, hole, monkeypatch), hole)
     assert gated > shut + 0.5
 
@@ -65,7 +65,7 @@ def test_periodic_texture_keeps_the_gate_shut(monkeypatch):
     hole = centred_block(64, 24)
     seen = _spread_seen(monkeypatch)
     default = gi.inpaint(image, hole, channel_axis=None)
-    assert seen and seen[-1] < selection.SPREAD_GATE / 10
+    assert seen and seen[-1] < mixes.SPREAD_GATE / 10
     assert np.array_equal(default, _gate_shut(image, hole, monkeypatch))
 
 
@@ -76,7 +76,7 @@ def test_the_gated_fill_gives_the_same_result_on_one_and_two_threads(monkeypatch
     hole = centred_block(72, 20)
     seen = _spread_seen(monkeypatch)
     one, two = on_one_and_two_threads(lambda: gi.inpaint(image, hole))
-    assert seen and min(seen) >= selection.SPREAD_GATE
+    assert seen and min(seen) >= mixes.SPREAD_GATE
     assert np.array_equal(one, two)
 
 
@@ -108,7 +108,7 @@ def test_each_component_takes_its_own_median():
     hole[3, 3] = True
     hole[5:7, 5:8] = True
     values = np.arange(hole.sum(), dtype=float)
-    medians = selection.component_medians(hole, values)
+    medians = mixes.component_medians(hole, values)
     first = np.flatnonzero(hole.ravel()) < 32
     assert np.all(medians[first] == np.median(values[first]))
     assert np.all(medians[~first] == np.median(values[~first]))
@@ -153,28 +153,28 @@ def test_one_round_chosen_beside_the_fill_gates_on_that_round_s_spread(monkeypat
     beside = gi.inpaint(image, hole, channel_axis=None)
     monkeypatch.setattr(_threads, "_threadsafe_kernels", lambda: False)
     before = gi.inpaint(image, hole, channel_axis=None)
-    assert len(seen) == 2 and min(seen) >= selection.SPREAD_GATE
+    assert len(seen) == 2 and min(seen) >= mixes.SPREAD_GATE
     np.testing.assert_array_equal(beside, before)
 
 
 def _whole_depth_seen(monkeypatch):
     """Record whether each gated mix took some component at its whole depth."""
     seen = []
-    real = selection.SmoothFills._whole_depth
+    real = mixes.SmoothFills._whole_depth
 
     def spy(self, opened):
         whole = real(self, opened)
         seen.append(bool(whole.any()))
         return whole
 
-    monkeypatch.setattr(selection.SmoothFills, "_whole_depth", spy)
+    monkeypatch.setattr(mixes.SmoothFills, "_whole_depth", spy)
     return seen
 
 
 def _depth_limited(image, hole, monkeypatch):
     """The default with every opened component cut at GATED_DEPTH (the first pass's rule)."""
     with monkeypatch.context() as patch:
-        patch.setattr(selection, "WHOLE_DEPTH_RING", (0.0, 0.0))
+        patch.setattr(mixes, "WHOLE_DEPTH_RING", (0.0, 0.0))
         return gi.inpaint(image, hole, channel_axis=None)
 
 
@@ -222,8 +222,8 @@ def test_a_detailed_ring_left_shut_gets_the_kept_fill_all_the_same(monkeypatch):
     hole = centred_block(64, 24)
     seen = _spread_seen(monkeypatch)
     default = gi.inpaint(image, hole, channel_axis=None)
-    assert seen and seen[-1] < selection.SPREAD_GATE
-    smooth = selection.SmoothFills(image[..., None], hole)
+    assert seen and seen[-1] < mixes.SPREAD_GATE
+    smooth = mixes.SmoothFills(image[..., None], hole)
     smooth.gate_frequency = True
     assert smooth._detailed_rings().all() and np.isnan(smooth._frequency_ahead()).all()
     assert np.array_equal(default, _depth_limited(image, hole, monkeypatch))

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from graphinpaint import fills
-from graphinpaint.selection import SmoothFills
+from graphinpaint.mixes import SmoothFills
 
 
 @pytest.fixture
@@ -193,14 +193,14 @@ def test_beyond_the_background_band_the_match_mix_is_solved_beside_the_rounds(mo
 def test_polish_leaves_a_factorised_biharmonic_fill_alone(small_band_max, monkeypatch):
     """Without the Laplace start a large thin hole's biharmonic fill is an LU solve, exact
     already: polishing it would assemble the system again for nothing."""
-    from graphinpaint import selection
+    from graphinpaint import mixes
     from graphinpaint.settings import Settings
 
     values, hole = _scratched()
     smooth = SmoothFills(values, hole)
     factorised = smooth["raw biharmonic"]
     np.testing.assert_array_equal(factorised, fills.grid_biharmonic_fill(values, hole))
-    monkeypatch.setattr(selection, "grid_biharmonic_fill", None)      # any solve would fail
+    monkeypatch.setattr(mixes, "grid_biharmonic_fill", None)      # any solve would fail
     smooth.polish(Settings(strategy="layers", window=31, bandwidth=0.1, grid_weight=1e-3,
                            smooth="biharmonic", smooth_share=1.0))
     assert smooth["raw biharmonic"] is factorised

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from graphinpaint import _stages, pipeline
-from graphinpaint.selection import SmoothFills
+from graphinpaint.mixes import SmoothFills
 from graphinpaint.settings import Settings
 
 GLOBAL = Settings(strategy="global", window=15, bandwidth=0.05, grid_weight=0.2, patch_size=7,

@@ -13,7 +13,7 @@ from graphinpaint._search_kernels import window_knn_kernel
 from graphinpaint._seeded_search import next_to, seeded_knn_kernel, seeds_from_neighbours
 from graphinpaint.graph import PatchSearch
 from _threads import on_one_and_two_threads
-from test_search_kernels import SIZE, _masked_problem
+from test_search_kernels import _masked_problem
 
 ASTRONAUT = Path(__file__).resolve().parents[1] / "examples" / "data" / "astronaut.png"
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import graphinpaint as gi
-from graphinpaint import _stages, pipeline, selection
+from graphinpaint import mixes, pipeline, selection, _stages
 from graphinpaint.settings import Settings
 
 LAYERS = Settings(strategy="layers", window=31, bandwidth=0.1, grid_weight=1e-3)
@@ -37,8 +37,8 @@ def _errors_on_the_real_hole(image, hole):
     values = image[..., None].copy()
     values[hole] = 0
     estimate = pipeline._graph_fill(values, hole, LAYERS)
-    smooth = selection.SmoothFills(values, hole)
-    return {c: float(np.mean((selection.mix_smooth(estimate, hole, c, smooth)[hole, 0]
+    smooth = mixes.SmoothFills(values, hole)
+    return {c: float(np.mean((mixes.mix_smooth(estimate, hole, c, smooth)[hole, 0]
                               - image[hole]) ** 2))
             for c in selection.smooth_candidates(LAYERS)}
 
@@ -153,7 +153,7 @@ def test_the_boundary_mix_of_scattered_loss_reuses_the_shared_biharmonic_fill():
     values = image[..., None].copy()
     values[hole] = 0
     estimate = gi.fills.grid_laplace_fill(values, hole, "auto")
-    mixed = selection.mix_smooth(estimate, hole, LAYERS, selection.SmoothFills(values, hole))
+    mixed = mixes.mix_smooth(estimate, hole, LAYERS, mixes.SmoothFills(values, hole))
     expected = gi.fills.blend_near_boundary(estimate, hole, LAYERS.smooth_share)
     assert np.abs(mixed - expected).max() < 1e-9
     assert np.abs(mixed - estimate)[hole].max() > 1e-3        # the mix changed something
@@ -419,10 +419,10 @@ def test_a_thin_stroke_is_blended_with_the_shared_fill_and_prepares_no_band_prob
     values = image[..., None].copy()
     values[hole] = 0
     estimate = gi.fills.grid_laplace_fill(values, hole, "auto")
-    smooth = selection.SmoothFills(values, hole)
+    smooth = mixes.SmoothFills(values, hole)
     smooth.prepare_blend()
     assert smooth._blend is None
-    mixed = selection.mix_smooth(estimate, hole, LAYERS, smooth)
+    mixed = mixes.mix_smooth(estimate, hole, LAYERS, smooth)
     expected = gi.fills.blend_near_boundary(estimate, hole, LAYERS.smooth_share)
     assert np.abs(mixed - expected).max() < 1e-9
 
@@ -519,7 +519,7 @@ def test_a_given_smooth_share_is_mixed_into_scattered_loss_too():
     smooth = gi.inpaint(image, hole, channel_axis=None, smooth_share=1.0)
     values = image[..., None].copy()
     values[hole] = 0
-    fills = selection.SmoothFills(values, hole)
+    fills = mixes.SmoothFills(values, hole)
     fills.polish(Settings(strategy="global", window=15, bandwidth=0.05, grid_weight=0.2,
                           smooth="boundary", smooth_share=1.0))     # the whole fill: exact
     biharmonic = fills["biharmonic"][..., 0]
@@ -534,8 +534,8 @@ def test_a_mix_that_is_mostly_the_biharmonic_fill_gets_its_exact_solve():
     hole = rng.random((96, 96)) < 0.8
     exact = gi.fills.grid_biharmonic_fill(image, hole, method="direct")[hole]
     settings = Settings(strategy="global", window=15, bandwidth=0.05, grid_weight=0.2,
-                        smooth="biharmonic", smooth_share=selection.POLISH_SHARE)
-    fills = selection.SmoothFills(image, hole)
+                        smooth="biharmonic", smooth_share=mixes.POLISH_SHARE)
+    fills = mixes.SmoothFills(image, hole)
     loose = np.abs(fills["raw biharmonic"][hole] - exact).max()
     fills.polish(settings.replace(smooth_share=0.5))            # a small share: left as it is
     assert np.abs(fills["raw biharmonic"][hole] - exact).max() == loose
@@ -553,7 +553,7 @@ def test_polishing_a_boundary_blend_with_its_own_band_solves_nothing(monkeypatch
     image = _smooth_surface(48)[..., None]
     hole = np.zeros((48, 48), bool)
     hole[20:30, 4:44] = True                                  # 10 px wide: 5 deep
-    fills = selection.SmoothFills(image, hole)
+    fills = mixes.SmoothFills(image, hole)
     assert gi.fills.is_large_and_thin(hole) and not fills._band_is_hole()
     fills.polish(Settings(strategy="layers", window=31, bandwidth=0.1, grid_weight=1e-3,
                           smooth="boundary", smooth_share=1.0))

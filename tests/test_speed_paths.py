@@ -13,7 +13,7 @@ import pytest
 import scipy.sparse as sp
 
 import graphinpaint as gi
-from graphinpaint import _stages, graph, pipeline, selection
+from graphinpaint import graph, mixes, pipeline, _stages
 from graphinpaint.graph import PatchSearch, window_knn
 
 DATA = Path(__file__).resolve().parents[1] / "examples" / "data"
@@ -233,7 +233,7 @@ def test_the_blend_started_from_the_whole_holes_fill_is_the_blend():
     hole[20:34, 20:34] = True                                   # depth 7: beyond the band
     values = image.copy()
     values[hole] = 0
-    smooth = selection.SmoothFills(values, hole)
+    smooth = mixes.SmoothFills(values, hole)
     estimate = smooth["raw biharmonic"] + 0.1 * rng.random(image.shape)
     warm = smooth.blend(estimate, 1.0)
     cold = gi.fills.blend_near_boundary(estimate, hole, 1.0)

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 
 import graphinpaint as gi
-from graphinpaint import _stages, _thick_holes, pipeline
+from graphinpaint import _stages, _thick_holes, mixes, pipeline
 
 
 def _grating(n=64):
@@ -103,13 +103,13 @@ def test_the_match_mix_weighs_the_smooth_fill_by_match_distance():
     hole = np.zeros((12, 12), bool)
     hole[3:9, 2:10] = True                                   # depths 1 to 3
     values[hole] = 0
-    fills = gi.selection.SmoothFills(values, hole)
+    fills = mixes.SmoothFills(values, hole)
     depth = gi.fills.layer_depths(hole)[hole]
-    distance = np.linspace(0, 2 * gi.selection.MATCH_DISTANCE, hole.sum())
+    distance = np.linspace(0, 2 * mixes.MATCH_DISTANCE, hole.sum())
     fills.match_distance = distance
     estimate = np.full_like(values, 0.3)
     mixed = fills.match_mix(estimate, 0.5)
-    weight = 0.5 * np.minimum(distance / gi.selection.MATCH_DISTANCE, 1)
+    weight = 0.5 * np.minimum(distance / mixes.MATCH_DISTANCE, 1)
     weight[depth > gi.fills.BLEND_DEPTH] /= 2
     expected = (1 - weight) * 0.3 + weight * fills["biharmonic"][hole][:, 0]
     np.testing.assert_allclose(mixed[hole][:, 0], expected)

@@ -8,7 +8,7 @@ import pytest
 import scipy.sparse as sp
 
 import graphinpaint as gi
-from graphinpaint import _thick_holes, _threads, fills, pipeline, selection
+from graphinpaint import _thick_holes, _threads, fills, mixes, pipeline, selection
 from test_compact_holes import _settings_used
 
 N = 96
@@ -367,8 +367,8 @@ def test_a_mix_chosen_before_the_fill_is_the_only_one_prepared(monkeypatch):
     image, hole = _smooth_gradient(), _block(32)
     monkeypatch.setattr(_threads, "_threadsafe_kernels", lambda: False)
     sizes = []
-    real = selection.frequency_fill
-    monkeypatch.setattr(selection, "frequency_fill", lambda values, held, **options: (
+    real = mixes.frequency_fill
+    monkeypatch.setattr(mixes, "frequency_fill", lambda values, held, **options: (
         sizes.append(int(held.sum())) or real(values, held, **options)))
     assert _settings_used(monkeypatch, image, hole).smooth == "biharmonic"
     assert int(hole.sum()) not in sizes and len(sizes) == 1
@@ -398,7 +398,7 @@ def test_a_fill_prepared_for_a_mix_not_chosen_is_done_when_inpaint_returns(monke
     image, hole = _smooth_gradient(), _block(32)
     monkeypatch.setattr(_threads, "_threadsafe_kernels", lambda: True)
     finished = []
-    real = selection.frequency_fill
+    real = mixes.frequency_fill
 
     def slow(values, fill_hole, **options):
         time.sleep(0.5)
@@ -406,6 +406,6 @@ def test_a_fill_prepared_for_a_mix_not_chosen_is_done_when_inpaint_returns(monke
         finished.append(int(fill_hole.sum()))
         return result
 
-    monkeypatch.setattr(selection, "frequency_fill", slow)
+    monkeypatch.setattr(mixes, "frequency_fill", slow)
     assert _settings_used(monkeypatch, image, hole).smooth == "biharmonic"
     assert int(hole.sum()) in finished
