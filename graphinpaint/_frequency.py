@@ -131,8 +131,9 @@ def frequency_fill(values: np.ndarray, hole: np.ndarray, *, on_hole: bool = Fals
     profile : Profile, default FSR_FAST
         The block sizes, windows and basis functions (:data:`FSR_FAST`, :data:`FSR_BEST`).
     unknown : ndarray of bool, shape (H, W), optional
-        Pixels outside ``hole`` that are not known either: neither read nor filled (the
-        deeper part of a hole that another fill takes). Default: none.
+        Pixels that are not known either: neither read nor filled (the deeper part of a hole
+        that another fill takes); where it overlaps ``hole``, the hole's pixels are filled.
+        Default: none. A block whose window holds no known pixel at all is filled with 0.
 
     Returns
     -------
@@ -153,6 +154,8 @@ def frequency_fill(values: np.ndarray, hole: np.ndarray, *, on_hole: bool = Fals
     if values.ndim != 3 or values.shape[:2] != hole.shape or hole.dtype != bool:
         raise ValueError("frequency_fill takes values of shape (H, W, C) and a boolean hole "
                          f"of shape (H, W); got {values.shape} and {hole.shape} {hole.dtype}.")
+    if unknown is not None:
+        unknown = np.asarray(unknown)
     if unknown is not None and (unknown.shape != hole.shape or unknown.dtype != bool):
         raise ValueError("frequency_fill takes unknown as a boolean array of the hole's shape "
                          f"{hole.shape}; got {unknown.shape} {unknown.dtype}.")
