@@ -17,7 +17,7 @@ from concurrent.futures import Future
 import numpy as np
 from scipy import ndimage as ndi
 
-from ._frequency import FSR_BEST, FSR_FAST, frequency_fill, ring_roughness
+from ._frequency import FSR_BEST, FSR_FAST, frequency_fill, ring_roughnesses
 from .fills import (BLEND_DEPTH, BoundaryBlend, _done, _in_background, clip_to_known,
                     grid_biharmonic_fill, grid_laplace_fill, is_large_and_thin, is_scattered,
                     layer_depths, mix_in)
@@ -206,12 +206,12 @@ class SmoothFills:
         (``WHOLE_DEPTH_RING``) and it is at most ``WHOLE_DEPTH_MAX`` deep; made once."""
         if self._detailed is None:
             labels, count = ndi.label(self.hole, structure=np.ones((3, 3), bool))
-            deepest = ndi.maximum(self.depths(), labels, index=np.arange(1, count + 1))
+            deepest = np.atleast_1d(ndi.maximum(self.depths(), labels,
+                                                index=np.arange(1, count + 1)))
+            roughness = ring_roughnesses(self.values, self.hole, labels)
             low, high = WHOLE_DEPTH_RING
-            detailed = [depth <= WHOLE_DEPTH_MAX and
-                        low <= ring_roughness(self.values, self.hole, labels == label) < high
-                        for label, depth in zip(range(1, count + 1), np.atleast_1d(deepest))]
-            self._detailed = np.asarray(detailed, bool)[labels[self.hole] - 1]
+            detailed = (deepest <= WHOLE_DEPTH_MAX) & (low <= roughness) & (roughness < high)
+            self._detailed = detailed[labels[self.hole] - 1]
         return self._detailed
 
     def _frequency_on(self, needed: np.ndarray) -> np.ndarray:

@@ -237,3 +237,23 @@ def test_a_component_deeper_than_the_limit_keeps_the_depth_limit(monkeypatch):
     default = gi.inpaint(image, hole, channel_axis=None)
     assert seen == [False]
     assert np.array_equal(default, _depth_limited(image, hole, monkeypatch))
+
+
+def test_each_component_s_ring_roughness_is_read_in_its_own_box():
+    """``ring_roughnesses`` (boxes around each component) gives each component's
+    ``ring_roughness`` of the whole image, to the bit: components near each other, on the
+    image's edges and in its corner."""
+    from scipy import ndimage as ndi
+
+    from graphinpaint._frequency import ring_roughness, ring_roughnesses
+
+    rng = np.random.default_rng(3)
+    y, x = np.mgrid[:80, :80]
+    image = (0.3 + 0.2 * np.cos(0.7 * x + 0.2 * y) + 0.05 * rng.random((80, 80)))[..., None]
+    hole = np.zeros((80, 80), bool)
+    hole[30:40, 30:44] = hole[44:50, 30:36] = True              # 4 px apart
+    hole[0:6, 60:80] = hole[70:80, 0:5] = hole[20:30, 0:3] = True
+    labels, count = ndi.label(hole, structure=np.ones((3, 3), bool))
+    expected = [ring_roughness(image, hole, labels == label) for label in range(1, count + 1)]
+    assert count == 5 and min(expected) > 0.1
+    np.testing.assert_array_equal(ring_roughnesses(image, hole, labels), expected)
