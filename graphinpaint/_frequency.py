@@ -471,8 +471,10 @@ def ring_roughness(values: np.ndarray, hole: np.ndarray, part: np.ndarray) -> fl
     box = _ring_box((slice(rows.min(), rows.max() + 1), slice(cols.min(), cols.max() + 1)))
     grey, missing = values[box].mean(axis=2), hole[box]
     distance = ndi.distance_transform_edt(~part[box])
+    # Beyond the image counts as missing: a stencil on its edge reads mirrored pixels (a plane
+    # bends there). The box's other edges lie 2 pixels beyond the ring.
     ring = (distance >= RING_NEAR) & (distance <= RING_FAR) & \
-        ~ndi.binary_dilation(missing, np.ones((3, 3), bool))
+        ~ndi.binary_dilation(missing, np.ones((3, 3), bool), border_value=1)
     if not ring.any():
         return 0.0
     bend = np.abs(ndi.laplace(grey))[ring].mean()

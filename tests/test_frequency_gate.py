@@ -257,3 +257,18 @@ def test_each_component_s_ring_roughness_is_read_in_its_own_box():
     expected = [ring_roughness(image, hole, labels == label) for label in range(1, count + 1)]
     assert count == 5 and min(expected) > 0.1
     np.testing.assert_array_equal(ring_roughnesses(image, hole, labels), expected)
+
+
+@pytest.mark.parametrize("rows, cols", [(slice(26, 38), slice(0, 12)),
+                                        (slice(0, 12), slice(0, 12)),
+                                        (slice(52, 64), slice(30, 42))])
+def test_a_plane_does_not_bend_beside_the_image_edge(rows, cols):
+    """A hole on the image's edge or in its corner: the ring's pixels on the edge are left
+    out (their stencils would read mirrored pixels: 0.02-0.04 on a plane before)."""
+    from graphinpaint._frequency import ring_roughness
+
+    y, x = np.mgrid[:64, :64]
+    plane = (0.2 + 0.005 * x + 0.007 * y)[..., None]
+    hole = np.zeros((64, 64), bool)
+    hole[rows, cols] = True
+    assert ring_roughness(plane, hole, hole) < 1e-9
