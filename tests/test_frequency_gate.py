@@ -272,3 +272,16 @@ def test_a_plane_does_not_bend_beside_the_image_edge(rows, cols):
     hole = np.zeros((64, 64), bool)
     hole[rows, cols] = True
     assert ring_roughness(plane, hole, hole) < 1e-9
+
+
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="one numba thread only")
+def test_the_whole_depth_fill_gives_the_same_result_on_one_and_two_threads(monkeypatch):
+    """The first whole-depth test's fine rings in colour: the kept fill made ahead without
+    the block, the gated fill over its whole depth; identical to the bit."""
+    wave = _radial_wave_of(1.0)
+    image = np.stack([wave, 1 - wave, wave ** 2], axis=-1)
+    hole = centred_block(96, 40)
+    seen = _whole_depth_seen(monkeypatch)
+    one, two = on_one_and_two_threads(lambda: gi.inpaint(image, hole))
+    assert seen == [True, True]
+    assert np.array_equal(one, two)
