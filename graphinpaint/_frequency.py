@@ -467,6 +467,11 @@ def ring_roughness(values: np.ndarray, hole: np.ndarray, part: np.ndarray) -> fl
     >>> ring_roughness(ramp, hole, hole) < 1e-9          # a plane does not bend
     True
     """
+    if values.ndim != 3 or values.shape[:2] != hole.shape or np.shape(part) != hole.shape or \
+            not np.any(part):
+        raise ValueError("ring_roughness takes values of shape (H, W, C) and a hole and a "
+                         f"non-empty part of shape (H, W); got {values.shape}, {hole.shape} "
+                         f"and {np.shape(part)} with {np.count_nonzero(part)} pixels.")
     rows, cols = np.nonzero(part)
     box = _ring_box((slice(rows.min(), rows.max() + 1), slice(cols.min(), cols.max() + 1)))
     grey, missing = values[box].mean(axis=2), hole[box]

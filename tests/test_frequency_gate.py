@@ -285,3 +285,15 @@ def test_the_whole_depth_fill_gives_the_same_result_on_one_and_two_threads(monke
     one, two = on_one_and_two_threads(lambda: gi.inpaint(image, hole))
     assert seen == [True, True]
     assert np.array_equal(one, two)
+
+
+@pytest.mark.parametrize("values, part", [(np.zeros((16, 16)), np.ones((16, 16), bool)),
+                                          (np.zeros((16, 16, 1)), np.zeros((16, 16), bool)),
+                                          (np.zeros((16, 16, 1)), np.ones((8, 8), bool))])
+def test_ring_roughness_names_what_is_wrong_with_its_input(values, part):
+    """A grey image without its channel axis, an empty part, a part of another shape: one
+    clear error, not numpy's from inside."""
+    from graphinpaint._frequency import ring_roughness
+
+    with pytest.raises(ValueError, match="ring_roughness takes values of shape"):
+        ring_roughness(values, np.ones((16, 16), bool), part)
