@@ -96,6 +96,7 @@ POLISHED_RTOL = 1e-6
 # The fills SmoothFills keeps on the hole's pixels alone (no image-sized copy).
 _ON_HOLE = ("laplace", "frequency")
 
+
 class SmoothFills:
     """The harmonic and biharmonic grid fills of one image and hole, each solved on first use,
     or ahead in a thread of its own (:meth:`prepare`). The harmonic ("laplace") and the
@@ -115,9 +116,9 @@ class SmoothFills:
         # spread of each hole pixel's matches in the last round (same order): the gate of
         # match_mix's frequency fill.
         self.gate_frequency = False
+        self.match_spread: np.ndarray | None = None
         # Per hole pixel, whether its component's ring is photo detail (_detailed_rings).
         self._detailed: np.ndarray | None = None
-        self.match_spread: np.ndarray | None = None
         # The Laplace fill's values on the hole, kept when the fill is forgotten: the start of
         # the biharmonic fill's CG on large thin holes (fills.is_large_and_thin).
         self._laplace_on_hole: np.ndarray | None = None
