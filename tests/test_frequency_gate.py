@@ -297,3 +297,20 @@ def test_ring_roughness_names_what_is_wrong_with_its_input(values, part):
 
     with pytest.raises(ValueError, match="ring_roughness takes values of shape"):
         ring_roughness(values, np.ones((16, 16), bool), part)
+
+
+def test_the_fill_made_ahead_knows_the_gate_is_on_when_it_starts(monkeypatch):
+    """``_fill`` sets ``gate_frequency`` before it starts the kept fill in a thread: that
+    thread reads it (to leave the detailed rings' components out), and a flag set after the
+    start would leave the result to the threads' timing."""
+    gates = []
+    real = mixes.SmoothFills.prepare
+
+    def spy(self, kind):
+        if kind == "frequency":
+            gates.append(self.gate_frequency)
+        return real(self, kind)
+
+    monkeypatch.setattr(mixes.SmoothFills, "prepare", spy)
+    gi.inpaint(_radial_wave_of(1.0), centred_block(96, 40), channel_axis=None)
+    assert gates == [True]
