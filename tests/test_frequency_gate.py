@@ -314,3 +314,35 @@ def test_the_fill_made_ahead_knows_the_gate_is_on_when_it_starts(monkeypatch):
     monkeypatch.setattr(mixes.SmoothFills, "prepare", spy)
     gi.inpaint(_radial_wave_of(1.0), centred_block(96, 40), channel_axis=None)
     assert gates == [True]
+
+
+def test_a_detailed_and_a_smooth_component_each_get_their_own_fill():
+    """Fine waves (detailed ring) and a ramp (smooth ring) side by side, the gate open on the
+    first only: the kept fill made ahead leaves the waves' block out, the gated fill takes it
+    whole; no row stays NaN, and each block is the reference fill of its own."""
+    from graphinpaint._frequency import frequency_fill
+
+    y, x = np.mgrid[:64, :128]
+    values = np.where(x < 64, 0.5 + 0.3 * np.cos(1.0 * x), 0.2 + 0.004 * x)[..., None]
+    hole = np.zeros((64, 128), bool)
+    hole[22:42, 22:42] = hole[22:42, 86:106] = True
+    waves = hole & (x < 64)
+    smooth = mixes.SmoothFills(values, hole)
+    smooth.gate_frequency = True
+    assert np.array_equal(smooth._detailed_rings(), waves[hole])
+    smooth.match_spread = np.where(waves[hole], 0.01, 0.0)
+    smooth.match_distance = np.full(np.count_nonzero(hole), 1.0)
+    estimate = values.copy()
+    estimate[hole] = 0.5
+    fill, weights = smooth._gated(estimate, np.full(np.count_nonzero(hole), 0.5),
+                                  np.ones(np.count_nonzero(hole), bool))
+    assert np.isfinite(fill).all()
+    gated = frequency_fill(estimate, waves, on_hole=True, profile=mixes.GATED_PROFILE,
+                           unknown=np.zeros_like(hole))
+    kept = frequency_fill(values, hole & ~waves, on_hole=True, profile=mixes.FREQUENCY_PROFILE,
+                          unknown=waves)
+    np.testing.assert_allclose(fill[waves[hole]], np.clip(gated, values[~hole].min(),
+                                                          values[~hole].max()))
+    np.testing.assert_allclose(fill[~waves[hole]], np.clip(kept, values[~hole].min(),
+                                                           values[~hole].max()))
+    np.testing.assert_allclose(weights, np.where(waves[hole], 1.0, 0.5))
