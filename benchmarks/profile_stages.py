@@ -35,10 +35,11 @@ STAGES = {
     "fills": [("fills.py", "grid_laplace_fill"), ("fills.py", "grid_biharmonic_fill"),
               ("fills.py", "blend_near_boundary"), ("fills.py", "__call__")],
 }
-# The pipeline reaches the fills through selection.py's SmoothFills. The boundary blend's
+# The pipeline reaches the fills through mixes.py's SmoothFills (selection.py's before the split;
+# selection.py still fills the held-out hole's gaps). The boundary blend's
 # factorisation runs in a thread of its own, which cProfile does not see: its "fills" figure is
 # the main thread's part (the solve, and any wait for the factorisation).
-CALLER = ("pipeline.py", "selection.py")
+CALLER = ("pipeline.py", "selection.py", "mixes.py")
 
 
 def smooth_photo(side: int, rng: np.random.Generator) -> np.ndarray:

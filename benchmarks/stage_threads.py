@@ -21,6 +21,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphinpaint as gi  # noqa: E402
 from graphinpaint import _stages, fills, graph, pipeline, selection  # noqa: E402
+
+try:            # the smooth fills' home since selection.py's split; before it, selection.py
+    from graphinpaint import mixes  # noqa: E402
+except ImportError:
+    mixes = selection
 from memory_stages import scratch_case  # noqa: E402
 
 # The weighted graphs: one pass of _match_graph where the checkout has it, else SciPy's steps.
@@ -35,8 +40,10 @@ STAGES = [(pipeline, "_layers"), (pipeline, "_fill_layers"), (pipeline, "_refine
           (graph, "_pixel_graph_from_knn"),
           *([(_stages.PatchSearch, "_matches")] if hasattr(_stages.PatchSearch, "_matches")
             else []),
-          (selection, "grid_laplace_fill"), (selection, "grid_biharmonic_fill"),
-          (selection, "clip_to_known"), (selection, "mix_in"),
+          (mixes, "grid_laplace_fill"), (mixes, "grid_biharmonic_fill"),
+          (mixes, "clip_to_known"), (mixes, "mix_in"),
+          # The held-out hole's gaps (selection.py calls it on its own since the split).
+          *([(selection, "grid_laplace_fill")] if mixes is not selection else []),
           (fills, "solve_dirichlet"), (fills._Biharmonic, "__init__"),
           (fills._Biharmonic, "solve")]
 

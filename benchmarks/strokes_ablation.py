@@ -182,7 +182,7 @@ def _with(**options):
 # value: "k 3 + rounds 2 + refine k 6". The names: inpaint's arguments, "patch" (patch_size),
 # "smooth" (smooth_share), and what inpaint does not take: "grid" (the layers' grid-edge weight),
 # "refine k" (matches per hole pixel in each refinement round), "refine window" (the rounds'
-# search window), "match share" and "match distance" (the strokes' match mix, selection.py),
+# search window), "match share" and "match distance" (the strokes' match mix, mixes.py),
 # "seeded from", "checkered from" (the layers from this depth on searched from their
 # neighbours' matches, or half of them) and "union from" (exact matches plus the seeded ones).
 NAMES = {"k": ("k", int), "rounds": ("rounds", int), "patch": ("patch_size", int),

@@ -32,8 +32,8 @@ import scipy.fft
 from scipy import ndimage as ndi
 from numba import njit
 
-__all__ = ["frequency_fill", "frequency_fit", "ring_roughness", "Profile", "FSR_FAST",
-           "FSR_BEST"]
+__all__ = ["frequency_fill", "frequency_fit", "ring_roughness", "ring_roughnesses", "Profile",
+           "FSR_FAST", "FSR_BEST"]
 
 # The ring of known pixels ring_roughness reads: RING_NEAR to RING_FAR pixels from the hole.
 RING_NEAR, RING_FAR = 2, 10
@@ -467,16 +467,43 @@ def ring_roughness(values: np.ndarray, hole: np.ndarray, part: np.ndarray) -> fl
     >>> ring_roughness(ramp, hole, hole) < 1e-9          # a plane does not bend
     True
     """
+    if values.ndim != 3 or values.shape[:2] != hole.shape or np.shape(part) != hole.shape or \
+            not np.any(part):
+        raise ValueError("ring_roughness takes values of shape (H, W, C) and a hole and a "
+                         f"non-empty part of shape (H, W); got {values.shape}, {hole.shape} "
+                         f"and {np.shape(part)} with {np.count_nonzero(part)} pixels.")
     rows, cols = np.nonzero(part)
-    margin = RING_FAR + 2
-    box = (slice(max(rows.min() - margin, 0), rows.max() + margin + 1),
-           slice(max(cols.min() - margin, 0), cols.max() + margin + 1))
+    box = _ring_box((slice(rows.min(), rows.max() + 1), slice(cols.min(), cols.max() + 1)))
     grey, missing = values[box].mean(axis=2), hole[box]
     distance = ndi.distance_transform_edt(~part[box])
+    # Beyond the image counts as missing: a stencil on its edge reads mirrored pixels (a plane
+    # bends there). The box's other edges lie 2 pixels beyond the ring.
     ring = (distance >= RING_NEAR) & (distance <= RING_FAR) & \
-        ~ndi.binary_dilation(missing, np.ones((3, 3), bool))
+        ~ndi.binary_dilation(missing, np.ones((3, 3), bool), border_value=1)
     if not ring.any():
         return 0.0
     bend = np.abs(ndi.laplace(grey))[ring].mean()
     slope = np.hypot(*np.gradient(grey))[ring].mean()
     return float(bend / slope) if slope > 0 else 0.0
+
+
+def ring_roughnesses(values: np.ndarray, hole: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """:func:`ring_roughness` of each component labelled in ``labels`` (1 to n, as
+    ``scipy.ndimage.label`` numbers them), each read in a box around it only: a loop over
+    whole-image masks took 2.4 s for 400 blotches at 2048^2.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        The ratio of component ``i + 1`` at ``i``.
+    """
+    boxes = [_ring_box(bounds) for bounds in ndi.find_objects(labels)]
+    return np.array([ring_roughness(values[box], hole[box], labels[box] == label)
+                     for label, box in enumerate(boxes, start=1)], np.float64)
+
+
+def _ring_box(bounds: tuple[slice, slice]) -> tuple[slice, slice]:
+    """The box around a component's bounding ``bounds`` that holds its ring and the ring's
+    stencils (clipped to the image)."""
+    margin = RING_FAR + 2
+    return tuple(slice(max(side.start - margin, 0), side.stop + margin) for side in bounds)

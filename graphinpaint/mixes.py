@@ -17,7 +17,7 @@ from concurrent.futures import Future
 import numpy as np
 from scipy import ndimage as ndi
 
-from ._frequency import FSR_BEST, FSR_FAST, frequency_fill, ring_roughness
+from ._frequency import FSR_BEST, FSR_FAST, frequency_fill, ring_roughnesses
 from .fills import (BLEND_DEPTH, BoundaryBlend, _done, _in_background, clip_to_known,
                     grid_biharmonic_fill, grid_laplace_fill, is_large_and_thin, is_scattered,
                     layer_depths, mix_in)
@@ -96,6 +96,7 @@ POLISHED_RTOL = 1e-6
 # The fills SmoothFills keeps on the hole's pixels alone (no image-sized copy).
 _ON_HOLE = ("laplace", "frequency")
 
+
 class SmoothFills:
     """The harmonic and biharmonic grid fills of one image and hole, each solved on first use,
     or ahead in a thread of its own (:meth:`prepare`). The harmonic ("laplace") and the
@@ -115,9 +116,9 @@ class SmoothFills:
         # spread of each hole pixel's matches in the last round (same order): the gate of
         # match_mix's frequency fill.
         self.gate_frequency = False
+        self.match_spread: np.ndarray | None = None
         # Per hole pixel, whether its component's ring is photo detail (_detailed_rings).
         self._detailed: np.ndarray | None = None
-        self.match_spread: np.ndarray | None = None
         # The Laplace fill's values on the hole, kept when the fill is forgotten: the start of
         # the biharmonic fill's CG on large thin holes (fills.is_large_and_thin).
         self._laplace_on_hole: np.ndarray | None = None
@@ -206,12 +207,12 @@ class SmoothFills:
         (``WHOLE_DEPTH_RING``) and it is at most ``WHOLE_DEPTH_MAX`` deep; made once."""
         if self._detailed is None:
             labels, count = ndi.label(self.hole, structure=np.ones((3, 3), bool))
-            deepest = ndi.maximum(self.depths(), labels, index=np.arange(1, count + 1))
+            deepest = np.atleast_1d(ndi.maximum(self.depths(), labels,
+                                                index=np.arange(1, count + 1)))
+            roughness = ring_roughnesses(self.values, self.hole, labels)
             low, high = WHOLE_DEPTH_RING
-            detailed = [depth <= WHOLE_DEPTH_MAX and
-                        low <= ring_roughness(self.values, self.hole, labels == label) < high
-                        for label, depth in zip(range(1, count + 1), np.atleast_1d(deepest))]
-            self._detailed = np.asarray(detailed, bool)[labels[self.hole] - 1]
+            detailed = (deepest <= WHOLE_DEPTH_MAX) & (low <= roughness) & (roughness < high)
+            self._detailed = detailed[labels[self.hole] - 1]
         return self._detailed
 
     def _frequency_on(self, needed: np.ndarray) -> np.ndarray:

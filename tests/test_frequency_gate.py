@@ -237,3 +237,112 @@ def test_a_component_deeper_than_the_limit_keeps_the_depth_limit(monkeypatch):
     default = gi.inpaint(image, hole, channel_axis=None)
     assert seen == [False]
     assert np.array_equal(default, _depth_limited(image, hole, monkeypatch))
+
+
+def test_each_component_s_ring_roughness_is_read_in_its_own_box():
+    """``ring_roughnesses`` (boxes around each component) gives each component's
+    ``ring_roughness`` of the whole image, to the bit: components near each other, on the
+    image's edges and in its corner."""
+    from scipy import ndimage as ndi
+
+    from graphinpaint._frequency import ring_roughness, ring_roughnesses
+
+    rng = np.random.default_rng(3)
+    y, x = np.mgrid[:80, :80]
+    image = (0.3 + 0.2 * np.cos(0.7 * x + 0.2 * y) + 0.05 * rng.random((80, 80)))[..., None]
+    hole = np.zeros((80, 80), bool)
+    hole[30:40, 30:44] = hole[44:50, 30:36] = True              # 4 px apart
+    hole[0:6, 60:80] = hole[70:80, 0:5] = hole[20:30, 0:3] = True
+    labels, count = ndi.label(hole, structure=np.ones((3, 3), bool))
+    expected = [ring_roughness(image, hole, labels == label) for label in range(1, count + 1)]
+    assert count == 5 and min(expected) > 0.1
+    np.testing.assert_array_equal(ring_roughnesses(image, hole, labels), expected)
+
+
+@pytest.mark.parametrize("rows, cols", [(slice(26, 38), slice(0, 12)),
+                                        (slice(0, 12), slice(0, 12)),
+                                        (slice(52, 64), slice(30, 42))])
+def test_a_plane_does_not_bend_beside_the_image_edge(rows, cols):
+    """A hole on the image's edge or in its corner: the ring's pixels on the edge are left
+    out (their stencils would read mirrored pixels: 0.02-0.04 on a plane before)."""
+    from graphinpaint._frequency import ring_roughness
+
+    y, x = np.mgrid[:64, :64]
+    plane = (0.2 + 0.005 * x + 0.007 * y)[..., None]
+    hole = np.zeros((64, 64), bool)
+    hole[rows, cols] = True
+    assert ring_roughness(plane, hole, hole) < 1e-9
+
+
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="one numba thread only")
+def test_the_whole_depth_fill_gives_the_same_result_on_one_and_two_threads(monkeypatch):
+    """The first whole-depth test's fine rings in colour: the kept fill made ahead without
+    the block, the gated fill over its whole depth; identical to the bit."""
+    wave = _radial_wave_of(1.0)
+    image = np.stack([wave, 1 - wave, wave ** 2], axis=-1)
+    hole = centred_block(96, 40)
+    seen = _whole_depth_seen(monkeypatch)
+    one, two = on_one_and_two_threads(lambda: gi.inpaint(image, hole))
+    assert seen == [True, True]
+    assert np.array_equal(one, two)
+
+
+@pytest.mark.parametrize("values, part", [(np.zeros((16, 16)), np.ones((16, 16), bool)),
+                                          (np.zeros((16, 16, 1)), np.zeros((16, 16), bool)),
+                                          (np.zeros((16, 16, 1)), np.ones((8, 8), bool))])
+def test_ring_roughness_names_what_is_wrong_with_its_input(values, part):
+    """A grey image without its channel axis, an empty part, a part of another shape: one
+    clear error, not numpy's from inside."""
+    from graphinpaint._frequency import ring_roughness
+
+    with pytest.raises(ValueError, match="ring_roughness takes values of shape"):
+        ring_roughness(values, np.ones((16, 16), bool), part)
+
+
+def test_the_fill_made_ahead_knows_the_gate_is_on_when_it_starts(monkeypatch):
+    """``_fill`` sets ``gate_frequency`` before it starts the kept fill in a thread: that
+    thread reads it (to leave the detailed rings' components out), and a flag set after the
+    start would leave the result to the threads' timing."""
+    gates = []
+    real = mixes.SmoothFills.prepare
+
+    def spy(self, kind):
+        if kind == "frequency":
+            gates.append(self.gate_frequency)
+        return real(self, kind)
+
+    monkeypatch.setattr(mixes.SmoothFills, "prepare", spy)
+    gi.inpaint(_radial_wave_of(1.0), centred_block(96, 40), channel_axis=None)
+    assert gates == [True]
+
+
+def test_a_detailed_and_a_smooth_component_each_get_their_own_fill():
+    """Fine waves (detailed ring) and a ramp (smooth ring) side by side, the gate open on the
+    first only: the kept fill made ahead leaves the waves' block out, the gated fill takes it
+    whole; no row stays NaN, and each block is the reference fill of its own."""
+    from graphinpaint._frequency import frequency_fill
+
+    y, x = np.mgrid[:64, :128]
+    values = np.where(x < 64, 0.5 + 0.3 * np.cos(1.0 * x), 0.2 + 0.004 * x)[..., None]
+    hole = np.zeros((64, 128), bool)
+    hole[22:42, 22:42] = hole[22:42, 86:106] = True
+    waves = hole & (x < 64)
+    smooth = mixes.SmoothFills(values, hole)
+    smooth.gate_frequency = True
+    assert np.array_equal(smooth._detailed_rings(), waves[hole])
+    smooth.match_spread = np.where(waves[hole], 0.01, 0.0)
+    smooth.match_distance = np.full(np.count_nonzero(hole), 1.0)
+    estimate = values.copy()
+    estimate[hole] = 0.5
+    fill, weights = smooth._gated(estimate, np.full(np.count_nonzero(hole), 0.5),
+                                  np.ones(np.count_nonzero(hole), bool))
+    assert np.isfinite(fill).all()
+    gated = frequency_fill(estimate, waves, on_hole=True, profile=mixes.GATED_PROFILE,
+                           unknown=np.zeros_like(hole))
+    kept = frequency_fill(values, hole & ~waves, on_hole=True, profile=mixes.FREQUENCY_PROFILE,
+                          unknown=waves)
+    np.testing.assert_allclose(fill[waves[hole]], np.clip(gated, values[~hole].min(),
+                                                          values[~hole].max()))
+    np.testing.assert_allclose(fill[~waves[hole]], np.clip(kept, values[~hole].min(),
+                                                           values[~hole].max()))
+    np.testing.assert_allclose(weights, np.where(waves[hole], 1.0, 0.5))
