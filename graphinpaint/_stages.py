@@ -325,16 +325,16 @@ def _refine(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray, *, patch
             if moved is not None:
                 moved[:] = 0
             return (estimate if overwrite else estimate.copy()), np.zeros(0)
+    refined_pixels = slice(None) if active is None else active
     shortlist = None if candidates is None else _SHORTLIST_PER_MATCH * k
     matches = _round_matches(estimate, queries, k=k, patch_size=patch_size, window=window,
                              candidates=candidates, shortlist=shortlist)
     if match_reach is not None:
-        match_reach[slice(None) if active is None else active] = _match_reach(matches)
+        match_reach[refined_pixels] = _match_reach(matches)
     distance = _mean_match_distance(matches, k)
     if spread is not None:              # read before the solve overwrites the estimate
         spread[:] = 0
-        spread[slice(None) if active is None else active] = match_spread(
-            estimate.reshape(-1, values.shape[2]), matches)
+        spread[refined_pixels] = match_spread(estimate.reshape(-1, values.shape[2]), matches)
     # The grid edges join every hole pixel to its 4-neighbours, and each 4-connected part of
     # the hole touches a known pixel: no group of unknowns is cut off (not checked again).
     flat = estimate.reshape(-1, values.shape[2])
@@ -342,8 +342,7 @@ def _refine(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray, *, patch
                                grid_weight=grid_weight, solve=solve, refinement=True)
     if moved is not None:
         moved[:] = 0
-        moved[slice(None) if active is None else active] = np.abs(
-            solved - flat[queries]).mean(axis=1)
+        moved[refined_pixels] = np.abs(solved - flat[queries]).mean(axis=1)
     refined = estimate if overwrite else estimate.copy()
     refined.reshape(-1, values.shape[2])[queries] = solved
     return refined, distance
