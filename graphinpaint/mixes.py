@@ -223,13 +223,18 @@ class SmoothFills:
         fill = self._solved("frequency")
         missing = needed & np.isnan(fill[:, 0])
         if missing.any():
-            part, unknown = np.zeros_like(self.hole), self.hole.copy()
-            part[self.hole] = missing
-            unknown[part] = False
-            fill[missing] = clip_to_known(
-                frequency_fill(self.values, part, on_hole=True, profile=FREQUENCY_PROFILE,
-                               unknown=unknown), self.values, self.hole)
+            fill[missing] = self._frequency_of(missing)
         return fill
+
+    def _frequency_of(self, pixels: np.ndarray) -> np.ndarray:
+        """The kept profile's frequency fill of the hole ``pixels`` (a mask in flat order),
+        the hole's other pixels neither read nor filled."""
+        part = np.zeros_like(self.hole)
+        part[self.hole] = pixels
+        return clip_to_known(frequency_fill(self.values, part, on_hole=True,
+                                            profile=FREQUENCY_PROFILE,
+                                            unknown=self.hole & ~part),
+                             self.values, self.hole)
 
     def polish(self, settings: Settings) -> None:
         """Solve the biharmonic fill on to ``POLISHED_RTOL`` from its values where the mix of
@@ -347,11 +352,7 @@ class SmoothFills:
         skipped = self._detailed_rings()
         fill = np.full((len(skipped), self.values.shape[-1]), np.nan, self.values.dtype)
         if not skipped.all():
-            part, unknown = np.zeros_like(self.hole), np.zeros_like(self.hole)
-            part[self.hole], unknown[self.hole] = ~skipped, skipped
-            fill[~skipped] = clip_to_known(
-                frequency_fill(self.values, part, on_hole=True, profile=FREQUENCY_PROFILE,
-                               unknown=unknown), self.values, self.hole)
+            fill[~skipped] = self._frequency_of(~skipped)
         return fill
 
 
