@@ -60,8 +60,8 @@ CHECKERED_FROM = 3
 HELD_OUT_SCALE = 2
 HELD_OUT_GAP = 3
 # With its default rounds, a thick hole's held-out fill runs them too, and one round replaces
-# them where the default mix's held-out error after it is FEWER_ROUNDS_MARGIN of theirs or
-# less (1.25 dB lower). Rocket's blotches: 0.67, and one round gives back what the rounds took
+# them where the default mix's held-out error after it is below FEWER_ROUNDS_MARGIN times
+# theirs (1.25 dB lower). Rocket's blotches: 0.67, and one round gives back what the rounds took
 # since the first table (36.95 -> 40.11 dB: they carry a pole up past its end into the sky).
 # On the 24 other thick cases of docs/pipeline.md ("Issue 13: thick holes' losses since the
 # first table") the ratio stayed at 0.78 or above: camera's blotch 0.78 (one round -0.01 dB),

@@ -405,7 +405,7 @@ def _self_validate_thick(values_of: Callable[[tuple[slice, slice]], np.ndarray],
     window was the default, so the held-out parts get the window of their own depth
     (:func:`_held_out_settings`). ``choose_rounds``: the rounds were the default; with several,
     the held-out fill runs them too, and one round replaces them where its held-out error with
-    the default mix is ``_thick_holes.FEWER_ROUNDS_MARGIN`` of theirs or less."""
+    the default mix is below ``_thick_holes.FEWER_ROUNDS_MARGIN`` times theirs."""
     case = _holes.shrunk_beside(hole, reach)
     if case is None:
         return settings
