@@ -397,6 +397,7 @@ def _greedy_model(residual, weight, frequency_weight, orthogonality,
     if not total > 0:                           # nothing known in the window: no model
         return model
     score = frequency_weight * frequency_weight
+    padded = np.concatenate((weight, weight), axis=1)      # columns k and k + size alike
     best, bu, bv = -1.0, 0, 0
     for u in range(size):
         for v in range(half):
@@ -416,16 +417,15 @@ def _greedy_model(residual, weight, frequency_weight, orthogonality,
             model[cu, cv] += cc
         best, nu, nv = -1.0, 0, 0
         for u in range(size):
-            su, tu = u - bu, u - cu
-            su += size if su < 0 else 0
-            tu += size if tu < 0 else 0
+            # Rows of the weight's spectrum, read at v - bv and v - cv modulo size: the
+            # padded copy holds both periods, so no index wraps inside the loop.
+            srow = padded[(u - bu) % size]
+            trow = padded[(u - cu) % size]
+            so, to = size - bv, size - cv
             for v in range(half):
-                sv, tv = v - bv, v - cv
-                sv += size if sv < 0 else 0
-                tv += size if tv < 0 else 0
-                step = c * weight[su, sv]
+                step = c * srow[v + so]
                 if pair:
-                    step += cc * weight[tu, tv]
+                    step += cc * trow[v + to]
                 value = residual[u, v] - step
                 residual[u, v] = value
                 value2 = (value.real ** 2 + value.imag ** 2) * score[u, v]
