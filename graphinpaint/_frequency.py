@@ -124,7 +124,7 @@ def frequency_fill(values: np.ndarray, hole: np.ndarray, *, on_hole: bool = Fals
     hole : ndarray of bool, shape (H, W)
         True = missing. Work is confined to the hole's bounding box and a margin of the
         widest window border (``(fft_size - smallest_block) // 2`` pixels where every block
-        size takes ``fft_size``).
+        size takes ``fft_size``) or of one block, whichever is wider.
     on_hole : bool, default False
         Return the fill's values on the hole alone, shape (pixels, C) in increasing flat
         order, not a filled copy of the image.
@@ -196,7 +196,11 @@ def _fit(values: np.ndarray, hole: np.ndarray, profile: Profile, misfit: bool = 
     ``unknown``: pixels neither known nor filled (see :func:`frequency_fill`)."""
     filled = np.empty((np.count_nonzero(hole), values.shape[2]), values.dtype)
     squares = np.zeros(len(filled)) if misfit else None
-    margin = max((profile.fft_of(size) - size) // 2 for size in _sizes(profile))
+    # The widest window's border, and at least a block: the blocks beside the hole's lie in
+    # the crop, so _in_order counts them as known (beyond it, as cv2.xphoto does, only the
+    # image's edge counts as unfilled).
+    margin = max(max((profile.fft_of(size) - size) // 2 for size in _sizes(profile)),
+                 profile.block)
     rows, cols = np.flatnonzero(hole.any(axis=1)), np.flatnonzero(hole.any(axis=0))
     top, left = rows[0], cols[0]
     if grid_phase is not None:
