@@ -124,7 +124,7 @@ def frequency_fill(values: np.ndarray, hole: np.ndarray, *, on_hole: bool = Fals
     hole : ndarray of bool, shape (H, W)
         True = missing. Work is confined to the hole's bounding box and a margin of the
         widest window border (``(fft_size - smallest_block) // 2`` pixels where every block
-        size takes ``fft_size``).
+        size takes ``fft_size``) or of one block, whichever is wider.
     on_hole : bool, default False
         Return the fill's values on the hole alone, shape (pixels, C) in increasing flat
         order, not a filled copy of the image.
@@ -196,7 +196,11 @@ def _fit(values: np.ndarray, hole: np.ndarray, profile: Profile, misfit: bool = 
     ``unknown``: pixels neither known nor filled (see :func:`frequency_fill`)."""
     filled = np.empty((np.count_nonzero(hole), values.shape[2]), values.dtype)
     squares = np.zeros(len(filled)) if misfit else None
-    margin = max((profile.fft_of(size) - size) // 2 for size in _sizes(profile))
+    # The widest window's border, and at least a block: the blocks beside the hole's lie in
+    # the crop, so _in_order counts them as known (beyond it, as cv2.xphoto does, only the
+    # image's edge counts as unfilled).
+    margin = max(max((profile.fft_of(size) - size) // 2 for size in _sizes(profile)),
+                 profile.block)
     rows, cols = np.flatnonzero(hole.any(axis=1)), np.flatnonzero(hole.any(axis=0))
     top, left = rows[0], cols[0]
     if grid_phase is not None:
@@ -397,6 +401,7 @@ def _greedy_model(residual, weight, frequency_weight, orthogonality,
     if not total > 0:                           # nothing known in the window: no model
         return model
     score = frequency_weight * frequency_weight
+    padded = np.concatenate((weight, weight), axis=1)      # columns k and k + size alike
     best, bu, bv = -1.0, 0, 0
     for u in range(size):
         for v in range(half):
@@ -416,16 +421,15 @@ def _greedy_model(residual, weight, frequency_weight, orthogonality,
             model[cu, cv] += cc
         best, nu, nv = -1.0, 0, 0
         for u in range(size):
-            su, tu = u - bu, u - cu
-            su += size if su < 0 else 0
-            tu += size if tu < 0 else 0
+            # Rows of the weight's spectrum, read at v - bv and v - cv modulo size: the
+            # padded copy holds both periods, so no index wraps inside the loop.
+            srow = padded[(u - bu) % size]
+            trow = padded[(u - cu) % size]
+            so, to = size - bv, size - cv
             for v in range(half):
-                sv, tv = v - bv, v - cv
-                sv += size if sv < 0 else 0
-                tv += size if tv < 0 else 0
-                step = c * weight[su, sv]
+                step = c * srow[v + so]
                 if pair:
-                    step += cc * weight[tu, tv]
+                    step += cc * trow[v + to]
                 value = residual[u, v] - step
                 residual[u, v] = value
                 value2 = (value.real ** 2 + value.imag ** 2) * score[u, v]

@@ -186,6 +186,32 @@ def test_the_grid_phase_anchors_the_blocks_as_opencv_does():
     assert np.sqrt(np.mean((default[:, 0] - reference) ** 2)) > 0.025
 
 
+@pytest.mark.parametrize("name", ["camera", "rings"])
+def test_at_opencv_s_grid_the_fill_is_opencv_s_to_its_rounding(name):
+    """At the image corner's grid, blocks in the order ``cv2.xphoto`` takes them: a block
+    beside known blocks beyond the hole's crop counts those as done (they were counted as
+    unfilled, which held back the hole's first row and column of blocks). On camera's 24-px
+    block and 20-px block over fine rings, OpenCV's FSR_FAST fill to half a grey level, its
+    rounding to 8 bits (measured 0.5 on both; before, 10.6 and 9.0 levels)."""
+    from graphinpaint import _frequency
+
+    cv2 = pytest.importorskip("cv2")
+    if not hasattr(cv2, "xphoto"):
+        pytest.skip("needs opencv-contrib (cv2.xphoto)")
+    y, x = np.mgrid[:96, :96]
+    if name == "camera":
+        from skimage import data
+        image, hole = data.camera()[200:296, 200:296], _block(96, 36, 36, 24)
+    else:
+        rings = 0.5 + 0.4 * np.cos(np.hypot(x - 30, y - 70) / 3.0)
+        image, hole = np.rint(255 * rings).astype(np.uint8), _block(96, 38, 42, 20)
+    reference = np.zeros_like(image)
+    cv2.xphoto.inpaint(np.where(hole, 0, image).astype(np.uint8),
+                       (~hole).astype(np.uint8) * 255, reference, cv2.xphoto.INPAINT_FSR_FAST)
+    ours = _frequency._fit((image / 255.0)[..., None], hole, FSR_FAST, grid_phase=(0, 0))[0]
+    assert np.abs(ours[:, 0] * 255 - reference[hole]).max() <= 0.5 + 1e-6
+
+
 def test_known_pixels_and_the_input_stay_as_they_were():
     rng = np.random.default_rng(0)
     values = rng.random((40, 48, 3)).astype(np.float32)
