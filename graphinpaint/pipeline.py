@@ -505,6 +505,7 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
     release_freed_memory(values)
     smooth.polish(settings)
     estimate = mix_smooth(estimate, hole, settings, smooth)
+    estimate = _holes.smoother_middle(estimate, hole, settings, smooth)
     smooth.settle()
     return estimate
 
