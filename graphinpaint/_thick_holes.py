@@ -87,7 +87,7 @@ HELD_OUT_PATCH = 7
 # structure instead. Chosen on the compare benchmark's thick cases and 48 other 64-px blocks
 # (12 scikit-image pictures, 4 places each): +0.48 and +10.3 dB in sum, none lower on the
 # first, 25 up and 2 down (worst -0.40) on the second; checked on 36 blocks at 3 new places:
-# +6.5 dB, 16 up, 5 down (worst -0.58). The biharmonic fill, and gates on the spread and the
+# +5.9 dB, 15 up, 5 down (worst -0.58). The biharmonic fill, and gates on the spread and the
 # ring roughness, gained on the compare cases but lost -4.0 dB over the 48 (docs/pipeline.md,
 # "The middle of a 64-px block"; benchmarks/thick_middle.py).
 MIDDLE_FROM = 6
