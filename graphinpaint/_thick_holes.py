@@ -14,7 +14,6 @@ from scipy import ndimage as ndi
 from .fills import _bounding_box, layer_depths, mix_in
 from .mixes import WHOLE_DEPTH_MAX, SmoothFills
 from .selection import HeldOut
-from .settings import Settings
 
 __all__ = ["CHECKERED_FROM", "DEEPEST_REFINED", "DEEP_WINDOW", "DEFAULT_K",
            "FEWER_ROUNDS_MARGIN", "HELD_OUT_GAP",
@@ -89,7 +88,10 @@ HELD_OUT_PATCH = 7
 # first, 25 up and 2 down (worst -0.40) on the second; checked on 36 blocks at 3 new places:
 # +5.9 dB, 15 up, 5 down (worst -0.58). The biharmonic fill, and gates on the spread and the
 # ring roughness, gained on the compare cases but lost -4.0 dB over the 48 (docs/pipeline.md,
-# "The middle of a 64-px block"; benchmarks/thick_middle.py).
+# "The middle of a 64-px block"; benchmarks/thick_middle.py). Holes deeper than
+# DEEPEST_REFINED take it after their boundary blend: on the 20 deep cases of
+# benchmarks/deep_self_validation.py camera's 80-px block +0.61 dB, grass's +0.17, grass's
+# blotch +0.07, the other 17 identical (barbara's contrast is 0.53).
 MIDDLE_FROM = 6
 MIDDLE_RAMP = 8
 MIDDLE_SHARE = 0.65
@@ -297,13 +299,11 @@ def middle_shares(values: np.ndarray, hole: np.ndarray, depths: np.ndarray) -> n
     return np.where(deep, gate * MIDDLE_SHARE * ramp, 0.0)
 
 
-def smoother_middle(estimate: np.ndarray, hole: np.ndarray, settings: Settings,
+def smoother_middle(estimate: np.ndarray, hole: np.ndarray,
                     smooth: SmoothFills) -> np.ndarray:
-    """The estimate with :func:`middle_shares` of the grid Laplace fill mixed in, after the
-    default mix of a thick hole up to ``DEEPEST_REFINED`` deep (``"frequency match"``); else
-    the estimate unchanged."""
-    if settings.smooth != "frequency match":
-        return estimate
+    """The estimate with :func:`middle_shares` of the grid Laplace fill mixed in (where they
+    are None, the estimate itself). The pipeline calls it after a thick hole's default mix
+    (``"frequency match"``; deeper than ``DEEPEST_REFINED``, the boundary blend)."""
     shares = middle_shares(smooth.values, hole, smooth.depths())
     if shares is None:
         return estimate

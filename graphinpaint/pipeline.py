@@ -379,7 +379,8 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
             if fewer_matches:
                 settings = settings.replace(k=_SCATTERED_FILL_K)       # 2 k in the rounds
     estimate = _fill(values, hole[region], settings, progress, smooth=smooth,
-                     mix_choice=mix_choice, scattered=scattered, may_stop=choose_rounds)
+                     mix_choice=mix_choice, scattered=scattered, may_stop=choose_rounds,
+                     middle_after=(mix, share) if thick and smooth_share is None else None)
     return _from_unit_range(estimate, original, channels_last, hole, scale, channel_axis,
                             region)
 
@@ -453,14 +454,17 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
           progress: ProgressCallback | None = None, *,
           smooth: SmoothFills | None = None,
           mix_choice: Future | Settings | None = None,
-          scattered: bool | None = None, may_stop: bool = False) -> np.ndarray:
+          scattered: bool | None = None, may_stop: bool = False,
+          middle_after: tuple[str, float] | None = None) -> np.ndarray:
     """The pipeline's stages on a working region in [0, 1]; returns the filled region.
     ``smooth``: the region's smooth fills, if some are solved or under way already.
     ``mix_choice``: the settings to mix the smooth fills in by, if not ``settings`` (which
     they may differ from in the mix only), or their choice under way. ``scattered``:
     :func:`is_scattered` of the hole, if the caller knows it (0.1 s at 4096^2). ``may_stop``:
     the choice under way chooses the rounds too (they were the default), and may stop them
-    after the first: a copy of the first round's estimate is then kept."""
+    after the first: a copy of the first round's estimate is then kept. ``middle_after``: a
+    thick hole's default mix (smooth, share); where it stays the mix, the middle of the hole's
+    deep components takes the Laplace fill after it (``_thick_holes.smoother_middle``)."""
     smooth = SmoothFills(values, hole, settings.method) if smooth is None else smooth
     after_layers = None
     if settings.smooth == "boundary" and settings.smooth_share > 0:
@@ -511,7 +515,8 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
     release_freed_memory(values)
     smooth.polish(settings)
     estimate = mix_smooth(estimate, hole, settings, smooth)
-    estimate = _holes.smoother_middle(estimate, hole, settings, smooth)
+    if middle_after == (settings.smooth, settings.smooth_share):
+        estimate = _holes.smoother_middle(estimate, hole, smooth)
     smooth.settle()
     return estimate
 

@@ -90,3 +90,13 @@ def test_match_contrast_without_a_sample_is_zero():
     hole = np.ones((40, 40), bool)
     hole[0, 0] = False
     assert _thick_holes.match_contrast(np.zeros((40, 40, 1)), hole) == 0.0
+
+
+def test_a_share_given_keeps_the_middle_as_matched(monkeypatch):
+    """``smooth_share`` given: the caller's mix alone, no Laplace middle after it."""
+    image, hole = _blurred_noise(), _block(64)
+    given = gi.inpaint(image, hole, smooth_share=0.25)
+    with monkeypatch.context() as patch:
+        patch.setattr(_thick_holes, "MIDDLE_SHARE", 0.0)
+        np.testing.assert_array_equal(given, gi.inpaint(image, hole, smooth_share=0.25))
+    assert not np.array_equal(gi.inpaint(image, hole), _without_middle(image, hole, monkeypatch))
