@@ -21,7 +21,8 @@ __all__ = ["CHECKERED_FROM", "DEEPEST_REFINED", "DEEP_WINDOW", "DEFAULT_K",
            "MIDDLE_RAMP", "MIDDLE_SHARE", "SEEDED_FROM", "STROKES_CHECKERED_FROM",
            "STROKES_K", "STROKES_ROUNDS", "STROKES_SEEDED_FROM", "THICK_STROKE", "deepest",
            "default_patch_size", "is_strokes", "is_thick", "k_for", "layer_searches",
-           "match_contrast", "middle_shares", "patch_for", "regrown", "rounds_for", "shrunk_beside"]
+           "match_contrast", "middle_shares", "patch_for", "regrown", "rounds_for",
+           "shrunk_beside", "smoother_middle"]
 
 # A hole whose strokes are this wide or wider (blocks, blotches) is matched with larger patches.
 THICK_STROKE = 8.0
@@ -279,7 +280,8 @@ def match_contrast(values: np.ndarray, hole: np.ndarray) -> float:
     return float(np.median(ratios)) if ratios else 0.0
 
 
-def middle_shares(values: np.ndarray, hole: np.ndarray, depths: np.ndarray) -> np.ndarray | None:
+def middle_shares(values: np.ndarray, hole: np.ndarray,
+                  depths: np.ndarray) -> np.ndarray | None:
     """Per hole pixel (flat order), the share of the grid Laplace fill its middle takes (see
     ``MIDDLE_SHARE``), or None where no component is deep enough or the gate stays shut.
     ``values``: (H, W, C) in [0, 1]; ``depths``: :func:`~graphinpaint.fills.layer_depths` of
