@@ -286,18 +286,21 @@ def middle_shares(values: np.ndarray, hole: np.ndarray,
     ``MIDDLE_SHARE``), or None where no component is deep enough or the gate stays shut.
     ``values``: (H, W, C) in [0, 1]; ``depths``: :func:`~graphinpaint.fills.layer_depths` of
     the hole."""
-    labels, count = ndi.label(hole, structure=np.ones((3, 3), bool))
-    deepest = np.atleast_1d(ndi.maximum(depths, labels, index=np.arange(1, count + 1)))
-    deep = (deepest > WHOLE_DEPTH_MAX)[labels[hole] - 1]
-    if not deep.any():
+    on_hole = depths[hole]
+    if on_hole.max() <= WHOLE_DEPTH_MAX:        # most holes: no labelling
         return None
+    labels, count = ndi.label(hole, structure=np.ones((3, 3), bool))
+    parts = labels[hole]
+    deepest = np.zeros(count + 1, on_hole.dtype)
+    np.maximum.at(deepest, parts, on_hole)
+    deep = deepest[parts] > WHOLE_DEPTH_MAX
     deep_parts = np.zeros_like(hole)
     deep_parts[hole] = deep
     low, high = MIDDLE_CONTRAST
     gate = np.clip((match_contrast(values, deep_parts) - low) / (high - low), 0.0, 1.0)
     if gate == 0:
         return None
-    ramp = np.clip((depths[hole] - MIDDLE_FROM) / MIDDLE_RAMP, 0.0, 1.0)
+    ramp = np.clip((on_hole - MIDDLE_FROM) / MIDDLE_RAMP, 0.0, 1.0)
     return np.where(deep, gate * MIDDLE_SHARE * ramp, 0.0)
 
 
