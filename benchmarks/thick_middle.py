@@ -5,6 +5,7 @@ behind docs/pipeline.md, "Issue 13: the middle of a 64-px block".
     python benchmarks/thick_middle.py replay [--gate G]    # profiles on the 25 thick cases
     python benchmarks/thick_middle.py outside [--gate G] [--places P]  # on 48 other blocks
     python benchmarks/thick_middle.py heldout   # the held-out parts' verdict against the gain
+    python benchmarks/thick_middle.py deep      # the kept rule end to end on the 20 deep holes
 
 Inside a 64-px block the middle lies 32 px from any known pixel. The rule studied mixes a grid
 fill (biharmonic or Laplace) into the default's output at a share that grows with depth:
@@ -248,9 +249,25 @@ def run_heldout(cases) -> None:
         print(f"{name}, {kind}: held-out ratio {ratio:.3f}, real gain {gain:+.2f}", flush=True)
 
 
+def run_deep(_cases) -> None:
+    """The kept rule end to end on the 20 deep holes of deep_self_validation.py (deeper than 32
+    px: after the boundary blend), against the rule switched off (``MIDDLE_SHARE`` = 0)."""
+    from deep_self_validation import deep_cases
+
+    moves = []
+    for name, kind, image, hole in deep_cases(256):
+        with_rule = gi.metrics.psnr(image, gi.inpaint(image, hole), hole)
+        with mock.patch.object(_thick_holes, "MIDDLE_SHARE", 0.0):
+            without = gi.metrics.psnr(image, gi.inpaint(image, hole), hole)
+        moves.append(with_rule - without)
+        print(f"{name}, {kind}: {without:.3f} -> {with_rule:.3f} ({moves[-1]:+.3f})", flush=True)
+    print(f"changed {np.count_nonzero(moves)} of {len(moves)}, sum {sum(moves):+.2f}, "
+          f"worst {min(moves):+.3f}")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("study", choices=("depths", "replay", "outside", "heldout"))
+    parser.add_argument("study", choices=("depths", "replay", "outside", "heldout", "deep"))
     parser.add_argument("--gate", choices=tuple(BEST), default="contrast")
     parser.add_argument("--places", choices=tuple(PLACES), default="first")
     args = parser.parse_args(argv)
@@ -260,7 +277,7 @@ def main(argv=None) -> int:
     elif args.study == "outside":
         run_outside(cases, args.gate, args.places)
     else:
-        {"depths": run_depths, "heldout": run_heldout}[args.study](cases)
+        {"depths": run_depths, "heldout": run_heldout, "deep": run_deep}[args.study](cases)
     return 0
 
 
