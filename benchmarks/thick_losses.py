@@ -33,8 +33,9 @@ from graphinpaint import _thick_holes, pipeline  # noqa: E402
 from thick_selection import thick_cases  # noqa: E402
 
 THREE = 3
-# The texture study's sample (a statistic studied, not kept: docs/pipeline.md).
-PATCH, REACH, QUERIES, RING, CONTRAST_FLOOR = 11, 10, 64, 16, 1e-3
+# The texture study's statistic (studied here, not kept for the whole hole; kept since as the
+# gate of a 64-px block's middle): _thick_holes.match_contrast.
+match_contrast = _thick_holes.match_contrast
 
 
 def with_settings(**changes):
@@ -105,30 +106,6 @@ def run_time(cases, repeat: int = 3) -> None:
         print(f"| {name}, {kind} | {before:.2f} | {after:.2f} | {after / before:.2f} |",
               flush=True)
     print(f"\ntotal {totals[0]:.1f} s -> {totals[1]:.1f} s: {totals[1] / totals[0]:.2f}x")
-
-
-def match_contrast(values: np.ndarray, hole: np.ndarray) -> float:
-    """The median, over QUERIES known pixels within RING pixels of the hole, of the RMS
-    distance from a pixel's PATCH to its nearest known patch that does not overlap it (within
-    REACH pixels), over the patch's own standard deviation. ``values``: (H, W, C) in [0, 1]."""
-    half = PATCH // 2
-    known = ~ndi.binary_dilation(hole, iterations=half)
-    near = ndi.binary_dilation(hole, iterations=RING) & known
-    edge = half + REACH
-    near[:edge], near[-edge:], near[:, :edge], near[:, -edge:] = False, False, False, False
-    pixels = np.flatnonzero(near)
-    sample = np.random.default_rng(0).choice(pixels, min(QUERIES, len(pixels)), replace=False)
-    windows = np.lib.stride_tricks.sliding_window_view(values, (PATCH, PATCH), (0, 1))
-    shifts = np.abs(np.arange(-REACH, REACH + 1))
-    apart = np.maximum(*np.meshgrid(shifts, shifts, indexing="ij")) > half
-    ratios = []
-    for y, x in zip(*np.unravel_index(np.sort(sample), hole.shape)):
-        own = windows[y - half, x - half]
-        around = windows[y - edge:y - half + REACH + 1, x - edge:x - half + REACH + 1]
-        usable = apart & known[y - REACH:y + REACH + 1, x - REACH:x + REACH + 1]
-        distance = np.sqrt(((around[usable] - own) ** 2).mean(axis=(1, 2, 3))).min()
-        ratios.append(distance / (own.std(axis=(1, 2)).mean() + CONTRAST_FLOOR))
-    return float(np.median(ratios))
 
 
 def smoothed_noise(sigma: float, seed: int, side: int = 96) -> tuple[np.ndarray, np.ndarray]:

@@ -11,15 +11,18 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage as ndi
 
-from .fills import _bounding_box, layer_depths
+from .fills import _bounding_box, layer_depths, mix_in
+from .mixes import WHOLE_DEPTH_MAX, SmoothFills
 from .selection import HeldOut
 
 __all__ = ["CHECKERED_FROM", "DEEPEST_REFINED", "DEEP_WINDOW", "DEFAULT_K",
            "FEWER_ROUNDS_MARGIN", "HELD_OUT_GAP",
-           "HELD_OUT_PATCH", "HELD_OUT_SCALE", "SEEDED_FROM", "STROKES_CHECKERED_FROM",
+           "HELD_OUT_PATCH", "HELD_OUT_SCALE", "MIDDLE_CONTRAST", "MIDDLE_FROM",
+           "MIDDLE_RAMP", "MIDDLE_SHARE", "SEEDED_FROM", "STROKES_CHECKERED_FROM",
            "STROKES_K", "STROKES_ROUNDS", "STROKES_SEEDED_FROM", "THICK_STROKE", "deepest",
            "default_patch_size", "is_strokes", "is_thick", "k_for", "layer_searches",
-           "patch_for", "regrown", "rounds_for", "shrunk_beside"]
+           "match_contrast", "middle_shares", "patch_for", "regrown", "rounds_for",
+           "shrunk_beside", "smoother_middle"]
 
 # A hole whose strokes are this wide or wider (blocks, blotches) is matched with larger patches.
 THICK_STROKE = 8.0
@@ -73,6 +76,32 @@ FEWER_ROUNDS_MARGIN = 0.75
 # closest, chelsea's block, at 0.80 of the default's held-out error against the 0.6 bar), and
 # the selection took 0.73x the CPU, barbara's 0.70x (docs/benchmarks.md, "Eleventh pass").
 HELD_OUT_PATCH = 7
+# The middle of a hole component deeper than mixes.WHOLE_DEPTH_MAX (a 64-px block: 32 px from
+# any known pixel) takes the grid Laplace fill at a share that grows with depth, from nothing
+# at MIDDLE_FROM to MIDDLE_SHARE at MIDDLE_FROM + MIDDLE_RAMP and deeper, times the gate
+# clip((contrast - low) / (high - low), 0, 1) of the :func:`match_contrast` of its
+# surroundings (MIDDLE_CONTRAST = (low, high)). Far from the rim a match is a guess
+# uncorrelated with the truth, and PSNR rewards the conditional mean, which the harmonic fill
+# (a weighted mean of the rim) approximates; where patches repeat (low contrast: periodic
+# texture, a cartoon's flats and outlines, a rocket's straight edges) the matches continue the
+# structure instead. Chosen on the compare benchmark's thick cases and 48 other 64-px blocks
+# (12 scikit-image pictures, 4 places each): +0.48 and +10.3 dB in sum, none lower on the
+# first, 25 up and 2 down (worst -0.40) on the second; checked on 36 blocks at 3 new places:
+# +5.9 dB, 15 up, 5 down (worst -0.58). The biharmonic fill, and gates on the spread and the
+# ring roughness, gained on the compare cases but lost -4.0 dB over the 48 (docs/pipeline.md,
+# "The middle of a 64-px block"; benchmarks/thick_middle.py). Holes deeper than
+# DEEPEST_REFINED take it after their boundary blend: on the 20 deep cases of
+# benchmarks/deep_self_validation.py camera's 80-px block +0.61 dB, grass's +0.17, grass's
+# blotch +0.07, the other 17 identical (barbara's contrast is 0.53).
+MIDDLE_FROM = 6
+MIDDLE_RAMP = 8
+MIDDLE_SHARE = 0.65
+MIDDLE_CONTRAST = (0.9, 0.95)
+# match_contrast's sample: CONTRAST_QUERIES known pixels within CONTRAST_RING of the hole, each
+# patch CONTRAST_PATCH wide compared within CONTRAST_REACH; CONTRAST_FLOOR keeps flat patches'
+# ratio finite.
+CONTRAST_PATCH, CONTRAST_REACH, CONTRAST_QUERIES, CONTRAST_RING = 11, 10, 64, 16
+CONTRAST_FLOOR = 1e-3
 
 # Thin strokes (scratches, text: the layers strategy on holes that are not thick) take fewer
 # matches (3 per hole pixel in the layers, 6 in each round) and two refinement rounds, the
@@ -200,3 +229,87 @@ def _places_beside(small: np.ndarray, box: tuple[slice, slice],
         place = (slice(y, y + height), slice(x, x + width))
         scored.append((int((small & occupied[place]).sum()), len(scored), place))
     return [place for *_, place in sorted(scored)]
+
+
+def match_contrast(values: np.ndarray, hole: np.ndarray) -> float:
+    """How poorly the known patches around the hole match one another: the median, over up to
+    ``CONTRAST_QUERIES`` known pixels within ``CONTRAST_RING`` of the hole (a fixed sample), of
+    the RMS distance from a pixel's patch to its nearest known patch that does not overlap it
+    (within ``CONTRAST_REACH``), over the patch's own standard deviation.
+
+    Near 1 or more on stochastic texture and on photos' uneven detail (a patch as far from its
+    best match as from its own mean); low where patches repeat (periodic texture, a cartoon's
+    flats: 0). 0 when no known pixel is far enough from the hole and the image's edge.
+
+    Parameters
+    ----------
+    values : ndarray, shape (H, W, C)
+        The image in [0, 1] (values in the hole, and within half a patch of it, are not read).
+    hole : ndarray of bool, shape (H, W)
+        True = missing.
+
+    Returns
+    -------
+    float
+        The median ratio.
+    """
+    half = CONTRAST_PATCH // 2
+    known = ~ndi.binary_dilation(hole, iterations=half)
+    near = ndi.binary_dilation(hole, iterations=CONTRAST_RING) & known
+    edge = half + CONTRAST_REACH
+    near[:edge], near[-edge:], near[:, :edge], near[:, -edge:] = False, False, False, False
+    pixels = np.flatnonzero(near)
+    if len(pixels) == 0:
+        return 0.0
+    sample = np.random.default_rng(0).choice(pixels, min(CONTRAST_QUERIES, len(pixels)),
+                                             replace=False)
+    windows = np.lib.stride_tricks.sliding_window_view(
+        values, (CONTRAST_PATCH, CONTRAST_PATCH), (0, 1))
+    shifts = np.abs(np.arange(-CONTRAST_REACH, CONTRAST_REACH + 1))
+    apart = np.maximum(*np.meshgrid(shifts, shifts, indexing="ij")) > half
+    reach = CONTRAST_REACH
+    ratios = []
+    for y, x in zip(*np.unravel_index(np.sort(sample), hole.shape)):
+        own = windows[y - half, x - half]
+        around = windows[y - edge:y - half + reach + 1, x - edge:x - half + reach + 1]
+        usable = apart & known[y - reach:y + reach + 1, x - reach:x + reach + 1]
+        if not usable.any():
+            continue
+        distance = np.sqrt(((around[usable] - own) ** 2).mean(axis=(1, 2, 3))).min()
+        ratios.append(distance / (own.std(axis=(1, 2)).mean() + CONTRAST_FLOOR))
+    return float(np.median(ratios)) if ratios else 0.0
+
+
+def middle_shares(values: np.ndarray, hole: np.ndarray,
+                  depths: np.ndarray) -> np.ndarray | None:
+    """Per hole pixel (flat order), the share of the grid Laplace fill its middle takes (see
+    ``MIDDLE_SHARE``), or None where no component is deep enough or the gate stays shut.
+    ``values``: (H, W, C) in [0, 1]; ``depths``: :func:`~graphinpaint.fills.layer_depths` of
+    the hole."""
+    on_hole = depths[hole]
+    if on_hole.max() <= WHOLE_DEPTH_MAX:        # most holes: no labelling
+        return None
+    labels, count = ndi.label(hole, structure=np.ones((3, 3), bool))
+    parts = labels[hole]
+    deepest = np.zeros(count + 1, on_hole.dtype)
+    np.maximum.at(deepest, parts, on_hole)
+    deep = deepest[parts] > WHOLE_DEPTH_MAX
+    deep_parts = np.zeros_like(hole)
+    deep_parts[hole] = deep
+    low, high = MIDDLE_CONTRAST
+    gate = np.clip((match_contrast(values, deep_parts) - low) / (high - low), 0.0, 1.0)
+    if gate == 0:
+        return None
+    ramp = np.clip((on_hole - MIDDLE_FROM) / MIDDLE_RAMP, 0.0, 1.0)
+    return np.where(deep, gate * MIDDLE_SHARE * ramp, 0.0)
+
+
+def smoother_middle(estimate: np.ndarray, hole: np.ndarray,
+                    smooth: SmoothFills) -> np.ndarray:
+    """The estimate with :func:`middle_shares` of the grid Laplace fill mixed in (where they
+    are None, the estimate itself). The pipeline calls it after a thick hole's default mix
+    (``"frequency match"``; deeper than ``DEEPEST_REFINED``, the boundary blend)."""
+    shares = middle_shares(smooth.values, hole, smooth.depths())
+    if shares is None:
+        return estimate
+    return mix_in(estimate, hole, smooth.on_hole("laplace"), shares[:, None])

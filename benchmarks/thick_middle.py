@@ -1,0 +1,285 @@
+"""Issue 13's study of a 64-px block's middle: a smooth share that grows with depth. The figures
+behind docs/pipeline.md, "Issue 13: the middle of a 64-px block".
+
+    python benchmarks/thick_middle.py depths    # error by depth: match fill against smooth fills
+    python benchmarks/thick_middle.py replay [--gate G]    # profiles on the 25 thick cases
+    python benchmarks/thick_middle.py outside [--gate G] [--places P]  # on 48 other blocks
+    python benchmarks/thick_middle.py heldout   # the held-out parts' verdict against the gain
+    python benchmarks/thick_middle.py deep      # the kept rule end to end on the 20 deep holes
+
+Inside a 64-px block the middle lies 32 px from any known pixel. The rule studied mixes a grid
+fill (biharmonic or Laplace) into the default's output at a share that grows with depth:
+``share * clip((depth - start) / ramp, 0, 1)`` in the components deeper than
+``mixes.WHOLE_DEPTH_MAX``, behind a gate (``--gate``): ``spread`` (the first design: where the
+spread gate opens, ``mixes.SPREAD_GATE``, and the ring is no rougher than photo detail,
+``_frequency.ring_roughness`` below ``RING``), ``contrast`` (kept: the surroundings'
+``_thick_holes.match_contrast`` ramped over ``_thick_holes.MIDDLE_CONTRAST``) or ``none``.
+Each case is filled once by the default ``inpaint``; the rule is replayed on what its mix of
+the smooth fills gave (``pipeline.mix_smooth`` is wrapped to record it: the kept rule comes
+after it), and scored like ``psnr_cases.py`` (PSNR over the hole of the 8-bit result).
+``--places second`` takes 3 other places of the outside blocks (the check after the choice).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from unittest import mock
+
+import numpy as np
+from scipy import ndimage as ndi
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import graphinpaint as gi  # noqa: E402
+from graphinpaint import _thick_holes, mixes, pipeline, selection  # noqa: E402
+from graphinpaint._frequency import ring_roughnesses  # noqa: E402
+
+from thick_selection import thick_cases  # noqa: E402
+
+RING = 1.9
+# (fill, share, start, ramp): the grid replayed; BEST is the top of its plateau on the 26 cases.
+PROFILES = [(kind, share, start, ramp) for kind in ("biharmonic", "laplace")
+            for share in (0.5, 0.55, 0.6, 0.65, 0.75, 1.0) for start in (4, 6, 8, 12, 16)
+            for ramp in (1, 4, 8, 16)]
+BEST = {"spread": ("biharmonic", 0.55, 6, 4), "none": ("laplace", 0.5, 6, 8),
+        "contrast": ("laplace", _thick_holes.MIDDLE_SHARE, _thick_holes.MIDDLE_FROM,
+                     _thick_holes.MIDDLE_RAMP)}
+BANDS = ((1, 4), (5, 8), (9, 12), (13, 16), (17, 20), (21, 24), (25, 28), (29, 40))
+# Images for 64-px blocks outside the compare benchmark's (scikit-image's data, each shrunk to
+# 256 px as cases.wide_images does), four places each.
+PLACES = {"first": ((40, 40), (40, 150), (150, 60), (120, 130)),
+          "second": ((90, 10), (10, 90), (170, 170))}
+
+
+def recorded(image: np.ndarray, hole: np.ndarray) -> dict:
+    """The default's last stage on one case: its mixed output, smooth fills, depths and match
+    spreads on the hole (flat order: the region's hole pixels are the image's, in order)."""
+    seen: dict = {}
+    real = pipeline.mix_smooth
+
+    def record(estimate, hole_, settings, smooth):
+        out = real(estimate, hole_, settings, smooth)
+        seen.update(out=out[hole_].copy(), depths=smooth.depths()[hole_].astype(float),
+                    biharmonic=smooth.on_hole("biharmonic"),
+                    laplace=smooth.on_hole("laplace").copy(),
+                    spread=smooth.match_spread, settings=settings,
+                    values=smooth.values, hole=hole_)
+        return out
+
+    with mock.patch.object(pipeline, "mix_smooth", record):
+        gi.inpaint(image, hole)
+    seen["gates"] = _gates(seen)
+    return seen
+
+
+def _gates(seen: dict) -> dict[str, np.ndarray]:
+    """Per hole pixel, each gate's weight (0 to 1) on its component."""
+    hole = seen["hole"]
+    shut = np.zeros(np.count_nonzero(hole))
+    if seen["settings"].smooth != "frequency match":
+        return {"spread": shut, "contrast": shut, "none": shut}
+    labels, count = ndi.label(hole, structure=np.ones((3, 3), bool))
+    parts = labels[hole] - 1
+    full = np.zeros(hole.shape)
+    full[hole] = seen["depths"]
+    deepest = np.atleast_1d(ndi.maximum(full, labels, index=np.arange(1, count + 1)))
+    deep = (deepest > mixes.WHOLE_DEPTH_MAX)[parts]
+    rough = ring_roughnesses(seen["values"], hole, labels)[parts]
+    spread = mixes.component_medians(hole, seen["spread"]) >= mixes.SPREAD_GATE
+    deep_parts = np.zeros_like(hole)
+    deep_parts[hole] = deep
+    low, high = _thick_holes.MIDDLE_CONTRAST
+    contrast = (np.clip((_thick_holes.match_contrast(seen["values"], deep_parts) - low) /
+                        (high - low), 0, 1) if deep.any() else 0.0)
+    return {"spread": (deep & spread & (rough < RING)).astype(float),
+            "contrast": deep * contrast, "none": deep.astype(float)}
+
+
+def psnr_of(image: np.ndarray, hole: np.ndarray, on_hole: np.ndarray) -> float:
+    """PSNR over the hole of the 8-bit image whose hole takes ``on_hole`` (values in [0, 1])."""
+    result = image.copy()
+    values = np.clip(np.rint(on_hole * 255), 0, 255).astype(image.dtype)
+    result[hole] = values if image.ndim == 3 else values[:, 0]
+    return gi.metrics.psnr(image, result, hole)
+
+
+def with_middle(seen: dict, profile: tuple, gate: str | None) -> np.ndarray:
+    """The recorded output with ``profile``'s fill mixed into the middle behind ``gate`` (None:
+    every hole pixel, deep or not)."""
+    kind, share, start, ramp = profile
+    shares = share * np.clip((seen["depths"] - start) / ramp, 0.0, 1.0)
+    if gate is not None:
+        shares = shares * seen["gates"][gate]
+    return (1 - shares[:, None]) * seen["out"] + shares[:, None] * seen[kind]
+
+
+def gains(image, hole, profiles, gates) -> np.ndarray:
+    """(gate, profile) gains in dB over the default without the middle rule."""
+    seen = recorded(image, hole)
+    before = psnr_of(image, hole, seen["out"])
+    return np.array([[psnr_of(image, hole, with_middle(seen, p, gate)) - before
+                      for p in profiles] for gate in gates])
+
+
+def run_depths(cases) -> None:
+    """Per depth band, the MSE of the grid fills and of an even mix over the default's."""
+    for name, kind, image, hole in cases:
+        if kind not in ("block 64", "blotches"):
+            continue
+        seen = recorded(image, hole)
+        truth = (image[hole] / 255.0).reshape(seen["out"].shape)
+        cells = []
+        for low, high in BANDS:
+            band = (seen["depths"] >= low) & (seen["depths"] <= high)
+            if not band.any():
+                continue
+            error = lambda x: np.mean((x[band] - truth[band]) ** 2)  # noqa: E731
+            ours = error(seen["out"])
+            cells.append(f"{low}-{high}: L {error(seen['laplace']) / ours:.2f} "
+                         f"B {error(seen['biharmonic']) / ours:.2f} "
+                         f"mix B {error((seen['out'] + seen['biharmonic']) / 2) / ours:.2f}")
+        print(f"{name}, {kind} | " + " | ".join(cells), flush=True)
+
+
+def run_replay(cases, gate: str = "contrast") -> None:
+    """Every profile on the thick cases behind ``gate``: sum, worst, and each case's gain with
+    the gate's best profile."""
+    table = {}
+    best = PROFILES.index(BEST[gate])
+    for name, kind, image, hole in cases:
+        if kind == "seed mask" and name == "barbara":
+            continue                        # deeper than 32: the boundary mix, not this path
+        table[f"{name}, {kind}"] = gains(image, hole, PROFILES, [gate])[0]
+        print(f"{name}, {kind}: {BEST[gate]} {table[f'{name}, {kind}'][best]:+.3f}", flush=True)
+    columns = np.array(list(table.values()))
+    for index in np.argsort(-columns.sum(axis=0))[:15]:
+        print(f"{PROFILES[index]}: sum {columns[:, index].sum():+.2f} "
+              f"worst {columns[:, index].min():+.2f}")
+
+
+def outside_cases(places: str = "first"):
+    from skimage import data, transform
+
+    def shrink(image, size=256):
+        out = transform.resize(image, (size, size) + image.shape[2:], anti_aliasing=True)
+        return np.clip(np.rint(out * 255), 0, 255).astype(np.uint8)
+
+    images = {"chelsea": data.chelsea()[:, 75:375], "coins": data.coins(), "moon": data.moon(),
+              "hubble": data.hubble_deep_field()[:400, :400],
+              "ihc": data.immunohistochemistry(), "retina": data.retina()[100:900, 100:900],
+              "camera": data.camera(), "astronaut": data.astronaut(),
+              "coffee": data.coffee()[:, 100:500], "rocket": data.rocket()[:, 100:527],
+              "cat": data.cat(), "motorcycle": data.stereo_motorcycle()[0][:, 200:700]}
+    for name, image in images.items():
+        image = shrink(image)
+        for top, left in PLACES[places]:
+            hole = np.zeros(image.shape[:2], bool)
+            hole[top:top + 64, left:left + 64] = True
+            yield name, f"block 64 at {top},{left}", image, hole
+
+
+def run_outside(_cases, gate: str = "contrast", places: str = "first") -> None:
+    """The gate's best profile of the replay on 64-px blocks of other pictures and places, then
+    every profile's sum over them behind that gate."""
+    rows = []
+    best = PROFILES.index(BEST[gate])
+    for name, kind, image, hole in outside_cases(places):
+        rows.append(gains(image, hole, PROFILES, [gate])[0])
+        print(f"{name}, {kind}: {rows[-1][best]:+.2f}", flush=True)
+    table = np.array(rows)
+    chosen = table[:, best]
+    print(f"{BEST[gate]} behind {gate}: changed {np.count_nonzero(np.abs(chosen) > 0.005)} of "
+          f"{len(rows)}, sum {chosen.sum():+.2f}, worst {chosen.min():+.2f}, best "
+          f"{chosen.max():+.2f}, {np.count_nonzero(chosen > 0.005)} up, "
+          f"{np.count_nonzero(chosen < -0.005)} down")
+    sums = table.sum(axis=0)
+    for index in np.argsort(-sums)[:8]:
+        print(f"{PROFILES[index]}: sum {sums[index]:+.2f}, worst {table[:, index].min():+.2f}, "
+              f"{np.count_nonzero(table[:, index] > 0.005)} up, "
+              f"{np.count_nonzero(table[:, index] < -0.005)} down")
+
+
+def held_out_ratio(image: np.ndarray, hole: np.ndarray) -> float:
+    """The held-out parts' error with the best profile (depths scaled by HELD_OUT_SCALE, no
+    gate) over their error without it, after the rounds the real hole runs."""
+    seen: dict = {}
+    real_mix, real_cut, real_regrow = (selection.mix_smooth, _thick_holes.shrunk_beside,
+                                       _thick_holes.regrown)
+
+    def mix(estimate, hole_, settings, smooth):
+        out = real_mix(estimate, hole_, settings, smooth)
+        if settings.smooth == "frequency match" and smooth.match_spread is None:
+            seen[settings.rounds] = (out, hole_, smooth)
+        return out
+
+    def cut(*args, **options):
+        seen["case"] = real_cut(*args, **options)
+        return seen["case"]
+
+    def regrow(*args, **options):
+        seen["case"] = real_regrow(*args, **options)
+        return seen["case"]
+
+    with mock.patch.object(selection, "mix_smooth", mix), \
+            mock.patch.object(_thick_holes, "shrunk_beside", cut), \
+            mock.patch.object(_thick_holes, "regrown", regrow):
+        gi.inpaint(image, hole)
+    case = seen["case"]
+    out, held_hole, smooth = seen[max(key for key in seen if isinstance(key, int))]
+    values = image[case.window] / 255.0
+    truth = (values if values.ndim == 3 else values[..., None])[case.pixels]
+    scaled = {"out": out[held_hole], "biharmonic": smooth.on_hole("biharmonic"),
+              "depths": smooth.depths()[held_hole] * _thick_holes.HELD_OUT_SCALE}
+    mixed = out.copy()
+    mixed[held_hole] = with_middle(scaled, BEST["spread"], gate=None)
+    return float(np.mean((mixed[case.pixels] - truth) ** 2) /
+                 np.mean((out[case.pixels] - truth) ** 2))
+
+
+def run_heldout(cases) -> None:
+    """Does the held-out hole tell where the middle rule gains? Its error ratio with the
+    spread design's profile against the real hole's gain (every 64-px block), on the
+    compare's 64-px blocks and the outside ones."""
+    blocks = [case for case in cases if case[1] == "block 64"] + list(outside_cases())
+    for name, kind, image, hole in blocks:
+        ratio = held_out_ratio(image, hole)
+        gain = gains(image, hole, [BEST["spread"]], ["none"])[0, 0]
+        print(f"{name}, {kind}: held-out ratio {ratio:.3f}, real gain {gain:+.2f}", flush=True)
+
+
+def run_deep(_cases) -> None:
+    """The kept rule end to end on the 20 deep holes of deep_self_validation.py (deeper than 32
+    px: after the boundary blend), against the rule switched off (``MIDDLE_SHARE`` = 0)."""
+    from deep_self_validation import deep_cases
+
+    moves = []
+    for name, kind, image, hole in deep_cases(256):
+        with_rule = gi.metrics.psnr(image, gi.inpaint(image, hole), hole)
+        with mock.patch.object(_thick_holes, "MIDDLE_SHARE", 0.0):
+            without = gi.metrics.psnr(image, gi.inpaint(image, hole), hole)
+        moves.append(with_rule - without)
+        print(f"{name}, {kind}: {without:.3f} -> {with_rule:.3f} ({moves[-1]:+.3f})", flush=True)
+    print(f"changed {np.count_nonzero(moves)} of {len(moves)}, sum {sum(moves):+.2f}, "
+          f"worst {min(moves):+.3f}")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("study", choices=("depths", "replay", "outside", "heldout", "deep"))
+    parser.add_argument("--gate", choices=tuple(BEST), default="contrast")
+    parser.add_argument("--places", choices=tuple(PLACES), default="first")
+    args = parser.parse_args(argv)
+    cases = thick_cases()
+    if args.study == "replay":
+        run_replay(cases, args.gate)
+    elif args.study == "outside":
+        run_outside(cases, args.gate, args.places)
+    else:
+        {"depths": run_depths, "heldout": run_heldout, "deep": run_deep}[args.study](cases)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,102 @@
+"""The middle of a hole deeper than 24 px (a 64-px block): a Laplace share growing with depth
+where the surroundings' patches match poorly (_thick_holes.smoother_middle)."""
+
+import numpy as np
+import pytest
+from scipy import ndimage as ndi
+
+import graphinpaint as gi
+from graphinpaint import _thick_holes
+from graphinpaint.fills import layer_depths
+
+N = 128
+
+
+def _block(side, n=N):
+    hole = np.zeros((n, n), bool)
+    start = (n - side) // 2
+    hole[start:start + side, start:start + side] = True
+    return hole
+
+
+def _blurred_noise(sigma=3.0, seed=1):
+    """White noise blurred by ``sigma`` px, stretched to [0, 1]: the middle of a 64-px block is
+    uncorrelated with its rim."""
+    field = ndi.gaussian_filter(np.random.default_rng(seed).standard_normal((N, N)), sigma,
+                                mode="wrap")
+    return (field - field.min()) / (field.max() - field.min())
+
+
+def _grating(period=9):
+    """A diagonal sine grating: every patch repeats, matches continue it across the block."""
+    yy, xx = np.mgrid[:N, :N]
+    return 0.5 + 0.4 * np.sin(2 * np.pi * (xx + 0.5 * yy) / period)
+
+
+def _without_middle(image, hole, monkeypatch):
+    with monkeypatch.context() as patch:
+        patch.setattr(_thick_holes, "MIDDLE_SHARE", 0.0)
+        return gi.inpaint(image, hole)
+
+
+def test_blurred_noise_block_gains_from_the_laplace_middle(monkeypatch):
+    image, hole = _blurred_noise(), _block(64)
+    assert _thick_holes.match_contrast(image[..., None], hole) > _thick_holes.MIDDLE_CONTRAST[0]
+    with_rule = gi.metrics.psnr(image, gi.inpaint(image, hole), hole)
+    without = gi.metrics.psnr(image, _without_middle(image, hole, monkeypatch), hole)
+    # Measured: 17.27 against 16.65 dB (+0.62).
+    assert with_rule > without + 0.4
+
+
+def test_grating_block_keeps_the_matches(monkeypatch):
+    image, hole = _grating(), _block(64)
+    assert _thick_holes.match_contrast(image[..., None], hole) < 0.1
+    result = gi.inpaint(image, hole)
+    np.testing.assert_array_equal(result, _without_middle(image, hole, monkeypatch))
+    laplace = gi.fills.grid_laplace_fill(np.where(hole, 0, image)[..., None], hole,
+                                         "auto")[..., 0]
+    # Measured: 44.6 dB against the Laplace fill's 11.0.
+    assert gi.metrics.psnr(image, result, hole) > gi.metrics.psnr(image, laplace, hole) + 25
+
+
+def test_middle_shares_grow_with_depth_in_deep_components_only():
+    image, hole = _blurred_noise(), _block(64)
+    hole[4:36, 4:8] = True                                   # a thin part: 2 deep
+    depths = layer_depths(hole)
+    shares = _thick_holes.middle_shares(image[..., None], hole, depths)
+    depth = depths[hole]
+    thin = np.zeros_like(hole)
+    thin[4:36, 4:8] = True
+    assert np.all(shares[thin[hole]] == 0)
+    assert np.all(shares[depth <= _thick_holes.MIDDLE_FROM] == 0)
+    deepest = shares[depth >= _thick_holes.MIDDLE_FROM + _thick_holes.MIDDLE_RAMP]
+    assert np.ptp(deepest) == 0 and 0 < deepest[0] <= _thick_holes.MIDDLE_SHARE
+    middle = (depth > _thick_holes.MIDDLE_FROM) & \
+        (depth < _thick_holes.MIDDLE_FROM + _thick_holes.MIDDLE_RAMP)
+    assert np.all(np.diff([shares[depth == d][0] for d in np.unique(depth[middle])]) > 0)
+
+
+def test_a_32_px_block_is_not_deep_enough():
+    image, hole = _blurred_noise(), _block(32)
+    assert _thick_holes.middle_shares(image[..., None], hole, layer_depths(hole)) is None
+
+
+@pytest.mark.parametrize("shape", [(N, N, 1), (N, N, 3)])
+def test_match_contrast_of_flat_surroundings_is_zero(shape):
+    assert _thick_holes.match_contrast(np.full(shape, 0.3), _block(64)) == 0.0
+
+
+def test_match_contrast_without_a_sample_is_zero():
+    hole = np.ones((40, 40), bool)
+    hole[0, 0] = False
+    assert _thick_holes.match_contrast(np.zeros((40, 40, 1)), hole) == 0.0
+
+
+def test_a_share_given_keeps_the_middle_as_matched(monkeypatch):
+    """``smooth_share`` given: the caller's mix alone, no Laplace middle after it."""
+    image, hole = _blurred_noise(), _block(64)
+    given = gi.inpaint(image, hole, smooth_share=0.25)
+    with monkeypatch.context() as patch:
+        patch.setattr(_thick_holes, "MIDDLE_SHARE", 0.0)
+        np.testing.assert_array_equal(given, gi.inpaint(image, hole, smooth_share=0.25))
+    assert not np.array_equal(gi.inpaint(image, hole), _without_middle(image, hole, monkeypatch))
