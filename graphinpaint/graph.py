@@ -31,6 +31,7 @@ import scipy.sparse as sp
 from scipy import ndimage as ndi
 
 from ._feature_knn import knn_graph
+from ._kernel_threads import on_threads_for
 from ._offset_kernel import offset_knn_kernel, query_tiles, tile_patch_pixels
 from ._search_kernels import box_means_at, rerank_kernel, window_knn_kernel
 from ._seeded_search import SEEDED_LOCAL, seeded_knn_kernel
@@ -63,6 +64,10 @@ _OFFSET_TILE = 32
 # colour, outgrow the L2 cache (about 2.4 MB with the confidence; 270 kB in a strip). Each
 # query's result is its own: the same results, 4-8% less CPU at 2048^2 and 4096^2.
 _QUERY_STRIP = 256
+# A search of fewer candidates in all (a query's window, or about _SEEDED_CANDIDATES from its
+# seeds) runs on one thread (``_kernel_threads``): 200k take about 1.4 ms there.
+PARALLEL_CANDIDATES = 200_000
+_SEEDED_CANDIDATES = 80
 
 
 class PixelGraph(NamedTuple):
@@ -313,21 +318,25 @@ class PatchSearch:
         qy, qx = (a.astype(np.int64) for a in np.divmod(query_pixels, self.shape[1]))
         radius = (windows // 2).astype(np.int64)
         if seeds is not None:
-            neighbours, squared = seeded_knn_kernel(
+            neighbours, squared = on_threads_for(
+                len(qy) * _SEEDED_CANDIDATES, PARALLEL_CANDIDATES, seeded_knn_kernel,
                 self._planes, self._conf, qy, qx, radius, self.candidates, self.patch_size, k,
                 min_overlap, exclude_self, _checked_seeds(seeds, len(query_pixels), self.shape,
                                                           func), SEEDED_LOCAL)
             return _Matches(query_pixels, neighbours, np.sqrt(squared), self.shape)
         tiles = _offset_tiles(qy, qx, self.patch_size, masked=not self._uniform)
+        candidates = int(np.sum((2 * radius + 1) ** 2))     # the work: small calls on one thread
         if tiles is not None:           # exact, and cheaper than a shortlist too (measured)
-            neighbours, squared = offset_knn_kernel(
-                self._planes, self._conf, qy, qx, radius, self.candidates, self.patch_size, k,
-                min_overlap, exclude_self, self._uniform, *tiles)
+            neighbours, squared = on_threads_for(
+                candidates, PARALLEL_CANDIDATES, offset_knn_kernel, self._planes, self._conf,
+                qy, qx, radius, self.candidates, self.patch_size, k, min_overlap, exclude_self,
+                self._uniform, *tiles)
         elif shortlist is None:
             order = _strip_order(qy, qx)
-            neighbours, squared = _in_query_order(order, *window_knn_kernel(
-                self._planes, self._conf, qy[order], qx[order], radius[order], self.candidates,
-                0, 1, self.patch_size, k, min_overlap, exclude_self, self._uniform))
+            neighbours, squared = _in_query_order(order, *on_threads_for(
+                candidates, PARALLEL_CANDIDATES, window_knn_kernel, self._planes, self._conf,
+                qy[order], qx[order], radius[order], self.candidates, 0, 1, self.patch_size, k,
+                min_overlap, exclude_self, self._uniform))
         else:
             planes, conf = self._reduced_planes()
             short, _ = window_knn_kernel(planes, conf, qy, qx, radius, self.candidates,

@@ -1,0 +1,103 @@
+"""Small kernel calls on one numba thread (``_kernel_threads``) and thin strokes' held-out fill
+beside the real one: the same results to the bit as the parallel calls and the fill in turn."""
+
+from pathlib import Path
+
+import numba
+import numpy as np
+import pytest
+
+import graphinpaint as gi
+from graphinpaint import _match_graph, _stages, _threads, graph, pipeline
+from graphinpaint._kernel_threads import on_threads_for
+from graphinpaint.graph import PatchSearch
+
+DATA = Path(__file__).resolve().parents[1] / "examples" / "data"
+TWO_THREADS = pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2,
+                                 reason="one numba thread only")
+
+
+def _scratches(shape):
+    hole = np.zeros(shape, bool)
+    hole[10:13, 5:50] = True
+    hole[20:45, 30:33] = True
+    hole[40:42, 8:60] = True
+    return hole
+
+
+def _upscaled_photo():
+    """A smooth photo: its held-out strokes choose the biharmonic mix, not the default."""
+    from scipy.ndimage import zoom
+
+    photo = gi.io.read_image(DATA / "astronaut.png").astype(float)[::4, ::4]
+    return np.clip(zoom(photo, (4, 4, 1), order=3), 0, 255)[:128, :128].astype(np.uint8)
+
+
+@TWO_THREADS
+@pytest.mark.parametrize("work, threads", [(9, 1), (10, 2), (11, 2)])
+def test_work_below_the_least_runs_on_one_thread_and_the_count_is_restored(work, threads):
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(2)
+        seen = on_threads_for(work, 10, lambda a, b: (numba.get_num_threads(), a + b), 1, 2)
+        assert seen == (threads, 3)
+        assert numba.get_num_threads() == 2
+    finally:
+        numba.set_num_threads(before)
+
+
+@TWO_THREADS
+def test_the_thread_count_is_restored_when_the_kernel_raises():
+    def failing():
+        raise ValueError("inside")
+
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(2)
+        with pytest.raises(ValueError, match="inside"):
+            on_threads_for(0, 10, failing)
+        assert numba.get_num_threads() == 2
+    finally:
+        numba.set_num_threads(before)
+
+
+def _layer_search(hole, image):
+    search = PatchSearch(image, patch_size=7, candidates=~hole,
+                         confidence=(~hole).astype(np.float32), _work=np.float32)
+    return search, _stages._layers(hole)[0]
+
+
+@TWO_THREADS
+@pytest.mark.parametrize("rounds", [False, True])
+def test_a_search_on_one_thread_finds_the_parallel_search_s_matches(monkeypatch, rounds):
+    image = gi.io.read_image(DATA / "astronaut.png")[:64, :64].astype(np.float32) / 255
+    hole = _scratches((64, 64))
+    if rounds:      # full patches, every hole pixel: the offset kernel
+        search = PatchSearch(image, patch_size=7, _func="window_knn", _work=np.float32)
+        queries = np.flatnonzero(hole)
+        assert graph._offset_tiles(*np.divmod(queries, 64), 7) is not None
+    else:           # a layer's masked search: the windowed kernel
+        search, queries = _layer_search(hole, image)
+    found = {}
+    for least in (0, 10**12):
+        monkeypatch.setattr(graph, "PARALLEL_CANDIDATES", least)
+        found[least] = search._matches(queries, k=5, window=31, min_overlap=0.3 * (not rounds))
+    np.testing.assert_array_equal(found[0].neighbours, found[10**12].neighbours)
+    np.testing.assert_array_equal(found[0].distances, found[10**12].distances)
+
+
+@TWO_THREADS
+def test_a_layer_s_graph_blocks_on_one_thread_are_the_parallel_ones(monkeypatch):
+    image = gi.io.read_image(DATA / "astronaut.png")[:64, :64].astype(np.float32) / 255
+    hole = _scratches((64, 64))
+    search, queries = _layer_search(hole, image)
+    matches = search._matches(queries, k=5, window=31, min_overlap=0.3)
+    blocks = {}
+    for least in (0, 10**12):
+        monkeypatch.setattr(_match_graph, "PARALLEL_ROWS", least)
+        rows, nodes = _match_graph.match_rows(matches, 0.1, ~hole, 1e-3)
+        blocks[least] = _match_graph.query_blocks(rows, (~hole).ravel()[nodes])
+    for parallel, serial in zip(blocks[0], blocks[10**12]):
+        assert (parallel != serial).nnz == 0
+        np.testing.assert_array_equal(parallel.indptr, serial.indptr)
+        np.testing.assert_array_equal(parallel.indices, serial.indices)
