@@ -118,3 +118,37 @@ def test_the_strokes_mix_chosen_beside_the_fill_is_the_mix_chosen_before_it(monk
     np.testing.assert_array_equal(beside, before)
     # The held-out choice is not the default mix: a fill that ignored it would differ.
     assert gi.metrics.psnr(image, beside, hole) > gi.metrics.psnr(image, plain, hole) + 5
+
+
+def _round_methods(monkeypatch, image, hole, **options):
+    """The solver method of each of ``inpaint``'s p = 2 solves with more than one unknown
+    that start from a round's tolerance (``atol`` set: the rounds'), in order."""
+    seen = []
+    original = _stages._solve_p2_blocks
+
+    def recording(l_aa, *args, **kwargs):
+        if "atol" in kwargs:
+            seen.append(kwargs["method"])
+        return original(l_aa, *args, **kwargs)
+
+    monkeypatch.setattr(_stages, "_solve_p2_blocks", recording)
+    out = gi.inpaint(image, hole, self_validation=False, **options)
+    return seen, out
+
+
+def test_strokes_rounds_solve_by_cg_within_a_tenth_of_a_db_of_the_exact_solve(monkeypatch):
+    image = gi.io.read_image(DATA / "astronaut.png")[:64, :64]
+    hole = _scratches((64, 64))
+    methods, auto = _round_methods(monkeypatch, image, hole)
+    assert methods == ["cg", "cg"]
+    methods, direct = _round_methods(monkeypatch, image, hole, method="direct")
+    assert methods == ["direct", "direct"]
+    assert abs(gi.metrics.psnr(image, auto, hole) - gi.metrics.psnr(image, direct, hole)) < 0.05
+
+
+def test_thick_holes_rounds_keep_the_automatic_choice(monkeypatch):
+    image = gi.io.read_image(DATA / "astronaut.png")[:64, :64]
+    hole = np.zeros((64, 64), bool)
+    hole[20:36, 24:40] = True
+    methods, _ = _round_methods(monkeypatch, image, hole)
+    assert methods and set(methods) == {"auto"}
