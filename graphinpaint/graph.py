@@ -64,10 +64,12 @@ _OFFSET_TILE = 32
 # colour, outgrow the L2 cache (about 2.4 MB with the confidence; 270 kB in a strip). Each
 # query's result is its own: the same results, 4-8% less CPU at 2048^2 and 4096^2.
 _QUERY_STRIP = 256
-# A search of fewer candidates in all (a query's window, or about _SEEDED_CANDIDATES from its
-# seeds) runs on one thread (``_kernel_threads``): 200k take about 1.4 ms there.
+# A search of fewer candidates in all (the queries' windows) runs on one thread
+# (``_kernel_threads``): 200k take about 1.4 ms there (7 ns each: 439 queries of a 31 x 31
+# window in 2.9 ms). A seeded query costs as much as _SEEDED_QUERY_COST of them (16 us: about
+# 80 full 11 x 11 patches, twelfth pass).
 PARALLEL_CANDIDATES = 200_000
-_SEEDED_CANDIDATES = 80
+_SEEDED_QUERY_COST = 2_300
 
 
 class PixelGraph(NamedTuple):
@@ -319,7 +321,7 @@ class PatchSearch:
         radius = (windows // 2).astype(np.int64)
         if seeds is not None:
             neighbours, squared = on_threads_for(
-                len(qy) * _SEEDED_CANDIDATES, PARALLEL_CANDIDATES, seeded_knn_kernel,
+                len(qy) * _SEEDED_QUERY_COST, PARALLEL_CANDIDATES, seeded_knn_kernel,
                 self._planes, self._conf, qy, qx, radius, self.candidates, self.patch_size, k,
                 min_overlap, exclude_self, _checked_seeds(seeds, len(query_pixels), self.shape,
                                                           func), SEEDED_LOCAL)

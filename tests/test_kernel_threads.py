@@ -68,20 +68,24 @@ def _layer_search(hole, image):
 
 
 @TWO_THREADS
-@pytest.mark.parametrize("rounds", [False, True])
-def test_a_search_on_one_thread_finds_the_parallel_search_s_matches(monkeypatch, rounds):
+@pytest.mark.parametrize("kernel", ["windowed", "offset", "seeded"])
+def test_a_search_on_one_thread_finds_the_parallel_search_s_matches(monkeypatch, kernel):
     image = gi.io.read_image(DATA / "astronaut.png")[:64, :64].astype(np.float32) / 255
     hole = _scratches((64, 64))
-    if rounds:      # full patches, every hole pixel: the offset kernel
+    seeds = None
+    if kernel == "offset":      # full patches, every hole pixel
         search = PatchSearch(image, patch_size=7, _func="window_knn", _work=np.float32)
         queries = np.flatnonzero(hole)
         assert graph._offset_tiles(*np.divmod(queries, 64), 7) is not None
-    else:           # a layer's masked search: the windowed kernel
+    else:                       # a layer's masked search, or one from seeds (its matches)
         search, queries = _layer_search(hole, image)
+        if kernel == "seeded":
+            seeds = search._matches(queries, k=5, window=31, min_overlap=0.3).neighbours
     found = {}
     for least in (0, 10**12):
         monkeypatch.setattr(graph, "PARALLEL_CANDIDATES", least)
-        found[least] = search._matches(queries, k=5, window=31, min_overlap=0.3 * (not rounds))
+        found[least] = search._matches(queries, k=5, window=31, seeds=seeds,
+                                       min_overlap=0.3 * (kernel != "offset"))
     np.testing.assert_array_equal(found[0].neighbours, found[10**12].neighbours)
     np.testing.assert_array_equal(found[0].distances, found[10**12].distances)
 
