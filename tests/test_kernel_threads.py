@@ -11,26 +11,12 @@ import graphinpaint as gi
 from graphinpaint import _match_graph, _stages, _threads, graph, pipeline
 from graphinpaint._kernel_threads import on_threads_for
 from graphinpaint.graph import PatchSearch
+from test_selection import _upscaled_photo  # a smooth photo: its strokes pick the biharmonic mix
+from test_speed_paths import _scratches
 
 DATA = Path(__file__).resolve().parents[1] / "examples" / "data"
 TWO_THREADS = pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2,
                                  reason="one numba thread only")
-
-
-def _scratches(shape):
-    hole = np.zeros(shape, bool)
-    hole[10:13, 5:50] = True
-    hole[20:45, 30:33] = True
-    hole[40:42, 8:60] = True
-    return hole
-
-
-def _upscaled_photo():
-    """A smooth photo: its held-out strokes choose the biharmonic mix, not the default."""
-    from scipy.ndimage import zoom
-
-    photo = gi.io.read_image(DATA / "astronaut.png").astype(float)[::4, ::4]
-    return np.clip(zoom(photo, (4, 4, 1), order=3), 0, 255)[:128, :128].astype(np.uint8)
 
 
 @TWO_THREADS
