@@ -590,7 +590,6 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
             active = textured(estimate, hole, s.patch_size)
     # The layers' estimate is this call's own; the biharmonic start is shared with the mixing.
     owned = s.strategy == "layers"
-    round_solve = _strokes_round_solve(solve) if s.adaptive_rounds else solve
     for round_index in range(s.rounds):
         release_freed_memory(values)
         # Rounds seen by each_round are kept by the caller: those are not overwritten, unless
@@ -599,8 +598,8 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
             values, hole, estimate, patch_size=s.patch_size, k=s.refinement_k,
             window=(s.window if match_reach is None or round_index == 0
                     else _round_windows(match_reach, s.window)),
-            bandwidth=s.bandwidth, grid_weight=s.grid_weight, solve=round_solve,
-            candidates=candidates, overwrite=owned and (each_round is None or rounds_in_place),
+            bandwidth=s.bandwidth, grid_weight=s.grid_weight, solve=solve,
+            exact_by_cg=s.adaptive_rounds, candidates=candidates, overwrite=owned and (each_round is None or rounds_in_place),
             match_reach=match_reach,
             active=active, moved=moved, spread=spread)
         smooth.match_distance = _merged_distance(smooth.match_distance, distance, active)
@@ -613,18 +612,6 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
         if each_round is not None:
             each_round(estimate)
     return estimate
-
-
-def _strokes_round_solve(solve: dict) -> dict:
-    """The p = 2 solve options of thin strokes' rounds: Jacobi-CG where the method is "auto".
-    Their graphs are non-local (matches anywhere in the window, holes included), but thin:
-    "auto" took their slow growth for a grid's and factorised them up to 250k unknowns
-    (512^2 scratches: 33 ms for 18k against CG's 12 ms to the rounds' tolerance). Thick holes
-    keep "auto": their rounds moved by -0.27 to +0.04 dB with CG (docs/benchmarks.md,
-    "Thirteenth pass")."""
-    if solve.get("p", 2.0) != 2 or solve.get("method", "auto") != "auto":
-        return solve
-    return {**solve, "method": "cg"}
 
 
 def _merged_distance(last: np.ndarray | None, distance: np.ndarray,
