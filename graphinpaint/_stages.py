@@ -310,8 +310,8 @@ def _refine(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray, *, patch
     inactive). ``spread``: overwritten with each refined hole pixel's :func:`match_spread`
     (as ``moved``). ``exact_by_cg``: where the method is "auto" and would factorise the
     round's p = 2 system, Jacobi-CG solves it to ``_LINEAR_RTOL`` instead (thin strokes: see
-    :func:`_solve_on_matches`). Returns the refined estimate and each refined pixel's mean patch distance to
-    its ``k`` matches (a missing match counts as 0).
+    :func:`_solve_on_matches`). Returns the refined estimate and each refined pixel's mean
+    patch distance to its ``k`` matches (a missing match counts as 0).
 
     Filled pixels count as much as known ones in the patch distance: weighting them less made
     no measurable difference (barbara: 25.11 dB at confidence 0.5, 25.12 at 1) and costs 1.75x.

@@ -599,8 +599,8 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
             window=(s.window if match_reach is None or round_index == 0
                     else _round_windows(match_reach, s.window)),
             bandwidth=s.bandwidth, grid_weight=s.grid_weight, solve=solve,
-            exact_by_cg=s.adaptive_rounds, candidates=candidates, overwrite=owned and (each_round is None or rounds_in_place),
-            match_reach=match_reach,
+            candidates=candidates, overwrite=owned and (each_round is None or rounds_in_place),
+            match_reach=match_reach, exact_by_cg=s.adaptive_rounds,
             active=active, moved=moved, spread=spread)
         smooth.match_distance = _merged_distance(smooth.match_distance, distance, active)
         smooth.match_spread = spread
