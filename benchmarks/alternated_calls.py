@@ -10,7 +10,9 @@ same process, each call of one right after a call of the other (the order swappe
 on a shared machine the load then falls on both alike, which separate processes minutes apart
 do not see. Prints each side's least and median wall, process CPU (all threads) and
 calling-thread CPU, its PSNR over the hole, the median of the pairwise wall ratios, and whether
-the two outputs are identical.
+the two outputs are identical. For images up to about 1024^2: at 4096^2 the second package's
+calls ran on one core at a time (docs/benchmarks.md, "Thirteenth pass"); time those in
+processes of their own (``test_bench_pipeline.py``'s ``BIG_SCRIPT``).
 """
 
 from __future__ import annotations
