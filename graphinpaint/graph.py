@@ -65,10 +65,11 @@ _OFFSET_TILE = 32
 # query's result is its own: the same results, 4-8% less CPU at 2048^2 and 4096^2.
 _QUERY_STRIP = 256
 # A search of fewer candidates in all (the queries' windows) runs on one thread
-# (``_kernel_threads``): 200k take about 1.4 ms there (7 ns each: 439 queries of a 31 x 31
+# (``_kernel_threads``): 50k take about 0.35 ms there (7 ns each: 439 queries of a 31 x 31
 # window in 2.9 ms). A seeded query costs as much as _SEEDED_QUERY_COST of them (16 us: about
-# 80 full 11 x 11 patches, twelfth pass).
-PARALLEL_CANDIDATES = 200_000
+# 80 full 11 x 11 patches, twelfth pass). At 200k barbara's quiet calls took 0.01-0.02 s
+# longer (seeded layers of 22-86 queries); 512^2 scratches were the same.
+PARALLEL_CANDIDATES = 50_000
 _SEEDED_QUERY_COST = 2_300
 
 
