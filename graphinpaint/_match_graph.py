@@ -18,10 +18,15 @@ import scipy.sparse as sp
 from numba import njit, prange
 
 from ._edges import row_sums
+from ._kernel_threads import on_threads_for
 from .graph import PixelGraph, _Matches, _node_positions, _union_of_pixels
 
 # Rows up to this long are sorted by insertion (most: k matches, a few back, 4 grid edges).
 _INSERTION_MAX = 32
+# Fewer rows than this are merged and split on one thread (``_kernel_threads``): at most a few
+# milliseconds of work (18k rows: 3 ms), less than waking numba's threads costs beside other
+# work.
+PARALLEL_ROWS = 65_536
 
 
 def weighted_match_graph(matches: _Matches, bandwidth: float, filled: np.ndarray,
@@ -76,7 +81,7 @@ def match_rows(matches: _Matches, bandwidth: float, filled: np.ndarray, grid_wei
     values = np.empty(starts[-1])
     _query_buckets(starts, *sources, targets, values)
     indptr, indices, data = _compacted(starts, targets, values,
-                                       _merge_rows(starts, targets, values))
+                                       _merged_rows(starts, targets, values))
     return sp.csr_matrix((data, indices, indptr), shape=(len(queries), len(nodes))), nodes
 
 
@@ -144,7 +149,7 @@ def _max_csr(n: int, rows: np.ndarray, cols: np.ndarray, weights: np.ndarray
     targets = np.empty(starts[-1], dtype=_index_dtype(n))
     values = np.empty(starts[-1])
     _bucket(starts, rows, cols, weights, targets, values)
-    return _compacted(starts, targets, values, _merge_rows(starts, targets, values))
+    return _compacted(starts, targets, values, _merged_rows(starts, targets, values))
 
 
 def _compacted(starts: np.ndarray, targets: np.ndarray, values: np.ndarray,
@@ -229,6 +234,11 @@ def _query_buckets(starts, counts, partners, weights, grid_from, grid_nodes, gri
         fill[i] += 1
 
 
+def _merged_rows(starts: np.ndarray, targets: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """:func:`_merge_rows` on one thread for fewer than ``PARALLEL_ROWS`` rows."""
+    return on_threads_for(len(starts) - 1, PARALLEL_ROWS, _merge_rows, starts, targets, values)
+
+
 @njit(parallel=True, cache=True, nogil=True)
 def _merge_rows(starts, targets, values):  # pragma: no cover - compiled by numba
     """Sort each row by column in place, keep the largest weight of each column at the row's
@@ -291,7 +301,8 @@ def query_blocks(rows: sp.csr_matrix, known: np.ndarray) -> tuple[sp.csr_matrix,
     degree = row_sums(rows)
     unknown_before = np.cumsum(~known) - ~known          # unknown nodes before each node
     lengths = np.diff(rows.indptr)
-    to_unknown = _unknown_counts(rows.indptr, rows.indices, known)
+    to_unknown = on_threads_for(len(lengths), PARALLEL_ROWS, _unknown_counts, rows.indptr,
+                                rows.indices, known)
     l_indptr = np.zeros(len(lengths) + 1, np.int64)
     np.cumsum(to_unknown + 1, out=l_indptr[1:])
     w_indptr = np.zeros(len(lengths) + 1, np.int64)
@@ -300,8 +311,9 @@ def query_blocks(rows: sp.csr_matrix, known: np.ndarray) -> tuple[sp.csr_matrix,
     l_data = np.empty(l_indptr[-1])
     w_indices = np.empty(w_indptr[-1], rows.indices.dtype)
     w_data = np.empty(w_indptr[-1])
-    _split_rows(rows.indptr, rows.indices, rows.data, known, unknown_before, degree,
-                l_indptr, l_indices, l_data, w_indptr, w_indices, w_data)
+    on_threads_for(len(lengths), PARALLEL_ROWS, _split_rows, rows.indptr, rows.indices,
+                   rows.data, known, unknown_before, degree, l_indptr, l_indices, l_data,
+                   w_indptr, w_indices, w_data)
     size_a, size_b = len(lengths), len(known) - len(lengths)
     return (sp.csr_matrix((l_data, l_indices, l_indptr), shape=(size_a, size_a)),
             sp.csr_matrix((w_data, w_indices, w_indptr), shape=(size_a, size_b)))

@@ -31,6 +31,7 @@ import scipy.sparse as sp
 from scipy import ndimage as ndi
 
 from ._feature_knn import knn_graph
+from ._kernel_threads import on_threads_for
 from ._offset_kernel import offset_knn_kernel, query_tiles, tile_patch_pixels
 from ._search_kernels import box_means_at, rerank_kernel, window_knn_kernel
 from ._seeded_search import SEEDED_LOCAL, seeded_knn_kernel
@@ -63,6 +64,13 @@ _OFFSET_TILE = 32
 # colour, outgrow the L2 cache (about 2.4 MB with the confidence; 270 kB in a strip). Each
 # query's result is its own: the same results, 4-8% less CPU at 2048^2 and 4096^2.
 _QUERY_STRIP = 256
+# A search of fewer candidates in all (the queries' windows) runs on one thread
+# (``_kernel_threads``): 50k take about 0.35 ms there (7 ns each: 439 queries of a 31 x 31
+# window in 2.9 ms). A seeded query costs as much as _SEEDED_QUERY_COST of them (16 us: about
+# 80 full 11 x 11 patches, twelfth pass). At 200k barbara's quiet calls took 0.01-0.02 s
+# longer (seeded layers of 22-86 queries); 512^2 scratches were the same.
+PARALLEL_CANDIDATES = 50_000
+_SEEDED_QUERY_COST = 2_300
 
 
 class PixelGraph(NamedTuple):
@@ -313,21 +321,25 @@ class PatchSearch:
         qy, qx = (a.astype(np.int64) for a in np.divmod(query_pixels, self.shape[1]))
         radius = (windows // 2).astype(np.int64)
         if seeds is not None:
-            neighbours, squared = seeded_knn_kernel(
+            neighbours, squared = on_threads_for(
+                len(qy) * _SEEDED_QUERY_COST, PARALLEL_CANDIDATES, seeded_knn_kernel,
                 self._planes, self._conf, qy, qx, radius, self.candidates, self.patch_size, k,
                 min_overlap, exclude_self, _checked_seeds(seeds, len(query_pixels), self.shape,
                                                           func), SEEDED_LOCAL)
             return _Matches(query_pixels, neighbours, np.sqrt(squared), self.shape)
         tiles = _offset_tiles(qy, qx, self.patch_size, masked=not self._uniform)
+        candidates = int(np.sum((2 * radius + 1) ** 2))     # the work: small calls on one thread
         if tiles is not None:           # exact, and cheaper than a shortlist too (measured)
-            neighbours, squared = offset_knn_kernel(
-                self._planes, self._conf, qy, qx, radius, self.candidates, self.patch_size, k,
-                min_overlap, exclude_self, self._uniform, *tiles)
+            neighbours, squared = on_threads_for(
+                candidates, PARALLEL_CANDIDATES, offset_knn_kernel, self._planes, self._conf,
+                qy, qx, radius, self.candidates, self.patch_size, k, min_overlap, exclude_self,
+                self._uniform, *tiles)
         elif shortlist is None:
             order = _strip_order(qy, qx)
-            neighbours, squared = _in_query_order(order, *window_knn_kernel(
-                self._planes, self._conf, qy[order], qx[order], radius[order], self.candidates,
-                0, 1, self.patch_size, k, min_overlap, exclude_self, self._uniform))
+            neighbours, squared = _in_query_order(order, *on_threads_for(
+                candidates, PARALLEL_CANDIDATES, window_knn_kernel, self._planes, self._conf,
+                qy[order], qx[order], radius[order], self.candidates, 0, 1, self.patch_size, k,
+                min_overlap, exclude_self, self._uniform))
         else:
             planes, conf = self._reduced_planes()
             short, _ = window_knn_kernel(planes, conf, qy, qx, radius, self.candidates,

@@ -368,6 +368,12 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
                 choose_rounds=choose_rounds), values_of, hole, settings, reach)
             if not isinstance(mix_choice, Future):      # chosen here: prepare that mix only
                 settings, mix_choice = mix_choice, None
+        elif strategy == "layers":
+            # Thin strokes choose the smooth mix only: their held-out fill runs beside the
+            # real one too (its small kernels beside the layers' solves and Python work).
+            mix_choice = _beside(_choose_mix, values_of, hole, settings, scattered, reach)
+            if not isinstance(mix_choice, Future):
+                settings, mix_choice = mix_choice, None
         else:
             settings, _ = choose_settings(values_of, hole, settings, _graph_fill,
                                           scattered=scattered, margin=reach,
@@ -379,7 +385,8 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
             if fewer_matches:
                 settings = settings.replace(k=_SCATTERED_FILL_K)       # 2 k in the rounds
     estimate = _fill(values, hole[region], settings, progress, smooth=smooth,
-                     mix_choice=mix_choice, scattered=scattered, may_stop=choose_rounds,
+                     mix_choice=mix_choice, scattered=scattered,
+                     may_stop=choose_rounds and thick,
                      middle_after=(mix, share) if thick and smooth_share is None else None)
     return _from_unit_range(estimate, original, channels_last, hole, scale, channel_axis,
                             region)
@@ -432,6 +439,15 @@ def _self_validate_thick(values_of: Callable[[tuple[slice, slice]], np.ndarray],
            if getattr(held_settings, f.name) != getattr(settings, f.name) and
            not (more and f.name == "rounds")}
     return chosen.replace(**own)
+
+
+def _choose_mix(values_of: Callable[[tuple[slice, slice]], np.ndarray], hole: np.ndarray,
+                settings: Settings, scattered: bool, reach: int) -> Settings:
+    """The smooth mix of thin strokes (``strategy="layers"``), chosen on held-out strokes cut
+    beside the real ones: a mix must cut the held-out error by 40% (``LAYERS_MARGIN``)."""
+    return choose_settings(values_of, hole, settings, _graph_fill, scattered=scattered,
+                           margin=reach, rng=np.random.default_rng(0),
+                           error_ratio=LAYERS_MARGIN)[0]
 
 
 def _held_out_settings(held: np.ndarray, settings: Settings) -> tuple[Settings, int]:
@@ -596,7 +612,7 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
                     else _round_windows(match_reach, s.window)),
             bandwidth=s.bandwidth, grid_weight=s.grid_weight, solve=solve,
             candidates=candidates, overwrite=owned and (each_round is None or rounds_in_place),
-            match_reach=match_reach,
+            match_reach=match_reach, exact_by_cg=s.adaptive_rounds,
             active=active, moved=moved, spread=spread)
         smooth.match_distance = _merged_distance(smooth.match_distance, distance, active)
         smooth.match_spread = spread
