@@ -209,3 +209,17 @@ def all_cases():
         if example is not None:
             yield name, "seed mask", *example
     yield from wide_cases()
+
+
+def region_fill_module():
+    """The module whose globals the working region's stages read (``_fill``, ``_graph_fill``,
+    and the ``_layers``, ``_fill_layers``, ``_refine``, ``mix_smooth`` they call): the place to
+    patch them. ``graphinpaint._region_fill`` since pipeline.py's split (2026-11-30),
+    ``graphinpaint.pipeline`` in older checkouts (asked of the checkout itself: an editable
+    install may find a newer ``_region_fill`` elsewhere)."""
+    from graphinpaint import pipeline
+
+    if pipeline._graph_fill.__module__ == pipeline.__name__:
+        return pipeline
+    from graphinpaint import _region_fill
+    return _region_fill

@@ -23,18 +23,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphinpaint as gi  # noqa: E402
 from graphinpaint import _thick_holes, pipeline  # noqa: E402
+from cases import region_fill_module  # noqa: E402
 from cases import ROOT, seed_example  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "tests"))
 from test_seeded_search import _deep_blob as stripes_blob  # noqa: E402  the test's blotch
+
+region = region_fill_module()        # where the working region's stages are patched
 
 ROUND = {"round_k": "k", "round_window": "window", "round_patch": "patch_size"}
 LAYERS = {"checkered_from": "CHECKERED_FROM", "seeded_from": "SEEDED_FROM"}
 
 
 def with_round(changes: dict):
-    """``pipeline._refine`` with a deep hole's round (11 x 11 patches, window 51) changed."""
-    real = pipeline._refine
+    """The working region's ``_refine`` with a deep hole's round (11 x 11 patches, window 51)
+    changed."""
+    real = region._refine
 
     def refine(*args, **kwargs):
         if kwargs["patch_size"] == 11 and not hasattr(kwargs["window"], "shape") \
@@ -51,7 +55,7 @@ def main() -> None:
         sys.exit(f"deep_knobs.py: unknown knobs {sorted(unknown)}; known: "
                  f"{sorted(ROUND) + sorted(LAYERS)}")
     numba.set_num_threads(1)
-    pipeline._refine = with_round({ROUND[name]: int(value) for name, value in knobs.items()
+    region._refine = with_round({ROUND[name]: int(value) for name, value in knobs.items()
                                    if name in ROUND})
     for name, value in knobs.items():
         if name in LAYERS:

@@ -15,16 +15,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphinpaint as gi  # noqa: E402
-from graphinpaint import pipeline  # noqa: E402
+from cases import region_fill_module  # noqa: E402
 from memory_stages import scratch_case  # noqa: E402
+
+region = region_fill_module()        # where the working region's stages are patched
 
 
 def main(side: int, mode: str) -> None:
     image, hole = scratch_case(side)
     gi.inpaint(image[:256, :256], hole[:256, :256])
     if mode == "copy":
-        real = pipeline._fill_layers
-        pipeline._fill_layers = lambda *args, in_place=False, **kwargs: real(
+        real = region._fill_layers
+        region._fill_layers = lambda *args, in_place=False, **kwargs: real(
             *args, in_place=False, **kwargs)
     start, thread = time.perf_counter(), time.thread_time()
     gi.inpaint(image, hole)

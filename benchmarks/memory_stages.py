@@ -25,11 +25,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import graphinpaint as gi  # noqa: E402
 from cases import scratch_mask  # noqa: E402
 from graphinpaint import _stages, pipeline  # noqa: E402
+from cases import region_fill_module  # noqa: E402
+
+region = region_fill_module()        # where the working region's stages are patched
 
 # (module the pipeline calls it through, name)
-STAGES = [(pipeline, name) for name in ("_to_unit_range", "choose_settings", "_layers",
-                                        "_fill_layers", "_refine", "mix_smooth",
+STAGES = [(pipeline, name) for name in ("_to_unit_range", "choose_settings",
                                         "_from_unit_range")]
+STAGES += [(region, name) for name in ("_layers", "_fill_layers", "_refine", "mix_smooth")]
 # The weighted graphs: SciPy's steps before the tenth pass, one pass of _match_graph after it
 # (p = 2: the queries' rows and their blocks, solved without solve_dirichlet).
 STAGES += [(_stages, name) for name in ("PatchSearch", "_round_matches", "_match_weights",

@@ -33,10 +33,13 @@ from scipy import ndimage as ndi
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from graphinpaint import _thick_holes, fills, pipeline, selection  # noqa: E402
+from cases import region_fill_module  # noqa: E402
 from graphinpaint._search_kernels import rerank_kernel, window_knn_kernel  # noqa: E402
 from graphinpaint.graph import PatchSearch  # noqa: E402
 from graphinpaint.settings import Settings  # noqa: E402
 from profile_stages import cases  # noqa: E402
+
+region = region_fill_module()        # where the working region's stages are patched
 
 SAMPLES = 2000
 
@@ -131,7 +134,7 @@ def study(name, image, hole):
     # Layers: the first layer's masked search; projections of the Laplace-filled image.
     search = PatchSearch(laplace.astype(np.float32), patch_size=patch, candidates=filled,
                          confidence=filled.astype(np.float32))
-    compare(f"{name}, layers", search, pipeline._layers(hole)[0], 5, 31, 0.3, search._planes)
+    compare(f"{name}, layers", search, region._layers(hole)[0], 5, 31, 0.3, search._planes)
     # Refinement: full patches of the layers' estimate, every pixel a candidate.
     settings = Settings(strategy="layers", patch_size=patch, k=5, window=31, window_growth=1.0,
                         bandwidth=0.1, grid_weight=1e-3, rounds=0, smooth="none",

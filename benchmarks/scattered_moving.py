@@ -24,8 +24,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from cases import wide_cases  # noqa: E402
 from graphinpaint import _stages, pipeline  # noqa: E402
+from cases import region_fill_module  # noqa: E402
 from graphinpaint.mixes import SmoothFills  # noqa: E402
 from graphinpaint.settings import Settings  # noqa: E402
+
+region = region_fill_module()        # where the working region's stages are patched
 
 SETTINGS = Settings(strategy="global", window=15, bandwidth=0.05, grid_weight=0.2,
                     patch_size=11, k=3, rounds=3, smooth="none", smooth_share=0.0)
@@ -46,13 +49,13 @@ def _rounds(values, hole, truth, floor, side):
         shares.append(float(active.mean()))
         return active
 
-    saved = _stages.MOVED_FLOOR, pipeline.still_moving
-    _stages.MOVED_FLOOR, pipeline.still_moving = floor / 255, rule
+    saved = _stages.MOVED_FLOOR, region.still_moving
+    _stages.MOVED_FLOOR, region.still_moving = floor / 255, rule
     try:
         pipeline._graph_fill(values, hole, SETTINGS, smooth=SmoothFills(values, hole),
                              each_round=lambda e: scores.append(_psnr(e[hole], truth)))
     finally:
-        _stages.MOVED_FLOOR, pipeline.still_moving = saved
+        _stages.MOVED_FLOOR, region.still_moving = saved
     return scores, shares[:2]
 
 

@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphinpaint as gi  # noqa: E402
 from graphinpaint import _stages, fills, graph, pipeline, selection  # noqa: E402
+from cases import region_fill_module  # noqa: E402
 
 try:            # the smooth fills' home since selection.py's split; before it, selection.py
     from graphinpaint import mixes  # noqa: E402
@@ -28,13 +29,15 @@ except ImportError:
     mixes = selection
 from memory_stages import scratch_case  # noqa: E402
 
+region = region_fill_module()        # where the working region's stages are patched
+
 # The weighted graphs: one pass of _match_graph where the checkout has it, else SciPy's steps.
 _GRAPH_STAGES = ([(_stages, "weighted_match_graph"), (_stages, "match_rows"),
                   (_stages, "query_blocks"), (_stages, "_solve_p2_blocks")]
                  if hasattr(_stages, "match_rows")
                  else [(_stages, "_match_weights"), (_stages, "_with_grid_edges")])
-STAGES = [(pipeline, "_layers"), (pipeline, "_fill_layers"), (pipeline, "_refine"),
-          (pipeline, "choose_settings"), (pipeline, "mix_smooth"), (_stages, "solve_dirichlet"),
+STAGES = [(region, "_layers"), (region, "_fill_layers"), (region, "_refine"),
+          (pipeline, "choose_settings"), (region, "mix_smooth"), (_stages, "solve_dirichlet"),
           (_stages, "_round_matches"), *_GRAPH_STAGES,
           (_stages.PatchSearch, "__init__"), (_stages.PatchSearch, "query"),
           (graph, "_pixel_graph_from_knn"),

@@ -25,9 +25,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphinpaint as gi  # noqa: E402
 from graphinpaint import mixes, pipeline, _stages, _thick_holes  # noqa: E402
+from cases import region_fill_module  # noqa: E402
 from graphinpaint._seeded_search import seeds_from_neighbours  # noqa: E402
 from graphinpaint.graph import _Matches  # noqa: E402
 from cases import seed_example, wide_cases  # noqa: E402
+
+region = region_fill_module()        # where the working region's stages are patched
 
 STROKE_KINDS = ("scratches 12%", "text")
 
@@ -59,13 +62,13 @@ def _refine_k(matches: int | None):
 @contextmanager
 def _refine_window(window: int | None):
     """The refinement rounds searching a window of side ``window``, whatever the layers do."""
-    refine = pipeline._refine
+    refine = region._refine
     if window is not None:
-        pipeline._refine = lambda *args, **kwargs: refine(*args, **{**kwargs, "window": window})
+        region._refine = lambda *args, **kwargs: refine(*args, **{**kwargs, "window": window})
     try:
         yield
     finally:
-        pipeline._refine = refine
+        region._refine = refine
 
 
 @contextmanager

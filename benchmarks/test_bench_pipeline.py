@@ -144,7 +144,7 @@ def test_stage_features(benchmark, scratched_512):
 def test_stage_search(benchmark, scratched_512):
     """Masked windowed kNN of the first layer (the hole's boundary pixels)."""
     from graphinpaint.graph import PatchSearch
-    from graphinpaint.pipeline import _layers
+    from graphinpaint._stages import _layers
 
     values, hole = scratched_512
     search = PatchSearch(values.astype(np.float32), patch_size=7, candidates=~hole,
@@ -156,14 +156,14 @@ def test_stage_search(benchmark, scratched_512):
 
 def test_stage_weights_and_solve(benchmark, scratched_512):
     """Gaussian weights, symmetrisation, grid edges and the Dirichlet solve of the first layer."""
-    from graphinpaint import pipeline
+    from graphinpaint import _stages
     from graphinpaint._match_graph import weighted_match_graph
     from graphinpaint.graph import PatchSearch
 
     values, hole = scratched_512
     search = PatchSearch(values.astype(np.float32), patch_size=7, candidates=~hole,
                          confidence=(~hole).astype(np.float32))
-    first = pipeline._layers(hole)[0]
+    first = _stages._layers(hole)[0]
     matches = search._matches(first, k=5, window=31, min_overlap=0.3)
     flat = values.reshape(-1, 3)
 

@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphinpaint as gi  # noqa: E402
 from graphinpaint import _pyramid, _stages, _thick_holes, pipeline  # noqa: E402
+from cases import region_fill_module  # noqa: E402
 from graphinpaint._image_range import _channels_last, _to_unit_range, _unit_scale  # noqa: E402
 from graphinpaint.fills import grid_laplace_fill  # noqa: E402
 from graphinpaint.graph import _Matches, window_knn  # noqa: E402
@@ -36,7 +37,9 @@ from graphinpaint.patches import extract_patches, pca_project  # noqa: E402
 from graphinpaint.settings import Settings  # noqa: E402
 from thick_selection import thick_cases  # noqa: E402
 
-GRAPH_FILL, REFINE = pipeline._graph_fill, pipeline._refine
+region = region_fill_module()        # where the working region's stages are patched
+
+GRAPH_FILL, REFINE = region._graph_fill, region._refine
 
 
 def is_thick(settings: Settings) -> bool:
@@ -153,7 +156,7 @@ def far(stride: int, dims: int):
 
 # --- runs ----------------------------------------------------------------------------------------
 
-def run(cases, replace: dict, module=pipeline, **options
+def run(cases, replace: dict, module=region, **options
         ) -> dict[str, tuple[float, float, np.ndarray]]:
     """PSNR, time and output of every case with names of ``module`` replaced, ``inpaint``
     called with ``options``."""
@@ -282,14 +285,14 @@ def study_time(cases, repeats: int = 3) -> None:
     for _ in range(repeats):
         for case, image, hole in cases:
             for which, (replace, options) in enumerate(variants.values()):
-                saved = {key: getattr(pipeline, key) for key in replace}
+                saved = {key: getattr(region, key) for key in replace}
                 for key, value in replace.items():
-                    setattr(pipeline, key, value)
+                    setattr(region, key, value)
                 cpu, wall = time.process_time(), time.perf_counter()
                 gi.inpaint(image, hole, **options)
                 spent = (time.process_time() - cpu, time.perf_counter() - wall)
                 for key, value in saved.items():
-                    setattr(pipeline, key, value)
+                    setattr(region, key, value)
                 best[case][which] = np.minimum(best[case][which], spent)
     others = list(variants)[1:]
     print("| case | default: CPU, wall | " + " | ".join(f"{n}: CPU, wall (CPU ratio)"

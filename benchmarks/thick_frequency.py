@@ -27,11 +27,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphinpaint as gi  # noqa: E402
 from graphinpaint import fills, mixes, pipeline, _pyramid, selection  # noqa: E402
+from cases import region_fill_module  # noqa: E402
 from graphinpaint._frequency import frequency_fill  # noqa: E402
 from graphinpaint._image_range import _channels_last, _to_unit_range  # noqa: E402
 import thick_far  # noqa: E402
 from compare import xphoto  # noqa: E402
 from thick_selection import DEFAULT, graph_estimate, label, thick_cases  # noqa: E402
+
+region = region_fill_module()        # where the working region's stages are patched
 
 GRAPH_FILL = pipeline._graph_fill
 
@@ -195,7 +198,7 @@ def frequency_start(values, hole, settings, progress=None, *, smooth=None, each_
                           each_round=each_round, **options)
     estimate = frequency_fill(values, hole)
     for _ in range(settings.rounds):
-        estimate, distance = pipeline._refine(
+        estimate, distance = region._refine(
             values, hole, estimate, patch_size=settings.patch_size, k=settings.refinement_k,
             window=settings.window, bandwidth=settings.bandwidth,
             grid_weight=settings.grid_weight, solve=settings.solve_options(), candidates=None)

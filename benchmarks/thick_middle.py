@@ -15,7 +15,7 @@ spread gate opens, ``mixes.SPREAD_GATE``, and the ring is no rougher than photo 
 ``_frequency.ring_roughness`` below ``RING``), ``contrast`` (kept: the surroundings'
 ``_thick_holes.match_contrast`` ramped over ``_thick_holes.MIDDLE_CONTRAST``) or ``none``.
 Each case is filled once by the default ``inpaint``; the rule is replayed on what its mix of
-the smooth fills gave (``pipeline.mix_smooth`` is wrapped to record it: the kept rule comes
+the smooth fills gave (``mix_smooth`` is wrapped to record it: the kept rule comes
 after it), and scored like ``psnr_cases.py`` (PSNR over the hole of the 8-bit result).
 ``--places second`` takes 3 other places of the outside blocks (the check after the choice).
 """
@@ -33,10 +33,13 @@ from scipy import ndimage as ndi
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphinpaint as gi  # noqa: E402
-from graphinpaint import _thick_holes, mixes, pipeline, selection  # noqa: E402
+from graphinpaint import _thick_holes, mixes, selection  # noqa: E402
+from cases import region_fill_module  # noqa: E402
 from graphinpaint._frequency import ring_roughnesses  # noqa: E402
 
 from thick_selection import thick_cases  # noqa: E402
+
+region = region_fill_module()        # where the working region's stages are patched
 
 RING = 1.9
 # (fill, share, start, ramp): the grid replayed; BEST is the top of its plateau on the 26 cases.
@@ -57,7 +60,7 @@ def recorded(image: np.ndarray, hole: np.ndarray) -> dict:
     """The default's last stage on one case: its mixed output, smooth fills, depths and match
     spreads on the hole (flat order: the region's hole pixels are the image's, in order)."""
     seen: dict = {}
-    real = pipeline.mix_smooth
+    real = region.mix_smooth
 
     def record(estimate, hole_, settings, smooth):
         out = real(estimate, hole_, settings, smooth)
@@ -68,7 +71,7 @@ def recorded(image: np.ndarray, hole: np.ndarray) -> dict:
                     values=smooth.values, hole=hole_)
         return out
 
-    with mock.patch.object(pipeline, "mix_smooth", record):
+    with mock.patch.object(region, "mix_smooth", record):
         gi.inpaint(image, hole)
     seen["gates"] = _gates(seen)
     return seen

@@ -27,8 +27,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphinpaint as gi  # noqa: E402
 from graphinpaint import fills, mixes, pipeline, selection, _thick_holes  # noqa: E402
+from cases import region_fill_module  # noqa: E402
 from graphinpaint.graph import PatchSearch, window_knn  # noqa: E402
 from cases import seed_example, wide_cases  # noqa: E402
+
+region = region_fill_module()        # where the working region's stages are patched
 
 DEFAULT = "boundary 0.25"
 MARGINS = (0.95, 0.9, 0.8, 0.7, 0.6)
@@ -161,7 +164,7 @@ def run_heldout(cases) -> None:
 def run_premix(cases) -> None:
     """A smooth fill averaged into the layers' estimate before the refinement rounds."""
     variants = [("biharmonic", 0.25), ("biharmonic", 0.5), ("laplace", 0.5)]
-    real_layers = pipeline._fill_layers
+    real_layers = region._fill_layers
     mix = {}
 
     def premixed(values, hole, estimate, *args, **kwargs):
@@ -174,7 +177,7 @@ def run_premix(cases) -> None:
     print("| case | default | " + " | ".join(f"{k} {s} before the rounds (its average with "
                                              "the default)" for k, s in variants) + " |")
     print("|---" * (len(variants) + 2) + "|")
-    pipeline._fill_layers = premixed
+    region._fill_layers = premixed
     try:
         for name, kind, image, hole in cases:
             mix.clear()
@@ -189,7 +192,7 @@ def run_premix(cases) -> None:
                              f"({gi.metrics.psnr(image, average, hole) - base:+.2f})")
             print(f"| {name}, {kind} | {base:.2f} | " + " | ".join(cells) + " |", flush=True)
     finally:
-        pipeline._fill_layers = real_layers
+        region._fill_layers = real_layers
 
 
 def run_time(cases, repeat: int = 2) -> None:
@@ -291,7 +294,7 @@ def run_coherence(cases) -> None:
     """Three branches (the default; biharmonic or Laplace 0.5 mixed in before the rounds),
     and the one whose hole patches lie nearest known patches (Wexler et al.'s coherence: mean
     squared distance of every third hole pixel's best known match) picked."""
-    real_layers, real_fill = pipeline._fill_layers, pipeline._fill
+    real_layers, real_fill = region._fill_layers, pipeline._fill
     mix, seen = {}, {}
 
     def premixed(values, hole, estimate, *args, **kwargs):
@@ -315,7 +318,7 @@ def run_coherence(cases) -> None:
     print("| case | default: PSNR / coherence | biharmonic 0.5 first | Laplace 0.5 first | "
           "picked: gain (best) |")
     print("|---|---|---|---|---|")
-    pipeline._fill_layers, pipeline._fill = premixed, fill
+    region._fill_layers, pipeline._fill = premixed, fill
     try:
         for name, kind, image, hole in cases:
             branches = []
@@ -332,7 +335,7 @@ def run_coherence(cases) -> None:
                   + f" | {branches[picked][0] - branches[0][0]:+.2f} "
                     f"({best - branches[0][0]:+.2f}) |", flush=True)
     finally:
-        pipeline._fill_layers, pipeline._fill = real_layers, real_fill
+        region._fill_layers, pipeline._fill = real_layers, real_fill
 
 
 def run_heldwindow(cases, repeat: int = 3) -> None:

@@ -110,7 +110,7 @@ class SmoothFills:
         self._depth: np.ndarray | None = None
         # Mean patch distance of each hole pixel's matches (in np.flatnonzero(hole) order), as
         # the last refinement round that refined it found them (scattered loss's rounds refine
-        # some pixels only: pipeline._merged_distance): the "match" mix reads it.
+        # some pixels only: _region_fill._merged_distance): the "match" mix reads it.
         self.match_distance: np.ndarray | None = None
         # With gate_frequency (the image's own "frequency match", not a held-out one), the
         # spread of each hole pixel's matches in the last round (same order): the gate of

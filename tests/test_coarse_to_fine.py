@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import graphinpaint as gi
-from graphinpaint import _pyramid, _thick_holes, pipeline
+from graphinpaint import _pyramid, _region_fill, _thick_holes
 from graphinpaint._validation import InpaintError
 
 
@@ -72,7 +72,7 @@ def test_the_fine_layers_read_the_upsampled_coarse_fill(monkeypatch):
     rounds, no guide of its own), upsampled."""
     image, hole = _bar(72, True), _block(72, 48)
     coarse_fills, guides = [], []
-    graph_fill, fill_layers = pipeline._graph_fill, pipeline._fill_layers
+    graph_fill, fill_layers = _region_fill._graph_fill, _region_fill._fill_layers
 
     def watch_graph_fill(values, hole, settings, *args, **kwargs):
         estimate = graph_fill(values, hole, settings, *args, **kwargs)
@@ -86,8 +86,8 @@ def test_the_fine_layers_read_the_upsampled_coarse_fill(monkeypatch):
             guides.append((guide, hole))
         return fill_layers(values, hole, *args, guide=guide, **kwargs)
 
-    monkeypatch.setattr(pipeline, "_graph_fill", watch_graph_fill)
-    monkeypatch.setattr(pipeline, "_fill_layers", watch_layers)
+    monkeypatch.setattr(_region_fill, "_graph_fill", watch_graph_fill)
+    monkeypatch.setattr(_region_fill, "_fill_layers", watch_layers)
     gi.inpaint(image, hole, channel_axis=None, coarse_to_fine=True, self_validation=False)
     assert len(coarse_fills) == len(guides) == 1
     (guide, fine_hole), coarse = guides[0], coarse_fills[0]

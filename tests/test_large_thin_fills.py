@@ -164,12 +164,12 @@ def test_beyond_the_background_band_the_match_mix_is_solved_beside_the_rounds(mo
     # Large thin holes solve the match mix's biharmonic fill by CG, which holds no factors:
     # it is started once the layers are filled (their Laplace start is its start) and is
     # solved while the rounds match and solve.
-    from graphinpaint import pipeline
+    from graphinpaint import _region_fill, _stages
     from graphinpaint.graph import PatchSearch
     from graphinpaint.settings import Settings
 
     monkeypatch.setattr(fills, "THIN_CG_MIN", 50)
-    monkeypatch.setattr(pipeline, "BACKGROUND_BAND_MAX", 50)
+    monkeypatch.setattr(_region_fill, "BACKGROUND_BAND_MAX", 50)
     values, hole = _scratched()
     searches, prepared = [], []
     query, prepare = PatchSearch._matches, SmoothFills.prepare
@@ -181,8 +181,8 @@ def test_beyond_the_background_band_the_match_mix_is_solved_beside_the_rounds(mo
     settings = Settings(strategy="layers", window=31, bandwidth=0.1, grid_weight=1e-3, k=3,
                         rounds=1, smooth="match", smooth_share=0.5)
     smooth = SmoothFills(values, hole)
-    pipeline._fill(values, hole, settings, smooth=smooth)
-    layers = len(pipeline._layers(hole))
+    _region_fill._fill(values, hole, settings, smooth=smooth)
+    layers = len(_stages._layers(hole))
     assert prepared == [("laplace", 0), ("raw biharmonic", layers)]
     assert len(searches) == layers + 1                          # one round after them
     expected = fills.grid_biharmonic_fill(

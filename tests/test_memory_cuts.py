@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import graphinpaint as gi
-from graphinpaint import _memory, pipeline
+from graphinpaint import _memory, _region_fill
 from graphinpaint import graph
 from graphinpaint.graph import PatchSearch, _padded_planes
 from graphinpaint._image_range import _to_unit_range
@@ -80,9 +80,9 @@ def test_rounds_written_in_place_give_the_rounds_seen_one_by_one():
     the result is the one each_round sees last, and the earlier round is left as it was."""
     values, hole = _scratched()
     seen = []
-    watched = pipeline._graph_fill(values, hole, LAYERS, each_round=seen.append)
-    one_round = pipeline._graph_fill(values, hole, LAYERS.replace(rounds=1))
-    in_place = pipeline._graph_fill(values, hole, LAYERS)
+    watched = _region_fill._graph_fill(values, hole, LAYERS, each_round=seen.append)
+    one_round = _region_fill._graph_fill(values, hole, LAYERS.replace(rounds=1))
+    in_place = _region_fill._graph_fill(values, hole, LAYERS)
     assert len(seen) == 2 and seen[0] is not seen[1]
     np.testing.assert_array_equal(seen[0], one_round)
     assert not np.array_equal(seen[0][hole], seen[1][hole])
@@ -91,27 +91,27 @@ def test_rounds_written_in_place_give_the_rounds_seen_one_by_one():
 
 def test_the_shared_biharmonic_start_is_not_overwritten():
     values, hole = _scratched()
-    smooth = pipeline.SmoothFills(values, hole)
+    smooth = _region_fill.SmoothFills(values, hole)
     start = smooth["raw biharmonic"].copy()
-    pipeline._graph_fill(values, hole, LAYERS.replace(strategy="global"), smooth=smooth)
+    _region_fill._graph_fill(values, hole, LAYERS.replace(strategy="global"), smooth=smooth)
     np.testing.assert_array_equal(smooth["raw biharmonic"], start)
 
 
 def test_trimming_the_heap_changes_no_result(monkeypatch):
     values, hole = _scratched()
-    plain = pipeline._graph_fill(values, hole, LAYERS)
+    plain = _region_fill._graph_fill(values, hole, LAYERS)
     monkeypatch.setattr(_memory, "RELEASE_FROM_BYTES", 0)      # trim at every stage
-    np.testing.assert_array_equal(pipeline._graph_fill(values, hole, LAYERS), plain)
+    np.testing.assert_array_equal(_region_fill._graph_fill(values, hole, LAYERS), plain)
 
 
 @pytest.mark.parametrize("mix", ["none", "laplace"])
 def test_the_laplace_start_is_dropped_after_the_layers_unless_mixed_in(mix):
     values, hole = _scratched()
     settings = LAYERS.replace(smooth=mix, smooth_share=0.0 if mix == "none" else 0.5)
-    kept = pipeline._fill(values, hole, settings)                  # a SmoothFills of its own
-    smooth = pipeline.SmoothFills(values, hole)
+    kept = _region_fill._fill(values, hole, settings)                  # a SmoothFills of its own
+    smooth = _region_fill.SmoothFills(values, hole)
     start = smooth["laplace"]
-    released = pipeline._fill(values, hole, settings, smooth=smooth)
+    released = _region_fill._fill(values, hole, settings, smooth=smooth)
     np.testing.assert_array_equal(released, kept)
     assert ("laplace" in smooth._fills) == (mix == "laplace")
     np.testing.assert_array_equal(smooth["laplace"], start)       # solved again if asked
@@ -125,7 +125,7 @@ def test_the_layers_ask_for_their_start_after_the_first_search(monkeypatch):
     query = PatchSearch._matches                # the pipeline's searches (no distance graph)
     monkeypatch.setattr(PatchSearch, "_matches",
                         lambda self, *a, **k: searches.append(1) or query(self, *a, **k))
-    laplace = pipeline.SmoothFills(values, hole).on_hole("laplace")      # on the hole alone
+    laplace = _region_fill.SmoothFills(values, hole).on_hole("laplace")      # on the hole alone
     asked = []
 
     def start():
@@ -133,14 +133,14 @@ def test_the_layers_ask_for_their_start_after_the_first_search(monkeypatch):
         return laplace
 
     settings = LAYERS.replace(rounds=0)
-    layers = pipeline._layers(hole)
-    filled = pipeline._fill_layers(values, hole, start, layers, patch_size=settings.patch_size,
+    layers = _region_fill._layers(hole)
+    filled = _region_fill._fill_layers(values, hole, start, layers, patch_size=settings.patch_size,
                                    k=settings.k, window=settings.window,
                                    growth=settings.window_growth,
                                    bandwidth=settings.bandwidth, grid_weight=settings.grid_weight,
-                                   solve={}, reporter=pipeline._Progress(None, len(layers)))
+                                   solve={}, reporter=_region_fill._Progress(None, len(layers)))
     assert asked == [1]
-    np.testing.assert_array_equal(filled, pipeline._graph_fill(values, hole, settings))
+    np.testing.assert_array_equal(filled, _region_fill._graph_fill(values, hole, settings))
 
 
 def test_a_band_too_large_for_the_background_is_factorised_at_the_call(monkeypatch):
@@ -181,13 +181,13 @@ def test_the_image_s_layers_fill_its_working_region_in_place_with_the_same_resul
     image, hole = _scratched()
     before = image.copy()
     in_place = gi.inpaint(image, hole)
-    real, modes = pipeline._fill_layers, []
+    real, modes = _region_fill._fill_layers, []
 
     def copying(*args, in_place=False, **kwargs):
         modes.append(in_place)
         return real(*args, in_place=False, **kwargs)
 
-    monkeypatch.setattr(pipeline, "_fill_layers", copying)
+    monkeypatch.setattr(_region_fill, "_fill_layers", copying)
     np.testing.assert_array_equal(gi.inpaint(image, hole), in_place)
     assert modes == [True]
     np.testing.assert_array_equal(image, before)

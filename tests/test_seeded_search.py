@@ -8,7 +8,7 @@ import pytest
 from scipy import ndimage
 
 import graphinpaint as gi
-from graphinpaint import _stages, _thick_holes, pipeline
+from graphinpaint import _region_fill, _stages, _thick_holes
 from graphinpaint._search_kernels import window_knn_kernel
 from graphinpaint._seeded_search import next_to, seeded_knn_kernel, seeds_from_neighbours
 from graphinpaint.graph import PatchSearch
@@ -249,13 +249,13 @@ def test_inpaint_searches_deep_holes_from_seeds_within_a_twentieth_of_a_db(monke
 def _layer_searches_seen(monkeypatch) -> list:
     """The (seeded_from, checkered_from) of each ``_fill_layers`` call from now on."""
     seen = []
-    real = pipeline._fill_layers
+    real = _region_fill._fill_layers
 
     def spy(*args, seeded_from=None, checkered_from=None, **kwargs):
         seen.append((seeded_from, checkered_from))
         return real(*args, seeded_from=seeded_from, checkered_from=checkered_from, **kwargs)
 
-    monkeypatch.setattr(pipeline, "_fill_layers", spy)
+    monkeypatch.setattr(_region_fill, "_fill_layers", spy)
     return seen
 
 

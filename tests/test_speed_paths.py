@@ -13,7 +13,7 @@ import pytest
 import scipy.sparse as sp
 
 import graphinpaint as gi
-from graphinpaint import graph, mixes, pipeline, _stages
+from graphinpaint import _region_fill, _stages, graph, mixes
 from graphinpaint.graph import PatchSearch, window_knn
 
 DATA = Path(__file__).resolve().parents[1] / "examples" / "data"
@@ -291,14 +291,14 @@ def test_the_dispatch_picks_the_kernel_of_its_rule(monkeypatch, hole_kind, maske
 def rounds_unknowns(monkeypatch) -> list:
     """The number of unknowns of each refinement round inpaint runs, as it runs them: the
     hole's, or the pixels a round of scattered loss refines."""
-    refined, real_refine = [], pipeline._refine
+    refined, real_refine = [], _region_fill._refine
 
     def counting(values, hole, estimate, **options):
         active = options.get("active")
         refined.append(int(hole.sum() if active is None else active.sum()))
         return real_refine(values, hole, estimate, **options)
 
-    monkeypatch.setattr(pipeline, "_refine", counting)
+    monkeypatch.setattr(_region_fill, "_refine", counting)
     return refined
 
 

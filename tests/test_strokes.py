@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 
 import graphinpaint as gi
-from graphinpaint import _stages, _thick_holes, mixes, pipeline
+from graphinpaint import _region_fill, _stages, _thick_holes, mixes, pipeline
 
 
 def _grating(n=64):
@@ -152,14 +152,14 @@ def test_strokes_mix_more_smooth_fill_into_poorly_matched_texture():
 
 def test_the_second_round_of_strokes_searches_as_far_as_the_first_s_matches(monkeypatch):
     windows, reaches = [], []
-    refine = pipeline._refine
+    refine = _region_fill._refine
 
     def spy(*args, **kwargs):
         windows.append(kwargs["window"])
         reaches.append(None if kwargs["match_reach"] is None else kwargs["match_reach"].copy())
         return refine(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "_refine", spy)
+    monkeypatch.setattr(_region_fill, "_refine", spy)
     image, hole = _grating(), _text()
     block = np.zeros_like(hole)
     block[20:40, 20:40] = True                              # thick: three rounds, window 31

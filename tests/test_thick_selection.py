@@ -8,7 +8,8 @@ import pytest
 import scipy.sparse as sp
 
 import graphinpaint as gi
-from graphinpaint import _thick_holes, _threads, fills, mixes, pipeline, selection
+from graphinpaint import (_region_fill, _thick_holes, _threads, fills, mixes, pipeline,
+                          selection)
 from test_compact_holes import _settings_used
 
 N = 96
@@ -214,14 +215,14 @@ def test_only_rounds_being_chosen_keep_the_first_round_aside(monkeypatch, given,
     estimate) only where the choice may stop them; rounds given (``inpaint_large``'s tiles
     among them) are not watched."""
     seen = []
-    real = pipeline._graph_fill
+    real = _region_fill._graph_fill
 
     def spy(values, hole, settings, *args, each_round=None, **kwargs):
         if kwargs.get("own_values"):                # the real fill, not the held-out one
             seen.append(each_round is not None)
         return real(values, hole, settings, *args, each_round=each_round, **kwargs)
 
-    monkeypatch.setattr(pipeline, "_graph_fill", spy)
+    monkeypatch.setattr(_region_fill, "_graph_fill", spy)
     monkeypatch.setattr(_threads, "_threadsafe_kernels", lambda: True)
     gi.inpaint(_smooth_gradient(), _block(24), channel_axis=None, rounds=given)
     assert seen == [watched]
