@@ -360,28 +360,22 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         def values_of(window):
             return _to_unit_range(channels_last[window], hole[window], scale)[0]
 
-        if thick:
-            # It chooses the smooth mix and whether to stop after the first round, which the
-            # graph fill does not read until it is done: the held-out fill runs in a thread of
-            # its own beside the real one (each one's Python work beside the other's kernels),
-            # where numba allows it.
-            mix_choice = _beside(functools.partial(
-                _self_validate_thick, default_window=default_window,
-                choose_rounds=choose_rounds), values_of, hole, settings, reach)
+        if strategy == "layers":
+            # A thick hole's choice is its smooth mix and whether to stop after the first
+            # round, thin strokes' their mix alone; the graph fill does not read it until it
+            # is done: the held-out fill runs in a thread of its own beside the real one (each
+            # one's Python work beside the other's kernels), where numba allows it.
+            choose = (functools.partial(_self_validate_thick, default_window=default_window,
+                                        choose_rounds=choose_rounds) if thick else
+                      functools.partial(_choose_mix, scattered=scattered))
+            mix_choice = _beside(choose, values_of, hole, settings, reach)
             if not isinstance(mix_choice, Future):      # chosen here: prepare that mix only
                 settings, mix_choice = mix_choice, None
-        elif strategy == "layers":
-            # Thin strokes choose the smooth mix only: their held-out fill runs beside the
-            # real one too (its small kernels beside the layers' solves and Python work).
-            mix_choice = _beside(_choose_mix, values_of, hole, settings, scattered, reach)
-            if not isinstance(mix_choice, Future):
-                settings, mix_choice = mix_choice, None
-        else:
+        else:                   # scattered loss: its rounds and patch size too, first
             settings, _ = choose_settings(values_of, hole, settings, _graph_fill,
                                           scattered=scattered, margin=reach,
                                           rng=np.random.default_rng(0), rounds=more_rounds,
-                                          patch_sizes=more_patches, error_ratio=(
-                                              MARGIN if strategy == "global" else LAYERS_MARGIN),
+                                          patch_sizes=more_patches, error_ratio=MARGIN,
                                           reweigh=choose_graph,
                                           last_rounds=LAST_ROUNDS if more_rounds else ())
             if fewer_matches:
@@ -444,7 +438,7 @@ def _self_validate_thick(values_of: Callable[[tuple[slice, slice]], np.ndarray],
 
 
 def _choose_mix(values_of: Callable[[tuple[slice, slice]], np.ndarray], hole: np.ndarray,
-                settings: Settings, scattered: bool, reach: int) -> Settings:
+                settings: Settings, reach: int, *, scattered: bool) -> Settings:
     """The smooth mix of thin strokes (``strategy="layers"``), chosen on held-out strokes cut
     beside the real ones: a mix must cut the held-out error by 40% (``LAYERS_MARGIN``)."""
     return choose_settings(values_of, hole, settings, _graph_fill, scattered=scattered,
