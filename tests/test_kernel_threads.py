@@ -1,7 +1,9 @@
 """Small kernel calls on one numba thread (``_kernel_threads``) and thin strokes' held-out fill
 beside the real one: the same results to the bit as the parallel calls and the fill in turn."""
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from threading import Event
 
 import numba
 import numpy as np
@@ -46,6 +48,48 @@ def test_the_thread_count_is_restored_when_the_kernel_raises():
         assert numba.get_num_threads() == 2
     finally:
         numba.set_num_threads(before)
+
+
+@TWO_THREADS
+def test_a_small_call_in_one_thread_leaves_another_thread_s_count_alone():
+    """numba's thread count is each Python thread's own (``pipeline._beside`` runs two fills
+    at once): one thread's small call neither lowers the other's count meanwhile nor, when it
+    restores its own, undoes the other's small call under way."""
+    full = numba.config.NUMBA_NUM_THREADS            # a new thread's count
+    first_inside, second_inside, first_done = Event(), Event(), Event()
+    seen = {}
+
+    def wait(event):
+        assert event.wait(10), "the other thread never got there"
+
+    def first():
+        def kernel():
+            seen["first, inside"] = numba.get_num_threads()
+            first_inside.set()
+            wait(second_inside)
+
+        on_threads_for(0, 10, kernel)
+        seen["first, after"] = numba.get_num_threads()
+        first_done.set()
+
+    def second():
+        wait(first_inside)
+        seen["second, beside the first's call"] = numba.get_num_threads()
+
+        def kernel():
+            second_inside.set()
+            wait(first_done)
+            seen["second, inside, the first restored"] = numba.get_num_threads()
+
+        on_threads_for(0, 10, kernel)
+        seen["second, after"] = numba.get_num_threads()
+
+    with ThreadPoolExecutor(2) as pool:
+        for done in [pool.submit(first), pool.submit(second)]:
+            done.result(timeout=30)
+    assert seen == {"first, inside": 1, "second, beside the first's call": full,
+                    "first, after": full, "second, inside, the first restored": 1,
+                    "second, after": full}
 
 
 def _layer_search(hole, image):
