@@ -8,7 +8,6 @@ from threading import Event
 import numba
 import numpy as np
 import pytest
-import scipy.sparse as sp
 
 import graphinpaint as gi
 from graphinpaint import _match_graph, _stages, _threads, graph, pipeline
@@ -157,27 +156,29 @@ def test_the_strokes_mix_chosen_beside_the_fill_is_the_mix_chosen_before_it(monk
 
 def _round_methods(monkeypatch, image, hole, **options):
     """The solver method of each of ``inpaint``'s rounds' p = 2 solves (those given an
-    ``atol``), in order, with "+atol" where it is not 0 (the rounds' own tolerance)."""
-    seen = []
+    ``atol``), in order, with "+atol" where it is not 0 (the rounds' own tolerance); what
+    "auto" would choose for each of those systems; the result."""
+    seen, automatic = [], []
     original = _stages._solve_p2_blocks
 
     def recording(l_aa, *args, **kwargs):
         if "atol" in kwargs:
             seen.append(kwargs["method"] + ("+atol" if kwargs["atol"] else ""))
+            automatic.append(_stages._choose_method(l_aa))
         return original(l_aa, *args, **kwargs)
 
     monkeypatch.setattr(_stages, "_solve_p2_blocks", recording)
     out = gi.inpaint(image, hole, self_validation=False, **options)
-    return seen, out
+    return seen, automatic, out
 
 
 def test_strokes_rounds_solve_by_cg_where_auto_would_factorise_within_005_db(monkeypatch):
     image = gi.io.read_image(DATA / "astronaut.png")[:64, :64]
     hole = _scratches((64, 64))
-    assert _stages._choose_method(sp.identity(hole.sum(), format="csr")) == "direct"
-    methods, auto = _round_methods(monkeypatch, image, hole)
+    methods, automatic, auto = _round_methods(monkeypatch, image, hole)
+    assert automatic == ["direct", "direct"]        # the very systems "auto" would factorise
     assert methods == ["cg", "cg"]                  # to rtol alone: near the exact solve
-    methods, direct = _round_methods(monkeypatch, image, hole, method="direct")
+    methods, _, direct = _round_methods(monkeypatch, image, hole, method="direct")
     assert methods == ["direct+atol", "direct+atol"]
     assert abs(gi.metrics.psnr(image, auto, hole) - gi.metrics.psnr(image, direct, hole)) < 0.05
     assert np.abs(auto.astype(int) - direct.astype(int)).max() <= 2
@@ -187,5 +188,5 @@ def test_thick_holes_rounds_keep_the_automatic_choice(monkeypatch):
     image = gi.io.read_image(DATA / "astronaut.png")[:64, :64]
     hole = np.zeros((64, 64), bool)
     hole[20:36, 24:40] = True
-    methods, _ = _round_methods(monkeypatch, image, hole)
+    methods, _, _ = _round_methods(monkeypatch, image, hole)
     assert methods and set(methods) == {"auto+atol"}
