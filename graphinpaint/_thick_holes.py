@@ -293,7 +293,7 @@ def middle_shares(values: np.ndarray, hole: np.ndarray,
     ``values``: (H, W, C) in [0, 1]; ``depths``: :func:`~graphinpaint.fills.layer_depths` of
     the hole."""
     on_hole = depths[hole]
-    if on_hole.max() <= WHOLE_DEPTH_MAX:        # most holes: no labelling
+    if not on_hole.size or on_hole.max() <= WHOLE_DEPTH_MAX:    # most holes: no labelling
         return None
     labels, count = ndi.label(hole, structure=np.ones((3, 3), bool))
     parts = labels[hole]
