@@ -3,8 +3,8 @@ small kernel calls on one numba thread (``_kernel_threads``).
 
     python benchmarks/review_checks.py sample    # the middle gate against match_contrast's sample
     python benchmarks/review_checks.py tiles     # inpaint against inpaint_large, two deep blocks
-    python benchmarks/review_checks.py solves    # the smooth fills solved, with/out self-validation
-    python benchmarks/review_checks.py threads   # inpaint's output, 1 and 2 numba threads, fresh/warm
+    python benchmarks/review_checks.py solves    # the smooth fills solved, self-validation or not
+    python benchmarks/review_checks.py threads   # inpaint's output on 1 and 2 numba threads
 
 ``sample``: the gate of ``match_contrast`` on the 48 outside blocks of ``thick_middle.py``,
 drawn with 8 seeds, of 64 and 256 queries, and against every ring pixel. ``tiles``: a 128 x 512
