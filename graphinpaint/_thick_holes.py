@@ -244,7 +244,10 @@ def match_contrast(values: np.ndarray, hole: np.ndarray) -> float:
     Parameters
     ----------
     values : ndarray, shape (H, W, C)
-        The image in [0, 1] (values in the hole, and within half a patch of it, are not read).
+        The image in [0, 1]. A patch counts as known where its centre lies more than half a
+        patch from the hole in 4-neighbour steps: the corners of the patches next to the
+        hole's corners read values in it (the pipeline's are 0), and so does every patch over
+        pixels missing outside ``hole`` (:func:`middle_shares` passes the deep parts alone).
     hole : ndarray of bool, shape (H, W)
         True = missing.
 
@@ -284,10 +287,13 @@ def middle_shares(values: np.ndarray, hole: np.ndarray,
                   depths: np.ndarray) -> np.ndarray | None:
     """Per hole pixel (flat order), the share of the grid Laplace fill its middle takes (see
     ``MIDDLE_SHARE``), or None where no component is deep enough or the gate stays shut.
+    One gate for every deep component: :func:`match_contrast` around all of them together
+    (a block's share follows the other deep parts in the image, or in a tile of
+    ``inpaint_large``, and the sample they draw).
     ``values``: (H, W, C) in [0, 1]; ``depths``: :func:`~graphinpaint.fills.layer_depths` of
     the hole."""
     on_hole = depths[hole]
-    if on_hole.max() <= WHOLE_DEPTH_MAX:        # most holes: no labelling
+    if not on_hole.size or on_hole.max() <= WHOLE_DEPTH_MAX:    # most holes: no labelling
         return None
     labels, count = ndi.label(hole, structure=np.ones((3, 3), bool))
     parts = labels[hole]

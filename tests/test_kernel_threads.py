@@ -1,12 +1,13 @@
 """Small kernel calls on one numba thread (``_kernel_threads``) and thin strokes' held-out fill
 beside the real one: the same results to the bit as the parallel calls and the fill in turn."""
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from threading import Event
 
 import numba
 import numpy as np
 import pytest
-import scipy.sparse as sp
 
 import graphinpaint as gi
 from graphinpaint import _match_graph, _stages, _threads, graph, pipeline
@@ -46,6 +47,48 @@ def test_the_thread_count_is_restored_when_the_kernel_raises():
         assert numba.get_num_threads() == 2
     finally:
         numba.set_num_threads(before)
+
+
+@TWO_THREADS
+def test_a_small_call_in_one_thread_leaves_another_thread_s_count_alone():
+    """numba's thread count is each Python thread's own (``pipeline._beside`` runs two fills
+    at once): one thread's small call neither lowers the other's count meanwhile nor, when it
+    restores its own, undoes the other's small call under way."""
+    full = numba.config.NUMBA_NUM_THREADS            # a new thread's count
+    first_inside, second_inside, first_done = Event(), Event(), Event()
+    seen = {}
+
+    def wait(event):
+        assert event.wait(10), "the other thread never got there"
+
+    def first():
+        def kernel():
+            seen["first, inside"] = numba.get_num_threads()
+            first_inside.set()
+            wait(second_inside)
+
+        on_threads_for(0, 10, kernel)
+        seen["first, after"] = numba.get_num_threads()
+        first_done.set()
+
+    def second():
+        wait(first_inside)
+        seen["second, beside the first's call"] = numba.get_num_threads()
+
+        def kernel():
+            second_inside.set()
+            wait(first_done)
+            seen["second, inside, the first restored"] = numba.get_num_threads()
+
+        on_threads_for(0, 10, kernel)
+        seen["second, after"] = numba.get_num_threads()
+
+    with ThreadPoolExecutor(2) as pool:
+        for done in [pool.submit(first), pool.submit(second)]:
+            done.result(timeout=30)
+    assert seen == {"first, inside": 1, "second, beside the first's call": full,
+                    "first, after": full, "second, inside, the first restored": 1,
+                    "second, after": full}
 
 
 def _layer_search(hole, image):
@@ -113,27 +156,29 @@ def test_the_strokes_mix_chosen_beside_the_fill_is_the_mix_chosen_before_it(monk
 
 def _round_methods(monkeypatch, image, hole, **options):
     """The solver method of each of ``inpaint``'s rounds' p = 2 solves (those given an
-    ``atol``), in order, with "+atol" where it is not 0 (the rounds' own tolerance)."""
-    seen = []
+    ``atol``), in order, with "+atol" where it is not 0 (the rounds' own tolerance); what
+    "auto" would choose for each of those systems; the result."""
+    seen, automatic = [], []
     original = _stages._solve_p2_blocks
 
     def recording(l_aa, *args, **kwargs):
         if "atol" in kwargs:
             seen.append(kwargs["method"] + ("+atol" if kwargs["atol"] else ""))
+            automatic.append(_stages._choose_method(l_aa))
         return original(l_aa, *args, **kwargs)
 
     monkeypatch.setattr(_stages, "_solve_p2_blocks", recording)
     out = gi.inpaint(image, hole, self_validation=False, **options)
-    return seen, out
+    return seen, automatic, out
 
 
 def test_strokes_rounds_solve_by_cg_where_auto_would_factorise_within_005_db(monkeypatch):
     image = gi.io.read_image(DATA / "astronaut.png")[:64, :64]
     hole = _scratches((64, 64))
-    assert _stages._choose_method(sp.identity(hole.sum(), format="csr")) == "direct"
-    methods, auto = _round_methods(monkeypatch, image, hole)
+    methods, automatic, auto = _round_methods(monkeypatch, image, hole)
+    assert automatic == ["direct", "direct"]        # the very systems "auto" would factorise
     assert methods == ["cg", "cg"]                  # to rtol alone: near the exact solve
-    methods, direct = _round_methods(monkeypatch, image, hole, method="direct")
+    methods, _, direct = _round_methods(monkeypatch, image, hole, method="direct")
     assert methods == ["direct+atol", "direct+atol"]
     assert abs(gi.metrics.psnr(image, auto, hole) - gi.metrics.psnr(image, direct, hole)) < 0.05
     assert np.abs(auto.astype(int) - direct.astype(int)).max() <= 2
@@ -143,5 +188,5 @@ def test_thick_holes_rounds_keep_the_automatic_choice(monkeypatch):
     image = gi.io.read_image(DATA / "astronaut.png")[:64, :64]
     hole = np.zeros((64, 64), bool)
     hole[20:36, 24:40] = True
-    methods, _ = _round_methods(monkeypatch, image, hole)
+    methods, _, _ = _round_methods(monkeypatch, image, hole)
     assert methods and set(methods) == {"auto+atol"}

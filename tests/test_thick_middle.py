@@ -81,6 +81,12 @@ def test_a_32_px_block_is_not_deep_enough():
     assert _thick_holes.middle_shares(image[..., None], hole, layer_depths(hole)) is None
 
 
+def test_no_hole_and_a_hole_of_one_pixel_take_no_middle():
+    image = _blurred_noise()[..., None]
+    for hole in (np.zeros((N, N), bool), _block(1)):
+        assert _thick_holes.middle_shares(image, hole, layer_depths(hole)) is None
+
+
 @pytest.mark.parametrize("shape", [(N, N, 1), (N, N, 3)])
 def test_match_contrast_of_flat_surroundings_is_zero(shape):
     assert _thick_holes.match_contrast(np.full(shape, 0.3), _block(64)) == 0.0
