@@ -71,13 +71,14 @@ def _fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
     # A thick hole's choice under way may stop after the first round: a copy of it is kept
     # (rounds given are not chosen: no copy).
     may_stop = may_stop and isinstance(mix_choice, Future) and settings.rounds > 1
-    # The last use of the Laplace start is the layers' unless it is mixed in after them.
+    # The last use of the Laplace start is the layers' unless it is mixed in after them: as a
+    # mix a choice under way may take, or in a deep component's middle after the default mix.
     with _reused_node_indices():            # the layers' and rounds' graphs share one index
         estimate = _graph_fill(values, hole, settings, progress, smooth=smooth,
                                each_round=keep_first if may_stop else None,
                                rounds_in_place=True,
                                release_start=(settings.smooth != "laplace" and
-                                              mix_choice is None),
+                                              mix_choice is None and middle_after is None),
                                after_layers=after_layers,
                                # A compact hole's deep pixels have no known pixels to judge by.
                                textured_first=(is_scattered(hole) if scattered is None

@@ -191,3 +191,30 @@ def test_the_image_s_layers_fill_its_working_region_in_place_with_the_same_resul
     np.testing.assert_array_equal(gi.inpaint(image, hole), in_place)
     assert modes == [True]
     np.testing.assert_array_equal(image, before)
+
+
+@pytest.mark.parametrize("self_validation", [True, False])
+def test_the_middle_rule_reads_the_laplace_fill_solved_once(monkeypatch, self_validation):
+    """A 64-px block whose middle takes the Laplace fill after the default mix: the layers'
+    Laplace start is kept for it, not dropped after the layers and solved again (without a
+    choice beside the fill it was: ['frequency', 'laplace', 'laplace'])."""
+    from scipy import ndimage
+
+    from graphinpaint import _thick_holes, mixes
+
+    field = ndimage.gaussian_filter(np.random.default_rng(1).standard_normal((128, 128)), 3.0,
+                                    mode="wrap")
+    image = (field - field.min()) / (field.max() - field.min())
+    hole = np.zeros((128, 128), bool)
+    hole[32:96, 32:96] = True
+    assert _thick_holes.middle_shares(image[..., None], hole, gi.fills.layer_depths(hole)) \
+        is not None                                         # the rule fires here
+    kinds, real = [], mixes.SmoothFills._solve
+
+    def spy(smooth, kind):
+        kinds.append(kind)
+        return real(smooth, kind)
+
+    monkeypatch.setattr(mixes.SmoothFills, "_solve", spy)
+    gi.inpaint(image, hole, self_validation=self_validation)
+    assert kinds.count("laplace") == 1
