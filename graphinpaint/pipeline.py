@@ -28,11 +28,12 @@ The order of the work (see ``docs/pipeline.md`` for the measurements behind each
    quality; for thick holes up to 32 px deep the frequency-selective extrapolation of
    :mod:`graphinpaint._frequency`, from a costlier profile where a hole component's matches
    disagree: ``mixes.SPREAD_GATE``) is mixed in (:mod:`graphinpaint.mixes`; self-validation,
-   :mod:`graphinpaint.selection`, may choose another mix on held-out pixels; a thick hole's
-   runs in a thread beside steps 1-3, which read its choice of rounds only when they are
-   done). After the default mix of a thick hole, the middle of a component deeper than 24 px
-   takes a share of the grid Laplace fill that grows with depth where the surroundings'
-   patches match poorly (``_thick_holes.smoother_middle``).
+   :mod:`graphinpaint.selection`, may choose another mix on held-out pixels, in a thread
+   beside steps 1-3 for the layers strategy; they read a thick hole's choice of rounds only
+   when they are done). Where a thick hole keeps its default mix (the boundary blend past
+   32 px deep), the middle of a component deeper than 24 px then takes a share of the grid
+   Laplace fill that grows with depth where the surroundings' patches match poorly
+   (``_thick_holes.smoother_middle``).
 
 Scattered loss (``strategy="global"``) starts from the biharmonic fill instead of steps 1-2,
 and its rounds match known pixels only; its first round refines only the pixels whose known
@@ -192,14 +193,15 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         thick cases, none lower by more than 0.05), and over the whole component at
         ``min(spread / 0.010, 1)`` where it is at most 24 pixels deep and its ring of known
         pixels is photo detail (``_frequency.ring_roughness`` 0.6 to 1.9: +4.34 dB in sum
-        over 8 thick cases, none lower); and in a component more than 24 pixels deep (a 64-px
-        block) the grid Laplace fill at up to 0.65, growing from 6 to 14 pixels deep, where
-        the known patches around it match poorly (``_thick_holes.match_contrast`` 0.9 to
-        0.95: camera's and grass's 64-px blocks +0.29 and +0.14 dB, +10.3 dB over 48 other
-        64-px blocks); 0.25 near the boundary for other
-        ``"layers"`` holes, none for ``"global"``; with ``self_validation``, chosen on a
-        held-out hole (a harmonic or biharmonic fill mixed in over the whole hole, or near its
-        boundary only, or not at all). A share you give is mixed in near the boundary.
+        over 8 thick cases, none lower); 0.25 near the boundary for other ``"layers"`` holes
+        (thick holes more than 32 pixels deep among them), none for ``"global"``; with
+        ``self_validation``, chosen on a held-out hole (a harmonic or biharmonic fill mixed in
+        over the whole hole, or near its boundary only, or not at all). Where a thick hole
+        keeps its default mix, a component of it more than 24 pixels deep (a 64-px block)
+        then takes the grid Laplace fill in its middle, at up to 0.65 growing with depth,
+        where the known patches around it match poorly (``_thick_holes.smoother_middle``:
+        camera's and grass's 64-px blocks +0.29 and +0.14 dB; docs/pipeline.md, "The middle
+        of a 64-px block"). A share you give is mixed in near the boundary, and nothing else.
     method : {"auto", "direct", "cg", "amg"}, default "auto"
         Linear solver of each Dirichlet problem (see :func:`graphinpaint.solve_dirichlet`).
     self_validation : bool, optional
