@@ -69,7 +69,7 @@ _QUERY_STRIP = 256
 # window in 2.9 ms). A seeded query costs as much as _SEEDED_QUERY_COST of them (16 us: about
 # 80 full 11 x 11 patches, twelfth pass). At 200k barbara's quiet calls took 0.01-0.02 s
 # longer (seeded layers of 22-86 queries); 512^2 scratches were the same.
-PARALLEL_CANDIDATES = 50_000
+_PARALLEL_CANDIDATES = 50_000
 _SEEDED_QUERY_COST = 2_300
 
 
@@ -322,7 +322,7 @@ class PatchSearch:
         radius = (windows // 2).astype(np.int64)
         if seeds is not None:
             neighbours, squared = on_threads_for(
-                len(qy) * _SEEDED_QUERY_COST, PARALLEL_CANDIDATES, seeded_knn_kernel,
+                len(qy) * _SEEDED_QUERY_COST, _PARALLEL_CANDIDATES, seeded_knn_kernel,
                 self._planes, self._conf, qy, qx, radius, self.candidates, self.patch_size, k,
                 min_overlap, exclude_self, _checked_seeds(seeds, len(query_pixels), self.shape,
                                                           func), SEEDED_LOCAL)
@@ -331,13 +331,13 @@ class PatchSearch:
         candidates = int(np.sum((2 * radius + 1) ** 2))     # the work: small calls on one thread
         if tiles is not None:           # exact, and cheaper than a shortlist too (measured)
             neighbours, squared = on_threads_for(
-                candidates, PARALLEL_CANDIDATES, offset_knn_kernel, self._planes, self._conf,
+                candidates, _PARALLEL_CANDIDATES, offset_knn_kernel, self._planes, self._conf,
                 qy, qx, radius, self.candidates, self.patch_size, k, min_overlap, exclude_self,
                 self._uniform, *tiles)
         elif shortlist is None:
             order = _strip_order(qy, qx)
             neighbours, squared = _in_query_order(order, *on_threads_for(
-                candidates, PARALLEL_CANDIDATES, window_knn_kernel, self._planes, self._conf,
+                candidates, _PARALLEL_CANDIDATES, window_knn_kernel, self._planes, self._conf,
                 qy[order], qx[order], radius[order], self.candidates, 0, 1, self.patch_size, k,
                 min_overlap, exclude_self, self._uniform))
         else:

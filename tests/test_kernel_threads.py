@@ -113,7 +113,7 @@ def test_a_search_on_one_thread_finds_the_parallel_search_s_matches(monkeypatch,
             seeds = search._matches(queries, k=5, window=31, min_overlap=0.3).neighbours
     found = {}
     for least in (0, 10**12):
-        monkeypatch.setattr(graph, "PARALLEL_CANDIDATES", least)
+        monkeypatch.setattr(graph, "_PARALLEL_CANDIDATES", least)
         found[least] = search._matches(queries, k=5, window=31, seeds=seeds,
                                        min_overlap=0.3 * (kernel != "offset"))
     np.testing.assert_array_equal(found[0].neighbours, found[10**12].neighbours)
