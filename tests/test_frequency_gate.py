@@ -346,3 +346,12 @@ def test_a_detailed_and_a_smooth_component_each_get_their_own_fill():
     np.testing.assert_allclose(fill[~waves[hole]], np.clip(kept, values[~hole].min(),
                                                            values[~hole].max()))
     np.testing.assert_allclose(weights, np.where(waves[hole], 1.0, 0.5))
+
+
+def test_component_medians_of_components_given_are_those_labelled_here():
+    hole = np.zeros((8, 8), bool)
+    hole[1:3, 1:3] = hole[3, 3] = hole[5:7, 5:8] = True
+    values = np.random.default_rng(0).random(hole.sum())
+    np.testing.assert_array_equal(
+        mixes.component_medians(hole, values, components=mixes.hole_components(hole)),
+        mixes.component_medians(hole, values))
