@@ -68,6 +68,11 @@ FREQUENCY_PROFILE = dataclasses.replace(
 # with fewer functions, the cartoon's 32-px block 0.09-0.16). The depth limit spares a 64-px
 # block's middle, where the fill gained nothing (docs/pipeline.md, "FSR_BEST where the matches
 # disagree").
+# Self-validation scores the default "frequency match" ungated: the held-out SmoothFills keeps
+# gate_frequency off, so a thick hole's held-out score is the real fill's error only where every
+# component's gate stays shut. Gating it as the real fill changed none of the 67 compare cases
+# and took 1.11-1.60x the CPU on the colour photos' thick cases (docs/pipeline.md, "The
+# held-out choice scores the spread gate's mix ungated").
 SPREAD_GATE = 0.002
 SPREAD_SCALE = 0.016
 SPREAD_SHARE = 1.0
@@ -136,9 +141,9 @@ class SmoothFills:
         # the last refinement round that refined it found them (scattered loss's rounds refine
         # some pixels only: _region_fill._merged_distance): the "match" mix reads it.
         self.match_distance: np.ndarray | None = None
-        # With gate_frequency (the image's own "frequency match", not a held-out one), the
-        # spread of each hole pixel's matches in the last round (same order): the gate of
-        # match_mix's frequency fill.
+        # With gate_frequency (the image's own "frequency match"; a held-out one is scored
+        # ungated: see SPREAD_GATE), the spread of each hole pixel's matches in the last round
+        # (same order): the gate of match_mix's frequency fill.
         self.gate_frequency = False
         self.match_spread: np.ndarray | None = None
         # Per hole pixel, whether its component's ring is photo detail (_detailed_rings).
