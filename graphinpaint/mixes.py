@@ -205,8 +205,10 @@ class SmoothFills:
                near: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The frequency fill and its weights on the hole, with the components whose median
         match spread reaches ``SPREAD_GATE`` filled at ``GATED_PROFILE`` (the others, filled
-        already by the graph, count as known) and weighed by their spread. The kept profile's
-        fill is read (and made) only where the gated one does not cover a whole component."""
+        already by the graph, count as known) and weighed by their spread: there the spread
+        sets the weights in place of the share's (only ``MATCH_SHARE``, the thick default,
+        reaches here). The kept profile's fill is read (and made) only where the gated one
+        does not cover a whole component."""
         spread = component_medians(self.hole, self.match_spread, components=self.components)
         opened = spread >= SPREAD_GATE
         whole = self._whole_depth(opened)
