@@ -316,17 +316,23 @@ def test_the_fill_made_ahead_knows_the_gate_is_on_when_it_starts(monkeypatch):
     assert gates == [True]
 
 
+def _waves_beside_a_ramp():
+    """Fine waves (a detailed ring) and a ramp (a smooth one), a 20-px block in each: the
+    values (64, 128, 1), the hole and its block in the waves."""
+    x = np.mgrid[:64, :128][1]
+    values = np.where(x < 64, 0.5 + 0.3 * np.cos(1.0 * x), 0.2 + 0.004 * x)[..., None]
+    hole = np.zeros((64, 128), bool)
+    hole[22:42, 22:42] = hole[22:42, 86:106] = True
+    return values, hole, hole & (x < 64)
+
+
 def test_a_detailed_and_a_smooth_component_each_get_their_own_fill():
     """Fine waves (detailed ring) and a ramp (smooth ring) side by side, the gate open on the
     first only: the kept fill made ahead leaves the waves' block out, the gated fill takes it
     whole; no row stays NaN, and each block is the reference fill of its own."""
     from graphinpaint._frequency import frequency_fill
 
-    y, x = np.mgrid[:64, :128]
-    values = np.where(x < 64, 0.5 + 0.3 * np.cos(1.0 * x), 0.2 + 0.004 * x)[..., None]
-    hole = np.zeros((64, 128), bool)
-    hole[22:42, 22:42] = hole[22:42, 86:106] = True
-    waves = hole & (x < 64)
+    values, hole, waves = _waves_beside_a_ramp()
     smooth = mixes.SmoothFills(values, hole)
     smooth.gate_frequency = True
     assert np.array_equal(smooth._detailed_rings(), waves[hole])
@@ -364,11 +370,8 @@ def test_the_gate_s_weights_are_the_spread_s_and_only_the_default_share_reaches_
     from graphinpaint import pipeline, selection
     from graphinpaint.settings import Settings
 
-    y, x = np.mgrid[:64, :128]
-    values = np.where(x < 64, 0.5 + 0.3 * np.cos(1.0 * x), 0.2 + 0.004 * x)[..., None]
-    hole = np.zeros((64, 128), bool)
-    hole[22:42, 22:42] = hole[22:42, 86:106] = True
-    waves = (hole & (x < 64))[hole]
+    values, hole, waves = _waves_beside_a_ramp()
+    waves = waves[hole]
     smooth = mixes.SmoothFills(values, hole)
     smooth.match_spread = np.where(waves, 0.01, 0.0)
     near = np.ones(len(waves), bool)
