@@ -234,16 +234,18 @@ def _fill_layers(values: np.ndarray, hole: np.ndarray, start: Callable[[], np.nd
     for layer, queries in enumerate(layers, start=1):
         half = window // 2 + int(growth * (layer - 1))
         size = 2 * half + 1
-        if matched is not None and layer >= seeded_from:
-            seeds = seeds_from_neighbours(queries, matched, hole_pixels, hole.shape)
-            matches = search._matches(queries, k=k, window=size, min_overlap=0.3, seeds=seeds)
-        elif matched is not None and checkered_from is not None and layer >= checkered_from:
+        if matched is not None and checkered_from is not None and \
+                checkered_from <= layer < seeded_from:
+            # Writes the layer's matches into ``matched`` part by part (its later parts are
+            # seeded from its earlier ones).
             matches = _checkered_matches(search, queries, matched, hole_pixels, k=k,
                                          window=size)
         else:
-            matches = search._matches(queries, k=k, window=size, min_overlap=0.3)
-        if matched is not None:     # the first k: benchmarks/strokes_ablation.py adds more
-            matched[np.searchsorted(hole_pixels, queries)] = matches.neighbours[:, :k]
+            seeds = (None if matched is None or layer < seeded_from else
+                     seeds_from_neighbours(queries, matched, hole_pixels, hole.shape))
+            matches = search._matches(queries, k=k, window=size, min_overlap=0.3, seeds=seeds)
+            if matched is not None:
+                matched[np.searchsorted(hole_pixels, queries)] = matches.neighbours
         if not started:
             flat[hole_pixels] = start()
             started = True

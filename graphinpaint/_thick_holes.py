@@ -8,11 +8,13 @@ whole image. docs/pipeline.md has the measurements behind each rule.
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 from scipy import ndimage as ndi
 
 from .fills import _bounding_box, layer_depths, mix_in
-from .mixes import WHOLE_DEPTH_MAX, SmoothFills
+from .mixes import WHOLE_DEPTH_MAX, HoleComponents, SmoothFills, hole_components
 from .selection import HeldOut
 
 __all__ = ["CHECKERED_FROM", "DEEPEST_REFINED", "DEEP_WINDOW", "DEFAULT_K",
@@ -283,23 +285,24 @@ def match_contrast(values: np.ndarray, hole: np.ndarray) -> float:
     return float(np.median(ratios)) if ratios else 0.0
 
 
-def middle_shares(values: np.ndarray, hole: np.ndarray,
-                  depths: np.ndarray) -> np.ndarray | None:
+def middle_shares(values: np.ndarray, hole: np.ndarray, depths: np.ndarray, *,
+                  components: Callable[[], HoleComponents] | None = None
+                  ) -> np.ndarray | None:
     """Per hole pixel (flat order), the share of the grid Laplace fill its middle takes (see
     ``MIDDLE_SHARE``), or None where no component is deep enough or the gate stays shut.
     One gate for every deep component: :func:`match_contrast` around all of them together
     (a block's share follows the other deep parts in the image, or in a tile of
     ``inpaint_large``, and the sample they draw).
     ``values``: (H, W, C) in [0, 1]; ``depths``: :func:`~graphinpaint.fills.layer_depths` of
-    the hole."""
+    the hole; ``components()``: its :func:`~graphinpaint.mixes.hole_components`, if the
+    caller has them (asked for only where a pixel is deep enough)."""
     on_hole = depths[hole]
     if not on_hole.size or on_hole.max() <= WHOLE_DEPTH_MAX:    # most holes: no labelling
         return None
-    labels, count = ndi.label(hole, structure=np.ones((3, 3), bool))
-    parts = labels[hole]
-    deepest = np.zeros(count + 1, on_hole.dtype)
-    np.maximum.at(deepest, parts, on_hole)
-    deep = deepest[parts] > WHOLE_DEPTH_MAX
+    found = hole_components(hole) if components is None else components()
+    deepest = np.zeros(found.count + 1, on_hole.dtype)
+    np.maximum.at(deepest, found.parts, on_hole)
+    deep = deepest[found.parts] > WHOLE_DEPTH_MAX
     deep_parts = np.zeros_like(hole)
     deep_parts[hole] = deep
     low, high = MIDDLE_CONTRAST
@@ -315,7 +318,8 @@ def smoother_middle(estimate: np.ndarray, hole: np.ndarray,
     """The estimate with :func:`middle_shares` of the grid Laplace fill mixed in (where they
     are None, the estimate itself). The pipeline calls it after a thick hole's default mix
     (``"frequency match"``; deeper than ``DEEPEST_REFINED``, the boundary blend)."""
-    shares = middle_shares(smooth.values, hole, smooth.depths())
+    shares = middle_shares(smooth.values, hole, smooth.depths(),
+                           components=lambda: smooth.components)
     if shares is None:
         return estimate
     return mix_in(estimate, hole, smooth.on_hole("laplace"), shares[:, None])

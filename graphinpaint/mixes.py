@@ -23,7 +23,8 @@ from .fills import (BLEND_DEPTH, BoundaryBlend, _done, _in_background, clip_to_k
                     layer_depths, mix_in)
 from .settings import Settings
 
-__all__ = ["SmoothFills", "component_medians", "mix_smooth"]
+__all__ = ["HoleComponents", "SmoothFills", "component_medians", "hole_components",
+           "mix_smooth"]
 
 # Thin strokes mix the biharmonic fill in where patch matching is poor ("match"): a hole pixel
 # whose matches in the last refinement round lie at a mean RMS patch distance d takes the share
@@ -67,6 +68,11 @@ FREQUENCY_PROFILE = dataclasses.replace(
 # with fewer functions, the cartoon's 32-px block 0.09-0.16). The depth limit spares a 64-px
 # block's middle, where the fill gained nothing (docs/pipeline.md, "FSR_BEST where the matches
 # disagree").
+# Self-validation scores the default "frequency match" ungated: the held-out SmoothFills keeps
+# gate_frequency off, so a thick hole's held-out score is the real fill's error only where every
+# component's gate stays shut. Gating it as the real fill changed none of the 67 compare cases
+# and took 1.11-1.60x the CPU on the colour photos' thick cases (docs/pipeline.md, "The
+# held-out choice scores the spread gate's mix ungated").
 SPREAD_GATE = 0.002
 SPREAD_SCALE = 0.016
 SPREAD_SHARE = 1.0
@@ -97,6 +103,29 @@ POLISHED_RTOL = 1e-6
 _ON_HOLE = ("laplace", "frequency")
 
 
+@dataclasses.dataclass(frozen=True)
+class HoleComponents:
+    """The hole's 8-connected components: ``labels`` as :func:`scipy.ndimage.label` numbers
+    them (1 to ``count``, 0 outside the hole) and ``parts``, each hole pixel's label in
+    increasing flat order (``labels[hole]``)."""
+
+    labels: np.ndarray
+    count: int
+    parts: np.ndarray
+
+
+def hole_components(hole: np.ndarray) -> HoleComponents:
+    """The 8-connected components of ``hole`` (True = missing).
+
+    >>> hole = np.zeros((4, 5), bool); hole[0, 0] = hole[1, 1] = hole[3, 4] = True
+    >>> found = hole_components(hole)
+    >>> found.count, found.parts.tolist()
+    (2, [1, 1, 2])
+    """
+    labels, count = ndi.label(hole, structure=np.ones((3, 3), bool))
+    return HoleComponents(labels, int(count), labels[hole])
+
+
 class SmoothFills:
     """The harmonic and biharmonic grid fills of one image and hole, each solved on first use,
     or ahead in a thread of its own (:meth:`prepare`). The harmonic ("laplace") and the
@@ -112,13 +141,14 @@ class SmoothFills:
         # the last refinement round that refined it found them (scattered loss's rounds refine
         # some pixels only: _region_fill._merged_distance): the "match" mix reads it.
         self.match_distance: np.ndarray | None = None
-        # With gate_frequency (the image's own "frequency match", not a held-out one), the
-        # spread of each hole pixel's matches in the last round (same order): the gate of
-        # match_mix's frequency fill.
+        # With gate_frequency (the image's own "frequency match"; a held-out one is scored
+        # ungated: see SPREAD_GATE), the spread of each hole pixel's matches in the last round
+        # (same order): the gate of match_mix's frequency fill.
         self.gate_frequency = False
         self.match_spread: np.ndarray | None = None
         # Per hole pixel, whether its component's ring is photo detail (_detailed_rings).
         self._detailed: np.ndarray | None = None
+        self._components: HoleComponents | None = None
         # The Laplace fill's values on the hole, kept when the fill is forgotten: the start of
         # the biharmonic fill's CG on large thin holes (fills.is_large_and_thin).
         self._laplace_on_hole: np.ndarray | None = None
@@ -175,9 +205,11 @@ class SmoothFills:
                near: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The frequency fill and its weights on the hole, with the components whose median
         match spread reaches ``SPREAD_GATE`` filled at ``GATED_PROFILE`` (the others, filled
-        already by the graph, count as known) and weighed by their spread. The kept profile's
-        fill is read (and made) only where the gated one does not cover a whole component."""
-        spread = component_medians(self.hole, self.match_spread)
+        already by the graph, count as known) and weighed by their spread: there the spread
+        sets the weights in place of the share's (only ``MATCH_SHARE``, the thick default,
+        reaches here). The kept profile's fill is read (and made) only where the gated one
+        does not cover a whole component."""
+        spread = component_medians(self.hole, self.match_spread, components=self.components)
         opened = spread >= SPREAD_GATE
         whole = self._whole_depth(opened)
         fill = self._frequency_on(~whole)
@@ -206,14 +238,22 @@ class SmoothFills:
         :func:`~graphinpaint._frequency.ring_roughness` of photo detail
         (``WHOLE_DEPTH_RING``) and it is at most ``WHOLE_DEPTH_MAX`` deep; made once."""
         if self._detailed is None:
-            labels, count = ndi.label(self.hole, structure=np.ones((3, 3), bool))
-            deepest = np.atleast_1d(ndi.maximum(self.depths(), labels,
-                                                index=np.arange(1, count + 1)))
-            roughness = ring_roughnesses(self.values, self.hole, labels)
+            found = self.components
+            deepest = np.atleast_1d(ndi.maximum(self.depths(), found.labels,
+                                                index=np.arange(1, found.count + 1)))
+            roughness = ring_roughnesses(self.values, self.hole, found.labels)
             low, high = WHOLE_DEPTH_RING
             detailed = (deepest <= WHOLE_DEPTH_MAX) & (low <= roughness) & (roughness < high)
-            self._detailed = detailed[labels[self.hole] - 1]
+            self._detailed = detailed[found.parts - 1]
         return self._detailed
+
+    @property
+    def components(self) -> HoleComponents:
+        """:func:`hole_components` of the hole, labelled once: the spread gate, the rings'
+        roughness and a deep hole's middle (``_thick_holes.middle_shares``) read them."""
+        if self._components is None:
+            self._components = hole_components(self.hole)
+        return self._components
 
     def _frequency_on(self, needed: np.ndarray) -> np.ndarray:
         """The kept profile's frequency fill on the hole, made for the ``needed`` pixels at
@@ -356,13 +396,13 @@ class SmoothFills:
         return fill
 
 
-def component_medians(hole: np.ndarray, per_pixel: np.ndarray) -> np.ndarray:
+def component_medians(hole: np.ndarray, per_pixel: np.ndarray, *,
+                      components: HoleComponents | None = None) -> np.ndarray:
     """Per hole pixel (flat order), the median of ``per_pixel`` over its 8-connected hole
-    component."""
-    labels, count = ndi.label(hole, structure=np.ones((3, 3), bool))
-    parts = labels[hole]
-    medians = ndi.median(per_pixel, parts, index=np.arange(1, count + 1))
-    return np.asarray(medians, np.float64)[parts - 1]
+    component. ``components``: :func:`hole_components` of the hole, if the caller has them."""
+    found = hole_components(hole) if components is None else components
+    medians = ndi.median(per_pixel, found.parts, index=np.arange(1, found.count + 1))
+    return np.asarray(medians, np.float64)[found.parts - 1]
 
 
 def mix_smooth(estimate: np.ndarray, hole: np.ndarray, settings: Settings,

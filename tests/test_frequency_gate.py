@@ -316,17 +316,23 @@ def test_the_fill_made_ahead_knows_the_gate_is_on_when_it_starts(monkeypatch):
     assert gates == [True]
 
 
+def _waves_beside_a_ramp():
+    """Fine waves (a detailed ring) and a ramp (a smooth one), a 20-px block in each: the
+    values (64, 128, 1), the hole and its block in the waves."""
+    x = np.mgrid[:64, :128][1]
+    values = np.where(x < 64, 0.5 + 0.3 * np.cos(1.0 * x), 0.2 + 0.004 * x)[..., None]
+    hole = np.zeros((64, 128), bool)
+    hole[22:42, 22:42] = hole[22:42, 86:106] = True
+    return values, hole, hole & (x < 64)
+
+
 def test_a_detailed_and_a_smooth_component_each_get_their_own_fill():
     """Fine waves (detailed ring) and a ramp (smooth ring) side by side, the gate open on the
     first only: the kept fill made ahead leaves the waves' block out, the gated fill takes it
     whole; no row stays NaN, and each block is the reference fill of its own."""
     from graphinpaint._frequency import frequency_fill
 
-    y, x = np.mgrid[:64, :128]
-    values = np.where(x < 64, 0.5 + 0.3 * np.cos(1.0 * x), 0.2 + 0.004 * x)[..., None]
-    hole = np.zeros((64, 128), bool)
-    hole[22:42, 22:42] = hole[22:42, 86:106] = True
-    waves = hole & (x < 64)
+    values, hole, waves = _waves_beside_a_ramp()
     smooth = mixes.SmoothFills(values, hole)
     smooth.gate_frequency = True
     assert np.array_equal(smooth._detailed_rings(), waves[hole])
@@ -346,3 +352,38 @@ def test_a_detailed_and_a_smooth_component_each_get_their_own_fill():
     np.testing.assert_allclose(fill[~waves[hole]], np.clip(kept, values[~hole].min(),
                                                            values[~hole].max()))
     np.testing.assert_allclose(weights, np.where(waves[hole], 1.0, 0.5))
+
+
+def test_component_medians_of_components_given_are_those_labelled_here():
+    hole = np.zeros((8, 8), bool)
+    hole[1:3, 1:3] = hole[3, 3] = hole[5:7, 5:8] = True
+    values = np.random.default_rng(0).random(hole.sum())
+    np.testing.assert_array_equal(
+        mixes.component_medians(hole, values, components=mixes.hole_components(hole)),
+        mixes.component_medians(hole, values))
+
+
+def test_the_gate_s_weights_are_the_spread_s_and_only_the_default_share_reaches_them():
+    """``_gated`` sets an opened component's weights by its spread, whatever share came in
+    (a shut one keeps them); that ignores no choice, because "frequency match" comes at
+    ``MATCH_SHARE`` alone: the thick default, and no held-out candidate at another share."""
+    from graphinpaint import pipeline, selection
+    from graphinpaint.settings import Settings
+
+    values, hole, waves = _waves_beside_a_ramp()
+    waves = waves[hole]
+    smooth = mixes.SmoothFills(values, hole)
+    smooth.match_spread = np.where(waves, 0.01, 0.0)
+    near = np.ones(len(waves), bool)
+    weighed = [smooth._gated(values, np.full(len(waves), share), near)[1]
+               for share in (0.5, 0.25)]
+    np.testing.assert_array_equal(weighed[0][waves], weighed[1][waves])
+    assert np.all(weighed[0][~waves] == 0.5) and np.all(weighed[1][~waves] == 0.25)
+
+    default = pipeline._default_mix("layers", True, 3, None)
+    assert default == ("frequency match", mixes.MATCH_SHARE)
+    given = Settings(strategy="layers", window=31, bandwidth=0.1, grid_weight=1e-3,
+                     smooth=default[0], smooth_share=default[1])
+    for kinds in (selection.SMOOTH_KINDS, selection.THICK_SMOOTH_KINDS):
+        assert [candidate for candidate in selection.smooth_candidates(given, kinds)
+                if candidate.smooth == "frequency match"] == [given]

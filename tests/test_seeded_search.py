@@ -321,3 +321,32 @@ def test_bad_seeds_get_a_clear_error(seeds, problem):
     search = PatchSearch(np.zeros((20, 20)), patch_size=3)
     with pytest.raises(gi.InpaintError, match=f"'seeds' parameter of PatchSearch.*{problem}"):
         search.query(np.array([1, 2, 3]), k=2, window=5, seeds=seeds)
+
+
+def test_checkered_layers_fill_as_with_the_layer_loop_writing_their_matches_again(monkeypatch):
+    """``_checkered_matches`` writes a layer's matches into ``matched`` itself: the layers fill
+    to the same bits as with the loop's own write after it (which it made until leftovers23),
+    the seeded layers after them reading those matches."""
+    image, hole = _deep_blob()
+    image, hole = image[60:100, 60:110], hole[60:100, 60:110] & False
+    hole[8:32, 12:38] = True                    # 12 layers: exact, checkered, seeded
+    layers = _stages._layers(hole)
+
+    def fill():
+        values = np.where(hole[..., None], 0.0, image)
+        start = np.full((np.count_nonzero(hole), 3), 0.5)
+        return _stages._fill_layers(
+            values, hole, lambda: start, layers, patch_size=7, k=4, window=11, growth=1.0,
+            bandwidth=0.1, grid_weight=1e-3, solve={}, reporter=_stages._Progress(None, 0),
+            seeded_from=7, checkered_from=3)
+
+    real = _stages._checkered_matches
+
+    def written_again(search, queries, matched, hole_pixels, *, k, window):
+        matches = real(search, queries, matched, hole_pixels, k=k, window=window)
+        matched[np.searchsorted(hole_pixels, queries)] = matches.neighbours[:, :k]
+        return matches
+
+    now = fill()
+    monkeypatch.setattr(_stages, "_checkered_matches", written_again)
+    np.testing.assert_array_equal(now, fill())

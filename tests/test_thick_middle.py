@@ -106,3 +106,40 @@ def test_a_share_given_keeps_the_middle_as_matched(monkeypatch):
         patch.setattr(_thick_holes, "MIDDLE_SHARE", 0.0)
         np.testing.assert_array_equal(given, gi.inpaint(image, hole, smooth_share=0.25))
     assert not np.array_equal(gi.inpaint(image, hole), _without_middle(image, hole, monkeypatch))
+
+
+def test_a_thick_fill_labels_its_hole_once_and_fills_as_when_each_stage_labelled_it(
+        monkeypatch):
+    """A 64-px block and a 20-px one beside it, filled by the thick default (the spread gate,
+    the rings' roughness and the deep middle each read the components): one 8-connected
+    labelling per fill, and the same bits as with each reader labelling the hole itself (the
+    three calls before leftovers23)."""
+    from graphinpaint import _region_fill, mixes
+    from graphinpaint.settings import Settings
+
+    image = _blurred_noise()[..., None]
+    hole = _block(64)
+    hole[4:24, 4:24] = True
+    settings = Settings(strategy="layers", patch_size=11, k=5, window=31, bandwidth=0.1,
+                        grid_weight=1e-3, rounds=1, smooth="frequency match",
+                        smooth_share=mixes.MATCH_SHARE)
+    labelled = []
+    real = ndi.label
+
+    def counted(*args, **kwargs):
+        labelled.append(kwargs.get("structure") is not None)
+        return real(*args, **kwargs)
+
+    def fill():
+        values = np.where(hole[..., None], 0.0, image)
+        return _region_fill._fill(values, hole, settings,
+                                  middle_after=("frequency match", mixes.MATCH_SHARE))
+
+    monkeypatch.setattr(ndi, "label", counted)
+    once = fill()
+    assert labelled.count(True) == 1
+    monkeypatch.setattr(mixes.SmoothFills, "components",
+                        property(lambda self: mixes.hole_components(self.hole)))
+    labelled.clear()
+    np.testing.assert_array_equal(once, fill())
+    assert labelled.count(True) == 3

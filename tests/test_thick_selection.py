@@ -410,3 +410,59 @@ def test_a_fill_prepared_for_a_mix_not_chosen_is_done_when_inpaint_returns(monke
     monkeypatch.setattr(mixes, "frequency_fill", slow)
     assert _settings_used(monkeypatch, image, hole).smooth == "biharmonic"
     assert int(hole.sum()) in finished
+
+
+def _held_out_and_real_errors(image, hole, settings, counts):
+    """The held-out score of ``settings`` after each of ``counts`` rounds, the held-out hole
+    being ``hole`` itself, and the real fill's error on it (``_region_fill._fill``)."""
+    values = image[..., None]
+    case = selection.HeldOut((slice(None), slice(None)), hole, hole, np.zeros_like(hole))
+    _, errors = selection.choose_settings(
+        lambda window: values[window], hole, settings.replace(rounds=counts[0]),
+        _region_fill._graph_fill, scattered=False, margin=0, rng=np.random.default_rng(0),
+        error_ratio=selection.LAYERS_MARGIN, case=case, rounds=counts[1:],
+        round_margin=_thick_holes.FEWER_ROUNDS_MARGIN if counts[1:] else None)
+    scores = dict(errors)
+    held, real = [], []
+    for count in counts:
+        given = settings.replace(rounds=count)
+        held.append(scores[given])
+        filled = _region_fill._fill(np.where(hole[..., None], 0.0, values), hole, given)
+        real.append(float(np.mean((filled[hole] - values[hole]) ** 2)))
+    return held, real
+
+
+def _ungated(monkeypatch):
+    """Fills whose frequency mix is never gated (``gate_frequency`` stays False)."""
+    monkeypatch.setattr(mixes.SmoothFills, "gate_frequency",
+                        property(lambda self: False, lambda self, value: None), raising=False)
+
+
+_THICK_DEFAULT = gi.settings.Settings(
+    strategy="layers", patch_size=11, k=5, window=31, bandwidth=0.1, grid_weight=1e-3,
+    rounds=1, refine_k=5, smooth="frequency match", smooth_share=mixes.MATCH_SHARE)
+
+
+@pytest.mark.parametrize("counts", [(1,), (1, 3)], ids=["one round", "one and three"])
+def test_the_held_out_score_of_the_default_mix_is_the_real_fill_s_error_where_the_gate_is_shut(
+        counts):
+    """A 24-px block on a periodic texture (matches that copy one another: the spread gate
+    stays shut), held out as itself: the held-out score of the thick default ("frequency
+    match") after each round count is the real fill's error on the same hole."""
+    held, real = _held_out_and_real_errors(_periodic_texture(), _block(24), _THICK_DEFAULT,
+                                           counts)
+    np.testing.assert_allclose(held, real, rtol=1e-12)
+
+
+@pytest.mark.parametrize("counts", [(1,), (1, 3)], ids=["one round", "one and three"])
+def test_the_held_out_score_of_the_default_mix_is_ungated(monkeypatch, counts):
+    """The same on rings whose matches disagree (the gate opens): the held-out fill scores the
+    default mix ungated (mixes.py, "The held-out choice scores ... ungated"), so its score is
+    the error of the real fill with the gate shut, and not the real fill's."""
+    yy, xx = np.mgrid[:N, :N]
+    image, hole = 0.5 + 0.4 * np.cos(np.hypot(xx - 30, yy - 70)), _block(24)
+    held, real = _held_out_and_real_errors(image, hole, _THICK_DEFAULT, counts)
+    assert all(abs(a - b) > 1e-3 * b for a, b in zip(held, real))
+    _ungated(monkeypatch)
+    _, ungated = _held_out_and_real_errors(image, hole, _THICK_DEFAULT, counts)
+    np.testing.assert_allclose(held, ungated, rtol=1e-12)
