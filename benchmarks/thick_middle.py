@@ -12,8 +12,9 @@ fill (biharmonic or Laplace) into the default's output at a share that grows wit
 ``share * clip((depth - start) / ramp, 0, 1)`` in the components deeper than
 ``mixes.WHOLE_DEPTH_MAX``, behind a gate (``--gate``): ``spread`` (the first design: where the
 spread gate opens, ``mixes.SPREAD_GATE``, and the ring is no rougher than photo detail,
-``_frequency.ring_roughness`` below ``RING``), ``contrast`` (kept: the surroundings'
-``_thick_holes.match_contrast`` ramped over ``_thick_holes.MIDDLE_CONTRAST``) or ``none``.
+``_frequency.ring_roughness`` below ``RING``), ``contrast`` (kept: each deep component's own
+``_thick_holes.middle_gates``, its ring's ``match_contrast`` ramped over
+``_thick_holes.MIDDLE_CONTRAST``) or ``none``.
 Each case is filled once by the default ``inpaint``; the rule is replayed on what its mix of
 the smooth fills gave (``mix_smooth`` is wrapped to record it: the kept rule comes
 after it), and scored like ``psnr_cases.py`` (PSNR over the hole of the 8-bit result).
@@ -91,13 +92,10 @@ def _gates(seen: dict) -> dict[str, np.ndarray]:
     deep = (deepest > mixes.WHOLE_DEPTH_MAX)[parts]
     rough = ring_roughnesses(seen["values"], hole, labels)[parts]
     spread = mixes.component_medians(hole, seen["spread"]) >= mixes.SPREAD_GATE
-    deep_parts = np.zeros_like(hole)
-    deep_parts[hole] = deep
-    low, high = _thick_holes.MIDDLE_CONTRAST
-    contrast = (np.clip((_thick_holes.match_contrast(seen["values"], deep_parts) - low) /
-                        (high - low), 0, 1) if deep.any() else 0.0)
+    deep_labels = np.concatenate([[False], deepest > mixes.WHOLE_DEPTH_MAX])
+    contrast = _thick_holes.middle_gates(seen["values"], hole, labels, deep_labels)[parts + 1]
     return {"spread": (deep & spread & (rough < RING)).astype(float),
-            "contrast": deep * contrast, "none": deep.astype(float)}
+            "contrast": contrast, "none": deep.astype(float)}
 
 
 def psnr_of(image: np.ndarray, hole: np.ndarray, on_hole: np.ndarray) -> float:
