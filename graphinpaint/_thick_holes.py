@@ -96,7 +96,7 @@ HELD_OUT_PATCH = 7
 MIDDLE_FROM = 6
 MIDDLE_RAMP = 8
 MIDDLE_SHARE = 0.65
-MIDDLE_CONTRAST = (0.9, 0.95)
+MIDDLE_CONTRAST = (0.825, 0.875)
 # match_contrast's sample: CONTRAST_QUERIES known pixels within CONTRAST_RING of the hole, each
 # patch CONTRAST_PATCH wide compared within CONTRAST_REACH; CONTRAST_FLOOR keeps flat patches'
 # ratio finite.
