@@ -79,27 +79,34 @@ HELD_OUT_PATCH = 7
 # The middle of a hole component deeper than mixes.WHOLE_DEPTH_MAX (a 64-px block: 32 px from
 # any known pixel) takes the grid Laplace fill at a share that grows with depth, from nothing
 # at MIDDLE_FROM to MIDDLE_SHARE at MIDDLE_FROM + MIDDLE_RAMP and deeper, times the gate
-# clip((contrast - low) / (high - low), 0, 1) of the :func:`match_contrast` of its
-# surroundings (MIDDLE_CONTRAST = (low, high)). Far from the rim a match is a guess
-# uncorrelated with the truth, and PSNR rewards the conditional mean, which the harmonic fill
-# (a weighted mean of the rim) approximates; where patches repeat (low contrast: periodic
-# texture, a cartoon's flats and outlines, a rocket's straight edges) the matches continue the
-# structure instead. Chosen on the compare benchmark's thick cases and 48 other 64-px blocks
-# (12 scikit-image pictures, 4 places each): +0.48 and +10.3 dB in sum, none lower on the
-# first, 25 up and 2 down (worst -0.40) on the second; checked on 36 blocks at 3 new places:
-# +5.9 dB, 15 up, 5 down (worst -0.58). The biharmonic fill, and gates on the spread and the
-# ring roughness, gained on the compare cases but lost -4.0 dB over the 48 (docs/pipeline.md,
-# "The middle of a 64-px block"; benchmarks/thick_middle.py). Holes deeper than
-# DEEPEST_REFINED take it after their boundary blend: on the 20 deep cases of
-# benchmarks/deep_self_validation.py camera's 80-px block +0.61 dB, grass's +0.17, grass's
-# blotch +0.07, the other 17 identical (barbara's contrast is 0.53).
+# clip((contrast - low) / (high - low), 0, 1) of the :func:`match_contrast` of its own
+# surroundings (MIDDLE_CONTRAST = (low, high); each 8-connected component its own gate, from a
+# fixed sample, so that a block's share follows neither the rest of the picture nor a tile's
+# extent). Far from the rim a match is a guess uncorrelated with the truth, and PSNR rewards
+# the conditional mean, which the harmonic fill (a weighted mean of the rim) approximates;
+# where patches repeat (low contrast: periodic texture, a cartoon's flats and outlines, a
+# rocket's straight edges) the matches continue the structure instead. Share and ramp chosen
+# on the compare benchmark's thick cases and 48 other 64-px blocks (12 scikit-image pictures,
+# 4 places each); the gate's thresholds re-chosen for the per-component sample on the same
+# sets: +0.53 and +14.3 dB in sum, none lower on the first, 32 up and 4 down (worst -0.40) on
+# the second; checked on 36 blocks at 3 new places: +6.3 dB, 18 up, 7 down (worst -0.58). The
+# first gate (64 random ring pixels of every deep part together, 0.9-0.95) gave +10.3 and +5.9
+# there, partly its seed's luck. The biharmonic fill, and gates on the spread and the ring
+# roughness, gained on the compare cases but lost -4.0 dB over the 48 (docs/pipeline.md, "The
+# middle of a 64-px block" and "The gate per component"; benchmarks/thick_middle.py). Holes
+# deeper than DEEPEST_REFINED take it after their boundary blend: on the 20 deep cases of
+# benchmarks/deep_self_validation.py camera's 80-px block +0.79 dB, astronaut's +0.40, grass's
+# +0.17, grass's blotch +0.07, barbara identical (contrast 0.53), but the stripes' blotch -1.15:
+# its period (25 px) lies beyond CONTRAST_REACH, so its contrast reads 0.95.
 MIDDLE_FROM = 6
 MIDDLE_RAMP = 8
 MIDDLE_SHARE = 0.65
 MIDDLE_CONTRAST = (0.825, 0.875)
-# match_contrast's sample: CONTRAST_QUERIES known pixels within CONTRAST_RING of the hole, each
-# patch CONTRAST_PATCH wide compared within CONTRAST_REACH; CONTRAST_FLOOR keeps flat patches'
-# ratio finite.
+# match_contrast's sample: the known pixels within CONTRAST_RING of the hole on every
+# CONTRAST_STRIDE-th row and column from its bounding box's corner (~185 around a 64-px block;
+# moved to 8 phases, the gate's range exceeds 0.5 on 8 of the 48 blocks, stride 2: 2, 6: 14;
+# 64 random pixels: 22), each patch CONTRAST_PATCH wide compared within CONTRAST_REACH;
+# CONTRAST_FLOOR keeps flat patches' ratio finite.
 CONTRAST_PATCH, CONTRAST_REACH, CONTRAST_RING, CONTRAST_STRIDE = 11, 10, 16, 4
 CONTRAST_FLOOR = 1e-3
 

@@ -136,7 +136,7 @@ def test_the_sample_ignores_far_pixels_and_moves_with_the_hole():
     values = np.where(left | right, 0, image)[..., None]
     contrast = _thick_holes.match_contrast(values, left, missing=left | right)
     far = values.copy()
-    far[:, 128:] = np.random.default_rng(3).random((N, N, 1))    # 32 px and more from the ring
+    far[:, 128:] = np.random.default_rng(3).random((N, N, 1))    # 33 px and more from the hole
     assert _thick_holes.match_contrast(far, left) == contrast
     moved = np.roll(values, (1, 7), axis=(0, 1))       # the ring still clear of the edges
     assert _thick_holes.match_contrast(moved, np.roll(left, (1, 7), axis=(0, 1))) == contrast
