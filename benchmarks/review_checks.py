@@ -10,8 +10,9 @@ small kernel calls on one numba thread (``_kernel_threads``).
 its ring sampled on grids of strides 2 to 6 moved to 8 phases each, and against every ring
 pixel (the review of 822254d drew 64 and 256 queries with 8 seeds instead). ``tiles``: a 128 x 512
 picture, camera's left half and the Hubble deep field's right, a 64-px block in each, 384 px
-apart (farther than the halo): ``inpaint`` measures one gate for both, ``inpaint_large`` with
-128-px tiles one per block; with the rule and with ``MIDDLE_SHARE`` = 0.
+apart (farther than the halo): on 822254d ``inpaint`` measured one gate for both,
+``inpaint_large`` with 128-px tiles one per block; since, each block has its own gate in both;
+with the rule and with ``MIDDLE_SHARE`` = 0.
 """
 
 from __future__ import annotations
