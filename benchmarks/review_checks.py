@@ -7,10 +7,12 @@ small kernel calls on one numba thread (``_kernel_threads``).
     python benchmarks/review_checks.py threads   # inpaint's output on 1 and 2 numba threads
 
 ``sample``: the gate of ``match_contrast`` on the 48 outside blocks of ``thick_middle.py``,
-drawn with 8 seeds, of 64 and 256 queries, and against every ring pixel. ``tiles``: a 128 x 512
+its ring sampled on grids of strides 2 to 6 moved to 8 phases each, and against every ring
+pixel (the review of 822254d drew 64 and 256 queries with 8 seeds instead). ``tiles``: a 128 x 512
 picture, camera's left half and the Hubble deep field's right, a 64-px block in each, 384 px
-apart (farther than the halo): ``inpaint`` measures one gate for both, ``inpaint_large`` with
-128-px tiles one per block; with the rule and with ``MIDDLE_SHARE`` = 0.
+apart (farther than the halo): on 822254d ``inpaint`` measured one gate for both,
+``inpaint_large`` with 128-px tiles one per block; since, each block has its own gate in both;
+with the rule and with ``MIDDLE_SHARE`` = 0.
 """
 
 from __future__ import annotations
@@ -33,38 +35,49 @@ import graphinpaint as gi  # noqa: E402
 from graphinpaint import _thick_holes, mixes  # noqa: E402
 
 
-def gate(contrast: float) -> float:
-    low, high = _thick_holes.MIDDLE_CONTRAST
-    return float(np.clip((contrast - low) / (high - low), 0, 1))
+def strided_gate(values: np.ndarray, hole: np.ndarray, stride: int,
+                 phase: tuple[int, int]) -> tuple[float, int]:
+    """The gate of ``match_contrast`` with its ring sampled every ``stride`` pixels, the grid
+    moved by ``phase`` from the hole's corner, and the sample's size."""
+    ring = _thick_holes._ring_sample
+    size = []
 
+    def moved(near, hole_):
+        shifted = np.roll(near, (-phase[0], -phase[1]), axis=(0, 1))
+        picked = np.roll(ring(shifted, hole_), phase, axis=(0, 1)) & near
+        size.append(int(picked.sum()))
+        return picked
 
-def contrast_gate(values: np.ndarray, hole: np.ndarray, seed: int, queries: int) -> float:
-    """The gate of ``match_contrast`` with its sample drawn by ``seed``, of ``queries``."""
-    real = np.random.default_rng
-    with mock.patch.object(_thick_holes.np.random, "default_rng", lambda _: real(seed)), \
-            mock.patch.object(_thick_holes, "CONTRAST_QUERIES", queries):
-        return gate(_thick_holes.match_contrast(values, hole))
+    with mock.patch.object(_thick_holes, "_ring_sample", moved), \
+            mock.patch.object(_thick_holes, "CONTRAST_STRIDE", stride):
+        return _thick_holes.middle_gate(_thick_holes.match_contrast(values, hole)), size[0]
 
 
 def run_sample() -> None:
+    """The gate on a stride's grid, moved to 8 phases, against every ring pixel's gate."""
     from thick_middle import outside_cases
 
-    gates: dict[int, list[list[float]]] = {64: [], 256: []}
-    every = []
+    strides = (2, 3, 4, 5, 6)
+    rows = {stride: [] for stride in strides}
+    every, sizes = [], {stride: [] for stride in strides}
     for _, _, image, hole in outside_cases("first"):
         values = image.astype(float) / 255
         values = values[..., None] if values.ndim == 2 else values
         values[hole] = 0
-        every.append(contrast_gate(values, hole, 0, 10**9))
-        for queries, rows in gates.items():
-            rows.append([contrast_gate(values, hole, seed, queries) for seed in range(8)])
-    for queries, rows in gates.items():
-        table = np.array(rows)
+        every.append(strided_gate(values, hole, 1, (0, 0))[0])
+        for stride in strides:
+            phases = [(y, x) for y in range(stride) for x in range(stride)][:8]
+            gates = [strided_gate(values, hole, stride, phase) for phase in phases]
+            rows[stride].append([g for g, _ in gates])
+            sizes[stride].append(gates[0][1])
+    for stride, table in rows.items():
+        table = np.array(table)
         spread = table.max(axis=1) - table.min(axis=1)
         off = np.abs(table[:, 0] - every) > 0.5
-        print(f"{queries} queries: the gate's range over 8 seeds above 0.5 on "
-              f"{np.sum(spread > 0.5)} of {len(table)} blocks (mean range {spread.mean():.2f}); "
-              f"seed 0 more than 0.5 from every ring pixel's gate on {np.sum(off)}")
+        print(f"stride {stride} (~{np.mean(sizes[stride]):.0f} pixels): the gate's range over "
+              f"{table.shape[1]} phases above 0.5 on {np.sum(spread > 0.5)} of {len(table)} "
+              f"blocks (mean range {spread.mean():.2f}, above 0.2 on {np.sum(spread > 0.2)}); "
+              f"phase 0 more than 0.5 from every ring pixel's gate on {np.sum(off)}", flush=True)
 
 
 def two_blocks() -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:

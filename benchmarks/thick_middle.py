@@ -6,14 +6,16 @@ behind docs/pipeline.md, "Issue 13: the middle of a 64-px block".
     python benchmarks/thick_middle.py outside [--gate G] [--places P]  # on 48 other blocks
     python benchmarks/thick_middle.py heldout   # the held-out parts' verdict against the gain
     python benchmarks/thick_middle.py deep      # the kept rule end to end on the 20 deep holes
+    python benchmarks/thick_middle.py thresholds [--places P|compare]  # the gate's (low, high)
 
 Inside a 64-px block the middle lies 32 px from any known pixel. The rule studied mixes a grid
 fill (biharmonic or Laplace) into the default's output at a share that grows with depth:
 ``share * clip((depth - start) / ramp, 0, 1)`` in the components deeper than
 ``mixes.WHOLE_DEPTH_MAX``, behind a gate (``--gate``): ``spread`` (the first design: where the
 spread gate opens, ``mixes.SPREAD_GATE``, and the ring is no rougher than photo detail,
-``_frequency.ring_roughness`` below ``RING``), ``contrast`` (kept: the surroundings'
-``_thick_holes.match_contrast`` ramped over ``_thick_holes.MIDDLE_CONTRAST``) or ``none``.
+``_frequency.ring_roughness`` below ``RING``), ``contrast`` (kept: each deep component's own
+``_thick_holes.middle_gates``, its ring's ``match_contrast`` ramped over
+``_thick_holes.MIDDLE_CONTRAST``) or ``none``.
 Each case is filled once by the default ``inpaint``; the rule is replayed on what its mix of
 the smooth fills gave (``mix_smooth`` is wrapped to record it: the kept rule comes
 after it), and scored like ``psnr_cases.py`` (PSNR over the hole of the 8-bit result).
@@ -91,13 +93,10 @@ def _gates(seen: dict) -> dict[str, np.ndarray]:
     deep = (deepest > mixes.WHOLE_DEPTH_MAX)[parts]
     rough = ring_roughnesses(seen["values"], hole, labels)[parts]
     spread = mixes.component_medians(hole, seen["spread"]) >= mixes.SPREAD_GATE
-    deep_parts = np.zeros_like(hole)
-    deep_parts[hole] = deep
-    low, high = _thick_holes.MIDDLE_CONTRAST
-    contrast = (np.clip((_thick_holes.match_contrast(seen["values"], deep_parts) - low) /
-                        (high - low), 0, 1) if deep.any() else 0.0)
+    deep_labels = np.concatenate([[False], deepest > mixes.WHOLE_DEPTH_MAX])
+    contrast = _thick_holes.middle_gates(seen["values"], hole, labels, deep_labels)[parts + 1]
     return {"spread": (deep & spread & (rough < RING)).astype(float),
-            "contrast": deep * contrast, "none": deep.astype(float)}
+            "contrast": contrast, "none": deep.astype(float)}
 
 
 def psnr_of(image: np.ndarray, hole: np.ndarray, on_hole: np.ndarray) -> float:
@@ -204,6 +203,54 @@ def run_outside(_cases, gate: str = "contrast", places: str = "first") -> None:
               f"{np.count_nonzero(table[:, index] < -0.005)} down")
 
 
+# (low, high) of the contrast gate swept by ``thresholds``.
+THRESHOLDS = [(low, low + ramp) for low in (0.8, 0.825, 0.85, 0.875, 0.9, 0.925)
+              for ramp in (0.025, 0.05, 0.1, 0.15)]
+
+
+def component_contrasts(seen: dict) -> np.ndarray:
+    """Per hole pixel, the match contrast of its component's ring (nan off deep components)."""
+    hole = seen["hole"]
+    labels, count = ndi.label(hole, structure=np.ones((3, 3), bool))
+    full = np.zeros(hole.shape)
+    full[hole] = seen["depths"]
+    deepest = np.atleast_1d(ndi.maximum(full, labels, index=np.arange(1, count + 1)))
+    contrasts = np.full(count + 1, np.nan)
+    for part in np.flatnonzero(deepest > mixes.WHOLE_DEPTH_MAX) + 1:
+        contrasts[part] = _thick_holes.match_contrast(seen["values"], labels == part,
+                                                      missing=hole)
+    return contrasts[labels[hole]]
+
+
+def run_thresholds(cases, places: str = "first") -> None:
+    """The kept profile behind contrast gates of every (low, high) in THRESHOLDS, on the outside
+    blocks of ``places`` or (``compare``) the thick cases but barbara: sum, worst, up and
+    down."""
+    rows = []
+    profile = BEST["contrast"]
+    chosen = ([case for case in cases if case[0] != "barbara"] if places == "compare"
+              else outside_cases(places))
+    for name, kind, image, hole in chosen:
+        seen = recorded(image, hole)
+        if seen["settings"].smooth != "frequency match":
+            continue
+        contrast = component_contrasts(seen)
+        before = psnr_of(image, hole, seen["out"])
+        row = []
+        for low, high in THRESHOLDS:
+            seen["gates"]["contrast"] = np.nan_to_num(np.clip((contrast - low) / (high - low),
+                                                              0, 1))
+            row.append(psnr_of(image, hole, with_middle(seen, profile, "contrast")) - before)
+        rows.append(row)
+        print(f"{name}, {kind}: contrast {np.nanmax(contrast):.3f}", flush=True)
+    table = np.array(rows)
+    for index in np.argsort(-table.sum(axis=0)):
+        column = table[:, index]
+        print(f"{THRESHOLDS[index][0]:.3f}-{THRESHOLDS[index][1]:.3f}: sum {column.sum():+.2f}, "
+              f"worst {column.min():+.2f}, {np.count_nonzero(column > 0.005)} up, "
+              f"{np.count_nonzero(column < -0.005)} down")
+
+
 def held_out_ratio(image: np.ndarray, hole: np.ndarray) -> float:
     """The held-out parts' error with the best profile (depths scaled by HELD_OUT_SCALE, no
     gate) over their error without it, after the rounds the real hole runs."""
@@ -270,15 +317,19 @@ def run_deep(_cases) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("study", choices=("depths", "replay", "outside", "heldout", "deep"))
+    parser.add_argument("study", choices=("depths", "replay", "outside", "heldout", "deep",
+                                          "thresholds"))
     parser.add_argument("--gate", choices=tuple(BEST), default="contrast")
-    parser.add_argument("--places", choices=tuple(PLACES), default="first")
+    parser.add_argument("--places", choices=(*PLACES, "compare"), default="first",
+                        help="compare: the thick cases (thresholds only)")
     args = parser.parse_args(argv)
     cases = thick_cases()
     if args.study == "replay":
         run_replay(cases, args.gate)
     elif args.study == "outside":
         run_outside(cases, args.gate, args.places)
+    elif args.study == "thresholds":
+        run_thresholds(cases, args.places)
     else:
         {"depths": run_depths, "heldout": run_heldout, "deep": run_deep}[args.study](cases)
     return 0

@@ -23,8 +23,8 @@ __all__ = ["CHECKERED_FROM", "DEEPEST_REFINED", "DEEP_WINDOW", "DEFAULT_K",
            "MIDDLE_RAMP", "MIDDLE_SHARE", "SEEDED_FROM", "STROKES_CHECKERED_FROM",
            "STROKES_K", "STROKES_ROUNDS", "STROKES_SEEDED_FROM", "THICK_STROKE", "deepest",
            "default_patch_size", "is_strokes", "is_thick", "k_for", "layer_searches",
-           "match_contrast", "middle_shares", "patch_for", "regrown", "rounds_for",
-           "shrunk_beside", "smoother_middle"]
+           "match_contrast", "middle_gate", "middle_gates", "middle_shares", "patch_for",
+           "regrown", "rounds_for", "shrunk_beside", "smoother_middle"]
 
 # A hole whose strokes are this wide or wider (blocks, blotches) is matched with larger patches.
 THICK_STROKE = 8.0
@@ -81,28 +81,35 @@ HELD_OUT_PATCH = 7
 # The middle of a hole component deeper than mixes.WHOLE_DEPTH_MAX (a 64-px block: 32 px from
 # any known pixel) takes the grid Laplace fill at a share that grows with depth, from nothing
 # at MIDDLE_FROM to MIDDLE_SHARE at MIDDLE_FROM + MIDDLE_RAMP and deeper, times the gate
-# clip((contrast - low) / (high - low), 0, 1) of the :func:`match_contrast` of its
-# surroundings (MIDDLE_CONTRAST = (low, high)). Far from the rim a match is a guess
-# uncorrelated with the truth, and PSNR rewards the conditional mean, which the harmonic fill
-# (a weighted mean of the rim) approximates; where patches repeat (low contrast: periodic
-# texture, a cartoon's flats and outlines, a rocket's straight edges) the matches continue the
-# structure instead. Chosen on the compare benchmark's thick cases and 48 other 64-px blocks
-# (12 scikit-image pictures, 4 places each): +0.48 and +10.3 dB in sum, none lower on the
-# first, 25 up and 2 down (worst -0.40) on the second; checked on 36 blocks at 3 new places:
-# +5.9 dB, 15 up, 5 down (worst -0.58). The biharmonic fill, and gates on the spread and the
-# ring roughness, gained on the compare cases but lost -4.0 dB over the 48 (docs/pipeline.md,
-# "The middle of a 64-px block"; benchmarks/thick_middle.py). Holes deeper than
-# DEEPEST_REFINED take it after their boundary blend: on the 20 deep cases of
-# benchmarks/deep_self_validation.py camera's 80-px block +0.61 dB, grass's +0.17, grass's
-# blotch +0.07, the other 17 identical (barbara's contrast is 0.53).
+# clip((contrast - low) / (high - low), 0, 1) of the :func:`match_contrast` of its own
+# surroundings (MIDDLE_CONTRAST = (low, high); each 8-connected component its own gate, from a
+# fixed sample, so that a block's share follows neither the rest of the picture nor a tile's
+# extent). Far from the rim a match is a guess uncorrelated with the truth, and PSNR rewards
+# the conditional mean, which the harmonic fill (a weighted mean of the rim) approximates;
+# where patches repeat (low contrast: periodic texture, a cartoon's flats and outlines, a
+# rocket's straight edges) the matches continue the structure instead. Share and ramp chosen
+# on the compare benchmark's thick cases and 48 other 64-px blocks (12 scikit-image pictures,
+# 4 places each); the gate's thresholds re-chosen for the per-component sample on the same
+# sets: +0.53 and +14.3 dB in sum, none lower on the first, 32 up and 4 down (worst -0.40) on
+# the second; checked on 36 blocks at 3 new places: +6.3 dB, 18 up, 7 down (worst -0.58). The
+# first gate (64 random ring pixels of every deep part together, 0.9-0.95) gave +10.3 and +5.9
+# there, partly its seed's luck. The biharmonic fill, and gates on the spread and the ring
+# roughness, gained on the compare cases but lost -4.0 dB over the 48 (docs/pipeline.md, "The
+# middle of a 64-px block" and "The gate per component"; benchmarks/thick_middle.py). Holes
+# deeper than DEEPEST_REFINED take it after their boundary blend: on the 20 deep cases of
+# benchmarks/deep_self_validation.py camera's 80-px block +0.79 dB, astronaut's +0.40, grass's
+# +0.17, grass's blotch +0.07, barbara identical (contrast 0.53), but the stripes' blotch -1.15:
+# its period (25 px) lies beyond CONTRAST_REACH, so its contrast reads 0.95.
 MIDDLE_FROM = 6
 MIDDLE_RAMP = 8
 MIDDLE_SHARE = 0.65
-MIDDLE_CONTRAST = (0.9, 0.95)
-# match_contrast's sample: CONTRAST_QUERIES known pixels within CONTRAST_RING of the hole, each
-# patch CONTRAST_PATCH wide compared within CONTRAST_REACH; CONTRAST_FLOOR keeps flat patches'
-# ratio finite.
-CONTRAST_PATCH, CONTRAST_REACH, CONTRAST_QUERIES, CONTRAST_RING = 11, 10, 64, 16
+MIDDLE_CONTRAST = (0.825, 0.875)
+# match_contrast's sample: the known pixels within CONTRAST_RING of the hole on every
+# CONTRAST_STRIDE-th row and column from its bounding box's corner (~185 around a 64-px block;
+# moved to 8 phases, the gate's range exceeds 0.5 on 8 of the 48 blocks, stride 2: 2, 6: 14;
+# 64 random pixels: 22), each patch CONTRAST_PATCH wide compared within CONTRAST_REACH;
+# CONTRAST_FLOOR keeps flat patches' ratio finite.
+CONTRAST_PATCH, CONTRAST_REACH, CONTRAST_RING, CONTRAST_STRIDE = 11, 10, 16, 4
 CONTRAST_FLOOR = 1e-3
 
 # Thin strokes (scratches, text: the layers strategy on holes that are not thick) take fewer
@@ -233,11 +240,14 @@ def _places_beside(small: np.ndarray, box: tuple[slice, slice],
     return [place for *_, place in sorted(scored)]
 
 
-def match_contrast(values: np.ndarray, hole: np.ndarray) -> float:
-    """How poorly the known patches around the hole match one another: the median, over up to
-    ``CONTRAST_QUERIES`` known pixels within ``CONTRAST_RING`` of the hole (a fixed sample), of
-    the RMS distance from a pixel's patch to its nearest known patch that does not overlap it
-    (within ``CONTRAST_REACH``), over the patch's own standard deviation.
+def match_contrast(values: np.ndarray, hole: np.ndarray, *,
+                   missing: np.ndarray | None = None) -> float:
+    """How poorly the known patches around the hole match one another: the median, over the
+    known pixels within ``CONTRAST_RING`` of the hole on a grid of ``CONTRAST_STRIDE`` anchored
+    at the hole's bounding box (a fixed sample: the same wherever the hole sits, whatever lies
+    farther than ``CONTRAST_RING + CONTRAST_PATCH // 2 + CONTRAST_REACH`` from it), of the RMS
+    distance from a pixel's patch to its nearest known patch that does not overlap it (within
+    ``CONTRAST_REACH``), over the patch's own standard deviation.
 
     Near 1 or more on stochastic texture and on photos' uneven detail (a patch as far from its
     best match as from its own mean); low where patches repeat (periodic texture, a cartoon's
@@ -247,34 +257,37 @@ def match_contrast(values: np.ndarray, hole: np.ndarray) -> float:
     ----------
     values : ndarray, shape (H, W, C)
         The image in [0, 1]. A patch counts as known where its centre lies more than half a
-        patch from the hole in 4-neighbour steps: the corners of the patches next to the
-        hole's corners read values in it (the pipeline's are 0), and so does every patch over
-        pixels missing outside ``hole`` (:func:`middle_shares` passes the deep parts alone).
+        patch from ``missing`` in 4-neighbour steps: the corners of the patches next to the
+        hole's corners read values in it (the pipeline's are 0).
     hole : ndarray of bool, shape (H, W)
-        True = missing.
+        True = missing: the pixels whose surroundings are measured (:func:`middle_shares`
+        passes one component).
+    missing : ndarray of bool, shape (H, W), optional
+        Every missing pixel (``hole`` and other parts), which no known patch may cover;
+        default ``hole``.
 
     Returns
     -------
     float
         The median ratio.
     """
-    half = CONTRAST_PATCH // 2
-    known = ~ndi.binary_dilation(hole, iterations=half)
-    near = ndi.binary_dilation(hole, iterations=CONTRAST_RING) & known
-    edge = half + CONTRAST_REACH
-    near[:edge], near[-edge:], near[:, :edge], near[:, -edge:] = False, False, False, False
-    pixels = np.flatnonzero(near)
-    if len(pixels) == 0:
+    if not hole.any():
         return 0.0
-    sample = np.random.default_rng(0).choice(pixels, min(CONTRAST_QUERIES, len(pixels)),
-                                             replace=False)
+    half = CONTRAST_PATCH // 2
+    edge = half + CONTRAST_REACH
+    box = _bounding_box(hole, CONTRAST_RING + edge)     # nothing farther reaches the sample
+    values, hole = values[box], hole[box]
+    missing = hole if missing is None else missing[box]
+    known = ~ndi.binary_dilation(missing, iterations=half)
+    near = _ring_sample(ndi.binary_dilation(hole, iterations=CONTRAST_RING) & known, hole)
+    near[:edge], near[-edge:], near[:, :edge], near[:, -edge:] = False, False, False, False
     windows = np.lib.stride_tricks.sliding_window_view(
         values, (CONTRAST_PATCH, CONTRAST_PATCH), (0, 1))
     shifts = np.abs(np.arange(-CONTRAST_REACH, CONTRAST_REACH + 1))
     apart = np.maximum(*np.meshgrid(shifts, shifts, indexing="ij")) > half
     reach = CONTRAST_REACH
     ratios = []
-    for y, x in zip(*np.unravel_index(np.sort(sample), hole.shape)):
+    for y, x in zip(*np.nonzero(near)):
         own = windows[y - half, x - half]
         around = windows[y - edge:y - half + reach + 1, x - edge:x - half + reach + 1]
         usable = apart & known[y - reach:y + reach + 1, x - reach:x + reach + 1]
@@ -285,14 +298,38 @@ def match_contrast(values: np.ndarray, hole: np.ndarray) -> float:
     return float(np.median(ratios)) if ratios else 0.0
 
 
+def _ring_sample(ring: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    """The ring's pixels on the grid of ``CONTRAST_STRIDE`` through the top left corner of the
+    hole's bounding box (a deterministic sample that moves with the hole)."""
+    top, left = (int(np.flatnonzero(hole.any(axis=axis))[0]) for axis in (1, 0))
+    rows, cols = np.indices(ring.shape, sparse=True)
+    return ring & ((rows - top) % CONTRAST_STRIDE == 0) & ((cols - left) % CONTRAST_STRIDE == 0)
+
+
+def middle_gate(contrast: float) -> float:
+    """The gate of a component's middle share, 0 to 1, from its :func:`match_contrast`:
+    ``clip((contrast - low) / (high - low), 0, 1)`` with ``MIDDLE_CONTRAST = (low, high)``."""
+    low, high = MIDDLE_CONTRAST
+    return float(np.clip((contrast - low) / (high - low), 0.0, 1.0))
+
+
+def middle_gates(values: np.ndarray, hole: np.ndarray, labels: np.ndarray,
+                 deep: np.ndarray) -> np.ndarray:
+    """Per label of ``labels`` (0: the known pixels), the :func:`middle_gate` of the component's
+    own :func:`match_contrast` where ``deep`` holds (a bool per label), else 0: each deep
+    component is judged by its own ring, whatever the other parts of the hole look like."""
+    gates = np.zeros(len(deep))
+    for part in np.flatnonzero(deep):
+        gates[part] = middle_gate(match_contrast(values, labels == part, missing=hole))
+    return gates
+
+
 def middle_shares(values: np.ndarray, hole: np.ndarray, depths: np.ndarray, *,
                   components: Callable[[], HoleComponents] | None = None
                   ) -> np.ndarray | None:
     """Per hole pixel (flat order), the share of the grid Laplace fill its middle takes (see
-    ``MIDDLE_SHARE``), or None where no component is deep enough or the gate stays shut.
-    One gate for every deep component: :func:`match_contrast` around all of them together
-    (a block's share follows the other deep parts in the image, or in a tile of
-    ``inpaint_large``, and the sample they draw).
+    ``MIDDLE_SHARE``), or None where no component is deep enough or every gate stays shut.
+    Each deep (8-connected) component has its own gate, :func:`middle_gates`.
     ``values``: (H, W, C) in [0, 1]; ``depths``: :func:`~graphinpaint.fills.layer_depths` of
     the hole; ``components()``: its :func:`~graphinpaint.mixes.hole_components`, if the
     caller has them (asked for only where a pixel is deep enough)."""
@@ -302,15 +339,11 @@ def middle_shares(values: np.ndarray, hole: np.ndarray, depths: np.ndarray, *,
     found = hole_components(hole) if components is None else components()
     deepest = np.zeros(found.count + 1, on_hole.dtype)
     np.maximum.at(deepest, found.parts, on_hole)
-    deep = deepest[found.parts] > WHOLE_DEPTH_MAX
-    deep_parts = np.zeros_like(hole)
-    deep_parts[hole] = deep
-    low, high = MIDDLE_CONTRAST
-    gate = np.clip((match_contrast(values, deep_parts) - low) / (high - low), 0.0, 1.0)
-    if gate == 0:
+    gates = middle_gates(values, hole, found.labels, deepest > WHOLE_DEPTH_MAX)
+    if not gates.any():
         return None
     ramp = np.clip((on_hole - MIDDLE_FROM) / MIDDLE_RAMP, 0.0, 1.0)
-    return np.where(deep, gate * MIDDLE_SHARE * ramp, 0.0)
+    return gates[found.parts] * MIDDLE_SHARE * ramp
 
 
 def smoother_middle(estimate: np.ndarray, hole: np.ndarray,

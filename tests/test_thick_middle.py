@@ -143,3 +143,37 @@ def test_a_thick_fill_labels_its_hole_once_and_fills_as_when_each_stage_labelled
     labelled.clear()
     np.testing.assert_array_equal(once, fill())
     assert labelled.count(True) == 3
+
+
+def _two_textures():
+    """Blurred noise on the left, the grating on the right, a 64-px block in each, 64 px apart:
+    farther than match_contrast's reach from each other."""
+    image = np.concatenate([_blurred_noise(), _grating()], axis=1)
+    left, right = np.zeros(image.shape, bool), np.zeros(image.shape, bool)
+    left[32:96, 32:96] = right[32:96, 160:224] = True
+    return image, left, right
+
+
+def test_each_deep_block_has_its_own_gate():
+    image, left, right = _two_textures()
+    both = left | right
+    values = np.where(both, 0, image)[..., None]
+    shares = _thick_holes.middle_shares(values, both, layer_depths(both))
+    for part, other in ((left, right), (right, left)):
+        alone = _thick_holes.middle_shares(np.where(part, 0, image)[..., None], part,
+                                           layer_depths(part))
+        alone = np.zeros(part.sum()) if alone is None else alone
+        np.testing.assert_array_equal(shares[part[both]], alone)
+    # The noise's middle opens, the grating's stays shut: one gate for both could not.
+    assert shares[left[both]].max() > 0.3 and shares[right[both]].max() == 0
+
+
+def test_the_sample_ignores_far_pixels_and_moves_with_the_hole():
+    image, left, right = _two_textures()
+    values = np.where(left | right, 0, image)[..., None]
+    contrast = _thick_holes.match_contrast(values, left, missing=left | right)
+    far = values.copy()
+    far[:, 128:] = np.random.default_rng(3).random((N, N, 1))    # 33 px and more from the hole
+    assert _thick_holes.match_contrast(far, left) == contrast
+    moved = np.roll(values, (1, 7), axis=(0, 1))       # the ring still clear of the edges
+    assert _thick_holes.match_contrast(moved, np.roll(left, (1, 7), axis=(0, 1))) == contrast
