@@ -177,3 +177,30 @@ def test_the_sample_ignores_far_pixels_and_moves_with_the_hole():
     assert _thick_holes.match_contrast(far, left) == contrast
     moved = np.roll(values, (1, 7), axis=(0, 1))       # the ring still clear of the edges
     assert _thick_holes.match_contrast(moved, np.roll(left, (1, 7), axis=(0, 1))) == contrast
+
+
+def test_a_large_ring_is_sampled_at_most_contrast_samples_times(monkeypatch):
+    """A component whose strided ring holds more than CONTRAST_SAMPLES pixels keeps every n-th
+    (barbara's hole: 901), so its patch comparisons stay bounded; a 64-px block's 185 are all
+    kept (its contrast the same as with no cap)."""
+    image = np.tile(_blurred_noise(), (2, 2))[..., None]
+    big = np.zeros((2 * N, 2 * N), bool)
+    big[64:192, 64:192] = True                      # a 128-px block: ~560 ring pixels
+    sampled, real = [], _thick_holes._at_most
+
+    def spy(pixels, count):
+        kept = real(pixels, count)
+        sampled.append((len(pixels[0]), len(kept[0])))
+        return kept
+
+    with monkeypatch.context() as patch:
+        patch.setattr(_thick_holes, "CONTRAST_SAMPLES", 40)
+        patch.setattr(_thick_holes, "_at_most", spy)
+        _thick_holes.match_contrast(image, big)
+    (ring, kept), = sampled
+    assert ring > 40 and 20 < kept <= 40
+    image, block = image[:N, :N], _block(64)
+    capped = _thick_holes.match_contrast(image, block)
+    with monkeypatch.context() as patch:
+        patch.setattr(_thick_holes, "CONTRAST_SAMPLES", 10 ** 6)
+        assert _thick_holes.match_contrast(image, block) == capped
