@@ -349,9 +349,7 @@ def middle_shares(values: np.ndarray, hole: np.ndarray, depths: np.ndarray, *,
     if not on_hole.size or on_hole.max() <= WHOLE_DEPTH_MAX:    # most holes: no labelling
         return None
     found = hole_components(hole) if components is None else components()
-    deepest = np.zeros(found.count + 1, on_hole.dtype)
-    np.maximum.at(deepest, found.parts, on_hole)
-    gates = middle_gates(values, hole, found.labels, deepest > WHOLE_DEPTH_MAX)
+    gates = middle_gates(values, hole, found.labels, found.maxima(on_hole) > WHOLE_DEPTH_MAX)
     if not gates.any():
         return None
     ramp = np.clip((on_hole - MIDDLE_FROM) / MIDDLE_RAMP, 0.0, 1.0)

@@ -113,6 +113,13 @@ class HoleComponents:
     count: int
     parts: np.ndarray
 
+    def maxima(self, on_hole: np.ndarray) -> np.ndarray:
+        """Per label (0 to ``count``; 0, outside the hole, stays 0), the maximum of
+        ``on_hole`` (one value per hole pixel, flat order, non-negative) over its component."""
+        largest = np.zeros(self.count + 1, on_hole.dtype)
+        np.maximum.at(largest, self.parts, on_hole)
+        return largest
+
 
 def hole_components(hole: np.ndarray) -> HoleComponents:
     """The 8-connected components of ``hole`` (True = missing).
@@ -239,8 +246,7 @@ class SmoothFills:
         (``WHOLE_DEPTH_RING``) and it is at most ``WHOLE_DEPTH_MAX`` deep; made once."""
         if self._detailed is None:
             found = self.components
-            deepest = np.atleast_1d(ndi.maximum(self.depths(), found.labels,
-                                                index=np.arange(1, found.count + 1)))
+            deepest = found.maxima(self.depths()[self.hole])[1:]
             roughness = ring_roughnesses(self.values, self.hole, found.labels)
             low, high = WHOLE_DEPTH_RING
             detailed = (deepest <= WHOLE_DEPTH_MAX) & (low <= roughness) & (roughness < high)
