@@ -17,7 +17,8 @@ spread's quartiles and share above ``mixes.SPREAD_GATE``, the median match dista
 over the component of the default, of the port's FSR_FAST fill of that component alone (the
 hole's other pixels unknown, the grid on the component's corner), of FSR_FAST cycle-spun (the
 mean of the fills on 4 grid phases 8 px apart), and of the default with those mixed in at 0.5
-and 0.75. ``heldout``: the pipeline's held-out parts' verdict on the 0.5 mix, per component.
+and 0.75, and the median misfit of FSR_FAST's block models on the known pixels.
+``heldout``: the pipeline's held-out parts' verdict on the 0.5 mix, per component.
 ``spin``: the gated fill cycle-spun over ``SPINS``, end to end. ``ramps``: FSR_FAST mixed in by
 depth (``RAMPS``).
 """
@@ -91,7 +92,8 @@ def rows_of(name: str, kind: str, image: np.ndarray, hole: np.ndarray) -> list[d
         spread = seen["spread"][on] if seen["spread"] is not None else np.full(on.sum(), np.nan)
         distance = (seen["distance"][on] if seen["distance"] is not None
                     else np.full(on.sum(), np.nan))
-        fast = np.clip(component_fill(values, hole, part), 0, 1)
+        fast, misfit = _frequency._fit(values, part, FAST, misfit=True, unknown=hole & ~part)
+        fast = np.clip(fast, 0, 1)
         spun = np.clip(np.mean([component_fill(values, hole, part, phase) for phase in SPIN],
                                axis=0), 0, 1)
         row = {"case": f"{name}, {kind}", "label": label, "size": int(on.sum()),
@@ -99,7 +101,7 @@ def rows_of(name: str, kind: str, image: np.ndarray, hole: np.ndarray) -> list[d
                "contrast": _thick_holes.match_contrast(values, part, missing=hole),
                "spread": np.nanpercentile(spread, [25, 50, 75, 90]),
                "open_share": float(np.mean(spread >= mixes.SPREAD_GATE)),
-               "distance": float(np.nanmedian(distance)),
+               "distance": float(np.nanmedian(distance)), "misfit": float(np.median(misfit)),
                "default": psnr(truth[on], seen["out"][on]), "fast": psnr(truth[on], fast),
                "spun": psnr(truth[on], spun)}
         for share in SHARES:
@@ -111,14 +113,14 @@ def rows_of(name: str, kind: str, image: np.ndarray, hole: np.ndarray) -> list[d
 
 def show(rows: list[dict]) -> None:
     print("case | part | px | deep | ring | contrast | spread q25/50/75/90 (x1e-3) | open | "
-          "dist | default | FAST | spun | FAST .5/.75 | spun .5/.75")
+          "dist | default | FAST | spun | FAST .5/.75 | spun .5/.75 | misfit")
     for row in rows:
         q = " ".join(f"{v * 1e3:.2f}" for v in row["spread"])
         print(f"{row['case']} | {row['label']} | {row['size']} | {row['depth']:.0f} | "
               f"{row['ring']:.2f} | {row['contrast']:.3f} | {q} | {row['open_share']:.2f} | "
               f"{row['distance']:.4f} | {row['default']:.2f} | {row['fast']:.2f} | "
               f"{row['spun']:.2f} | {row['fast 0.5']:.2f}/{row['fast 0.75']:.2f} | "
-              f"{row['spun 0.5']:.2f}/{row['spun 0.75']:.2f}", flush=True)
+              f"{row['spun 0.5']:.2f}/{row['spun 0.75']:.2f} | {row['misfit']:.4f}", flush=True)
 
 
 def held_out_ratios(image: np.ndarray, hole: np.ndarray, scale: int = 2) -> dict[int, float]:
