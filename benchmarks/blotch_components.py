@@ -8,6 +8,7 @@ fill scores against FSR_FAST's, and the statistics a rule could read (docs/pipel
     python benchmarks/blotch_components.py heldout [--scale 1] [--cases outside]
     python benchmarks/blotch_components.py spin [--cases outside]   # end to end
     python benchmarks/blotch_components.py ramps [--cases outside]
+    python benchmarks/blotch_components.py peers --cases outside   # against OpenCV's FSR_FAST
 
 Each case is filled once by the default ``inpaint``; its mix of the smooth fills (what
 ``mix_smooth`` returns, before the 8-bit rounding) is recorded with the last round's match
@@ -20,7 +21,7 @@ mean of the fills on 4 grid phases 8 px apart), and of the default with those mi
 and 0.75, and the median misfit of FSR_FAST's block models on the known pixels.
 ``heldout``: the pipeline's held-out parts' verdict on the 0.5 mix, per component.
 ``spin``: the gated fill cycle-spun over ``SPINS``, end to end. ``ramps``: FSR_FAST mixed in by
-depth (``RAMPS``).
+depth (``RAMPS``). ``peers``: whole cases against OpenCV's FSR_FAST per channel.
 """
 
 from __future__ import annotations
@@ -237,6 +238,24 @@ def run_ramps(cases) -> None:
               f"{np.count_nonzero(column > 0.005)} up, {np.count_nonzero(column < -0.005)} down")
 
 
+def run_peers(cases) -> None:
+    """Whole cases: ``inpaint`` against OpenCV's FSR_FAST per channel (the compare table's
+    peer), PSNR over the hole."""
+    import cv2
+
+    import compare
+
+    opencv = compare.xphoto(cv2.xphoto.INPAINT_FSR_FAST, per_channel=True)
+    ahead = 0
+    for name, kind, image, hole in cases:
+        ours = gi.metrics.psnr(image, gi.inpaint(image, hole), hole)
+        theirs = gi.metrics.psnr(image, opencv(image, hole), hole)
+        ahead += ours >= theirs - 0.1
+        print(f"{name}, {kind}: inpaint {ours:.2f}, FSR_FAST per channel {theirs:.2f} "
+              f"({ours - theirs:+.2f})", flush=True)
+    print(f"inpaint best or within 0.1 dB on {ahead} of {len(cases)}")
+
+
 def outside_cases():
     """Blotch masks (``cases.blotch_mask``, seeded) on scikit-image pictures outside the
     compare benchmark's, shrunk to 256 px as ``cases.wide_images`` does."""
@@ -289,7 +308,7 @@ def crops(folder: Path) -> None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("part", choices=("compare", "outside", "crops", "heldout", "spin",
-                                           "ramps"))
+                                           "ramps", "peers"))
     parser.add_argument("--cases", choices=("compare", "outside"), default="compare")
     parser.add_argument("--scale", type=int, default=2, help="heldout: the parts shrunk by")
     parser.add_argument("folder", nargs="?", default="crops")
@@ -297,9 +316,12 @@ def main(argv=None) -> int:
     if args.part == "crops":
         crops(Path(args.folder))
         return 0
-    chosen = args.cases if args.part in ("heldout", "spin", "ramps") else args.part
+    chosen = args.cases if args.part in ("heldout", "spin", "ramps", "peers") else args.part
     cases = ([case for case in all_cases() if case[1] == "blotches"]
              if chosen == "compare" else list(outside_cases()))
+    if args.part == "peers":
+        run_peers(cases)
+        return 0
     if args.part == "ramps":
         run_ramps(cases)
         return 0
