@@ -134,30 +134,34 @@ def skimage_images() -> dict[str, np.ndarray]:
             "grass": data.grass(), "coffee": data.coffee()}
 
 
+def shrunk(image: np.ndarray, size: int = SIDE) -> np.ndarray:
+    """``image`` resized to ``size`` x ``size`` (anti-aliased), as 8-bit values."""
+    from skimage import transform
+
+    out = transform.resize(image, (size, size) + image.shape[2:], anti_aliasing=True)
+    return np.clip(np.rint(out * 255), 0, 255).astype(np.uint8)
+
+
 def wide_images(side: int = SIDE) -> dict[str, np.ndarray]:
     """Eight ``side`` x ``side`` images, one per regime of issue 13."""
     from skimage import data, transform
-
-    def shrink(image, size=side):
-        out = transform.resize(image, (size, size) + image.shape[2:], anti_aliasing=True)
-        return np.clip(np.rint(out * 255), 0, 255).astype(np.uint8)
 
     def centre(image):
         top, left = (image.shape[0] - side) // 2, (image.shape[1] - side) // 2
         return np.ascontiguousarray(image[top:top + side, left:left + side])
 
     coffee = data.coffee()[:, 100:500]
-    smooth = transform.resize(shrink(data.chelsea()[:, 75:375], side // 4), (side, side, 3),
+    smooth = transform.resize(shrunk(data.chelsea()[:, 75:375], side // 4), (side, side, 3),
                               order=3)
     return {
-        "astronaut": shrink(data.astronaut()),                    # colour photo
-        "coffee": shrink(coffee),                                 # colour photo
-        "camera": shrink(data.camera()),                          # grey photo
+        "astronaut": shrunk(data.astronaut(), side),              # colour photo
+        "coffee": shrunk(coffee, side),                           # colour photo
+        "camera": shrunk(data.camera(), side),                    # grey photo
         "brick": centre(data.brick()),                            # periodic texture
         "grass": centre(data.grass()),                            # stochastic texture
         "cartoon": cartoon(side),                                 # flat regions, dark outlines
         "chelsea smooth": np.clip(np.rint(smooth * 255), 0, 255).astype(np.uint8),  # upscaled 4x
-        "rocket": shrink(data.rocket()[:, 100:527]),              # colour photo, sky and metal
+        "rocket": shrunk(data.rocket()[:, 100:527], side),        # colour photo, sky and metal
     }
 
 

@@ -254,6 +254,22 @@ def run_thresholds(cases, places: str = "first") -> None:
 def held_out_ratio(image: np.ndarray, hole: np.ndarray) -> float:
     """The held-out parts' error with the best profile (depths scaled by HELD_OUT_SCALE, no
     gate) over their error without it, after the rounds the real hole runs."""
+    case, out, held_hole, smooth = held_out_last(image, hole)
+    values = image[case.window] / 255.0
+    truth = (values if values.ndim == 3 else values[..., None])[case.pixels]
+    scaled = {"out": out[held_hole], "biharmonic": smooth.on_hole("biharmonic"),
+              "depths": smooth.depths()[held_hole] * _thick_holes.HELD_OUT_SCALE}
+    mixed = out.copy()
+    mixed[held_hole] = with_middle(scaled, BEST["spread"], gate=None)
+    return float(np.mean((mixed[case.pixels] - truth) ** 2) /
+                 np.mean((out[case.pixels] - truth) ** 2))
+
+
+def held_out_last(image: np.ndarray, hole: np.ndarray,
+                  scale: int = _thick_holes.HELD_OUT_SCALE) -> tuple | None:
+    """The default's thick held-out problem (``_thick_holes.shrunk_beside``, its parts shrunk
+    by ``scale``) and, after the rounds the real hole runs, its default mix (the window's
+    values), held-out hole and smooth fills; None where no part found room."""
     seen: dict = {}
     real_mix, real_cut, real_regrow = (selection.mix_smooth, _thick_holes.shrunk_beside,
                                        _thick_holes.regrown)
@@ -265,7 +281,7 @@ def held_out_ratio(image: np.ndarray, hole: np.ndarray) -> float:
         return out
 
     def cut(*args, **options):
-        seen["case"] = real_cut(*args, **options)
+        seen["case"] = real_cut(*args, **options, scale=scale)
         return seen["case"]
 
     def regrow(*args, **options):
@@ -276,16 +292,9 @@ def held_out_ratio(image: np.ndarray, hole: np.ndarray) -> float:
             mock.patch.object(_thick_holes, "shrunk_beside", cut), \
             mock.patch.object(_thick_holes, "regrown", regrow):
         gi.inpaint(image, hole)
-    case = seen["case"]
-    out, held_hole, smooth = seen[max(key for key in seen if isinstance(key, int))]
-    values = image[case.window] / 255.0
-    truth = (values if values.ndim == 3 else values[..., None])[case.pixels]
-    scaled = {"out": out[held_hole], "biharmonic": smooth.on_hole("biharmonic"),
-              "depths": smooth.depths()[held_hole] * _thick_holes.HELD_OUT_SCALE}
-    mixed = out.copy()
-    mixed[held_hole] = with_middle(scaled, BEST["spread"], gate=None)
-    return float(np.mean((mixed[case.pixels] - truth) ** 2) /
-                 np.mean((out[case.pixels] - truth) ** 2))
+    if "case" not in seen:
+        return None
+    return (seen["case"], *seen[max(key for key in seen if isinstance(key, int))])
 
 
 def run_heldout(cases) -> None:
