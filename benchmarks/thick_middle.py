@@ -7,6 +7,7 @@ behind docs/pipeline.md, "Issue 13: the middle of a 64-px block".
     python benchmarks/thick_middle.py heldout   # the held-out parts' verdict against the gain
     python benchmarks/thick_middle.py deep      # the kept rule end to end on the 20 deep holes
     python benchmarks/thick_middle.py thresholds [--places P|compare]  # the gate's (low, high)
+    python benchmarks/thick_middle.py ramps [--places P|compare]  # the open gate's ramp, share
 
 Inside a 64-px block the middle lies 32 px from any known pixel. The rule studied mixes a grid
 fill (biharmonic or Laplace) into the default's output at a share that grows with depth:
@@ -19,7 +20,9 @@ spread gate opens, ``mixes.SPREAD_GATE``, and the ring is no rougher than photo 
 Each case is filled once by the default ``inpaint``; the rule is replayed on what its mix of
 the smooth fills gave (``mix_smooth`` is wrapped to record it: the kept rule comes
 after it), and scored like ``psnr_cases.py`` (PSNR over the hole of the 8-bit result).
-``--places second`` takes 3 other places of the outside blocks (the check after the choice).
+``--places second`` takes 3 other places of the outside blocks (the check after the choice);
+``third`` and ``fourth`` 3 more each (the checks of the ramp that follows the gate, ``ramps``).
+``outside`` scores the kept rule as the package computes it (``_thick_holes.middle_shares``).
 """
 
 from __future__ import annotations
@@ -55,7 +58,9 @@ BANDS = ((1, 4), (5, 8), (9, 12), (13, 16), (17, 20), (21, 24), (25, 28), (29, 4
 # Images for 64-px blocks outside the compare benchmark's (scikit-image's data, each shrunk to
 # 256 px as cases.wide_images does), four places each.
 PLACES = {"first": ((40, 40), (40, 150), (150, 60), (120, 130)),
-          "second": ((90, 10), (10, 90), (170, 170))}
+          "second": ((90, 10), (10, 90), (170, 170)),
+          "third": ((20, 190), (130, 20), (190, 120)),
+          "fourth": ((60, 100), (100, 180), (192, 40))}
 
 
 def recorded(image: np.ndarray, hole: np.ndarray) -> dict:
@@ -67,6 +72,7 @@ def recorded(image: np.ndarray, hole: np.ndarray) -> dict:
     def record(estimate, hole_, settings, smooth):
         out = real(estimate, hole_, settings, smooth)
         seen.update(out=out[hole_].copy(), depths=smooth.depths()[hole_].astype(float),
+                    depth_map=smooth.depths(),
                     biharmonic=smooth.on_hole("biharmonic"),
                     laplace=smooth.on_hole("laplace").copy(),
                     spread=smooth.match_spread, settings=settings,
@@ -123,6 +129,27 @@ def gains(image, hole, profiles, gates) -> np.ndarray:
     before = psnr_of(image, hole, seen["out"])
     return np.array([[psnr_of(image, hole, with_middle(seen, p, gate)) - before
                       for p in profiles] for gate in gates])
+
+
+def kept_shares(seen: dict) -> np.ndarray:
+    """Per hole pixel, the middle share of the package's rule (``_thick_holes.middle_shares``)
+    where the default's mix is the thick one the pipeline applies it after, else 0."""
+    shares = None
+    if seen["settings"].smooth == "frequency match":
+        shares = _thick_holes.middle_shares(seen["values"], seen["hole"], seen["depth_map"])
+    return np.zeros(len(seen["out"])) if shares is None else shares
+
+
+def laplace_mixed(image: np.ndarray, hole: np.ndarray, seen: dict, shares: np.ndarray) -> float:
+    """PSNR of the recorded output with the Laplace fill mixed in at ``shares`` (per pixel)."""
+    shares = shares[:, None]
+    return psnr_of(image, hole, (1 - shares) * seen["out"] + shares * seen["laplace"])
+
+
+def kept_gain(image: np.ndarray, hole: np.ndarray, seen: dict) -> float:
+    """The package's middle rule's gain in dB over the recorded output without it."""
+    return (laplace_mixed(image, hole, seen, kept_shares(seen))
+            - psnr_of(image, hole, seen["out"]))
 
 
 def run_depths(cases) -> None:
@@ -185,14 +212,19 @@ def outside_cases(places: str = "first"):
 def run_outside(_cases, gate: str = "contrast", places: str = "first") -> None:
     """The gate's best profile of the replay on 64-px blocks of other pictures and places, then
     every profile's sum over them behind that gate."""
-    rows = []
+    rows, kept = [], []
     best = PROFILES.index(BEST[gate])
     for name, kind, image, hole in outside_cases(places):
-        rows.append(gains(image, hole, PROFILES, [gate])[0])
-        print(f"{name}, {kind}: {rows[-1][best]:+.2f}", flush=True)
+        seen = recorded(image, hole)
+        before = psnr_of(image, hole, seen["out"])
+        rows.append([psnr_of(image, hole, with_middle(seen, p, gate)) - before
+                     for p in PROFILES])
+        kept.append(kept_gain(image, hole, seen) if gate == "contrast" else rows[-1][best])
+        print(f"{name}, {kind}: {kept[-1]:+.2f}", flush=True)
     table = np.array(rows)
-    chosen = table[:, best]
-    print(f"{BEST[gate]} behind {gate}: changed {np.count_nonzero(np.abs(chosen) > 0.005)} of "
+    chosen = np.array(kept)
+    label = "the kept rule (middle_shares)" if gate == "contrast" else BEST[gate]
+    print(f"{label} behind {gate}: changed {np.count_nonzero(np.abs(chosen) > 0.005)} of "
           f"{len(rows)}, sum {chosen.sum():+.2f}, worst {chosen.min():+.2f}, best "
           f"{chosen.max():+.2f}, {np.count_nonzero(chosen > 0.005)} up, "
           f"{np.count_nonzero(chosen < -0.005)} down")
@@ -249,6 +281,85 @@ def run_thresholds(cases, places: str = "first") -> None:
         print(f"{THRESHOLDS[index][0]:.3f}-{THRESHOLDS[index][1]:.3f}: sum {column.sum():+.2f}, "
               f"worst {column.min():+.2f}, {np.count_nonzero(column > 0.005)} up, "
               f"{np.count_nonzero(column < -0.005)} down")
+
+
+# The open gate's variants swept by ``ramps``: (open start, open length) of the depth ramp,
+# moved linearly in the gate (share MIDDLE_SHARE); and a share rising above the gate, (top,
+# contrast where it reaches top, start and length there), everything moved linearly from
+# (MIDDLE_SHARE, MIDDLE_FROM, MIDDLE_RAMP) at the gate's high end.
+OPEN_RAMPS = [(start, length) for start in (2, 3, 4, 6) for length in (4, 8, 10, 12)]
+RISING = [(top, reach, start, length) for top in (0.65, 0.8, 0.9, 1.0)
+          for reach in (0.9, 0.925, 0.975, 1.05, 1.1) for start in (2, 3, 4, 6)
+          for length in (4, 8, 10)]
+# Always printed (docs/pipeline.md's table): the kept ramp and its neighbours, the first set's
+# best rising share that reaches camera's and grass's targets, and the best of the first and
+# second sets together.
+NAMED = ["ramp (2, 12)", "ramp (2, 10)", "ramp (3, 10)", "ramp (4, 8)", "ramp (2, 8)",
+         "rising (1.0, 1.05, 4, 8)", "rising (0.8, 0.9, 3, 10)"]
+
+
+def open_ramp_shares(contrast: np.ndarray, depths: np.ndarray, start: float,
+                     length: float) -> np.ndarray:
+    """The rule with the open gate's ramp (``start``, ``length``): main's is (6, 8), the kept
+    one (``MIDDLE_OPEN_FROM``, ``MIDDLE_OPEN_RAMP``)."""
+    gate = np.array([_thick_holes.middle_gate(c) for c in np.nan_to_num(contrast, nan=-1.0)])
+    with mock.patch.object(_thick_holes, "MIDDLE_OPEN_FROM", start), \
+            mock.patch.object(_thick_holes, "MIDDLE_OPEN_RAMP", length):
+        begin, span = _thick_holes.middle_ramp(gate)
+    return gate * _thick_holes.MIDDLE_SHARE * np.clip((depths - begin) / span, 0, 1)
+
+
+def rising_shares(contrast: np.ndarray, depths: np.ndarray, top: float, reach: float,
+                  start: float, length: float) -> np.ndarray:
+    """A share that follows the contrast above the gate: MIDDLE_SHARE at the gate's high end,
+    ``top`` from the contrast ``reach`` on, the ramp moving to (``start``, ``length``)."""
+    low, high = _thick_holes.MIDDLE_CONTRAST
+    contrast = np.nan_to_num(contrast, nan=-1.0)
+    gate = np.clip((contrast - low) / (high - low), 0, 1)
+    rise = np.clip((contrast - high) / (reach - high), 0, 1)
+    share = _thick_holes.MIDDLE_SHARE + (top - _thick_holes.MIDDLE_SHARE) * rise
+    begin = _thick_holes.MIDDLE_FROM + (start - _thick_holes.MIDDLE_FROM) * rise
+    span = _thick_holes.MIDDLE_RAMP + (length - _thick_holes.MIDDLE_RAMP) * rise
+    return gate * share * np.clip((depths - begin) / span, 0, 1)
+
+
+def run_ramps(cases, places: str = "first") -> None:
+    """Each open-gate variant's gain over main's rule (the ramp from 6 over 8 at any gate), on
+    the outside blocks of ``places`` or (``compare``) the thick cases but barbara: sum, up,
+    down, worst, and camera's and grass's 64-px blocks on the compare cases."""
+    variants = {f"ramp {v}": (open_ramp_shares, v) for v in OPEN_RAMPS}
+    variants.update({f"rising {v}": (rising_shares, v) for v in RISING})
+    chosen = ([case for case in cases if case[0] != "barbara"] if places == "compare"
+              else outside_cases(places))
+    names, rows = [], []
+    main_ramp = (_thick_holes.MIDDLE_FROM, _thick_holes.MIDDLE_RAMP)
+    for name, kind, image, hole in chosen:
+        seen = recorded(image, hole)
+        if seen["settings"].smooth != "frequency match":
+            continue
+        contrast, depths = component_contrasts(seen), seen["depths"]
+
+        before = laplace_mixed(image, hole, seen, open_ramp_shares(contrast, depths,
+                                                                    *main_ramp))
+        kept = laplace_mixed(image, hole, seen, kept_shares(seen))
+        rows.append([kept - before] + [
+            laplace_mixed(image, hole, seen, rule(contrast, depths, *v)) - before
+            for rule, v in variants.values()])
+        names.append(f"{name}, {kind}")
+        peak = np.nanmax(contrast) if np.isfinite(contrast).any() else np.nan
+        print(f"{name}, {kind}: contrast {peak:.3f}, main {before:.3f}, "
+              f"kept {kept - before:+.3f}", flush=True)
+    table = np.array(rows)
+    labels = ["kept (middle_shares)", *variants]
+    watched = [names.index(n) for n in ("camera, block 64", "grass, block 64") if n in names]
+    named = [labels.index(name) for name in NAMED]
+    order = [0, *named] + [i for i in np.argsort(-table.sum(axis=0))
+                           if i != 0 and i not in named][:10]
+    for index in order:
+        column = table[:, index]
+        extra = "".join(f", {names[i].split(',')[0]} {column[i]:+.3f}" for i in watched)
+        print(f"{labels[index]}: sum {column.sum():+.2f}, {np.count_nonzero(column > 0.005)} "
+              f"up, {np.count_nonzero(column < -0.005)} down, worst {column.min():+.2f}{extra}")
 
 
 def held_out_ratio(image: np.ndarray, hole: np.ndarray) -> float:
@@ -327,10 +438,10 @@ def run_deep(_cases) -> None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("study", choices=("depths", "replay", "outside", "heldout", "deep",
-                                          "thresholds"))
+                                          "thresholds", "ramps"))
     parser.add_argument("--gate", choices=tuple(BEST), default="contrast")
     parser.add_argument("--places", choices=(*PLACES, "compare"), default="first",
-                        help="compare: the thick cases (thresholds only)")
+                        help="compare: the thick cases (thresholds and ramps only)")
     args = parser.parse_args(argv)
     cases = thick_cases()
     if args.study == "replay":
@@ -339,6 +450,8 @@ def main(argv=None) -> int:
         run_outside(cases, args.gate, args.places)
     elif args.study == "thresholds":
         run_thresholds(cases, args.places)
+    elif args.study == "ramps":
+        run_ramps(cases, args.places)
     else:
         {"depths": run_depths, "heldout": run_heldout, "deep": run_deep}[args.study](cases)
     return 0

@@ -20,11 +20,12 @@ from .selection import HeldOut
 __all__ = ["CHECKERED_FROM", "DEEPEST_REFINED", "DEEP_WINDOW", "DEFAULT_K",
            "FEWER_ROUNDS_MARGIN", "HELD_OUT_GAP",
            "HELD_OUT_PATCH", "HELD_OUT_SCALE", "MIDDLE_CONTRAST", "MIDDLE_FROM",
+           "MIDDLE_OPEN_FROM", "MIDDLE_OPEN_RAMP",
            "MIDDLE_RAMP", "MIDDLE_SHARE", "SEEDED_FROM", "STROKES_CHECKERED_FROM",
            "STROKES_K", "STROKES_ROUNDS", "STROKES_SEEDED_FROM", "THICK_STROKE", "deepest",
            "default_patch_size", "is_strokes", "is_thick", "k_for", "layer_searches",
-           "match_contrast", "middle_gate", "middle_gates", "middle_shares", "patch_for",
-           "regrown", "rounds_for", "shrunk_beside", "smoother_middle"]
+           "match_contrast", "middle_gate", "middle_gates", "middle_ramp", "middle_shares",
+           "patch_for", "regrown", "rounds_for", "shrunk_beside", "smoother_middle"]
 
 # A hole whose strokes are this wide or wider (blocks, blotches) is matched with larger patches.
 THICK_STROKE = 8.0
@@ -80,7 +81,8 @@ FEWER_ROUNDS_MARGIN = 0.75
 HELD_OUT_PATCH = 7
 # The middle of a hole component deeper than mixes.WHOLE_DEPTH_MAX (a 64-px block: 32 px from
 # any known pixel) takes the grid Laplace fill at a share that grows with depth, from nothing
-# at MIDDLE_FROM to MIDDLE_SHARE at MIDDLE_FROM + MIDDLE_RAMP and deeper, times the gate
+# at MIDDLE_FROM to MIDDLE_SHARE at MIDDLE_FROM + MIDDLE_RAMP and deeper (the gate's ramp
+# below), times the gate
 # clip((contrast - low) / (high - low), 0, 1) of the :func:`match_contrast` of its own
 # surroundings (MIDDLE_CONTRAST = (low, high); each 8-connected component its own gate, from a
 # fixed sample, so that a block's share follows neither the rest of the picture nor a tile's
@@ -100,8 +102,18 @@ HELD_OUT_PATCH = 7
 # benchmarks/deep_self_validation.py camera's 80-px block +0.79 dB, astronaut's +0.40, grass's
 # +0.17, grass's blotch +0.07, barbara identical (contrast 0.53), but the stripes' blotch -1.15:
 # its period (25 px) lies beyond CONTRAST_REACH, so its contrast reads 0.95.
+# The ramp moves toward the rim as the gate opens: from MIDDLE_FROM over MIDDLE_RAMP where it
+# is shut to MIDDLE_OPEN_FROM over MIDDLE_OPEN_RAMP where it is open (linearly in the gate):
+# where the surroundings match worst, a matched texture is a poor guess nearer the rim too.
+# Camera's compare block +0.027 dB, grass's +0.034, astronaut's (gate 0.2) -0.002; four sets
+# of 36-48 other 64-px blocks +0.27, +0.38, +0.46, +0.06 in sum; the deep cases +0.03 (the
+# stripes' blotch, whose gate opens wrongly, -0.17). Over 10 the stripes lost 0.31 and the
+# fourth set 0.16; a share rising above 0.65 with the contrast gained on the set it was chosen
+# on and lost on the next ones (docs/pipeline.md, "The middle's ramp follows the gate").
 MIDDLE_FROM = 6
 MIDDLE_RAMP = 8
+MIDDLE_OPEN_FROM = 2
+MIDDLE_OPEN_RAMP = 12
 MIDDLE_SHARE = 0.65
 MIDDLE_CONTRAST = (0.825, 0.875)
 # match_contrast's sample: the known pixels within CONTRAST_RING of the hole on every
@@ -352,8 +364,18 @@ def middle_shares(values: np.ndarray, hole: np.ndarray, depths: np.ndarray, *,
     gates = middle_gates(values, hole, found.labels, found.maxima(on_hole) > WHOLE_DEPTH_MAX)
     if not gates.any():
         return None
-    ramp = np.clip((on_hole - MIDDLE_FROM) / MIDDLE_RAMP, 0.0, 1.0)
-    return gates[found.parts] * MIDDLE_SHARE * ramp
+    gate = gates[found.parts]
+    start, length = middle_ramp(gate)
+    return gate * MIDDLE_SHARE * np.clip((on_hole - start) / length, 0.0, 1.0)
+
+
+def middle_ramp(gate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The depth ramp of the middle share behind a :func:`middle_gate` of ``gate``: (start,
+    length), from (``MIDDLE_FROM``, ``MIDDLE_RAMP``) at a shut gate to (``MIDDLE_OPEN_FROM``,
+    ``MIDDLE_OPEN_RAMP``) at an open one, linearly: the worse the surroundings match, the
+    nearer the rim the smooth fill starts."""
+    return (MIDDLE_FROM + (MIDDLE_OPEN_FROM - MIDDLE_FROM) * gate,
+            MIDDLE_RAMP + (MIDDLE_OPEN_RAMP - MIDDLE_RAMP) * gate)
 
 
 def smoother_middle(estimate: np.ndarray, hole: np.ndarray,
