@@ -21,7 +21,8 @@ Each case is filled once by the default ``inpaint``; the rule is replayed on wha
 the smooth fills gave (``mix_smooth`` is wrapped to record it: the kept rule comes
 after it), and scored like ``psnr_cases.py`` (PSNR over the hole of the 8-bit result).
 ``--places second`` takes 3 other places of the outside blocks (the check after the choice);
-``third`` and ``fourth`` 3 more each (the checks of the ramp that follows the gate, ``ramps``).
+``third`` and ``fourth`` 3 more each (the checks of the ramp that follows the gate, ``ramps``),
+``fifth`` 3 more drawn at random after the ramp was chosen.
 ``outside`` scores the kept rule as the package computes it (``_thick_holes.middle_shares``).
 """
 
@@ -39,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphinpaint as gi  # noqa: E402
 from graphinpaint import _thick_holes, mixes, selection  # noqa: E402
-from cases import region_fill_module  # noqa: E402
+from cases import region_fill_module, shrunk  # noqa: E402
 from graphinpaint._frequency import ring_roughnesses  # noqa: E402
 
 from thick_selection import thick_cases  # noqa: E402
@@ -60,7 +61,10 @@ BANDS = ((1, 4), (5, 8), (9, 12), (13, 16), (17, 20), (21, 24), (25, 28), (29, 4
 PLACES = {"first": ((40, 40), (40, 150), (150, 60), (120, 130)),
           "second": ((90, 10), (10, 90), (170, 170)),
           "third": ((20, 190), (130, 20), (190, 120)),
-          "fourth": ((60, 100), (100, 180), (192, 40))}
+          "fourth": ((60, 100), (100, 180), (192, 40)),
+          # drawn by np.random.default_rng(20261130).integers(0, 193, (3, 2)) after the open
+          # ramp was chosen: the one set no choice has seen
+          "fifth": ((154, 126), (84, 62), (174, 92))}
 
 
 def recorded(image: np.ndarray, hole: np.ndarray) -> dict:
@@ -189,11 +193,7 @@ def run_replay(cases, gate: str = "contrast") -> None:
 
 
 def outside_cases(places: str = "first"):
-    from skimage import data, transform
-
-    def shrink(image, size=256):
-        out = transform.resize(image, (size, size) + image.shape[2:], anti_aliasing=True)
-        return np.clip(np.rint(out * 255), 0, 255).astype(np.uint8)
+    from skimage import data
 
     images = {"chelsea": data.chelsea()[:, 75:375], "coins": data.coins(), "moon": data.moon(),
               "hubble": data.hubble_deep_field()[:400, :400],
@@ -202,7 +202,7 @@ def outside_cases(places: str = "first"):
               "coffee": data.coffee()[:, 100:500], "rocket": data.rocket()[:, 100:527],
               "cat": data.cat(), "motorcycle": data.stereo_motorcycle()[0][:, 200:700]}
     for name, image in images.items():
-        image = shrink(image)
+        image = shrunk(image)
         for top, left in PLACES[places]:
             hole = np.zeros(image.shape[:2], bool)
             hole[top:top + 64, left:left + 64] = True
