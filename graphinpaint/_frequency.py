@@ -13,7 +13,10 @@ Every step is done on the residual's spectrum: adding a basis function moves it 
 weight's spectrum, shifted. The model's values fill the block's missing pixels, which then
 count as known at ``FILLED_WEIGHT`` for later blocks. Blocks whose surroundings vary are split
 (16, 8, 4 pixels, and 2 in FSR_BEST), and blocks with the most known neighbours go first. The
-numbers are a :class:`Profile`: OpenCV's two (``FSR_FAST``, ``FSR_BEST``) or others.
+numbers are a :class:`Profile`: OpenCV's two (``FSR_FAST``, ``FSR_BEST``) or others. Colour
+images are fitted per channel, or (``colour="luma-chroma"``) in luma and chroma as OpenCV's
+colour mode does; the pipeline fits per channel (docs/pipeline.md, "the frequency fill's colour
+mode").
 
 It continues smooth gradients and oriented texture across a compact hole, where a grid fill
 flattens and patch matching copies what lies beside. :class:`graphinpaint.mixes.SmoothFills`
