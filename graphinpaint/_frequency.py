@@ -13,7 +13,10 @@ Every step is done on the residual's spectrum: adding a basis function moves it 
 weight's spectrum, shifted. The model's values fill the block's missing pixels, which then
 count as known at ``FILLED_WEIGHT`` for later blocks. Blocks whose surroundings vary are split
 (16, 8, 4 pixels, and 2 in FSR_BEST), and blocks with the most known neighbours go first. The
-numbers are a :class:`Profile`: OpenCV's two (``FSR_FAST``, ``FSR_BEST``) or others.
+numbers are a :class:`Profile`: OpenCV's two (``FSR_FAST``, ``FSR_BEST``) or others. Colour
+images are fitted per channel, or (``colour="luma-chroma"``) in luma and chroma as OpenCV's
+colour mode does; the pipeline fits per channel (docs/pipeline.md, "the frequency fill's colour
+mode").
 
 It continues smooth gradients and oriented texture across a compact hole, where a grid fill
 flattens and patch matching copies what lies beside. :class:`graphinpaint.mixes.SmoothFills`
@@ -24,6 +27,7 @@ docs/pipeline.md).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 
@@ -32,8 +36,8 @@ import scipy.fft
 from scipy import ndimage as ndi
 from numba import njit
 
-__all__ = ["frequency_fill", "frequency_fit", "ring_roughness", "ring_roughnesses", "Profile",
-           "FSR_FAST", "FSR_BEST"]
+__all__ = ["frequency_fill", "frequency_fit", "luma_chroma", "ring_roughness",
+           "ring_roughnesses", "Profile", "FSR_FAST", "FSR_BEST", "CHROMA_SPLIT"]
 
 # The ring of known pixels ring_roughness reads: RING_NEAR to RING_FAR pixels from the hole.
 RING_NEAR, RING_FAR = 2, 10
@@ -110,11 +114,18 @@ FSR_BEST = Profile(smallest_block=2, fft_size=64, orthogonality=0.2,
                    iterations_per_deviation=2000, iterations=(50, 400))
 # Every profile: a filled pixel counts as known at this weight for the blocks after it.
 FILLED_WEIGHT = 0.5
+# Luma and chroma (JPEG's full-range YCbCr, as cv2.xphoto's colour mode converts 8-bit
+# images): rows Y, Cb, Cr of RGB. Chroma blocks split at cv2.xphoto's "Cx" deviations
+# (its luma takes the profile's, FSR_FAST's 0.014 / 0.030 / 0.090).
+_LUMA_CHROMA = np.array([[0.299, 0.587, 0.114], [-0.168736, -0.331264, 0.5],
+                         [0.5, -0.418688, -0.081312]])
+_CHROMA_CENTRE = np.array([0.0, 0.5, 0.5])
+CHROMA_SPLIT = ((16, 0.006), (8, 0.010), (4, 0.028))
 
 
 def frequency_fill(values: np.ndarray, hole: np.ndarray, *, on_hole: bool = False,
-                   profile: Profile = FSR_FAST, unknown: np.ndarray | None = None
-                   ) -> np.ndarray:
+                   profile: Profile = FSR_FAST, unknown: np.ndarray | None = None,
+                   colour: str = "channels") -> np.ndarray:
     """The hole filled by frequency-selective extrapolation, each channel on its own.
 
     Parameters
@@ -134,6 +145,10 @@ def frequency_fill(values: np.ndarray, hole: np.ndarray, *, on_hole: bool = Fals
         Pixels that are not known either: neither read nor filled (the deeper part of a hole
         that another fill takes); where it overlaps ``hole``, the hole's pixels are filled.
         Default: none. A block whose window holds no known pixel at all is filled with 0.
+    colour : {"channels", "luma-chroma"}, default "channels"
+        Fit each channel as given, or (three channels) fit luma and the two chroma
+        differences instead (JPEG's YCbCr), the chroma split at ``CHROMA_SPLIT``, and convert
+        back: ``cv2.xphoto.inpaint``'s colour mode (:func:`luma_chroma`).
 
     Returns
     -------
@@ -159,14 +174,50 @@ def frequency_fill(values: np.ndarray, hole: np.ndarray, *, on_hole: bool = Fals
     if unknown is not None and (unknown.shape != hole.shape or unknown.dtype != bool):
         raise ValueError("frequency_fill takes unknown as a boolean array of the hole's shape "
                          f"{hole.shape}; got {unknown.shape} {unknown.dtype}.")
+    if colour not in ("channels", "luma-chroma") or \
+            (colour == "luma-chroma" and values.shape[2] != 3):
+        raise ValueError('frequency_fill takes colour "channels", or "luma-chroma" for three '
+                         f"channels; got {colour!r} for {values.shape[2]} channel(s).")
     if not hole.any():
         return np.empty((0, values.shape[2]), values.dtype) if on_hole else values.copy()
-    filled = _fit(values, hole, profile, unknown=unknown)[0]
+    if colour == "luma-chroma":
+        filled = _luma_chroma_fit(values, hole, profile, unknown)
+    else:
+        filled = _fit(values, hole, profile, unknown=unknown)[0]
     if on_hole:
         return filled
     image = values.copy()
     image[hole] = filled
     return image
+
+
+def luma_chroma(values: np.ndarray, *, inverse: bool = False) -> np.ndarray:
+    """RGB values in [0, 1] as JPEG's full-range luma and chroma (Y, Cb, Cr; the chroma
+    centred on 0.5), or back with ``inverse``: the colour space ``cv2.xphoto.inpaint`` fits
+    colour images in (its 8-bit YCrCb), which leaves most of a photo's detail in one channel.
+
+    >>> rgb = np.array([[[0.2, 0.5, 0.9]]])
+    >>> bool(np.allclose(luma_chroma(luma_chroma(rgb), inverse=True), rgb))
+    True
+    """
+    if inverse:
+        return (values - _CHROMA_CENTRE) @ np.linalg.inv(_LUMA_CHROMA).T
+    return values @ _LUMA_CHROMA.T + _CHROMA_CENTRE
+
+
+def _luma_chroma_fit(values: np.ndarray, hole: np.ndarray, profile: Profile,
+                     unknown: np.ndarray | None = None,
+                     grid_phase: tuple[int, int] | None = None) -> np.ndarray:
+    """The fill on the hole fitted in :func:`luma_chroma`'s space (chroma split at
+    ``CHROMA_SPLIT``), back in the values' channels; ``grid_phase`` as :func:`_fit`'s."""
+    channels = luma_chroma(values.astype(np.float64))
+    chroma = dataclasses.replace(profile, split_deviation=tuple(
+        (size, dict(CHROMA_SPLIT)[size]) for size, _ in profile.split_deviation))
+    filled = np.concatenate(
+        [_fit(channels[..., :1], hole, profile, grid_phase=grid_phase, unknown=unknown)[0],
+         _fit(channels[..., 1:], hole, chroma, grid_phase=grid_phase, unknown=unknown)[0]],
+        axis=1)
+    return luma_chroma(filled, inverse=True).astype(values.dtype)
 
 
 def frequency_fit(values: np.ndarray, hole: np.ndarray, *, profile: Profile = FSR_FAST
