@@ -126,7 +126,8 @@ CHROMA_SPLIT = ((16, 0.006), (8, 0.010), (4, 0.028))
 def frequency_fill(values: np.ndarray, hole: np.ndarray, *, on_hole: bool = False,
                    profile: Profile = FSR_FAST, unknown: np.ndarray | None = None,
                    colour: str = "channels") -> np.ndarray:
-    """The hole filled by frequency-selective extrapolation, each channel on its own.
+    """The hole filled by frequency-selective extrapolation, each channel (or, with
+    ``colour="luma-chroma"``, luma and each chroma difference) on its own.
 
     Parameters
     ----------
@@ -148,7 +149,10 @@ def frequency_fill(values: np.ndarray, hole: np.ndarray, *, on_hole: bool = Fals
     colour : {"channels", "luma-chroma"}, default "channels"
         Fit each channel as given, or (three channels) fit luma and the two chroma
         differences instead (JPEG's YCbCr), the chroma split at ``CHROMA_SPLIT``, and convert
-        back: ``cv2.xphoto.inpaint``'s colour mode (:func:`luma_chroma`).
+        back: ``cv2.xphoto.inpaint``'s colour mode (:func:`luma_chroma`). The profile's
+        split sizes must be ``CHROMA_SPLIT``'s (16, 8, 4, as both of OpenCV's). A block with
+        no known pixel in its window gets 0 luma and chroma there (a saturated colour, as
+        OpenCV's 8-bit fill gives black's opposite), not 0 in each channel.
 
     Returns
     -------
@@ -178,6 +182,11 @@ def frequency_fill(values: np.ndarray, hole: np.ndarray, *, on_hole: bool = Fals
             (colour == "luma-chroma" and values.shape[2] != 3):
         raise ValueError('frequency_fill takes colour "channels", or "luma-chroma" for three '
                          f"channels; got {colour!r} for {values.shape[2]} channel(s).")
+    if colour == "luma-chroma" and not {size for size, _ in profile.split_deviation} <= \
+            set(dict(CHROMA_SPLIT)):
+        raise ValueError('frequency_fill takes colour "luma-chroma" with a profile that splits '
+                         f"blocks of sizes {sorted(dict(CHROMA_SPLIT))} only (CHROMA_SPLIT's); "
+                         f"got {profile.split_deviation}.")
     if not hole.any():
         return np.empty((0, values.shape[2]), values.dtype) if on_hole else values.copy()
     if colour == "luma-chroma":
