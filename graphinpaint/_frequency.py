@@ -151,8 +151,8 @@ def frequency_fill(values: np.ndarray, hole: np.ndarray, *, on_hole: bool = Fals
         differences instead (JPEG's YCbCr), the chroma split at ``CHROMA_SPLIT``, and convert
         back: ``cv2.xphoto.inpaint``'s colour mode (:func:`luma_chroma`). The profile's
         split sizes must be ``CHROMA_SPLIT``'s (16, 8, 4, as both of OpenCV's). A block with
-        no known pixel in its window gets 0 luma and chroma there (a saturated colour, as
-        OpenCV's 8-bit fill gives black's opposite), not 0 in each channel.
+        no known pixel in its window gets 0 luma and chroma there, which converts to a
+        colour outside [0, 1] (about (-0.70, 0.53, -0.89)), not 0 in each channel.
 
     Returns
     -------
