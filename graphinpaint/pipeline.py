@@ -198,10 +198,12 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         ``self_validation``, chosen on a held-out hole (a harmonic or biharmonic fill mixed in
         over the whole hole, or near its boundary only, or not at all). Where a thick hole
         keeps its default mix, a component of it more than 24 pixels deep (a 64-px block)
-        then takes the grid Laplace fill in its middle, at up to 0.65 growing with depth,
-        where the known patches around it match poorly (``_thick_holes.smoother_middle``:
-        camera's and grass's 64-px blocks +0.38 and +0.14 dB; docs/pipeline.md, "The middle
-        of a 64-px block"). A share you give is mixed in near the boundary, and nothing else.
+        then takes the grid Laplace fill in its middle, at up to 0.65 growing with depth
+        (from nearer the rim the worse they match), where the known patches around it match
+        poorly (``_thick_holes.smoother_middle``: camera's and grass's 64-px blocks +0.41 and
+        +0.17 dB; docs/pipeline.md, "The middle of a 64-px block" and "The middle's ramp
+        follows the gate"). A share you give is mixed in near the boundary, and nothing
+        else.
     method : {"auto", "direct", "cg", "amg"}, default "auto"
         Linear solver of each Dirichlet problem (see :func:`graphinpaint.solve_dirichlet`).
     self_validation : bool, optional
