@@ -103,8 +103,8 @@ def _gates(seen: dict) -> dict[str, np.ndarray]:
     deep = (deepest > mixes.WHOLE_DEPTH_MAX)[parts]
     rough = ring_roughnesses(seen["values"], hole, labels)[parts]
     spread = mixes.component_medians(hole, seen["spread"]) >= mixes.SPREAD_GATE
-    deep_labels = np.concatenate([[False], deepest > mixes.WHOLE_DEPTH_MAX])
-    contrast = _thick_holes.middle_gates(seen["values"], hole, labels, deep_labels)[parts + 1]
+    contrast = _thick_holes.middle_gates(seen["values"], hole, labels,
+                                         np.concatenate([[0], deepest]))[parts + 1]
     return {"spread": (deep & spread & (rough < RING)).astype(float),
             "contrast": contrast, "none": deep.astype(float)}
 
