@@ -22,13 +22,13 @@ __all__ = ["CHECKERED_FROM", "DEEPEST_REFINED", "DEEP_WINDOW", "DEFAULT_K",
            "FEWER_ROUNDS_MARGIN", "HELD_OUT_GAP",
            "HELD_OUT_PATCH", "HELD_OUT_SCALE", "MIDDLE_CONTRAST", "MIDDLE_FROM",
            "MIDDLE_OPEN_FROM", "MIDDLE_OPEN_RAMP",
-           "MIDDLE_RAMP", "MIDDLE_SHARE", "PERIOD_REACH", "PERIODIC", "SEEDED_FROM",
+           "MIDDLE_RAMP", "MIDDLE_SHARE", "PERIODIC", "PERIOD_REACH", "SEEDED_FROM",
            "SHALLOW_PERIOD_REACH", "STROKES_CHECKERED_FROM",
            "STROKES_K", "STROKES_ROUNDS", "STROKES_SEEDED_FROM", "THICK_STROKE", "deepest",
            "default_patch_size", "is_strokes", "is_thick", "k_for", "layer_searches",
            "match_contrast", "middle_gate", "middle_gates", "middle_ramp", "middle_shares",
-           "patch_for", "period_reach", "periodic_guard", "regrown", "ring_periodicity", "rounds_for",
-           "shrunk_beside", "smoother_middle"]
+           "patch_for", "period_reach", "periodic_guard", "regrown", "ring_periodicity",
+           "rounds_for", "shrunk_beside", "smoother_middle"]
 
 # A hole whose strokes are this wide or wider (blocks, blotches) is matched with larger patches.
 THICK_STROKE = 8.0
@@ -386,7 +386,10 @@ def ring_periodicity(values: np.ndarray, hole: np.ndarray, *,
     energy = (detail ** 2).sum(axis=-1)
     # Zero-padded by the reach, so that no shift wraps around.
     shape = [fft.next_fast_len(side + reach, real=True) for side in hole.shape]
-    spectrum = lambda a: fft.rfft2(a, shape, axes=(0, 1))    # noqa: E731
+
+    def spectrum(a: np.ndarray) -> np.ndarray:
+        return fft.rfft2(a, shape, axes=(0, 1))
+
     ring_f, known_f = np.conj(spectrum(ring.astype(float))), spectrum(known.astype(float))
     shifted = ring_f * spectrum(energy)                      # sum |h(p + d)|^2
     own = np.conj(spectrum(ring * energy)) * known_f         # sum |h(p)|^2
@@ -410,8 +413,12 @@ def _detail(values: np.ndarray, known: np.ndarray) -> np.ndarray:
     weight = known.astype(float)
     size = (CONTRAST_PATCH, CONTRAST_PATCH)
     counts = np.maximum(ndi.uniform_filter(weight, size), np.finfo(float).tiny)
-    local = lambda a: ndi.uniform_filter(a, size) / counts      # noqa: E731  known pixels' mean
-    means = np.stack([local(channel * weight) for channel in np.moveaxis(values, -1, 0)], -1)
+
+    def local(a: np.ndarray) -> np.ndarray:         # the mean over the patch's known pixels
+        return ndi.uniform_filter(a, size) / counts
+
+    means = np.stack([local(channel * weight) for channel in np.moveaxis(values, -1, 0)],
+                     axis=-1)
     detail = (values - means) * weight[..., None]
     energy = np.maximum(local((detail ** 2).sum(axis=-1)), 0.0)   # uniform_filter's roundoff
     return detail / (np.sqrt(energy) + CONTRAST_FLOOR)[..., None]
