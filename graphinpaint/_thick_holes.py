@@ -104,7 +104,8 @@ HELD_OUT_PATCH = 7
 # deeper than DEEPEST_REFINED take it after their boundary blend: on the 20 deep cases of
 # benchmarks/deep_self_validation.py camera's 80-px block +0.79 dB, astronaut's +0.40, grass's
 # +0.17, grass's blotch +0.07, barbara identical (contrast 0.53), but the stripes' blotch -1.15:
-# its period (25 px) lies beyond CONTRAST_REACH, so its contrast reads 0.95.
+# its period (25 px) lies beyond CONTRAST_REACH, so its contrast reads 0.95 (the guard of
+# PERIODIC shuts it since).
 # The ramp moves toward the rim as the gate opens: from MIDDLE_FROM over MIDDLE_RAMP where it
 # is shut to MIDDLE_OPEN_FROM over MIDDLE_OPEN_RAMP where it is open (linearly in the gate):
 # where the surroundings match worst, a matched texture is a poor guess nearer the rim too.
