@@ -8,6 +8,7 @@ behind docs/pipeline.md, "Issue 13: the middle of a 64-px block".
     python benchmarks/thick_middle.py deep      # the kept rule end to end on the 20 deep holes
     python benchmarks/thick_middle.py thresholds [--places P|compare]  # the gate's (low, high)
     python benchmarks/thick_middle.py ramps [--places P|compare]  # the open gate's ramp, share
+    python benchmarks/thick_middle.py periods [--places P|compare|deep]  # the periodic guard
 
 Inside a 64-px block the middle lies 32 px from any known pixel. The rule studied mixes a grid
 fill (biharmonic or Laplace) into the default's output at a share that grows with depth:
@@ -24,6 +25,8 @@ after it), and scored like ``psnr_cases.py`` (PSNR over the hole of the 8-bit re
 ``third`` and ``fourth`` 3 more each (the checks of the ramp that follows the gate, ``ramps``),
 ``fifth`` 3 more drawn at random after the ramp was chosen.
 ``outside`` scores the kept rule as the package computes it (``_thick_holes.middle_shares``).
+``periods`` lists each deep component's gate, ``ring_periodicity`` and periodic guard
+(``_thick_holes.periodic_guard``), measured on the picture with the hole zeroed, without a fill.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ import graphinpaint as gi  # noqa: E402
 from graphinpaint import _thick_holes, mixes, selection  # noqa: E402
 from cases import region_fill_module, shrunk  # noqa: E402
 from graphinpaint._frequency import ring_roughnesses  # noqa: E402
+from graphinpaint.fills import layer_depths  # noqa: E402
 
 from thick_selection import thick_cases  # noqa: E402
 
@@ -103,8 +107,8 @@ def _gates(seen: dict) -> dict[str, np.ndarray]:
     deep = (deepest > mixes.WHOLE_DEPTH_MAX)[parts]
     rough = ring_roughnesses(seen["values"], hole, labels)[parts]
     spread = mixes.component_medians(hole, seen["spread"]) >= mixes.SPREAD_GATE
-    deep_labels = np.concatenate([[False], deepest > mixes.WHOLE_DEPTH_MAX])
-    contrast = _thick_holes.middle_gates(seen["values"], hole, labels, deep_labels)[parts + 1]
+    contrast = _thick_holes.middle_gates(seen["values"], hole, labels,
+                                         np.concatenate([[0], deepest]))[parts + 1]
     return {"spread": (deep & spread & (rough < RING)).astype(float),
             "contrast": contrast, "none": deep.astype(float)}
 
@@ -435,13 +439,45 @@ def run_deep(_cases) -> None:
           f"worst {min(moves):+.3f}")
 
 
+def run_periods(cases, places: str = "first") -> None:
+    """Each deep component's contrast gate, the reach and ``ring_periodicity`` of its ring and
+    the periodic guard on it, on the outside blocks of ``places``, the thick cases but barbara
+    (``compare``) or the deep holes (``deep``); then the open gates the guard moves."""
+    if places == "deep":
+        from deep_self_validation import deep_cases
+        chosen = deep_cases(256)
+    elif places == "compare":
+        chosen = [case for case in cases if case[0] != "barbara"]
+    else:
+        chosen = outside_cases(places)
+    moved = []
+    for name, kind, image, hole in chosen:
+        values = image / 255.0 if image.dtype == np.uint8 else image.astype(float)
+        values = np.where(hole[..., None], 0, values if values.ndim == 3 else values[..., None])
+        found = mixes.hole_components(hole)
+        deepest = found.maxima(layer_depths(hole)[hole])
+        for part in np.flatnonzero(deepest > mixes.WHOLE_DEPTH_MAX):
+            component = found.labels == part
+            gate = _thick_holes.middle_gate(
+                _thick_holes.match_contrast(values, component, missing=hole))
+            reach = _thick_holes.period_reach(deepest[part])
+            period = _thick_holes.ring_periodicity(values, component, missing=hole, reach=reach)
+            guard = _thick_holes.periodic_guard(period)
+            if gate > 0 and guard < 1:
+                moved.append(f"{name}, {kind}")
+            print(f"{name}, {kind}: gate {gate:.2f}, reach {reach}, periodicity {period:.3f}, "
+                  f"guard {guard:.2f}", flush=True)
+    print(f"open gates the guard moves: {len(moved)} ({'; '.join(moved)})")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("study", choices=("depths", "replay", "outside", "heldout", "deep",
-                                          "thresholds", "ramps"))
+                                          "thresholds", "ramps", "periods"))
     parser.add_argument("--gate", choices=tuple(BEST), default="contrast")
-    parser.add_argument("--places", choices=(*PLACES, "compare"), default="first",
-                        help="compare: the thick cases (thresholds and ramps only)")
+    parser.add_argument("--places", choices=(*PLACES, "compare", "deep"), default="first",
+                        help="compare: the thick cases (thresholds, ramps and periods only); "
+                             "deep: the deep holes (periods only)")
     args = parser.parse_args(argv)
     cases = thick_cases()
     if args.study == "replay":
@@ -452,6 +488,8 @@ def main(argv=None) -> int:
         run_thresholds(cases, args.places)
     elif args.study == "ramps":
         run_ramps(cases, args.places)
+    elif args.study == "periods":
+        run_periods(cases, args.places)
     else:
         {"depths": run_depths, "heldout": run_heldout, "deep": run_deep}[args.study](cases)
     return 0

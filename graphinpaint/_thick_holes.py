@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Callable
 
 import numpy as np
+from scipy import fft
 from scipy import ndimage as ndi
 
 from .fills import _bounding_box, layer_depths, mix_in
@@ -21,11 +22,13 @@ __all__ = ["CHECKERED_FROM", "DEEPEST_REFINED", "DEEP_WINDOW", "DEFAULT_K",
            "FEWER_ROUNDS_MARGIN", "HELD_OUT_GAP",
            "HELD_OUT_PATCH", "HELD_OUT_SCALE", "MIDDLE_CONTRAST", "MIDDLE_FROM",
            "MIDDLE_OPEN_FROM", "MIDDLE_OPEN_RAMP",
-           "MIDDLE_RAMP", "MIDDLE_SHARE", "SEEDED_FROM", "STROKES_CHECKERED_FROM",
+           "MIDDLE_RAMP", "MIDDLE_SHARE", "PERIODIC", "PERIOD_REACH", "SEEDED_FROM",
+           "SHALLOW_PERIOD_REACH", "STROKES_CHECKERED_FROM",
            "STROKES_K", "STROKES_ROUNDS", "STROKES_SEEDED_FROM", "THICK_STROKE", "deepest",
            "default_patch_size", "is_strokes", "is_thick", "k_for", "layer_searches",
            "match_contrast", "middle_gate", "middle_gates", "middle_ramp", "middle_shares",
-           "patch_for", "regrown", "rounds_for", "shrunk_beside", "smoother_middle"]
+           "patch_for", "period_reach", "periodic_guard", "regrown", "ring_periodicity",
+           "rounds_for", "shrunk_beside", "smoother_middle"]
 
 # A hole whose strokes are this wide or wider (blocks, blotches) is matched with larger patches.
 THICK_STROKE = 8.0
@@ -101,7 +104,8 @@ HELD_OUT_PATCH = 7
 # deeper than DEEPEST_REFINED take it after their boundary blend: on the 20 deep cases of
 # benchmarks/deep_self_validation.py camera's 80-px block +0.79 dB, astronaut's +0.40, grass's
 # +0.17, grass's blotch +0.07, barbara identical (contrast 0.53), but the stripes' blotch -1.15:
-# its period (25 px) lies beyond CONTRAST_REACH, so its contrast reads 0.95.
+# its period (25 px) lies beyond CONTRAST_REACH, so its contrast reads 0.95 (the guard of
+# PERIODIC shuts it since).
 # The ramp moves toward the rim as the gate opens: from MIDDLE_FROM over MIDDLE_RAMP where it
 # is shut to MIDDLE_OPEN_FROM over MIDDLE_OPEN_RAMP where it is open (linearly in the gate):
 # where the surroundings match worst, a matched texture is a poor guess nearer the rim too.
@@ -127,6 +131,21 @@ MIDDLE_CONTRAST = (0.825, 0.875)
 CONTRAST_PATCH, CONTRAST_REACH, CONTRAST_RING, CONTRAST_STRIDE = 11, 10, 16, 4
 CONTRAST_SAMPLES = 256
 CONTRAST_FLOOR = 1e-3
+# The contrast cannot see a texture that repeats farther than CONTRAST_REACH: the stripes'
+# 36-deep blotch (tests/test_seeded_search.py, period 25 px) reads 0.95 and its gate opened
+# (20.30 -> 18.98 dB). An open gate is therefore multiplied by the guard
+# clip((periodicity - low) / (high - low), 0, 1), PERIODIC = (low, high), of the component's
+# :func:`ring_periodicity`: how well one shift beyond CONTRAST_REACH maps the ring's detail
+# onto itself (0: exactly, about 1: unrelated; by FFT, every shift at once, only where the gate
+# opens), up to the reach of the default search window: PERIOD_REACH (DEEP_WINDOW's half) for
+# a component deeper than DEEPEST_REFINED, SHALLOW_PERIOD_REACH (the window of 31's) for one
+# up to it. The stripes 0.22, blurred noise 0.69-0.74; the other 157 deep components of the
+# compare, deep and five outside sets whose gate opens 0.46 or more (docs/pipeline.md, "The
+# gate's periodic guard"). A 64-px block on gratings of period 22 and 25 px loses 0.70 dB when
+# guarded at a reach of 32 (its window of 31 does not continue them), an 80-px one gains 15.1.
+PERIOD_REACH = DEEP_WINDOW // 2
+SHALLOW_PERIOD_REACH = 15
+PERIODIC = (0.3, 0.4)
 
 # Thin strokes (scratches, text: the layers strategy on holes that are not thick) take fewer
 # matches (3 per hole pixel in the layers, 6 in each round) and two refinement rounds, the
@@ -337,15 +356,120 @@ def middle_gate(contrast: float) -> float:
     return float(np.clip((contrast - low) / (high - low), 0.0, 1.0))
 
 
+def ring_periodicity(values: np.ndarray, hole: np.ndarray, *,
+                     missing: np.ndarray | None = None, reach: int = PERIOD_REACH) -> float:
+    """How well the hole's surroundings repeat at a period beyond :func:`match_contrast`'s
+    reach: the least, over the shifts ``d`` with ``CONTRAST_REACH < max(|dy|, |dx|) <=
+    reach`` that keep at least half of the ring's pixels on known ones, of
+
+        sum |h(p + d) - h(p)|^2 / sum (|h(p)|^2 + |h(p + d)|^2)
+
+    over the ring's pixels ``p`` (the known pixels within ``CONTRAST_RING`` of the hole, more
+    than half a patch from ``missing``) whose ``p + d`` is known, ``h`` each known pixel's
+    detail (its value minus the mean of the known pixels of its ``CONTRAST_PATCH`` patch,
+    over the patch's RMS detail: each part of the ring counts alike).
+    0 where one shift maps the ring's detail onto itself (a period), about 1 where the detail
+    at that distance is unrelated (noise, photos' uneven detail). Every shift at once by FFT
+    correlations over the hole's box grown by ``CONTRAST_RING + reach`` plus half a patch
+    (nothing farther changes it). ``values``, ``hole`` and ``missing`` as
+    :func:`match_contrast`'s; ``reach`` (more than ``CONTRAST_REACH``): the farthest shift, in
+    pixels on each axis. 1.0 where no shift keeps half the ring.
+    """
+    if not hole.any():
+        return 1.0
+    half = CONTRAST_PATCH // 2
+    box = _bounding_box(hole, CONTRAST_RING + reach + half)
+    values, hole = values[box], hole[box]
+    known = ~(hole if missing is None else missing[box])
+    ring = ndi.binary_dilation(hole, iterations=CONTRAST_RING) & ~ndi.binary_dilation(
+        ~known, iterations=half)
+    detail = _detail(values, known)
+    energy = (detail ** 2).sum(axis=-1)
+    # Zero-padded by the reach, so that no shift wraps around.
+    shape = [fft.next_fast_len(side + reach, real=True) for side in hole.shape]
+
+    def spectrum(a: np.ndarray) -> np.ndarray:
+        return fft.rfft2(a, shape, axes=(0, 1))
+
+    ring_f, known_f = np.conj(spectrum(ring.astype(float))), spectrum(known.astype(float))
+    shifted = ring_f * spectrum(energy)                      # sum |h(p + d)|^2
+    own = np.conj(spectrum(ring * energy)) * known_f         # sum |h(p)|^2
+    cross = (np.conj(spectrum(ring[..., None] * detail)) * spectrum(detail)).sum(axis=-1)
+    count, shifted, own, cross = (fft.irfft2(a, shape)[_shifts(shape, reach)]
+                                  for a in (ring_f * known_f, shifted, own, cross))
+    usable = _far_shifts(reach) & (count >= 0.5 * np.count_nonzero(ring))
+    total = shifted + own
+    if not usable.any() or total[usable].max() <= 0:
+        return 1.0
+    ratios = (total - 2 * cross)[usable] / np.maximum(total[usable], np.finfo(float).tiny)
+    return float(np.clip(ratios.min(), 0.0, None))
+
+
+def _detail(values: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Each known pixel's detail, normalised: its value minus the mean of the known pixels of
+    its ``CONTRAST_PATCH`` patch, over that patch's RMS detail (plus ``CONTRAST_FLOOR``), so
+    that every part of the ring counts alike, as every sampled patch counts in the contrast's
+    median (a strong edge would otherwise outweigh the flat noise beside it); 0 off the known
+    pixels."""
+    weight = known.astype(float)
+    size = (CONTRAST_PATCH, CONTRAST_PATCH)
+    counts = np.maximum(ndi.uniform_filter(weight, size), np.finfo(float).tiny)
+
+    def local(a: np.ndarray) -> np.ndarray:         # the mean over the patch's known pixels
+        return ndi.uniform_filter(a, size) / counts
+
+    means = np.stack([local(channel * weight) for channel in np.moveaxis(values, -1, 0)],
+                     axis=-1)
+    detail = (values - means) * weight[..., None]
+    energy = np.maximum(local((detail ** 2).sum(axis=-1)), 0.0)   # uniform_filter's roundoff
+    return detail / (np.sqrt(energy) + CONTRAST_FLOOR)[..., None]
+
+
+def _shifts(shape: list[int], reach: int) -> tuple[np.ndarray, np.ndarray]:
+    """The index of a circular correlation of ``shape`` at the shifts -``reach`` to ``reach``
+    on each axis."""
+    offsets = np.arange(-reach, reach + 1)
+    return np.ix_(offsets % shape[0], offsets % shape[1])
+
+
+def _far_shifts(reach: int) -> np.ndarray:
+    """Of the shifts of :func:`_shifts`, those beyond ``CONTRAST_REACH`` (the contrast sees the
+    nearer ones)."""
+    offsets = np.abs(np.arange(-reach, reach + 1))
+    return np.maximum.outer(offsets, offsets) > CONTRAST_REACH
+
+
+def periodic_guard(periodicity: float) -> float:
+    """The factor, 0 to 1, on an open gate from the component's :func:`ring_periodicity`:
+    ``clip((periodicity - low) / (high - low), 0, 1)`` with ``PERIODIC = (low, high)``."""
+    low, high = PERIODIC
+    return float(np.clip((periodicity - low) / (high - low), 0.0, 1.0))
+
+
 def middle_gates(values: np.ndarray, hole: np.ndarray, labels: np.ndarray,
-                 deep: np.ndarray) -> np.ndarray:
+                 deepest: np.ndarray) -> np.ndarray:
     """Per label of ``labels`` (0: the known pixels), the :func:`middle_gate` of the component's
-    own :func:`match_contrast` where ``deep`` holds (a bool per label), else 0: each deep
-    component is judged by its own ring, whatever the other parts of the hole look like."""
-    gates = np.zeros(len(deep))
-    for part in np.flatnonzero(deep):
-        gates[part] = middle_gate(match_contrast(values, labels == part, missing=hole))
+    own :func:`match_contrast` where it is deeper than ``WHOLE_DEPTH_MAX`` (``deepest``: each
+    label's deepest pixel), else 0: each deep component is judged by its own ring, whatever
+    the other parts of the hole look like. An open gate is multiplied by the
+    :func:`periodic_guard` of the ring's :func:`ring_periodicity` (measured only there) up to
+    :func:`period_reach`: a texture that repeats beyond the contrast's reach, within the
+    search's, keeps its matches."""
+    gates = np.zeros(len(deepest))
+    for part in np.flatnonzero(deepest > WHOLE_DEPTH_MAX):
+        component = labels == part
+        gates[part] = middle_gate(match_contrast(values, component, missing=hole))
+        if gates[part] > 0:
+            gates[part] *= periodic_guard(ring_periodicity(
+                values, component, missing=hole, reach=period_reach(deepest[part])))
     return gates
+
+
+def period_reach(depth: float) -> int:
+    """The farthest shift :func:`ring_periodicity` tries around a component this deep: the
+    half of the default search window (``DEEP_WINDOW`` deeper than ``DEEPEST_REFINED``, else
+    31), the farthest period the matches can continue."""
+    return PERIOD_REACH if depth > DEEPEST_REFINED else SHALLOW_PERIOD_REACH
 
 
 def middle_shares(values: np.ndarray, hole: np.ndarray, depths: np.ndarray, *,
@@ -361,7 +485,7 @@ def middle_shares(values: np.ndarray, hole: np.ndarray, depths: np.ndarray, *,
     if not on_hole.size or on_hole.max() <= WHOLE_DEPTH_MAX:    # most holes: no labelling
         return None
     found = hole_components(hole) if components is None else components()
-    gates = middle_gates(values, hole, found.labels, found.maxima(on_hole) > WHOLE_DEPTH_MAX)
+    gates = middle_gates(values, hole, found.labels, found.maxima(on_hole))
     if not gates.any():
         return None
     gate = gates[found.parts]
