@@ -84,10 +84,9 @@ FEWER_ROUNDS_MARGIN = 0.75
 HELD_OUT_PATCH = 7
 # The middle of a hole component deeper than mixes.WHOLE_DEPTH_MAX (a 64-px block: 32 px from
 # any known pixel) takes the grid Laplace fill at a share that grows with depth, from nothing
-# at MIDDLE_FROM to MIDDLE_SHARE at MIDDLE_FROM + MIDDLE_RAMP and deeper (the gate's ramp
-# below), times the gate
-# clip((contrast - low) / (high - low), 0, 1) of the :func:`match_contrast` of its own
-# surroundings (MIDDLE_CONTRAST = (low, high); each 8-connected component its own gate, from a
+# at MIDDLE_FROM to MIDDLE_SHARE at MIDDLE_FROM + MIDDLE_RAMP and deeper (the gate moves the
+# ramp, below), times the gate clip((contrast - low) / (high - low), 0, 1) of the
+# :func:`match_contrast` of its own surroundings (MIDDLE_CONTRAST = (low, high); each 8-connected component its own gate, from a
 # fixed sample, so that a block's share follows neither the rest of the picture nor a tile's
 # extent). Far from the rim a match is a guess uncorrelated with the truth, and PSNR rewards
 # the conditional mean, which the harmonic fill (a weighted mean of the rim) approximates;
@@ -494,10 +493,21 @@ def middle_shares(values: np.ndarray, hole: np.ndarray, depths: np.ndarray, *,
 
 
 def middle_ramp(gate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The depth ramp of the middle share behind a :func:`middle_gate` of ``gate``: (start,
-    length), from (``MIDDLE_FROM``, ``MIDDLE_RAMP``) at a shut gate to (``MIDDLE_OPEN_FROM``,
-    ``MIDDLE_OPEN_RAMP``) at an open one, linearly: the worse the surroundings match, the
-    nearer the rim the smooth fill starts."""
+    """The depth ramp of the middle share behind a :func:`middle_gate`.
+
+    Parameters
+    ----------
+    gate : ndarray of float in [0, 1]
+        Each hole pixel's component's gate (0: shut, 1: open).
+
+    Returns
+    -------
+    start, length : ndarray
+        Where the share starts growing and over how many pixels of depth it reaches
+        ``MIDDLE_SHARE``: (``MIDDLE_FROM``, ``MIDDLE_RAMP``) at a shut gate,
+        (``MIDDLE_OPEN_FROM``, ``MIDDLE_OPEN_RAMP``) at an open one, linear between: the worse
+        the surroundings match, the nearer the rim the smooth fill starts.
+    """
     return (MIDDLE_FROM + (MIDDLE_OPEN_FROM - MIDDLE_FROM) * gate,
             MIDDLE_RAMP + (MIDDLE_OPEN_RAMP - MIDDLE_RAMP) * gate)
 
