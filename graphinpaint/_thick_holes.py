@@ -86,10 +86,11 @@ HELD_OUT_PATCH = 7
 # any known pixel) takes the grid Laplace fill at a share that grows with depth, from nothing
 # at MIDDLE_FROM to MIDDLE_SHARE at MIDDLE_FROM + MIDDLE_RAMP and deeper (the gate moves the
 # ramp, below), times the gate clip((contrast - low) / (high - low), 0, 1) of the
-# :func:`match_contrast` of its own surroundings (MIDDLE_CONTRAST = (low, high); each 8-connected component its own gate, from a
-# fixed sample, so that a block's share follows neither the rest of the picture nor a tile's
-# extent). Far from the rim a match is a guess uncorrelated with the truth, and PSNR rewards
-# the conditional mean, which the harmonic fill (a weighted mean of the rim) approximates;
+# :func:`match_contrast` of its own surroundings (MIDDLE_CONTRAST = (low, high); each
+# 8-connected component its own gate, from a fixed sample, so that a block's share follows
+# neither the rest of the picture nor a tile's extent). Far from the rim a match is a guess
+# uncorrelated with the truth, and PSNR rewards the conditional mean, which the harmonic fill
+# (a weighted mean of the rim) approximates;
 # where patches repeat (low contrast: periodic texture, a cartoon's flats and outlines, a
 # rocket's straight edges) the matches continue the structure instead. Share and ramp chosen
 # on the compare benchmark's thick cases and 48 other 64-px blocks (12 scikit-image pictures,
