@@ -67,7 +67,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     roots = {"other": args.against.resolve(), "this": HERE.parent, "biharmonic": HERE.parent}
     print("| case | other: s (CPU), dB | this: s (CPU), dB | biharmonic: s (CPU), dB "
-          "| this / other | this / biharmonic | other / biharmonic |\n|---|---|---|---|---|---|---|")
+          "| this / other | this / biharmonic | other / biharmonic |\n"
+          "|---|---|---|---|---|---|---|")
     for case in args.case or ("512", "1024"):
         best = timed(case, args.repeat, roots)
         cells = [f"{w:.2f} s ({c:.2f}), {p:.2f} dB" for w, c, p in best.values()]

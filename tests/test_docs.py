@@ -1,4 +1,5 @@
-"""The documentation builds with warnings treated as errors (mkdocs --strict, API from docstrings)."""
+"""The documentation builds with warnings treated as errors (mkdocs --strict, API from
+docstrings)."""
 
 import subprocess
 import sys

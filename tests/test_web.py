@@ -211,7 +211,8 @@ def test_a_missing_mask_is_400(client):
     ("p", "0.5", "'p' parameter"), ("p", "two", "'p' field must be a number"),
     ("patch_size", "4", "'patch_size'"), ("patch_size", "99", "'patch_size'"),
     ("patch_size", "33", "odd integer in [1, 31]"), ("k", "0", "'k'"),
-    ("k", "51", "integer in [1, 50]"), ("form", "round", "'form'"), ("strategy", "all", "'strategy'"),
+    ("k", "51", "integer in [1, 50]"), ("form", "round", "'form'"),
+    ("strategy", "all", "'strategy'"),
 ])
 def test_bad_option_values_are_400(client, field, value, message):
     image, hole = _sample()
