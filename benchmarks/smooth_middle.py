@@ -4,6 +4,7 @@ middle's smooth-ring gate": studied, not kept).
     python benchmarks/smooth_middle.py replay --set compare|choice|fresh   # 360 candidates
     python benchmarks/smooth_middle.py end --set compare|choice|fresh      # CHOSEN end to end
     python benchmarks/smooth_middle.py rings                # photo detail's ring roughness
+    python benchmarks/smooth_middle.py statistics   # ring statistics against CHOSEN's gains
 
 In a smooth photo (upscaled, defocused) the patches beside a 64-px block match well (match
 contrast below ``_thick_holes.MIDDLE_CONTRAST``: the middle rule's gate shut) yet continue
@@ -248,6 +249,51 @@ def run_end(which: str) -> None:
           f"{np.count_nonzero(moves < -0.005)} down, worst {moves[worst]:+.3f} ({names[worst]})")
 
 
+def ring_statistics(values: np.ndarray, hole: np.ndarray) -> dict[str, float]:
+    """Statistics of the known pixels 1-12 px from a block (the grey channels' mean) that
+    might tell where a smooth middle pays: the ring's roughness, its 95th-percentile gradient
+    magnitude and that over the median (an edge crossing), the grey values' standard
+    deviation, and the match contrast."""
+    grey = values.mean(axis=2)
+    distance = ndi.distance_transform_edt(~hole)
+    ring = (distance >= 1) & (distance <= 12)
+    gradient = np.hypot(*np.gradient(grey))[ring]
+    peak = np.percentile(gradient, 95)
+    return {"roughness": ring_roughness(values, hole, hole), "gradient 95%": peak,
+            "95% over median": peak / (np.median(gradient) + 1e-6),
+            "grey std": grey[ring].std(),
+            "contrast": _thick_holes.match_contrast(np.where(hole[..., None], 0, values), hole)}
+
+
+def run_statistics(_which: str) -> None:
+    """Spearman's rank correlation of CHOSEN's gain (replayed) with each
+    :func:`ring_statistics` over the blocks whose ring is below the gate's high end, on the
+    choice and the fresh set: is there a statistic that ranks the gains on both?"""
+    from scipy import stats
+
+    fill, share, ramp, (low, high) = CHOSEN
+    for which in ("choice", "fresh"):
+        gains, found = [], []
+        for name, kind, image, hole in cases_of(which):
+            values = image / 255.0
+            values = values if values.ndim == 3 else values[..., None]
+            measured = ring_statistics(values, hole)
+            if measured["roughness"] >= high:
+                continue
+            seen = recorded(image, hole)
+            if seen["settings"].smooth != "frequency match":
+                continue
+            kept = kept_shares(seen)
+            rough, _ = roughness_by_pixel(seen)
+            base = psnr_of(image, hole,
+                           seen["out"] + kept[:, None] * (seen["laplace"] - seen["out"]))
+            gains.append(candidate_psnr(image, hole, seen, kept, rough, CHOSEN) - base)
+            found.append(measured)
+        print(f"{which} ({len(gains)} blocks): " + ", ".join(
+            f"{key} {stats.spearmanr(gains, [m[key] for m in found])[0]:+.2f}"
+            for key in found[0]), flush=True)
+
+
 def run_rings(_which: str) -> None:
     """The ring roughness of the blocks of the five place sets of ``thick_middle.py outside``
     (photo detail): how many the smooth gates would read as smooth."""
@@ -265,11 +311,12 @@ def run_rings(_which: str) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("study", choices=("replay", "end", "rings"))
+    parser.add_argument("study", choices=("replay", "end", "rings", "statistics"))
     parser.add_argument("--set", choices=("compare", "choice", "fresh"),
                         default="choice")
     args = parser.parse_args(argv)
-    {"replay": run_replay, "end": run_end, "rings": run_rings}[args.study](args.set)
+    {"replay": run_replay, "end": run_end, "rings": run_rings,
+     "statistics": run_statistics}[args.study](args.set)
     return 0
 
 
