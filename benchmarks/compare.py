@@ -42,6 +42,8 @@ Runner = Callable[[np.ndarray, np.ndarray], np.ndarray]
 # as "> limit", the case still counted.
 DEFAULT_LIMIT = 60.0
 TIME_LIMITS = {"FSR_BEST colour": 20.0, "FSR_BEST per channel": 20.0}
+# The seed's examples are up to 576 x 787: FSR_BEST gets 30 s on them.
+SEED_TIME_LIMITS = {"FSR_BEST colour": 30.0, "FSR_BEST per channel": 30.0}
 
 
 # The figure shows where the methods differ most: blocks, barbara's blob, grass, texture.
@@ -61,14 +63,15 @@ def opencv(flag: int) -> Runner:
 def xphoto(flag: int, *, per_channel: bool) -> Runner:
     """``cv2.xphoto.inpaint`` (FSR, shift-map): mask nonzero = **valid**, the opposite of ours.
 
-    Its colour mode alters known pixels: they are copied back, as every method's are.
+    Its colour mode alters known pixels: they are copied back, as every method's are. Colour
+    images go to it in OpenCV's channel order (see :func:`opencv_order`).
     """
     def one(image, valid):
         import cv2
 
         out = np.zeros_like(image)
-        cv2.xphoto.inpaint(np.ascontiguousarray(image), valid, out, flag)
-        return out
+        cv2.xphoto.inpaint(opencv_order(image), valid, out, flag)
+        return opencv_order(out)
 
     def run(image, hole):
         valid = (~hole).astype(np.uint8)
@@ -78,6 +81,17 @@ def xphoto(flag: int, *, per_channel: bool) -> Runner:
             out = one(image, valid)
         return _keep_known(image, out, hole)
     return run
+
+
+def opencv_order(image: np.ndarray) -> np.ndarray:
+    """A 3-channel image with its channels reversed (RGB <-> BGR), contiguous; others as they are.
+
+    OpenCV reads a 3-channel array as BGR: FSR's colour mode converts it to YCrCb (red and blue
+    swapped in its luma if given RGB) and shift-map's patch search spends 16 of its 24
+    Walsh-Hadamard projections on the first channel. ``cv2.inpaint`` treats channels alike
+    (flipping in and out gives the same output), so it needs no reordering.
+    """
+    return np.ascontiguousarray(image[..., ::-1] if image.ndim == 3 else image)
 
 
 def shiftmap(image: np.ndarray, hole: np.ndarray) -> np.ndarray:
@@ -154,15 +168,21 @@ def _case_key(name: str, kind: str, label: str, image: np.ndarray, hole: np.ndar
     return f"{name}_{kind}_{label}_{digest}".replace(" ", "-").replace("%", "pc")
 
 
+def time_limit(label: str, kind: str) -> float:
+    """Seconds ``label`` may take on a case of this kind (``TIME_LIMITS``, ``SEED_TIME_LIMITS``)."""
+    limits = SEED_TIME_LIMITS if kind == "seed mask" else TIME_LIMITS
+    return limits.get(label, DEFAULT_LIMIT)
+
+
 def _run_peer(label: str, run: Runner, image: np.ndarray, hole: np.ndarray,
-              cache: Path | None) -> tuple[np.ndarray | None, float]:
+              cache: Path | None, limit: float) -> tuple[np.ndarray | None, float]:
     path = None
     if cache is not None:
         path = cache / (_case_key(label, "", "", image, hole) + ".npz")
         if path.exists():
             stored = np.load(path)
             return (stored["out"] if stored["done"] else None), float(stored["seconds"])
-    out, seconds = run_limited(run, image, hole, TIME_LIMITS.get(label, DEFAULT_LIMIT))
+    out, seconds = run_limited(run, image, hole, limit)
     if path is not None:
         cache.mkdir(parents=True, exist_ok=True)
         np.savez(path, out=out if out is not None else np.zeros(0), done=out is not None,
@@ -191,7 +211,8 @@ def score(cases, runners, cache: Path | None = None) -> list[dict]:
                 out = run(image, hole)
                 seconds = time.perf_counter() - start
             else:
-                out, seconds = _run_peer(label, run, image, hole, cache)
+                out, seconds = _run_peer(label, run, image, hole, cache,
+                                         time_limit(label, kind))
             if out is None:
                 row[label] = (None, None, seconds)
                 continue
@@ -247,6 +268,46 @@ def write_report(path: Path, command: str, table: str) -> None:
     print(f"wrote {path}")
 
 
+def into_table(path: Path, rows: list[dict], peers: list[str]) -> str:
+    """Put the ``peers``' results of ``rows`` into the compare table of the markdown file ``path``.
+
+    Other cells are kept (graphinpaint's as measured before, its fresh PSNR used for the margin
+    alone, as ``rerun_ours.py`` computes it); each row's bold marks and margin and the summary
+    line under the table are redone. Returns the summary line.
+    """
+    import rerun_ours
+
+    lines = path.read_text().splitlines()
+    end = next(i for i, line in enumerate(lines) if line.startswith("graphinpaint best"))
+    start = max(i for i in range(end) if lines[i].startswith("| case"))
+    header = [cell.strip() for cell in lines[start].split("|")[1:-1]]
+    by_case = {row["case"]: row for row in rows}
+    margins = []
+    for i in range(start + 2, end):
+        cells = [cell.strip() for cell in lines[i].split("|")[1:-1]]
+        if cells and cells[0] in by_case:
+            cells = _with_peers(cells, header, by_case[cells[0]], peers)
+            lines[i] = "| " + " | ".join(cells) + " |"
+        if cells:
+            margins.append(float(cells[-1].split()[0]))
+    lines[end] = rerun_ours.summary_line(margins)
+    path.write_text("\n".join(lines) + "\n")
+    return lines[end]
+
+
+def _with_peers(cells: list[str], header: list[str], row: dict, peers: list[str]) -> list[str]:
+    import rerun_ours
+
+    ours, kept = row["graphinpaint"], cells[1].strip("*")
+    if rerun_ours.psnr_of(kept) != round(ours[0], 2):
+        print(f"warning: {row['case']}: graphinpaint now {ours[0]:.2f} dB, the table has {kept}")
+    for label in peers:
+        cells[header.index(label)] = _cell(row[label], np.inf)
+    cells = rerun_ours.rerun_row(cells, ours)
+    cells[1] = cells[1].replace(_cell(ours, np.inf), kept)     # our cell as it was, marks redone
+    return cells
+
+
 def crops_figure(rows: list[dict], labels: list[str], path: Path, size: int = 96) -> None:
     """One row per case: a crop around the hole's densest part, per method (grey where a peer ran
     past its time limit)."""
@@ -298,6 +359,11 @@ def main(argv=None) -> int:
                         help="run the cases whose name contains this text only")
     parser.add_argument("--part", default="1/1",
                         help="K/N: run the K-th of N interleaved shares of the cases")
+    parser.add_argument("--peers", default=None,
+                        help="semicolon-separated labels of the peers to run (default: all)")
+    parser.add_argument("--into-table", type=Path, default=None,
+                        help="put the --peers' results into this markdown file's compare table "
+                             "(rows run only; bold marks, margins and summary redone), no report")
     parser.add_argument("--peers-only", action="store_true",
                         help="fill the --cache with the peers' results, write no report")
     parser.add_argument("--figure-only", action="store_true",
@@ -307,6 +373,13 @@ def main(argv=None) -> int:
         parser.error("--figure-only needs --figure PATH (where to draw the crops)")
     shown = args.figure_cases.split(";")
     runners = methods()
+    peers = [label for label in runners if label != "graphinpaint"]
+    if args.peers is not None:
+        unknown = set(args.peers.split(";")) - set(peers)
+        if unknown:
+            parser.error(f"--peers: unknown {sorted(unknown)}; the peers are {peers}")
+        peers = args.peers.split(";")
+        runners = {label: runners[label] for label in ["graphinpaint", *peers]}
     if args.peers_only:
         del runners["graphinpaint"]
     labels = list(runners)
@@ -317,7 +390,9 @@ def main(argv=None) -> int:
     rows = score(cases, runners, args.cache)
     if args.peers_only:
         return 0
-    if not args.figure_only:
+    if args.into_table is not None:
+        print(into_table(args.into_table, rows, peers))
+    elif not args.figure_only:
         table = markdown(rows, labels) + "\n\n" + summary(rows, labels)
         write_report(args.output, "python benchmarks/compare.py", table)
     if args.figure is not None:

@@ -63,3 +63,54 @@ def test_ssim_over_the_hole_is_one_for_a_perfect_fill_and_lower_for_a_flat_one()
     flat[hole] = 128
     assert compare.ssim(image, image, hole) == pytest.approx(1.0)
     assert compare.ssim(image, flat, hole) < 0.9
+
+
+def _colourful_case():
+    """A 64^2 crop of scikit-image's astronaut with a 16 x 20 hole: its red and blue differ, so a
+    luma or a patch search that swaps them sees another image there."""
+    from skimage import data
+
+    image = np.ascontiguousarray(data.astronaut()[300:364, 100:164])
+    hole = np.zeros((64, 64), bool)
+    hole[24:40, 22:42] = True
+    return image, hole
+
+
+def _xphoto_by_hand(image, hole, flag):
+    import cv2
+
+    out = np.zeros_like(image)
+    cv2.xphoto.inpaint(np.ascontiguousarray(image), (~hole).astype(np.uint8), out, flag)
+    return out
+
+
+@pytest.mark.parametrize("label, flag", [
+    ("FSR_FAST colour", "INPAINT_FSR_FAST"),
+    pytest.param("FSR_BEST colour", "INPAINT_FSR_BEST", marks=pytest.mark.slow),    # 3 x 2 s
+    ("SHIFTMAP", "INPAINT_SHIFTMAP")])
+def test_colour_mode_peers_get_bgr_as_opencv_reads_it(label, flag):
+    """OpenCV reads a 3-channel array as BGR: the adapter's fill is OpenCV's on the BGR-ordered
+    image (flipped back), not the one it gives when our RGB is read as BGR."""
+    import cv2
+
+    image, hole = _colourful_case()
+    out = compare.methods()[label](image, hole)
+    flag = getattr(cv2.xphoto, flag)
+    by_hand = _xphoto_by_hand(image[..., ::-1], hole, flag)[..., ::-1]
+    swapped = _xphoto_by_hand(image, hole, flag)
+    np.testing.assert_array_equal(out[hole], by_hand[hole])
+    # Over 100 hole values apart by more than the 2 levels that the colour conversion's rounding
+    # moves known pixels by (150 to 800 of the hole's 960 values are, depending on the peer).
+    assert (np.abs(out[hole].astype(int) - swapped[hole]) > 2).sum() > 100
+
+
+@pytest.mark.parametrize("flag", ["INPAINT_TELEA", "INPAINT_NS"])
+def test_cv2_inpaint_does_not_depend_on_channel_order(flag):
+    """Why the Telea and Navier-Stokes adapters pass RGB as it is: flipping in and out changes
+    nothing."""
+    import cv2
+
+    image, hole = _colourful_case()
+    run = compare.opencv(getattr(cv2, flag))
+    flipped = run(np.ascontiguousarray(image[..., ::-1]), hole)[..., ::-1]
+    np.testing.assert_array_equal(run(image, hole), flipped)
