@@ -4,6 +4,7 @@ behind docs/pipeline.md, "Issue 13: FSR_BEST alone on compact blocks".
     python benchmarks/compact_best.py compare          # the compare set's 32- and 64-px blocks
     python benchmarks/compact_best.py outside          # 32- and 64-px blocks on other pictures
     python benchmarks/compact_best.py rules COMPARE.json OUTSIDE.json   # rules replayed on rows
+    python benchmarks/compact_best.py heldout compare|outside ROWS.json  # held-out blocks' verdict
 
 Each case is filled once by the default ``inpaint`` (its 8-bit result recorded, with the match
 spreads and distances of its last round), and once by ``_frequency.frequency_fill(values, hole,
@@ -105,6 +106,57 @@ def measured(image: np.ndarray, hole: np.ndarray) -> dict:
     return row
 
 
+def held_out_blocks(hole: np.ndarray) -> list[np.ndarray]:
+    """Blocks of the hole's size beside it (a quarter of its side away, up, down, left,
+    right), inside the picture and clear of the hole."""
+    rows, cols = np.flatnonzero(hole.any(axis=1)), np.flatnonzero(hole.any(axis=0))
+    top, left, side = rows[0], cols[0], len(rows)
+    step = side + side // 4
+    blocks = []
+    for dy, dx in ((-step, 0), (step, 0), (0, -step), (0, step)):
+        y, x = top + dy, left + dx
+        if 0 <= y and y + side <= hole.shape[0] and 0 <= x and x + side <= hole.shape[1]:
+            block = np.zeros_like(hole)
+            block[y:y + side, x:x + side] = True
+            blocks.append(block)
+    return blocks
+
+
+def held_out_gain(image: np.ndarray, hole: np.ndarray) -> float:
+    """FSR_BEST's fill against the default's on held-out blocks beside the hole (the hole
+    unknown too): the dB gain of their summed squared errors, 8-bit as ``psnr_of``."""
+    errors = np.zeros(2)
+    for block in held_out_blocks(hole):
+        both = hole | block
+        ours = gi.inpaint(image, both)
+        values = image.reshape(image.shape[0], image.shape[1], -1) / 255.0
+        fsr = frequency_fill(values, both, profile=FSR_BEST)
+        fsr = np.clip(np.rint(fsr * 255), 0, 255)
+        truth = values[block] * 255
+        errors += [np.sum((ours.reshape(values.shape)[block] - truth) ** 2),
+                   np.sum((fsr[block] - truth) ** 2)]
+    return float(10 * np.log10(errors[0] / errors[1]))
+
+
+def run_heldout(cases, rows: list[dict]) -> None:
+    """The held-out blocks' verdict against the real hole's gain at share 1."""
+    real = {(row["name"], row["kind"]): row["gains"][-1] for row in rows}
+    pairs = []
+    for name, kind, image, hole in cases:
+        pairs.append((held_out_gain(image, hole), real[(name, kind)]))
+        print(f"{name}, {kind}: held out {pairs[-1][0]:+.2f}, real {pairs[-1][1]:+.2f}",
+              flush=True)
+    held, gained = np.array(pairs).T
+    from scipy.stats import spearmanr
+    for bar in (0.0, 0.5, 1.0):
+        chosen = held > bar
+        print(f"FSR_BEST where the held-out gain > {bar:g}: {np.count_nonzero(chosen)} chosen, "
+              f"real sum {gained[chosen].sum():+.2f}, {np.count_nonzero(gained[chosen] > 0)} up, "
+              f"worst {gained[chosen].min() if chosen.any() else 0:+.2f}")
+    print(f"rank correlation {spearmanr(held, gained).statistic:+.2f}; the sign agrees on "
+          f"{np.count_nonzero((held > 0) == (gained > 0))} of {len(held)}")
+
+
 STATS = ("spread", "distance", "ring", "contrast")
 # What the two compare misses need: within 0.1 dB of OpenCV's FSR_BEST (17.10, 16.55).
 TARGETS = {("camera", "block 32"): 17.00, ("coffee", "block 64"): 16.45}
@@ -170,13 +222,18 @@ def run_rules(compare: list[dict], outside: list[dict]) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("which", choices=("compare", "outside", "rules"))
+    parser.add_argument("which", choices=("compare", "outside", "rules", "heldout"))
     parser.add_argument("rows", nargs="*", help="rules: the compare and outside JSON files")
     parser.add_argument("--json", help="write the rows here")
     args = parser.parse_args(argv)
     if args.which == "rules":
         compare, outside = (json.loads(Path(name).read_text()) for name in args.rows)
         run_rules(compare, outside)
+        return 0
+    if args.which == "heldout":
+        which, rows = args.rows
+        run_heldout(compare_cases() if which == "compare" else outside_cases(),
+                    json.loads(Path(rows).read_text()))
         return 0
     cases = compare_cases() if args.which == "compare" else outside_cases()
     rows = []
