@@ -5,6 +5,7 @@ behind docs/pipeline.md, "Issue 13: FSR_BEST alone on compact blocks".
     python benchmarks/compact_best.py outside          # 32- and 64-px blocks on other pictures
     python benchmarks/compact_best.py rules COMPARE.json OUTSIDE.json   # rules replayed on rows
     python benchmarks/compact_best.py heldout compare|outside ROWS.json  # held-out blocks' verdict
+    python benchmarks/compact_best.py whole64   # 64-px blocks with mixes.WHOLE_DEPTH_MAX = 32
 
 Each case is filled once by the default ``inpaint`` (its 8-bit result recorded, with the match
 spreads and distances of its last round), and once by ``_frequency.frequency_fill(values, hole,
@@ -37,7 +38,7 @@ from cases import region_fill_module, shrunk, wide_cases  # noqa: E402
 region = region_fill_module()
 SHARES = (0.5, 0.75, 1.0)
 # 32- and 64-px blocks' top-left corners outside the compare set, drawn by
-# np.random.default_rng(20261130 + side).integers(0, 257 - side, (3, 2)) before any was looked at.
+# np.random.default_rng(seed + side).integers(0, 257 - side, (3, 2)) before any was looked at.
 SIDES = (32, 64)
 
 
@@ -47,7 +48,7 @@ def compare_cases():
             yield name, kind, image, hole
 
 
-def outside_cases():
+def outside_cases(seed: int = 20261130):
     from skimage import data
 
     images = {"chelsea": data.chelsea()[:, 75:375], "coins": data.coins(), "moon": data.moon(),
@@ -57,7 +58,7 @@ def outside_cases():
               "coffee": data.coffee()[:, 100:500], "rocket": data.rocket()[:, 100:527],
               "cat": data.cat(), "motorcycle": data.stereo_motorcycle()[0][:, 200:700]}
     for side in SIDES:
-        places = np.random.default_rng(20261130 + side).integers(0, 257 - side, (3, 2))
+        places = np.random.default_rng(seed + side).integers(0, 257 - side, (3, 2))
         for name, image in images.items():
             image = shrunk(image)
             for top, left in places:
@@ -157,6 +158,34 @@ def run_heldout(cases, rows: list[dict]) -> None:
           f"{np.count_nonzero((held > 0) == (gained > 0))} of {len(held)}")
 
 
+def run_whole64(seed: int = 20261130) -> None:
+    """The 64-px blocks (compare and outside) with the gated fill at their whole depth
+    (``mixes.WHOLE_DEPTH_MAX`` 32 in place of 24; ``_thick_holes`` keeps its own copy, 24, so
+    the middle rule is untouched), alternated with the default in one process, least of 2."""
+    cases = [case for case in compare_cases() if case[1] == "block 64"]
+    cases = cases if seed == 20261130 else []       # another seed: other places alone
+    cases += [case for case in outside_cases(seed) if case[1].startswith("block 64")]
+    gains, ratios = [], []
+    for name, kind, image, hole in cases:
+        seconds, psnrs = {24: [], 32: []}, {}
+        for _ in range(2):
+            for depth in (24, 32):
+                with mock.patch.object(mixes, "WHOLE_DEPTH_MAX", depth):
+                    start = time.process_time()
+                    result = gi.inpaint(image, hole)
+                    seconds[depth].append(time.process_time() - start)
+                psnrs[depth] = gi.metrics.psnr(image, result, hole)
+        gains.append(psnrs[32] - psnrs[24])
+        ratios.append(min(seconds[32]) / min(seconds[24]))
+        print(f"{name}, {kind}: {psnrs[24]:.2f} -> {psnrs[32]:.2f} ({gains[-1]:+.2f}), CPU "
+              f"{min(seconds[24]):.2f} -> {min(seconds[32]):.2f} s ({ratios[-1]:.2f}x)",
+              flush=True)
+    gains = np.array(gains)
+    print(f"sum {gains.sum():+.2f}, {np.count_nonzero(gains > 0.005)} up, "
+          f"{np.count_nonzero(gains < -0.005)} down, worst {gains.min():+.2f}; CPU ratio "
+          f"median {np.median(ratios):.2f}, max {max(ratios):.2f}")
+
+
 STATS = ("spread", "distance", "ring", "contrast")
 # What the two compare misses need: within 0.1 dB of OpenCV's FSR_BEST (17.10, 16.55).
 TARGETS = {("camera", "block 32"): 17.00, ("coffee", "block 64"): 16.45}
@@ -222,13 +251,18 @@ def run_rules(compare: list[dict], outside: list[dict]) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("which", choices=("compare", "outside", "rules", "heldout"))
+    parser.add_argument("which", choices=("compare", "outside", "rules", "heldout", "whole64"))
     parser.add_argument("rows", nargs="*", help="rules: the compare and outside JSON files")
     parser.add_argument("--json", help="write the rows here")
+    parser.add_argument("--seed", type=int, default=20261130,
+                        help="whole64: the outside places' seed (another: those places alone)")
     args = parser.parse_args(argv)
     if args.which == "rules":
         compare, outside = (json.loads(Path(name).read_text()) for name in args.rows)
         run_rules(compare, outside)
+        return 0
+    if args.which == "whole64":
+        run_whole64(args.seed)
         return 0
     if args.which == "heldout":
         which, rows = args.rows
