@@ -34,6 +34,7 @@ import graphinpaint as gi  # noqa: E402
 from graphinpaint import _thick_holes, mixes  # noqa: E402
 from graphinpaint._frequency import FSR_BEST, frequency_fill, ring_roughnesses  # noqa: E402
 from cases import region_fill_module, shrunk, wide_cases  # noqa: E402
+from thick_middle import outside_images, psnr_of  # noqa: E402
 
 region = region_fill_module()
 SHARES = (0.5, 0.75, 1.0)
@@ -49,14 +50,7 @@ def compare_cases():
 
 
 def outside_cases(seed: int = 20261130):
-    from skimage import data
-
-    images = {"chelsea": data.chelsea()[:, 75:375], "coins": data.coins(), "moon": data.moon(),
-              "hubble": data.hubble_deep_field()[:400, :400],
-              "ihc": data.immunohistochemistry(), "retina": data.retina()[100:900, 100:900],
-              "camera": data.camera(), "astronaut": data.astronaut(),
-              "coffee": data.coffee()[:, 100:500], "rocket": data.rocket()[:, 100:527],
-              "cat": data.cat(), "motorcycle": data.stereo_motorcycle()[0][:, 200:700]}
+    images = outside_images()
     for side in SIDES:
         places = np.random.default_rng(seed + side).integers(0, 257 - side, (3, 2))
         for name, image in images.items():
@@ -65,13 +59,6 @@ def outside_cases(seed: int = 20261130):
                 hole = np.zeros(image.shape[:2], bool)
                 hole[top:top + side, left:left + side] = True
                 yield name, f"block {side} at {top},{left}", image, hole
-
-
-def psnr_of(image: np.ndarray, hole: np.ndarray, on_hole: np.ndarray) -> float:
-    result = image.copy()
-    values = np.clip(np.rint(on_hole * 255), 0, 255).astype(image.dtype)
-    result[hole] = values if image.ndim == 3 else values[:, 0]
-    return gi.metrics.psnr(image, result, hole)
 
 
 def measured(image: np.ndarray, hole: np.ndarray) -> dict:
