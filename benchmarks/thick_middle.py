@@ -196,16 +196,20 @@ def run_replay(cases, gate: str = "contrast") -> None:
               f"worst {columns[:, index].min():+.2f}")
 
 
-def outside_cases(places: str = "first"):
+def outside_images() -> dict[str, np.ndarray]:
+    """The 12 scikit-image pictures of the outside blocks, cropped (not yet shrunk)."""
     from skimage import data
 
-    images = {"chelsea": data.chelsea()[:, 75:375], "coins": data.coins(), "moon": data.moon(),
-              "hubble": data.hubble_deep_field()[:400, :400],
-              "ihc": data.immunohistochemistry(), "retina": data.retina()[100:900, 100:900],
-              "camera": data.camera(), "astronaut": data.astronaut(),
-              "coffee": data.coffee()[:, 100:500], "rocket": data.rocket()[:, 100:527],
-              "cat": data.cat(), "motorcycle": data.stereo_motorcycle()[0][:, 200:700]}
-    for name, image in images.items():
+    return {"chelsea": data.chelsea()[:, 75:375], "coins": data.coins(), "moon": data.moon(),
+            "hubble": data.hubble_deep_field()[:400, :400],
+            "ihc": data.immunohistochemistry(), "retina": data.retina()[100:900, 100:900],
+            "camera": data.camera(), "astronaut": data.astronaut(),
+            "coffee": data.coffee()[:, 100:500], "rocket": data.rocket()[:, 100:527],
+            "cat": data.cat(), "motorcycle": data.stereo_motorcycle()[0][:, 200:700]}
+
+
+def outside_cases(places: str = "first"):
+    for name, image in outside_images().items():
         image = shrunk(image)
         for top, left in PLACES[places]:
             hole = np.zeros(image.shape[:2], bool)

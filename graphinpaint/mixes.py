@@ -87,7 +87,9 @@ GATED_PROFILE = dataclasses.replace(
 # gated fill at its whole depth, at the near pixels' weight and min(spread / WHOLE_DEPTH_SCALE,
 # 1): replayed +3.71 dB over 25 thick cases, none lower (docs/pipeline.md, "The spread gate's
 # second pass"). The 64-px blocks (32 deep) gained 0.10-0.52 dB more at their whole depth but
-# took up to 2.31x the CPU of main 4f94db7 (issue 13 allows 2x).
+# took up to 2.31x the CPU of main 4f94db7 (issue 13 allows 2x); since 2b1ed49 they cost about
+# 1x, but on 72 blocks outside the compare set they gain +0.90 dB in sum, 16 of the 33 moved
+# lower, down to -1.07 (docs/pipeline.md, "FSR_BEST alone on compact blocks").
 WHOLE_DEPTH_RING = (0.6, 1.9)
 WHOLE_DEPTH_MAX = 24
 WHOLE_DEPTH_SCALE = 0.010
