@@ -352,8 +352,14 @@ def _ring_sample(ring: np.ndarray, hole: np.ndarray) -> np.ndarray:
 def middle_gate(contrast: float) -> float:
     """The gate of a component's middle share, 0 to 1, from its :func:`match_contrast`:
     ``clip((contrast - low) / (high - low), 0, 1)`` with ``MIDDLE_CONTRAST = (low, high)``."""
-    low, high = MIDDLE_CONTRAST
-    return float(np.clip((contrast - low) / (high - low), 0.0, 1.0))
+    return _opening(contrast, MIDDLE_CONTRAST)
+
+
+def _opening(value: float, bounds: tuple[float, float]) -> float:
+    """``clip((value - low) / (high - low), 0, 1)``, ``bounds = (low, high)``: 0 below ``low``,
+    1 above ``high``, linear between (each gate's ramp)."""
+    low, high = bounds
+    return float(np.clip((value - low) / (high - low), 0.0, 1.0))
 
 
 def ring_periodicity(values: np.ndarray, hole: np.ndarray, *,
@@ -442,8 +448,7 @@ def _far_shifts(reach: int) -> np.ndarray:
 def periodic_guard(periodicity: float) -> float:
     """The factor, 0 to 1, on an open gate from the component's :func:`ring_periodicity`:
     ``clip((periodicity - low) / (high - low), 0, 1)`` with ``PERIODIC = (low, high)``."""
-    low, high = PERIODIC
-    return float(np.clip((periodicity - low) / (high - low), 0.0, 1.0))
+    return _opening(periodicity, PERIODIC)
 
 
 def middle_gates(values: np.ndarray, hole: np.ndarray, labels: np.ndarray,
