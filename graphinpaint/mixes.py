@@ -17,7 +17,7 @@ from concurrent.futures import Future
 import numpy as np
 from scipy import ndimage as ndi
 
-from ._frequency import FSR_BEST, FSR_FAST, frequency_fill, ring_roughnesses
+from ._frequency import FSR_BEST, FSR_FAST, Profile, frequency_fill, ring_roughnesses
 from .fills import (BLEND_DEPTH, BoundaryBlend, _done, _in_background, clip_to_known,
                     grid_biharmonic_fill, grid_laplace_fill, is_large_and_thin, is_scattered,
                     layer_depths, mix_in)
@@ -226,12 +226,9 @@ class SmoothFills:
         opened &= ~deeper
         if not opened.any():
             return fill, weights
-        part, unknown = np.zeros_like(self.hole), np.zeros_like(self.hole)
-        part[self.hole], unknown[self.hole] = opened, deeper
         fill, weights = fill.copy(), weights.copy()
-        fill[opened] = clip_to_known(frequency_fill(estimate, part, on_hole=True,
-                                                    profile=GATED_PROFILE, unknown=unknown),
-                                     self.values, self.hole)
+        fill[opened] = self._frequency_of(opened, unknown=deeper, source=estimate,
+                                          profile=GATED_PROFILE)
         scale = np.where(whole, WHOLE_DEPTH_SCALE, SPREAD_SCALE)
         weights[opened] = (SPREAD_SHARE * np.minimum(spread / scale, 1.0)
                            * np.where(near | whole, 1.0, DEEP_FACTOR))[opened]
@@ -274,15 +271,19 @@ class SmoothFills:
             fill[missing] = self._frequency_of(missing)
         return fill
 
-    def _frequency_of(self, pixels: np.ndarray) -> np.ndarray:
-        """The kept profile's frequency fill of the hole ``pixels`` (a mask in flat order),
-        the hole's other pixels neither read nor filled."""
-        part = np.zeros_like(self.hole)
+    def _frequency_of(self, pixels: np.ndarray, *, unknown: np.ndarray | None = None,
+                      source: np.ndarray | None = None,
+                      profile: Profile = FREQUENCY_PROFILE) -> np.ndarray:
+        """The frequency fill of the hole ``pixels`` (a mask in flat order) at ``profile``,
+        within the known pixels' range: the ``unknown`` hole pixels (flat order; default every
+        other one) neither read nor filled, the rest read from ``source`` (default the
+        values, whose hole is 0)."""
+        part, absent = np.zeros_like(self.hole), np.zeros_like(self.hole)
         part[self.hole] = pixels
-        return clip_to_known(frequency_fill(self.values, part, on_hole=True,
-                                            profile=FREQUENCY_PROFILE,
-                                            unknown=self.hole & ~part),
-                             self.values, self.hole)
+        absent[self.hole] = ~pixels if unknown is None else unknown
+        fill = frequency_fill(self.values if source is None else source, part, on_hole=True,
+                              profile=profile, unknown=absent)
+        return clip_to_known(fill, self.values, self.hole)
 
     def polish(self, settings: Settings) -> None:
         """Solve the biharmonic fill on to ``POLISHED_RTOL`` from its values where the mix of
