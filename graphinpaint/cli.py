@@ -78,7 +78,8 @@ def _parser() -> argparse.ArgumentParser:
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="IMAGE MASK, or several images / folders with --mask-suffix")
-    parser.add_argument("-o", "--output", help="output file (one image) or folder (several)")
+    parser.add_argument("-o", "--output",
+                        help="output file, or an existing folder (the input's name in it)")
     parser.add_argument("--mask", help="mask file (white = hole; black = hole with --org_img)")
     parser.add_argument("--mask-suffix", help="find each image's mask as NAME<suffix>.EXT")
     parser.add_argument("--mask-from-alpha", action="store_true",
@@ -171,6 +172,8 @@ def _jobs(args: argparse.Namespace) -> list[_Job]:
             "or the seed's --org_img IMG --mask MASK. See graphinpaint --help."
         )
     output = Path(args.output) if args.output else _default_output(image)
+    if output.is_dir():                     # -o FOLDER: the image's name in it, as for several
+        output = output / image.name
     return [_Job(image, mask, output, "white-hole")]
 
 

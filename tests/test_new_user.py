@@ -1,0 +1,90 @@
+"""The doors a new user opens first: the command's messages on bad input, the Python API on the
+arrays users pass, the README's code. Each bad input gives one line naming what is wrong and
+writes nothing."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from graphinpaint import io
+from graphinpaint.cli import main
+
+DATA = Path(__file__).resolve().parents[1] / "examples" / "data"
+
+
+@pytest.fixture
+def sample(tmp_path):
+    """A 24 x 24 RGB crop and a scratch mask (white = hole) in a temporary folder."""
+    image = io.read_image(DATA / "astronaut.png")[100:124, 100:124]
+    hole = np.zeros((24, 24), bool)
+    hole[10:13, 4:20] = True
+    io.write_image(tmp_path / "photo.png", image)
+    io.write_image(tmp_path / "mask.png", np.where(hole, 255, 0).astype(np.uint8))
+    return tmp_path, image, hole
+
+
+def one_line_error(capsys, code: int) -> str:
+    """The command exited 2 with exactly one line on stderr, and no traceback; returns it."""
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert len(err.strip().splitlines()) == 1, err
+    assert "Traceback" not in err
+    return err
+
+
+def files_in(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob("*"))
+
+
+@pytest.mark.parametrize("output, message", [
+    ("restored", "has no extension"),
+    ("restored.txt", "'.txt' is not an image format"),
+    ("missing/restored.png", "does not exist"),
+], ids=["no-extension", "txt", "missing-folder"])
+def test_an_output_the_command_cannot_write_is_refused_before_any_work(sample, capsys, output,
+                                                                        message):
+    folder, _, _ = sample
+    before = files_in(folder)
+    code = main([str(folder / "photo.png"), str(folder / "mask.png"), "-o",
+                 str(folder / output)])
+    assert message in one_line_error(capsys, code)
+    assert files_in(folder) == before
+
+
+def test_an_output_folder_takes_the_inputs_name(sample, capsys):
+    folder, image, hole = sample
+    (folder / "out").mkdir()
+    assert main([str(folder / "photo.png"), str(folder / "mask.png"), "-o",
+                 str(folder / "out"), "-q"]) == 0
+    restored = io.read_image(folder / "out" / "photo.png")
+    np.testing.assert_array_equal(restored[~hole], image[~hole])
+
+
+def test_an_output_folder_that_is_the_inputs_own_is_refused(sample, capsys):
+    folder, _, _ = sample
+    before = (folder / "photo.png").read_bytes()
+    code = main([str(folder / "photo.png"), str(folder / "mask.png"), "-o", str(folder)])
+    assert "over an input file" in one_line_error(capsys, code)
+    assert (folder / "photo.png").read_bytes() == before
+
+
+def test_a_read_only_output_folder_is_refused_before_any_work(sample, capsys, monkeypatch):
+    folder, _, _ = sample
+    (folder / "locked").mkdir()
+    real_access = io.os.access
+    monkeypatch.setattr(io.os, "access", lambda path, mode: (
+        False if Path(path).name == "locked" else real_access(path, mode)))
+    code = main([str(folder / "photo.png"), str(folder / "mask.png"), "-o",
+                 str(folder / "locked" / "out.png")])
+    assert "is read-only" in one_line_error(capsys, code)
+    assert files_in(folder / "locked") == []
+
+
+def test_write_image_turns_a_refused_temporary_file_into_a_clear_error(tmp_path, monkeypatch):
+    def refuse(**kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(io.tempfile, "mkstemp", refuse)
+    with pytest.raises(io.InpaintError, match="is read-only"):
+        io.write_image(tmp_path / "out.png", np.zeros((2, 2), np.uint8))
