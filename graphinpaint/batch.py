@@ -39,7 +39,7 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 from . import _files, cli, io
-from ._validation import InpaintError, check_choice, check_int
+from ._validation import InpaintError, check_choice, check_int, require
 
 __all__ = ["BatchRecord", "main", "restore_many", "summarize", "write_report"]
 
@@ -120,7 +120,10 @@ def restore_many(pairs: Iterable[tuple[str | os.PathLike, str | os.PathLike | No
         ``out_dir`` is missing, two inputs share a file name (their outputs would collide), an
         output would be its own input, or an option's name or ``convention`` is unknown. (Bad
         option values fail each image, with inpaint's message in its record.)
+    ImportError
+        Dask's ``distributed`` is not installed: ``pip install "graphinpaint[dask]"``.
     """
+    require("distributed", "restore_many", "dask")
     jobs = _jobs(pairs, out_dir)
     retries = check_int(retries, "retries", "restore_many", low=0)
     check_choice(convention, "convention", "restore_many", ("white-hole", "black-hole"))
@@ -483,6 +486,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:
         return int(exit_.code or 0)
     try:
+        require("distributed", "graphinpaint batch", "dask")
         pairs = _pairs(args.inputs, args.mask_suffix, args.mask_from_alpha)
         client = _connect(args.scheduler) if args.scheduler else None
         report = args.report or _files.join(_files.normalize(args.output),
@@ -493,7 +497,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                invert_mask=args.invert_mask,
                                progress=None if args.quiet else _print_progress,
                                **_inpaint_options(args))
-    except InpaintError as error:
+    except (InpaintError, ImportError) as error:
         _say(f"graphinpaint batch: error: {error}", False)
         return EXIT_USAGE
     write_report(records, report)

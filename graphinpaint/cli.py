@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Sequence
 
 from . import io
-from ._validation import InpaintError
+from ._validation import InpaintError, require
 from ._version import __version__
 from .pipeline import inpaint
 from .seed import Inpaint
@@ -57,9 +57,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:           # --help, --version, or argparse's own usage errors
         return int(exit_.code or 0)
     try:
+        if args.tile:
+            require("dask.array", "graphinpaint --tile", "dask")
         jobs = _jobs(args)
         return _run(jobs, args)
-    except InpaintError as error:
+    except (InpaintError, ImportError) as error:
         _say(f"graphinpaint: error: {error}")
         return EXIT_USAGE
 

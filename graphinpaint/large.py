@@ -29,7 +29,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ._pyramid import COARSE_PATCH, COARSE_ROUNDS
-from ._validation import InpaintError, check_int
+from ._validation import InpaintError, check_int, require
 
 __all__ = ["halo_width", "inpaint_large"]
 
@@ -79,6 +79,8 @@ def inpaint_large(image: Any, mask: Any, *, tile: int = 2048, halo: int | None =
     ------
     InpaintError
         For a bad argument, a mask of the wrong shape, or a hole deeper than half a tile.
+    ImportError
+        Dask is not installed: ``pip install "graphinpaint[dask]"``.
 
     Examples
     --------
@@ -89,9 +91,10 @@ def inpaint_large(image: Any, mask: Any, *, tile: int = 2048, halo: int | None =
     >>> out.dtype, bool(np.abs(out.astype(int) - image).max() <= 3)
     (dtype('uint8'), True)
     """
+    func = "inpaint_large"
+    require("dask.array", func, "dask")
     import dask
 
-    func = "inpaint_large"
     tile = check_int(tile, "tile", func, low=16)
     unknown = {"channel_axis", "progress"} & set(inpaint_options)
     if unknown:

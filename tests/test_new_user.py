@@ -2,6 +2,7 @@
 arrays users pass, the README's code. Each bad input gives one line naming what is wrong and
 writes nothing."""
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -88,3 +89,32 @@ def test_write_image_turns_a_refused_temporary_file_into_a_clear_error(tmp_path,
     monkeypatch.setattr(io.tempfile, "mkstemp", refuse)
     with pytest.raises(io.InpaintError, match="is read-only"):
         io.write_image(tmp_path / "out.png", np.zeros((2, 2), np.uint8))
+
+
+@pytest.fixture
+def without_dask(monkeypatch):
+    """Dask as if not installed (``pip install graphinpaint`` without the dask extra)."""
+    for module in ("dask", "dask.array", "distributed"):
+        monkeypatch.setitem(sys.modules, module, None)
+
+
+@pytest.mark.parametrize("argv", [
+    ["{d}/photo.png", "{d}/mask.png", "-o", "{d}/out.png", "--tile", "64"],
+    ["batch", "{d}/photo.png", "-o", "{d}"],
+], ids=["tile", "batch"])
+def test_the_command_without_dask_says_how_to_install_it(sample, capsys, without_dask, argv):
+    folder, _, _ = sample
+    before = files_in(folder)
+    code = main([a.format(d=folder) for a in argv])
+    assert 'pip install "graphinpaint[dask]"' in one_line_error(capsys, code)
+    assert files_in(folder) == before
+
+
+def test_the_python_front_doors_without_dask_say_how_to_install_it(sample, without_dask):
+    import graphinpaint as gi
+
+    folder, image, hole = sample
+    with pytest.raises(ImportError, match=r"inpaint_large needs dask.*graphinpaint\[dask\]"):
+        gi.inpaint_large(image, hole, tile=64)
+    with pytest.raises(ImportError, match=r"restore_many needs distributed"):
+        gi.batch.restore_many([(folder / "photo.png", folder / "mask.png")], folder / "out")
