@@ -15,6 +15,8 @@ import warnings
 from pathlib import Path
 from typing import Sequence
 
+import numpy as np
+
 from . import io
 from ._validation import InpaintError, require
 from ._version import __version__
@@ -245,6 +247,7 @@ def _restore(job: _Job, args: argparse.Namespace) -> None:
         else:
             hole = io.read_mask(job.mask, shape=colour.shape[:2], convention=job.convention,
                                 invert=args.invert_mask)
+    _check_hole(hole, job, args.invert_mask)
     for warning in caught:
         if not args.quiet:
             _say(f"graphinpaint: warning: {warning.message}")
@@ -261,6 +264,23 @@ def _restore(job: _Job, args: argparse.Namespace) -> None:
         alpha = io.opaque_where(alpha, hole)
     io.write_image(job.output, io.merge_alpha(restored, alpha), overwrite=args.overwrite,
                    inputs=inputs)
+
+
+def _check_hole(hole: np.ndarray, job: _Job, inverted: bool) -> None:
+    """A mask of one colour is a wrong file or a wrong convention, not a job: say which."""
+    if hole.any() and not hole.all():
+        return
+    if job.mask is None:
+        source, marks = f"The alpha channel of '{job.image}'", ("opaque" if inverted
+                                                                 else "transparent")
+    else:
+        source = f"The mask file '{job.mask}'"
+        marks = "black" if (job.convention == "black-hole") != inverted else "white"
+    if hole.all():
+        raise InpaintError(f"{source} marks every pixel as hole ({marks} = hole): there is "
+                           f"nothing to restore from. Mark only the hole {marks}.")
+    raise InpaintError(f"{source} marks no pixel as hole ({marks} = hole): there is nothing "
+                       f"to restore. Mark the hole {marks}.")
 
 
 def _options(args: argparse.Namespace, job: _Job) -> dict:

@@ -118,3 +118,23 @@ def test_the_python_front_doors_without_dask_say_how_to_install_it(sample, witho
         gi.inpaint_large(image, hole, tile=64)
     with pytest.raises(ImportError, match=r"restore_many needs distributed"):
         gi.batch.restore_many([(folder / "photo.png", folder / "mask.png")], folder / "out")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["{d}/photo.png", "{d}/black.png"], "'{d}/black.png' marks no pixel as hole (white"),
+    (["{d}/photo.png", "{d}/white.png"], "'{d}/white.png' marks every pixel as hole (white"),
+    (["{d}/photo.png", "{d}/white.png", "--invert-mask"], "marks no pixel as hole (black"),
+    (["--org_img", "{d}/photo.png", "--mask", "{d}/white.png"], "no pixel as hole (black"),
+    (["--org_img", "{d}/photo.png", "--mask", "{d}/black.png"], "every pixel as hole (black"),
+    (["{d}/opaque.png", "--mask-from-alpha"], "'{d}/opaque.png' marks no pixel as hole "
+                                              "(transparent"),
+], ids=["no-hole", "all-hole", "inverted", "seed-no-hole", "seed-all-hole", "alpha"])
+def test_a_mask_of_one_colour_gives_one_line_naming_the_file(sample, capsys, argv, message):
+    folder, image, _ = sample
+    io.write_image(folder / "black.png", np.zeros((24, 24), np.uint8))
+    io.write_image(folder / "white.png", np.full((24, 24), 255, np.uint8))
+    io.write_image(folder / "opaque.png", np.dstack([image, np.full((24, 24), 255, np.uint8)]))
+    before = files_in(folder)
+    code = main([a.format(d=folder) for a in argv])
+    assert message.format(d=folder) in one_line_error(capsys, code)
+    assert files_in(folder) == before
