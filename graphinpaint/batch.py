@@ -510,8 +510,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_FAILURE if summary["failed"] else EXIT_OK
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def _parser() -> cli.ArgumentParser:
+    parser = cli.ArgumentParser(
         prog="graphinpaint batch",
         description="Restore many images on Dask: a LocalCluster of one worker per core, or an "
                     "existing cluster. Reruns skip complete outputs.")

@@ -13,7 +13,7 @@ import sys
 import time
 import warnings
 from pathlib import Path
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 import numpy as np
 
@@ -75,8 +75,16 @@ def _run_subcommand(name: str, argv: list[str]) -> int:
     return getattr(module, function_name)(argv)
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse's parser with usage errors on one line (what is wrong, where to look) instead
+    of the whole usage block; every subcommand's parser is one."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}. See '{self.prog} --help'.\n")
+
+
+def _parser() -> ArgumentParser:
+    parser = ArgumentParser(
         prog="graphinpaint",
         description="Restore images by solving Dirichlet problems of graph p-Laplacians.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -138,3 +138,17 @@ def test_a_mask_of_one_colour_gives_one_line_naming_the_file(sample, capsys, arg
     code = main([a.format(d=folder) for a in argv])
     assert message.format(d=folder) in one_line_error(capsys, code)
     assert files_in(folder) == before
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["{d}/photo.png", "{d}/mask.png", "--bogus"], "graphinpaint: error: unrecognized "
+                                                   "arguments: --bogus. See 'graphinpaint --help'"),
+    (["{d}/photo.png", "{d}/mask.png", "--k", "three"], "argument --k: invalid int value"),
+    (["batch", "{d}", "-o", "{d}", "--bogus"], "See 'graphinpaint batch --help'"),
+    (["batch", "{d}"], "the following arguments are required: -o/--output"),
+    (["serve", "--port", "http"], "See 'graphinpaint serve --help'"),
+], ids=["unknown-option", "bad-int", "batch-unknown", "batch-no-output", "serve-bad-port"])
+def test_usage_errors_are_one_line(sample, capsys, argv, message):
+    folder, _, _ = sample
+    code = main([a.format(d=folder) for a in argv])
+    assert message in one_line_error(capsys, code)

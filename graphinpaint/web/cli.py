@@ -10,6 +10,8 @@ import threading
 import webbrowser
 from typing import Sequence
 
+from ..cli import ArgumentParser
+
 __all__ = ["main"]
 
 _INSTALL = 'graphinpaint serve needs Flask: pip install "graphinpaint[web]"'
@@ -61,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-class _Parser(argparse.ArgumentParser):
+class _Parser(ArgumentParser):
     def parse_args_or_code(self, argv: Sequence[str] | None) -> argparse.Namespace | int:
         try:
             return self.parse_args(argv)
