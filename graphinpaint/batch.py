@@ -510,11 +510,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_FAILURE if summary["failed"] else EXIT_OK
 
 
+EXAMPLES = """\
+examples:
+  graphinpaint batch scans/ -o restored/
+      every image of scans/ with its mask beside it (scans/a.png + scans/a_mask.png)
+  graphinpaint batch photos/ -o restored/ --mask-from-alpha --workers 2
+      transparent pixels are the hole; two worker processes
+  graphinpaint batch scans/ -o restored/ --scheduler tcp://10.0.0.5:8786
+      on an existing Dask cluster (docs/scale.md)
+"""
+
+
 def _parser() -> cli.ArgumentParser:
     parser = cli.ArgumentParser(
         prog="graphinpaint batch",
         description="Restore many images on Dask: a LocalCluster of one worker per core, or an "
-                    "existing cluster. Reruns skip complete outputs.")
+                    "existing cluster. Reruns skip complete outputs.",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="image files or folders")
     parser.add_argument("-o", "--output", required=True, help="output folder (must exist)")
     masks = parser.add_mutually_exclusive_group()

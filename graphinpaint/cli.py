@@ -37,6 +37,12 @@ examples:
       the transparent pixels of photo.png are the hole
   graphinpaint --org_img photo.jpg --mask mask.png --ps 7 --k_search 1000 --k_patch 5
       the seed's (PyInpaint's) command: black = hole, writes photo_inpainted.jpg
+
+subcommands (each with its own --help):
+  graphinpaint batch scans/ -o restored/
+      many images on Dask, resumable
+  graphinpaint serve --open
+      a local web page: open a photo, paint the hole, restore it
 """
 
 
@@ -59,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:           # --help, --version, or argparse's own usage errors
         return int(exit_.code or 0)
     try:
-        if args.tile:
+        if args.tile is not None:
             require("dask.array", "graphinpaint --tile", "dask")
         jobs = _jobs(args)
         return _run(jobs, args)
@@ -261,7 +267,7 @@ def _restore(job: _Job, args: argparse.Namespace) -> None:
             _say(f"graphinpaint: warning: {warning.message}")
     options = _options(args, job)
     with _progress_bar(args, job) as progress:
-        if args.tile:
+        if args.tile is not None:
             from .large import inpaint_large
 
             restored = inpaint_large(colour, hole, tile=args.tile, **options)

@@ -2,6 +2,7 @@
 arrays users pass, the README's code. Each bad input gives one line naming what is wrong and
 writes nothing."""
 
+import shlex
 import sys
 from pathlib import Path
 
@@ -152,3 +153,59 @@ def test_usage_errors_are_one_line(sample, capsys, argv, message):
     folder, _, _ = sample
     code = main([a.format(d=folder) for a in argv])
     assert message in one_line_error(capsys, code)
+
+
+def help_text(argv: list[str], capsys) -> str:
+    assert main([*argv, "--help"]) == 0
+    return capsys.readouterr().out
+
+
+def examples_of(text: str) -> list[list[str]]:
+    """The command lines of a help text's examples, as argument lists after 'graphinpaint'."""
+    return [shlex.split(line)[1:] for line in text.splitlines()
+            if line.startswith("  graphinpaint ")]
+
+
+def test_the_help_names_the_subcommands(capsys):
+    text = help_text([], capsys)
+    assert "graphinpaint batch" in text and "graphinpaint serve" in text
+
+
+def test_every_example_of_the_commands_help_runs(sample, capsys, monkeypatch):
+    folder, image, hole = sample
+    monkeypatch.chdir(folder)
+    transparent = np.where(hole, 0, 255).astype(np.uint8)
+    io.write_image("photo.png", np.dstack([image, transparent]))   # for --mask-from-alpha too
+    io.write_image("scratches.png", np.where(hole, 255, 0).astype(np.uint8))
+    io.write_image("photo.jpg", image)
+    io.write_image("mask.png", transparent)                        # the seed's: black = hole
+    Path("scans").mkdir()
+    io.write_image("scans/a.png", image)
+    io.write_image("scans/a_mask.png", np.where(hole, 255, 0).astype(np.uint8))
+    examples = [argv for argv in examples_of(help_text([], capsys))
+                if argv[0] not in ("batch", "serve")]
+    assert len(examples) == 4
+    for argv in examples:
+        assert main([*argv, "-q"]) == 0, (argv, capsys.readouterr().err)
+    assert all(Path(name).exists() for name in ("restored.png", "scans/a_inpainted.png",
+                                                "photo_inpainted.png", "photo_inpainted.jpg"))
+
+
+@pytest.mark.parametrize("name", ["batch", "serve"])
+def test_every_example_of_a_subcommands_help_parses(capsys, name):
+    from graphinpaint import batch
+    from graphinpaint.web import cli as serve
+
+    parser = {"batch": batch._parser, "serve": serve._parser}[name]()
+    examples = examples_of(help_text([name], capsys))
+    assert len(examples) >= 2 and all(argv[0] == name for argv in examples)
+    for argv in examples:
+        parser.parse_args(argv[1:])          # a usage error would exit
+
+
+def test_a_tile_of_zero_is_refused(sample, capsys):
+    folder, _, _ = sample
+    code = main([str(folder / "photo.png"), str(folder / "mask.png"), "-o",
+                 str(folder / "out.png"), "--tile", "0"])
+    assert "'tile' parameter" in one_line_error(capsys, code)
+    assert not (folder / "out.png").exists()
