@@ -62,9 +62,11 @@ def _check_finite(image: np.ndarray, hole: np.ndarray, func: str) -> None:
 
 
 def _unit_scale(image: np.ndarray, hole: np.ndarray) -> tuple[float, float]:
-    """(offset, span) mapping the image to [0, 1]: the dtype's range for integers, the known
-    values' range for floats."""
-    if image.dtype.kind in "ui":
+    """(offset, span) mapping the image to [0, 1]: the dtype's range for 8- and 16-bit integers,
+    the known values' range for floats and wider integers: their dtype's range (2**32, 2**64)
+    would squeeze any image into a sliver of [0, 1], where the Gaussian bandwidth weighs every
+    match alike (32 bits) or float64 rounding adds noise of thousands of levels (64 bits)."""
+    if image.dtype.kind in "ui" and image.dtype.itemsize <= 2:
         info = np.iinfo(image.dtype)
         return float(min(info.min, 0)), float(info.max - min(info.min, 0))
     known = image[~hole]

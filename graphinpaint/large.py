@@ -47,8 +47,8 @@ def inpaint_large(image: Any, mask: Any, *, tile: int = 2048, halo: int | None =
     ----------
     image : array, shape (H, W) or (H, W, C)
         numpy array, dask array, or a lazily read array (zarr, ``tifffile.memmap``), channels
-        last. Integer images give results independent of the tiling; a float image's value
-        range is taken per tile (see docs/scale.md).
+        last. 8- and 16-bit images give results independent of the tiling; the value range of
+        a float (or 32- or 64-bit integer) image is taken per tile (see docs/scale.md).
     mask : array, shape (H, W)
         The hole: **True (nonzero) = missing pixel**.
     tile : int, default 2048

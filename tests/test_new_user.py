@@ -209,3 +209,25 @@ def test_a_tile_of_zero_is_refused(sample, capsys):
                  str(folder / "out.png"), "--tile", "0"])
     assert "'tile' parameter" in one_line_error(capsys, code)
     assert not (folder / "out.png").exists()
+
+
+def gradient_image() -> tuple[np.ndarray, np.ndarray]:
+    """A 20 x 20 diagonal ramp of 0 to 1000 with a short scratch."""
+    ramp = np.add.outer(np.arange(20), np.arange(20)) * (1000 / 38)
+    hole = np.zeros((20, 20), bool)
+    hole[9:11, 5:15] = True
+    return ramp, hole
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.uint32, np.int64, np.uint64])
+def test_wide_integer_images_are_restored_as_their_float_values(dtype):
+    import graphinpaint as gi
+
+    ramp, hole = gradient_image()
+    image = np.rint(ramp).astype(dtype)
+    restored = gi.inpaint(image, hole)
+    as_float = gi.inpaint(image.astype(np.float64), hole)
+    assert restored.dtype == dtype
+    np.testing.assert_array_equal(restored[~hole], image[~hole])
+    assert np.abs(restored.astype(np.float64) - as_float).max() <= 0.5
+    assert np.abs(restored.astype(np.float64) - ramp)[hole].max() < 30   # 3% of the range
