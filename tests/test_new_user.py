@@ -231,3 +231,13 @@ def test_wide_integer_images_are_restored_as_their_float_values(dtype):
     np.testing.assert_array_equal(restored[~hole], image[~hole])
     assert np.abs(restored.astype(np.float64) - as_float).max() <= 0.5
     assert np.abs(restored.astype(np.float64) - ramp)[hole].max() < 30   # 3% of the range
+
+
+def test_the_seed_front_refuses_floats_outside_0_1_rather_than_clip_known_pixels():
+    import graphinpaint as gi
+
+    ramp, hole = gradient_image()
+    with pytest.raises(gi.InpaintError, match=r"floats in \[0, 1000\].*graphinpaint.inpaint"):
+        gi.Inpaint(ramp, ~hole, ps=3)(k_search=100, k_patch=3)
+    in_range = gi.Inpaint(ramp / 1000, ~hole, ps=3)(k_search=100, k_patch=3)    # the same, scaled
+    np.testing.assert_array_equal(in_range[~hole], ramp[~hole] / 1000)
