@@ -17,6 +17,9 @@ def _channels_last(image: np.ndarray, channel_axis: int | None, func: str) -> np
             f"The 'image' parameter of {func} must hold integers or floats. Got dtype "
             f"{image.dtype}."
         )
+    if image.size == 0:
+        raise InpaintError(f"The 'image' parameter of {func} is empty: shape {image.shape}. "
+                           "Give an image with pixels.")
     if channel_axis is None:
         if image.ndim != 2:
             raise InpaintError(

@@ -182,6 +182,9 @@ def _as_dask(array: Any, name: str, tile: int) -> Any:
             f"The '{name}' parameter of inpaint_large must have shape (H, W)"
             f"{' or (H, W, C)' if name == 'image' else ''}. Got {tuple(array.shape)}."
         )
+    if 0 in array.shape:
+        raise InpaintError(f"The '{name}' parameter of inpaint_large is empty: shape "
+                           f"{tuple(array.shape)}. Give an {name} with pixels.")
     return da.from_array(array, chunks=(tile, tile) + tuple(array.shape[2:]))
 
 

@@ -233,6 +233,17 @@ def test_wide_integer_images_are_restored_as_their_float_values(dtype):
     assert np.abs(restored.astype(np.float64) - ramp)[hole].max() < 30   # 3% of the range
 
 
+@pytest.mark.parametrize("shape", [(0, 0), (0, 5, 3), (4, 4, 0)])
+def test_an_empty_image_is_named_as_such(shape):
+    import graphinpaint as gi
+
+    image, hole = np.zeros(shape), np.zeros(shape[:2], bool)
+    with pytest.raises(gi.InpaintError, match=r"'image' parameter of inpaint is empty"):
+        gi.inpaint(image, hole)
+    with pytest.raises(gi.InpaintError, match=r"'image' parameter of inpaint_large is empty"):
+        gi.inpaint_large(image, hole, tile=16)
+
+
 def test_the_seed_front_refuses_floats_outside_0_1_rather_than_clip_known_pixels():
     import graphinpaint as gi
 
