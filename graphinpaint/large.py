@@ -71,9 +71,9 @@ def inpaint_large(image: Any, mask: Any, *, tile: int = 2048, halo: int | None =
     Returns
     -------
     array
-        The restored image, same shape and dtype: a numpy array for a numpy array in memory,
-        else (dask, zarr, memory map) a lazy dask array to ``.compute()``, ``.to_zarr(...)`` or
-        ``dask.array.store``.
+        The restored image, same shape and dtype: a numpy array for a numpy array in memory
+        (or nested lists), else (dask, zarr, memory map) a lazy dask array to ``.compute()``,
+        ``.to_zarr(...)`` or ``dask.array.store``.
 
     Raises
     ------
@@ -102,6 +102,7 @@ def inpaint_large(image: Any, mask: Any, *, tile: int = 2048, halo: int | None =
                            "last, and progress is Dask's (dask.diagnostics or the dashboard).")
     # A numpy array in memory comes back as one; anything read lazily (a dask or zarr array, a
     # memory map) comes back as a lazy dask array, never loaded whole.
+    image, mask = (np.asarray(a) if isinstance(a, (list, tuple)) else a for a in (image, mask))
     lazy_input = not isinstance(image, np.ndarray) or isinstance(image, np.memmap)
     pixels, hole = _as_dask(image, "image", tile), _as_dask(mask, "mask", tile)
     _check_shapes(pixels, hole)

@@ -244,6 +244,16 @@ def test_an_empty_image_is_named_as_such(shape):
         gi.inpaint_large(image, hole, tile=16)
 
 
+def test_inpaint_large_returns_an_array_for_nested_lists_as_inpaint_does():
+    import graphinpaint as gi
+
+    ramp, hole = gradient_image()
+    restored = gi.inpaint_large(ramp.tolist(), hole.tolist(), tile=16, scheduler="synchronous")
+    assert isinstance(restored, np.ndarray)         # not a lazy dask array to compute
+    np.testing.assert_array_equal(restored, gi.inpaint_large(ramp, hole, tile=16,
+                                                             scheduler="synchronous"))
+
+
 def test_the_seed_front_refuses_floats_outside_0_1_rather_than_clip_known_pixels():
     import graphinpaint as gi
 
