@@ -384,17 +384,39 @@ def _start_local_cluster(workers: int) -> Any:
                             dashboard_address=":0", env=_SINGLE_THREADED)
 
 
+_WHY_MAIN = ("Dask starts each worker process by running the calling script again, so a call "
+             "at its top level would start a cluster in every worker.")
+
+
+def _check_not_starting_a_worker() -> None:
+    """Refuse to start a cluster from a worker process that is still importing the script
+    (multiprocessing's own test, ``_inheriting``: ``spawn._check_not_importing_main``)."""
+    import multiprocessing
+
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        raise InpaintError(
+            "restore_many was called at the top level of a script, without a "
+            f"`if __name__ == \"__main__\":` guard. {_WHY_MAIN} Put the call under the guard."
+        )
+
+
 class _local_client:
     """A LocalCluster of single-threaded worker processes and its client, closed on exit."""
 
     def __init__(self, workers: int | None) -> None:
         self.workers = check_int(workers if workers is not None else os.cpu_count() or 1,
                                  "workers", "restore_many", low=1)
+        _check_not_starting_a_worker()
 
     def __enter__(self):
         from distributed import Client
 
-        self.cluster = _start_local_cluster(self.workers)
+        try:
+            self.cluster = _start_local_cluster(self.workers)
+        except RuntimeError as error:          # "Nanny failed to start", often the cause below
+            raise RuntimeError(
+                f"Could not start the local Dask cluster ({error}). From a script, call "
+                f"restore_many under `if __name__ == \"__main__\":`. {_WHY_MAIN}") from error
         self.client = Client(self.cluster)
         return self.client
 

@@ -262,3 +262,34 @@ def test_the_seed_front_refuses_floats_outside_0_1_rather_than_clip_known_pixels
         gi.Inpaint(ramp, ~hole, ps=3)(k_search=100, k_patch=3)
     in_range = gi.Inpaint(ramp / 1000, ~hole, ps=3)(k_search=100, k_patch=3)    # the same, scaled
     np.testing.assert_array_equal(in_range[~hole], ramp[~hole] / 1000)
+
+
+def test_restore_many_in_a_starting_worker_says_to_guard_the_script(sample, monkeypatch):
+    """A script that calls restore_many at its top level runs again in every worker process
+    Dask spawns; there the call must stop with the fix, not start another cluster."""
+    import multiprocessing
+
+    import graphinpaint as gi
+
+    class Starting:
+        _inheriting = True          # what multiprocessing sets while a child imports __main__
+
+    folder, _, _ = sample
+    (folder / "out").mkdir()
+    monkeypatch.setattr(multiprocessing, "current_process", Starting)
+    with pytest.raises(gi.InpaintError, match=r'if __name__ == "__main__":'):
+        gi.batch.restore_many([(folder / "photo.png", folder / "mask.png")], folder / "out")
+    assert files_in(folder / "out") == []
+
+
+def test_a_local_cluster_that_fails_to_start_names_the_likely_cause(sample, monkeypatch):
+    import graphinpaint as gi
+
+    def nanny_fails(workers):
+        raise RuntimeError("Nanny failed to start.")
+
+    folder, _, _ = sample
+    (folder / "out").mkdir()
+    monkeypatch.setattr(gi.batch, "_start_local_cluster", nanny_fails)
+    with pytest.raises(RuntimeError, match=r"Nanny failed to start.*if __name__ =="):
+        gi.batch.restore_many([(folder / "photo.png", folder / "mask.png")], folder / "out")
