@@ -202,8 +202,8 @@ def _batch_jobs(args: argparse.Namespace) -> list[_Job]:
             images += sorted(p for p in path.iterdir() if p.suffix.lower() in io.SCANNED_SUFFIXES
                              and not p.stem.endswith(args.mask_suffix)
                              and "_inpainted" not in p.stem)
-        else:
-            images.append(path)
+        elif args.mask_from_alpha or not path.stem.endswith(args.mask_suffix):
+            images.append(path)         # a glob such as scans/*.png matches the masks too
     if not images:
         raise InpaintError("No images found: give image files or folders holding them.")
     folder = Path(args.output) if args.output else None

@@ -293,3 +293,16 @@ def test_a_local_cluster_that_fails_to_start_names_the_likely_cause(sample, monk
     monkeypatch.setattr(gi.batch, "_start_local_cluster", nanny_fails)
     with pytest.raises(RuntimeError, match=r"Nanny failed to start.*if __name__ =="):
         gi.batch.restore_many([(folder / "photo.png", folder / "mask.png")], folder / "out")
+
+
+def test_a_glob_that_matches_the_masks_too_restores_the_images_only(sample, capsys):
+    """README: ``graphinpaint IMG... --mask-suffix _mask``; a shell's scans/*.png lists the
+    masks beside the images."""
+    folder, image, hole = sample
+    (folder / "mask.png").rename(folder / "photo_mask.png")
+    code = main([str(folder / "photo.png"), str(folder / "photo_mask.png"),
+                 "--mask-suffix", "_mask"])
+    assert code == 0, capsys.readouterr().err
+    assert not (folder / "photo_mask_inpainted.png").exists()
+    np.testing.assert_array_equal(io.read_image(folder / "photo_inpainted.png")[~hole],
+                                  image[~hole])
