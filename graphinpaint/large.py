@@ -287,7 +287,10 @@ def _deepest_layer(hole: Any, tile: int, scheduler: Any = None) -> int:
     from .fills import layer_depths
 
     reach = tile // 2
-    depths = da.map_overlap(layer_depths, hole.rechunk(tile), depth=reach, boundary="none",
+    # Dask refuses an overlap deeper than the array: an image smaller than half a tile has
+    # nothing beyond its own size to overlap anyway.
+    depth = {axis: min(reach, size) for axis, size in enumerate(hole.shape)}
+    depths = da.map_overlap(layer_depths, hole.rechunk(tile), depth=depth, boundary="none",
                             dtype=np.int32)
     deepest = int(depths.max().compute(scheduler=scheduler))
     if deepest >= reach:

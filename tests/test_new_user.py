@@ -306,3 +306,14 @@ def test_a_glob_that_matches_the_masks_too_restores_the_images_only(sample, caps
     assert not (folder / "photo_mask_inpainted.png").exists()
     np.testing.assert_array_equal(io.read_image(folder / "photo_inpainted.png")[~hole],
                                   image[~hole])
+
+
+def test_inpaint_large_takes_a_tile_larger_than_the_image():
+    """README: ``gi.inpaint_large(image, hole, tile=2048)`` on any photo under 1024 pixels."""
+    import graphinpaint as gi
+
+    ramp, hole = gradient_image()
+    image = np.rint(ramp / 4).astype(np.uint8)
+    one_tile = gi.inpaint_large(image, hole, tile=2048, scheduler="synchronous")
+    np.testing.assert_array_equal(one_tile, gi.inpaint_large(image, hole, tile=32,
+                                                             scheduler="synchronous"))
