@@ -2,12 +2,15 @@
 arrays users pass, the README's code. Each bad input gives one line naming what is wrong and
 writes nothing."""
 
+import re
 import shlex
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from _optional import require
 
 from graphinpaint import io
 from graphinpaint.cli import main
@@ -306,6 +309,75 @@ def test_a_glob_that_matches_the_masks_too_restores_the_images_only(sample, caps
     assert not (folder / "photo_mask_inpainted.png").exists()
     np.testing.assert_array_equal(io.read_image(folder / "photo_inpainted.png")[~hole],
                                   image[~hole])
+
+
+# --- the code of README.md and docs/ that the other tests do not run ------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def code_blocks(page: Path, language: str) -> list[str]:
+    return [body for lang, body in re.findall(r"^```(\w*)\n(.*?)^```", page.read_text(),
+                                              re.S | re.M) if lang == language]
+
+
+def shell_commands() -> list[tuple[str, str]]:
+    """(page, command) for each ``graphinpaint`` command line of the pages' shell blocks that
+    names real files: not the templates (IMAGE MASK), not the servers, clusters and stores."""
+    found = []
+    for page in PAGES:
+        for block in code_blocks(page, "bash") + code_blocks(page, ""):
+            for line in block.splitlines():
+                command = line.split(" && ")[-1].split("#")[0].strip()
+                if (command.startswith("graphinpaint ")
+                        and not re.search(r"\b[A-Z]{3,}\b|serve|batch|scheduler", command)):
+                    found.append((page.name, command.replace("[", "").replace("]", "")))
+    return found
+
+
+@pytest.fixture
+def user_folder(tmp_path, monkeypatch):
+    """A folder laid out as the docs assume: examples/ (a link), photo.png and mask.png, the
+    seed's photo.jpg, scans/ with masks beside, restored/, scene.tif with gaps.png."""
+    (tmp_path / "examples").symlink_to(ROOT / "examples", target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    image = io.read_image(DATA / "astronaut.png")[:32, 64:96]
+    hole = io.read_mask(DATA / "astronaut_scratches.png")[:32, 64:96]
+    white = np.where(hole, 255, 0).astype(np.uint8)
+    for name in ("photo.png", "scans/a.png", "scene.tif", "photo.jpg"):
+        Path(name).parent.mkdir(exist_ok=True)
+        io.write_image(name, image)
+    for name in ("scans/a_mask.png", "gaps.png", "mask.png"):
+        io.write_image(name, white)
+    Path("restored").mkdir()
+    return tmp_path
+
+
+@pytest.mark.parametrize("page, command", shell_commands())
+def test_the_docs_shell_commands_run_as_written(user_folder, page, command, capsys):
+    require("dask")
+    if "--org_img" in command or "--invert-mask" in command:
+        black_hole_mask()
+    assert main(shlex.split(command)[1:]) == 0, capsys.readouterr()
+
+
+def black_hole_mask() -> None:
+    """mask.png drawn the other way round, as the seed's masks are: black = hole."""
+    io.write_image("mask.png", 255 - io.read_image("mask.png"))
+
+
+def test_the_readmes_python_runs_as_written(user_folder):
+    require("dask")
+    image = io.read_image("photo.png")
+    io.write_image("scratches.png", io.read_image("mask.png"))
+    black_hole_mask()                                           # for the seed's Inpaint
+    namespace = {"__name__": "readme"}
+    for block in code_blocks(ROOT / "README.md", "python"):
+        exec(compile(block, "README.md", "exec"), namespace)
+    hole = io.read_mask("scratches.png")
+    np.testing.assert_array_equal(io.read_image("restored.png")[~hole], image[~hole])
+    assert namespace["big"].shape == image.shape and namespace["img"].shape == image.shape
 
 
 def test_inpaint_large_takes_a_tile_larger_than_the_image():
