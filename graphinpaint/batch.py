@@ -122,6 +122,27 @@ def restore_many(pairs: Iterable[tuple[str | os.PathLike, str | os.PathLike | No
         option values fail each image, with inpaint's message in its record.)
     ImportError
         Dask's ``distributed`` is not installed: ``pip install "graphinpaint[dask]"``.
+
+    Examples
+    --------
+    In a script, under ``if __name__ == "__main__":`` when ``client`` is None (the local
+    cluster's worker processes import the script again). Here, a cluster of threads:
+
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from distributed import Client
+    >>> from graphinpaint import io
+    >>> folder = tempfile.mkdtemp()
+    >>> image = np.tile(np.arange(0, 256, 8, dtype=np.uint8), (32, 1))
+    >>> mask = np.zeros((32, 32), np.uint8); mask[14:17, 4:28] = 255        # white = hole
+    >>> io.write_image(os.path.join(folder, "a.png"), image)
+    >>> io.write_image(os.path.join(folder, "a_mask.png"), mask)
+    >>> os.mkdir(os.path.join(folder, "restored"))
+    >>> pairs = [(os.path.join(folder, "a.png"), os.path.join(folder, "a_mask.png"))]
+    >>> with Client(processes=False, n_workers=1, dashboard_address=":0") as client:
+    ...     records = restore_many(pairs, os.path.join(folder, "restored"), client=client)
+    >>> [(record.status, os.path.basename(record.output)) for record in records]
+    [('done', 'a.png')]
     """
     require("distributed", "restore_many", "dask")
     jobs = _jobs(pairs, out_dir)
