@@ -378,8 +378,15 @@ def _decode(content: bytes, extension: str | None, label: str) -> np.ndarray:
             return _read_png16(content)
         if _is_cmyk(content):           # imageio would hand the four inks over as RGBA
             return np.asarray(iio.imread(content, plugin="pillow", mode="RGB"))
-        return np.asarray(iio.imread(content, **hint))
+        with warnings.catch_warnings():     # plugins' deprecation notes as imageio tries them
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return np.asarray(iio.imread(content, **hint))
     except Exception as error:  # imageio raises many types for bad files
+        if "Could not find a backend" in str(error):     # no decoder knows the content at all
+            raise InpaintError(
+                f"Cannot read {label}: it is not an image (no reader of PNG, JPEG, TIFF, BMP, "
+                "WebP or the other formats imageio reads knows its content). Is it the right file?"
+            ) from error
         raise InpaintError(
             f"Cannot read {label}: it is not an image imageio can read, or it is truncated or "
             f"damaged ({type(error).__name__}: {error}). Re-export it as PNG."

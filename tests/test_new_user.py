@@ -389,3 +389,15 @@ def test_inpaint_large_takes_a_tile_larger_than_the_image():
     one_tile = gi.inpaint_large(image, hole, tile=2048, scheduler="synchronous")
     np.testing.assert_array_equal(one_tile, gi.inpaint_large(image, hole, tile=32,
                                                              scheduler="synchronous"))
+
+
+@pytest.mark.parametrize("which", ["image", "mask"])
+def test_a_file_that_is_not_an_image_is_named_without_decoder_internals(sample, capsys, which):
+    folder, _, _ = sample
+    (folder / "notes.png").write_text("shopping list")
+    paths = {"image": folder / "photo.png", "mask": folder / "mask.png"}
+    paths[which] = folder / "notes.png"
+    code = main([str(paths["image"]), str(paths["mask"]), "-o", str(folder / "out.png")])
+    err = one_line_error(capsys, code)
+    assert f"the {which} file '{folder / 'notes.png'}': it is not an image (no reader" in err
+    assert "backend" not in err and "iomode" not in err
