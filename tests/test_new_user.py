@@ -401,3 +401,12 @@ def test_a_file_that_is_not_an_image_is_named_without_decoder_internals(sample, 
     err = one_line_error(capsys, code)
     assert f"the {which} file '{folder / 'notes.png'}': it is not an image (no reader" in err
     assert "backend" not in err and "iomode" not in err
+
+
+def test_dir_shows_the_lazy_front_doors():
+    """Tab completion on ``gi.`` lists inpaint_large and batch, loaded only when used."""
+    import graphinpaint as gi
+
+    names = dir(gi)
+    assert {"inpaint_large", "batch", "inpaint", "solve_dirichlet", "Inpaint"} <= set(names)
+    assert all(hasattr(gi, name) for name in gi.__all__)
