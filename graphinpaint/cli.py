@@ -174,7 +174,8 @@ def _jobs(args: argparse.Namespace) -> list[_Job]:
         if args.paths or not args.mask:
             raise InpaintError("--org_img needs --mask MASK and no other image paths.")
         image = Path(args.org_img)
-        return [_Job(image, Path(args.mask), _default_output(image), "black-hole")]
+        output = Path(args.output) if args.output else _default_output(image)
+        return [_Job(image, Path(args.mask), output, "black-hole")]
     if args.mask_suffix:
         return _batch_jobs(args)
     paths = [Path(p) for p in args.paths]

@@ -410,3 +410,12 @@ def test_dir_shows_the_lazy_front_doors():
     names = dir(gi)
     assert {"inpaint_large", "batch", "inpaint", "solve_dirichlet", "Inpaint"} <= set(names)
     assert all(hasattr(gi, name) for name in gi.__all__)
+
+
+def test_the_seed_flags_honour_an_output_path(sample, capsys):
+    folder, image, hole = sample
+    io.write_image(folder / "seed_mask.png", np.where(hole, 0, 255).astype(np.uint8))
+    assert main(["--org_img", str(folder / "photo.png"), "--mask", str(folder / "seed_mask.png"),
+                 "-o", str(folder / "chosen.png"), "-q"]) == 0
+    assert not (folder / "photo_inpainted.png").exists()
+    np.testing.assert_array_equal(io.read_image(folder / "chosen.png")[~hole], image[~hole])
