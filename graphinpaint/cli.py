@@ -1,7 +1,7 @@
 """The ``graphinpaint`` command: argument parsing, progress display, messages and exit codes.
 
 No numerics here: the work is :func:`graphinpaint.inpaint`, the files are :mod:`graphinpaint.io`.
-Exit codes: 0 success, 1 failure while working, 2 bad usage or bad input.
+Exit codes: 0 success, 1 failure while working, 2 bad usage or bad input, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from .seed import Inpaint
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130                    # 128 + SIGINT, as shells report Ctrl+C
 
 EXAMPLES = """\
 examples:
@@ -69,6 +70,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             require("dask.array", "graphinpaint --tile", "dask")
         jobs = _jobs(args)
         return _run(jobs, args)
+    except KeyboardInterrupt:             # Ctrl+C: one line, not a traceback from numba or scipy
+        _say("graphinpaint: interrupted; the image being restored was not written.")
+        return EXIT_INTERRUPTED
     except (InpaintError, ImportError) as error:
         _say(f"graphinpaint: error: {error}")
         return EXIT_USAGE
@@ -138,7 +142,7 @@ def _parser() -> ArgumentParser:
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress, no summary")
     parser.add_argument("--version", action="version", version=f"graphinpaint {__version__}")
     seed = parser.add_argument_group("the seed's (PyInpaint's) interface; black = hole")
-    seed.add_argument("--org_img", help="image; writes IMG_inpainted.EXT beside it")
+    seed.add_argument("--org_img", help="image; writes IMG_inpainted.EXT beside it (or -o)")
     seed.add_argument("--ps", type=int, default=7, help="patch size (default 7)")
     seed.add_argument("--k_boundary", type=int, default=4, help="4, 8 or 16 (default 4)")
     seed.add_argument("--k_search", type=int, default=1000,

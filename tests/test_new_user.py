@@ -419,3 +419,18 @@ def test_the_seed_flags_honour_an_output_path(sample, capsys):
                  "-o", str(folder / "chosen.png"), "-q"]) == 0
     assert not (folder / "photo_inpainted.png").exists()
     np.testing.assert_array_equal(io.read_image(folder / "chosen.png")[~hole], image[~hole])
+
+
+def test_ctrl_c_gives_one_line_and_no_output(sample, capsys, monkeypatch):
+    folder, _, _ = sample
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("graphinpaint.cli.inpaint", interrupted)
+    code = main([str(folder / "photo.png"), str(folder / "mask.png"), "-o",
+                 str(folder / "out.png")])
+    err = capsys.readouterr().err
+    assert code == 130 and err.strip() == ("graphinpaint: interrupted; the image being restored "
+                                           "was not written.")
+    assert not (folder / "out.png").exists()
