@@ -531,10 +531,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         require("distributed", "graphinpaint batch", "dask")
         pairs = _pairs(args.inputs, args.mask_suffix, args.mask_from_alpha)
+        if not _files.is_dir(_files.normalize(args.output)):
+            raise InpaintError(f"-o '{args.output}' is not an existing folder: create it first "
+                               "(the outputs keep their inputs' names in it).")
         client = _connect(args.scheduler) if args.scheduler else None
         report = args.report or _files.join(_files.normalize(args.output),
                                             "graphinpaint-report.json")
-        _say(f"graphinpaint batch: {len(pairs)} images"
+        _say(f"graphinpaint batch: {len(pairs)} image{'s' * (len(pairs) != 1)}"
              + (f" on {args.scheduler}" if args.scheduler else ""), args.quiet)
         records = restore_many(pairs, args.output, client=client, workers=args.workers,
                                invert_mask=args.invert_mask,

@@ -434,3 +434,9 @@ def test_ctrl_c_gives_one_line_and_no_output(sample, capsys, monkeypatch):
     assert code == 130 and err.strip() == ("graphinpaint: interrupted; the image being restored "
                                            "was not written.")
     assert not (folder / "out.png").exists()
+
+
+def test_batch_into_a_missing_folder_is_one_line_naming_the_option(sample, capsys):
+    folder, _, _ = sample
+    code = main(["batch", str(folder / "photo.png"), "-o", str(folder / "missing")])
+    assert f"-o '{folder / 'missing'}' is not an existing folder" in one_line_error(capsys, code)
