@@ -346,7 +346,10 @@ def _jobs(pairs: Iterable, out_dir: str | os.PathLike) -> list[_Job]:
             f"'{out_dir}'; create it first."
         )
     jobs, seen = [], {}
-    for image, mask in pairs:
+    if isinstance(pairs, (str, bytes, os.PathLike)):
+        pairs = [pairs]                     # said wrong below, as a pair that is not one
+    for position, pair in enumerate(pairs):
+        image, mask = _image_and_mask(pair, position)
         image = _files.normalize(image)
         mask = None if mask is None else _files.normalize(mask)
         output = _files.join(out_dir, _files.name(image))
@@ -364,6 +367,20 @@ def _jobs(pairs: Iterable, out_dir: str | os.PathLike) -> list[_Job]:
             )
         jobs.append(_Job(image, mask, output))
     return jobs
+
+
+def _image_and_mask(pair: Any, position: int) -> tuple[Any, Any]:
+    try:
+        if isinstance(pair, (str, bytes, os.PathLike)):     # a path alone would unpack too
+            raise TypeError
+        image, mask = pair
+    except (TypeError, ValueError):
+        raise InpaintError(
+            "The 'pairs' parameter of restore_many must hold (image, mask) pairs, mask None to "
+            f"take the hole from the image's alpha channel. Got {pair!r} at position "
+            f"{position}."
+        ) from None
+    return image, mask
 
 
 def _is_own_input(output: str, inputs: tuple[str, str]) -> bool:
@@ -384,7 +401,8 @@ def _check_options(options: dict) -> None:
     unknown = sorted(set(options) - allowed)
     if unknown:
         raise InpaintError(
-            f"restore_many got unknown inpaint options {unknown}; allowed: {sorted(allowed)}."
+            f"restore_many got unknown inpaint options {unknown}; allowed: "
+            f"{sorted(name for name in allowed if not name.startswith('_'))}."
         )
 
 

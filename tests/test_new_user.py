@@ -440,3 +440,26 @@ def test_batch_into_a_missing_folder_is_one_line_naming_the_option(sample, capsy
     folder, _, _ = sample
     code = main(["batch", str(folder / "photo.png"), "-o", str(folder / "missing")])
     assert f"-o '{folder / 'missing'}' is not an existing folder" in one_line_error(capsys, code)
+
+
+@pytest.mark.parametrize("pairs", [["{d}/photo.png"], [("{d}/photo.png",)], "{d}/photo.png"],
+                         ids=["paths", "one-tuple", "a-string"])
+def test_restore_many_names_pairs_that_are_not_pairs(sample, pairs):
+    import graphinpaint as gi
+
+    folder, _, _ = sample
+    (folder / "out").mkdir()
+    pairs = pairs.format(d=folder) if isinstance(pairs, str) else [
+        p.format(d=folder) if isinstance(p, str) else (p[0].format(d=folder),) for p in pairs]
+    with pytest.raises(gi.InpaintError, match=r"'pairs' parameter of restore_many must hold "
+                                              r"\(image, mask\) pairs.*at position 0"):
+        gi.batch.restore_many(pairs, folder / "out")
+
+
+def test_restore_many_lists_only_public_options(sample):
+    import graphinpaint as gi
+
+    folder, _, _ = sample
+    with pytest.raises(gi.InpaintError, match="unknown inpaint options") as error:
+        gi.batch.restore_many([], folder, patch=7)
+    assert "'patch_size'" in str(error.value) and "_thick" not in str(error.value)
