@@ -12,10 +12,15 @@ import pytest
 
 from _optional import require
 
+import graphinpaint as gi
 from graphinpaint import io
 from graphinpaint.cli import main
 
+
 DATA = Path(__file__).resolve().parents[1] / "examples" / "data"
+
+
+# --- the command ----------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -95,33 +100,16 @@ def test_write_image_turns_a_refused_temporary_file_into_a_clear_error(tmp_path,
         io.write_image(tmp_path / "out.png", np.zeros((2, 2), np.uint8))
 
 
-@pytest.fixture
-def without_dask(monkeypatch):
-    """Dask as if not installed (``pip install graphinpaint`` without the dask extra)."""
-    for module in ("dask", "dask.array", "distributed"):
-        monkeypatch.setitem(sys.modules, module, None)
-
-
-@pytest.mark.parametrize("argv", [
-    ["{d}/photo.png", "{d}/mask.png", "-o", "{d}/out.png", "--tile", "64"],
-    ["batch", "{d}/photo.png", "-o", "{d}"],
-], ids=["tile", "batch"])
-def test_the_command_without_dask_says_how_to_install_it(sample, capsys, without_dask, argv):
+@pytest.mark.parametrize("which", ["image", "mask"])
+def test_a_file_that_is_not_an_image_is_named_without_decoder_internals(sample, capsys, which):
     folder, _, _ = sample
-    before = files_in(folder)
-    code = main([a.format(d=folder) for a in argv])
-    assert 'pip install "graphinpaint[dask]"' in one_line_error(capsys, code)
-    assert files_in(folder) == before
-
-
-def test_the_python_front_doors_without_dask_say_how_to_install_it(sample, without_dask):
-    import graphinpaint as gi
-
-    folder, image, hole = sample
-    with pytest.raises(ImportError, match=r"inpaint_large needs dask.*graphinpaint\[dask\]"):
-        gi.inpaint_large(image, hole, tile=64)
-    with pytest.raises(ImportError, match=r"restore_many needs distributed"):
-        gi.batch.restore_many([(folder / "photo.png", folder / "mask.png")], folder / "out")
+    (folder / "notes.png").write_text("shopping list")
+    paths = {"image": folder / "photo.png", "mask": folder / "mask.png"}
+    paths[which] = folder / "notes.png"
+    code = main([str(paths["image"]), str(paths["mask"]), "-o", str(folder / "out.png")])
+    err = one_line_error(capsys, code)
+    assert f"the {which} file '{folder / 'notes.png'}': it is not an image (no reader" in err
+    assert "backend" not in err and "iomode" not in err
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -156,6 +144,57 @@ def test_usage_errors_are_one_line(sample, capsys, argv, message):
     folder, _, _ = sample
     code = main([a.format(d=folder) for a in argv])
     assert message in one_line_error(capsys, code)
+
+
+def test_a_tile_of_zero_is_refused(sample, capsys):
+    folder, _, _ = sample
+    code = main([str(folder / "photo.png"), str(folder / "mask.png"), "-o",
+                 str(folder / "out.png"), "--tile", "0"])
+    assert "'tile' parameter" in one_line_error(capsys, code)
+    assert not (folder / "out.png").exists()
+
+
+def test_the_seed_flags_honour_an_output_path(sample, capsys):
+    folder, image, hole = sample
+    io.write_image(folder / "seed_mask.png", np.where(hole, 0, 255).astype(np.uint8))
+    assert main(["--org_img", str(folder / "photo.png"), "--mask", str(folder / "seed_mask.png"),
+                 "-o", str(folder / "chosen.png"), "-q"]) == 0
+    assert not (folder / "photo_inpainted.png").exists()
+    np.testing.assert_array_equal(io.read_image(folder / "chosen.png")[~hole], image[~hole])
+
+
+def test_a_glob_that_matches_the_masks_too_restores_the_images_only(sample, capsys):
+    """README: ``graphinpaint IMG... --mask-suffix _mask``; a shell's scans/*.png lists the
+    masks beside the images."""
+    folder, image, hole = sample
+    (folder / "mask.png").rename(folder / "photo_mask.png")
+    code = main([str(folder / "photo.png"), str(folder / "photo_mask.png"),
+                 "--mask-suffix", "_mask"])
+    assert code == 0, capsys.readouterr().err
+    assert not (folder / "photo_mask_inpainted.png").exists()
+    np.testing.assert_array_equal(io.read_image(folder / "photo_inpainted.png")[~hole],
+                                  image[~hole])
+
+
+def test_ctrl_c_gives_one_line_and_no_output(sample, capsys, monkeypatch):
+    folder, _, _ = sample
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("graphinpaint.cli.inpaint", interrupted)
+    code = main([str(folder / "photo.png"), str(folder / "mask.png"), "-o",
+                 str(folder / "out.png")])
+    err = capsys.readouterr().err
+    assert code == 130 and err.strip() == ("graphinpaint: interrupted; the image being restored "
+                                           "was not written.")
+    assert not (folder / "out.png").exists()
+
+
+def test_batch_into_a_missing_folder_is_one_line_naming_the_option(sample, capsys):
+    folder, _, _ = sample
+    code = main(["batch", str(folder / "photo.png"), "-o", str(folder / "missing")])
+    assert f"-o '{folder / 'missing'}' is not an existing folder" in one_line_error(capsys, code)
 
 
 def help_text(argv: list[str], capsys) -> str:
@@ -206,12 +245,34 @@ def test_every_example_of_a_subcommands_help_parses(capsys, name):
         parser.parse_args(argv[1:])          # a usage error would exit
 
 
-def test_a_tile_of_zero_is_refused(sample, capsys):
+@pytest.fixture
+def without_dask(monkeypatch):
+    """Dask as if not installed (``pip install graphinpaint`` without the dask extra)."""
+    for module in ("dask", "dask.array", "distributed"):
+        monkeypatch.setitem(sys.modules, module, None)
+
+
+@pytest.mark.parametrize("argv", [
+    ["{d}/photo.png", "{d}/mask.png", "-o", "{d}/out.png", "--tile", "64"],
+    ["batch", "{d}/photo.png", "-o", "{d}"],
+], ids=["tile", "batch"])
+def test_the_command_without_dask_says_how_to_install_it(sample, capsys, without_dask, argv):
     folder, _, _ = sample
-    code = main([str(folder / "photo.png"), str(folder / "mask.png"), "-o",
-                 str(folder / "out.png"), "--tile", "0"])
-    assert "'tile' parameter" in one_line_error(capsys, code)
-    assert not (folder / "out.png").exists()
+    before = files_in(folder)
+    code = main([a.format(d=folder) for a in argv])
+    assert 'pip install "graphinpaint[dask]"' in one_line_error(capsys, code)
+    assert files_in(folder) == before
+
+
+def test_the_python_front_doors_without_dask_say_how_to_install_it(sample, without_dask):
+    folder, image, hole = sample
+    with pytest.raises(ImportError, match=r"inpaint_large needs dask.*graphinpaint\[dask\]"):
+        gi.inpaint_large(image, hole, tile=64)
+    with pytest.raises(ImportError, match=r"restore_many needs distributed"):
+        gi.batch.restore_many([(folder / "photo.png", folder / "mask.png")], folder / "out")
+
+
+# --- the Python API -------------------------------------------------------------------------------
 
 
 def gradient_image() -> tuple[np.ndarray, np.ndarray]:
@@ -224,8 +285,6 @@ def gradient_image() -> tuple[np.ndarray, np.ndarray]:
 
 @pytest.mark.parametrize("dtype", [np.int32, np.uint32, np.int64, np.uint64])
 def test_wide_integer_images_are_restored_as_their_float_values(dtype):
-    import graphinpaint as gi
-
     ramp, hole = gradient_image()
     image = np.rint(ramp).astype(dtype)
     restored = gi.inpaint(image, hole)
@@ -238,8 +297,6 @@ def test_wide_integer_images_are_restored_as_their_float_values(dtype):
 
 @pytest.mark.parametrize("shape", [(0, 0), (0, 5, 3), (4, 4, 0)])
 def test_an_empty_image_is_named_as_such(shape):
-    import graphinpaint as gi
-
     image, hole = np.zeros(shape), np.zeros(shape[:2], bool)
     with pytest.raises(gi.InpaintError, match=r"'image' parameter of inpaint is empty"):
         gi.inpaint(image, hole)
@@ -247,19 +304,7 @@ def test_an_empty_image_is_named_as_such(shape):
         gi.inpaint_large(image, hole, tile=16)
 
 
-def test_inpaint_large_returns_an_array_for_nested_lists_as_inpaint_does():
-    import graphinpaint as gi
-
-    ramp, hole = gradient_image()
-    restored = gi.inpaint_large(ramp.tolist(), hole.tolist(), tile=16, scheduler="synchronous")
-    assert isinstance(restored, np.ndarray)         # not a lazy dask array to compute
-    np.testing.assert_array_equal(restored, gi.inpaint_large(ramp, hole, tile=16,
-                                                             scheduler="synchronous"))
-
-
 def test_the_seed_front_refuses_floats_outside_0_1_rather_than_clip_known_pixels():
-    import graphinpaint as gi
-
     ramp, hole = gradient_image()
     with pytest.raises(gi.InpaintError, match=r"floats in \[0, 1000\].*graphinpaint.inpaint"):
         gi.Inpaint(ramp, ~hole, ps=3)(k_search=100, k_patch=3)
@@ -267,12 +312,46 @@ def test_the_seed_front_refuses_floats_outside_0_1_rather_than_clip_known_pixels
     np.testing.assert_array_equal(in_range[~hole], ramp[~hole] / 1000)
 
 
+def test_inpaint_large_returns_an_array_for_nested_lists_as_inpaint_does():
+    ramp, hole = gradient_image()
+    restored = gi.inpaint_large(ramp.tolist(), hole.tolist(), tile=16, scheduler="synchronous")
+    assert isinstance(restored, np.ndarray)         # not a lazy dask array to compute
+    np.testing.assert_array_equal(restored, gi.inpaint_large(ramp, hole, tile=16,
+                                                             scheduler="synchronous"))
+
+
+def test_inpaint_large_takes_a_tile_larger_than_the_image():
+    """README: ``gi.inpaint_large(image, hole, tile=2048)`` on any photo under 1024 pixels."""
+    ramp, hole = gradient_image()
+    image = np.rint(ramp / 4).astype(np.uint8)
+    one_tile = gi.inpaint_large(image, hole, tile=2048, scheduler="synchronous")
+    np.testing.assert_array_equal(one_tile, gi.inpaint_large(image, hole, tile=32,
+                                                             scheduler="synchronous"))
+
+
+@pytest.mark.parametrize("pairs", [["{d}/photo.png"], [("{d}/photo.png",)], "{d}/photo.png"],
+                         ids=["paths", "one-tuple", "a-string"])
+def test_restore_many_names_pairs_that_are_not_pairs(sample, pairs):
+    folder, _, _ = sample
+    (folder / "out").mkdir()
+    pairs = pairs.format(d=folder) if isinstance(pairs, str) else [
+        p.format(d=folder) if isinstance(p, str) else (p[0].format(d=folder),) for p in pairs]
+    with pytest.raises(gi.InpaintError, match=r"'pairs' parameter of restore_many must hold "
+                                              r"\(image, mask\) pairs.*at position 0"):
+        gi.batch.restore_many(pairs, folder / "out")
+
+
+def test_restore_many_lists_only_public_options(sample):
+    folder, _, _ = sample
+    with pytest.raises(gi.InpaintError, match="unknown inpaint options") as error:
+        gi.batch.restore_many([], folder, patch=7)
+    assert "'patch_size'" in str(error.value) and "_thick" not in str(error.value)
+
+
 def test_restore_many_in_a_starting_worker_says_to_guard_the_script(sample, monkeypatch):
     """A script that calls restore_many at its top level runs again in every worker process
     Dask spawns; there the call must stop with the fix, not start another cluster."""
     import multiprocessing
-
-    import graphinpaint as gi
 
     class Starting:
         _inheriting = True          # what multiprocessing sets while a child imports __main__
@@ -286,8 +365,6 @@ def test_restore_many_in_a_starting_worker_says_to_guard_the_script(sample, monk
 
 
 def test_a_local_cluster_that_fails_to_start_names_the_likely_cause(sample, monkeypatch):
-    import graphinpaint as gi
-
     def nanny_fails(workers):
         raise RuntimeError("Nanny failed to start.")
 
@@ -298,22 +375,19 @@ def test_a_local_cluster_that_fails_to_start_names_the_likely_cause(sample, monk
         gi.batch.restore_many([(folder / "photo.png", folder / "mask.png")], folder / "out")
 
 
-def test_a_glob_that_matches_the_masks_too_restores_the_images_only(sample, capsys):
-    """README: ``graphinpaint IMG... --mask-suffix _mask``; a shell's scans/*.png lists the
-    masks beside the images."""
-    folder, image, hole = sample
-    (folder / "mask.png").rename(folder / "photo_mask.png")
-    code = main([str(folder / "photo.png"), str(folder / "photo_mask.png"),
-                 "--mask-suffix", "_mask"])
-    assert code == 0, capsys.readouterr().err
-    assert not (folder / "photo_mask_inpainted.png").exists()
-    np.testing.assert_array_equal(io.read_image(folder / "photo_inpainted.png")[~hole],
-                                  image[~hole])
+def test_dir_shows_the_lazy_front_doors():
+    """Tab completion on ``gi.`` lists inpaint_large and batch, loaded only when used."""
+    names = dir(gi)
+    assert {"inpaint_large", "batch", "inpaint", "solve_dirichlet", "Inpaint"} <= set(names)
+    assert all(hasattr(gi, name) for name in gi.__all__)
 
 
 # --- the code of README.md and docs/ that the other tests do not run ------------------------------
 
+
 ROOT = Path(__file__).resolve().parents[1]
+
+
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 
@@ -378,88 +452,3 @@ def test_the_readmes_python_runs_as_written(user_folder):
     hole = io.read_mask("scratches.png")
     np.testing.assert_array_equal(io.read_image("restored.png")[~hole], image[~hole])
     assert namespace["big"].shape == image.shape and namespace["img"].shape == image.shape
-
-
-def test_inpaint_large_takes_a_tile_larger_than_the_image():
-    """README: ``gi.inpaint_large(image, hole, tile=2048)`` on any photo under 1024 pixels."""
-    import graphinpaint as gi
-
-    ramp, hole = gradient_image()
-    image = np.rint(ramp / 4).astype(np.uint8)
-    one_tile = gi.inpaint_large(image, hole, tile=2048, scheduler="synchronous")
-    np.testing.assert_array_equal(one_tile, gi.inpaint_large(image, hole, tile=32,
-                                                             scheduler="synchronous"))
-
-
-@pytest.mark.parametrize("which", ["image", "mask"])
-def test_a_file_that_is_not_an_image_is_named_without_decoder_internals(sample, capsys, which):
-    folder, _, _ = sample
-    (folder / "notes.png").write_text("shopping list")
-    paths = {"image": folder / "photo.png", "mask": folder / "mask.png"}
-    paths[which] = folder / "notes.png"
-    code = main([str(paths["image"]), str(paths["mask"]), "-o", str(folder / "out.png")])
-    err = one_line_error(capsys, code)
-    assert f"the {which} file '{folder / 'notes.png'}': it is not an image (no reader" in err
-    assert "backend" not in err and "iomode" not in err
-
-
-def test_dir_shows_the_lazy_front_doors():
-    """Tab completion on ``gi.`` lists inpaint_large and batch, loaded only when used."""
-    import graphinpaint as gi
-
-    names = dir(gi)
-    assert {"inpaint_large", "batch", "inpaint", "solve_dirichlet", "Inpaint"} <= set(names)
-    assert all(hasattr(gi, name) for name in gi.__all__)
-
-
-def test_the_seed_flags_honour_an_output_path(sample, capsys):
-    folder, image, hole = sample
-    io.write_image(folder / "seed_mask.png", np.where(hole, 0, 255).astype(np.uint8))
-    assert main(["--org_img", str(folder / "photo.png"), "--mask", str(folder / "seed_mask.png"),
-                 "-o", str(folder / "chosen.png"), "-q"]) == 0
-    assert not (folder / "photo_inpainted.png").exists()
-    np.testing.assert_array_equal(io.read_image(folder / "chosen.png")[~hole], image[~hole])
-
-
-def test_ctrl_c_gives_one_line_and_no_output(sample, capsys, monkeypatch):
-    folder, _, _ = sample
-
-    def interrupted(*args, **kwargs):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr("graphinpaint.cli.inpaint", interrupted)
-    code = main([str(folder / "photo.png"), str(folder / "mask.png"), "-o",
-                 str(folder / "out.png")])
-    err = capsys.readouterr().err
-    assert code == 130 and err.strip() == ("graphinpaint: interrupted; the image being restored "
-                                           "was not written.")
-    assert not (folder / "out.png").exists()
-
-
-def test_batch_into_a_missing_folder_is_one_line_naming_the_option(sample, capsys):
-    folder, _, _ = sample
-    code = main(["batch", str(folder / "photo.png"), "-o", str(folder / "missing")])
-    assert f"-o '{folder / 'missing'}' is not an existing folder" in one_line_error(capsys, code)
-
-
-@pytest.mark.parametrize("pairs", [["{d}/photo.png"], [("{d}/photo.png",)], "{d}/photo.png"],
-                         ids=["paths", "one-tuple", "a-string"])
-def test_restore_many_names_pairs_that_are_not_pairs(sample, pairs):
-    import graphinpaint as gi
-
-    folder, _, _ = sample
-    (folder / "out").mkdir()
-    pairs = pairs.format(d=folder) if isinstance(pairs, str) else [
-        p.format(d=folder) if isinstance(p, str) else (p[0].format(d=folder),) for p in pairs]
-    with pytest.raises(gi.InpaintError, match=r"'pairs' parameter of restore_many must hold "
-                                              r"\(image, mask\) pairs.*at position 0"):
-        gi.batch.restore_many(pairs, folder / "out")
-
-
-def test_restore_many_lists_only_public_options(sample):
-    import graphinpaint as gi
-
-    folder, _, _ = sample
-    with pytest.raises(gi.InpaintError, match="unknown inpaint options") as error:
-        gi.batch.restore_many([], folder, patch=7)
-    assert "'patch_size'" in str(error.value) and "_thick" not in str(error.value)
