@@ -608,7 +608,8 @@ def _parser() -> cli.ArgumentParser:
     parser.add_argument("--p", type=cli.exponent, default=2.0, help=cli.P_HELP)
     parser.add_argument("--patch-size", type=int, default=None, help=cli.PATCH_SIZE_HELP)
     parser.add_argument("--k", type=int, default=None, help=cli.K_HELP)
-    parser.add_argument("--strategy", choices=("auto", "layers", "global"), default="auto")
+    parser.add_argument("--strategy", choices=("auto", "layers", "global"), default="auto",
+                        help=cli.STRATEGY_HELP)
     parser.add_argument("-q", "--quiet", action="store_true", help="errors and failures only")
     return parser
 

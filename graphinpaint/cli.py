@@ -109,7 +109,9 @@ def _parser() -> ArgumentParser:
     parser.add_argument("--invert-mask", action="store_true", help="flip the mask's polarity")
     parser.add_argument("--p", type=exponent, default=2.0, help=P_HELP)
     parser.add_argument("--form", choices=("anisotropic", "isotropic", "game"),
-                        default="anisotropic")
+                        default="anisotropic",
+                        help="form of the p-Laplacian where p != 2 (default anisotropic; game: "
+                             "the game-theoretic one, p >= 2)")
     parser.add_argument("--patch-size", type=int, default=None,
                         help=PATCH_SIZE_HELP)
     parser.add_argument("--k", type=int, default=None, help=K_HELP)
@@ -131,7 +133,8 @@ def _parser() -> ArgumentParser:
                              "extrapolation); 0.25 near the boundary for deeper ones, none for "
                              "scattered loss; self-validation may choose another mix on "
                              "held-out pixels)")
-    parser.add_argument("--strategy", choices=("auto", "layers", "global"), default="auto")
+    parser.add_argument("--strategy", choices=("auto", "layers", "global"), default="auto",
+                        help=STRATEGY_HELP)
     parser.add_argument("--method", choices=("auto", "direct", "cg", "amg"), default="auto",
                         help="linear solver (default auto)")
     parser.add_argument("--tile", type=int, default=None, metavar="N",
@@ -154,6 +157,9 @@ def _parser() -> ArgumentParser:
 # The help of the options the main command shares with ``graphinpaint batch``.
 P_HELP = "exponent of the p-Laplacian in [1, inf] (default 2)"
 K_HELP = "matches per hole pixel (default 5; 3 for scratches and text)"
+STRATEGY_HELP = ("layers: strokes and blotches, filled from their boundary inward; global: "
+                 "scattered lost pixels, refined all at once (default auto: chosen from the "
+                 "hole)")
 PATCH_SIZE_HELP = ("odd patch side (default: 11 for blocks and blotches; 7 or 11 for scattered "
                    "loss, chosen on held-out pixels; else 7; never above the image)")
 

@@ -233,6 +233,15 @@ def test_every_example_of_the_commands_help_runs(sample, capsys, monkeypatch):
                                                 "photo_inpainted.png", "photo_inpainted.jpg"))
 
 
+@pytest.mark.parametrize("name", ["", "batch", "serve"])
+def test_every_option_says_what_it_does(name):
+    from graphinpaint import batch, cli
+    from graphinpaint.web import cli as serve
+
+    parser = {"": cli._parser, "batch": batch._parser, "serve": serve._parser}[name]()
+    assert [action.option_strings for action in parser._actions if not action.help] == []
+
+
 @pytest.mark.parametrize("name", ["batch", "serve"])
 def test_every_example_of_a_subcommands_help_parses(capsys, name):
     from graphinpaint import batch
