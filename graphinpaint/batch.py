@@ -159,7 +159,21 @@ def restore_many(pairs: Iterable[tuple[str | os.PathLike, str | os.PathLike | No
 def write_report(records: Sequence[BatchRecord], path: str | os.PathLike) -> None:
     """Write the records as JSON (``.json``) or CSV (any other suffix), atomically.
 
-    ``path`` may be an fsspec URL, written through a staging file as the outputs are.
+    Parameters
+    ----------
+    records : sequence of BatchRecord
+        What :func:`restore_many` returned.
+    path : str or path
+        The report file; an earlier report there is replaced. May be an fsspec URL, written
+        through a staging file as the outputs are.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "report.csv"
+    >>> write_report([BatchRecord("a.png", "a_mask.png", "out/a.png", "done", 0.5)], path)
+    >>> path.read_text().splitlines()[1]
+    'a.png,a_mask.png,out/a.png,done,0.5,0.0,,'
     """
     path = _files.normalize(path)
     text = _report_text(records, json_format=_files.suffix(path).lower() == ".json")
@@ -184,7 +198,23 @@ def _report_text(records: Sequence[BatchRecord], *, json_format: bool) -> str:
 
 
 def summarize(records: Sequence[BatchRecord]) -> dict:
-    """Counts of each status and the worker time spent."""
+    """Counts of each status and the worker time spent, as the report's summary.
+
+    Parameters
+    ----------
+    records : sequence of BatchRecord
+
+    Returns
+    -------
+    dict
+        ``done``, ``skipped`` and ``failed`` counts, and ``seconds``: the worker time in all.
+
+    Examples
+    --------
+    >>> summarize([BatchRecord("a.png", None, "out/a.png", "done", 1.25),
+    ...            BatchRecord("b.png", None, "out/b.png", "failed", 0.5, error="...")])
+    {'done': 1, 'skipped': 0, 'failed': 1, 'seconds': 1.75}
+    """
     counts = {status: sum(r.status == status for r in records)
               for status in ("done", "skipped", "failed")}
     counts["seconds"] = round(sum(r.seconds for r in records), 3)
