@@ -5,13 +5,30 @@ pixels bit for bit). Knows nothing of graphs.
 
 from __future__ import annotations
 
+import os
+from typing import Any
+
 import numpy as np
 
 from ._validation import InpaintError, check_int
 
 
+def _refuse_path(value: Any, name: str, func: str) -> None:
+    """A file name where an array belongs (``np.asarray`` of one is a 0-d string array): say
+    how to read the file."""
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "USO":
+        value = value.item()
+    if isinstance(value, (str, os.PathLike)):
+        reader = "read_mask" if name == "mask" else "read_image"
+        raise InpaintError(
+            f"The '{name}' parameter of {func} must be an array. Got the path "
+            f"'{os.fspath(value)}': read the file with graphinpaint.io.{reader}(path) first."
+        )
+
+
 def _channels_last(image: np.ndarray, channel_axis: int | None, func: str) -> np.ndarray:
     """The image as (H, W, C), validating its dimensions and dtype."""
+    _refuse_path(image, "image", func)
     if image.dtype.kind not in "uif" or image.dtype.kind == "b":
         raise InpaintError(
             f"The 'image' parameter of {func} must hold integers or floats. Got dtype "
@@ -39,6 +56,7 @@ def _channels_last(image: np.ndarray, channel_axis: int | None, func: str) -> np
 
 
 def _checked_mask(mask: np.ndarray, shape: tuple[int, int], func: str) -> np.ndarray:
+    _refuse_path(mask, "mask", func)
     mask = np.asarray(mask)
     if mask.shape != shape:
         raise InpaintError(

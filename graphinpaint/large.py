@@ -28,6 +28,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ._image_range import _refuse_path
 from ._pyramid import COARSE_PATCH, COARSE_ROUNDS
 from ._validation import InpaintError, check_int, require
 
@@ -176,6 +177,7 @@ def _as_dask(array: Any, name: str, tile: int) -> Any:
 
     if isinstance(array, da.Array):
         return array
+    _refuse_path(array, name, "inpaint_large")
     if not hasattr(array, "shape") or not hasattr(array, "dtype"):
         array = np.asarray(array)
     if len(array.shape) not in (2, 3):

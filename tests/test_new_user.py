@@ -384,6 +384,18 @@ def test_a_local_cluster_that_fails_to_start_names_the_likely_cause(sample, monk
         gi.batch.restore_many([(folder / "photo.png", folder / "mask.png")], folder / "out")
 
 
+@pytest.mark.parametrize("which", ["image", "mask"])
+@pytest.mark.parametrize("front, as_path", [("inpaint", str), ("inpaint_large", Path)])
+def test_a_path_where_an_array_belongs_says_how_to_read_it(sample, which, front, as_path):
+    folder, image, hole = sample
+    arguments = {"image": image, "mask": hole}
+    arguments[which] = as_path(folder / f"{which}.png")
+    reader = "read_mask" if which == "mask" else "read_image"
+    with pytest.raises(gi.InpaintError, match=rf"'{which}' parameter of {front} must be an "
+                                              rf"array.*graphinpaint.io.{reader}\(path\)"):
+        getattr(gi, front)(arguments["image"], arguments["mask"])
+
+
 def test_dir_shows_the_lazy_front_doors():
     """Tab completion on ``gi.`` lists inpaint_large and batch, loaded only when used."""
     names = dir(gi)
