@@ -59,9 +59,11 @@ def _checked_mask(mask: np.ndarray, shape: tuple[int, int], func: str) -> np.nda
     _refuse_path(mask, "mask", func)
     mask = np.asarray(mask)
     if mask.shape != shape:
+        colour = mask.ndim == 3 and mask.shape[:2] == shape     # a mask file read as RGB(A)
         raise InpaintError(
             f"The 'mask' parameter of {func} must have the image's spatial shape {shape}. Got "
-            f"{mask.shape} instead."
+            f"{mask.shape} instead." + (" Read a mask file with graphinpaint.io.read_mask, "
+                                        "which reduces its channels." if colour else "")
         )
     if mask.dtype.kind not in "biuf":
         raise InpaintError(f"The 'mask' parameter of {func} must be boolean. Got {mask.dtype}.")

@@ -396,6 +396,14 @@ def test_a_path_where_an_array_belongs_says_how_to_read_it(sample, which, front,
         getattr(gi, front)(arguments["image"], arguments["mask"])
 
 
+def test_a_colour_mask_array_points_to_read_mask(sample):
+    """imageio.imread of a mask saved as RGB gives (H, W, 3)."""
+    folder, image, hole = sample
+    with pytest.raises(gi.InpaintError, match=r"Got \(24, 24, 3\) instead. Read a mask file "
+                                              r"with graphinpaint.io.read_mask"):
+        gi.inpaint(image, np.dstack([hole] * 3))
+
+
 def test_dir_shows_the_lazy_front_doors():
     """Tab completion on ``gi.`` lists inpaint_large and batch, loaded only when used."""
     names = dir(gi)
