@@ -59,3 +59,8 @@ def __getattr__(name: str):
 
         return importlib.import_module(".batch", __name__)
     raise AttributeError(f"module 'graphinpaint' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    # The lazy front doors too, so that dir() and tab completion show them (PEP 562).
+    return sorted({*globals(), *__all__, "batch"})

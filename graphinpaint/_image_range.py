@@ -5,18 +5,38 @@ pixels bit for bit). Knows nothing of graphs.
 
 from __future__ import annotations
 
+import os
+from typing import Any
+
 import numpy as np
 
 from ._validation import InpaintError, check_int
 
 
+def _refuse_path(value: Any, name: str, func: str) -> None:
+    """A file name where an array belongs (``np.asarray`` of one is a 0-d string array): say
+    how to read the file."""
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "USO":
+        value = value.item()
+    if isinstance(value, (str, os.PathLike)):
+        reader = "read_mask" if name == "mask" else "read_image"
+        raise InpaintError(
+            f"The '{name}' parameter of {func} must be an array. Got the path "
+            f"'{os.fspath(value)}': read the file with graphinpaint.io.{reader}(path) first."
+        )
+
+
 def _channels_last(image: np.ndarray, channel_axis: int | None, func: str) -> np.ndarray:
     """The image as (H, W, C), validating its dimensions and dtype."""
+    _refuse_path(image, "image", func)
     if image.dtype.kind not in "uif" or image.dtype.kind == "b":
         raise InpaintError(
             f"The 'image' parameter of {func} must hold integers or floats. Got dtype "
             f"{image.dtype}."
         )
+    if image.size == 0:
+        raise InpaintError(f"The 'image' parameter of {func} is empty: shape {image.shape}. "
+                           "Give an image with pixels.")
     if channel_axis is None:
         if image.ndim != 2:
             raise InpaintError(
@@ -36,11 +56,14 @@ def _channels_last(image: np.ndarray, channel_axis: int | None, func: str) -> np
 
 
 def _checked_mask(mask: np.ndarray, shape: tuple[int, int], func: str) -> np.ndarray:
+    _refuse_path(mask, "mask", func)
     mask = np.asarray(mask)
     if mask.shape != shape:
+        colour = mask.ndim == 3 and mask.shape[:2] == shape     # a mask file read as RGB(A)
         raise InpaintError(
             f"The 'mask' parameter of {func} must have the image's spatial shape {shape}. Got "
-            f"{mask.shape} instead."
+            f"{mask.shape} instead." + (" Read a mask file with graphinpaint.io.read_mask, "
+                                        "which reduces its channels." if colour else "")
         )
     if mask.dtype.kind not in "biuf":
         raise InpaintError(f"The 'mask' parameter of {func} must be boolean. Got {mask.dtype}.")
@@ -62,9 +85,11 @@ def _check_finite(image: np.ndarray, hole: np.ndarray, func: str) -> None:
 
 
 def _unit_scale(image: np.ndarray, hole: np.ndarray) -> tuple[float, float]:
-    """(offset, span) mapping the image to [0, 1]: the dtype's range for integers, the known
-    values' range for floats."""
-    if image.dtype.kind in "ui":
+    """(offset, span) mapping the image to [0, 1]: the dtype's range for 8- and 16-bit integers,
+    the known values' range for floats and wider integers: their dtype's range (2**32, 2**64)
+    would squeeze any image into a sliver of [0, 1], where the Gaussian bandwidth weighs every
+    match alike (32 bits) or float64 rounding adds noise of thousands of levels (64 bits)."""
+    if image.dtype.kind in "ui" and image.dtype.itemsize <= 2:
         info = np.iinfo(image.dtype)
         return float(min(info.min, 0)), float(info.max - min(info.min, 0))
     known = image[~hole]

@@ -7,6 +7,7 @@ what is allowed, what was given.
 
 from __future__ import annotations
 
+import importlib
 import numbers
 from typing import Any, Iterable
 
@@ -92,6 +93,16 @@ def check_known(known: Any, n: int, func: str, *, role: str = "known node",
             "extend. Mark at least one node True (True = known, the opposite of an image mask)."
         )
     return known.astype(bool)
+
+
+def require(module: str, func: str, extra: str) -> None:
+    """Import an optional dependency that ``func`` needs, or raise an ImportError saying which
+    extra of graphinpaint installs it."""
+    try:
+        importlib.import_module(module)
+    except ImportError as error:
+        raise ImportError(f"{func} needs {module.split('.')[0]}, which is not installed: "
+                          f'pip install "graphinpaint[{extra}]"') from error
 
 
 def float_dtype(dtype: np.dtype) -> np.dtype:

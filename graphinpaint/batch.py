@@ -39,7 +39,7 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 from . import _files, cli, io
-from ._validation import InpaintError, check_choice, check_int
+from ._validation import InpaintError, check_choice, check_int, require
 
 __all__ = ["BatchRecord", "main", "restore_many", "summarize", "write_report"]
 
@@ -120,7 +120,31 @@ def restore_many(pairs: Iterable[tuple[str | os.PathLike, str | os.PathLike | No
         ``out_dir`` is missing, two inputs share a file name (their outputs would collide), an
         output would be its own input, or an option's name or ``convention`` is unknown. (Bad
         option values fail each image, with inpaint's message in its record.)
+    ImportError
+        Dask's ``distributed`` is not installed: ``pip install "graphinpaint[dask]"``.
+
+    Examples
+    --------
+    In a script, under ``if __name__ == "__main__":`` when ``client`` is None (the local
+    cluster's worker processes import the script again). Here, a cluster of threads:
+
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from distributed import Client
+    >>> from graphinpaint import io
+    >>> folder = tempfile.mkdtemp()
+    >>> image = np.tile(np.arange(0, 256, 8, dtype=np.uint8), (32, 1))
+    >>> mask = np.zeros((32, 32), np.uint8); mask[14:17, 4:28] = 255        # white = hole
+    >>> io.write_image(os.path.join(folder, "a.png"), image)
+    >>> io.write_image(os.path.join(folder, "a_mask.png"), mask)
+    >>> os.mkdir(os.path.join(folder, "restored"))
+    >>> pairs = [(os.path.join(folder, "a.png"), os.path.join(folder, "a_mask.png"))]
+    >>> with Client(processes=False, n_workers=1, dashboard_address=":0") as client:
+    ...     records = restore_many(pairs, os.path.join(folder, "restored"), client=client)
+    >>> [(record.status, os.path.basename(record.output)) for record in records]
+    [('done', 'a.png')]
     """
+    require("distributed", "restore_many", "dask")
     jobs = _jobs(pairs, out_dir)
     retries = check_int(retries, "retries", "restore_many", low=0)
     check_choice(convention, "convention", "restore_many", ("white-hole", "black-hole"))
@@ -135,7 +159,21 @@ def restore_many(pairs: Iterable[tuple[str | os.PathLike, str | os.PathLike | No
 def write_report(records: Sequence[BatchRecord], path: str | os.PathLike) -> None:
     """Write the records as JSON (``.json``) or CSV (any other suffix), atomically.
 
-    ``path`` may be an fsspec URL, written through a staging file as the outputs are.
+    Parameters
+    ----------
+    records : sequence of BatchRecord
+        What :func:`restore_many` returned.
+    path : str or path
+        The report file; an earlier report there is replaced. May be an fsspec URL, written
+        through a staging file as the outputs are.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "report.csv"
+    >>> write_report([BatchRecord("a.png", "a_mask.png", "out/a.png", "done", 0.5)], path)
+    >>> path.read_text().splitlines()[1]
+    'a.png,a_mask.png,out/a.png,done,0.5,0.0,,'
     """
     path = _files.normalize(path)
     text = _report_text(records, json_format=_files.suffix(path).lower() == ".json")
@@ -160,7 +198,23 @@ def _report_text(records: Sequence[BatchRecord], *, json_format: bool) -> str:
 
 
 def summarize(records: Sequence[BatchRecord]) -> dict:
-    """Counts of each status and the worker time spent."""
+    """Counts of each status and the worker time spent, as the report's summary.
+
+    Parameters
+    ----------
+    records : sequence of BatchRecord
+
+    Returns
+    -------
+    dict
+        ``done``, ``skipped`` and ``failed`` counts, and ``seconds``: the worker time in all.
+
+    Examples
+    --------
+    >>> summarize([BatchRecord("a.png", None, "out/a.png", "done", 1.25),
+    ...            BatchRecord("b.png", None, "out/b.png", "failed", 0.5, error="...")])
+    {'done': 1, 'skipped': 0, 'failed': 1, 'seconds': 1.75}
+    """
     counts = {status: sum(r.status == status for r in records)
               for status in ("done", "skipped", "failed")}
     counts["seconds"] = round(sum(r.seconds for r in records), 3)
@@ -322,7 +376,10 @@ def _jobs(pairs: Iterable, out_dir: str | os.PathLike) -> list[_Job]:
             f"'{out_dir}'; create it first."
         )
     jobs, seen = [], {}
-    for image, mask in pairs:
+    if isinstance(pairs, (str, bytes, os.PathLike)):
+        pairs = [pairs]                     # said wrong below, as a pair that is not one
+    for position, pair in enumerate(pairs):
+        image, mask = _image_and_mask(pair, position)
         image = _files.normalize(image)
         mask = None if mask is None else _files.normalize(mask)
         output = _files.join(out_dir, _files.name(image))
@@ -340,6 +397,20 @@ def _jobs(pairs: Iterable, out_dir: str | os.PathLike) -> list[_Job]:
             )
         jobs.append(_Job(image, mask, output))
     return jobs
+
+
+def _image_and_mask(pair: Any, position: int) -> tuple[Any, Any]:
+    try:
+        if isinstance(pair, (str, bytes, os.PathLike)):     # a path alone would unpack too
+            raise TypeError
+        image, mask = pair
+    except (TypeError, ValueError):
+        raise InpaintError(
+            "The 'pairs' parameter of restore_many must hold (image, mask) pairs, mask None to "
+            f"take the hole from the image's alpha channel. Got {pair!r} at position "
+            f"{position}."
+        ) from None
+    return image, mask
 
 
 def _is_own_input(output: str, inputs: tuple[str, str]) -> bool:
@@ -360,7 +431,8 @@ def _check_options(options: dict) -> None:
     unknown = sorted(set(options) - allowed)
     if unknown:
         raise InpaintError(
-            f"restore_many got unknown inpaint options {unknown}; allowed: {sorted(allowed)}."
+            f"restore_many got unknown inpaint options {unknown}; allowed: "
+            f"{sorted(name for name in allowed if not name.startswith('_'))}."
         )
 
 
@@ -381,17 +453,39 @@ def _start_local_cluster(workers: int) -> Any:
                             dashboard_address=":0", env=_SINGLE_THREADED)
 
 
+_WHY_MAIN = ("Dask starts each worker process by running the calling script again, so a call "
+             "at its top level would start a cluster in every worker.")
+
+
+def _check_not_starting_a_worker() -> None:
+    """Refuse to start a cluster from a worker process that is still importing the script
+    (multiprocessing's own test, ``_inheriting``: ``spawn._check_not_importing_main``)."""
+    import multiprocessing
+
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        raise InpaintError(
+            "restore_many was called at the top level of a script, without a "
+            f"`if __name__ == \"__main__\":` guard. {_WHY_MAIN} Put the call under the guard."
+        )
+
+
 class _local_client:
     """A LocalCluster of single-threaded worker processes and its client, closed on exit."""
 
     def __init__(self, workers: int | None) -> None:
         self.workers = check_int(workers if workers is not None else os.cpu_count() or 1,
                                  "workers", "restore_many", low=1)
+        _check_not_starting_a_worker()
 
     def __enter__(self):
         from distributed import Client
 
-        self.cluster = _start_local_cluster(self.workers)
+        try:
+            self.cluster = _start_local_cluster(self.workers)
+        except RuntimeError as error:          # "Nanny failed to start", often the cause below
+            raise RuntimeError(
+                f"Could not start the local Dask cluster ({error}). From a script, call "
+                f"restore_many under `if __name__ == \"__main__\":`. {_WHY_MAIN}") from error
         self.client = Client(self.cluster)
         return self.client
 
@@ -483,17 +577,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:
         return int(exit_.code or 0)
     try:
+        require("distributed", "graphinpaint batch", "dask")
         pairs = _pairs(args.inputs, args.mask_suffix, args.mask_from_alpha)
+        if not _files.is_dir(_files.normalize(args.output)):
+            raise InpaintError(f"-o '{args.output}' is not an existing folder: create it first "
+                               "(the outputs keep their inputs' names in it).")
         client = _connect(args.scheduler) if args.scheduler else None
         report = args.report or _files.join(_files.normalize(args.output),
                                             "graphinpaint-report.json")
-        _say(f"graphinpaint batch: {len(pairs)} images"
+        _say(f"graphinpaint batch: {len(pairs)} image{'s' * (len(pairs) != 1)}"
              + (f" on {args.scheduler}" if args.scheduler else ""), args.quiet)
         records = restore_many(pairs, args.output, client=client, workers=args.workers,
                                invert_mask=args.invert_mask,
                                progress=None if args.quiet else _print_progress,
                                **_inpaint_options(args))
-    except InpaintError as error:
+    except (InpaintError, ImportError) as error:
         _say(f"graphinpaint batch: error: {error}", False)
         return EXIT_USAGE
     write_report(records, report)
@@ -506,11 +604,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_FAILURE if summary["failed"] else EXIT_OK
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+EXAMPLES = """\
+examples:
+  graphinpaint batch scans/ -o restored/
+      every image of scans/ with its mask beside it (scans/a.png + scans/a_mask.png)
+  graphinpaint batch photos/ -o restored/ --mask-from-alpha --workers 2
+      transparent pixels are the hole; two worker processes
+  graphinpaint batch scans/ -o restored/ --scheduler tcp://10.0.0.5:8786
+      on an existing Dask cluster (docs/scale.md)
+"""
+
+
+def _parser() -> cli.ArgumentParser:
+    parser = cli.ArgumentParser(
         prog="graphinpaint batch",
         description="Restore many images on Dask: a LocalCluster of one worker per core, or an "
-                    "existing cluster. Reruns skip complete outputs.")
+                    "existing cluster. Reruns skip complete outputs.",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="image files or folders")
     parser.add_argument("-o", "--output", required=True, help="output folder (must exist)")
     masks = parser.add_mutually_exclusive_group()
@@ -528,7 +638,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--p", type=cli.exponent, default=2.0, help=cli.P_HELP)
     parser.add_argument("--patch-size", type=int, default=None, help=cli.PATCH_SIZE_HELP)
     parser.add_argument("--k", type=int, default=None, help=cli.K_HELP)
-    parser.add_argument("--strategy", choices=("auto", "layers", "global"), default="auto")
+    parser.add_argument("--strategy", choices=("auto", "layers", "global"), default="auto",
+                        help=cli.STRATEGY_HELP)
     parser.add_argument("-q", "--quiet", action="store_true", help="errors and failures only")
     return parser
 

@@ -1,7 +1,7 @@
 """The ``graphinpaint`` command: argument parsing, progress display, messages and exit codes.
 
 No numerics here: the work is :func:`graphinpaint.inpaint`, the files are :mod:`graphinpaint.io`.
-Exit codes: 0 success, 1 failure while working, 2 bad usage or bad input.
+Exit codes: 0 success, 1 failure while working, 2 bad usage or bad input, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -13,10 +13,12 @@ import sys
 import time
 import warnings
 from pathlib import Path
-from typing import Sequence
+from typing import NoReturn, Sequence
+
+import numpy as np
 
 from . import io
-from ._validation import InpaintError
+from ._validation import InpaintError, require
 from ._version import __version__
 from .pipeline import inpaint
 from .seed import Inpaint
@@ -24,6 +26,7 @@ from .seed import Inpaint
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130                    # 128 + SIGINT, as shells report Ctrl+C
 
 EXAMPLES = """\
 examples:
@@ -35,6 +38,12 @@ examples:
       the transparent pixels of photo.png are the hole
   graphinpaint --org_img photo.jpg --mask mask.png --ps 7 --k_search 1000 --k_patch 5
       the seed's (PyInpaint's) command: black = hole, writes photo_inpainted.jpg
+
+subcommands (each with its own --help):
+  graphinpaint batch scans/ -o restored/
+      many images on Dask, resumable
+  graphinpaint serve --open
+      a local web page: open a photo, paint the hole, restore it
 """
 
 
@@ -57,9 +66,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:           # --help, --version, or argparse's own usage errors
         return int(exit_.code or 0)
     try:
+        if args.tile is not None:
+            require("dask.array", "graphinpaint --tile", "dask")
         jobs = _jobs(args)
         return _run(jobs, args)
-    except InpaintError as error:
+    except KeyboardInterrupt:             # Ctrl+C: one line, not a traceback from numba or scipy
+        _say("graphinpaint: interrupted; the image being restored was not written.")
+        return EXIT_INTERRUPTED
+    except (InpaintError, ImportError) as error:
         _say(f"graphinpaint: error: {error}")
         return EXIT_USAGE
 
@@ -71,14 +85,23 @@ def _run_subcommand(name: str, argv: list[str]) -> int:
     return getattr(module, function_name)(argv)
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse's parser with usage errors on one line (what is wrong, where to look) instead
+    of the whole usage block; every subcommand's parser is one."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}. See '{self.prog} --help'.\n")
+
+
+def _parser() -> ArgumentParser:
+    parser = ArgumentParser(
         prog="graphinpaint",
         description="Restore images by solving Dirichlet problems of graph p-Laplacians.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="IMAGE MASK, or several images / folders with --mask-suffix")
-    parser.add_argument("-o", "--output", help="output file (one image) or folder (several)")
+    parser.add_argument("-o", "--output",
+                        help="output file, or an existing folder (the input's name in it)")
     parser.add_argument("--mask", help="mask file (white = hole; black = hole with --org_img)")
     parser.add_argument("--mask-suffix", help="find each image's mask as NAME<suffix>.EXT")
     parser.add_argument("--mask-from-alpha", action="store_true",
@@ -86,7 +109,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--invert-mask", action="store_true", help="flip the mask's polarity")
     parser.add_argument("--p", type=exponent, default=2.0, help=P_HELP)
     parser.add_argument("--form", choices=("anisotropic", "isotropic", "game"),
-                        default="anisotropic")
+                        default="anisotropic",
+                        help="form of the p-Laplacian where p != 2 (default anisotropic; game: "
+                             "the game-theoretic one, p >= 2)")
     parser.add_argument("--patch-size", type=int, default=None,
                         help=PATCH_SIZE_HELP)
     parser.add_argument("--k", type=int, default=None, help=K_HELP)
@@ -108,7 +133,8 @@ def _parser() -> argparse.ArgumentParser:
                              "extrapolation); 0.25 near the boundary for deeper ones, none for "
                              "scattered loss; self-validation may choose another mix on "
                              "held-out pixels)")
-    parser.add_argument("--strategy", choices=("auto", "layers", "global"), default="auto")
+    parser.add_argument("--strategy", choices=("auto", "layers", "global"), default="auto",
+                        help=STRATEGY_HELP)
     parser.add_argument("--method", choices=("auto", "direct", "cg", "amg"), default="auto",
                         help="linear solver (default auto)")
     parser.add_argument("--tile", type=int, default=None, metavar="N",
@@ -119,7 +145,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress, no summary")
     parser.add_argument("--version", action="version", version=f"graphinpaint {__version__}")
     seed = parser.add_argument_group("the seed's (PyInpaint's) interface; black = hole")
-    seed.add_argument("--org_img", help="image; writes IMG_inpainted.EXT beside it")
+    seed.add_argument("--org_img", help="image; writes IMG_inpainted.EXT beside it (or -o)")
     seed.add_argument("--ps", type=int, default=7, help="patch size (default 7)")
     seed.add_argument("--k_boundary", type=int, default=4, help="4, 8 or 16 (default 4)")
     seed.add_argument("--k_search", type=int, default=1000,
@@ -131,6 +157,9 @@ def _parser() -> argparse.ArgumentParser:
 # The help of the options the main command shares with ``graphinpaint batch``.
 P_HELP = "exponent of the p-Laplacian in [1, inf] (default 2)"
 K_HELP = "matches per hole pixel (default 5; 3 for scratches and text)"
+STRATEGY_HELP = ("layers: strokes and blotches, filled from their boundary inward; global: "
+                 "scattered lost pixels, refined all at once (default auto: chosen from the "
+                 "hole)")
 PATCH_SIZE_HELP = ("odd patch side (default: 11 for blocks and blotches; 7 or 11 for scattered "
                    "loss, chosen on held-out pixels; else 7; never above the image)")
 
@@ -155,7 +184,8 @@ def _jobs(args: argparse.Namespace) -> list[_Job]:
         if args.paths or not args.mask:
             raise InpaintError("--org_img needs --mask MASK and no other image paths.")
         image = Path(args.org_img)
-        return [_Job(image, Path(args.mask), _default_output(image), "black-hole")]
+        output = Path(args.output) if args.output else _default_output(image)
+        return [_Job(image, Path(args.mask), output, "black-hole")]
     if args.mask_suffix:
         return _batch_jobs(args)
     paths = [Path(p) for p in args.paths]
@@ -171,6 +201,8 @@ def _jobs(args: argparse.Namespace) -> list[_Job]:
             "or the seed's --org_img IMG --mask MASK. See graphinpaint --help."
         )
     output = Path(args.output) if args.output else _default_output(image)
+    if output.is_dir():                     # -o FOLDER: the image's name in it, as for several
+        output = output / image.name
     return [_Job(image, mask, output, "white-hole")]
 
 
@@ -181,8 +213,8 @@ def _batch_jobs(args: argparse.Namespace) -> list[_Job]:
             images += sorted(p for p in path.iterdir() if p.suffix.lower() in io.SCANNED_SUFFIXES
                              and not p.stem.endswith(args.mask_suffix)
                              and "_inpainted" not in p.stem)
-        else:
-            images.append(path)
+        elif args.mask_from_alpha or not path.stem.endswith(args.mask_suffix):
+            images.append(path)         # a glob such as scans/*.png matches the masks too
     if not images:
         raise InpaintError("No images found: give image files or folders holding them.")
     folder = Path(args.output) if args.output else None
@@ -240,12 +272,13 @@ def _restore(job: _Job, args: argparse.Namespace) -> None:
         else:
             hole = io.read_mask(job.mask, shape=colour.shape[:2], convention=job.convention,
                                 invert=args.invert_mask)
+    _check_hole(hole, job, args.invert_mask)
     for warning in caught:
         if not args.quiet:
             _say(f"graphinpaint: warning: {warning.message}")
     options = _options(args, job)
     with _progress_bar(args, job) as progress:
-        if args.tile:
+        if args.tile is not None:
             from .large import inpaint_large
 
             restored = inpaint_large(colour, hole, tile=args.tile, **options)
@@ -256,6 +289,23 @@ def _restore(job: _Job, args: argparse.Namespace) -> None:
         alpha = io.opaque_where(alpha, hole)
     io.write_image(job.output, io.merge_alpha(restored, alpha), overwrite=args.overwrite,
                    inputs=inputs)
+
+
+def _check_hole(hole: np.ndarray, job: _Job, inverted: bool) -> None:
+    """A mask of one colour is a wrong file or a wrong convention, not a job: say which."""
+    if hole.any() and not hole.all():
+        return
+    if job.mask is None:
+        source, marks = f"The alpha channel of '{job.image}'", ("opaque" if inverted
+                                                                 else "transparent")
+    else:
+        source = f"The mask file '{job.mask}'"
+        marks = "black" if (job.convention == "black-hole") != inverted else "white"
+    if hole.all():
+        raise InpaintError(f"{source} marks every pixel as hole ({marks} = hole): there is "
+                           f"nothing to restore from. Mark only the hole {marks}.")
+    raise InpaintError(f"{source} marks no pixel as hole ({marks} = hole): there is nothing "
+                       f"to restore. Mark the hole {marks}.")
 
 
 def _options(args: argparse.Namespace, job: _Job) -> dict:

@@ -279,7 +279,8 @@ def write_image(path: PathLike, image: np.ndarray, *, overwrite: bool = False,
     Raises
     ------
     InpaintError
-        The destination is an input and ``overwrite`` is False, its folder is missing, or the
+        The destination is an input and ``overwrite`` is False, is a folder, its folder is
+        missing or read-only, its extension names no image format imageio writes, or the
         format cannot hold the image (float in PNG/JPEG, say).
 
     Examples
@@ -293,8 +294,11 @@ def write_image(path: PathLike, image: np.ndarray, *, overwrite: bool = False,
     target = check_destination(path, np.asarray(image).dtype, overwrite=overwrite,
                                inputs=inputs)
     image = np.asarray(image)
-    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".graphinpaint-",
-                                             suffix=target.suffix)
+    try:
+        descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".graphinpaint-",
+                                                 suffix=target.suffix)
+    except PermissionError as error:     # access() can say yes where the file system says no
+        raise InpaintError(_not_writable(path, target.parent)) from error
     os.close(descriptor)
     try:
         _imwrite(temporary, image, target.suffix.lower())
@@ -321,8 +325,13 @@ def check_destination(path: PathLike, dtype: np.dtype, *, overwrite: bool = Fals
     graphinpaint._validation.InpaintError: Cannot write a float image to '/tmp/result.jpg': .jpg holds integers only. Write a .tif file, or convert the image to uint8/uint16 first.
     """
     target = Path(path)
+    if target.is_dir():
+        raise InpaintError(f"Cannot write '{path}': it is a folder. Give a file name in it "
+                           f"('{target / 'restored.png'}', say).")
     if not target.parent.is_dir():
         raise InpaintError(f"Cannot write '{path}': the folder '{target.parent}' does not exist.")
+    if not os.access(target.parent, os.W_OK | os.X_OK):
+        raise InpaintError(_not_writable(path, target.parent))
     if not overwrite and any(_same_file(target, Path(p)) for p in inputs):
         raise InpaintError(
             f"Refusing to write '{path}' over an input file. Choose another output path, or "
@@ -369,8 +378,15 @@ def _decode(content: bytes, extension: str | None, label: str) -> np.ndarray:
             return _read_png16(content)
         if _is_cmyk(content):           # imageio would hand the four inks over as RGBA
             return np.asarray(iio.imread(content, plugin="pillow", mode="RGB"))
-        return np.asarray(iio.imread(content, **hint))
+        with warnings.catch_warnings():     # plugins' deprecation notes as imageio tries them
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return np.asarray(iio.imread(content, **hint))
     except Exception as error:  # imageio raises many types for bad files
+        if "Could not find a backend" in str(error):     # no decoder knows the content at all
+            raise InpaintError(
+                f"Cannot read {label}: it is not an image (no reader of PNG, JPEG, TIFF, BMP, "
+                "WebP or the other formats imageio reads knows its content). Is it the right file?"
+            ) from error
         raise InpaintError(
             f"Cannot read {label}: it is not an image imageio can read, or it is truncated or "
             f"damaged ({type(error).__name__}: {error}). Re-export it as PNG."
@@ -477,8 +493,19 @@ def _above_half(array: np.ndarray) -> np.ndarray:
     return array > full / 2
 
 
+def _not_writable(path: PathLike, folder: Path) -> str:
+    return (f"Cannot write '{path}': the folder '{folder}' is read-only for this user. Choose "
+            "another output folder.")
+
+
 def _check_format(dtype: np.dtype, target: Path) -> None:
+    import imageio.config
+
     suffix = target.suffix.lower()
+    if suffix not in imageio.config.known_extensions:    # imageio would guess, or fail late
+        what = f"'{suffix}' is not an image format" if suffix else "the name has no extension"
+        raise InpaintError(f"Cannot write '{target}': {what}. End the name with .png, .tif or "
+                           ".jpg to choose the format.")
     if suffix in (".png", ".jpg", ".jpeg", ".bmp", ".webp") and dtype.kind == "f":
         raise InpaintError(
             f"Cannot write a float image to '{target}': {suffix} holds integers only. Write a "

@@ -28,8 +28,9 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ._image_range import _refuse_path
 from ._pyramid import COARSE_PATCH, COARSE_ROUNDS
-from ._validation import InpaintError, check_int
+from ._validation import InpaintError, check_int, require
 
 __all__ = ["halo_width", "inpaint_large"]
 
@@ -47,8 +48,8 @@ def inpaint_large(image: Any, mask: Any, *, tile: int = 2048, halo: int | None =
     ----------
     image : array, shape (H, W) or (H, W, C)
         numpy array, dask array, or a lazily read array (zarr, ``tifffile.memmap``), channels
-        last. Integer images give results independent of the tiling; a float image's value
-        range is taken per tile (see docs/scale.md).
+        last. 8- and 16-bit images give results independent of the tiling; the value range of
+        a float (or 32- or 64-bit integer) image is taken per tile (see docs/scale.md).
     mask : array, shape (H, W)
         The hole: **True (nonzero) = missing pixel**.
     tile : int, default 2048
@@ -71,14 +72,16 @@ def inpaint_large(image: Any, mask: Any, *, tile: int = 2048, halo: int | None =
     Returns
     -------
     array
-        The restored image, same shape and dtype: a numpy array for a numpy array in memory,
-        else (dask, zarr, memory map) a lazy dask array to ``.compute()``, ``.to_zarr(...)`` or
-        ``dask.array.store``.
+        The restored image, same shape and dtype: a numpy array for a numpy array in memory
+        (or nested lists), else (dask, zarr, memory map) a lazy dask array to ``.compute()``,
+        ``.to_zarr(...)`` or ``dask.array.store``.
 
     Raises
     ------
     InpaintError
         For a bad argument, a mask of the wrong shape, or a hole deeper than half a tile.
+    ImportError
+        Dask is not installed: ``pip install "graphinpaint[dask]"``.
 
     Examples
     --------
@@ -89,9 +92,10 @@ def inpaint_large(image: Any, mask: Any, *, tile: int = 2048, halo: int | None =
     >>> out.dtype, bool(np.abs(out.astype(int) - image).max() <= 3)
     (dtype('uint8'), True)
     """
+    func = "inpaint_large"
+    require("dask.array", func, "dask")
     import dask
 
-    func = "inpaint_large"
     tile = check_int(tile, "tile", func, low=16)
     unknown = {"channel_axis", "progress"} & set(inpaint_options)
     if unknown:
@@ -99,6 +103,7 @@ def inpaint_large(image: Any, mask: Any, *, tile: int = 2048, halo: int | None =
                            "last, and progress is Dask's (dask.diagnostics or the dashboard).")
     # A numpy array in memory comes back as one; anything read lazily (a dask or zarr array, a
     # memory map) comes back as a lazy dask array, never loaded whole.
+    image, mask = (np.asarray(a) if isinstance(a, (list, tuple)) else a for a in (image, mask))
     lazy_input = not isinstance(image, np.ndarray) or isinstance(image, np.memmap)
     pixels, hole = _as_dask(image, "image", tile), _as_dask(mask, "mask", tile)
     _check_shapes(pixels, hole)
@@ -172,6 +177,7 @@ def _as_dask(array: Any, name: str, tile: int) -> Any:
 
     if isinstance(array, da.Array):
         return array
+    _refuse_path(array, name, "inpaint_large")
     if not hasattr(array, "shape") or not hasattr(array, "dtype"):
         array = np.asarray(array)
     if len(array.shape) not in (2, 3):
@@ -179,6 +185,9 @@ def _as_dask(array: Any, name: str, tile: int) -> Any:
             f"The '{name}' parameter of inpaint_large must have shape (H, W)"
             f"{' or (H, W, C)' if name == 'image' else ''}. Got {tuple(array.shape)}."
         )
+    if 0 in array.shape:
+        raise InpaintError(f"The '{name}' parameter of inpaint_large is empty: shape "
+                           f"{tuple(array.shape)}. Give an {name} with pixels.")
     return da.from_array(array, chunks=(tile, tile) + tuple(array.shape[2:]))
 
 
@@ -280,7 +289,10 @@ def _deepest_layer(hole: Any, tile: int, scheduler: Any = None) -> int:
     from .fills import layer_depths
 
     reach = tile // 2
-    depths = da.map_overlap(layer_depths, hole.rechunk(tile), depth=reach, boundary="none",
+    # Dask refuses an overlap deeper than the array: an image smaller than half a tile has
+    # nothing beyond its own size to overlap anyway.
+    depth = {axis: min(reach, size) for axis, size in enumerate(hole.shape)}
+    depths = da.map_overlap(layer_depths, hole.rechunk(tile), depth=depth, boundary="none",
                             dtype=np.int32)
     deepest = int(depths.max().compute(scheduler=scheduler))
     if deepest >= reach:

@@ -10,7 +10,7 @@ import os
 import numpy as np
 
 from ._image_range import _as_float_image
-from ._validation import check_choice, check_int
+from ._validation import InpaintError, check_choice, check_int
 
 __all__ = ["Inpaint"]
 
@@ -57,11 +57,34 @@ class Inpaint:
             area (1000 gives 31 x 31).
         k_patch : int, default 5
             Matches averaged per pixel.
+
+        Returns
+        -------
+        ndarray of float64, shape (H, W) or (H, W, 3)
+            The restored image in [0, 1] (integer images divided by their dtype's maximum); an
+            alpha channel is dropped, as the seed did.
+
+        Raises
+        ------
+        InpaintError
+            For a bad parameter, a missing or unreadable file, a mask of another size, a mask
+            with every pixel black, or a float image outside [0, 1] (use
+            :func:`graphinpaint.inpaint` for those: it keeps any range).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> image = np.full((16, 16), 0.5); image[:, 8:] = 1.0
+        >>> seed_mask = np.ones((16, 16)); seed_mask[6:9, 2:14] = 0       # black = hole
+        >>> out = Inpaint(image, seed_mask, ps=3)(k_search=100, k_patch=3)
+        >>> bool(np.abs(out - image).max() < 0.02)
+        True
         """
         from .pipeline import inpaint     # here: the pipeline re-exports this class
 
         options = self.options(k_boundary, k_search, k_patch)
         image, hole = self._load()
+        _check_unit_range(image, hole)
         out = inpaint(_as_float_image(image), hole, **options,
                       channel_axis=-1 if image.ndim == 3 else None)
         return np.clip(out, 0.0, 1.0)
@@ -85,3 +108,18 @@ class Inpaint:
         image, _ = io.split_alpha(np.asarray(image))
         hole = io.read_mask(self.mask, shape=image.shape[:2], convention="black-hole")
         return image, hole
+
+
+def _check_unit_range(image: np.ndarray, hole: np.ndarray) -> None:
+    """The seed's floats are in [0, 1]; its result is clipped to [0, 1], which would change
+    known pixels outside it: refuse them rather than alter them."""
+    known = image[~hole]
+    if image.dtype.kind != "f" or known.size == 0:
+        return
+    low, high = float(np.nanmin(known)), float(np.nanmax(known))
+    if low < 0 or high > 1:
+        raise InpaintError(
+            f"The 'org_img' parameter of Inpaint holds floats in [{low:g}, {high:g}], and the "
+            "seed's interface returns [0, 1]: it would clip the known pixels. Scale the image "
+            "to [0, 1], or call graphinpaint.inpaint, which keeps any range."
+        )

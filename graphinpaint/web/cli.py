@@ -10,7 +10,17 @@ import threading
 import webbrowser
 from typing import Sequence
 
+from ..cli import ArgumentParser
+
 __all__ = ["main"]
+
+EXAMPLES = """\
+examples:
+  graphinpaint serve --open
+      serve http://127.0.0.1:8000/ to this machine and open it in the browser
+  graphinpaint serve --port 0 --workers 1
+      a free port (the printed address says which), one restoration at a time
+"""
 
 _INSTALL = 'graphinpaint serve needs Flask: pip install "graphinpaint[web]"'
 
@@ -61,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-class _Parser(argparse.ArgumentParser):
+class _Parser(ArgumentParser):
     def parse_args_or_code(self, argv: Sequence[str] | None) -> argparse.Namespace | int:
         try:
             return self.parse_args(argv)
@@ -71,7 +81,8 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> _Parser:
     parser = _Parser(prog="graphinpaint serve",
-                     description="A local web app: open a photo, paint the hole, restore it.")
+                     description="A local web app: open a photo, paint the hole, restore it.",
+                     epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default %(default)s: this machine only)")
     parser.add_argument("--port", type=int, default=8000,
