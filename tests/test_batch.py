@@ -13,7 +13,7 @@ from _optional import require
 distributed = require("distributed")
 
 import graphinpaint as gi  # noqa: E402
-from graphinpaint import batch, io  # noqa: E402
+from graphinpaint import _batch_task, batch, io  # noqa: E402
 from graphinpaint.cli import main  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / "examples" / "data"
@@ -69,7 +69,7 @@ def test_a_task_runs_numba_on_one_thread_and_restores_the_callers_count():
     import numba
 
     before = numba.get_num_threads()
-    with batch._numba_threads(1):
+    with _batch_task._numba_threads(1):
         assert numba.get_num_threads() == 1
     assert numba.get_num_threads() == before
 
@@ -164,9 +164,9 @@ def test_the_staging_files_a_killed_attempt_leaves_are_removed_after_the_batch(t
 def test_an_output_is_written_once_when_two_attempts_race(tmp_path):
     path = tmp_path / "out.png"
     first, second = np.zeros((4, 4), np.uint8), np.full((4, 4), 9, np.uint8)
-    assert batch._write_once(str(path), first, inputs=())
+    assert _batch_task._write_once(str(path), first, inputs=())
     inode = os.stat(path).st_ino
-    assert not batch._write_once(str(path), second, inputs=())     # the later attempt yields
+    assert not _batch_task._write_once(str(path), second, inputs=())   # the later attempt yields
     assert os.stat(path).st_ino == inode
     np.testing.assert_array_equal(io.read_image(path), first)
     assert [p.name for p in tmp_path.iterdir()] == ["out.png"]     # no staging file left
