@@ -348,7 +348,8 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         adaptive_rounds=_holes.is_strokes(strategy, thick),
         smooth=mix, smooth_share=share, coarse_to_fine=bool(coarse_to_fine) and thick,
         seeded_from=seeded_from, checkered_from=checkered_from,
-        p=p, form=form, method=method)
+        p=p, inexact_p=_holes.inexact_p_for(strategy, thick, p, form, np.count_nonzero(hole)),
+        form=form, method=method)
     # Work on the part of the image that the searches can reach: cost follows the hole.
     reach = _reach(depth, settings.window, window_growth, max((patch_size, *more_patches)),
                    strategy, settings.coarse_to_fine)
