@@ -161,8 +161,8 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
             active = textured(estimate, hole, s.patch_size)
     # The layers' estimate is this call's own; the biharmonic start is shared with the mixing.
     owned = s.strategy == "layers"
-    round_solve = RoundSolves(solve, None if s.inexact_p is None else
-                              s.replace(p=s.inexact_p).solve_options())
+    round_solve = RoundSolves(solve, None if s.inexact_p is None else s.replace(
+        p=s.inexact_p, method="cg" if s.method == "auto" else s.method).solve_options())
     for round_index in range(s.rounds):
         release_freed_memory(values)
         # Rounds seen by each_round are kept by the caller: those are not overwritten, unless
