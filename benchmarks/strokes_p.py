@@ -12,8 +12,11 @@ each round's share of hole pixels whose mean patch distance to their matches is 
 change against the first, its wins and losses (beyond 0.01 dB), its worst case and its time.
 
 Variants: "default"; "p X" (``inpaint(p=X)``: every layer and round); "p X rounds" (the layers
-at p = 2, the refinement rounds at p = X); "p X last" (only the last round's solve at p = X);
-and whatever ``strokes_ablation.variant`` takes. The variants patch the stages' ``_refine``
+at p = 2, the refinement rounds at p = X, whatever the method; with "default" first, a "rule"
+column picks it where the first round's exact share is below ``RULE_SHARE``, the rest from
+"default": written before the pipeline took the rule); "p X last" (only the last round's solve
+at p = X); "rule off" and "rule always" (the pipeline's rule for p disabled, or firing on every
+stroke case); and whatever ``strokes_ablation.variant`` takes. The variants patch the stages' ``_refine``
 and ``_fill_layers`` (``cases.region_fill_module``).
 """
 
@@ -30,6 +33,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import graphinpaint as gi  # noqa: E402
+from graphinpaint import _stages, _thick_holes  # noqa: E402
 from graphinpaint.settings import Settings  # noqa: E402
 from cases import (region_fill_module, scratch_mask, seed_example,  # noqa: E402
                    text_mask, wide_cases)
@@ -169,8 +173,33 @@ def _round_p(p: float | None, last_only: bool):
         region._refine, region._fill_layers, region._graph_fill = refine, fill_layers, graph_fill
 
 
+@contextmanager
+def _rule(max_hole: int | None, exact_share: float | None):
+    """The strokes' rule for p (``_thick_holes.STROKES_INEXACT_MAX``,
+    ``_stages.EXACT_SHARE``) changed."""
+    saved = _thick_holes.STROKES_INEXACT_MAX, _stages.EXACT_SHARE
+    if max_hole is not None:
+        _thick_holes.STROKES_INEXACT_MAX = max_hole
+    if exact_share is not None:
+        _stages.EXACT_SHARE = exact_share
+    try:
+        yield
+    finally:
+        _thick_holes.STROKES_INEXACT_MAX, _stages.EXACT_SHARE = saved
+
+
+# "rule off": every solve at p = 2 (main before the rule); "rule always": the strokes' rounds at
+# p = 3 whatever their matches (exact on no image).
+RULES = {"rule off": (-1, None), "rule always": (None, 2.0)}
+
+
 def run_of(name: str):
     """The run of a variant: ``image, hole -> output``."""
+    if name in RULES:
+        def run(image, hole):
+            with _rule(*RULES[name]):
+                return gi.inpaint(image, hole)
+        return run
     parts = name.split()
     if len(parts) == 3 and parts[0] == "p" and parts[2] in ("rounds", "last"):
         p, last = float(parts[1]), parts[2] == "last"
