@@ -5,7 +5,7 @@
 
 For each stroke case (``compare``: the 16 scratch and text cases of ``cases.wide_cases`` and the
 seed's lincoln; ``outside``: :func:`outside_cases`, drawn at random from images the compare set
-does not use) it runs every variant one after the other (alternated per case), prints PSNR over
+does not use; ``reseeded``: :func:`reseeded_cases`, the compare images under new scratches) it runs every variant one after the other (alternated per case), prints PSNR over
 the hole (dB), the wall time, and the default run's match statistics from its refinement rounds:
 each round's share of hole pixels whose mean patch distance to their matches is below
 ``EXACT`` ("exact" matches) and the mean of that distance. Then per variant the sum and mean
@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import graphinpaint as gi  # noqa: E402
 from graphinpaint import _stages, _thick_holes  # noqa: E402
 from graphinpaint.settings import Settings  # noqa: E402
-from cases import (region_fill_module, scratch_mask, seed_example,  # noqa: E402
+from cases import (ROOT, region_fill_module, scratch_mask, seed_example,  # noqa: E402
                    text_mask, wide_cases)
 from strokes_ablation import STROKE_KINDS, variant  # noqa: E402
 
@@ -145,6 +145,19 @@ def outside_cases(seed: int = OUTSIDE_SEED, count: int = 10, cartoons: int = 3):
     return cases
 
 
+def reseeded_cases(seeds: tuple[int, ...] = (1, 2)):
+    """The compare set's images under scratches drawn again (``cases.wide_cases(seed)``), and
+    the bundled astronaut sample under its own scratches (``examples/data``)."""
+    import imageio.v3 as iio
+
+    cases = [(f"{name} (seed {seed})", kind, image, hole) for seed in seeds
+             for name, kind, image, hole in wide_cases(seed) if kind == "scratches 12%"]
+    data = ROOT / "examples" / "data"
+    cases.append(("astronaut sample", "its scratches", iio.imread(data / "astronaut.png"),
+                  iio.imread(data / "astronaut_scratches.png") > 0))
+    return cases
+
+
 @contextmanager
 def _round_p(p: float | None, last_only: bool):
     """The refinement rounds' solves (or the last one's) at ``p``, the layers at p = 2."""
@@ -241,13 +254,15 @@ def statistics(record: list, hole: np.ndarray) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", default="default,p 3,p 3 rounds,p 3 last")
-    parser.add_argument("--cases", choices=("compare", "outside"), default="compare")
+    parser.add_argument("--cases", choices=("compare", "outside", "reseeded"),
+                        default="compare")
     parser.add_argument("--only", default=None)
     parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args(argv)
     names = args.variants.split(",")
     runs = {name: run_of(name) for name in names}
-    cases = compare_cases() if args.cases == "compare" else outside_cases()
+    cases = {"compare": compare_cases, "outside": outside_cases,
+             "reseeded": reseeded_cases}[args.cases]()
     cases = [c for c in cases if args.only is None or args.only in f"{c[0]}, {c[1]}"]
     for name in names:                  # numba warm-up, each variant's solver too
         runs[name](*cases[0][2:])
