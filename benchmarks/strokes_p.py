@@ -14,7 +14,7 @@ change against the first, its wins and losses (beyond 0.01 dB), its worst case a
 Variants: "default"; "p X" (``inpaint(p=X)``: every layer and round); "p X rounds" (the layers
 at p = 2, the refinement rounds at p = X, whatever the method; with "default" first, a "rule"
 column picks it where the first round's exact share is below ``RULE_SHARE``, the rest from
-"default": written before the pipeline took the rule); "p X last" (only the last round's solve
+"default": written before the pipeline took the rule); "p X last", "p X first" (only that round's solve
 at p = X); "rule off" and "rule always" (the pipeline's rule for p disabled, or firing on every
 stroke case); and whatever ``strokes_ablation.variant`` takes. The variants patch the stages' ``_refine``
 and ``_fill_layers`` (``cases.region_fill_module``).
@@ -159,24 +159,28 @@ def reseeded_cases(seeds: tuple[int, ...] = (1, 2)):
 
 
 @contextmanager
-def _round_p(p: float | None, last_only: bool):
-    """The refinement rounds' solves (or the last one's) at ``p``, the layers at p = 2."""
+def _round_p(p: float | None, which: str):
+    """The refinement rounds' solves at ``p`` (``which``: "rounds", all of them; "last" or
+    "first", that one only), the layers at p = 2."""
     refine, fill_layers, graph_fill = region._refine, region._fill_layers, region._graph_fill
     if p is None:
         yield
         return
+    # As the pipeline's rule solves them: Newton's inner solves by Jacobi-CG.
     options = Settings(strategy="layers", window=31, bandwidth=0.1, grid_weight=1e-3,
-                       p=p).solve_options()
-    left = {}           # rounds left per hole (the held-out fill runs in a thread beside)
+                       p=p, method="cg").solve_options()
+    left, done = {}, {}     # rounds left and done per hole (the held-out fill runs beside)
 
     def graph_fill_(values, hole, settings, *args, **kwargs):
-        left[id(hole)] = settings.rounds
+        left[id(hole)], done[id(hole)] = settings.rounds, 0
         return graph_fill(values, hole, settings, *args, **kwargs)
 
     def refine_(values, hole, *args, **kwargs):
         left[id(hole)] = left.get(id(hole), 0) - 1
-        if not last_only or left[id(hole)] == 0:
-            kwargs["solve"] = {**kwargs["solve"], **options}
+        done[id(hole)] = done.get(id(hole), 0) + 1
+        if which == "rounds" or (which == "last" and left[id(hole)] == 0) or \
+                (which == "first" and done[id(hole)] == 1):
+            kwargs["solve"] = options
         return refine(values, hole, *args, **kwargs)
 
     region._refine, region._graph_fill = refine_, graph_fill_
@@ -214,11 +218,11 @@ def run_of(name: str):
                 return gi.inpaint(image, hole)
         return run
     parts = name.split()
-    if len(parts) == 3 and parts[0] == "p" and parts[2] in ("rounds", "last"):
-        p, last = float(parts[1]), parts[2] == "last"
+    if len(parts) == 3 and parts[0] == "p" and parts[2] in ("rounds", "last", "first"):
+        p, which = float(parts[1]), parts[2]
 
         def run(image, hole):
-            with _round_p(p, last):
+            with _round_p(p, which), _rule(-1, None):
                 return gi.inpaint(image, hole)
         return run
     return variant(name)
