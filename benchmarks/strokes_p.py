@@ -1,23 +1,26 @@
 """Study of p > 2 for strokes (scratches, text), and a rule by match quality (issue 13).
 
-    python benchmarks/strokes_p.py [--variants "default,p 3,p 3 rounds,p 3 last"]
-        [--cases compare|outside] [--only astronaut] [--repeat 1]
+    python benchmarks/strokes_p.py [--variants "rule off,default,p 3 rounds,p 3 first"]
+        [--cases compare|outside|reseeded] [--only astronaut] [--repeat 1]
 
-For each stroke case (``compare``: the 16 scratch and text cases of ``cases.wide_cases`` and the
-seed's lincoln; ``outside``: :func:`outside_cases`, drawn at random from images the compare set
-does not use; ``reseeded``: :func:`reseeded_cases`, the compare images under new scratches) it runs every variant one after the other (alternated per case), prints PSNR over
-the hole (dB), the wall time, and the default run's match statistics from its refinement rounds:
-each round's share of hole pixels whose mean patch distance to their matches is below
+For each stroke case (``compare``: the 16 scratch and text cases of ``cases.wide_cases`` and
+the seed's lincoln; ``outside``: :func:`outside_cases`, drawn at random from images the compare
+set does not use; ``reseeded``: :func:`reseeded_cases`, the compare images under new
+scratches) it runs every variant one after the other (alternated per case), prints PSNR over
+the hole (dB), the wall time, and the first variant's match statistics from its refinement
+rounds: each round's share of hole pixels whose mean patch distance to their matches is below
 ``EXACT`` ("exact" matches) and the mean of that distance. Then per variant the sum and mean
 change against the first, its wins and losses (beyond 0.01 dB), its worst case and its time.
 
-Variants: "default"; "p X" (``inpaint(p=X)``: every layer and round); "p X rounds" (the layers
-at p = 2, the refinement rounds at p = X, whatever the method; with "default" first, a "rule"
-column picks it where the first round's exact share is below ``RULE_SHARE``, the rest from
-"default": written before the pipeline took the rule); "p X last", "p X first" (only that round's solve
-at p = X); "rule off" and "rule always" (the pipeline's rule for p disabled, or firing on every
-stroke case); and whatever ``strokes_ablation.variant`` takes. The variants patch the stages' ``_refine``
-and ``_fill_layers`` (``cases.region_fill_module``).
+Variants: "default" (the pipeline's rule: the strokes' rounds at p = 3 where their matches are
+not mostly exact); "rule off" and "rule always" (that rule disabled, or firing on every stroke
+case); "p X" (``inpaint(p=X)``: every layer and round); with the rule off, "p X rounds" (the
+layers at p = 2, every refinement round at p = X), "p X last" and "p X first" (that round
+only); and whatever ``strokes_ablation.variant`` takes. With "default" first and "p 3 rounds"
+among the variants, a "rule" column takes "p 3 rounds" where the first round's exact share is
+below ``RULE_SHARE``, else "default" (written before the pipeline took the rule, when its
+default was p = 2 everywhere). The round variants patch the stages' ``_graph_fill`` and
+``_refine`` (``cases.region_fill_module``).
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from graphinpaint import _stages, _thick_holes  # noqa: E402
 from graphinpaint.settings import Settings  # noqa: E402
 from cases import (ROOT, region_fill_module, scratch_mask, seed_example,  # noqa: E402
                    text_mask, wide_cases)
-from strokes_ablation import STROKE_KINDS, variant  # noqa: E402
+from strokes_ablation import STROKE_KINDS, print_summary, variant  # noqa: E402
 
 region = region_fill_module()
 EXACT = 1e-3                    # a mean match distance below this: exact matches
@@ -297,15 +300,7 @@ def main(argv=None) -> int:
             cells.append(("p 3 " if fires else "p 2 ") + cells[names.index(
                 "p 3 rounds" if fires else "default")])
         print(f"| {case}, {kind} | " + " | ".join(cells) + f" | {stats} |", flush=True)
-    reference = np.array(results[names[0]])
-    print("\n| variant | sum (dB) | mean | better | worse | worst (dB) | best (dB) | time |")
-    print("|---|---|---|---|---|---|---|---|")
-    for name in columns:
-        scores = np.array(results[name])
-        change = scores[:, 0] - reference[:, 0]
-        print(f"| {name} | {change.sum():+.2f} | {change.mean():+.3f} | {(change > 0.01).sum()} | "
-              f"{(change < -0.01).sum()} | {change.min():+.2f} | {change.max():+.2f} | "
-              f"{scores[:, 1].sum() / reference[:, 1].sum():.2f}x |")
+    print_summary(results, columns)
     return 0
 
 

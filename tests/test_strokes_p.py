@@ -8,20 +8,9 @@ import pytest
 
 import graphinpaint as gi
 from graphinpaint import _region_fill, _stages, _thick_holes
+from test_strokes import _text
 
 DATA = Path(__file__).resolve().parents[1] / "examples" / "data"
-
-
-def _text(n=96):
-    """Letter-like strokes 2 px wide in rows: a stem, a bar and a diagonal each."""
-    hole = np.zeros((n, n), bool)
-    for top in range(8, n - 16, 22):
-        for left in range(6, n - 12, 14):
-            hole[top:top + 12, left:left + 2] = True
-            hole[top + 5:top + 7, left:left + 8] = True
-            for i in range(12):
-                hole[top + i, left + 8 - i // 2:left + 10 - i // 2] = True
-    return hole
 
 
 def _cartoon(n=96):
@@ -101,14 +90,14 @@ def _rounds_p(monkeypatch, image, hole):
 
 
 def test_texture_s_rounds_take_p_3_and_flat_colour_s_p_2(monkeypatch, brick):
-    assert _rounds_p(monkeypatch, brick, _text()) == [3.0, 3.0]
-    assert _rounds_p(monkeypatch, _cartoon(), _text()) == [2.0, 2.0]
+    assert _rounds_p(monkeypatch, brick, _text(96)) == [3.0, 3.0]
+    assert _rounds_p(monkeypatch, _cartoon(), _text(96)) == [2.0, 2.0]
 
 
 def test_where_the_rule_fires_it_is_the_rounds_at_p_3_and_gains(rule, brick):
     """Brick under text: the rule's result is the rounds at p = 3, measured 35.96 dB against
     35.77 for every solve at p = 2."""
-    hole = _text()
+    hole = _text(96)
     default = gi.inpaint(brick, hole, channel_axis=None)
     rule("always")
     always = gi.inpaint(brick, hole, channel_axis=None)
@@ -121,7 +110,7 @@ def test_where_the_rule_fires_it_is_the_rounds_at_p_3_and_gains(rule, brick):
 def test_where_the_matches_are_exact_the_rule_keeps_p_2(rule):
     """The cartoon under text: p = 2 as before; p = 3 would lose (measured 26.24 dB against
     27.23)."""
-    image, hole = _cartoon(), _text()
+    image, hole = _cartoon(), _text(96)
     default = gi.inpaint(image, hole)
     rule("off")
     off = gi.inpaint(image, hole)
@@ -137,7 +126,7 @@ def test_inpaint_large_gives_its_tiles_the_whole_mask_s_size():
     require("dask.array")
     from graphinpaint import large
 
-    hole = _text()
+    hole = _text(96)
     options = large._resolved_options(large._as_dask(hole, "mask", 48), {}, 48, "threads",
                                       lambda: 1)
     assert options["_hole_pixels"] == np.count_nonzero(hole)
