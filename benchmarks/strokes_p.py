@@ -194,23 +194,23 @@ def _round_p(p: float | None, which: str):
 
 
 @contextmanager
-def _rule(max_hole: int | None, exact_share: float | None):
-    """The strokes' rule for p (``_thick_holes.STROKES_INEXACT_MAX``,
+def _rule(below: int | None, exact_share: float | None):
+    """The strokes' rule for p (``_thick_holes.STROKES_INEXACT_BELOW``,
     ``_stages.EXACT_SHARE``) changed."""
-    saved = _thick_holes.STROKES_INEXACT_MAX, _stages.EXACT_SHARE
-    if max_hole is not None:
-        _thick_holes.STROKES_INEXACT_MAX = max_hole
+    saved = _thick_holes.STROKES_INEXACT_BELOW, _stages.EXACT_SHARE
+    if below is not None:
+        _thick_holes.STROKES_INEXACT_BELOW = below
     if exact_share is not None:
         _stages.EXACT_SHARE = exact_share
     try:
         yield
     finally:
-        _thick_holes.STROKES_INEXACT_MAX, _stages.EXACT_SHARE = saved
+        _thick_holes.STROKES_INEXACT_BELOW, _stages.EXACT_SHARE = saved
 
 
 # "rule off": every solve at p = 2 (main before the rule); "rule always": the strokes' rounds at
-# p = 3 whatever their matches (exact on no image).
-RULES = {"rule off": (-1, None), "rule always": (None, 2.0)}
+# p = 3 whatever their matches (exact on no image) and the image's size.
+RULES = {"rule off": (0, None), "rule always": (2 ** 62, 2.0)}
 
 
 def run_of(name: str):
@@ -225,7 +225,7 @@ def run_of(name: str):
         p, which = float(parts[1]), parts[2]
 
         def run(image, hole):
-            with _round_p(p, which), _rule(-1, None):
+            with _round_p(p, which), _rule(0, None):
                 return gi.inpaint(image, hole)
         return run
     return variant(name)

@@ -217,16 +217,15 @@ def _resolved_options(hole: Any, options: dict, tile: int, scheduler: Any,
     # inpaint's defaults, from the whole mask's strokes and depth; only layers look at the
     # width and the depth: spare the passes over the mask otherwise. Whether the hole is thick
     # goes to every tile too: a tile that saw a sliver of a block took the strokes' pipeline.
-    # The hole's size goes too: thin strokes' rounds take p = 3 on holes up to
-    # _thick_holes.STROKES_INEXACT_MAX pixels only, a tile's sliver of the hole is smaller.
     thick = deep = False
     if strategy == "layers":
-        width, area = _stroke_width_and_area(hole, tile, scheduler)
-        thick = is_thick(width, strategy)
+        thick = is_thick(_stroke_width(hole, tile, scheduler), strategy)
         deep = thick and deepest() > DEEPEST_REFINED
-        options["_hole_pixels"] = area
     options["_thick"] = thick
     options["_deep"] = deep
+    # The image's size too: thin strokes' rounds take p = 3 in images below
+    # _thick_holes.STROKES_INEXACT_BELOW pixels only, and a tile is smaller than its image.
+    options["_image_pixels"] = int(hole.shape[0]) * int(hole.shape[1])
     if options.get("window") is None:
         options["window"] = _window_for(strategy, deep)
     if options.get("patch_size") is None:
@@ -239,9 +238,9 @@ def _resolved_options(hole: Any, options: dict, tile: int, scheduler: Any,
     return options
 
 
-def _stroke_width_and_area(hole: Any, tile: int, scheduler: Any) -> tuple[float, int]:
+def _stroke_width(hole: Any, tile: int, scheduler: Any) -> float:
     """:func:`graphinpaint.selection.stroke_width` of the whole mask, chunk by chunk (periodic
-    overlap: the whole-image version rolls its borders around), and its hole pixels."""
+    overlap: the whole-image version rolls its borders around)."""
     import dask
     import dask.array as da
 
@@ -252,7 +251,7 @@ def _stroke_width_and_area(hole: Any, tile: int, scheduler: Any) -> tuple[float,
 
     edges = da.map_overlap(outline, hole.rechunk(tile), depth=1, boundary="periodic", dtype=bool)
     area, length = dask.compute(hole.sum(), edges.sum(), scheduler=scheduler)
-    return 2.0 * float(area) / max(int(length), 1), int(area)
+    return 2.0 * float(area) / max(int(length), 1)
 
 
 def _is_scattered(hole: Any, tile: int, scheduler: Any) -> bool:

@@ -99,7 +99,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
             self_validation: bool | None = None, coarse_to_fine: bool = False,
             channel_axis: int | None = -1,
             progress: ProgressCallback | None = None, _thick: bool | None = None,
-            _deep: bool | None = None, _hole_pixels: int | None = None) -> np.ndarray:
+            _deep: bool | None = None, _image_pixels: int | None = None) -> np.ndarray:
     """Fill the hole of an image by the Dirichlet problem of a graph p-Laplacian.
 
     Parameters
@@ -112,11 +112,12 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
     p : float in [1, inf], default 2.0
         Exponent of the p-Laplacian. 2 gives weighted means (non-local means), 1 weighted
         medians and sharper edges, ``inf`` the midrange of the matches. At 2 (anisotropic),
-        thin strokes (scratches, text) of up to 100k pixels solve their refinement rounds at
-        p = 3 where the first round's matches are not mostly exact (fewer than 30% of the hole
+        thin strokes (scratches, text) in images below 512 x 512 pixels solve their
+        refinement rounds at p = 3 where the first round's matches are not mostly exact (fewer than 30% of the hole
         pixels at mean patch distance below 1e-3: photos and textures, not flat colour; +1.07
         dB in sum over 17 stroke cases, +2.05 over 26 others, none lower by more than 0.08:
-        docs/pipeline.md, "p = 3 for strokes").
+        docs/pipeline.md, "p = 3 for strokes"); larger images keep p = 2, whose speed
+        targets (50k hole pixels a second) p = 3 would miss.
     form : {"anisotropic", "isotropic", "game"}, default "anisotropic"
         Form of the p-Laplacian for ``p != 2`` (all agree at ``p = 2``). ``"game"`` is the
         game-theoretic p-Laplacian (graphlearning's ``plaplace``), for p in [2, inf]: each
@@ -255,11 +256,11 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         Private: whether a thick hole is deeper than ``_thick_holes.DEEPEST_REFINED``, which
         searches its inner layers from seeds; measured from the hole when None (settled by
         :func:`~graphinpaint.inpaint_large` likewise).
-    _hole_pixels : int, optional
-        Private: the hole's size, counted from ``mask`` when None; thin strokes' rounds take
-        p = 3 on holes up to ``_thick_holes.STROKES_INEXACT_MAX`` pixels only.
-        :func:`~graphinpaint.inpaint_large` gives the whole mask's, so that its tiles take the
-        whole image's p.
+    _image_pixels : int, optional
+        Private: the image's pixels (height times width), the image's own when None; thin
+        strokes' rounds take p = 3 in images below ``_thick_holes.STROKES_INEXACT_BELOW``
+        pixels only. :func:`~graphinpaint.inpaint_large` gives the whole image's, so that its
+        tiles take the whole image's p.
 
     Returns
     -------
@@ -360,7 +361,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         seeded_from=seeded_from, checkered_from=checkered_from,
         p=p, inexact_p=_holes.inexact_p_for(
             strategy, thick, p, form,
-            np.count_nonzero(hole) if _hole_pixels is None else _hole_pixels),
+            hole.size if _image_pixels is None else _image_pixels),
         form=form, method=method)
     # Work on the part of the image that the searches can reach: cost follows the hole.
     reach = _reach(depth, settings.window, window_growth, max((patch_size, *more_patches)),

@@ -36,10 +36,10 @@ def brick():
 @pytest.fixture
 def rule(monkeypatch):
     """Set the rule: "off" (every solve at p = 2), "always" (p = 3 whatever the matches)."""
-    size, share = _thick_holes.STROKES_INEXACT_MAX, _stages.EXACT_SHARE
+    size, share = _thick_holes.STROKES_INEXACT_BELOW, _stages.EXACT_SHARE
 
     def set_rule(kind):
-        monkeypatch.setattr(_thick_holes, "STROKES_INEXACT_MAX", -1 if kind == "off" else size)
+        monkeypatch.setattr(_thick_holes, "STROKES_INEXACT_BELOW", 0 if kind == "off" else size)
         # No share of exact matches reaches 2: every round is inexact.
         monkeypatch.setattr(_stages, "EXACT_SHARE", 2.0 if kind == "always" else share)
     return set_rule
@@ -63,10 +63,10 @@ def test_round_solves_decide_once_on_the_first_round():
     assert _stages.RoundSolves(p2)(inexact) == p2               # no inexact p: always p
 
 
-def test_only_thin_strokes_at_p_2_up_to_the_size_take_p_3():
-    small = _thick_holes.STROKES_INEXACT_MAX
+def test_only_thin_strokes_at_p_2_below_the_size_take_p_3():
+    small = 511 * 512
     assert _thick_holes.inexact_p_for("layers", False, 2.0, "anisotropic", small) == 3.0
-    assert _thick_holes.inexact_p_for("layers", False, 2.0, "anisotropic", small + 1) is None
+    assert _thick_holes.inexact_p_for("layers", False, 2.0, "anisotropic", 512 * 512) is None
     assert _thick_holes.inexact_p_for("layers", True, 2.0, "anisotropic", 100) is None  # thick
     assert _thick_holes.inexact_p_for("global", False, 2.0, "anisotropic", 100) is None
     assert _thick_holes.inexact_p_for("layers", False, 1.5, "anisotropic", 100) is None
@@ -120,13 +120,28 @@ def test_where_the_matches_are_exact_the_rule_keeps_p_2(rule):
     assert gi.metrics.psnr(image, always, hole) < gi.metrics.psnr(image, default, hole) - 0.5
 
 
-def test_inpaint_large_gives_its_tiles_the_whole_mask_s_size():
+def test_a_large_image_keeps_p_2_and_so_do_the_tiles_of_inpaint_large(monkeypatch, brick):
+    """Brick's strokes in an image of 512 x 512 pixels or more: every round at p = 2, in
+    inpaint and in each tile of inpaint_large (which gives them the whole image's size)."""
     from _optional import require
 
     require("dask.array")
-    from graphinpaint import large
+    from graphinpaint import large, pipeline
 
-    hole = _text(96)
-    options = large._resolved_options(large._as_dask(hole, "mask", 48), {}, 48, "threads",
-                                      lambda: 1)
-    assert options["_hole_pixels"] == np.count_nonzero(hole)
+    monkeypatch.setattr(_thick_holes, "STROKES_INEXACT_BELOW", 96 * 96)    # brick's 96^2
+    assert _rounds_p(monkeypatch, brick, _text(96)) == [2.0, 2.0]
+    seen = []
+    fill = pipeline._fill
+
+    def recording(values, hole, settings, *args, **kwargs):
+        seen.append(settings.inexact_p)
+        return fill(values, hole, settings, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "_fill", recording)
+    monkeypatch.setattr(_thick_holes, "STROKES_INEXACT_BELOW", 96 * 96 - 1)
+    large.inpaint_large(brick, _text(96), tile=48, scheduler="synchronous")
+    assert seen and set(seen) == {None}                     # tiles of 48^2 + halo: the image's
+    seen.clear()
+    monkeypatch.setattr(_thick_holes, "STROKES_INEXACT_BELOW", 96 * 96 + 1)
+    large.inpaint_large(brick, _text(96), tile=48, scheduler="synchronous")
+    assert seen and set(seen) == {3.0}
