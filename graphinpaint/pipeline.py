@@ -21,7 +21,9 @@ The order of the work (see ``docs/pipeline.md`` for the measurements behind each
    Dirichlet problem on the whole hole is solved, warm-started from the current estimate.
    Strokes' later rounds search each pixel's window only as far as its matches reached in the
    round before (``Settings.adaptive_rounds``), and refine only the pixels still moving or
-   matched far (``_stages.strokes_moving``). A thick hole's default three rounds give way
+   matched far (``_stages.strokes_moving``); at p = 2 in images below 512 x 512 pixels they
+   solve at p = 3 where the first round's matches are not mostly exact
+   (``Settings.inexact_p``, ``_stages.RoundSolves``). A thick hole's default three rounds give way
    to the first alone where self-validation finds its held-out error lower
    (``_thick_holes.FEWER_ROUNDS_MARGIN``).
 4. **Smooth mix.** A share of a smooth fill (biharmonic near the boundary, or by match
@@ -113,11 +115,12 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         Exponent of the p-Laplacian. 2 gives weighted means (non-local means), 1 weighted
         medians and sharper edges, ``inf`` the midrange of the matches. At 2 (anisotropic),
         thin strokes (scratches, text) in images below 512 x 512 pixels solve their
-        refinement rounds at p = 3 where the first round's matches are not mostly exact (fewer than 30% of the hole
-        pixels at mean patch distance below 1e-3: photos and textures, not flat colour; +1.07
-        dB in sum over 17 stroke cases, +2.05 over 26 others, none lower by more than 0.08:
-        docs/pipeline.md, "p = 3 for strokes"); larger images keep p = 2, whose speed
-        targets (50k hole pixels a second) p = 3 would miss.
+        refinement rounds at p = 3 where the first round's matches are not mostly exact
+        (fewer than 30% of the hole pixels at mean patch distance below 1e-3: photos and
+        textures, not flat colour). That gained +1.06 dB in sum over the compare benchmark's
+        17 stroke cases, +2.05 over 26 others and +1.10 over 17 under new scratches, none
+        lower by more than 0.12 (docs/pipeline.md, "p = 3 for strokes"); larger images keep
+        p = 2, whose speed targets (50k hole pixels a second) p = 3 would miss.
     form : {"anisotropic", "isotropic", "game"}, default "anisotropic"
         Form of the p-Laplacian for ``p != 2`` (all agree at ``p = 2``). ``"game"`` is the
         game-theoretic p-Laplacian (graphlearning's ``plaplace``), for p in [2, inf]: each
