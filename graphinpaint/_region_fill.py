@@ -14,8 +14,8 @@ import numpy as np
 from . import _pyramid
 from . import _thick_holes as _holes
 from ._memory import release_freed_memory
-from ._stages import (ProgressCallback, _fill_layers, _layers, _Progress, _refine, _round_windows,
-                      still_moving, strokes_moving, textured)
+from ._stages import (ProgressCallback, RoundSolves, _fill_layers, _layers, _Progress, _refine,
+                      _round_windows, still_moving, strokes_moving, textured)
 from .fills import BACKGROUND_BAND_MAX, _done, is_large_and_thin, is_scattered
 from .graph import _reused_node_indices
 from .mixes import SmoothFills, mix_smooth
@@ -161,6 +161,8 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
             active = textured(estimate, hole, s.patch_size)
     # The layers' estimate is this call's own; the biharmonic start is shared with the mixing.
     owned = s.strategy == "layers"
+    round_solve = RoundSolves(solve, None if s.inexact_p is None else s.replace(
+        p=s.inexact_p, method="cg" if s.method == "auto" else s.method).solve_options())
     for round_index in range(s.rounds):
         release_freed_memory(values)
         # Rounds seen by each_round are kept by the caller: those are not overwritten, unless
@@ -169,7 +171,7 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
             values, hole, estimate, patch_size=s.patch_size, k=s.refinement_k,
             window=(s.window if match_reach is None or round_index == 0
                     else _round_windows(match_reach, s.window)),
-            bandwidth=s.bandwidth, grid_weight=s.grid_weight, solve=solve,
+            bandwidth=s.bandwidth, grid_weight=s.grid_weight, solve=round_solve,
             candidates=candidates, overwrite=owned and (each_round is None or rounds_in_place),
             match_reach=match_reach, exact_by_cg=s.adaptive_rounds,
             active=active, moved=moved, spread=spread)

@@ -68,6 +68,14 @@ TEXTURE_KNOWN = 0.15
 # Relative residual of the p = 2 solves of layers and rounds (the caller's rtol wins): a tenth
 # of an 8-bit level is enough, and 1e-4 left every compared case within 0.01 dB of 1e-6.
 _LINEAR_RTOL = 1e-4
+# A refinement round's matches are mostly exact (flat colour: a cartoon's regions) where
+# EXACT_SHARE of its hole pixels or more have a mean patch distance to their matches below
+# EXACT_DISTANCE. On the compare benchmark's 17 thin stroke cases the first round's share was
+# 0.72-0.85 on flat-colour images (the cartoon; outside it, a phantom and three drawn cartoons)
+# and 0.00-0.16 on photos and textures (docs/pipeline.md, "p = 3 for strokes"). Thin strokes'
+# rounds solve at Settings.inexact_p where they are not (RoundSolves).
+EXACT_DISTANCE = 1e-3
+EXACT_SHARE = 0.3
 
 
 class _Progress:
@@ -195,6 +203,29 @@ def _row_sums_of(data: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np
     return row_sums(rows)
 
 
+def exact_matches(distance: np.ndarray) -> bool:
+    """Whether a round's matches, each hole pixel's mean patch ``distance`` to them, are mostly
+    exact: ``EXACT_SHARE`` of the pixels or more below ``EXACT_DISTANCE``."""
+    return bool(np.count_nonzero(distance < EXACT_DISTANCE) >= EXACT_SHARE * len(distance))
+
+
+class RoundSolves:
+    """The refinement rounds' solve options (``_refine``'s ``solve``, called with each round's
+    match distances): ``solve``, or ``inexact`` on every round where the first round's matches
+    are not mostly exact (:func:`exact_matches`). p = 3 gained on photos and textures and lost
+    on flat colour, where the mean of few exact matches is the answer (docs/pipeline.md)."""
+
+    def __init__(self, solve: dict, inexact: dict | None = None) -> None:
+        self._options, self._inexact = solve, inexact
+
+    def __call__(self, distance: np.ndarray) -> dict:
+        if self._inexact is not None:           # decided once, on the first round's matches
+            if not exact_matches(distance):
+                self._options = self._inexact
+            self._inexact = None
+        return self._options
+
+
 def _fill_layers(values: np.ndarray, hole: np.ndarray, start: Callable[[], np.ndarray],
                  layers: list[np.ndarray], *, patch_size: int,
                  k: int, window: int, growth: float, bandwidth: float, grid_weight: float,
@@ -298,7 +329,8 @@ def _layers(hole: np.ndarray, depths: np.ndarray | None = None) -> list[np.ndarr
 
 def _refine(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray, *, patch_size: int,
             k: int, window: int | np.ndarray, bandwidth: float, grid_weight: float,
-            solve: dict, candidates: np.ndarray | None, overwrite: bool = False,
+            solve: dict | Callable[[np.ndarray], dict], candidates: np.ndarray | None,
+            overwrite: bool = False,
             match_reach: np.ndarray | None = None, active: np.ndarray | None = None,
             moved: np.ndarray | None = None, spread: np.ndarray | None = None,
             exact_by_cg: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -306,7 +338,9 @@ def _refine(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray, *, patch
     ``window``: one, or one per hole pixel in increasing flat order. ``overwrite``: write the
     round into ``estimate`` itself (no second copy of the region: 400 MB at 4096^2 in colour)
     instead of a new array. ``match_reach``: overwritten with each hole pixel's farthest
-    match. ``active``: the hole pixels (a mask in increasing flat order) this round refines;
+    match. ``solve``: the solve options, or a function of the round's match distances that
+    gives them (:class:`RoundSolves`). ``active``: the hole pixels (a mask in increasing flat
+    order) this round refines;
     the others keep their values and count as known (see :func:`still_moving`). ``moved``:
     overwritten with each hole pixel's mean absolute change over the channels (0 where
     inactive). ``spread``: overwritten with each refined hole pixel's :func:`match_spread`
@@ -337,6 +371,8 @@ def _refine(values: np.ndarray, hole: np.ndarray, estimate: np.ndarray, *, patch
     if match_reach is not None:
         match_reach[refined_pixels] = _match_reach(matches)
     distance = _mean_match_distance(matches, k)
+    if callable(solve):
+        solve = solve(distance)
     if spread is not None:              # read before the solve overwrites the estimate
         spread[:] = 0
         spread[refined_pixels] = match_spread(estimate.reshape(-1, values.shape[2]), matches)

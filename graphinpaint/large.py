@@ -232,6 +232,9 @@ def _resolved_options(hole: Any, options: dict, tile: int, scheduler: Any,
         deep = thick and deepest() > DEEPEST_REFINED
     options["_thick"] = thick
     options["_deep"] = deep
+    # The image's size too: thin strokes' rounds take p = 3 in images below
+    # _thick_holes.STROKES_INEXACT_BELOW pixels only, and a tile is smaller than its image.
+    options["_image_pixels"] = int(hole.shape[0]) * int(hole.shape[1])
     if options.get("window") is None:
         options["window"] = _window_for(strategy, deep)
     if options.get("patch_size") is None:

@@ -60,6 +60,10 @@ class Settings:
     # layers.
     checkered_from: int | None = None
     p: float = 2.0
+    # Thin strokes: the refinement rounds solve at this p instead where the first round's
+    # matches are not mostly exact (_stages.RoundSolves: photos and textures, not flat colour);
+    # None: every solve at ``p``.
+    inexact_p: float | None = None
     form: str = "anisotropic"
     method: str = "auto"
 
