@@ -476,7 +476,7 @@ def _parser() -> cli.ArgumentParser:
                         help="worker processes of the local cluster (default: one per core)")
     parser.add_argument("--report", help="report file, .json or .csv "
                                          "(default OUTDIR/graphinpaint-report.json)")
-    parser.add_argument("--p", type=cli.exponent, default=2.0, help=cli.P_HELP)
+    parser.add_argument("--p", type=cli.exponent, default=None, help=cli.P_HELP)
     parser.add_argument("--patch-size", type=int, default=None, help=cli.PATCH_SIZE_HELP)
     parser.add_argument("--k", type=int, default=None, help=cli.K_HELP)
     parser.add_argument("--strategy", choices=("auto", "layers", "global"), default="auto",

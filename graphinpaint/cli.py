@@ -107,7 +107,7 @@ def _parser() -> ArgumentParser:
     parser.add_argument("--mask-from-alpha", action="store_true",
                         help="use the image's transparent pixels as the hole")
     parser.add_argument("--invert-mask", action="store_true", help="flip the mask's polarity")
-    parser.add_argument("--p", type=exponent, default=2.0, help=P_HELP)
+    parser.add_argument("--p", type=exponent, default=None, help=P_HELP)
     parser.add_argument("--form", choices=("anisotropic", "isotropic", "game"),
                         default="anisotropic",
                         help="form of the p-Laplacian where p != 2 (default anisotropic; game: "
@@ -155,7 +155,8 @@ def _parser() -> ArgumentParser:
 
 
 # The help of the options the main command shares with ``graphinpaint batch``.
-P_HELP = "exponent of the p-Laplacian in [1, inf] (default 2)"
+P_HELP = ("exponent of the p-Laplacian in [1, inf], used in every solve (default: 2, and 3 in "
+          "the refinement of scratches and text over photos below 512 x 512)")
 K_HELP = "matches per hole pixel (default 5; 3 for scratches and text)"
 STRATEGY_HELP = ("layers: strokes and blotches, filled from their boundary inward; global: "
                  "scattered lost pixels, refined all at once (default auto: chosen from the "

@@ -21,8 +21,8 @@ The order of the work (see ``docs/pipeline.md`` for the measurements behind each
    Dirichlet problem on the whole hole is solved, warm-started from the current estimate.
    Strokes' later rounds search each pixel's window only as far as its matches reached in the
    round before (``Settings.adaptive_rounds``), and refine only the pixels still moving or
-   matched far (``_stages.strokes_moving``); at p = 2 in images below 512 x 512 pixels they
-   solve at p = 3 where the first round's matches are not mostly exact
+   matched far (``_stages.strokes_moving``); with p left to the pipeline, in images below
+   512 x 512 pixels they solve at p = 3 where the first round's matches are not mostly exact
    (``Settings.inexact_p``, ``_stages.RoundSolves``). A thick hole's default three rounds give way
    to the first alone where self-validation finds its held-out error lower
    (``_thick_holes.FEWER_ROUNDS_MARGIN``).
@@ -93,7 +93,8 @@ _STRATEGY_DEFAULTS = {
 _SCATTERED_FILL_K = 3
 
 
-def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = "anisotropic",
+def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float | None = None,
+            form: str = "anisotropic",
             patch_size: int | None = None, k: int | None = None, window: int | None = None,
             window_growth: float = 1.0,
             bandwidth: float | None = None, rounds: int | None = None, strategy: str = "auto",
@@ -111,16 +112,14 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
     mask : ndarray, shape (H, W)
         The hole: **True (nonzero) = missing pixel**, as in OpenCV and scikit-image. (PyGSP and
         graphlearning mark the *known* nodes True: invert their masks.)
-    p : float in [1, inf], default 2.0
+    p : float in [1, inf], optional
         Exponent of the p-Laplacian. 2 gives weighted means (non-local means), 1 weighted
-        medians and sharper edges, ``inf`` the midrange of the matches. At 2 (anisotropic),
-        thin strokes (scratches, text) in images below 512 x 512 pixels solve their
-        refinement rounds at p = 3 where the first round's matches are not mostly exact
-        (fewer than 30% of the hole pixels at mean patch distance below 1e-3: photos and
-        textures, not flat colour). That gained +1.06 dB in sum over the compare benchmark's
-        17 stroke cases, +2.05 over 26 others and +1.10 over 17 under new scratches, none
-        lower by more than 0.12 (docs/pipeline.md, "p = 3 for strokes"); larger images keep
-        p = 2, whose speed targets (50k hole pixels a second) p = 3 would miss.
+        medians and sharper edges, ``inf`` the midrange of the matches. A number given is used
+        in every solve. None (the default) is 2, except that thin strokes (scratches, text) in
+        images below 512 x 512 pixels solve their refinement rounds at 3 where the first
+        round's matches are not mostly exact (photos and textures, not flat colour): +1.06 dB
+        in sum over the compare benchmark's 17 stroke cases, +2.05 over 26 others
+        (docs/pipeline.md, "p = 3 for strokes"); larger images keep 2 for speed.
     form : {"anisotropic", "isotropic", "game"}, default "anisotropic"
         Form of the p-Laplacian for ``p != 2`` (all agree at ``p = 2``). ``"game"`` is the
         game-theoretic p-Laplacian (graphlearning's ``plaplace``), for p in [2, inf]: each
@@ -289,7 +288,8 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
     True
     """
     func = "inpaint"
-    p = check_float(p, "p", func, low=1.0, high=np.inf)
+    chosen_p = p is None        # the pipeline may take p = 3 for strokes' rounds (below)
+    p = 2.0 if chosen_p else check_float(p, "p", func, low=1.0, high=np.inf)
     check_choice(form, "form", func, ("anisotropic", "isotropic", "game"))
     if form == "game" and p < 2:
         raise InpaintError(f"The 'p' parameter of {func} must be a float in [2, inf] with "
@@ -364,7 +364,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float = 2.0, form: str = 
         seeded_from=seeded_from, checkered_from=checkered_from,
         p=p, inexact_p=_holes.inexact_p_for(
             strategy, thick, p, form,
-            hole.size if _image_pixels is None else _image_pixels),
+            hole.size if _image_pixels is None else _image_pixels) if chosen_p else None,
         form=form, method=method)
     # Work on the part of the image that the searches can reach: cost follows the hole.
     reach = _reach(depth, settings.window, window_growth, max((patch_size, *more_patches)),

@@ -73,8 +73,8 @@ def test_only_thin_strokes_at_p_2_below_the_size_take_p_3():
     assert _thick_holes.inexact_p_for("layers", False, 2.0, "isotropic", 100) is None
 
 
-def _rounds_p(monkeypatch, image, hole):
-    """The p of each refinement round's solve in ``inpaint(image, hole)``."""
+def _rounds_p(monkeypatch, image, hole, **options):
+    """The p of each refinement round's solve in ``inpaint(image, hole, **options)``."""
     seen = []
 
     class Recording(_stages.RoundSolves):
@@ -85,13 +85,19 @@ def _rounds_p(monkeypatch, image, hole):
 
     monkeypatch.setattr(_region_fill, "RoundSolves", Recording)
     gi.inpaint(image, hole, channel_axis=-1 if image.ndim == 3 else None,
-               self_validation=False)
+               self_validation=False, **options)
     return seen
 
 
 def test_texture_s_rounds_take_p_3_and_flat_colour_s_p_2(monkeypatch, brick):
     assert _rounds_p(monkeypatch, brick, _text(96)) == [3.0, 3.0]
     assert _rounds_p(monkeypatch, _cartoon(), _text(96)) == [2.0, 2.0]
+
+
+def test_a_p_given_is_used_in_every_round(monkeypatch, brick):
+    """The rule is the default's (p=None): a researcher's p = 2 stays 2, and 3 stays 3."""
+    assert _rounds_p(monkeypatch, brick, _text(96), p=2) == [2.0, 2.0]
+    assert _rounds_p(monkeypatch, brick, _text(96), p=3) == [3.0, 3.0]
 
 
 def test_where_the_rule_fires_it_is_the_rounds_at_p_3_and_gains(rule, brick):

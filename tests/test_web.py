@@ -75,8 +75,8 @@ def test_result_equals_inpaint_with_the_upload_s_depth_and_channels(client, kind
     result = _restore(client, image, hole, p="2", k="5")
     assert result.dtype == image.dtype and result.shape == image.shape
     colour, alpha = gi.io.split_alpha(image)
-    expected = gi.io.merge_alpha(gi.inpaint(colour, hole, k=5, channel_axis=-1 if colour.ndim
-                                            == 3 else None), alpha)
+    expected = gi.io.merge_alpha(gi.inpaint(colour, hole, p=2, k=5, channel_axis=-1
+                                            if colour.ndim == 3 else None), alpha)
     np.testing.assert_array_equal(result, expected)
 
 
@@ -256,8 +256,9 @@ def test_the_page_and_its_assets_are_served_from_the_package(client):
     config = client.get("/api/config").get_json()
     assert [option["name"] for option in config["options"]] == \
         ["p", "form", "patch_size", "k", "strategy"]
-    assert config["options"][0]["default"] == 2.0
-    # inpaint chooses the patch from the hole (11 for blocks): the page must not fix one.
+    # inpaint chooses p (3 in strokes' rounds over photos) and the patch from the hole (11 for
+    # blocks): the page must fix neither.
+    assert config["options"][0]["default"] is None
     assert config["options"][2]["default"] is None
 
 
