@@ -159,12 +159,13 @@ PERIODIC = (0.3, 0.4)
 # docs/pipeline.md).
 STROKES_K = 3
 STROKES_ROUNDS = 2
-# Thin strokes at p = 2 (anisotropic): the refinement rounds solve at STROKES_INEXACT_P where
-# the first round's matches are not mostly exact (_stages.RoundSolves), in images of fewer
-# than STROKES_INEXACT_BELOW pixels. On the compare benchmark's 17 thin stroke cases +1.06 dB
+# Thin strokes with p left to the pipeline (inpaint(p=None), anisotropic): the refinement
+# rounds solve at STROKES_INEXACT_P where the first round's matches are not mostly exact
+# (_stages.RoundSolves), in images of fewer than STROKES_INEXACT_BELOW pixels. On the compare benchmark's 17 thin stroke cases +1.06 dB
 # in sum (astronaut's scratches 22.85 -> 23.03), none lower by more than 0.04; on 26 outside
 # cases +2.05, 12 up, 1 down (-0.08); on the compare images under new scratches +1.10, 8 up,
-# 5 down (-0.12); at 1.1-1.25x the time (benchmarks/strokes_p.py, docs/pipeline.md). Larger images keep p = 2: issue 10's speed targets start at 512^2
+# 5 down (-0.12); at 1.1-1.25x the time (benchmarks/strokes_p.py, docs/pipeline.md).
+# Larger images keep p = 2: issue 10's speed targets start at 512^2
 # (50k hole pixels a second; 2048^2 with 5% scratches in 4.5 s), and the rounds at p = 3
 # missed them (512^2: 43-49k a second, 1.4-1.5x; 2048^2: 5.2-5.5 s), for -0.19 to +0.06 dB
 # on that benchmark's grainy photo.
@@ -227,7 +228,8 @@ def layer_searches(strategy: str, thick: bool, deep: bool) -> tuple[int | None, 
 def inexact_p_for(strategy: str, thick: bool, p: float, form: str,
                   image_pixels: int) -> float | None:
     """``Settings.inexact_p``: :data:`STROKES_INEXACT_P` for thin strokes at p = 2 in an image
-    of fewer than :data:`STROKES_INEXACT_BELOW` pixels, else None."""
+    of fewer than :data:`STROKES_INEXACT_BELOW` pixels, else None. Asked only where p is the
+    pipeline's choice (``inpaint(p=None)``): a p given is used in every solve."""
     if is_strokes(strategy, thick) and p == 2 and form == "anisotropic" and \
             image_pixels < STROKES_INEXACT_BELOW:
         return STROKES_INEXACT_P
