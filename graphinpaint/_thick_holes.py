@@ -161,8 +161,9 @@ STROKES_K = 3
 STROKES_ROUNDS = 2
 # Thin strokes with p left to the pipeline (inpaint(p=None), anisotropic): the refinement
 # rounds solve at STROKES_INEXACT_P where the first round's matches are not mostly exact
-# (_stages.RoundSolves), in images of fewer than STROKES_INEXACT_BELOW pixels. On the compare benchmark's 17 thin stroke cases +1.06 dB
-# in sum (astronaut's scratches 22.85 -> 23.03), none lower by more than 0.04; on 26 outside
+# (_stages.RoundSolves), in images of fewer than STROKES_INEXACT_BELOW pixels. On the compare
+# benchmark's 17 thin stroke cases +1.06 dB in sum (astronaut's scratches 22.85 -> 23.03),
+# none lower by more than 0.04; on 26 outside
 # cases +2.05, 12 up, 1 down (-0.08); on the compare images under new scratches +1.10, 8 up,
 # 5 down (-0.12); at 1.1-1.25x the time (benchmarks/strokes_p.py, docs/pipeline.md).
 # Larger images keep p = 2: issue 10's speed targets start at 512^2
