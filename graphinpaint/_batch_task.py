@@ -48,6 +48,7 @@ def _restore_one(image_path: str, mask_path: str | None, output_path: str,
 
 def _restore_one_here(image_path: str, mask_path: str | None, output_path: str,
                       settings: dict) -> BatchRecord:
+    from .cli import check_hole
     from .pipeline import inpaint
 
     record = BatchRecord(image_path, mask_path, output_path, "done")
@@ -59,6 +60,8 @@ def _restore_one_here(image_path: str, mask_path: str | None, output_path: str,
         image = _read_image(image_path, "image")
         colour, alpha = io.split_alpha(image)
         hole = _read_hole(image, colour, mask_path, settings)
+        check_hole(hole, image=image_path, mask=mask_path, convention=settings["convention"],
+                   inverted=settings["invert_mask"])
         record.hole_share = round(float(hole.mean()), 6)
         restored = inpaint(colour, hole, channel_axis=-1 if colour.ndim == 3 else None,
                            **settings["options"])

@@ -273,7 +273,8 @@ def _restore(job: _Job, args: argparse.Namespace) -> None:
         else:
             hole = io.read_mask(job.mask, shape=colour.shape[:2], convention=job.convention,
                                 invert=args.invert_mask)
-    _check_hole(hole, job, args.invert_mask)
+    check_hole(hole, image=job.image, mask=job.mask, convention=job.convention,
+               inverted=args.invert_mask)
     for warning in caught:
         if not args.quiet:
             _say(f"graphinpaint: warning: {warning.message}")
@@ -292,16 +293,19 @@ def _restore(job: _Job, args: argparse.Namespace) -> None:
                    inputs=inputs)
 
 
-def _check_hole(hole: np.ndarray, job: _Job, inverted: bool) -> None:
-    """A mask of one colour is a wrong file or a wrong convention, not a job: say which."""
+def check_hole(hole: np.ndarray, *, image: str | Path, mask: str | Path | None,
+               convention: str, inverted: bool) -> None:
+    """Refuse a hole of every pixel or of none, naming the mask file (or the image's alpha
+    channel) and its convention: a mask of one colour is a wrong file or a wrong convention,
+    not a job. The command and ``graphinpaint batch``'s tasks both check with it."""
     if hole.any() and not hole.all():
         return
-    if job.mask is None:
-        source, marks = f"The alpha channel of '{job.image}'", ("opaque" if inverted
-                                                                 else "transparent")
+    if mask is None:
+        source, marks = f"The alpha channel of '{image}'", ("opaque" if inverted
+                                                             else "transparent")
     else:
-        source = f"The mask file '{job.mask}'"
-        marks = "black" if (job.convention == "black-hole") != inverted else "white"
+        source = f"The mask file '{mask}'"
+        marks = "black" if (convention == "black-hole") != inverted else "white"
     if hole.all():
         raise InpaintError(f"{source} marks every pixel as hole ({marks} = hole): there is "
                            f"nothing to restore from. Mark only the hole {marks}.")

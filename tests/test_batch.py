@@ -207,3 +207,19 @@ def test_batch_command_takes_the_main_commands_p_and_patch_default():
     assert options["p"] == np.inf and options["patch_size"] is None
     with pytest.raises(SystemExit):
         batch._parser().parse_args(["x", "-o", "y", "--p", "0.5"])
+
+
+@pytest.mark.parametrize("fill, message", [(0, "marks no pixel as hole (white = hole): there is "
+                                              "nothing to restore"),
+                                           (255, "marks every pixel as hole (white = hole)")])
+def test_a_mask_of_one_colour_fails_its_image_as_the_command_refuses_it(tmp_path, fill,
+                                                                        message):
+    """Not a copy of the input reported "done": the file is likely the wrong one."""
+    (image, _), = _make_images(tmp_path, 1)
+    mask = tmp_path / "blank_mask.png"
+    io.write_image(mask, np.full((SIDE, SIDE), fill, np.uint8))
+    output = tmp_path / "out.png"
+    settings = dict(convention="white-hole", invert_mask=False, options={})
+    record = _batch_task._restore_one(str(image), str(mask), str(output), settings)
+    assert record.status == "failed" and not output.exists()
+    assert f"The mask file '{mask}' {message}" in record.error
