@@ -185,8 +185,7 @@ def _jobs(args: argparse.Namespace) -> list[_Job]:
         if args.paths or not args.mask:
             raise InpaintError("--org_img needs --mask MASK and no other image paths.")
         image = Path(args.org_img)
-        output = Path(args.output) if args.output else _default_output(image)
-        return [_Job(image, Path(args.mask), output, "black-hole")]
+        return [_Job(image, Path(args.mask), _output(args, image), "black-hole")]
     if args.mask_suffix:
         return _batch_jobs(args)
     paths = [Path(p) for p in args.paths]
@@ -201,10 +200,16 @@ def _jobs(args: argparse.Namespace) -> list[_Job]:
             "Give IMAGE MASK (or IMAGE --mask-from-alpha), several images with --mask-suffix, "
             "or the seed's --org_img IMG --mask MASK. See graphinpaint --help."
         )
-    output = Path(args.output) if args.output else _default_output(image)
-    if output.is_dir():                     # -o FOLDER: the image's name in it, as for several
-        output = output / image.name
-    return [_Job(image, mask, output, "white-hole")]
+    return [_Job(image, mask, _output(args, image), "white-hole")]
+
+
+def _output(args: argparse.Namespace, image: Path) -> Path:
+    """One image's output: -o FILE, -o FOLDER (the image's name in it, as for several), or
+    IMG_inpainted.EXT beside the image."""
+    if not args.output:
+        return _default_output(image)
+    output = Path(args.output)
+    return output / image.name if output.is_dir() else output
 
 
 def _batch_jobs(args: argparse.Namespace) -> list[_Job]:

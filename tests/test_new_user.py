@@ -163,6 +163,17 @@ def test_the_seed_flags_honour_an_output_path(sample, capsys):
     np.testing.assert_array_equal(io.read_image(folder / "chosen.png")[~hole], image[~hole])
 
 
+def test_the_seed_flags_take_an_output_folder_as_the_other_form_does(sample, capsys):
+    """-o's help: "output file, or an existing folder (the input's name in it)"."""
+    folder, image, hole = sample
+    io.write_image(folder / "seed_mask.png", np.where(hole, 0, 255).astype(np.uint8))
+    (folder / "out").mkdir()
+    assert main(["--org_img", str(folder / "photo.png"), "--mask", str(folder / "seed_mask.png"),
+                 "-o", str(folder / "out"), "-q"]) == 0, capsys.readouterr().err
+    np.testing.assert_array_equal(io.read_image(folder / "out" / "photo.png")[~hole],
+                                  image[~hole])
+
+
 def test_a_glob_that_matches_the_masks_too_restores_the_images_only(sample, capsys):
     """README: ``graphinpaint IMG... --mask-suffix _mask``; a shell's scans/*.png lists the
     masks beside the images."""
