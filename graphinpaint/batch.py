@@ -411,7 +411,8 @@ class _Counter:
 # --- the subcommand -------------------------------------------------------------------------------
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``graphinpaint batch INPUT... -o OUTDIR``: 0 all restored, 1 some failed, 2 bad usage."""
+    """``graphinpaint batch INPUT... -o OUTDIR``: 0 all restored, 1 some failed, 2 bad usage,
+    130 interrupted."""
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -432,6 +433,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                                invert_mask=args.invert_mask,
                                progress=None if args.quiet else _print_progress,
                                **_inpaint_options(args))
+    except KeyboardInterrupt:             # Ctrl+C: one line, not Dask's traceback
+        _say("graphinpaint batch: interrupted; the outputs written so far are complete: rerun "
+             "the same command to restore the rest.", False)
+        return cli.EXIT_INTERRUPTED
     except (InpaintError, ImportError) as error:
         _say(f"graphinpaint batch: error: {error}", False)
         return EXIT_USAGE

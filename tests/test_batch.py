@@ -223,3 +223,19 @@ def test_a_mask_of_one_colour_fails_its_image_as_the_command_refuses_it(tmp_path
     record = _batch_task._restore_one(str(image), str(mask), str(output), settings)
     assert record.status == "failed" and not output.exists()
     assert f"The mask file '{mask}' {message}" in record.error
+
+
+def test_ctrl_c_in_the_batch_command_gives_one_line_saying_how_to_resume(folders, capsys,
+                                                                         monkeypatch):
+    inputs, outputs = folders
+    _make_images(inputs, 1)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch, "restore_many", interrupted)
+    code = main(["batch", str(inputs), "-o", str(outputs), "-q"])
+    err = capsys.readouterr().err
+    assert code == 130 and "Traceback" not in err
+    assert err.strip() == ("graphinpaint batch: interrupted; the outputs written so far are "
+                           "complete: rerun the same command to restore the rest.")
