@@ -22,11 +22,33 @@ from ._validation import InpaintError
 class BatchRecord:
     """What happened to one image of a batch (one row of the report).
 
-    ``status`` is ``"done"`` (restored and written by this run), ``"skipped"`` (a complete
-    output was already there) or ``"failed"`` (``error`` says why). ``seconds`` is the time the
-    worker spent on it, ``cpu_seconds`` the CPU time of the worker process meanwhile (all
-    its threads: numba's too; on a busy machine the two differ); ``hole_share`` the fraction
-    of its pixels that were missing.
+    Attributes
+    ----------
+    input : str
+        The image's path or fsspec URL.
+    mask : str or None
+        The mask's path or URL; None when the hole was the image's alpha channel.
+    output : str
+        Where the restored image is (or would have been) written.
+    status : {"done", "skipped", "failed"}
+        ``"done"``: restored and written by this run; ``"skipped"``: a complete output was
+        already there (or another attempt of the task wrote it first); ``"failed"``: ``error``
+        says why, and nothing was written.
+    seconds : float
+        Wall time the worker spent on it.
+    cpu_seconds : float
+        CPU time of the worker process meanwhile (all its threads: numba's too; on a busy
+        machine it differs from ``seconds``).
+    hole_share : float or None
+        The fraction of its pixels that were missing; None if the mask was never read.
+    error : str or None
+        ``"ErrorType: message"`` for a failed image, else None.
+
+    Examples
+    --------
+    >>> record = BatchRecord("scans/a.png", "scans/a_mask.png", "restored/a.png", "done", 0.8)
+    >>> record.status, record.error
+    ('done', None)
     """
 
     input: str
