@@ -118,6 +118,24 @@ def decode_image(data: bytes, *, extension: str | None = None, name: str = "imag
 def encode_image(image: np.ndarray, extension: str = ".png") -> bytes:
     """The bytes of an image file, as :func:`write_image` would write it (16-bit PNGs kept).
 
+    Parameters
+    ----------
+    image : ndarray
+        The image, as :func:`write_image` takes it.
+    extension : str, default ".png"
+        The file format, by its extension (``".png"``, ``".tif"``, ``".jpg"``...).
+
+    Returns
+    -------
+    bytes
+        The file's content.
+
+    Raises
+    ------
+    InpaintError
+        The extension names no image format imageio writes, or the format cannot hold the image
+        (floats in PNG or JPEG, more than 8 bits in JPEG, BMP or WebP).
+
     Examples
     --------
     >>> import numpy as np
@@ -196,6 +214,21 @@ def read_mask(mask: PathLike | np.ndarray, *, shape: tuple[int, int] | None = No
 
 def mask_from_alpha(image: np.ndarray) -> np.ndarray:
     """Hole mask from an image's alpha channel: transparent (alpha below half) = hole.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W, 2) or (H, W, 4)
+        Gray+alpha or RGBA, as :func:`read_image` gives them.
+
+    Returns
+    -------
+    ndarray of bool, shape (H, W)
+        True = hole.
+
+    Raises
+    ------
+    InpaintError
+        The image has no alpha channel (neither gray+alpha nor RGBA).
 
     Examples
     --------
