@@ -67,7 +67,10 @@ def inpaint_large(image: Any, mask: Any, *, tile: int = 2048, halo: int | None =
         mask, so that the halo fits them: for scattered loss that is one round of 7 x 7
         patches, where ``inpaint`` would choose 1 to 3 rounds and 7 or 11 on held-out pixels,
         for thick holes up to 32 px deep three rounds, where ``inpaint`` may keep one (pass
-        ``rounds`` and ``patch_size`` to have others).
+        ``rounds`` and ``patch_size`` to have others). With ``p`` left to the pipeline, thin
+        strokes in an image below 512 x 512 pixels take p = 3 in the rounds of each tile whose
+        own matches are not mostly exact, so tiles may differ in p where ``inpaint`` takes one
+        for the image; pass ``p`` for one in every tile.
 
     Returns
     -------

@@ -262,7 +262,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float | None = None,
         Private: the image's pixels (height times width), the image's own when None; thin
         strokes' rounds take p = 3 in images below ``_thick_holes.STROKES_INEXACT_BELOW``
         pixels only. :func:`~graphinpaint.inpaint_large` gives the whole image's, so that its
-        tiles take the whole image's p.
+        tiles follow the whole image's size limit (each still decides on its own matches).
 
     Returns
     -------
