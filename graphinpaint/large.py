@@ -82,7 +82,8 @@ def inpaint_large(image: Any, mask: Any, *, tile: int = 2048, halo: int | None =
     Raises
     ------
     InpaintError
-        For a bad argument, a mask of the wrong shape, or a hole deeper than half a tile.
+        For a bad argument, a mask of the wrong shape or marking every pixel, or a hole deeper
+        than half a tile.
     ImportError
         Dask is not installed: ``pip install "graphinpaint[dask]"``.
 
@@ -113,6 +114,11 @@ def inpaint_large(image: Any, mask: Any, *, tile: int = 2048, halo: int | None =
     hole = hole.astype(bool)
     # The passes over the mask run where the mask is: in this process for an array in memory.
     local = scheduler if lazy_input else "threads"
+    if bool(hole.all().compute(scheduler=local)):   # before a tile fails, or "too deep" is said
+        raise InpaintError(
+            f"The 'mask' parameter of {func} marks every pixel as missing (True = hole): there "
+            "is nothing to fill from. Check the mask's polarity."
+        )
     deepest = functools.cache(lambda: _deepest_layer(hole, tile, local))   # one pass, if any
     options = _resolved_options(hole, inpaint_options, tile, local, deepest)
     if halo is None:
