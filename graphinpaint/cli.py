@@ -218,9 +218,11 @@ def _batch_jobs(args: argparse.Namespace) -> list[_Job]:
         if path.is_dir():
             images += sorted(p for p in path.iterdir() if p.suffix.lower() in io.SCANNED_SUFFIXES
                              and not p.stem.endswith(args.mask_suffix)
-                             and "_inpainted" not in p.stem)
+                             and _OUTPUT_TAG not in p.stem)
         elif args.mask_from_alpha or not path.stem.endswith(args.mask_suffix):
             images.append(path)         # a glob such as scans/*.png matches the masks too
+    given = set(images)                 # ... and, run again, the first run's outputs
+    images = [p for p in images if _source_of(p) not in given]
     if not images:
         raise InpaintError("No images found: give image files or folders holding them.")
     folder = Path(args.output) if args.output else None
@@ -235,7 +237,17 @@ def _batch_jobs(args: argparse.Namespace) -> list[_Job]:
 
 
 def _default_output(image: Path) -> Path:
-    return image.with_name(f"{image.stem}_inpainted{image.suffix}")
+    return image.with_name(f"{image.stem}{_OUTPUT_TAG}{image.suffix}")
+
+
+def _source_of(path: Path) -> Path | None:
+    """The image that ``path`` would be the default output of (IMG_inpainted.EXT -> IMG.EXT)."""
+    if not path.stem.endswith(_OUTPUT_TAG) or path.stem == _OUTPUT_TAG:
+        return None
+    return path.with_name(f"{path.stem[:-len(_OUTPUT_TAG)]}{path.suffix}")
+
+
+_OUTPUT_TAG = "_inpainted"
 
 
 def _run(jobs: list[_Job], args: argparse.Namespace) -> int:

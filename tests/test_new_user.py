@@ -187,6 +187,20 @@ def test_a_glob_that_matches_the_masks_too_restores_the_images_only(sample, caps
                                   image[~hole])
 
 
+def test_the_same_glob_run_again_skips_the_outputs_of_the_first_run(sample, capsys):
+    """scans/*.png after a first run lists photo_inpainted.png too: it is an output, not an
+    image whose mask is missing."""
+    folder, image, hole = sample
+    (folder / "mask.png").rename(folder / "photo_mask.png")
+    for _ in range(2):
+        matched = sorted(str(p) for p in folder.glob("*.png"))      # as the shell expands it
+        code = main([*matched, "--mask-suffix", "_mask", "-q"])
+        assert code == 0, capsys.readouterr().err
+    assert not (folder / "photo_inpainted_inpainted.png").exists()
+    np.testing.assert_array_equal(io.read_image(folder / "photo_inpainted.png")[~hole],
+                                  image[~hole])
+
+
 def test_ctrl_c_gives_one_line_and_no_output(sample, capsys, monkeypatch):
     folder, _, _ = sample
 
