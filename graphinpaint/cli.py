@@ -184,8 +184,10 @@ def _jobs(args: argparse.Namespace) -> list[_Job]:
     if args.org_img:
         if args.paths or not args.mask:
             raise InpaintError("--org_img needs --mask MASK and no other image paths.")
+        _check_no_main_options(args)
         image = Path(args.org_img)
         return [_Job(image, Path(args.mask), _output(args, image), "black-hole")]
+    _check_no_seed_flags(args)
     if args.mask_suffix:
         return _batch_jobs(args)
     paths = [Path(p) for p in args.paths]
@@ -201,6 +203,37 @@ def _jobs(args: argparse.Namespace) -> list[_Job]:
             "or the seed's --org_img IMG --mask MASK. See graphinpaint --help."
         )
     return [_Job(image, mask, _output(args, image), "white-hole")]
+
+
+# The options of the IMAGE MASK form that the seed's --org_img form has no use for.
+_MAIN_OPTIONS = ("p", "form", "patch_size", "k", "window", "window_growth", "bandwidth",
+                 "rounds", "smooth_share", "strategy", "method", "mask_suffix", "mask_from_alpha")
+
+
+def _check_no_main_options(args: argparse.Namespace) -> None:
+    """--org_img takes the seed's flags only: refuse the other form's rather than ignore them."""
+    parser = _parser()
+    given = [f"--{name.replace('_', '-')}" for name in _MAIN_OPTIONS
+             if getattr(args, name) != parser.get_default(name)]
+    if given:
+        raise InpaintError(
+            f"--org_img takes the seed's flags (--ps, --k_boundary, --k_search, --k_patch), not "
+            f"{', '.join(given)}: give IMAGE MASK instead of --org_img/--mask to use "
+            f"{'them' if len(given) > 1 else 'it'} (white = hole there; --invert-mask for a seed "
+            "mask)."
+        )
+
+
+def _check_no_seed_flags(args: argparse.Namespace) -> None:
+    """The seed's flags work with --org_img only: refuse them elsewhere rather than ignore them."""
+    parser = _parser()
+    given = [f"--{name}" for name in ("ps", "k_boundary", "k_search", "k_patch")
+             if getattr(args, name) != parser.get_default(name)]
+    if given:
+        raise InpaintError(
+            f"{', '.join(given)} {'are' if len(given) > 1 else 'is'} the seed's, with --org_img "
+            "IMG --mask MASK only. With IMAGE MASK use --patch-size, --k and --window."
+        )
 
 
 def _output(args: argparse.Namespace, image: Path) -> Path:

@@ -174,6 +174,27 @@ def test_the_seed_flags_take_an_output_folder_as_the_other_form_does(sample, cap
                                   image[~hole])
 
 
+@pytest.mark.parametrize("flags", [["--p", "1"], ["--k", "9", "--strategy", "global"]])
+def test_the_seed_flags_refuse_the_other_forms_options_rather_than_ignore_them(sample, capsys,
+                                                                              flags):
+    folder, _, hole = sample
+    io.write_image(folder / "seed_mask.png", np.where(hole, 0, 255).astype(np.uint8))
+    before = files_in(folder)
+    code = main(["--org_img", str(folder / "photo.png"), "--mask", str(folder / "seed_mask.png"),
+                 *flags])
+    err = one_line_error(capsys, code)
+    assert all(flag in err for flag in flags if flag.startswith("--")) and "--ps" in err
+    assert files_in(folder) == before
+
+
+def test_the_seed_s_flags_without_org_img_are_refused_rather_than_ignored(sample, capsys):
+    folder, _, _ = sample
+    code = main([str(folder / "photo.png"), str(folder / "mask.png"), "--ps", "5",
+                 "--k_search", "400"])
+    err = one_line_error(capsys, code)
+    assert "--ps, --k_search" in err and "--patch-size" in err
+
+
 def test_a_glob_that_matches_the_masks_too_restores_the_images_only(sample, capsys):
     """README: ``graphinpaint IMG... --mask-suffix _mask``; a shell's scans/*.png lists the
     masks beside the images."""
