@@ -13,7 +13,7 @@ import sys
 import time
 import warnings
 from pathlib import Path
-from typing import NoReturn, Sequence
+from typing import Callable, NoReturn, Sequence
 
 import numpy as np
 
@@ -212,9 +212,7 @@ _MAIN_OPTIONS = ("p", "form", "patch_size", "k", "window", "window_growth", "ban
 
 def _check_no_main_options(args: argparse.Namespace) -> None:
     """--org_img takes the seed's flags only: refuse the other form's rather than ignore them."""
-    parser = _parser()
-    given = [f"--{name.replace('_', '-')}" for name in _MAIN_OPTIONS
-             if getattr(args, name) != parser.get_default(name)]
+    given = _flags_given(args, _MAIN_OPTIONS, spelling=lambda name: name.replace("_", "-"))
     if given:
         raise InpaintError(
             f"--org_img takes the seed's flags (--ps, --k_boundary, --k_search, --k_patch), not "
@@ -226,14 +224,20 @@ def _check_no_main_options(args: argparse.Namespace) -> None:
 
 def _check_no_seed_flags(args: argparse.Namespace) -> None:
     """The seed's flags work with --org_img only: refuse them elsewhere rather than ignore them."""
-    parser = _parser()
-    given = [f"--{name}" for name in ("ps", "k_boundary", "k_search", "k_patch")
-             if getattr(args, name) != parser.get_default(name)]
+    given = _flags_given(args, ("ps", "k_boundary", "k_search", "k_patch"))
     if given:
         raise InpaintError(
             f"{', '.join(given)} {'are' if len(given) > 1 else 'is'} the seed's, with --org_img "
             "IMG --mask MASK only. With IMAGE MASK use --patch-size, --k and --window."
         )
+
+
+def _flags_given(args: argparse.Namespace, names: Sequence[str],
+                 spelling: Callable[[str], str] = str) -> list[str]:
+    """The flags among ``names`` (as --spelling(name)) set to other than their default."""
+    parser = _parser()
+    return [f"--{spelling(name)}" for name in names
+            if getattr(args, name) != parser.get_default(name)]
 
 
 def _output(args: argparse.Namespace, image: Path) -> Path:
