@@ -139,7 +139,10 @@ def test_a_mask_of_one_colour_gives_one_line_naming_the_file(sample, capsys, arg
     (["batch", "{d}", "-o", "{d}", "--bogus"], "See 'graphinpaint batch --help'"),
     (["batch", "{d}"], "the following arguments are required: -o/--output"),
     (["serve", "--port", "http"], "See 'graphinpaint serve --help'"),
-], ids=["unknown-option", "bad-int", "batch-unknown", "batch-no-output", "serve-bad-port"])
+    (["serve", "--port", "-5"], "--port: must be a port number from 0 to 65535"),
+    (["serve", "--port", "70000"], "--port: must be a port number from 0 to 65535"),
+], ids=["unknown-option", "bad-int", "batch-unknown", "batch-no-output", "serve-bad-port",
+        "serve-negative-port", "serve-port-too-large"])
 def test_usage_errors_are_one_line(sample, capsys, argv, message):
     folder, _, _ = sample
     code = main([a.format(d=folder) for a in argv])
