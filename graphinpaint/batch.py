@@ -524,6 +524,11 @@ def _connect(address: str) -> Any:
             f"Cannot reach the Dask scheduler at '{address}' ({error}). Start one with "
             "`dask scheduler` and `dask worker ADDRESS`, or leave out --scheduler."
         ) from error
+    except ValueError as error:         # distributed's parse of a malformed address
+        raise InpaintError(
+            f"Cannot reach the Dask scheduler at '{address}': {error}. Give the address "
+            "`dask scheduler` prints, such as tcp://10.0.0.5:8786."
+        ) from error
 
 
 def _print_progress(record: BatchRecord, counts: dict) -> None:

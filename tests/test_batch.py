@@ -239,3 +239,13 @@ def test_ctrl_c_in_the_batch_command_gives_one_line_saying_how_to_resume(folders
     assert code == 130 and "Traceback" not in err
     assert err.strip() == ("graphinpaint batch: interrupted; the outputs written so far are "
                            "complete: rerun the same command to restore the rest.")
+
+
+@pytest.mark.parametrize("address", ["nonsense", "tcp://127.0.0.1:notaport"])
+def test_a_malformed_scheduler_address_is_one_line_with_an_example(folders, capsys, address):
+    inputs, outputs = folders
+    _make_images(inputs, 1)
+    code = main(["batch", str(inputs), "-o", str(outputs), "--scheduler", address])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err, err
+    assert f"Cannot reach the Dask scheduler at '{address}'" in err and "tcp://" in err
