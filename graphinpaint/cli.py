@@ -264,7 +264,9 @@ def _batch_jobs(args: argparse.Namespace) -> list[_Job]:
         raise InpaintError("No images found: give image files or folders holding them.")
     folder = Path(args.output) if args.output else None
     if folder is not None and not folder.is_dir():
-        raise InpaintError(f"With several images, -o must be an existing folder: '{folder}'.")
+        raise InpaintError(f"With several images, -o must be an existing folder: '{folder}'. "
+                           f"Create it first, or leave -o out to write IMG{_OUTPUT_TAG}.EXT "
+                           "beside each image.")
     jobs = []
     for image in images:
         mask = image.with_name(f"{image.stem}{args.mask_suffix}{image.suffix}")

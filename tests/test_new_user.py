@@ -198,6 +198,13 @@ def test_the_seed_s_flags_without_org_img_are_refused_rather_than_ignored(sample
     assert "--ps, --k_search" in err and "--patch-size" in err
 
 
+def test_several_images_into_a_missing_folder_say_how_to_go_on(sample, capsys):
+    folder, _, _ = sample
+    (folder / "mask.png").rename(folder / "photo_mask.png")
+    code = main([str(folder / "photo.png"), "--mask-suffix", "_mask", "-o", str(folder / "no")])
+    assert "Create it first, or leave -o out" in one_line_error(capsys, code)
+
+
 def test_a_glob_that_matches_the_masks_too_restores_the_images_only(sample, capsys):
     """README: ``graphinpaint IMG... --mask-suffix _mask``; a shell's scans/*.png lists the
     masks beside the images."""
