@@ -515,17 +515,22 @@ def _mask_beside(image: str, suffix: str) -> str:
 
 
 def _connect(address: str) -> Any:
+    import dask
     from distributed import Client
 
+    scheduler = dask.config.get("scheduler", None)
     try:
         return Client(address, timeout="10s")
-    except OSError as error:
-        raise InpaintError(
-            f"Cannot reach the Dask scheduler at '{address}' ({error}). Start one with "
-            "`dask scheduler` and `dask worker ADDRESS`, or leave out --scheduler."
-        ) from error
-    except ValueError as error:         # distributed's parse of a malformed address
-        raise InpaintError(
+    except (OSError, ValueError) as error:
+        # A Client that failed to start stays dask's default scheduler: later computations in
+        # this process would ask for it ("no Client active").
+        dask.config.set(scheduler=scheduler)
+        if isinstance(error, OSError):
+            raise InpaintError(
+                f"Cannot reach the Dask scheduler at '{address}' ({error}). Start one with "
+                "`dask scheduler` and `dask worker ADDRESS`, or leave out --scheduler."
+            ) from error
+        raise InpaintError(             # distributed's parse of a malformed address
             f"Cannot reach the Dask scheduler at '{address}': {error}. Give the address "
             "`dask scheduler` prints, such as tcp://10.0.0.5:8786."
         ) from error

@@ -249,3 +249,7 @@ def test_a_malformed_scheduler_address_is_one_line_with_an_example(folders, caps
     err = capsys.readouterr().err
     assert code == 2 and "Traceback" not in err, err
     assert f"Cannot reach the Dask scheduler at '{address}'" in err and "tcp://" in err
+    import dask
+
+    # The failed Client is not left as dask's scheduler for this process's later computations.
+    assert dask.config.get("scheduler", None) in (None, "sync", "synchronous", "threads")
