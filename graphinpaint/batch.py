@@ -515,16 +515,13 @@ def _mask_beside(image: str, suffix: str) -> str:
 
 
 def _connect(address: str) -> Any:
-    import dask
     from distributed import Client
 
-    scheduler = dask.config.get("scheduler", None)
     try:
-        return Client(address, timeout="10s")
+        # Not as dask's default: the batch submits to it, and a Client that fails to start
+        # would stay the default scheduler of this process's later computations.
+        return Client(address, timeout="10s", set_as_default=False)
     except (OSError, ValueError) as error:
-        # A Client that failed to start stays dask's default scheduler: later computations in
-        # this process would ask for it ("no Client active").
-        dask.config.set(scheduler=scheduler)
         if isinstance(error, OSError):
             raise InpaintError(
                 f"Cannot reach the Dask scheduler at '{address}' ({error}). Start one with "

@@ -188,7 +188,7 @@ def test_batch_command_reports_failures_in_its_exit_code_and_json(client, folder
     inputs, outputs = folders
     pairs = _make_images(inputs, 3, seed=3)
     pairs[2][1].unlink()                                             # one image without mask
-    monkeypatch.setattr(distributed, "Client", lambda address, timeout: client)
+    monkeypatch.setattr(distributed, "Client", lambda address, **options: client)
     files = [str(p) for p in sorted(inputs.iterdir())]              # as a shell glob: masks too
     code = main(["batch", *files, "-o", str(outputs), "--scheduler", "tcp://x:1"])
     assert code == 1
