@@ -347,7 +347,7 @@ def _run(client: Any, jobs: list[_Job], settings: dict, retries: int,
         futures[future] = index
     records: list[BatchRecord | None] = [None] * len(jobs)
     counter = _Counter(len(jobs))
-    for future in as_completed(futures):
+    for future in as_completed(futures, loop=client.loop):     # client need not be default
         index = futures[future]
         records[index] = _record_of(future, jobs[index])
         counter.add(records[index])

@@ -414,6 +414,20 @@ def test_restore_many_lists_only_public_options(sample):
     assert "'patch_size'" in str(error.value) and "_thick" not in str(error.value)
 
 
+def test_restore_many_runs_on_a_client_that_is_not_dask_s_default(sample):
+    """As the batch command's --scheduler client is: no default client to lean on."""
+    distributed = require("distributed")
+    folder, image, hole = sample
+    (folder / "out").mkdir()
+    with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=":0") as \
+            cluster, distributed.Client(cluster, set_as_default=False) as client:
+        records = gi.batch.restore_many([(folder / "photo.png", folder / "mask.png")],
+                                        folder / "out", client=client)
+    assert [record.status for record in records] == ["done"]
+    np.testing.assert_array_equal(io.read_image(folder / "out" / "photo.png"),
+                                  gi.inpaint(image, hole))
+
+
 def test_restore_many_in_a_starting_worker_says_to_guard_the_script(sample, monkeypatch):
     """A script that calls restore_many at its top level runs again in every worker process
     Dask spawns; there the call must stop with the fix, not start another cluster."""
