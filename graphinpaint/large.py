@@ -28,7 +28,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ._image_range import _refuse_path
+from ._image_range import _refuse_path, as_array
 from ._pyramid import COARSE_PATCH, COARSE_ROUNDS
 from ._validation import InpaintError, check_int, require
 
@@ -107,7 +107,8 @@ def inpaint_large(image: Any, mask: Any, *, tile: int = 2048, halo: int | None =
                            "last, and progress is Dask's (dask.diagnostics or the dashboard).")
     # A numpy array in memory comes back as one; anything read lazily (a dask or zarr array, a
     # memory map) comes back as a lazy dask array, never loaded whole.
-    image, mask = (np.asarray(a) if isinstance(a, (list, tuple)) else a for a in (image, mask))
+    image, mask = (as_array(a, name, func) if isinstance(a, (list, tuple)) else a
+                   for a, name in ((image, "image"), (mask, "mask")))
     lazy_input = not isinstance(image, np.ndarray) or isinstance(image, np.memmap)
     pixels, hole = _as_dask(image, "image", tile), _as_dask(mask, "mask", tile)
     _check_shapes(pixels, hole)

@@ -467,6 +467,16 @@ def test_a_path_where_an_array_belongs_says_how_to_read_it(sample, which, front,
         getattr(gi, front)(arguments["image"], arguments["mask"])
 
 
+@pytest.mark.parametrize("which", ["image", "mask"])
+@pytest.mark.parametrize("front", ["inpaint", "inpaint_large"])
+def test_ragged_nested_lists_are_named_as_the_parameter_they_are(which, front):
+    arguments = {"image": np.zeros((4, 4)).tolist(), "mask": np.zeros((4, 4), bool).tolist()}
+    arguments[which] = [[0, 1, 0, 0], [0, 1], [0, 0, 0, 0], [0, 0, 0, 0]]
+    with pytest.raises(gi.InpaintError, match=rf"^The '{which}' parameter of {front} must be an "
+                                              r"array.*rows of unequal lengths"):
+        getattr(gi, front)(arguments["image"], arguments["mask"])
+
+
 def test_a_colour_mask_array_points_to_read_mask(sample):
     """imageio.imread of a mask saved as RGB gives (H, W, 3)."""
     folder, image, hole = sample
