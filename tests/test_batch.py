@@ -209,9 +209,10 @@ def test_batch_command_takes_the_main_commands_p_and_patch_default():
         batch._parser().parse_args(["x", "-o", "y", "--p", "0.5"])
 
 
-@pytest.mark.parametrize("fill, message", [(0, "marks no pixel as hole (white = hole): there is "
-                                              "nothing to restore"),
-                                           (255, "marks every pixel as hole (white = hole)")])
+@pytest.mark.parametrize("fill, message", [
+    (0, "marks no pixel as hole (white = hole): there is nothing to restore"),
+    (255, "marks every pixel as hole (white = hole)"),
+])
 def test_a_mask_of_one_colour_fails_its_image_as_the_command_refuses_it(tmp_path, fill,
                                                                         message):
     """Not a copy of the input reported "done": the file is likely the wrong one."""
