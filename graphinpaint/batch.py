@@ -98,7 +98,8 @@ def restore_many(pairs: Iterable[tuple[str | os.PathLike, str | os.PathLike | No
     ------
     InpaintError
         ``out_dir`` is missing, two inputs share a file name (their outputs would collide), an
-        output would be its own input, or an option's name or ``convention`` is unknown. (Bad
+        output would be its own input, an option's name or ``convention`` is unknown, or
+        ``client`` is not a ``distributed.Client`` (an address string, say). (Bad
         option values fail each image, with inpaint's message in its record.)
     ImportError
         Dask's ``distributed`` is not installed: ``pip install "graphinpaint[dask]"``.
@@ -130,10 +131,22 @@ def restore_many(pairs: Iterable[tuple[str | os.PathLike, str | os.PathLike | No
     check_choice(convention, "convention", "restore_many", ("white-hole", "black-hole"))
     _check_options(inpaint_options)
     settings = dict(convention=convention, invert_mask=invert_mask, options=inpaint_options)
+    _check_client(client)
     if client is None:
         with _local_client(workers) as local:
             return _run(local, jobs, settings, retries, progress)
     return _run(client, jobs, settings, retries, progress)
+
+
+def _check_client(client: Any) -> None:
+    from distributed.client import Client
+
+    if client is not None and not isinstance(client, Client):
+        example = f"Client({str(client)!r})" if isinstance(client, str) else "Client(address)"
+        raise InpaintError(
+            f"The 'client' parameter of restore_many must be a distributed.Client or None (a "
+            f"local cluster). Got {type(client).__name__}: connect first with {example}."
+        )
 
 
 def write_report(records: Sequence[BatchRecord], path: str | os.PathLike) -> None:

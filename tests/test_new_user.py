@@ -428,6 +428,17 @@ def test_restore_many_runs_on_a_client_that_is_not_dask_s_default(sample):
                                   gi.inpaint(image, hole))
 
 
+def test_restore_many_given_an_address_for_client_says_how_to_connect(sample):
+    require("distributed")
+    folder, _, _ = sample
+    (folder / "out").mkdir()
+    with pytest.raises(gi.InpaintError, match=r"'client' parameter of restore_many must be a "
+                                              r"distributed.Client.*Client\('tcp://x:8786'\)"):
+        gi.batch.restore_many([(folder / "photo.png", folder / "mask.png")], folder / "out",
+                              client="tcp://x:8786")
+    assert not (folder / "out" / "photo.png").exists()
+
+
 def test_restore_many_in_a_starting_worker_says_to_guard_the_script(sample, monkeypatch):
     """A script that calls restore_many at its top level runs again in every worker process
     Dask spawns; there the call must stop with the fix, not start another cluster."""
