@@ -29,19 +29,15 @@ def read_png16(content: bytes) -> np.ndarray:
     return pixels.reshape(height, width, planes) if planes > 1 else pixels.reshape(height, width)
 
 
-def write_png16(target: str | BinaryIO, image: np.ndarray) -> None:
-    """Write a uint16 image as a 16-bit PNG to a path or a binary file object."""
+def write_png16(file: BinaryIO, image: np.ndarray) -> None:
+    """Write a uint16 image as a 16-bit PNG to a binary file object (:mod:`graphinpaint.io`
+    opens the files)."""
     import png
 
     planes = 1 if image.ndim == 2 else image.shape[2]
     writer = png.Writer(width=image.shape[1], height=image.shape[0], bitdepth=16,
                         greyscale=planes in (1, 2), alpha=planes in (2, 4))
-    rows = image.reshape(image.shape[0], -1)
-    if isinstance(target, str):
-        with open(target, "wb") as file:
-            writer.write(file, rows)
-    else:
-        writer.write(target, rows)
+    writer.write(file, image.reshape(image.shape[0], -1))
 
 
 def is_cmyk(content: bytes) -> bool:

@@ -546,7 +546,11 @@ def _imwrite(target: str | BinaryIO, image: np.ndarray, suffix: str) -> None:
     import imageio.v3 as iio
 
     if suffix == ".png" and image.dtype == np.uint16:
-        write_png16(target, image)
+        if isinstance(target, str):
+            with open(target, "wb") as file:
+                write_png16(file, image)
+        else:
+            write_png16(target, image)
         return
     options = {"quality": 95} if suffix in (".jpg", ".jpeg") else {}
     iio.imwrite(target, image, extension=suffix, **options)
