@@ -20,10 +20,12 @@ field                content
                      colour; an alpha channel is passed through
 ``mask``             the mask file, **white = hole**, of the image's size
 ``mask_from_alpha``  optional, ``1``: the image's transparent pixels are the hole (no mask)
-``p``                optional, the exponent of the p-Laplacian in [1, inf] (default 2)
+``p``                optional, the exponent of the p-Laplacian in [1, inf] (default: 2, and
+                     3 in the refinement of scratches and text over photos below 512 x 512)
 ``form``             optional, ``anisotropic`` (default) or ``isotropic``
-``patch_size``       optional, odd patch side (default 7)
-``k``                optional, matches per hole pixel (default 5)
+``patch_size``       optional, odd patch side, at most 31 (default: chosen by the hole, 7 or 11)
+``k``                optional, matches per hole pixel, at most 50 (default: 3 for scratches and
+                     text, else 5)
 ``strategy``         optional, ``auto`` (default), ``layers`` or ``global``
 ===================  ======================================================================
 

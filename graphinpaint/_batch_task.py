@@ -22,11 +22,33 @@ from ._validation import InpaintError
 class BatchRecord:
     """What happened to one image of a batch (one row of the report).
 
-    ``status`` is ``"done"`` (restored and written by this run), ``"skipped"`` (a complete
-    output was already there) or ``"failed"`` (``error`` says why). ``seconds`` is the time the
-    worker spent on it, ``cpu_seconds`` the CPU time of the worker process meanwhile (all
-    its threads: numba's too; on a busy machine the two differ); ``hole_share`` the fraction
-    of its pixels that were missing.
+    Attributes
+    ----------
+    input : str
+        The image's path or fsspec URL.
+    mask : str or None
+        The mask's path or URL; None when the hole was the image's alpha channel.
+    output : str
+        Where the restored image is (or would have been) written.
+    status : {"done", "skipped", "failed"}
+        ``"done"``: restored and written by this run; ``"skipped"``: a complete output was
+        already there (or another attempt of the task wrote it first); ``"failed"``: ``error``
+        says why, and nothing was written.
+    seconds : float
+        Wall time the worker spent on it.
+    cpu_seconds : float
+        CPU time of the worker process meanwhile (all its threads: numba's too; on a busy
+        machine it differs from ``seconds``).
+    hole_share : float or None
+        The fraction of its pixels that were missing; None if the mask was never read.
+    error : str or None
+        ``"ErrorType: message"`` for a failed image, else None.
+
+    Examples
+    --------
+    >>> record = BatchRecord("scans/a.png", "scans/a_mask.png", "restored/a.png", "done", 0.8)
+    >>> record.status, record.error
+    ('done', None)
     """
 
     input: str
@@ -48,6 +70,7 @@ def _restore_one(image_path: str, mask_path: str | None, output_path: str,
 
 def _restore_one_here(image_path: str, mask_path: str | None, output_path: str,
                       settings: dict) -> BatchRecord:
+    from .cli import check_hole
     from .pipeline import inpaint
 
     record = BatchRecord(image_path, mask_path, output_path, "done")
@@ -59,6 +82,8 @@ def _restore_one_here(image_path: str, mask_path: str | None, output_path: str,
         image = _read_image(image_path, "image")
         colour, alpha = io.split_alpha(image)
         hole = _read_hole(image, colour, mask_path, settings)
+        check_hole(hole, image=image_path, mask=mask_path, convention=settings["convention"],
+                   inverted=settings["invert_mask"])
         record.hole_share = round(float(hole.mean()), 6)
         restored = inpaint(colour, hole, channel_axis=-1 if colour.ndim == 3 else None,
                            **settings["options"])

@@ -26,6 +26,19 @@ def _refuse_path(value: Any, name: str, func: str) -> None:
         )
 
 
+def as_array(value: Any, name: str, func: str) -> np.ndarray:
+    """``np.asarray(value)``, refusing a path (:func:`_refuse_path`) and ragged nested lists with
+    a message naming the parameter instead of numpy's."""
+    _refuse_path(value, name, func)
+    try:
+        return np.asarray(value)
+    except ValueError as error:         # numpy: "... has an inhomogeneous shape ..."
+        raise InpaintError(
+            f"The '{name}' parameter of {func} must be an array. Got nested lists with rows of "
+            f"unequal lengths ({error}): give every row the image's width."
+        ) from None
+
+
 def _channels_last(image: np.ndarray, channel_axis: int | None, func: str) -> np.ndarray:
     """The image as (H, W, C), validating its dimensions and dtype."""
     _refuse_path(image, "image", func)
@@ -56,8 +69,7 @@ def _channels_last(image: np.ndarray, channel_axis: int | None, func: str) -> np
 
 
 def _checked_mask(mask: np.ndarray, shape: tuple[int, int], func: str) -> np.ndarray:
-    _refuse_path(mask, "mask", func)
-    mask = np.asarray(mask)
+    mask = as_array(mask, "mask", func)
     if mask.shape != shape:
         colour = mask.ndim == 3 and mask.shape[:2] == shape     # a mask file read as RGB(A)
         raise InpaintError(

@@ -98,7 +98,8 @@ def restore_many(pairs: Iterable[tuple[str | os.PathLike, str | os.PathLike | No
     ------
     InpaintError
         ``out_dir`` is missing, two inputs share a file name (their outputs would collide), an
-        output would be its own input, or an option's name or ``convention`` is unknown. (Bad
+        output would be its own input, an option's name or ``convention`` is unknown, or
+        ``client`` is not a ``distributed.Client`` (an address string, say). (Bad
         option values fail each image, with inpaint's message in its record.)
     ImportError
         Dask's ``distributed`` is not installed: ``pip install "graphinpaint[dask]"``.
@@ -130,10 +131,22 @@ def restore_many(pairs: Iterable[tuple[str | os.PathLike, str | os.PathLike | No
     check_choice(convention, "convention", "restore_many", ("white-hole", "black-hole"))
     _check_options(inpaint_options)
     settings = dict(convention=convention, invert_mask=invert_mask, options=inpaint_options)
+    _check_client(client)
     if client is None:
         with _local_client(workers) as local:
             return _run(local, jobs, settings, retries, progress)
     return _run(client, jobs, settings, retries, progress)
+
+
+def _check_client(client: Any) -> None:
+    from distributed.client import Client
+
+    if client is not None and not isinstance(client, Client):
+        example = f"Client({str(client)!r})" if isinstance(client, str) else "Client(address)"
+        raise InpaintError(
+            f"The 'client' parameter of restore_many must be a distributed.Client or None (a "
+            f"local cluster). Got {type(client).__name__}: connect first with {example}."
+        )
 
 
 def write_report(records: Sequence[BatchRecord], path: str | os.PathLike) -> None:
@@ -347,7 +360,7 @@ def _run(client: Any, jobs: list[_Job], settings: dict, retries: int,
         futures[future] = index
     records: list[BatchRecord | None] = [None] * len(jobs)
     counter = _Counter(len(jobs))
-    for future in as_completed(futures):
+    for future in as_completed(futures, loop=client.loop):     # client need not be default
         index = futures[future]
         records[index] = _record_of(future, jobs[index])
         counter.add(records[index])
@@ -411,7 +424,8 @@ class _Counter:
 # --- the subcommand -------------------------------------------------------------------------------
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``graphinpaint batch INPUT... -o OUTDIR``: 0 all restored, 1 some failed, 2 bad usage."""
+    """``graphinpaint batch INPUT... -o OUTDIR``: 0 all restored, 1 some failed, 2 bad usage,
+    130 interrupted."""
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -432,6 +446,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                                invert_mask=args.invert_mask,
                                progress=None if args.quiet else _print_progress,
                                **_inpaint_options(args))
+    except KeyboardInterrupt:             # Ctrl+C: one line, not Dask's traceback
+        _say("graphinpaint batch: interrupted; the outputs written so far are complete: rerun "
+             "the same command to restore the rest.", False)
+        return cli.EXIT_INTERRUPTED
     except (InpaintError, ImportError) as error:
         _say(f"graphinpaint batch: error: {error}", False)
         return EXIT_USAGE
@@ -513,11 +531,18 @@ def _connect(address: str) -> Any:
     from distributed import Client
 
     try:
-        return Client(address, timeout="10s")
-    except OSError as error:
-        raise InpaintError(
-            f"Cannot reach the Dask scheduler at '{address}' ({error}). Start one with "
-            "`dask scheduler` and `dask worker ADDRESS`, or leave out --scheduler."
+        # Not as dask's default: the batch submits to it, and a Client that fails to start
+        # would stay the default scheduler of this process's later computations.
+        return Client(address, timeout="10s", set_as_default=False)
+    except (OSError, ValueError) as error:
+        if isinstance(error, OSError):
+            raise InpaintError(
+                f"Cannot reach the Dask scheduler at '{address}' ({error}). Start one with "
+                "`dask scheduler` and `dask worker ADDRESS`, or leave out --scheduler."
+            ) from error
+        raise InpaintError(             # distributed's parse of a malformed address
+            f"Cannot reach the Dask scheduler at '{address}': {error}. Give the address "
+            "`dask scheduler` prints, such as tcp://10.0.0.5:8786."
         ) from error
 
 

@@ -13,7 +13,7 @@ import sys
 import time
 import warnings
 from pathlib import Path
-from typing import NoReturn, Sequence
+from typing import Callable, NoReturn, Sequence
 
 import numpy as np
 
@@ -184,9 +184,10 @@ def _jobs(args: argparse.Namespace) -> list[_Job]:
     if args.org_img:
         if args.paths or not args.mask:
             raise InpaintError("--org_img needs --mask MASK and no other image paths.")
+        _check_no_main_options(args)
         image = Path(args.org_img)
-        output = Path(args.output) if args.output else _default_output(image)
-        return [_Job(image, Path(args.mask), output, "black-hole")]
+        return [_Job(image, Path(args.mask), _output(args, image), "black-hole")]
+    _check_no_seed_flags(args)
     if args.mask_suffix:
         return _batch_jobs(args)
     paths = [Path(p) for p in args.paths]
@@ -201,10 +202,51 @@ def _jobs(args: argparse.Namespace) -> list[_Job]:
             "Give IMAGE MASK (or IMAGE --mask-from-alpha), several images with --mask-suffix, "
             "or the seed's --org_img IMG --mask MASK. See graphinpaint --help."
         )
-    output = Path(args.output) if args.output else _default_output(image)
-    if output.is_dir():                     # -o FOLDER: the image's name in it, as for several
-        output = output / image.name
-    return [_Job(image, mask, output, "white-hole")]
+    return [_Job(image, mask, _output(args, image), "white-hole")]
+
+
+# The options of the IMAGE MASK form that the seed's --org_img form has no use for.
+_MAIN_OPTIONS = ("p", "form", "patch_size", "k", "window", "window_growth", "bandwidth",
+                 "rounds", "smooth_share", "strategy", "method", "mask_suffix", "mask_from_alpha")
+
+
+def _check_no_main_options(args: argparse.Namespace) -> None:
+    """--org_img takes the seed's flags only: refuse the other form's rather than ignore them."""
+    given = _flags_given(args, _MAIN_OPTIONS, spelling=lambda name: name.replace("_", "-"))
+    if given:
+        raise InpaintError(
+            f"--org_img takes the seed's flags (--ps, --k_boundary, --k_search, --k_patch), not "
+            f"{', '.join(given)}: give IMAGE MASK instead of --org_img/--mask to use "
+            f"{'them' if len(given) > 1 else 'it'} (white = hole there; --invert-mask for a seed "
+            "mask)."
+        )
+
+
+def _check_no_seed_flags(args: argparse.Namespace) -> None:
+    """The seed's flags work with --org_img only: refuse them elsewhere rather than ignore them."""
+    given = _flags_given(args, ("ps", "k_boundary", "k_search", "k_patch"))
+    if given:
+        raise InpaintError(
+            f"{', '.join(given)} {'are' if len(given) > 1 else 'is'} the seed's, with --org_img "
+            "IMG --mask MASK only. With IMAGE MASK use --patch-size, --k and --window."
+        )
+
+
+def _flags_given(args: argparse.Namespace, names: Sequence[str],
+                 spelling: Callable[[str], str] = str) -> list[str]:
+    """The flags among ``names`` (as --spelling(name)) set to other than their default."""
+    parser = _parser()
+    return [f"--{spelling(name)}" for name in names
+            if getattr(args, name) != parser.get_default(name)]
+
+
+def _output(args: argparse.Namespace, image: Path) -> Path:
+    """One image's output: -o FILE, -o FOLDER (the image's name in it, as for several), or
+    IMG_inpainted.EXT beside the image."""
+    if not args.output:
+        return _default_output(image)
+    output = Path(args.output)
+    return output / image.name if output.is_dir() else output
 
 
 def _batch_jobs(args: argparse.Namespace) -> list[_Job]:
@@ -213,14 +255,18 @@ def _batch_jobs(args: argparse.Namespace) -> list[_Job]:
         if path.is_dir():
             images += sorted(p for p in path.iterdir() if p.suffix.lower() in io.SCANNED_SUFFIXES
                              and not p.stem.endswith(args.mask_suffix)
-                             and "_inpainted" not in p.stem)
+                             and _OUTPUT_TAG not in p.stem)
         elif args.mask_from_alpha or not path.stem.endswith(args.mask_suffix):
             images.append(path)         # a glob such as scans/*.png matches the masks too
+    given = set(images)                 # ... and, run again, the first run's outputs
+    images = [p for p in images if _source_of(p) not in given]
     if not images:
         raise InpaintError("No images found: give image files or folders holding them.")
     folder = Path(args.output) if args.output else None
     if folder is not None and not folder.is_dir():
-        raise InpaintError(f"With several images, -o must be an existing folder: '{folder}'.")
+        raise InpaintError(f"With several images, -o must be an existing folder: '{folder}'. "
+                           f"Create it first, or leave -o out to write IMG{_OUTPUT_TAG}.EXT "
+                           "beside each image.")
     jobs = []
     for image in images:
         mask = image.with_name(f"{image.stem}{args.mask_suffix}{image.suffix}")
@@ -230,7 +276,17 @@ def _batch_jobs(args: argparse.Namespace) -> list[_Job]:
 
 
 def _default_output(image: Path) -> Path:
-    return image.with_name(f"{image.stem}_inpainted{image.suffix}")
+    return image.with_name(f"{image.stem}{_OUTPUT_TAG}{image.suffix}")
+
+
+def _source_of(path: Path) -> Path | None:
+    """The image that ``path`` would be the default output of (IMG_inpainted.EXT -> IMG.EXT)."""
+    if not path.stem.endswith(_OUTPUT_TAG) or path.stem == _OUTPUT_TAG:
+        return None
+    return path.with_name(f"{path.stem[:-len(_OUTPUT_TAG)]}{path.suffix}")
+
+
+_OUTPUT_TAG = "_inpainted"
 
 
 def _run(jobs: list[_Job], args: argparse.Namespace) -> int:
@@ -273,7 +329,8 @@ def _restore(job: _Job, args: argparse.Namespace) -> None:
         else:
             hole = io.read_mask(job.mask, shape=colour.shape[:2], convention=job.convention,
                                 invert=args.invert_mask)
-    _check_hole(hole, job, args.invert_mask)
+    check_hole(hole, image=job.image, mask=job.mask, convention=job.convention,
+               inverted=args.invert_mask)
     for warning in caught:
         if not args.quiet:
             _say(f"graphinpaint: warning: {warning.message}")
@@ -292,16 +349,19 @@ def _restore(job: _Job, args: argparse.Namespace) -> None:
                    inputs=inputs)
 
 
-def _check_hole(hole: np.ndarray, job: _Job, inverted: bool) -> None:
-    """A mask of one colour is a wrong file or a wrong convention, not a job: say which."""
+def check_hole(hole: np.ndarray, *, image: str | Path, mask: str | Path | None,
+               convention: str, inverted: bool) -> None:
+    """Refuse a hole of every pixel or of none, naming the mask file (or the image's alpha
+    channel) and its convention: a mask of one colour is a wrong file or a wrong convention,
+    not a job. The command and ``graphinpaint batch``'s tasks both check with it."""
     if hole.any() and not hole.all():
         return
-    if job.mask is None:
-        source, marks = f"The alpha channel of '{job.image}'", ("opaque" if inverted
-                                                                 else "transparent")
+    if mask is None:
+        source, marks = f"The alpha channel of '{image}'", ("opaque" if inverted
+                                                             else "transparent")
     else:
-        source = f"The mask file '{job.mask}'"
-        marks = "black" if (job.convention == "black-hole") != inverted else "white"
+        source = f"The mask file '{mask}'"
+        marks = "black" if (convention == "black-hole") != inverted else "white"
     if hole.all():
         raise InpaintError(f"{source} marks every pixel as hole ({marks} = hole): there is "
                            f"nothing to restore from. Mark only the hole {marks}.")

@@ -26,6 +26,7 @@ from typing import BinaryIO
 
 import numpy as np
 
+from ._codecs import is_cmyk, is_png16, read_png16, write_png16
 from ._validation import InpaintError, check_choice
 
 __all__ = [
@@ -118,6 +119,24 @@ def decode_image(data: bytes, *, extension: str | None = None, name: str = "imag
 def encode_image(image: np.ndarray, extension: str = ".png") -> bytes:
     """The bytes of an image file, as :func:`write_image` would write it (16-bit PNGs kept).
 
+    Parameters
+    ----------
+    image : ndarray
+        The image, as :func:`write_image` takes it.
+    extension : str, default ".png"
+        The file format, by its extension (``".png"``, ``".tif"``, ``".jpg"``...).
+
+    Returns
+    -------
+    bytes
+        The file's content.
+
+    Raises
+    ------
+    InpaintError
+        The extension names no image format imageio writes, or the format cannot hold the image
+        (floats in PNG or JPEG, more than 8 bits in JPEG, BMP or WebP).
+
     Examples
     --------
     >>> import numpy as np
@@ -196,6 +215,21 @@ def read_mask(mask: PathLike | np.ndarray, *, shape: tuple[int, int] | None = No
 
 def mask_from_alpha(image: np.ndarray) -> np.ndarray:
     """Hole mask from an image's alpha channel: transparent (alpha below half) = hole.
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W, 2) or (H, W, 4)
+        Gray+alpha or RGBA, as :func:`read_image` gives them.
+
+    Returns
+    -------
+    ndarray of bool, shape (H, W)
+        True = hole.
+
+    Raises
+    ------
+    InpaintError
+        The image has no alpha channel (neither gray+alpha nor RGBA).
 
     Examples
     --------
@@ -374,9 +408,9 @@ def _decode(content: bytes, extension: str | None, label: str) -> np.ndarray:
 
     hint = {"extension": extension} if extension else {}
     try:
-        if _is_png16(content):
-            return _read_png16(content)
-        if _is_cmyk(content):           # imageio would hand the four inks over as RGBA
+        if is_png16(content):
+            return read_png16(content)
+        if is_cmyk(content):           # imageio would hand the four inks over as RGBA
             return np.asarray(iio.imread(content, plugin="pillow", mode="RGB"))
         with warnings.catch_warnings():     # plugins' deprecation notes as imageio tries them
             warnings.simplefilter("ignore", DeprecationWarning)
@@ -391,17 +425,6 @@ def _decode(content: bytes, extension: str | None, label: str) -> np.ndarray:
             f"Cannot read {label}: it is not an image imageio can read, or it is truncated or "
             f"damaged ({type(error).__name__}: {error}). Re-export it as PNG."
         ) from error
-
-
-def _is_cmyk(content: bytes) -> bool:
-    """A CMYK file (print JPEGs and TIFFs), told by Pillow from its header."""
-    from PIL import Image
-
-    try:
-        with Image.open(BytesIO(content)) as image:
-            return image.mode == "CMYK"
-    except Exception:  # not a file Pillow knows: imageio decides
-        return False
 
 
 def _checked_image(image: np.ndarray, label: str) -> np.ndarray:
@@ -523,40 +546,14 @@ def _imwrite(target: str | BinaryIO, image: np.ndarray, suffix: str) -> None:
     import imageio.v3 as iio
 
     if suffix == ".png" and image.dtype == np.uint16:
-        _write_png16(target, image)
+        if isinstance(target, str):
+            with open(target, "wb") as file:
+                write_png16(file, image)
+        else:
+            write_png16(target, image)
         return
     options = {"quality": 95} if suffix in (".jpg", ".jpeg") else {}
     iio.imwrite(target, image, extension=suffix, **options)
-
-
-# Pillow, imageio's PNG backend, reads 16-bit colour PNGs as 8-bit and cannot write them:
-# 16-bit PNGs go through pypng so that they keep their depth.
-
-def _is_png16(content: bytes) -> bool:
-    return content[:8] == b"\x89PNG\r\n\x1a\n" and len(content) > 26 and content[24] == 16
-
-
-def _read_png16(content: bytes) -> np.ndarray:
-    import png
-
-    width, height, rows, info = png.Reader(bytes=content).asDirect()
-    pixels = np.vstack([np.asarray(row, dtype=np.uint16) for row in rows])
-    planes = info["planes"]
-    return pixels.reshape(height, width, planes) if planes > 1 else pixels.reshape(height, width)
-
-
-def _write_png16(target: str | BinaryIO, image: np.ndarray) -> None:
-    import png
-
-    planes = 1 if image.ndim == 2 else image.shape[2]
-    writer = png.Writer(width=image.shape[1], height=image.shape[0], bitdepth=16,
-                        greyscale=planes in (1, 2), alpha=planes in (2, 4))
-    rows = image.reshape(image.shape[0], -1)
-    if isinstance(target, str):
-        with open(target, "wb") as file:
-            writer.write(file, rows)
-    else:
-        writer.write(target, rows)
 
 
 def _default_file_mode() -> int:

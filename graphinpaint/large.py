@@ -28,7 +28,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ._image_range import _refuse_path
+from ._image_range import _refuse_path, as_array
 from ._pyramid import COARSE_PATCH, COARSE_ROUNDS
 from ._validation import InpaintError, check_int, require
 
@@ -67,7 +67,10 @@ def inpaint_large(image: Any, mask: Any, *, tile: int = 2048, halo: int | None =
         mask, so that the halo fits them: for scattered loss that is one round of 7 x 7
         patches, where ``inpaint`` would choose 1 to 3 rounds and 7 or 11 on held-out pixels,
         for thick holes up to 32 px deep three rounds, where ``inpaint`` may keep one (pass
-        ``rounds`` and ``patch_size`` to have others).
+        ``rounds`` and ``patch_size`` to have others). With ``p`` left to the pipeline, thin
+        strokes in an image below 512 x 512 pixels take p = 3 in the rounds of each tile whose
+        own matches are not mostly exact, so tiles may differ in p where ``inpaint`` takes one
+        for the image; pass ``p`` for one in every tile.
 
     Returns
     -------
@@ -79,7 +82,8 @@ def inpaint_large(image: Any, mask: Any, *, tile: int = 2048, halo: int | None =
     Raises
     ------
     InpaintError
-        For a bad argument, a mask of the wrong shape, or a hole deeper than half a tile.
+        For a bad argument, a mask of the wrong shape or marking every pixel, or a hole deeper
+        than half a tile.
     ImportError
         Dask is not installed: ``pip install "graphinpaint[dask]"``.
 
@@ -103,13 +107,19 @@ def inpaint_large(image: Any, mask: Any, *, tile: int = 2048, halo: int | None =
                            "last, and progress is Dask's (dask.diagnostics or the dashboard).")
     # A numpy array in memory comes back as one; anything read lazily (a dask or zarr array, a
     # memory map) comes back as a lazy dask array, never loaded whole.
-    image, mask = (np.asarray(a) if isinstance(a, (list, tuple)) else a for a in (image, mask))
+    image, mask = (as_array(a, name, func) if isinstance(a, (list, tuple)) else a
+                   for a, name in ((image, "image"), (mask, "mask")))
     lazy_input = not isinstance(image, np.ndarray) or isinstance(image, np.memmap)
     pixels, hole = _as_dask(image, "image", tile), _as_dask(mask, "mask", tile)
     _check_shapes(pixels, hole)
     hole = hole.astype(bool)
     # The passes over the mask run where the mask is: in this process for an array in memory.
     local = scheduler if lazy_input else "threads"
+    if bool(hole.all().compute(scheduler=local)):   # before a tile fails, or "too deep" is said
+        raise InpaintError(
+            f"The 'mask' parameter of {func} marks every pixel as missing (True = hole): there "
+            "is nothing to fill from. Check the mask's polarity."
+        )
     deepest = functools.cache(lambda: _deepest_layer(hole, tile, local))   # one pass, if any
     options = _resolved_options(hole, inpaint_options, tile, local, deepest)
     if halo is None:

@@ -71,6 +71,11 @@ def degree(weights: sp.spmatrix) -> np.ndarray:
     -------
     ndarray, shape (n,)
 
+    Raises
+    ------
+    InpaintError
+        ``weights`` is not a square matrix of finite, non-negative real numbers.
+
     Examples
     --------
     >>> import numpy as np, scipy.sparse as sp
@@ -92,6 +97,11 @@ def laplacian(weights: sp.spmatrix) -> sp.csr_matrix:
     -------
     scipy.sparse.csr_matrix, shape (n, n)
         Symmetric positive semi-definite.
+
+    Raises
+    ------
+    InpaintError
+        ``weights`` is not a square matrix of finite, non-negative real numbers.
 
     Examples
     --------
@@ -136,6 +146,12 @@ def dirichlet_blocks(weights: sp.spmatrix, known: np.ndarray
     W_AB : scipy.sparse.csr_matrix, shape (|A|, |B|)
         Rows and columns in increasing node order.
 
+    Raises
+    ------
+    InpaintError
+        ``weights`` is not a square matrix of finite, non-negative real numbers, or ``known`` is
+        not a boolean array of shape (n,).
+
     Examples
     --------
     >>> import numpy as np, scipy.sparse as sp
@@ -163,6 +179,12 @@ def gradient(weights: sp.spmatrix, signal: np.ndarray) -> sp.csr_matrix | list[s
         Row ``u`` holds the gradient at ``u``, one entry per edge (the sparsity structure of
         ``W``); a multichannel signal gives one matrix per channel. It is antisymmetric, and the
         Euclidean norm of row ``u`` is :func:`gradient_norm`.
+
+    Raises
+    ------
+    InpaintError
+        ``weights`` is not a square matrix of finite, non-negative real numbers, or ``signal`` is
+        not a real array of shape (n,) or (n, c).
 
     Examples
     --------
@@ -195,6 +217,12 @@ def gradient_norm(weights: sp.spmatrix, signal: np.ndarray) -> np.ndarray:
     Returns
     -------
     ndarray, shape (n,)
+
+    Raises
+    ------
+    InpaintError
+        ``weights`` is not a square matrix of finite, non-negative real numbers, or ``signal`` is
+        not a real array of shape (n,) or (n, c).
 
     Examples
     --------
@@ -239,6 +267,13 @@ def p_laplacian(weights: sp.spmatrix, signal: np.ndarray, p: float, *,
     -------
     ndarray, shape like ``signal``
 
+    Raises
+    ------
+    InpaintError
+        ``weights`` is not a square matrix of finite, non-negative real numbers, ``signal`` is not
+        a real array of shape (n,) or (n, c), ``p`` is outside [1, inf) (:func:`infinity_laplacian`
+        is p = inf), ``form`` is unknown or ``eps`` negative.
+
     Examples
     --------
     >>> import numpy as np, scipy.sparse as sp
@@ -272,6 +307,12 @@ def infinity_laplacian(weights: sp.spmatrix, signal: np.ndarray) -> np.ndarray:
     Returns
     -------
     ndarray, shape like ``signal``
+
+    Raises
+    ------
+    InpaintError
+        ``weights`` is not a square matrix of finite, non-negative real numbers, or ``signal`` is
+        not a real array of shape (n,) or (n, c).
 
     Examples
     --------
@@ -313,6 +354,12 @@ def game_p_laplacian(weights: sp.spmatrix, signal: np.ndarray, p: float, *,
     -------
     ndarray, shape like ``signal``
         0 on nodes without neighbours.
+
+    Raises
+    ------
+    InpaintError
+        ``weights`` is not a square matrix of finite, non-negative real numbers, ``signal`` is not
+        a real array of shape (n,) or (n, c), ``p`` is outside [1, inf] or ``midrange`` is unknown.
 
     Examples
     --------
@@ -358,6 +405,13 @@ def p_energy(weights: sp.spmatrix, signal: np.ndarray, p: float, *,
     -------
     float
 
+    Raises
+    ------
+    InpaintError
+        ``weights`` is not a square matrix of finite, non-negative real numbers, ``signal`` is not
+        a real array of shape (n,) or (n, c), ``p`` is outside [1, inf], ``form`` is unknown or
+        ``eps`` negative.
+
     Examples
     --------
     >>> import numpy as np, scipy.sparse as sp
@@ -396,6 +450,13 @@ def dirichlet_residual(weights: sp.spmatrix, known: np.ndarray, signal: np.ndarr
     Returns
     -------
     ndarray, shape like ``signal``
+
+    Raises
+    ------
+    InpaintError
+        ``weights`` is not a square matrix of finite, non-negative real numbers, ``known`` is not a
+        boolean array of shape (n,), ``signal`` is not a real array of shape (n,) or (n, c), ``p``
+        is outside [1, inf], ``form`` is unknown or ``eps`` negative.
 
     Examples
     --------

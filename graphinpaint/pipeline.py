@@ -61,7 +61,7 @@ import numpy as np
 from . import _pyramid
 from . import _thick_holes as _holes
 from ._image_range import (_channels_last, _check_finite, _checked_mask, _from_unit_range,
-                           _to_unit_range, _unit_scale)
+                           _to_unit_range, _unit_scale, as_array)
 from ._memory import check_fits_in_memory
 from ._region_fill import _fill, _graph_fill
 from ._stages import ProgressCallback
@@ -262,7 +262,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float | None = None,
         Private: the image's pixels (height times width), the image's own when None; thin
         strokes' rounds take p = 3 in images below ``_thick_holes.STROKES_INEXACT_BELOW``
         pixels only. :func:`~graphinpaint.inpaint_large` gives the whole image's, so that its
-        tiles take the whole image's p.
+        tiles follow the whole image's size limit (each still decides on its own matches).
 
     Returns
     -------
@@ -309,7 +309,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float | None = None,
     check_choice(coarse_to_fine, "coarse_to_fine", func, (True, False))
     if smooth_share is not None:
         smooth_share = check_float(smooth_share, "smooth_share", func, low=0.0, high=1.0)
-    original = np.asarray(image)
+    original = as_array(image, "image", func)
     channels_last = _channels_last(original, channel_axis, func)
     hole = _checked_mask(mask, channels_last.shape[:2], func)
     scattered = is_scattered(hole) if hole.any() else False

@@ -64,6 +64,12 @@ def gaussian(distances: sp.spmatrix, *, bandwidth: float | None = None,
     scipy.sparse.csr_matrix
         Weights in (0, 1], same sparsity structure as ``distances``.
 
+    Raises
+    ------
+    InpaintError
+        The graph is not a square scipy.sparse matrix of finite, non-negative values, or
+        ``bandwidth`` is not positive.
+
     Examples
     --------
     >>> import numpy as np, scipy.sparse as sp
@@ -114,6 +120,12 @@ def self_tuning(distances: sp.spmatrix, *, k_scale: int = 7) -> sp.csr_matrix:
     -------
     scipy.sparse.csr_matrix
 
+    Raises
+    ------
+    InpaintError
+        The graph is not a square scipy.sparse matrix of finite, non-negative values, or
+        ``k_scale`` is below 1.
+
     Examples
     --------
     >>> import numpy as np, scipy.sparse as sp
@@ -132,6 +144,21 @@ def self_tuning(distances: sp.spmatrix, *, k_scale: int = 7) -> sp.csr_matrix:
 
 def constant(distances: sp.spmatrix) -> sp.csr_matrix:
     """Weight 1 on every edge of the graph (explicit zeros included).
+
+    Parameters
+    ----------
+    distances : scipy.sparse matrix, shape (n, n)
+        The graph: its stored entries are its edges.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix
+        The same edges, each of weight 1.
+
+    Raises
+    ------
+    InpaintError
+        The graph is not a square scipy.sparse matrix of finite, non-negative values.
 
     Examples
     --------
@@ -163,6 +190,12 @@ def symmetrize(weights: sp.spmatrix, how: str = "max") -> sp.csr_matrix:
     scipy.sparse.csr_matrix
         Symmetric weights.
 
+    Raises
+    ------
+    InpaintError
+        The graph is not a square scipy.sparse matrix of finite, non-negative values, or ``how`` is
+        unknown.
+
     Examples
     --------
     >>> import numpy as np, scipy.sparse as sp
@@ -188,6 +221,23 @@ def symmetrize(weights: sp.spmatrix, how: str = "max") -> sp.csr_matrix:
 def normalize(weights: sp.spmatrix, how: str = "row") -> sp.csr_matrix:
     """Normalised weights: ``"row"`` gives ``D^-1 W`` (rows sum to 1, a random walk),
     ``"symmetric"`` gives ``D^-1/2 W D^-1/2``. Rows without edges stay empty.
+
+    Parameters
+    ----------
+    weights : scipy.sparse matrix, shape (n, n)
+        Non-negative weights.
+    how : {"row", "symmetric"}, default "row"
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix
+        The normalised weights.
+
+    Raises
+    ------
+    InpaintError
+        The graph is not a square scipy.sparse matrix of finite, non-negative values, or ``how`` is
+        unknown.
 
     Examples
     --------
@@ -230,6 +280,12 @@ def weighted_nonlocal(weights: sp.spmatrix, known: np.ndarray) -> sp.csr_matrix:
     -------
     scipy.sparse.csr_matrix
         Symmetric weights, same sparsity structure.
+
+    Raises
+    ------
+    InpaintError
+        The graph is not a square scipy.sparse matrix of finite, non-negative values, or ``known``
+        is not a boolean array of shape (n,) or marks no node known.
 
     References
     ----------
@@ -284,6 +340,13 @@ def properly_weighted(weights: sp.spmatrix, known: np.ndarray, points: np.ndarra
     -------
     scipy.sparse.csr_matrix
         Symmetric weights, same sparsity structure.
+
+    Raises
+    ------
+    InpaintError
+        The graph is not a square scipy.sparse matrix of finite, non-negative values, ``known`` is
+        not a boolean array of shape (n,) or marks no node known, ``points`` is not a finite (n, d)
+        array, or ``radius``, ``alpha`` or ``zeta`` is out of range (positive; ``zeta`` above 1).
 
     References
     ----------

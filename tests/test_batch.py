@@ -188,7 +188,7 @@ def test_batch_command_reports_failures_in_its_exit_code_and_json(client, folder
     inputs, outputs = folders
     pairs = _make_images(inputs, 3, seed=3)
     pairs[2][1].unlink()                                             # one image without mask
-    monkeypatch.setattr(distributed, "Client", lambda address, timeout: client)
+    monkeypatch.setattr(distributed, "Client", lambda address, **options: client)
     files = [str(p) for p in sorted(inputs.iterdir())]              # as a shell glob: masks too
     code = main(["batch", *files, "-o", str(outputs), "--scheduler", "tcp://x:1"])
     assert code == 1
@@ -207,3 +207,51 @@ def test_batch_command_takes_the_main_commands_p_and_patch_default():
     assert options["p"] == np.inf and options["patch_size"] is None
     with pytest.raises(SystemExit):
         batch._parser().parse_args(["x", "-o", "y", "--p", "0.5"])
+
+
+@pytest.mark.parametrize("fill, message", [
+    (0, "marks no pixel as hole (white = hole): there is nothing to restore"),
+    (255, "marks every pixel as hole (white = hole)"),
+])
+def test_a_mask_of_one_colour_fails_its_image_as_the_command_refuses_it(tmp_path, fill,
+                                                                        message):
+    """Not a copy of the input reported "done": the file is likely the wrong one."""
+    (image, _), = _make_images(tmp_path, 1)
+    mask = tmp_path / "blank_mask.png"
+    io.write_image(mask, np.full((SIDE, SIDE), fill, np.uint8))
+    output = tmp_path / "out.png"
+    settings = dict(convention="white-hole", invert_mask=False, options={})
+    record = _batch_task._restore_one(str(image), str(mask), str(output), settings)
+    assert record.status == "failed" and not output.exists()
+    assert f"The mask file '{mask}' {message}" in record.error
+
+
+def test_ctrl_c_in_the_batch_command_gives_one_line_saying_how_to_resume(folders, capsys,
+                                                                         monkeypatch):
+    inputs, outputs = folders
+    _make_images(inputs, 1)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch, "restore_many", interrupted)
+    code = main(["batch", str(inputs), "-o", str(outputs), "-q"])
+    err = capsys.readouterr().err
+    assert code == 130 and "Traceback" not in err
+    assert err.strip() == ("graphinpaint batch: interrupted; the outputs written so far are "
+                           "complete: rerun the same command to restore the rest.")
+
+
+@pytest.mark.parametrize("address", ["nonsense", "tcp://127.0.0.1:notaport"])
+def test_a_malformed_scheduler_address_is_one_line_with_an_example(folders, capsys, address):
+    import dask
+
+    inputs, outputs = folders
+    _make_images(inputs, 1)
+    before = dask.config.get("scheduler", None)
+    code = main(["batch", str(inputs), "-o", str(outputs), "--scheduler", address])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err, err
+    assert f"Cannot reach the Dask scheduler at '{address}'" in err and "tcp://" in err
+    # The failed Client is not left as dask's scheduler for this process's later computations.
+    assert dask.config.get("scheduler", None) == before

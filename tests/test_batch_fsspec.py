@@ -121,7 +121,7 @@ def test_command_lists_a_memory_folder_and_writes_the_report_there(client, memor
                                                                    monkeypatch):
     """Through --scheduler, answered by the threads cluster in this process (it shares memory://)."""
     root, pairs = memory_folder
-    monkeypatch.setattr(distributed, "Client", lambda address, timeout: client)
+    monkeypatch.setattr(distributed, "Client", lambda address, **options: client)
     code = main(["batch", f"{root}/in", "-o", f"{root}/out", "--scheduler", "tcp://x:1", "-q"])
     assert code == 0
     with fsspec.open(f"{root}/out/graphinpaint-report.json", "rt") as file:

@@ -156,3 +156,12 @@ def test_every_tile_runs_the_pipeline_the_whole_mask_calls_for(monkeypatch):
     inpaint_large(image, hole, tile=64, halo=4, scheduler="synchronous")
     assert len(seen) == 2 and seen[0] == seen[1]
     assert seen[0] == (False, _thick_holes.DEFAULT_K, 11)    # the thick hole's: k, patch 11
+
+
+@pytest.mark.parametrize("side, tile", [(40, 32), (100, 16)], ids=["one-tile-deep", "deeper"])
+def test_a_mask_of_every_pixel_is_named_for_the_whole_image(side, tile):
+    """Not as one tile's failure, nor as a hole too deep for the tile: nothing is known."""
+    image, hole = np.zeros((side, side), np.uint8), np.ones((side, side), bool)
+    with pytest.raises(gi.InpaintError,
+                       match=r"^The 'mask' parameter of inpaint_large marks every pixel as missing"):
+        inpaint_large(image, hole, tile=tile, scheduler="synchronous")

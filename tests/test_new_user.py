@@ -139,7 +139,10 @@ def test_a_mask_of_one_colour_gives_one_line_naming_the_file(sample, capsys, arg
     (["batch", "{d}", "-o", "{d}", "--bogus"], "See 'graphinpaint batch --help'"),
     (["batch", "{d}"], "the following arguments are required: -o/--output"),
     (["serve", "--port", "http"], "See 'graphinpaint serve --help'"),
-], ids=["unknown-option", "bad-int", "batch-unknown", "batch-no-output", "serve-bad-port"])
+    (["serve", "--port", "-5"], "--port: must be a port number from 0 to 65535"),
+    (["serve", "--port", "70000"], "--port: must be a port number from 0 to 65535"),
+], ids=["unknown-option", "bad-int", "batch-unknown", "batch-no-output", "serve-bad-port",
+        "serve-negative-port", "serve-port-too-large"])
 def test_usage_errors_are_one_line(sample, capsys, argv, message):
     folder, _, _ = sample
     code = main([a.format(d=folder) for a in argv])
@@ -163,6 +166,45 @@ def test_the_seed_flags_honour_an_output_path(sample, capsys):
     np.testing.assert_array_equal(io.read_image(folder / "chosen.png")[~hole], image[~hole])
 
 
+def test_the_seed_flags_take_an_output_folder_as_the_other_form_does(sample, capsys):
+    """-o's help: "output file, or an existing folder (the input's name in it)"."""
+    folder, image, hole = sample
+    io.write_image(folder / "seed_mask.png", np.where(hole, 0, 255).astype(np.uint8))
+    (folder / "out").mkdir()
+    assert main(["--org_img", str(folder / "photo.png"), "--mask", str(folder / "seed_mask.png"),
+                 "-o", str(folder / "out"), "-q"]) == 0, capsys.readouterr().err
+    np.testing.assert_array_equal(io.read_image(folder / "out" / "photo.png")[~hole],
+                                  image[~hole])
+
+
+@pytest.mark.parametrize("flags", [["--p", "1"], ["--k", "9", "--strategy", "global"]])
+def test_the_seed_flags_refuse_the_other_forms_options_rather_than_ignore_them(sample, capsys,
+                                                                              flags):
+    folder, _, hole = sample
+    io.write_image(folder / "seed_mask.png", np.where(hole, 0, 255).astype(np.uint8))
+    before = files_in(folder)
+    code = main(["--org_img", str(folder / "photo.png"), "--mask", str(folder / "seed_mask.png"),
+                 *flags])
+    err = one_line_error(capsys, code)
+    assert all(flag in err for flag in flags if flag.startswith("--")) and "--ps" in err
+    assert files_in(folder) == before
+
+
+def test_the_seed_s_flags_without_org_img_are_refused_rather_than_ignored(sample, capsys):
+    folder, _, _ = sample
+    code = main([str(folder / "photo.png"), str(folder / "mask.png"), "--ps", "5",
+                 "--k_search", "400"])
+    err = one_line_error(capsys, code)
+    assert "--ps, --k_search" in err and "--patch-size" in err
+
+
+def test_several_images_into_a_missing_folder_say_how_to_go_on(sample, capsys):
+    folder, _, _ = sample
+    (folder / "mask.png").rename(folder / "photo_mask.png")
+    code = main([str(folder / "photo.png"), "--mask-suffix", "_mask", "-o", str(folder / "no")])
+    assert "Create it first, or leave -o out" in one_line_error(capsys, code)
+
+
 def test_a_glob_that_matches_the_masks_too_restores_the_images_only(sample, capsys):
     """README: ``graphinpaint IMG... --mask-suffix _mask``; a shell's scans/*.png lists the
     masks beside the images."""
@@ -172,6 +214,20 @@ def test_a_glob_that_matches_the_masks_too_restores_the_images_only(sample, caps
                  "--mask-suffix", "_mask"])
     assert code == 0, capsys.readouterr().err
     assert not (folder / "photo_mask_inpainted.png").exists()
+    np.testing.assert_array_equal(io.read_image(folder / "photo_inpainted.png")[~hole],
+                                  image[~hole])
+
+
+def test_the_same_glob_run_again_skips_the_outputs_of_the_first_run(sample, capsys):
+    """scans/*.png after a first run lists photo_inpainted.png too: it is an output, not an
+    image whose mask is missing."""
+    folder, image, hole = sample
+    (folder / "mask.png").rename(folder / "photo_mask.png")
+    for _ in range(2):
+        matched = sorted(str(p) for p in folder.glob("*.png"))      # as the shell expands it
+        code = main([*matched, "--mask-suffix", "_mask", "-q"])
+        assert code == 0, capsys.readouterr().err
+    assert not (folder / "photo_inpainted_inpainted.png").exists()
     np.testing.assert_array_equal(io.read_image(folder / "photo_inpainted.png")[~hole],
                                   image[~hole])
 
@@ -334,8 +390,9 @@ def test_inpaint_large_takes_a_tile_larger_than_the_image():
     ramp, hole = gradient_image()
     image = np.rint(ramp / 4).astype(np.uint8)
     one_tile = gi.inpaint_large(image, hole, tile=2048, scheduler="synchronous")
-    np.testing.assert_array_equal(one_tile, gi.inpaint_large(image, hole, tile=32,
-                                                             scheduler="synchronous"))
+    # One tile is the whole image: inpaint's own result, which continues the ramp.
+    np.testing.assert_array_equal(one_tile, gi.inpaint(image, hole, channel_axis=None))
+    assert np.abs(one_tile.astype(int) - np.rint(ramp / 4))[hole].max() <= 1
 
 
 @pytest.mark.parametrize("pairs", [["{d}/photo.png"], [("{d}/photo.png",)], "{d}/photo.png"],
@@ -355,6 +412,31 @@ def test_restore_many_lists_only_public_options(sample):
     with pytest.raises(gi.InpaintError, match="unknown inpaint options") as error:
         gi.batch.restore_many([], folder, patch=7)
     assert "'patch_size'" in str(error.value) and "_thick" not in str(error.value)
+
+
+def test_restore_many_runs_on_a_client_that_is_not_dask_s_default(sample):
+    """As the batch command's --scheduler client is: no default client to lean on."""
+    distributed = require("distributed")
+    folder, image, hole = sample
+    (folder / "out").mkdir()
+    with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=":0") as \
+            cluster, distributed.Client(cluster, set_as_default=False) as client:
+        records = gi.batch.restore_many([(folder / "photo.png", folder / "mask.png")],
+                                        folder / "out", client=client)
+    assert [record.status for record in records] == ["done"]
+    np.testing.assert_array_equal(io.read_image(folder / "out" / "photo.png"),
+                                  gi.inpaint(image, hole))
+
+
+def test_restore_many_given_an_address_for_client_says_how_to_connect(sample):
+    require("distributed")
+    folder, _, _ = sample
+    (folder / "out").mkdir()
+    with pytest.raises(gi.InpaintError, match=r"'client' parameter of restore_many must be a "
+                                              r"distributed.Client.*Client\('tcp://x:8786'\)"):
+        gi.batch.restore_many([(folder / "photo.png", folder / "mask.png")], folder / "out",
+                              client="tcp://x:8786")
+    assert not (folder / "out" / "photo.png").exists()
 
 
 def test_restore_many_in_a_starting_worker_says_to_guard_the_script(sample, monkeypatch):
@@ -393,6 +475,16 @@ def test_a_path_where_an_array_belongs_says_how_to_read_it(sample, which, front,
     reader = "read_mask" if which == "mask" else "read_image"
     with pytest.raises(gi.InpaintError, match=rf"'{which}' parameter of {front} must be an "
                                               rf"array.*graphinpaint.io.{reader}\(path\)"):
+        getattr(gi, front)(arguments["image"], arguments["mask"])
+
+
+@pytest.mark.parametrize("which", ["image", "mask"])
+@pytest.mark.parametrize("front", ["inpaint", "inpaint_large"])
+def test_ragged_nested_lists_are_named_as_the_parameter_they_are(which, front):
+    arguments = {"image": np.zeros((4, 4)).tolist(), "mask": np.zeros((4, 4), bool).tolist()}
+    arguments[which] = [[0, 1, 0, 0], [0, 1], [0, 0, 0, 0], [0, 0, 0, 0]]
+    with pytest.raises(gi.InpaintError, match=rf"^The '{which}' parameter of {front} must be an "
+                                              r"array.*rows of unequal lengths"):
         getattr(gi, front)(arguments["image"], arguments["mask"])
 
 

@@ -177,7 +177,7 @@ def test_serve_refuses_a_port_in_use(server_tmp, capsys):
     try:
         port = server.url.rsplit(":", 1)[1]
         assert main(["serve", "--port", port]) == 2
-        assert "Choose another --port" in capsys.readouterr().err
+        assert "choose another --port" in capsys.readouterr().err
     finally:
         server.stop()
 

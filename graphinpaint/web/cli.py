@@ -49,8 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             server = make_server(args.host, args.port, app, threaded=True)
         except (OSError, SystemExit):   # werkzeug says why on stderr, then exits
-            print(f"graphinpaint: error: cannot listen on {args.host}:{args.port}. Choose "
-                  "another --port.", file=sys.stderr)
+            print(f"graphinpaint: error: cannot listen on {args.host}:{args.port}. Check "
+                  "--host, or choose another --port.", file=sys.stderr)
             return 2
         address = f"http://{_display_host(args.host)}:{server.server_port}/"
         print(f"graphinpaint serve: {address} ({pool.workers} workers; Ctrl+C to stop)",
@@ -85,7 +85,7 @@ def _parser() -> _Parser:
                      epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default %(default)s: this machine only)")
-    parser.add_argument("--port", type=int, default=8000,
+    parser.add_argument("--port", type=_port, default=8000,
                         help="port (default %(default)s; 0 picks a free one)")
     parser.add_argument("--open", action="store_true", help="open the page in the browser")
     parser.add_argument("--workers", type=_positive, default=None,
@@ -103,6 +103,14 @@ def _parser() -> _Parser:
                         help="seconds without a poll before a job is cancelled "
                              "(default %(default)s)")
     return parser
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:         # the socket would refuse, or wrap 70000 to 4464
+        raise argparse.ArgumentTypeError(f"must be a port number from 0 to 65535 (0: a free "
+                                         f"one), got {text!r}")
+    return value
 
 
 def _positive(text: str) -> int:
