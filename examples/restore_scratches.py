@@ -31,9 +31,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="image file (default: the bundled astronaut)")
     parser.add_argument("--mask", default=_common.DATA / "astronaut_scratches.png",
                         help="mask file, white = hole (default: the bundled scratches)")
-    parser.add_argument("--p", type=float, default=2.0, help="p-Laplacian exponent in [1, inf]")
-    parser.add_argument("--patch-size", type=int, default=7, help="odd patch side")
-    parser.add_argument("--k", type=int, default=5, help="matches per hole pixel")
+    # None leaves each to inpaint, which chooses it from the hole (docs/user_guide.md).
+    parser.add_argument("--p", type=float, default=None, help="p-Laplacian exponent in [1, inf]")
+    parser.add_argument("--patch-size", type=int, default=None, help="odd patch side")
+    parser.add_argument("--k", type=int, default=None, help="matches per hole pixel")
     parser.add_argument("--crop", type=int, help="use only the central CROP x CROP pixels")
     _common.add_output_options(parser, "restore_scratches")
     args = parser.parse_args(argv)
