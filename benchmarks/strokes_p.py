@@ -1,7 +1,7 @@
 """Study of p > 2 for strokes (scratches, text), and a rule by match quality (issue 13).
 
     python benchmarks/strokes_p.py [--variants "rule off,default,p 3 rounds,p 3 first"]
-        [--cases compare|outside|reseeded|photos] [--only astronaut] [--repeat 1]
+        [--cases compare|outside|reseeded|photos|fresh] [--only astronaut] [--repeat 1]
 
 For each stroke case (``compare``: the 16 scratch and text cases of ``cases.wide_cases`` and
 the seed's lincoln; ``outside``: :func:`outside_cases`, drawn at random from images the compare
@@ -49,6 +49,10 @@ EXACT = 1e-3                    # a mean match distance below this: exact matche
 RULE_SHARE = 0.3
 OUTSIDE_SEED = 20261130         # the outside set's draw (stated before it was looked at)
 PHOTOS_SEED = 20261201          # the photo set's draw (stated before it was looked at)
+# The fresh photo set's draw (stated before it was looked at, after the photo set had chosen
+# the p = 3 rounds' truncated Newton solve at 512^2 and up): new scratches, text offsets and
+# crops, and three textures at their own 512 x 512.
+FRESH_SEED = 20261202
 
 
 def compare_cases():
@@ -183,14 +187,14 @@ def tiled_text_mask(shape: tuple[int, int]) -> np.ndarray:
     return canvas > 0
 
 
-def photo_cases(seed: int = PHOTOS_SEED):
+def photo_cases(seed: int = PHOTOS_SEED, photos: dict | None = None):
     """Stroke cases on :data:`PHOTOS` at their own resolution, drawn with
     ``default_rng(seed)``: each under 12% scratches 2-5 px wide (``cases.scratch_mask``, as
     in the compare set: the fraction and the lines' reach scale with the image, their width
     does not) and text (:func:`tiled_text_mask` shifted by a random offset)."""
     rng = np.random.default_rng(seed)
     cases = []
-    for name, crop in PHOTOS.items():
+    for name, crop in (PHOTOS if photos is None else photos).items():
         image = _pool_image(name)
         if crop is not None:
             top = int(rng.integers(0, image.shape[0] - crop[0] + 1))
@@ -202,6 +206,11 @@ def photo_cases(seed: int = PHOTOS_SEED):
         shift = tuple(int(v) for v in rng.integers(0, 36, 2))
         cases.append((label, "text", image, np.roll(tiled_text_mask(shape), shift, axis=(0, 1))))
     return cases
+
+
+def fresh_photo_cases():
+    """:func:`photo_cases` drawn with ``FRESH_SEED``, brick, grass and gravel added."""
+    return photo_cases(FRESH_SEED, {**PHOTOS, "brick": None, "grass": None, "gravel": None})
 
 
 @contextmanager
@@ -305,7 +314,7 @@ def statistics(record: list, hole: np.ndarray) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", default="default,p 3,p 3 rounds,p 3 last")
-    parser.add_argument("--cases", choices=("compare", "outside", "reseeded", "photos"),
+    parser.add_argument("--cases", choices=("compare", "outside", "reseeded", "photos", "fresh"),
                         default="compare")
     parser.add_argument("--only", default=None)
     parser.add_argument("--repeat", type=int, default=1)
@@ -313,7 +322,8 @@ def main(argv=None) -> int:
     names = args.variants.split(",")
     runs = {name: run_of(name) for name in names}
     cases = {"compare": compare_cases, "outside": outside_cases,
-             "reseeded": reseeded_cases, "photos": photo_cases}[args.cases]()
+             "reseeded": reseeded_cases, "photos": photo_cases,
+             "fresh": fresh_photo_cases}[args.cases]()
     cases = [c for c in cases if args.only is None or args.only in f"{c[0]}, {c[1]}"]
     for name in names:                  # numba warm-up, each variant's solver too
         runs[name](*cases[0][2:])
