@@ -5,7 +5,9 @@ x issue 10).
         [--sides 512,1024] [--variants "rule off,rule on,rtol 1e-3,steps 2,last round"]
 
 Every variant runs the strokes' p rule at every image size (``STROKES_INEXACT_BELOW``
-lifted) but "rule off" (p = 2 everywhere, main's result at 512^2 and up). "rtol X": the
+lifted), its rounds' Newton solves to convergence (``STROKES_TRUNCATED_FROM`` lifted) unless
+it says otherwise, but "rule off" (p = 2 everywhere: main's result at 512^2 and up before the
+rule reached them) and "default" (the pipeline as it is: at 512^2 and up one Newton step). "rtol X": the
 rounds' Newton solves stop at X of the value range (the pipeline's 1e-4); "steps N": after N
 Newton steps at most (the p = 2 solution the start; the unconverged warning silenced);
 "last round": p = 3 in the last round only; "first round": in the first only; "forcing X": Newton's inner CG
@@ -110,13 +112,16 @@ def run_of(name: str, profile: _Profile):
             forcing = float(words[1])
         elif words[1:] == ["round"]:
             which = words[0]
-        elif part not in ("rule on", "rule off"):
+        elif part not in ("rule on", "rule off", "default"):
             raise SystemExit(f"unknown variant {part!r}")
 
     def run(image, hole):
         with ExitStack() as stack:
-            below = 0 if name == "rule off" else 2 ** 62
-            stack.enter_context(_patched(_thick_holes, "STROKES_INEXACT_BELOW", below))
+            if name != "default":
+                below = 0 if name == "rule off" else 2 ** 62
+                stack.enter_context(_patched(_thick_holes, "STROKES_INEXACT_BELOW", below))
+                if hasattr(_thick_holes, "STROKES_TRUNCATED_FROM"):     # solved as asked
+                    stack.enter_context(_patched(_thick_holes, "STROKES_TRUNCATED_FROM", 2 ** 62))
             stack.enter_context(_patched(region, "RoundSolves", _round_solves(extra, which)))
             stack.enter_context(_patched(_stages, "solve_dirichlet",
                                          profile.wrap(_stages.solve_dirichlet)))

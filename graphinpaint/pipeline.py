@@ -353,6 +353,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float | None = None,
     defaults = _STRATEGY_DEFAULTS[strategy]
     mix, share = _default_mix(strategy, thick, rounds, smooth_share, deep)
     seeded_from, checkered_from = _holes.layer_searches(strategy, thick, deep)
+    image_pixels = hole.size if _image_pixels is None else _image_pixels
     settings = Settings(
         strategy=strategy, patch_size=patch_size, k=k,
         window=window, window_growth=window_growth,
@@ -362,9 +363,8 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float | None = None,
         adaptive_rounds=_holes.is_strokes(strategy, thick),
         smooth=mix, smooth_share=share, coarse_to_fine=bool(coarse_to_fine) and thick,
         seeded_from=seeded_from, checkered_from=checkered_from,
-        p=p, inexact_p=_holes.inexact_p_for(
-            strategy, thick, p, form,
-            hole.size if _image_pixels is None else _image_pixels) if chosen_p else None,
+        p=p, inexact_p=_holes.inexact_p_for(strategy, thick, p, form, image_pixels)
+        if chosen_p else None, inexact_steps=_holes.inexact_steps_for(image_pixels),
         form=form, method=method)
     # Work on the part of the image that the searches can reach: cost follows the hole.
     reach = _reach(depth, settings.window, window_growth, max((patch_size, *more_patches)),
