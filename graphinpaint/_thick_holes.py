@@ -164,15 +164,17 @@ STROKES_ROUNDS = 2
 # benchmark's 17 thin stroke cases +1.06 dB in sum (astronaut's scratches 22.85 -> 23.03), none
 # lower by more than 0.04; on 26 outside cases +2.05, 12 up, 1 down (-0.08); on the compare
 # images under new scratches +1.10, 8 up, 5 down (-0.12); at 1.1-1.25x the time
-# (benchmarks/strokes_p.py, docs/pipeline.md). STROKES_INEXACT_BELOW: a size limit on the rule
-# (None: every size). From STROKES_TRUNCATED_FROM pixels up (issue 10's speed targets start at
-# 512^2) the rounds' Newton solves stop after STROKES_NEWTON_STEPS steps from the p = 2
-# solution: solved to convergence (three steps) they cost 1.4-1.5x there and broke the targets.
-# One step kept the whole gain on 22 photos of 135k to 1M pixels at their own resolution
-# (+2.21 dB in sum against +2.12 converged, 19 up, 1 down; p = 2 at 512^2 and up until then)
-# and on a fresh draw of them (docs/pipeline.md, "... at real photo sizes").
+# (benchmarks/strokes_p.py, docs/pipeline.md). From STROKES_TRUNCATED_FROM pixels up (issue
+# 10's speed targets start at 512^2) the rounds' Newton solves stop after STROKES_NEWTON_STEPS
+# steps from the p = 2 solution: solved to convergence (three steps) they cost 1.4-1.5x there
+# and broke the targets. One step kept the whole gain on 22 photos of 135k to 1M pixels at
+# their own resolution (+2.21 dB in sum against +2.12 converged, 19 up, 1 down; p = 2 at 512^2
+# and up until then) and on a fresh draw of them (docs/pipeline.md, "... at real photo
+# sizes"). Images of STROKES_INEXACT_BELOW pixels or more keep p = 2 (None: no limit): at
+# 4096^2 the p = 3 rounds' whole graph and Newton arrays took the peak from 2.2 GB to 3.7 GB
+# (issue 10: 3 GB).
 STROKES_INEXACT_P = 3.0
-STROKES_INEXACT_BELOW: int | None = None
+STROKES_INEXACT_BELOW: int | None = 4096 * 4096
 STROKES_TRUNCATED_FROM = 512 * 512
 STROKES_NEWTON_STEPS = 1
 DEFAULT_K = 5

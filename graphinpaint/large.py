@@ -232,8 +232,8 @@ def _resolved_options(hole: Any, options: dict, tile: int, scheduler: Any,
         deep = thick and deepest() > DEEPEST_REFINED
     options["_thick"] = thick
     options["_deep"] = deep
-    # The image's size too: thin strokes' rounds take p = 3 in images below
-    # _thick_holes.STROKES_INEXACT_BELOW pixels only, and a tile is smaller than its image.
+    # The image's size too: thin strokes' p = 3 rounds take one Newton step in images of
+    # _thick_holes.STROKES_TRUNCATED_FROM pixels or more, and a tile is smaller than its image.
     options["_image_pixels"] = int(hole.shape[0]) * int(hole.shape[1])
     if options.get("window") is None:
         options["window"] = _window_for(strategy, deep)
