@@ -14,12 +14,13 @@ change against the first, its wins and losses (beyond 0.01 dB), its worst case a
 
 Variants: "default" (the pipeline's rule: the strokes' rounds at p = 3 where their matches are
 not mostly exact); "rule off", "rule on" and "rule always" (that rule disabled, at every image
-size, or firing on every stroke case); "p X" (``inpaint(p=X)``: every layer and round); with the rule off, "p X rounds" (the
-layers at p = 2, every refinement round at p = X), "p X last" and "p X first" (that round
-only); and whatever ``strokes_ablation.variant`` takes. With "default" first and "p 3 rounds"
-among the variants, a "rule" column takes "p 3 rounds" where the first round's exact share is
-below ``RULE_SHARE``, else "default" (written before the pipeline took the rule, when its
-default was p = 2 everywhere). The round variants patch the stages' ``_graph_fill`` and
+size as the pipeline solves it, or firing on every stroke case); "p X" (``inpaint(p=X)``:
+every layer and round); with the rule off, "p X rounds" (the layers at p = 2, every
+refinement round at p = X), "p X last" and "p X first" (that round only); and whatever
+``strokes_ablation.variant`` takes. With "default" first and "p 3 rounds" among the variants,
+a "rule" column takes "p 3 rounds" where the first round's exact share is below
+``RULE_SHARE``, else "default" (written before the pipeline took the rule, when its default was
+p = 2 everywhere). The round variants patch the stages' ``_graph_fill`` and
 ``_refine`` (``cases.region_fill_module``).
 """
 

@@ -7,11 +7,11 @@ x issue 10).
 Every variant runs the strokes' p rule at every image size (``STROKES_INEXACT_BELOW``
 lifted), its rounds' Newton solves to convergence (``STROKES_TRUNCATED_FROM`` lifted) unless
 it says otherwise, but "rule off" (p = 2 everywhere: main's result at 512^2 and up before the
-rule reached them) and "default" (the pipeline as it is: at 512^2 and up one Newton step). "rtol X": the
-rounds' Newton solves stop at X of the value range (the pipeline's 1e-4); "steps N": after N
-Newton steps at most (the p = 2 solution the start; the unconverged warning silenced);
-"last round": p = 3 in the last round only; "first round": in the first only; "forcing X": Newton's inner CG
-to a relative residual of X (the solver's 0.01). Variants
+rule reached them) and "default" (the pipeline as it is: at 512^2 and up one Newton step).
+"rtol X": the rounds' Newton solves stop at X of the value range (the pipeline's 1e-4);
+"steps N": after N Newton steps at most (the p = 2 solution the start; the unconverged
+warning silenced); "last round": p = 3 in the last round only; "first round": in the first
+only; "forcing X": Newton's inner CG to a relative residual of X (the solver's 0.01). Variants
 combine with "+" ("rtol 1e-3+steps 2"). ``big``: issue 10's grainy photo with 5% scratches
 (``test_bench_pipeline.BIG_SCRIPT``'s drawing) at ``--sides``; the other case sets are
 ``strokes_p``'s. Per case and variant: PSNR over the hole, wall time, and the p = 3 solves'
