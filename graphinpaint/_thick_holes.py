@@ -172,11 +172,12 @@ STROKES_ROUNDS = 2
 # and broke the targets. One step kept the whole gain on 22 photos of 135k to 1M pixels at
 # their own resolution (+2.21 dB in sum against +2.12 converged, 19 up, 1 down; p = 2 at 512^2
 # and up until then) and on a fresh draw of them (docs/pipeline.md, "... at real photo
-# sizes"). Images of STROKES_INEXACT_BELOW pixels or more keep p = 2 (None: no limit): at
-# 4096^2 the p = 3 rounds' whole graph and Newton arrays took the peak from 2.2 GB to 3.7 GB
-# (issue 10: 3 GB).
+# sizes"). Images of STROKES_INEXACT_BELOW pixels or more keep p = 2 (None: no limit): issue
+# 10's 2048^2 scratches took 1.33-1.46x the time with one step (target 4.5 s, 1.4x), and at
+# 4096^2 the p = 3 rounds' whole graph and Newton arrays took the peak from 2.2 to 3.7 GB
+# (target 3 GB).
 STROKES_INEXACT_P = 3.0
-STROKES_INEXACT_BELOW: int | None = 4096 * 4096
+STROKES_INEXACT_BELOW: int | None = 2048 * 2048
 STROKES_TRUNCATED_FROM = 512 * 512
 STROKES_NEWTON_STEPS = 1
 DEFAULT_K = 5

@@ -24,7 +24,7 @@ The order of the work (see ``docs/pipeline.md`` for the measurements behind each
    matched far (``_stages.strokes_moving``); with p left to the pipeline they solve at p = 3
    where the first round's matches are not mostly exact (``Settings.inexact_p``,
    ``_stages.RoundSolves``), from 512 x 512 pixels up in one Newton step from the p = 2
-   solution (``Settings.inexact_steps``), below 4096 x 4096 pixels. A thick hole's default
+   solution (``Settings.inexact_steps``), below 2048 x 2048 pixels. A thick hole's default
    three rounds give way to the first alone where self-validation finds its held-out error lower
    (``_thick_holes.FEWER_ROUNDS_MARGIN``).
 4. **Smooth mix.** A share of a smooth fill (biharmonic near the boundary, or by match
@@ -121,8 +121,8 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float | None = None,
         exact (photos and textures, not flat colour): +1.06 dB in sum over the compare
         benchmark's 17 stroke cases, +2.05 over 26 others, +1.80 over 24 photos of 512^2 to
         1M pixels (docs/pipeline.md, "p = 3 for strokes"); from 512 x 512 pixels up, for
-        speed, in one Newton step from the p = 2 solution; images of 4096 x 4096 pixels or
-        more keep 2 (memory).
+        speed, in one Newton step from the p = 2 solution; images of 2048 x 2048 pixels or
+        more keep 2 (time and memory).
     form : {"anisotropic", "isotropic", "game"}, default "anisotropic"
         Form of the p-Laplacian for ``p != 2`` (all agree at ``p = 2``). ``"game"`` is the
         game-theoretic p-Laplacian (graphlearning's ``plaplace``), for p in [2, inf]: each

@@ -63,10 +63,10 @@ def test_round_solves_decide_once_on_the_first_round():
     assert _stages.RoundSolves(p2)(inexact) == p2               # no inexact p: always p
 
 
-def test_only_thin_strokes_at_p_2_below_4096_squared_take_p_3():
-    for pixels in (100, 511 * 512, 512 * 512, 2048 * 2048, 4096 * 4096 - 1):
+def test_only_thin_strokes_at_p_2_below_2048_squared_take_p_3():
+    for pixels in (100, 511 * 512, 512 * 512, 1024 * 1024, 2048 * 2048 - 1):
         assert _thick_holes.inexact_p_for("layers", False, 2.0, "anisotropic", pixels) == 3.0
-    assert _thick_holes.inexact_p_for("layers", False, 2.0, "anisotropic", 4096 ** 2) is None
+    assert _thick_holes.inexact_p_for("layers", False, 2.0, "anisotropic", 2048 ** 2) is None
     assert _thick_holes.inexact_p_for("layers", True, 2.0, "anisotropic", 100) is None  # thick
     assert _thick_holes.inexact_p_for("global", False, 2.0, "anisotropic", 100) is None
     assert _thick_holes.inexact_p_for("layers", False, 1.5, "anisotropic", 100) is None
