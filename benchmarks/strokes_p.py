@@ -1,15 +1,18 @@
 """Study of p > 2 for strokes (scratches, text), and a rule by match quality (issue 13).
 
     python benchmarks/strokes_p.py [--variants "rule off,default,p 3 rounds,p 3 first"]
-        [--cases compare|outside|reseeded|photos|fresh] [--only astronaut] [--repeat 1]
+        [--cases compare|outside|reseeded|photos|fresh|retina] [--only astronaut] [--repeat 1]
 
 For each stroke case (``compare``: the 16 scratch and text cases of ``cases.wide_cases`` and
 the seed's lincoln; ``outside``: :func:`outside_cases`, drawn at random from images the compare
 set does not use; ``reseeded``: :func:`reseeded_cases`, the compare images under new
-scratches) it runs every variant one after the other (alternated per case), prints PSNR over
-the hole (dB), the wall time, and the first variant's match statistics from its refinement
-rounds: each round's share of hole pixels whose mean patch distance to their matches is below
-``EXACT`` ("exact" matches) and the mean of that distance. Then per variant the sum and mean
+scratches; ``photos``: :func:`photo_cases`, photos of 135k to 1M pixels at their own
+resolution; ``fresh``: :func:`fresh_photo_cases`, the same photos and three textures drawn
+again; ``retina``: :func:`whole_retina_cases`, 2M pixels) it runs every variant one after
+the other (alternated per case), prints PSNR over the hole (dB), the wall time, and the
+first variant's match statistics from its refinement rounds: each round's share of hole
+pixels whose mean patch distance to their matches is below ``EXACT`` ("exact" matches) and
+the mean of that distance. Then per variant the sum and mean
 change against the first, its wins and losses (beyond 0.01 dB), its worst case and its time.
 
 Variants: "default" (the pipeline's rule: the strokes' rounds at p = 3 where their matches are
@@ -214,6 +217,12 @@ def fresh_photo_cases():
     return photo_cases(FRESH_SEED, {**PHOTOS, "brick": None, "grass": None, "gravel": None})
 
 
+def whole_retina_cases():
+    """The whole retina (1411 x 1411, 2M pixels: the largest photo of scikit-image's data)
+    under :func:`photo_cases`' masks, drawn with ``default_rng(20261203)``."""
+    return photo_cases(20261203, {"retina": None})
+
+
 @contextmanager
 def _round_p(p: float | None, which: str):
     """The refinement rounds' solves at ``p`` (``which``: "rounds", all of them; "last" or
@@ -315,7 +324,8 @@ def statistics(record: list, hole: np.ndarray) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", default="default,p 3,p 3 rounds,p 3 last")
-    parser.add_argument("--cases", choices=("compare", "outside", "reseeded", "photos", "fresh"),
+    parser.add_argument("--cases", choices=("compare", "outside", "reseeded", "photos", "fresh",
+                                                "retina"),
                         default="compare")
     parser.add_argument("--only", default=None)
     parser.add_argument("--repeat", type=int, default=1)
@@ -324,7 +334,7 @@ def main(argv=None) -> int:
     runs = {name: run_of(name) for name in names}
     cases = {"compare": compare_cases, "outside": outside_cases,
              "reseeded": reseeded_cases, "photos": photo_cases,
-             "fresh": fresh_photo_cases}[args.cases]()
+             "fresh": fresh_photo_cases, "retina": whole_retina_cases}[args.cases]()
     cases = [c for c in cases if args.only is None or args.only in f"{c[0]}, {c[1]}"]
     for name in names:                  # numba warm-up, each variant's solver too
         runs[name](*cases[0][2:])

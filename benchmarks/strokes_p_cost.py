@@ -1,7 +1,7 @@
 """Where the strokes' p = 3 rounds spend their time, and cheaper ways to solve them (issue 13
 x issue 10).
 
-    python benchmarks/strokes_p_cost.py [--cases big|photos|fresh|compare|outside|reseeded]
+    python benchmarks/strokes_p_cost.py [--cases big|photos|fresh|retina|compare|outside|reseeded]
         [--sides 512,1024] [--variants "rule off,rule on,rtol 1e-3,steps 2,last round"]
 
 Every variant runs the strokes' p rule at every image size (``STROKES_INEXACT_BELOW``
@@ -136,8 +136,8 @@ def run_of(name: str, profile: _Profile):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", default="big",
-                        choices=("big", "photos", "fresh", "compare", "outside",
-                                 "reseeded"))
+                        choices=("big", "photos", "fresh", "retina", "compare",
+                                 "outside", "reseeded"))
     parser.add_argument("--sides", default="512,1024")
     parser.add_argument("--variants", default="rule off,rule on,rtol 1e-3,steps 2,last round")
     parser.add_argument("--only", default=None)
@@ -147,6 +147,7 @@ def main(argv=None) -> int:
         cases = [big_case(int(side)) for side in args.sides.split(",")]
     else:
         cases = {"photos": strokes_p.photo_cases, "fresh": strokes_p.fresh_photo_cases,
+                 "retina": strokes_p.whole_retina_cases,
                  "compare": strokes_p.compare_cases,
                  "outside": strokes_p.outside_cases,
                  "reseeded": strokes_p.reseeded_cases}[args.cases]()
