@@ -161,8 +161,7 @@ def _graph_fill(values: np.ndarray, hole: np.ndarray, settings: Settings,
             active = textured(estimate, hole, s.patch_size)
     # The layers' estimate is this call's own; the biharmonic start is shared with the mixing.
     owned = s.strategy == "layers"
-    round_solve = RoundSolves(solve, None if s.inexact_p is None else s.replace(
-        p=s.inexact_p, method="cg" if s.method == "auto" else s.method).solve_options())
+    round_solve = RoundSolves(solve, None if s.inexact_p is None else _inexact_solve(s))
     for round_index in range(s.rounds):
         release_freed_memory(values)
         # Rounds seen by each_round are kept by the caller: those are not overwritten, unless
@@ -196,3 +195,14 @@ def _merged_distance(last: np.ndarray | None, distance: np.ndarray,
     merged = np.zeros(len(active)) if last is None or len(last) != len(active) else last.copy()
     merged[active] = distance
     return merged
+
+
+def _inexact_solve(s: Settings) -> dict:
+    """The solve options of thin strokes' rounds at ``s.inexact_p`` (:class:`RoundSolves`):
+    Newton's inner systems by Jacobi-CG where the method is "auto" (as the p = 2 rounds'),
+    truncated at ``s.inexact_steps`` Newton steps where set."""
+    options = s.replace(p=s.inexact_p, method="cg" if s.method == "auto" else s.method
+                        ).solve_options()
+    if s.inexact_steps is not None:
+        options["_newton_steps"] = s.inexact_steps
+    return options

@@ -25,8 +25,10 @@ __all__ = ["CHECKERED_FROM", "DEEPEST_REFINED", "DEEP_WINDOW", "DEFAULT_K",
            "MIDDLE_RAMP", "MIDDLE_SHARE", "PERIODIC", "PERIOD_REACH", "SEEDED_FROM",
            "SHALLOW_PERIOD_REACH", "STROKES_CHECKERED_FROM",
            "STROKES_INEXACT_BELOW", "STROKES_INEXACT_P",
-           "STROKES_K", "STROKES_ROUNDS", "STROKES_SEEDED_FROM", "THICK_STROKE", "deepest",
-           "default_patch_size", "inexact_p_for", "is_strokes", "is_thick", "k_for",
+           "STROKES_K", "STROKES_NEWTON_STEPS", "STROKES_ROUNDS", "STROKES_SEEDED_FROM",
+           "STROKES_TRUNCATED_FROM", "THICK_STROKE", "deepest",
+           "default_patch_size", "inexact_p_for", "inexact_steps_for", "is_strokes", "is_thick",
+           "k_for",
            "layer_searches",
            "match_contrast", "middle_gate", "middle_gates", "middle_ramp", "middle_shares",
            "patch_for", "period_reach", "periodic_guard", "regrown", "ring_periodicity",
@@ -161,17 +163,24 @@ STROKES_K = 3
 STROKES_ROUNDS = 2
 # Thin strokes with p left to the pipeline (inpaint(p=None), anisotropic): the refinement
 # rounds solve at STROKES_INEXACT_P where the first round's matches are not mostly exact
-# (_stages.RoundSolves), in images of fewer than STROKES_INEXACT_BELOW pixels. On the compare
-# benchmark's 17 thin stroke cases +1.06 dB in sum (astronaut's scratches 22.85 -> 23.03),
-# none lower by more than 0.04; on 26 outside
-# cases +2.05, 12 up, 1 down (-0.08); on the compare images under new scratches +1.10, 8 up,
-# 5 down (-0.12); at 1.1-1.25x the time (benchmarks/strokes_p.py, docs/pipeline.md).
-# Larger images keep p = 2: issue 10's speed targets start at 512^2
-# (50k hole pixels a second; 2048^2 with 5% scratches in 4.5 s), and the rounds at p = 3
-# missed them (512^2: 43-49k a second, 1.4-1.5x; 2048^2: 5.2-5.5 s), for -0.19 to +0.06 dB
-# on that benchmark's grainy photo.
+# (_stages.RoundSolves). On the compare benchmark's 17 thin stroke cases +1.06 dB in sum
+# (astronaut's scratches 22.85 -> 23.03), none lower by more than 0.04; on 26 outside cases
+# +2.05, 12 up, 1 down (-0.08); on the compare images under new scratches +1.10, 8 up, 5 down
+# (-0.12); at 1.1-1.25x the time
+# (benchmarks/strokes_p.py, docs/pipeline.md). From STROKES_TRUNCATED_FROM pixels up (issue
+# 10's speed targets start at 512^2) the rounds' Newton solves stop after STROKES_NEWTON_STEPS
+# steps from the p = 2 solution: solved to convergence (three steps) they cost 1.4-1.5x there
+# and broke the targets. One step kept the whole gain on 22 photos of 135k to 1M pixels at
+# their own resolution (+2.21 dB in sum against +2.12 converged, 19 up, 1 down; p = 2 at 512^2
+# and up until then) and on a fresh draw of them (docs/pipeline.md, "... at real photo
+# sizes"). Images of STROKES_INEXACT_BELOW pixels or more keep p = 2 (None: no limit): issue
+# 10's 2048^2 scratches took 1.33-1.46x the time with one step (target 4.5 s, 1.4x), and at
+# 4096^2 the p = 3 rounds' whole graph and Newton arrays took the peak from 2.2 to 3.7 GB
+# (target 3 GB).
 STROKES_INEXACT_P = 3.0
-STROKES_INEXACT_BELOW = 512 * 512
+STROKES_INEXACT_BELOW: int | None = 2048 * 2048
+STROKES_TRUNCATED_FROM = 512 * 512
+STROKES_NEWTON_STEPS = 1
 DEFAULT_K = 5
 # Thin strokes' layers from STROKES_SEEDED_FROM on would be searched from their filled
 # neighbours' matches, from STROKES_CHECKERED_FROM on half of them (as deep holes' are); None:
@@ -229,12 +238,18 @@ def layer_searches(strategy: str, thick: bool, deep: bool) -> tuple[int | None, 
 def inexact_p_for(strategy: str, thick: bool, p: float, form: str,
                   image_pixels: int) -> float | None:
     """``Settings.inexact_p``: :data:`STROKES_INEXACT_P` for thin strokes at p = 2 in an image
-    of fewer than :data:`STROKES_INEXACT_BELOW` pixels, else None. Asked only where p is the
-    pipeline's choice (``inpaint(p=None)``): a p given is used in every solve."""
+    of fewer than :data:`STROKES_INEXACT_BELOW` pixels (None: any), else None. Asked only
+    where p is the pipeline's choice (``inpaint(p=None)``): a p given is used in every solve."""
     if is_strokes(strategy, thick) and p == 2 and form == "anisotropic" and \
-            image_pixels < STROKES_INEXACT_BELOW:
+            (STROKES_INEXACT_BELOW is None or image_pixels < STROKES_INEXACT_BELOW):
         return STROKES_INEXACT_P
     return None
+
+
+def inexact_steps_for(image_pixels: int) -> int | None:
+    """``Settings.inexact_steps``: :data:`STROKES_NEWTON_STEPS` in an image of
+    :data:`STROKES_TRUNCATED_FROM` pixels or more, else None (solved to convergence)."""
+    return STROKES_NEWTON_STEPS if image_pixels >= STROKES_TRUNCATED_FROM else None
 
 
 def k_for(strategy: str, thick: bool) -> int:

@@ -156,7 +156,7 @@ def _parser() -> ArgumentParser:
 
 # The help of the options the main command shares with ``graphinpaint batch``.
 P_HELP = ("exponent of the p-Laplacian in [1, inf], used in every solve (default: 2, and 3 in "
-          "the refinement of scratches and text over photos below 512 x 512)")
+          "the refinement of scratches and text over photos below 2048 x 2048)")
 K_HELP = "matches per hole pixel (default 5; 3 for scratches and text)"
 STRATEGY_HELP = ("layers: strokes and blotches, filled from their boundary inward; global: "
                  "scattered lost pixels, refined all at once (default auto: chosen from the "

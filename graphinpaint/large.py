@@ -68,7 +68,7 @@ def inpaint_large(image: Any, mask: Any, *, tile: int = 2048, halo: int | None =
         patches, where ``inpaint`` would choose 1 to 3 rounds and 7 or 11 on held-out pixels,
         for thick holes up to 32 px deep three rounds, where ``inpaint`` may keep one (pass
         ``rounds`` and ``patch_size`` to have others). With ``p`` left to the pipeline, thin
-        strokes in an image below 512 x 512 pixels take p = 3 in the rounds of each tile whose
+        strokes in an image below 2048 x 2048 pixels take p = 3 in the rounds of each tile whose
         own matches are not mostly exact, so tiles may differ in p where ``inpaint`` takes one
         for the image; pass ``p`` for one in every tile.
 
@@ -242,8 +242,8 @@ def _resolved_options(hole: Any, options: dict, tile: int, scheduler: Any,
         deep = thick and deepest() > DEEPEST_REFINED
     options["_thick"] = thick
     options["_deep"] = deep
-    # The image's size too: thin strokes' rounds take p = 3 in images below
-    # _thick_holes.STROKES_INEXACT_BELOW pixels only, and a tile is smaller than its image.
+    # The image's size too: thin strokes' p = 3 rounds take one Newton step in images of
+    # _thick_holes.STROKES_TRUNCATED_FROM pixels or more, and a tile is smaller than its image.
     options["_image_pixels"] = int(hole.shape[0]) * int(hole.shape[1])
     if options.get("window") is None:
         options["window"] = _window_for(strategy, deep)

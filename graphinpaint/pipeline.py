@@ -21,10 +21,11 @@ The order of the work (see ``docs/pipeline.md`` for the measurements behind each
    Dirichlet problem on the whole hole is solved, warm-started from the current estimate.
    Strokes' later rounds search each pixel's window only as far as its matches reached in the
    round before (``Settings.adaptive_rounds``), and refine only the pixels still moving or
-   matched far (``_stages.strokes_moving``); with p left to the pipeline, in images below
-   512 x 512 pixels they solve at p = 3 where the first round's matches are not mostly exact
-   (``Settings.inexact_p``, ``_stages.RoundSolves``). A thick hole's default three rounds give way
-   to the first alone where self-validation finds its held-out error lower
+   matched far (``_stages.strokes_moving``); with p left to the pipeline they solve at p = 3
+   where the first round's matches are not mostly exact (``Settings.inexact_p``,
+   ``_stages.RoundSolves``), from 512 x 512 pixels up in one Newton step from the p = 2
+   solution (``Settings.inexact_steps``), below 2048 x 2048 pixels. A thick hole's default
+   three rounds give way to the first alone where self-validation finds its held-out error lower
    (``_thick_holes.FEWER_ROUNDS_MARGIN``).
 4. **Smooth mix.** A share of a smooth fill (biharmonic near the boundary, or by match
    quality; for thick holes up to 32 px deep the frequency-selective extrapolation of
@@ -115,11 +116,13 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float | None = None,
     p : float in [1, inf], optional
         Exponent of the p-Laplacian. 2 gives weighted means (non-local means), 1 weighted
         medians and sharper edges, ``inf`` the midrange of the matches. A number given is used
-        in every solve. None (the default) is 2, except that thin strokes (scratches, text) in
-        images below 512 x 512 pixels solve their refinement rounds at 3 where the first
-        round's matches are not mostly exact (photos and textures, not flat colour): +1.06 dB
-        in sum over the compare benchmark's 17 stroke cases, +2.05 over 26 others
-        (docs/pipeline.md, "p = 3 for strokes"); larger images keep 2 for speed.
+        in every solve. None (the default) is 2, except that thin strokes (scratches, text)
+        solve their refinement rounds at 3 where the first round's matches are not mostly
+        exact (photos and textures, not flat colour): +1.06 dB in sum over the compare
+        benchmark's 17 stroke cases, +2.05 over 26 others, +1.80 over 24 photos of 512^2 to
+        1M pixels (docs/pipeline.md, "p = 3 for strokes"); from 512 x 512 pixels up, for
+        speed, in one Newton step from the p = 2 solution; images of 2048 x 2048 pixels or
+        more keep 2 (time and memory).
     form : {"anisotropic", "isotropic", "game"}, default "anisotropic"
         Form of the p-Laplacian for ``p != 2`` (all agree at ``p = 2``). ``"game"`` is the
         game-theoretic p-Laplacian (graphlearning's ``plaplace``), for p in [2, inf]: each
@@ -261,8 +264,10 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float | None = None,
     _image_pixels : int, optional
         Private: the image's pixels (height times width), the image's own when None; thin
         strokes' rounds take p = 3 in images below ``_thick_holes.STROKES_INEXACT_BELOW``
-        pixels only. :func:`~graphinpaint.inpaint_large` gives the whole image's, so that its
-        tiles follow the whole image's size limit (each still decides on its own matches).
+        pixels only, with one Newton step from ``_thick_holes.STROKES_TRUNCATED_FROM``
+        pixels up. :func:`~graphinpaint.inpaint_large` gives the whole image's, so that
+        its tiles solve as the whole image would (each still decides p on its own
+        matches).
 
     Returns
     -------
@@ -353,6 +358,7 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float | None = None,
     defaults = _STRATEGY_DEFAULTS[strategy]
     mix, share = _default_mix(strategy, thick, rounds, smooth_share, deep)
     seeded_from, checkered_from = _holes.layer_searches(strategy, thick, deep)
+    image_pixels = hole.size if _image_pixels is None else _image_pixels
     settings = Settings(
         strategy=strategy, patch_size=patch_size, k=k,
         window=window, window_growth=window_growth,
@@ -362,9 +368,8 @@ def inpaint(image: np.ndarray, mask: np.ndarray, *, p: float | None = None,
         adaptive_rounds=_holes.is_strokes(strategy, thick),
         smooth=mix, smooth_share=share, coarse_to_fine=bool(coarse_to_fine) and thick,
         seeded_from=seeded_from, checkered_from=checkered_from,
-        p=p, inexact_p=_holes.inexact_p_for(
-            strategy, thick, p, form,
-            hole.size if _image_pixels is None else _image_pixels) if chosen_p else None,
+        p=p, inexact_p=_holes.inexact_p_for(strategy, thick, p, form, image_pixels)
+        if chosen_p else None, inexact_steps=_holes.inexact_steps_for(image_pixels),
         form=form, method=method)
     # Work on the part of the image that the searches can reach: cost follows the hole.
     reach = _reach(depth, settings.window, window_growth, max((patch_size, *more_patches)),

@@ -64,6 +64,9 @@ class Settings:
     # matches are not mostly exact (_stages.RoundSolves: photos and textures, not flat colour);
     # None: every solve at ``p``.
     inexact_p: float | None = None
+    # The Newton steps of those rounds' solves (a truncated solve from the p = 2 solution, in
+    # large images: _thick_holes.inexact_steps_for); None: to convergence.
+    inexact_steps: int | None = None
     form: str = "anisotropic"
     method: str = "auto"
 

@@ -268,3 +268,25 @@ def test_p2_energy_is_computed_on_first_access_and_survives_pickling():
     assert np.isclose(copied.energy, expected)
     with pytest.raises(AttributeError):
         result.not_a_field
+
+
+def test_a_truncated_newton_solve_takes_its_steps_toward_the_p_3_solution_and_succeeds():
+    """The pipeline's private ``_newton_steps`` (the strokes' rounds in large images): one
+    Newton step from the p = 2 solution, no ConvergenceWarning (filterwarnings = error), an
+    energy no lower than the converged solution's, and at most half as far from that
+    solution as the start; enough steps give the converged solve."""
+    rng = np.random.default_rng(11)
+    weights = _random_graph(120, rng)
+    known = rng.random(120) < 0.2
+    known[0] = True
+    values = rng.random(120)
+    options = dict(p=3.0, rtol=1e-8, return_result=True)
+    start = solve_dirichlet(weights, known, values, rtol=1e-12)
+    converged = solve_dirichlet(weights, known, values, **options)
+    one = solve_dirichlet(weights, known, values, _newton_steps=1, **options)
+    assert converged.nit > 1 and one.nit == 1 and one.success
+    assert converged.energy <= one.energy
+    error = np.abs(one.x - converged.x).max()
+    assert error < 0.5 * np.abs(start - converged.x).max()
+    many = solve_dirichlet(weights, known, values, _newton_steps=100, **options)
+    np.testing.assert_allclose(many.x, converged.x, atol=1e-12)

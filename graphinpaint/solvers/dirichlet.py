@@ -49,7 +49,8 @@ def solve_dirichlet(weights: sp.spmatrix, known: np.ndarray, values: np.ndarray,
                     return_result: bool = False,
                     midrange: str = "weighted",
                     _connected: bool = False,
-                    _trusted: bool = False) -> np.ndarray | DirichletResult:
+                    _trusted: bool = False,
+                    _newton_steps: int | None = None) -> np.ndarray | DirichletResult:
     """Solve the Dirichlet problem of the graph p-Laplacian on any weighted graph.
 
     Find ``f`` equal to ``values`` on the known nodes B with ``Delta_{w,p} f = 0`` on the
@@ -116,6 +117,10 @@ def solve_dirichlet(weights: sp.spmatrix, known: np.ndarray, values: np.ndarray,
         Private, for the pipeline's own graphs: ``weights`` is a canonical float64 CSR matrix,
         symmetric, finite and non-negative by construction, used as it is (no copy, no
         checks). Not part of the public API.
+    _newton_steps : int, optional
+        Private, for the pipeline's strokes' rounds (p > 2, anisotropic): at most this many
+        Newton steps from the p = 2 solution, a truncated solve by design, which succeeds
+        without a ConvergenceWarning when they run out. Not part of the public API.
 
     Returns
     -------
@@ -206,7 +211,8 @@ def solve_dirichlet(weights: sp.spmatrix, known: np.ndarray, values: np.ndarray,
                                callback=callback, p=p, form=form)
         if p != 2 and form != "game":
             result = nonlinear.solve(problem, result, p=p, form=form, eps=eps, rtol=rtol,
-                                     maxiter=maxiter, callback=callback)
+                                     maxiter=maxiter, callback=callback,
+                                     newton_steps=_newton_steps)
     result.x = result.x.reshape(np.shape(values)).astype(float_dtype(np.asarray(values).dtype),
                                                          copy=False)
     return result if return_result else result.x

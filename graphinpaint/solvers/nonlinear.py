@@ -53,8 +53,10 @@ _SMOOTHED_ACCURACY = 0.1   # smoothed methods stop once no value moves by this t
 
 def solve(problem: DirichletProblem, start: DirichletResult, *, p: float, form: str,
           eps: float | None, rtol: float, maxiter: int | None,
-          callback: Callable | None) -> DirichletResult:
-    """Solve the p-Laplacian Dirichlet problem from the p = 2 result ``start``."""
+          callback: Callable | None, newton_steps: int | None = None) -> DirichletResult:
+    """Solve the p-Laplacian Dirichlet problem from the p = 2 result ``start``.
+    ``newton_steps`` (p > 2, anisotropic): a truncated Newton solve of at most that many
+    steps per stage, successful when they run out."""
     spread = _known_range(start.x, problem.known)
     tolerance = rtol * spread
     if np.isinf(p):
@@ -64,9 +66,12 @@ def solve(problem: DirichletProblem, start: DirichletResult, *, p: float, form: 
     # The smoothed problem's minimiser is only eps-close to the true one: polishing it further
     # than a tenth of eps buys nothing (and near p = 1 costs hundreds of steps).
     tolerance = max(tolerance, _SMOOTHED_ACCURACY * eps)
-    loop = _solve_newton if p > 2 and form == "anisotropic" else _solve_reweighted
-    return loop(problem, start, p=p, form=form, eps=eps, rtol=rtol, tolerance=tolerance,
-                maxiter=maxiter or _MAXITER, callback=callback)
+    if p > 2 and form == "anisotropic":
+        return _solve_newton(problem, start, p=p, form=form, eps=eps, rtol=rtol,
+                             tolerance=tolerance, maxiter=newton_steps or maxiter or _MAXITER,
+                             callback=callback, truncated=newton_steps is not None)
+    return _solve_reweighted(problem, start, p=p, form=form, eps=eps, rtol=rtol,
+                             tolerance=tolerance, maxiter=maxiter or _MAXITER, callback=callback)
 
 
 # --- 1 <= p < 2 (and isotropic p > 2): iteratively reweighted least squares -----------------------
@@ -215,8 +220,9 @@ def _reduce(problem: DirichletProblem, matrix: sp.csr_matrix, rhs: np.ndarray,
 
 def _solve_newton(problem: DirichletProblem, start: DirichletResult, *, p: float, form: str,
                   eps: float, rtol: float, tolerance: float, maxiter: int,
-                  callback: Callable | None) -> DirichletResult:
+                  callback: Callable | None, truncated: bool = False) -> DirichletResult:
     """Newton's method on the smoothed anisotropic energy, channel by channel.
+    ``truncated``: ``maxiter`` steps per stage are all that is asked, not a failure.
 
     The Hessian is the graph Laplacian with edge weights ``w phi''(f(v) - f(u))`` restricted to
     the unknown nodes, positive definite for eps > 0; the step is damped by backtracking on the
@@ -244,13 +250,14 @@ def _solve_newton(problem: DirichletProblem, start: DirichletResult, *, p: float
             if np.abs(direction).max() <= slack * tolerance or stalled:
                 break
         else:
-            if stage_p == p:
+            if stage_p == p and not truncated:
                 warn_convergence(_not_converged("Newton", maxiter))
                 return _result(problem, current, p, form, eps, steps, energies,
                                linear_iterations, "Newton", success=False)
         energies.append(energy)
-    return _result(problem, current, p, form, eps, steps, energies, linear_iterations,
-                   "Newton (homotopy in p)", success=True)
+    method = f"Newton, truncated at {maxiter} steps" if truncated else "Newton (homotopy in p)"
+    return _result(problem, current, p, form, eps, steps, energies, linear_iterations, method,
+                   success=True)
 
 
 def _homotopy(p: float) -> list[float]:

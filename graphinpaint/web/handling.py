@@ -57,7 +57,7 @@ DEFAULT_OPTIONS: dict[str, dict] = {
     "p": dict(default=None, help="Exponent of the p-Laplacian, 1 to inf: 2 averages the matches "
                                  "smoothly, 1 keeps sharp edges (weighted median), inf takes the "
                                  "midrange. Empty: 2, and 3 in the refinement of scratches and "
-                                 "text over photos below 512 x 512."),
+                                 "text over photos below 2048 x 2048."),
     "form": dict(default="anisotropic", choices=("anisotropic", "isotropic"),
                  help="How p weighs the differences when p is not 2: each edge on its own "
                       "(anisotropic) or by the gradient at each pixel (isotropic)."),
