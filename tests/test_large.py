@@ -162,6 +162,6 @@ def test_every_tile_runs_the_pipeline_the_whole_mask_calls_for(monkeypatch):
 def test_a_mask_of_every_pixel_is_named_for_the_whole_image(side, tile):
     """Not as one tile's failure, nor as a hole too deep for the tile: nothing is known."""
     image, hole = np.zeros((side, side), np.uint8), np.ones((side, side), bool)
-    with pytest.raises(gi.InpaintError,
-                       match=r"^The 'mask' parameter of inpaint_large marks every pixel as missing"):
+    every = r"^The 'mask' parameter of inpaint_large marks every pixel as missing"
+    with pytest.raises(gi.InpaintError, match=every):
         inpaint_large(image, hole, tile=tile, scheduler="synchronous")
