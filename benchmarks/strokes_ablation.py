@@ -255,9 +255,7 @@ def main(argv=None) -> int:
     cases = [c for c in stroke_cases(args.seed)
              if args.only is None or args.only in f"{c[0]}, {c[1]}"]
     gi.inpaint(np.zeros((32, 32, 3), np.uint8), np.eye(32, dtype=bool))      # numba warm-up
-    print("| case | " + " | ".join(names) + " |")
-    print("|---" * (len(names) + 1) + "|")
-    results = {name: [] for name in names}
+    results = table_header(names)
     for case, kind, image, hole in cases:
         cells = []
         for name in names:
@@ -267,6 +265,13 @@ def main(argv=None) -> int:
         print(f"| {case}, {kind} | " + " | ".join(cells) + " |", flush=True)
     print_summary(results, names)
     return 0
+
+
+def table_header(names: list[str]) -> dict:
+    """Print the markdown table's header; the empty results per variant it will fill."""
+    print("| case | " + " | ".join(names) + " |")
+    print("|---" * (len(names) + 1) + "|")
+    return {name: [] for name in names}
 
 
 def print_summary(results: dict, names: list[str]) -> None:

@@ -37,7 +37,7 @@ from graphinpaint.solvers import nonlinear  # noqa: E402
 from graphinpaint._validation import ConvergenceWarning  # noqa: E402
 from cases import region_fill_module, scratch_mask  # noqa: E402
 import strokes_p  # noqa: E402
-from strokes_ablation import print_summary  # noqa: E402
+from strokes_ablation import print_summary, table_header  # noqa: E402
 
 region = region_fill_module()
 
@@ -157,9 +157,7 @@ def main(argv=None) -> int:
     warm = big_case(256)
     for name in names:
         runs[name](*warm[2:])
-    print("| case | " + " | ".join(names) + " |")
-    print("|---" * (len(names) + 1) + "|")
-    results = {name: [] for name in names}
+    results = table_header(names)
     for case, kind, image, hole in cases:
         cells = []
         for name in names:
