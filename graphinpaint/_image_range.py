@@ -40,8 +40,8 @@ def as_array(value: Any, name: str, func: str) -> np.ndarray:
 
 
 def _channels_last(image: np.ndarray, channel_axis: int | None, func: str) -> np.ndarray:
-    """The image as (H, W, C), validating its dimensions and dtype."""
-    _refuse_path(image, "image", func)
+    """The image as (H, W, C), validating its dimensions and dtype (``image`` from
+    :func:`as_array`, which has refused a path)."""
     if image.dtype.kind not in "uif" or image.dtype.kind == "b":
         raise InpaintError(
             f"The 'image' parameter of {func} must hold integers or floats. Got dtype "
